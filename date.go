@@ -1,0 +1,99 @@
+package parindex
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"time"
+)
+
+// Date is a civil date without time of day or zone: validity dates of
+// organisation units and reporting periods are dates, and comparing them as
+// instants in some zone invites off-by-one-day errors.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// DateLayout is the storage and interchange form of a Date (ISO 8601).
+const DateLayout = "2006-01-02"
+
+// ParseDate parses yyyy-mm-dd and rejects impossible dates such as 2025-02-30.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(DateLayout, s)
+	if err != nil {
+		return Date{}, fmt.Errorf("%q is not a date in the form yyyy-mm-dd", s)
+	}
+	return DateOf(t), nil
+}
+
+// DateOf returns the civil date of t in t's location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{y, m, d}
+}
+
+// IsZero reports whether d is the zero Date (no date).
+func (d Date) IsZero() bool { return d == Date{} }
+
+func (d Date) time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+
+// Before reports whether d is strictly before o.
+func (d Date) Before(o Date) bool { return d.time().Before(o.time()) }
+
+// AddDays returns the date n days after d.
+func (d Date) AddDays(n int) Date { return DateOf(d.time().AddDate(0, 0, n)) }
+
+// String formats d as yyyy-mm-dd, or "" for the zero Date.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.time().Format(DateLayout)
+}
+
+// VietnameseString formats d as dd/mm/yyyy, the form Vietnamese users read.
+func (d Date) VietnameseString() string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.time().Format("02/01/2006")
+}
+
+// Value stores a Date as yyyy-mm-dd text, which PostgreSQL casts to DATE and
+// SQLite keeps as text that sorts in date order; the zero Date is NULL.
+func (d Date) Value() (driver.Value, error) {
+	if d.IsZero() {
+		return nil, nil
+	}
+	return d.String(), nil
+}
+
+// Scan reads a DATE from PostgreSQL (time.Time) or SQLite (time.Time or text).
+func (d *Date) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*d = Date{}
+	case time.Time:
+		*d = Date{v.Year(), v.Month(), v.Day()}
+	case string:
+		return d.scanText(v)
+	case []byte:
+		return d.scanText(string(v))
+	default:
+		return fmt.Errorf("parindex: cannot scan %T into Date", src)
+	}
+	return nil
+}
+
+func (d *Date) scanText(s string) error {
+	if len(s) >= len(DateLayout) {
+		s = s[:len(DateLayout)]
+	}
+	p, err := ParseDate(s)
+	if err != nil {
+		return err
+	}
+	*d = p
+	return nil
+}

@@ -1,0 +1,7 @@
+// Package parindex holds the domain types shared by the whole product: the
+// organisation unit, the civil date, and the one error type whose codes the
+// web layer maps to HTTP statuses.
+//
+// It owns no technology: it must never import SQL drivers, gin, excelize or
+// any other package of this module. Everything else may import it.
+package parindex

@@ -1,0 +1,46 @@
+package parindex
+
+// Organisation unit types seeded by the first migration. The set is data (the
+// org_types table), so a province can add a type without a code change; these
+// constants name the ones the code itself reasons about.
+const (
+	OrgTypeProvince      = "province"
+	OrgTypeDepartment    = "department"
+	OrgTypeCommune       = "commune"
+	OrgTypeWard          = "ward"
+	OrgTypeDistrict      = "district" // historical: district committees ended on 1 July 2025
+	OrgTypeOneStopCentre = "one_stop_centre"
+	OrgTypeOther         = "other"
+)
+
+// OrgUnit is a node of the organisation tree: the province, its departments,
+// communes and wards, one-stop centres, and historical units kept for old data.
+// A unit is valid from ValidFrom to ValidTo inclusive (ValidTo zero: still
+// valid). When units merge, each old unit names the one unit that succeeded it.
+type OrgUnit struct {
+	ID            int64
+	Code          string
+	Name          string
+	Type          string
+	ParentID      int64 // 0 for a root
+	ParentCode    string
+	ValidFrom     Date
+	ValidTo       Date
+	SuccessorCode string // "" when the unit has no successor
+	Depth         int    // filled by tree queries: 0 for a root
+}
+
+// ValidOn reports whether the unit exists on day d.
+func (u *OrgUnit) ValidOn(d Date) bool {
+	if !u.ValidFrom.IsZero() && d.Before(u.ValidFrom) {
+		return false
+	}
+	return u.ValidTo.IsZero() || !u.ValidTo.Before(d)
+}
+
+// OrgType is one kind of organisation unit, with its Vietnamese and English names.
+type OrgType struct {
+	Code   string
+	NameVI string
+	NameEN string
+}

@@ -1,0 +1,11 @@
+// Package store is the database access of parindex, with sqlx over SQLite
+// (modernc.org/sqlite, the zero-set-up default) and PostgreSQL (lib/pq).
+//
+// It owns opening a database from a URL, applying the embedded migrations
+// with goose under a lock, and one file per aggregate (orgs, audit, …) whose
+// exported methods own their transaction. SQL sits inside the method that
+// runs it, with $n parameters only (both drivers accept them).
+//
+// It may import migrations and the root domain package; it must never import
+// web, dashboard, survey handlers, gin or the command line.
+package store

@@ -1,0 +1,110 @@
+// Package storetest opens real, migrated databases for tests: a SQLite file
+// in a temporary folder, and a PostgreSQL schema of its own per test, dropped
+// afterwards. The PostgreSQL half runs when PARINDEX_TEST_POSTGRES names a
+// server; it is skipped with a visible reason otherwise, and fails instead of
+// skipping when PARINDEX_TEST_POSTGRES_REQUIRED=1 (as in CI).
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"parindex/store"
+)
+
+// PostgresURL returns the test server's URL, or skips (or fails, when it is
+// required) when none is configured.
+func PostgresURL(tb testing.TB) string {
+	tb.Helper()
+	u := os.Getenv("PARINDEX_TEST_POSTGRES")
+	if u == "" {
+		if os.Getenv("PARINDEX_TEST_POSTGRES_REQUIRED") == "1" {
+			tb.Fatal("PARINDEX_TEST_POSTGRES_REQUIRED=1 but PARINDEX_TEST_POSTGRES is not set")
+		}
+		tb.Skip("PostgreSQL half skipped: set PARINDEX_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable to run it")
+	}
+	return u
+}
+
+// SQLiteURL returns the URL of a fresh SQLite file removed after the test.
+func SQLiteURL(tb testing.TB) string {
+	tb.Helper()
+	return "sqlite:" + filepath.Join(tb.TempDir(), "parindex.db")
+}
+
+// PostgresSchemaURL creates an empty schema for this test and returns a URL
+// whose connections use it (search_path), dropping the schema afterwards.
+func PostgresSchemaURL(tb testing.TB) string {
+	tb.Helper()
+	base := PostgresURL(tb)
+	admin, err := sql.Open("postgres", base)
+	if err != nil {
+		tb.Fatalf("storetest: open PostgreSQL: %v", err)
+	}
+	if err := admin.Ping(); err != nil {
+		admin.Close()
+		tb.Fatalf("storetest: PostgreSQL at PARINDEX_TEST_POSTGRES does not answer: %v", err)
+	}
+	buf := make([]byte, 8)
+	rand.Read(buf)
+	schema := "test_" + hex.EncodeToString(buf)
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		admin.Close()
+		tb.Fatalf("storetest: create schema: %v", err)
+	}
+	tb.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
+			tb.Errorf("storetest: drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("storetest: PARINDEX_TEST_POSTGRES is not a URL: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// MustOpen opens and migrates the database at rawURL, closing it after the test.
+func MustOpen(tb testing.TB, rawURL string) *store.DB {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, rawURL)
+	if err != nil {
+		tb.Fatalf("storetest: open %s: %v", store.MaskURL(rawURL), err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		tb.Fatalf("storetest: migrate: %v", err)
+	}
+	return db
+}
+
+// MustOpenSQLite opens a fresh, migrated SQLite database.
+func MustOpenSQLite(tb testing.TB) *store.DB {
+	tb.Helper()
+	return MustOpen(tb, SQLiteURL(tb))
+}
+
+// MustOpenPostgres opens a fresh, migrated PostgreSQL schema.
+func MustOpenPostgres(tb testing.TB) *store.DB {
+	tb.Helper()
+	return MustOpen(tb, PostgresSchemaURL(tb))
+}
+
+// Each runs fn once per dialect as subtests "sqlite" and "postgres", each
+// with a fresh migrated database.
+func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	t.Run(store.SQLite, func(t *testing.T) { fn(t, MustOpenSQLite(t)) })
+	t.Run(store.Postgres, func(t *testing.T) { fn(t, MustOpenPostgres(t)) })
+}
