@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"parindex/config"
+	"parindex/store/storetest"
+)
+
+// mustRun starts the real server on port 0 against databaseURL, as `parindex
+// serve` does, and stops it after the test. Logs go to the returned buffer.
+func mustRun(t *testing.T, databaseURL string) (*Main, *bytes.Buffer) {
+	t.Helper()
+	cfg, err := config.Load(map[string]string{
+		"addr":         "127.0.0.1:0",
+		"data-dir":     t.TempDir(),
+		"database-url": databaseURL,
+	}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &bytes.Buffer{}
+	m := &Main{Config: cfg, Log: slog.New(slog.NewTextHandler(logs, nil))}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m, logs
+}
+
+func get(t *testing.T, url string) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+func TestServer(t *testing.T) {
+	urls := map[string]func(testing.TB) string{
+		"sqlite":   storetest.SQLiteURL,
+		"postgres": storetest.PostgresSchemaURL,
+	}
+	for name, dbURL := range urls {
+		t.Run(name, func(t *testing.T) {
+			m, logs := mustRun(t, dbURL(t))
+			if !strings.Contains(logs.String(), "database migrated") {
+				t.Errorf("first start did not migrate; logs:\n%s", logs)
+			}
+
+			resp, body := get(t, m.URL+"/healthz")
+			if resp.StatusCode != 200 || body != "ok\n" {
+				t.Errorf("/healthz = %d %q", resp.StatusCode, body)
+			}
+			resp, body = get(t, m.URL+"/readyz")
+			if resp.StatusCode != 200 || body != "ready\n" {
+				t.Errorf("/readyz = %d %q", resp.StatusCode, body)
+			}
+
+			resp, body = get(t, m.URL+"/")
+			if resp.StatusCode != 200 || !strings.Contains(body, "Chỉ số cải cách hành chính") {
+				t.Errorf("home = %d", resp.StatusCode)
+			}
+			csp := resp.Header.Get("Content-Security-Policy")
+			if !regexp.MustCompile(`script-src 'self' 'nonce-[A-Za-z0-9+/]{20,}'`).MatchString(csp) || !strings.Contains(csp, "frame-ancestors 'none'") {
+				t.Errorf("CSP = %q", csp)
+			}
+			if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Referrer-Policy") == "" || resp.Header.Get("X-Request-ID") == "" {
+				t.Errorf("security headers missing: %v", resp.Header)
+			}
+			// The stylesheet is served under its content hash and cached for good.
+			css := regexp.MustCompile(`/static/app\.[0-9a-f]{12}\.css`).FindString(body)
+			if css == "" {
+				t.Fatalf("no hashed stylesheet link in the home page")
+			}
+			resp, _ = get(t, m.URL+css)
+			if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/css") {
+				t.Errorf("stylesheet = %d %v", resp.StatusCode, resp.Header)
+			}
+
+			resp, body = get(t, m.URL+"/no/such/page")
+			if resp.StatusCode != 404 || !strings.Contains(body, "Không tìm thấy trang") {
+				t.Errorf("404 page = %d", resp.StatusCode)
+			}
+
+			// A form posted from another site is refused before any handler runs.
+			req, _ := http.NewRequest(http.MethodPost, m.URL+"/", strings.NewReader("x=1"))
+			req.Header.Set("Sec-Fetch-Site", "cross-site")
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			cross, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cross.Body.Close()
+			if cross.StatusCode != http.StatusForbidden {
+				t.Errorf("cross-site POST = %d, want 403", cross.StatusCode)
+			}
+
+			_, metrics := get(t, m.URL+"/metrics")
+			for _, want := range []string{
+				`parindex_http_requests_total{method="GET",route="/healthz",status="200"} 1`,
+				`parindex_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+				`parindex_http_request_duration_seconds_bucket{method="GET",route="/readyz"`,
+				`go_sql_max_open_connections{db_name="parindex"}`,
+			} {
+				if !strings.Contains(metrics, want) {
+					t.Errorf("/metrics lacks %s", want)
+				}
+			}
+
+			// With the database gone, the server is alive but not ready.
+			m.DB.Close()
+			if resp, _ := get(t, m.URL+"/readyz"); resp.StatusCode != http.StatusServiceUnavailable {
+				t.Errorf("/readyz without a database = %d, want 503", resp.StatusCode)
+			}
+			if resp, _ := get(t, m.URL+"/healthz"); resp.StatusCode != 200 {
+				t.Errorf("/healthz without a database = %d, want 200", resp.StatusCode)
+			}
+
+			if err := m.Close(); err != nil && !strings.Contains(err.Error(), "closed") {
+				t.Errorf("Close: %v", err)
+			}
+			if _, err := http.Get(m.URL + "/healthz"); err == nil {
+				t.Error("server still answers after Close")
+			}
+		})
+	}
+}
+
+func TestRestartDoesNotMigrateAgain(t *testing.T) {
+	dbURL := storetest.SQLiteURL(t)
+	first, _ := mustRun(t, dbURL)
+	first.Close()
+	_, logs := mustRun(t, dbURL)
+	if strings.Contains(logs.String(), "database migrated") {
+		t.Errorf("second start migrated again:\n%s", logs)
+	}
+}
+
+// cli runs the command line with the given environment and returns exit
+// code, stdout and stderr.
+func cli(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestExitCodes(t *testing.T) {
+	env := map[string]string{"PARINDEX_DATA_DIR": t.TempDir()}
+	tests := []struct {
+		args []string
+		env  map[string]string
+		code int
+		out  string
+	}{
+		{[]string{"version"}, env, 0, "parindex "},
+		{[]string{"--help"}, env, 0, "Usage:"},
+		{[]string{"org", "import", "--help"}, env, 0, "valid_from"},
+		{[]string{"config"}, map[string]string{"PARINDEX_DATABASE_URL": "postgres://u:topsecret@h/db?sslmode=disable"}, 0, "xxxxx@h"},
+		{[]string{"bogus"}, env, 2, ""},
+		{[]string{"version", "extra"}, env, 2, ""},
+		{[]string{"migrate"}, env, 2, ""},
+		{[]string{"--no-such-flag", "version"}, env, 2, ""},
+		{[]string{"serve"}, map[string]string{"PARINDEX_LOG_LEVEL": "loud"}, 2, ""},
+		{[]string{"org", "list", "--on", "31/12/2025"}, env, 2, ""},
+		{[]string{"org", "tree", "NOPE"}, env, 1, ""},
+		{[]string{"org", "import", "/no/such/file.csv"}, env, 1, ""},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) { // a subtest scopes its environment
+			code, out, errOut := cli(t, tt.env, tt.args...)
+			if code != tt.code || !strings.Contains(out, tt.out) {
+				t.Errorf("parindex %v = exit %d, stdout %q, stderr %q; want exit %d and %q", tt.args, code, out, errOut, tt.code, tt.out)
+			}
+			if strings.Contains(out+errOut, "topsecret") {
+				t.Errorf("parindex %v printed the password", tt.args)
+			}
+		})
+	}
+}
+
+func TestOrgImportCommand(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"PARINDEX_DATA_DIR": dir}
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.csv", "code,name,type,parent,valid_from,valid_to,successor\n"+
+		"T,Tỉnh Thử,province,,2000-01-01,,\n"+
+		"SNV,Sở Nội vụ,department,T,2000-01-01,,\n")
+	code, out, errOut := cli(t, env, "org", "import", good)
+	if code != 0 || !strings.Contains(out, "tạo mới 2") {
+		t.Fatalf("good import: exit %d %q %q", code, out, errOut)
+	}
+
+	// A cycle (rows 2 and 3) and an unknown parent (row 4): exit 1, both
+	// named, nothing written (the valid row 5 included).
+	bad := write("bad.csv", "code,name,type,parent,valid_from\n"+
+		"A,Đơn vị A,other,B,2026-01-01\n"+
+		"B,Đơn vị B,other,A,2026-01-01\n"+
+		"C,Đơn vị C,other,KHONGCO,2026-01-01\n"+
+		"D,Đơn vị D,other,T,2026-01-01\n")
+	code, _, errOut = cli(t, env, "org", "import", bad)
+	if code != 1 {
+		t.Errorf("bad import exit = %d, want 1", code)
+	}
+	for _, want := range []string{"bad.csv, dòng 2, cột parent", "bad.csv, dòng 3, cột parent", "A -> B -> A",
+		"bad.csv, dòng 4, cột parent", `unknown parent "KHONGCO"`, "không có gì được ghi"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("bad import stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	code, out, _ = cli(t, env, "org", "list", "--all")
+	if code != 0 || !strings.Contains(out, "2 đơn vị") || strings.Contains(out, "Đơn vị D") {
+		t.Errorf("after a failed import the list is:\n%s", out)
+	}
+
+	code, out, _ = cli(t, env, "org", "tree")
+	if code != 0 || !strings.Contains(out, "T  Tỉnh Thử [province]\n└─ SNV  Sở Nội vụ [department]") {
+		t.Errorf("tree:\n%s", out)
+	}
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"parindex/store"
+)
+
+func (a *app) migrateCommand() *cobra.Command {
+	up := &cobra.Command{
+		Use:   "up",
+		Short: "Áp dụng các migration còn thiếu (apply pending migrations)",
+		Args:  exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := store.Open(cmd.Context(), a.cfg.DatabaseURL)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			applied, err := db.Migrate(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if len(applied) == 0 {
+				fmt.Fprintln(a.stdout, "Cơ sở dữ liệu đã ở phiên bản mới nhất. (The database is up to date.)")
+				return nil
+			}
+			fmt.Fprintf(a.stdout, "Đã áp dụng (applied) %d migration: %v\n", len(applied), applied)
+			return nil
+		},
+	}
+	status := &cobra.Command{
+		Use:   "status",
+		Short: "Liệt kê migration và trạng thái (list migrations and whether they are applied)",
+		Args:  exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := store.Open(cmd.Context(), a.cfg.DatabaseURL)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			states, err := db.MigrationStatus(cmd.Context())
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintf(w, "VERSION\tNAME\tSTATE\tAPPLIED AT\n")
+			for _, s := range states {
+				state, at := "pending", ""
+				if s.Applied {
+					state, at = "applied", s.AppliedAt.UTC().Format("2006-01-02 15:04:05 UTC")
+				}
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", s.Version, s.Name, state, at)
+			}
+			return w.Flush()
+		},
+	}
+	return groupCommand("migrate", "Quản lý lược đồ cơ sở dữ liệu (database migrations)", up, status)
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"parindex/config"
+	"parindex/store"
+	"parindex/web"
+)
+
+// Main is the running program: database, web server and listener. Tests start
+// it on port 0 exactly as `parindex serve` does.
+type Main struct {
+	Config config.Config
+	Log    *slog.Logger
+	DB     *store.DB
+	Server *web.Server
+	// URL is where the server listens, known after Run (the real port when
+	// ADDR asked for port 0).
+	URL string
+
+	ln    net.Listener
+	serve chan error
+}
+
+// Run opens and migrates the database and starts serving in the background.
+func (m *Main) Run(ctx context.Context) error {
+	if _, err := m.Config.LoadSecretKey(); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, m.Config, m.Log)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	web.Version = version
+	if m.Server, err = web.New(m.Config, db, m.Log); err != nil {
+		return err
+	}
+	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
+		return fmt.Errorf("unable to listen on %s (PARINDEX_ADDR): %w", m.Config.Addr, err)
+	}
+	m.URL = "http://" + m.ln.Addr().String()
+	m.serve = make(chan error, 1)
+	go func() { m.serve <- m.Server.Serve(m.ln) }()
+	return nil
+}
+
+// Wait blocks until ctx ends or the server stops on its own (an error).
+func (m *Main) Wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-m.serve:
+		return err
+	}
+}
+
+// Close shuts the server down gracefully (requests in flight get 20 s) and
+// closes the database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.Server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		errs = append(errs, m.Server.Shutdown(ctx))
+	}
+	if m.DB != nil {
+		errs = append(errs, m.DB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// openDB opens the configured database and applies pending migrations.
+func openDB(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("database migrated", slog.Any("versions", applied), slog.String("dialect", db.Dialect()))
+	}
+	return db, nil
+}
+
+// logger writes to the command's error stream, which tests capture.
+func (a *app) logger() *slog.Logger { return a.cfg.NewLogger(a.stderr) }
+
+func (a *app) serveCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "Chạy máy chủ web (run the web server)",
+		Long: `Chạy máy chủ web: khảo sát công khai, ứng dụng cho cán bộ, API.
+Cơ sở dữ liệu được nâng cấp (migrate) khi khởi động. Dừng bằng Ctrl+C hoặc SIGTERM.
+
+Runs the web server; migrates the database at start-up; stops gracefully on SIGINT/SIGTERM.`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			m := &Main{Config: a.cfg, Log: a.logger()}
+			if err := m.Run(ctx); err != nil {
+				m.Close()
+				return err
+			}
+			m.Log.Info("parindex serving", slog.String("listen", m.URL), slog.String("base_url", a.cfg.BaseURL),
+				slog.String("database", store.MaskURL(a.cfg.DatabaseURL)), slog.String("version", version))
+			fmt.Fprintf(a.stdout, "parindex đang chạy tại (serving at) %s\n", displayURL(a.cfg, m.URL))
+			err := m.Wait(ctx)
+			m.Log.Info("parindex stopping")
+			return errors.Join(err, m.Close())
+		},
+	}
+}
+
+// displayURL is the address a person should open: BASE_URL when it was set,
+// else the listener's own address.
+func displayURL(cfg config.Config, listen string) string {
+	host, port, _ := net.SplitHostPort(cfg.Addr)
+	if port == "0" || host == "" || host == "0.0.0.0" || host == "::" {
+		return listen
+	}
+	return cfg.BaseURL
+}

@@ -1,0 +1,265 @@
+// Package config is the table of parindex's settings: each has an
+// environment variable PARINDEX_<NAME>, a command-line flag, a default and a
+// validation rule. A bad value stops start-up with a message that names the
+// variable and the allowed form.
+//
+// It imports only the standard library and store (to check database URLs);
+// it must never import web, gin or the command line.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"parindex/store"
+)
+
+// EnvPrefix starts the name of every environment variable parindex reads.
+const EnvPrefix = "PARINDEX_"
+
+// Config is the effective configuration.
+type Config struct {
+	DatabaseURL    string
+	Addr           string
+	DataDir        string
+	SecretKey      string
+	SecretKeyFile  string
+	BaseURL        string
+	TrustedProxies []string
+	LogFormat      string
+	LogLevel       string
+}
+
+// Option describes one setting.
+type Option struct {
+	Name    string // environment variable without the prefix, e.g. DATABASE_URL
+	Flag    string // command-line flag without dashes, e.g. database-url
+	Default string // shown in help; "" when derived or empty
+	Help    string
+	Secret  bool
+	// apply validates the raw value and stores it; raw is "" when unset.
+	apply func(c *Config, raw string) error
+}
+
+// Env returns the option's environment variable name.
+func (o Option) Env() string { return EnvPrefix + o.Name }
+
+// Error is a bad configuration value; the command line exits with code 2.
+type Error struct {
+	Var     string
+	Value   string
+	Allowed string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("configuration: %s=%q is not valid; allowed: %s", e.Var, e.Value, e.Allowed)
+}
+
+// Options is the table of settings, in the order `parindex config` prints them.
+var Options = []Option{
+	{Name: "DATA_DIR", Flag: "data-dir", Default: "./data", Help: "folder for the SQLite file, the generated secret key and uploaded files",
+		apply: func(c *Config, raw string) error {
+			c.DataDir = orDefault(raw, "./data")
+			return nil
+		}},
+	{Name: "DATABASE_URL", Flag: "database-url", Default: "sqlite:<DATA_DIR>/parindex.db", Help: "sqlite:PATH or postgres://user@host:5432/db?sslmode=…", Secret: true,
+		apply: func(c *Config, raw string) error {
+			c.DatabaseURL = orDefault(raw, "sqlite:"+strings.TrimSuffix(c.DataDir, "/")+"/parindex.db")
+			if _, _, err := store.ParseURL(c.DatabaseURL); err != nil {
+				return &Error{EnvPrefix + "DATABASE_URL", store.MaskURL(raw), "sqlite:PATH or postgres://…?sslmode=… (" + err.Error() + ")"}
+			}
+			return nil
+		}},
+	{Name: "ADDR", Flag: "addr", Default: "127.0.0.1:8080", Help: "host:port the web server listens on (port 0 picks a free port)",
+		apply: func(c *Config, raw string) error {
+			c.Addr = orDefault(raw, "127.0.0.1:8080")
+			_, port, err := net.SplitHostPort(c.Addr)
+			if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+				return &Error{EnvPrefix + "ADDR", raw, "host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080"}
+			}
+			return nil
+		}},
+	{Name: "BASE_URL", Flag: "base-url", Default: "http://<ADDR>", Help: "public address of the site, used in QR links and to mark cookies Secure when https",
+		apply: func(c *Config, raw string) error {
+			if raw == "" {
+				host, port, _ := net.SplitHostPort(c.Addr)
+				if host == "" || host == "0.0.0.0" || host == "::" {
+					host = "localhost"
+				}
+				c.BaseURL = "http://" + net.JoinHostPort(host, port)
+				return nil
+			}
+			u, err := url.Parse(raw)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+				return &Error{EnvPrefix + "BASE_URL", raw, "an absolute http:// or https:// URL without query, e.g. https://cchc.example.gov.vn"}
+			}
+			c.BaseURL = strings.TrimSuffix(raw, "/")
+			return nil
+		}},
+	{Name: "SECRET_KEY", Flag: "secret-key", Help: "key for signing and keyed hashes, at least 32 characters; generated into DATA_DIR when absent", Secret: true,
+		apply: func(c *Config, raw string) error {
+			if raw != "" && len(raw) < 32 {
+				return &Error{EnvPrefix + "SECRET_KEY", "(hidden)", "at least 32 characters"}
+			}
+			c.SecretKey = raw
+			return nil
+		}},
+	{Name: "SECRET_KEY_FILE", Flag: "secret-key-file", Help: "file holding the secret key (instead of SECRET_KEY)",
+		apply: func(c *Config, raw string) error {
+			c.SecretKeyFile = raw
+			if raw != "" && c.SecretKey != "" {
+				return &Error{EnvPrefix + "SECRET_KEY_FILE", raw, "empty when PARINDEX_SECRET_KEY is set (set only one of them)"}
+			}
+			return nil
+		}},
+	{Name: "TRUSTED_PROXIES", Flag: "trusted-proxies", Default: "(none)", Help: "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed",
+		apply: func(c *Config, raw string) error {
+			c.TrustedProxies = nil
+			for _, p := range strings.Split(raw, ",") {
+				p = strings.TrimSpace(p)
+				if p == "" {
+					continue
+				}
+				_, perr := netip.ParsePrefix(p)
+				_, aerr := netip.ParseAddr(p)
+				if perr != nil && aerr != nil {
+					return &Error{EnvPrefix + "TRUSTED_PROXIES", raw, "comma-separated IP addresses or CIDR ranges, e.g. 10.0.0.1,192.168.0.0/24"}
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p)
+			}
+			return nil
+		}},
+	{Name: "LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json",
+		apply: func(c *Config, raw string) error {
+			c.LogFormat = orDefault(raw, "text")
+			if c.LogFormat != "text" && c.LogFormat != "json" {
+				return &Error{EnvPrefix + "LOG_FORMAT", raw, "text or json"}
+			}
+			return nil
+		}},
+	{Name: "LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error",
+		apply: func(c *Config, raw string) error {
+			c.LogLevel = orDefault(raw, "info")
+			var l slog.Level
+			if l.UnmarshalText([]byte(c.LogLevel)) != nil {
+				return &Error{EnvPrefix + "LOG_LEVEL", raw, "debug, info, warn or error"}
+			}
+			return nil
+		}},
+}
+
+func orDefault(raw, def string) string {
+	if raw == "" {
+		return def
+	}
+	return raw
+}
+
+// Load builds the configuration from flags (the values of flags the user set,
+// keyed by flag name) over environment variables (read through getenv) over
+// defaults.
+func Load(flags map[string]string, getenv func(string) string) (Config, error) {
+	var c Config
+	for _, o := range Options {
+		raw, ok := flags[o.Flag]
+		if !ok {
+			raw = getenv(o.Env())
+		}
+		if err := o.apply(&c, strings.TrimSpace(raw)); err != nil {
+			return Config{}, err
+		}
+	}
+	return c, nil
+}
+
+// Effective lists each setting and its effective value, secrets masked.
+func (c Config) Effective() [][2]string {
+	key := "(generated in " + filepath.Join(c.DataDir, SecretKeyFileName) + ")"
+	switch {
+	case c.SecretKey != "":
+		key = "(set, hidden)"
+	case c.SecretKeyFile != "":
+		key = "(from file)"
+	}
+	return [][2]string{
+		{"PARINDEX_DATA_DIR", c.DataDir},
+		{"PARINDEX_DATABASE_URL", store.MaskURL(c.DatabaseURL)},
+		{"PARINDEX_ADDR", c.Addr},
+		{"PARINDEX_BASE_URL", c.BaseURL},
+		{"PARINDEX_SECRET_KEY", key},
+		{"PARINDEX_SECRET_KEY_FILE", c.SecretKeyFile},
+		{"PARINDEX_TRUSTED_PROXIES", strings.Join(c.TrustedProxies, ",")},
+		{"PARINDEX_LOG_FORMAT", c.LogFormat},
+		{"PARINDEX_LOG_LEVEL", c.LogLevel},
+	}
+}
+
+// SecretKeyFileName is the file in DATA_DIR that holds a generated key.
+const SecretKeyFileName = "secret.key"
+
+// LoadSecretKey returns the secret key: SECRET_KEY, else the contents of
+// SECRET_KEY_FILE, else DATA_DIR/secret.key, which is created with a random
+// key (readable by the owner only) on first run.
+func (c Config) LoadSecretKey() ([]byte, error) {
+	if c.SecretKey != "" {
+		return []byte(c.SecretKey), nil
+	}
+	path, generate := c.SecretKeyFile, false
+	if path == "" {
+		path, generate = filepath.Join(c.DataDir, SecretKeyFileName), true
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) && generate {
+		buf := make([]byte, 32)
+		if _, err := rand.Read(buf); err != nil {
+			return nil, fmt.Errorf("config: unable to generate a secret key: %w", err)
+		}
+		key := hex.EncodeToString(buf)
+		if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("config: unable to create %s: %w", c.DataDir, err)
+		}
+		// O_EXCL: two processes starting at once must not overwrite each other's key.
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, os.ErrExist) {
+			return c.LoadSecretKey()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("config: unable to store the secret key in %s: %w", path, err)
+		}
+		if _, err := f.WriteString(key + "\n"); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("config: unable to store the secret key in %s: %w", path, err)
+		}
+		return []byte(key), f.Close()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config: unable to read the secret key from %s: %w", path, err)
+	}
+	key := strings.TrimSpace(string(data))
+	if len(key) < 32 {
+		return nil, &Error{EnvPrefix + "SECRET_KEY_FILE", path, "a file holding at least 32 characters"}
+	}
+	return []byte(key), nil
+}
+
+// NewLogger returns the structured logger the configuration asks for.
+func (c Config) NewLogger(w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

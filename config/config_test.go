@@ -1,0 +1,107 @@
+package config_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"parindex/config"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := config.Load(nil, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DatabaseURL != "sqlite:./data/parindex.db" || c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" ||
+		c.BaseURL != "http://127.0.0.1:8080" || c.LogFormat != "text" || c.LogLevel != "info" || len(c.TrustedProxies) != 0 {
+		t.Errorf("defaults = %+v", c)
+	}
+}
+
+func TestFlagsOverrideEnvironment(t *testing.T) {
+	c, err := config.Load(map[string]string{"addr": ":9000"}, env(map[string]string{
+		"PARINDEX_ADDR":            "127.0.0.1:7000",
+		"PARINDEX_DATA_DIR":        "/srv/pi",
+		"PARINDEX_TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/24",
+		"PARINDEX_LOG_FORMAT":      "json",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":9000" || c.BaseURL != "http://localhost:9000" || c.DatabaseURL != "sqlite:/srv/pi/parindex.db" ||
+		strings.Join(c.TrustedProxies, "|") != "10.0.0.1|192.168.0.0/24" || c.LogFormat != "json" {
+		t.Errorf("config = %+v", c)
+	}
+}
+
+func TestBadValuesNameTheVariable(t *testing.T) {
+	tests := map[string]string{
+		"PARINDEX_ADDR":            "localhost",
+		"PARINDEX_DATABASE_URL":    "postgres://u:pw@h/db",
+		"PARINDEX_BASE_URL":        "cchc.example.vn",
+		"PARINDEX_TRUSTED_PROXIES": "10.0.0.1,everyone",
+		"PARINDEX_LOG_FORMAT":      "xml",
+		"PARINDEX_LOG_LEVEL":       "loud",
+		"PARINDEX_SECRET_KEY":      "short",
+	}
+	for name, value := range tests {
+		_, err := config.Load(nil, env(map[string]string{name: value}))
+		var ce *config.Error
+		if !errors.As(err, &ce) || ce.Var != name || ce.Allowed == "" {
+			t.Errorf("%s=%q: err = %v, want a config.Error naming the variable", name, value, err)
+			continue
+		}
+		if strings.Contains(err.Error(), "pw@") {
+			t.Errorf("%s: the message shows the password: %v", name, err)
+		}
+	}
+}
+
+func TestSecretKeyIsGeneratedOnceAndKeptPrivate(t *testing.T) {
+	dir := t.TempDir()
+	c, err := config.Load(nil, env(map[string]string{"PARINDEX_DATA_DIR": dir}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k1, err := c.LoadSecretKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, err := c.LoadSecretKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(k1) < 32 || string(k1) != string(k2) {
+		t.Errorf("keys %q and %q: want one stable key of 32+ characters", k1, k2)
+	}
+	st, err := os.Stat(filepath.Join(dir, config.SecretKeyFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode = %v, want 0600", st.Mode().Perm())
+	}
+	for _, kv := range c.Effective() {
+		if strings.Contains(kv[1], string(k1)) {
+			t.Errorf("%s shows the key", kv[0])
+		}
+	}
+
+	short := filepath.Join(dir, "short.key")
+	os.WriteFile(short, []byte("abc\n"), 0o600)
+	c2, _ := config.Load(nil, env(map[string]string{"PARINDEX_SECRET_KEY_FILE": short}))
+	if _, err := c2.LoadSecretKey(); err == nil {
+		t.Error("a 3-character key file was accepted")
+	}
+	c3, _ := config.Load(nil, env(map[string]string{"PARINDEX_SECRET_KEY_FILE": filepath.Join(dir, "missing")}))
+	if _, err := c3.LoadSecretKey(); err == nil {
+		t.Error("a missing key file was accepted (only DATA_DIR's key is generated)")
+	}
+}

@@ -1,0 +1,26 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"parindex"
+	"parindex/store"
+)
+
+// Summary says what Seed did, for the command line to print.
+type Summary struct {
+	Units store.OrgImportResult
+}
+
+// Seed writes the demo data into db (already migrated). It is idempotent.
+func Seed(ctx context.Context, db *store.DB) (Summary, error) {
+	var s Summary
+	var err error
+	actor := parindex.Actor{Name: "demo"}
+	s.Units, err = db.ImportOrgUnits(ctx, actor, "demo", OrgRows(), "dữ liệu minh họa (demo data)")
+	if err != nil {
+		return s, fmt.Errorf("demo: organisation tree: %w", err)
+	}
+	return s, nil
+}

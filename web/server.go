@@ -1,0 +1,147 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"parindex/config"
+	"parindex/store"
+)
+
+// Version is the build's version, set by the command line at link time.
+var Version = "dev"
+
+// Server is the parindex web server.
+type Server struct {
+	cfg     config.Config
+	db      *store.DB
+	log     *slog.Logger
+	engine  *gin.Engine
+	http    *http.Server
+	assets  *assets
+	pages   pages
+	metrics *httpMetrics
+	reg     *prometheus.Registry
+}
+
+// New builds the server: routes, middleware, templates and assets are all
+// prepared and checked here, so a broken template stops start-up.
+func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{cfg: cfg, db: db, log: log, reg: prometheus.NewRegistry()}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = loadPages(s.assets); err != nil {
+		return nil, err
+	}
+	s.metrics = newHTTPMetrics(s.reg)
+	s.reg.MustRegister(
+		collectors.NewDBStatsCollector(db.SQL(), "parindex"),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+
+	e := gin.New()
+	// gin trusts every proxy by default, which lets any client choose its
+	// own ClientIP through X-Forwarded-For; trust only the configured ones.
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("web: trusted proxies: %w", err)
+	}
+	e.HandleMethodNotAllowed = true
+	e.Use(withRequestID, s.observe, s.recoverPanic, securityHeaders)
+	e.NoRoute(s.notFound)
+	e.NoMethod(func(c *gin.Context) {
+		c.String(http.StatusMethodNotAllowed, "Phương thức không được hỗ trợ (method not allowed)")
+	})
+	e.GET("/static/*file", s.assets.serve)
+	e.HEAD("/static/*file", s.assets.serve)
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
+	e.GET("/", s.home)
+	s.engine = e
+	return s, nil
+}
+
+// Handler returns the whole HTTP handler: the gin engine behind the standard
+// library's cross-origin protection, which refuses state-changing requests
+// that a browser marks as coming from another site.
+func (s *Server) Handler() http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintln(w, "Yêu cầu từ trang web khác bị từ chối. (Cross-origin request refused.)")
+	}))
+	return cop.Handler(s.engine)
+}
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	s.http = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("web: serve: %w", err)
+	}
+	return nil
+}
+
+// Shutdown stops accepting connections and waits for requests in flight
+// until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.http == nil {
+		return nil
+	}
+	return s.http.Shutdown(ctx)
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.String(http.StatusOK, "ok\n")
+}
+
+// readyz answers 200 only when the database answers and its schema is
+// current, so a load balancer sends no traffic to a server that cannot serve.
+func (s *Server) readyz(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
+	defer cancel()
+	if err := s.db.Ping(ctx); err != nil {
+		s.log.Warn("readyz: database unreachable", slog.String("error", err.Error()))
+		c.String(http.StatusServiceUnavailable, "database unreachable\n")
+		return
+	}
+	current, err := s.db.SchemaCurrent(ctx)
+	if err != nil || !current {
+		c.String(http.StatusServiceUnavailable, "database schema is not current\n")
+		return
+	}
+	c.String(http.StatusOK, "ready\n")
+}
+
+func (s *Server) notFound(c *gin.Context) {
+	s.render(c, http.StatusNotFound, "notfound", "Không tìm thấy trang", nil)
+}
+
+func (s *Server) home(c *gin.Context) {
+	s.render(c, http.StatusOK, "home", "parindex – Chỉ số cải cách hành chính", struct{ Version string }{Version})
+}
