@@ -86,7 +86,12 @@ func (db *DB) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
 }
 
 // SchemaCurrent reports whether every migration is applied, for /readyz.
+// Once true it stays true for this process (migrations only run at start-up),
+// so a probe costs one ping rather than a migration check under the lock.
 func (db *DB) SchemaCurrent(ctx context.Context) (bool, error) {
+	if db.schemaCurrent.Load() {
+		return true, nil
+	}
 	p, err := db.provider()
 	if err != nil {
 		return false, err
@@ -95,5 +100,6 @@ func (db *DB) SchemaCurrent(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("store: unable to check pending migrations: %w", err)
 	}
+	db.schemaCurrent.Store(!pending)
 	return !pending, nil
 }

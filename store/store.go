@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -28,6 +29,8 @@ const (
 type DB struct {
 	db      *sqlx.DB
 	dialect string
+	// schemaCurrent caches a positive SchemaCurrent answer.
+	schemaCurrent atomic.Bool
 	// Now is the clock used for timestamps written by the store; tests replace it.
 	Now func() time.Time
 }
