@@ -1,0 +1,132 @@
+package parindex_test
+
+import (
+	"testing"
+
+	"parindex"
+)
+
+// The province (1) has department 10 and commune 20; commune 20 has a
+// sub-unit 21 (a one-stop counter). Unit 30 is another department.
+var (
+	ownUnit     = parindex.Target{UnitID: 10, UnitAncestors: []int64{1}}
+	otherUnit   = parindex.Target{UnitID: 30, UnitAncestors: []int64{1}}
+	childUnit   = parindex.Target{UnitID: 21, UnitAncestors: []int64{20, 1}}
+	parentUnit  = parindex.Target{UnitID: 20, UnitAncestors: []int64{1}}
+	ownArea     = parindex.AreaTarget("dt-2026", "2")
+	otherArea   = parindex.AreaTarget("dt-2026", "6")
+	otherFwArea = parindex.AreaTarget("communes-2026", "2")
+	noTarget    = parindex.Target{}
+)
+
+func users() map[string]*parindex.User {
+	return map[string]*parindex.User{
+		"admin":          {Grants: []parindex.RoleGrant{{Role: parindex.RoleAdmin}}},
+		"viewer":         {Grants: []parindex.RoleGrant{{Role: parindex.RoleViewer}}},
+		"editor":         {Grants: []parindex.RoleGrant{{Role: parindex.RoleAgencyEditor, UnitID: 10}}},
+		"leader":         {Grants: []parindex.RoleGrant{{Role: parindex.RoleAgencyLeader, UnitID: 10}}},
+		"leader-subtree": {Grants: []parindex.RoleGrant{{Role: parindex.RoleAgencyLeader, UnitID: 20, IncludeDescendants: true}}},
+		"editor-flat":    {Grants: []parindex.RoleGrant{{Role: parindex.RoleAgencyEditor, UnitID: 20}}},
+		"appraiser":      {Grants: []parindex.RoleGrant{{Role: parindex.RoleAppraiser, Framework: "dt-2026", Area: "2"}}},
+		"disabled-admin": {Disabled: true, Grants: []parindex.RoleGrant{{Role: parindex.RoleAdmin}}},
+	}
+}
+
+// TestRoleActionMatrix states the whole policy by hand: every user, every
+// action, on targets inside and outside the user's scope.
+func TestRoleActionMatrix(t *testing.T) {
+	type tc struct {
+		user   string
+		action parindex.Action
+		target parindex.Target
+		want   bool
+	}
+	var cases []tc
+	add := func(user string, action parindex.Action, target parindex.Target, want bool) {
+		cases = append(cases, tc{user, action, target, want})
+	}
+	adminOnly := []parindex.Action{parindex.ActionManageUsers, parindex.ActionManageOrgs, parindex.ActionViewAudit, parindex.ActionManageFrameworks}
+	for _, a := range adminOnly {
+		add("admin", a, noTarget, true)
+		for _, u := range []string{"viewer", "editor", "leader", "leader-subtree", "appraiser", "disabled-admin"} {
+			add(u, a, noTarget, false)
+		}
+	}
+	for u, want := range map[string]bool{"admin": true, "viewer": true, "appraiser": true, "editor": false, "leader": false, "leader-subtree": false, "disabled-admin": false} {
+		add(u, parindex.ActionViewProvince, noTarget, want)
+	}
+	// unit.view
+	for _, target := range []parindex.Target{ownUnit, otherUnit, childUnit} {
+		add("admin", parindex.ActionViewUnit, target, true)
+		add("viewer", parindex.ActionViewUnit, target, true)
+		add("appraiser", parindex.ActionViewUnit, target, true)
+		add("disabled-admin", parindex.ActionViewUnit, target, false)
+	}
+	add("editor", parindex.ActionViewUnit, ownUnit, true)
+	add("editor", parindex.ActionViewUnit, otherUnit, false)
+	add("leader", parindex.ActionViewUnit, ownUnit, true)
+	add("leader", parindex.ActionViewUnit, otherUnit, false)
+	add("leader-subtree", parindex.ActionViewUnit, parentUnit, true)
+	add("leader-subtree", parindex.ActionViewUnit, childUnit, true)
+	add("leader-subtree", parindex.ActionViewUnit, ownUnit, false)
+	add("editor-flat", parindex.ActionViewUnit, parentUnit, true)
+	add("editor-flat", parindex.ActionViewUnit, childUnit, false) // no descendants without the flag
+	// assessment.edit
+	add("editor", parindex.ActionEditAssessment, ownUnit, true)
+	add("editor", parindex.ActionEditAssessment, otherUnit, false)
+	add("leader", parindex.ActionEditAssessment, ownUnit, true)
+	add("leader-subtree", parindex.ActionEditAssessment, childUnit, true)
+	add("admin", parindex.ActionEditAssessment, ownUnit, false)
+	add("viewer", parindex.ActionEditAssessment, ownUnit, false)
+	add("appraiser", parindex.ActionEditAssessment, ownUnit, false)
+	// assessment.submit: leaders only
+	add("leader", parindex.ActionSubmitAssessment, ownUnit, true)
+	add("leader", parindex.ActionSubmitAssessment, otherUnit, false)
+	add("leader-subtree", parindex.ActionSubmitAssessment, childUnit, true)
+	add("editor", parindex.ActionSubmitAssessment, ownUnit, false)
+	add("admin", parindex.ActionSubmitAssessment, ownUnit, false)
+	// appraisal.edit: the assigned area of the assigned framework only
+	add("appraiser", parindex.ActionAppraise, ownArea, true)
+	add("appraiser", parindex.ActionAppraise, otherArea, false)
+	add("appraiser", parindex.ActionAppraise, otherFwArea, false)
+	for _, u := range []string{"admin", "viewer", "editor", "leader"} {
+		add(u, parindex.ActionAppraise, ownArea, false)
+	}
+
+	covered := map[parindex.Action]bool{}
+	us := users()
+	for _, c := range cases {
+		covered[c.action] = true
+		if got := parindex.Can(us[c.user], c.action, c.target); got != c.want {
+			t.Errorf("Can(%s, %s, %+v) = %v, want %v", c.user, c.action, c.target, got, c.want)
+		}
+	}
+	for _, a := range parindex.Actions {
+		if !covered[a] {
+			t.Errorf("action %s has no case in the matrix", a)
+		}
+	}
+	if parindex.Can(nil, parindex.ActionViewProvince, noTarget) {
+		t.Error("a nil user may view the province")
+	}
+}
+
+func TestCanAnyDrivesNavigation(t *testing.T) {
+	us := users()
+	for _, c := range []struct {
+		user   string
+		action parindex.Action
+		want   bool
+	}{
+		{"admin", parindex.ActionManageUsers, true},
+		{"editor", parindex.ActionManageUsers, false},
+		{"editor", parindex.ActionEditAssessment, true},
+		{"viewer", parindex.ActionEditAssessment, false},
+		{"appraiser", parindex.ActionAppraise, true},
+		{"disabled-admin", parindex.ActionViewProvince, false},
+	} {
+		if got := parindex.CanAny(us[c.user], c.action); got != c.want {
+			t.Errorf("CanAny(%s, %s) = %v, want %v", c.user, c.action, got, c.want)
+		}
+	}
+}
