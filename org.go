@@ -44,3 +44,49 @@ type OrgType struct {
 	NameVI string
 	NameEN string
 }
+
+// OrgNode is a unit with its children, for drawing trees.
+type OrgNode struct {
+	Unit     *OrgUnit
+	Children []*OrgNode
+}
+
+// BuildOrgTree arranges units into trees, keeping the order of units among
+// siblings. A unit whose parent is not in the list becomes a root, so a list
+// filtered to what a user may see still draws as a tree.
+func BuildOrgTree(units []*OrgUnit) []*OrgNode {
+	nodes := make(map[string]*OrgNode, len(units))
+	for _, u := range units {
+		nodes[u.Code] = &OrgNode{Unit: u}
+	}
+	var roots []*OrgNode
+	for _, u := range units {
+		n := nodes[u.Code]
+		if p, ok := nodes[u.ParentCode]; ok && u.ParentCode != u.Code {
+			p.Children = append(p.Children, n)
+		} else {
+			roots = append(roots, n)
+		}
+	}
+	return roots
+}
+
+// AncestorIDs returns, for each unit in the list, the ids of the units above
+// it (nearest first), following parent codes within the list.
+func AncestorIDs(units []*OrgUnit) map[int64][]int64 {
+	byCode := make(map[string]*OrgUnit, len(units))
+	for _, u := range units {
+		byCode[u.Code] = u
+	}
+	out := make(map[int64][]int64, len(units))
+	for _, u := range units {
+		var ids []int64
+		seen := map[string]bool{u.Code: true}
+		for p := byCode[u.ParentCode]; p != nil && !seen[p.Code]; p = byCode[p.ParentCode] {
+			seen[p.Code] = true
+			ids = append(ids, p.ID)
+		}
+		out[u.ID] = ids
+	}
+	return out
+}

@@ -10,7 +10,8 @@ import (
 
 // Summary says what Seed did, for the command line to print.
 type Summary struct {
-	Units store.OrgImportResult
+	Units    store.OrgImportResult
+	Accounts int // demo accounts created
 }
 
 // Seed writes the demo data into db (already migrated). It is idempotent.
@@ -21,6 +22,9 @@ func Seed(ctx context.Context, db *store.DB) (Summary, error) {
 	s.Units, err = db.ImportOrgUnits(ctx, actor, "demo", OrgRows(), "dữ liệu minh họa (demo data)")
 	if err != nil {
 		return s, fmt.Errorf("demo: organisation tree: %w", err)
+	}
+	if s.Accounts, err = seedUsers(ctx, db, actor); err != nil {
+		return s, err
 	}
 	return s, nil
 }

@@ -64,6 +64,9 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		q.Add("_pragma", "busy_timeout(10000)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 		q.Set("_txlock", "immediate")
+		// Times as "2006-01-02 15:04:05.999999999-07:00", a form SQLite's own
+		// date functions read; the store writes UTC, so text order is time order.
+		q.Set("_time_format", "sqlite")
 		db, err = sqlx.Open("sqlite", "file:"+path+"?"+q.Encode())
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to open SQLite %s: %w", path, err)

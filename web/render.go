@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"parindex"
 )
 
 //go:embed templates
@@ -22,7 +24,29 @@ var templateFS embed.FS
 type pages map[string]*template.Template
 
 func loadPages(a *assets) (pages, error) {
-	funcs := template.FuncMap{"asset": a.URL}
+	funcs := template.FuncMap{
+		"asset": a.URL,
+		"t":     func(p *pageData, key string, args ...any) string { return translate(p.Lang, key, args...) },
+		"num":   func(p *pageData, x float64, decimals int) string { return formatNumber(p.Lang, x, decimals) },
+		"date":  formatDate,
+		"time":  formatTime,
+		"role":  func(p *pageData, role string) string { return translate(p.Lang, "role."+role) },
+		// dict passes several values to a partial: {{template "x" (dict "P" . "G" .Data.Grant)}}.
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict needs key, value pairs")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict keys must be strings")
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+	}
 	entries, err := fs.Glob(templateFS, "templates/pages/*.html")
 	if err != nil {
 		return nil, err
@@ -30,7 +54,7 @@ func loadPages(a *assets) (pages, error) {
 	out := pages{}
 	for _, p := range entries {
 		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/pages/"), ".html")
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", p)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html", p)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
@@ -48,19 +72,41 @@ type pageData struct {
 	Title     string
 	Nonce     string
 	RequestID string
+	Lang      string
+	User      *parindex.User
+	Nav       nav
+	Flash     string
+	Path      string
 	Data      any
+}
+
+// nav says which menu entries the user may use: each role sees only what it can.
+type nav struct {
+	Units, Users, Audit bool
 }
 
 // render executes a page into a buffer first, so a template error becomes a
 // clean 500 page rather than half a page with a 200 status.
-func (s *Server) render(c *gin.Context, status int, page, title string, data any) {
+// The title is a message key.
+func (s *Server) render(c *gin.Context, status int, page, titleKey string, data any) {
 	t, ok := s.pages[page]
 	if !ok {
 		s.internalError(c, fmt.Errorf("web: no page %q", page))
 		return
 	}
+	u := currentUser(c)
+	p := &pageData{Nonce: cspNonce(c), RequestID: requestID(c), Lang: s.lang(c), User: u, Path: c.Request.URL.Path, Data: data,
+		Flash: s.popFlash(c)}
+	p.Title = translate(p.Lang, titleKey)
+	if u != nil {
+		p.Nav = nav{
+			Units: parindex.CanAny(u, parindex.ActionViewUnit),
+			Users: parindex.CanAny(u, parindex.ActionManageUsers),
+			Audit: parindex.CanAny(u, parindex.ActionViewAudit),
+		}
+	}
 	var buf bytes.Buffer
-	err := t.Execute(&buf, pageData{Title: title, Nonce: cspNonce(c), RequestID: requestID(c), Data: data})
+	err := t.Execute(&buf, p)
 	if err != nil {
 		s.internalError(c, fmt.Errorf("web: render %s: %w", page, err))
 		return

@@ -9,12 +9,15 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"parindex"
 	"parindex/config"
+	"parindex/password"
 	"parindex/store"
 )
 
@@ -32,13 +35,20 @@ type Server struct {
 	pages   pages
 	metrics *httpMetrics
 	reg     *prometheus.Registry
+
+	sessions *scs.SessionManager
+	// passwordParams is the argon2id cost for new hashes; tests lower it.
+	passwordParams password.Params
+	background     context.Context // ends at Shutdown; background jobs watch it
+	stopBackground context.CancelFunc
 }
 
 // New builds the server: routes, middleware, templates and assets are all
 // prepared and checked here, so a broken template stops start-up.
 func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, db: db, log: log, reg: prometheus.NewRegistry()}
+	s := &Server{cfg: cfg, db: db, log: log, reg: prometheus.NewRegistry(), passwordParams: password.Default}
+	s.sessions = newSessions(s)
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -60,7 +70,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 		return nil, fmt.Errorf("web: trusted proxies: %w", err)
 	}
 	e.HandleMethodNotAllowed = true
-	e.Use(withRequestID, s.observe, s.recoverPanic, securityHeaders)
+	e.Use(withRequestID, s.observe, s.recoverPanic, securityHeaders, s.loadUser)
 	e.NoRoute(s.notFound)
 	e.NoMethod(func(c *gin.Context) {
 		c.String(http.StatusMethodNotAllowed, "Phương thức không được hỗ trợ (method not allowed)")
@@ -71,9 +81,53 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 	e.GET("/", s.home)
+	e.GET("/login", s.loginPage)
+	e.POST("/login", s.login)
+	e.POST("/logout", s.logout)
+	e.POST("/lang", s.setLang)
+
+	staff := e.Group("/", s.requireUser)
+	staff.GET("/app", s.appHome)
+	staff.GET("/app/units", s.unitsPage)
+	staff.GET("/app/units/:code", s.unitPage)
+	staff.GET("/account", s.accountPage)
+	staff.POST("/account/password", s.changePassword)
+	staff.POST("/account/logout-all", s.logoutEverywhere)
+
+	users := staff.Group("/admin/users", s.requireAction(parindex.ActionManageUsers))
+	users.GET("", s.usersPage)
+	users.GET("/new", s.newUserPage)
+	users.POST("", s.createUser)
+	users.GET("/:id", s.userPage)
+	users.POST("/:id", s.userAction)
+
+	units := staff.Group("/admin/units", s.requireAction(parindex.ActionManageOrgs))
+	units.GET("/new", s.unitEditPage)
+	units.POST("", s.saveUnit)
+	units.GET("/:code/edit", s.unitEditPage)
+	units.POST("/:code", s.saveUnit)
+	units.POST("/:code/merge", s.mergeUnit)
+
+	staff.GET("/admin/audit", s.requireAction(parindex.ActionViewAudit), s.auditPage)
 	s.engine = e
+	s.background, s.stopBackground = context.WithCancel(context.Background())
+	s.http = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 	return s, nil
 }
+
+// SetPasswordParams sets the argon2id cost of new hashes (tests use a cheap one).
+func (s *Server) SetPasswordParams(p password.Params) { s.passwordParams = p }
+
+// Sessions exposes the session manager, so tests can shorten its timeouts.
+func (s *Server) Sessions() *scs.SessionManager { return s.sessions }
 
 // Handler returns the whole HTTP handler: the gin engine behind the standard
 // library's cross-origin protection, which refuses state-changing requests
@@ -85,20 +139,12 @@ func (s *Server) Handler() http.Handler {
 		w.WriteHeader(http.StatusForbidden)
 		fmt.Fprintln(w, "Yêu cầu từ trang web khác bị từ chối. (Cross-origin request refused.)")
 	}))
-	return cop.Handler(s.engine)
+	return cop.Handler(s.sessions.LoadAndSave(s.engine))
 }
 
 // Serve accepts connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	s.http = &http.Server{
-		Handler:           s.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      120 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    1 << 20,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
+	go s.cleanSessions(s.background)
 	if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("web: serve: %w", err)
 	}
@@ -108,9 +154,7 @@ func (s *Server) Serve(ln net.Listener) error {
 // Shutdown stops accepting connections and waits for requests in flight
 // until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
-	if s.http == nil {
-		return nil
-	}
+	s.stopBackground()
 	return s.http.Shutdown(ctx)
 }
 
@@ -139,9 +183,9 @@ func (s *Server) readyz(c *gin.Context) {
 }
 
 func (s *Server) notFound(c *gin.Context) {
-	s.render(c, http.StatusNotFound, "notfound", "Không tìm thấy trang", nil)
+	s.render(c, http.StatusNotFound, "message", "error.title", message{Key: "error.notfound"})
 }
 
 func (s *Server) home(c *gin.Context) {
-	s.render(c, http.StatusOK, "home", "parindex – Chỉ số cải cách hành chính", struct{ Version string }{Version})
+	s.render(c, http.StatusOK, "home", "app.name", struct{ Version string }{Version})
 }

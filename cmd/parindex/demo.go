@@ -24,12 +24,19 @@ Seeds the configured database with a fictional two-tier province; running it aga
 				return err
 			}
 			defer db.Close()
+			if err := bootstrapAdmin(cmd.Context(), db, a.stdout); err != nil {
+				return err
+			}
 			s, err := demo.Seed(cmd.Context(), db)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "Dữ liệu minh họa (demo data): đơn vị mới %d, cập nhật %d, giữ nguyên %d.\n",
-				s.Units.Created, s.Units.Updated, s.Units.Unchanged)
+			fmt.Fprintf(a.stdout, "Dữ liệu minh họa (demo data): đơn vị mới %d, cập nhật %d, giữ nguyên %d; tài khoản mới %d.\n",
+				s.Units.Created, s.Units.Updated, s.Units.Unchanged, s.Accounts)
+			fmt.Fprintf(a.stdout, "\nTài khoản minh họa (demo logins), mật khẩu chung (password) %q:\n", demo.Password)
+			for _, acc := range demo.Accounts {
+				fmt.Fprintf(a.stdout, "  %-24s %s\n", acc.Username, acc.About)
+			}
 			return nil
 		},
 	}

@@ -124,6 +124,7 @@ Every setting comes from a flag or a PARINDEX_* environment variable; see "parin
 		a.migrateCommand(),
 		a.demoCommand(),
 		a.orgCommand(),
+		a.userCommand(),
 		a.configCommand(),
 		a.versionCommand(),
 	)

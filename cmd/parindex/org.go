@@ -2,19 +2,19 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os/user"
-	"sort"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
 
 	"parindex"
 	"parindex/store"
 	"parindex/tabular"
+	"parindex/web"
 )
 
 // cliActor names the person at the terminal in audit rows.
@@ -170,42 +170,25 @@ func dateFlag(name, value string) (parindex.Date, error) {
 
 // printTree draws units as an indented tree; siblings are ordered by type
 // and then by name in Vietnamese alphabetical order (Ă after A, Đ after D).
-func printTree(w interface{ Write([]byte) (int, error) }, units []*parindex.OrgUnit, roots []string) {
-	byCode := map[string]*parindex.OrgUnit{}
-	children := map[string][]*parindex.OrgUnit{}
-	for _, u := range units {
-		byCode[u.Code] = u
-	}
-	var top []*parindex.OrgUnit
-	for _, u := range units {
-		if _, ok := byCode[u.ParentCode]; ok {
-			children[u.ParentCode] = append(children[u.ParentCode], u)
-		} else {
-			top = append(top, u)
-		}
-	}
+func printTree(w io.Writer, units []*parindex.OrgUnit, roots []string) {
+	web.SortUnits(units)
+	trees := parindex.BuildOrgTree(units)
 	if roots != nil {
-		top = nil
-		for _, c := range roots {
-			if u, ok := byCode[c]; ok {
-				top = append(top, u)
+		trees = nil
+		var find func(ns []*parindex.OrgNode)
+		find = func(ns []*parindex.OrgNode) {
+			for _, n := range ns {
+				if slices.Contains(roots, n.Unit.Code) {
+					trees = append(trees, n)
+				}
+				find(n.Children)
 			}
 		}
+		find(parindex.BuildOrgTree(units))
 	}
-	col := collate.New(language.Vietnamese)
-	typeOrder := map[string]int{"province": 0, "one_stop_centre": 1, "department": 2, "ward": 3, "commune": 4, "district": 5}
-	sortUnits := func(us []*parindex.OrgUnit) {
-		sort.SliceStable(us, func(i, j int) bool {
-			ti, tj := typeOrder[us[i].Type], typeOrder[us[j].Type]
-			if ti != tj {
-				return ti < tj
-			}
-			return col.CompareString(us[i].Name, us[j].Name) < 0
-		})
-	}
-	sortUnits(top)
-	var walk func(u *parindex.OrgUnit, prefix string, last, root bool)
-	walk = func(u *parindex.OrgUnit, prefix string, last, root bool) {
+	var walk func(n *parindex.OrgNode, prefix string, last, root bool)
+	walk = func(n *parindex.OrgNode, prefix string, last, root bool) {
+		u := n.Unit
 		branch, next := "├─ ", prefix+"│  "
 		if last {
 			branch, next = "└─ ", prefix+"   "
@@ -222,13 +205,11 @@ func printTree(w interface{ Write([]byte) (int, error) }, units []*parindex.OrgU
 			note += ")"
 		}
 		fmt.Fprintf(w, "%s%s%s  %s [%s]%s\n", prefix, branch, u.Code, u.Name, u.Type, note)
-		kids := children[u.Code]
-		sortUnits(kids)
-		for i, k := range kids {
-			walk(k, next, i == len(kids)-1, false)
+		for i, k := range n.Children {
+			walk(k, next, i == len(n.Children)-1, false)
 		}
 	}
-	for _, u := range top {
-		walk(u, "", true, true)
+	for _, n := range trees {
+		walk(n, "", true, true)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"time"
@@ -20,6 +21,9 @@ import (
 type Main struct {
 	Config config.Config
 	Log    *slog.Logger
+	// Out receives what a person at the console must read (the first
+	// administrator's password).
+	Out    io.Writer
 	DB     *store.DB
 	Server *web.Server
 	// URL is where the server listens, known after Run (the real port when
@@ -40,6 +44,13 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	out := m.Out
+	if out == nil {
+		out = io.Discard
+	}
+	if err := bootstrapAdmin(ctx, db, out); err != nil {
+		return err
+	}
 	web.Version = version
 	if m.Server, err = web.New(m.Config, db, m.Log); err != nil {
 		return err
@@ -109,7 +120,7 @@ Runs the web server; migrates the database at start-up; stops gracefully on SIGI
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			m := &Main{Config: a.cfg, Log: a.logger()}
+			m := &Main{Config: a.cfg, Log: a.logger(), Out: a.stdout}
 			if err := m.Run(ctx); err != nil {
 				m.Close()
 				return err

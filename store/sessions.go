@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"parindex"
+)
+
+// SessionStore keeps web sessions in our own database, for both dialects,
+// so that app servers hold no state. It implements scs.Store and scs.CtxStore.
+type SessionStore struct{ db *DB }
+
+// Sessions returns the session store of db.
+func (db *DB) Sessions() *SessionStore { return &SessionStore{db} }
+
+// FindCtx returns the data of an unexpired session.
+func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	var data []byte
+	err := s.db.db.QueryRowContext(ctx, `SELECT data FROM sessions WHERE token = $1 AND expiry > $2`,
+		token, s.db.Now().Unix()).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("store: unable to read a session: %w", err)
+	}
+	return data, true, nil
+}
+
+// CommitCtx creates or replaces a session.
+func (s *SessionStore) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {
+	_, err := s.db.db.ExecContext(ctx, `
+		INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
+		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
+		token, data, expiry.Unix())
+	if err != nil {
+		return fmt.Errorf("store: unable to save a session: %w", err)
+	}
+	return nil
+}
+
+// DeleteCtx removes a session.
+func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
+	if _, err := s.db.db.ExecContext(ctx, `DELETE FROM sessions WHERE token = $1`, token); err != nil {
+		return fmt.Errorf("store: unable to delete a session: %w", err)
+	}
+	return nil
+}
+
+// Find, Commit and Delete satisfy scs.Store for callers without a context.
+func (s *SessionStore) Find(token string) ([]byte, bool, error) {
+	return s.FindCtx(context.Background(), token)
+}
+
+func (s *SessionStore) Commit(token string, data []byte, expiry time.Time) error {
+	return s.CommitCtx(context.Background(), token, data, expiry)
+}
+
+func (s *SessionStore) Delete(token string) error { return s.DeleteCtx(context.Background(), token) }
+
+// DeleteExpired removes expired sessions and returns how many.
+func (s *SessionStore) DeleteExpired(ctx context.Context) (int64, error) {
+	res, err := s.db.db.ExecContext(ctx, `DELETE FROM sessions WHERE expiry <= $1`, s.db.Now().Unix())
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to delete expired sessions: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// RecordLogin stores a login attempt for throttling; a failed attempt is also
+// written to the audit log.
+func (db *DB) RecordLogin(ctx context.Context, username, clientIP, requestID string, ok bool) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		now := db.now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO login_attempts (at, username, client_ip, ok) VALUES ($1, $2, $3, $4)`,
+			now, username, clientIP, ok); err != nil {
+			return fmt.Errorf("store: unable to record a login attempt: %w", err)
+		}
+		if ok {
+			return nil
+		}
+		return writeAudit(ctx, tx, now, parindex.Actor{Name: "anonymous", RequestID: requestID}, "login.failed", "user", username,
+			nil, map[string]string{"client_ip": clientIP}, "")
+	})
+}
+
+// LoginFailures counts failed attempts since `since` for the username (after
+// its last success) and for the client address.
+func (db *DB) LoginFailures(ctx context.Context, username, clientIP string, since time.Time) (byUser, byIP int, err error) {
+	since = since.UTC()
+	err = db.db.QueryRowContext(ctx, `
+		SELECT COUNT(*) FROM login_attempts a
+		WHERE a.username = $1 AND a.ok = FALSE AND a.at > $2
+		  AND NOT EXISTS (SELECT 1 FROM login_attempts s WHERE s.username = $1 AND s.ok = TRUE AND s.at > a.at)`,
+		username, since).Scan(&byUser)
+	if err == nil {
+		err = db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_attempts WHERE client_ip = $1 AND ok = FALSE AND at > $2`,
+			clientIP, since).Scan(&byIP)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: unable to count failed logins: %w", err)
+	}
+	return byUser, byIP, nil
+}

@@ -1,0 +1,357 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"parindex"
+	"parindex/password"
+	"parindex/store"
+	"parindex/vn"
+)
+
+type usersData struct {
+	Users []*parindex.User
+}
+
+func (s *Server) usersPage(c *gin.Context) {
+	users, err := s.db.FindUsers(c.Request.Context())
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	vn.SortBy(users, func(u *parindex.User) string { return u.DisplayName })
+	s.render(c, http.StatusOK, "users", "users.title", usersData{Users: users})
+}
+
+// userForm is the data of the new-account and account pages.
+type userForm struct {
+	User        *parindex.User
+	Units       []*parindex.OrgUnit
+	Roles       []string
+	Error       string
+	NewPassword string // shown once after a reset or creation
+	Grant       parindex.RoleGrant
+}
+
+func (s *Server) userFormData(c *gin.Context, u *parindex.User) (userForm, error) {
+	units, err := s.db.FindOrgUnits(c.Request.Context(), store.OrgFilter{ValidOn: parindex.DateOf(s.db.Now())})
+	if err != nil {
+		return userForm{}, err
+	}
+	SortUnits(units)
+	return userForm{User: u, Units: units, Roles: parindex.Roles}, nil
+}
+
+func (s *Server) newUserPage(c *gin.Context) {
+	d, err := s.userFormData(c, &parindex.User{Lang: langVI})
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "user_new", "users.new", d)
+}
+
+// grantFromForm reads the role fields shared by the create and add-role forms.
+func grantFromForm(c *gin.Context) parindex.RoleGrant {
+	return parindex.RoleGrant{
+		Role:               c.PostForm("role"),
+		UnitCode:           strings.TrimSpace(c.PostForm("unit")),
+		IncludeDescendants: c.PostForm("descendants") == "1",
+		Framework:          strings.TrimSpace(c.PostForm("framework")),
+		Area:               strings.TrimSpace(c.PostForm("area")),
+	}
+}
+
+func (s *Server) createUser(c *gin.Context) {
+	u := &parindex.User{
+		Username:    c.PostForm("username"),
+		DisplayName: c.PostForm("display_name"),
+		Lang:        langVI,
+	}
+	g := grantFromForm(c)
+	if g.Role != "" {
+		u.Grants = []parindex.RoleGrant{g}
+	}
+	pw := password.Random(14)
+	hash, err := password.Hash(pw, s.passwordParams)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	if err := s.db.CreateUser(c.Request.Context(), actor(c), u, hash); err != nil {
+		if parindex.ErrorCode(err) == parindex.ECodeInternal {
+			s.internalError(c, err)
+			return
+		}
+		d, ferr := s.userFormData(c, u)
+		if ferr != nil {
+			s.internalError(c, ferr)
+			return
+		}
+		d.Error, d.Grant = parindex.ErrorMessage(err), g
+		s.render(c, HTTPStatus(err), "user_new", "users.new", d)
+		return
+	}
+	s.showUser(c, u.ID, pw, http.StatusCreated, "users.created")
+}
+
+func (s *Server) showUser(c *gin.Context, id int64, newPassword string, status int, flashKey string) {
+	u, err := s.db.UserByID(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d, err := s.userFormData(c, u)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	d.NewPassword = newPassword
+	if flashKey != "" {
+		s.setFlash(c, flashKey)
+	}
+	s.render(c, status, "user", "users.title", d)
+}
+
+func userID(c *gin.Context) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+func (s *Server) userPage(c *gin.Context) {
+	id, ok := userID(c)
+	if !ok {
+		s.fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such user"))
+		return
+	}
+	s.showUser(c, id, "", http.StatusOK, "")
+}
+
+// userAction handles the buttons of an account page: save, disable/enable,
+// reset password, add role, remove role. Each redirects back (PRG), except
+// a reset, whose new password is shown once and never stored in clear.
+func (s *Server) userAction(c *gin.Context) {
+	ctx := c.Request.Context()
+	id, ok := userID(c)
+	if !ok {
+		s.fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such user"))
+		return
+	}
+	var err error
+	switch c.PostForm("do") {
+	case "save":
+		name := c.PostForm("display_name")
+		err = s.db.UpdateUser(ctx, actor(c), id, store.UserUpdate{DisplayName: &name}, "")
+	case "disable", "enable":
+		if current := currentUser(c); current.ID == id && c.PostForm("do") == "disable" {
+			err = parindex.Errorf(parindex.ECodeInvalid, "Không thể tự khóa tài khoản của mình (you cannot disable yourself)")
+			break
+		}
+		disabled := c.PostForm("do") == "disable"
+		err = s.db.UpdateUser(ctx, actor(c), id, store.UserUpdate{Disabled: &disabled}, c.PostForm("reason"))
+	case "reset":
+		pw := password.Random(14)
+		var hash string
+		if hash, err = password.Hash(pw, s.passwordParams); err == nil {
+			err = s.db.SetPassword(ctx, actor(c), id, hash, "reset by administrator")
+		}
+		if err == nil {
+			s.showUser(c, id, pw, http.StatusOK, "users.saved")
+			return
+		}
+	case "grant":
+		err = s.db.AddGrant(ctx, actor(c), id, grantFromForm(c))
+	case "revoke":
+		grantID, _ := strconv.ParseInt(c.PostForm("grant"), 10, 64)
+		err = s.db.RemoveGrant(ctx, actor(c), id, grantID)
+	default:
+		err = parindex.Errorf(parindex.ECodeInvalid, "Yêu cầu không hợp lệ (unknown action)")
+	}
+	if err != nil {
+		if parindex.ErrorCode(err) == parindex.ECodeInternal || parindex.ErrorCode(err) == parindex.ECodeNotFound {
+			s.fail(c, err)
+			return
+		}
+		u, uerr := s.db.UserByID(ctx, id)
+		if uerr != nil {
+			s.fail(c, uerr)
+			return
+		}
+		d, ferr := s.userFormData(c, u)
+		if ferr != nil {
+			s.internalError(c, ferr)
+			return
+		}
+		d.Error = parindex.ErrorMessage(err)
+		s.render(c, HTTPStatus(err), "user", "users.title", d)
+		return
+	}
+	s.setFlash(c, "users.saved")
+	c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(id, 10))
+}
+
+// unitForm is the data of the unit create/edit page.
+type unitForm struct {
+	Unit  *parindex.OrgUnit
+	Types []parindex.OrgType
+	Units []*parindex.OrgUnit
+	New   bool
+	Error string
+}
+
+func (s *Server) unitFormData(c *gin.Context, u *parindex.OrgUnit, isNew bool) (unitForm, error) {
+	types, err := s.db.OrgTypes(c.Request.Context())
+	if err != nil {
+		return unitForm{}, err
+	}
+	units, err := s.db.FindOrgUnits(c.Request.Context(), store.OrgFilter{})
+	if err != nil {
+		return unitForm{}, err
+	}
+	SortUnits(units)
+	return unitForm{Unit: u, Types: types, Units: units, New: isNew}, nil
+}
+
+func (s *Server) unitEditPage(c *gin.Context) {
+	code := c.Param("code")
+	u := &parindex.OrgUnit{ValidFrom: parindex.DateOf(s.db.Now().In(vietnamTime))}
+	isNew := code == ""
+	if !isNew {
+		var err error
+		if u, err = s.db.OrgUnitByCode(c.Request.Context(), code); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	d, err := s.unitFormData(c, u, isNew)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "unit_edit", "units.edit", d)
+}
+
+// saveUnit creates or edits a unit through the same all-or-nothing checks as
+// a file import, so the form and the import can never disagree.
+func (s *Server) saveUnit(c *gin.Context) {
+	isNew := c.Param("code") == ""
+	code := c.Param("code")
+	if isNew {
+		code = c.PostForm("code")
+	}
+	row := parindex.OrgRow{Row: 0, Code: code, Name: c.PostForm("name"), Type: c.PostForm("type"),
+		Parent: c.PostForm("parent"), ValidFrom: c.PostForm("valid_from"), ValidTo: c.PostForm("valid_to")}
+	if !isNew {
+		old, err := s.db.OrgUnitByCode(c.Request.Context(), code)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		row.Successor = old.SuccessorCode // merges go through their own form
+	} else if existing, _ := s.db.OrgUnitByCode(c.Request.Context(), code); existing != nil {
+		s.unitFormError(c, row, isNew, "Mã đơn vị "+code+" đã có (the code is taken)", http.StatusConflict)
+		return
+	}
+	_, err := s.db.ImportOrgUnits(c.Request.Context(), actor(c), "", []parindex.OrgRow{row}, c.PostForm("reason"))
+	if err != nil {
+		var msgs []string
+		if ie, ok := err.(parindex.InputErrors); ok {
+			for _, e := range ie {
+				msgs = append(msgs, e.Column+": "+e.VI)
+			}
+			s.unitFormError(c, row, isNew, strings.Join(msgs, "; "), http.StatusBadRequest)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	s.setFlash(c, "units.saved")
+	c.Redirect(http.StatusSeeOther, "/app/units/"+code)
+}
+
+func (s *Server) unitFormError(c *gin.Context, row parindex.OrgRow, isNew bool, msg string, status int) {
+	u := &parindex.OrgUnit{Code: row.Code, Name: row.Name, Type: row.Type, ParentCode: row.Parent}
+	u.ValidFrom, _ = parindex.ParseDate(row.ValidFrom)
+	u.ValidTo, _ = parindex.ParseDate(row.ValidTo)
+	d, err := s.unitFormData(c, u, isNew)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	d.Error = msg
+	s.render(c, status, "unit_edit", "units.edit", d)
+}
+
+func (s *Server) mergeUnit(c *gin.Context) {
+	code := c.Param("code")
+	on, err := parindex.ParseDate(c.PostForm("on"))
+	if err != nil {
+		s.unitFormError(c, parindex.OrgRow{Code: code}, false, "Ngày sáp nhập cần dạng yyyy-mm-dd (bad date)", http.StatusBadRequest)
+		return
+	}
+	if err := s.db.MergeOrgUnits(c.Request.Context(), actor(c), []string{code}, c.PostForm("successor"), on, c.PostForm("reason")); err != nil {
+		if parindex.ErrorCode(err) == parindex.ECodeInternal {
+			s.internalError(c, err)
+			return
+		}
+		u, uerr := s.db.OrgUnitByCode(c.Request.Context(), code)
+		if uerr != nil {
+			s.fail(c, uerr)
+			return
+		}
+		d, ferr := s.unitFormData(c, u, false)
+		if ferr != nil {
+			s.internalError(c, ferr)
+			return
+		}
+		d.Error = parindex.ErrorMessage(err)
+		s.render(c, HTTPStatus(err), "unit_edit", "units.edit", d)
+		return
+	}
+	s.setFlash(c, "units.merged")
+	c.Redirect(http.StatusSeeOther, "/app/units/"+code)
+}
+
+const auditPageSize = 50
+
+type auditData struct {
+	Entries   []parindex.AuditEntry
+	Filter    store.AuditFilter
+	Page      int
+	HasNext   bool
+	PrevQuery string
+	NextQuery string
+}
+
+func (s *Server) auditPage(c *gin.Context) {
+	page, _ := strconv.Atoi(c.Query("page"))
+	if page < 1 {
+		page = 1
+	}
+	f := store.AuditFilter{
+		ObjectType: strings.TrimSpace(c.Query("object_type")),
+		ObjectID:   strings.TrimSpace(c.Query("object_id")),
+		Actor:      strings.TrimSpace(c.Query("actor")),
+		Limit:      auditPageSize + 1,
+		Offset:     (page - 1) * auditPageSize,
+	}
+	entries, err := s.db.FindAudit(c.Request.Context(), f)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	d := auditData{Filter: f, Page: page, Entries: entries}
+	if len(entries) > auditPageSize {
+		d.HasNext, d.Entries = true, entries[:auditPageSize]
+	}
+	q := c.Request.URL.Query()
+	q.Set("page", strconv.Itoa(page+1))
+	d.NextQuery = q.Encode()
+	q.Set("page", strconv.Itoa(page-1))
+	d.PrevQuery = q.Encode()
+	s.render(c, http.StatusOK, "audit", "audit.title", d)
+}

@@ -1,0 +1,240 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+
+	"github.com/gin-gonic/gin"
+
+	"parindex"
+	"parindex/password"
+	"parindex/store"
+	"parindex/vn"
+)
+
+// unitTypeOrder puts the province first, then centres, departments, wards,
+// communes and historical districts.
+var unitTypeOrder = map[string]int{"province": 0, "one_stop_centre": 1, "department": 2, "ward": 3, "commune": 4, "district": 5, "other": 6}
+
+// SortUnits orders units by type, then by name in Vietnamese alphabetical
+// order; every list and tree of units people read uses it.
+func SortUnits(units []*parindex.OrgUnit) {
+	vn.SortBy(units, func(u *parindex.OrgUnit) string { return u.Name })
+	sort.SliceStable(units, func(i, j int) bool { return unitTypeOrder[units[i].Type] < unitTypeOrder[units[j].Type] })
+}
+
+// visibleUnits returns the units of the filter that the user may view, in
+// display order, each with the ancestors used to decide.
+func (s *Server) visibleUnits(c *gin.Context, f store.OrgFilter) ([]*parindex.OrgUnit, error) {
+	all, err := s.db.FindOrgUnits(c.Request.Context(), store.OrgFilter{})
+	if err != nil {
+		return nil, err
+	}
+	ancestors := parindex.AncestorIDs(all)
+	units := all
+	if f != (store.OrgFilter{}) {
+		if units, err = s.db.FindOrgUnits(c.Request.Context(), f); err != nil {
+			return nil, err
+		}
+	}
+	u := currentUser(c)
+	var out []*parindex.OrgUnit
+	for _, unit := range units {
+		t := parindex.Target{UnitID: unit.ID, UnitAncestors: ancestors[unit.ID]}
+		if parindex.Can(u, parindex.ActionViewUnit, t) {
+			out = append(out, unit)
+		}
+	}
+	SortUnits(out)
+	return out, nil
+}
+
+// unitTarget loads a unit and the authorisation target for it.
+func (s *Server) unitTarget(c *gin.Context, code string) (*parindex.OrgUnit, parindex.Target, error) {
+	unit, err := s.db.OrgUnitByCode(c.Request.Context(), code)
+	if err != nil {
+		return nil, parindex.Target{}, err
+	}
+	anc, err := s.db.OrgAncestors(c.Request.Context(), code)
+	if err != nil {
+		return nil, parindex.Target{}, err
+	}
+	return unit, parindex.UnitTarget(unit, anc), nil
+}
+
+// fail renders the right page for a domain error: a not-found unit is shown
+// as forbidden to users who could not see it anyway, so probing codes
+// reveals nothing.
+func (s *Server) fail(c *gin.Context, err error) {
+	switch parindex.ErrorCode(err) {
+	case parindex.ECodeNotFound:
+		s.render(c, http.StatusNotFound, "message", "error.title", message{Key: "error.notfound"})
+	case parindex.ECodeForbidden:
+		s.forbidden(c)
+	case parindex.ECodeInternal:
+		s.internalError(c, err)
+	default:
+		c.Data(HTTPStatus(err), "text/plain; charset=utf-8", []byte(parindex.ErrorMessage(err)))
+	}
+}
+
+type homeData struct {
+	Units    []*parindex.OrgUnit
+	Province bool
+}
+
+func (s *Server) appHome(c *gin.Context) {
+	u := currentUser(c)
+	d := homeData{Province: parindex.CanAny(u, parindex.ActionViewProvince)}
+	if !d.Province {
+		var err error
+		if d.Units, err = s.visibleUnits(c, store.OrgFilter{ValidOn: parindex.DateOf(s.db.Now())}); err != nil {
+			s.internalError(c, err)
+			return
+		}
+	}
+	s.render(c, http.StatusOK, "app_home", "home.title", d)
+}
+
+type unitsData struct {
+	Trees      []*parindex.OrgNode
+	On         string
+	Historical bool
+	CanManage  bool
+}
+
+func (s *Server) unitsPage(c *gin.Context) {
+	d := unitsData{Historical: c.Query("all") == "1", On: c.Query("on"), CanManage: parindex.Can(currentUser(c), parindex.ActionManageOrgs, parindex.Target{})}
+	f := store.OrgFilter{}
+	if !d.Historical {
+		f.ValidOn = parindex.DateOf(s.db.Now().In(vietnamTime))
+		if d.On != "" {
+			on, err := parindex.ParseDate(d.On)
+			if err != nil {
+				c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte("Ngày không hợp lệ, cần dạng yyyy-mm-dd (bad date)"))
+				return
+			}
+			f.ValidOn = on
+		}
+		d.On = f.ValidOn.String()
+	}
+	units, err := s.visibleUnits(c, f)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	d.Trees = parindex.BuildOrgTree(units)
+	s.render(c, http.StatusOK, "units", "units.title", d)
+}
+
+type unitData struct {
+	Unit         *parindex.OrgUnit
+	Parent       *parindex.OrgUnit
+	Children     []*parindex.OrgUnit
+	Predecessors []*parindex.OrgUnit
+	Successor    *parindex.OrgUnit
+	CanManage    bool
+}
+
+func (s *Server) unitPage(c *gin.Context) {
+	unit, target, err := s.unitTarget(c, c.Param("code"))
+	if err != nil {
+		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !parindex.CanAny(currentUser(c), parindex.ActionViewProvince) {
+			s.forbidden(c)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	if !s.authorize(c, parindex.ActionViewUnit, target) {
+		return
+	}
+	d := unitData{Unit: unit, CanManage: parindex.Can(currentUser(c), parindex.ActionManageOrgs, parindex.Target{})}
+	// Related units are listed only when the user may view them too.
+	visible, err := s.visibleUnits(c, store.OrgFilter{})
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	for _, v := range visible {
+		switch {
+		case v.Code == unit.ParentCode:
+			d.Parent = v
+		case v.ParentCode == unit.Code:
+			d.Children = append(d.Children, v)
+		case v.SuccessorCode == unit.Code:
+			d.Predecessors = append(d.Predecessors, v)
+		case v.Code == unit.SuccessorCode:
+			d.Successor = v
+		}
+	}
+	s.render(c, http.StatusOK, "unit", "units.title", d)
+}
+
+type accountData struct {
+	Error string
+}
+
+func (s *Server) accountPage(c *gin.Context) {
+	s.render(c, http.StatusOK, "account", "account.title", accountData{})
+}
+
+func (s *Server) changePassword(c *gin.Context) {
+	ctx := c.Request.Context()
+	u := currentUser(c)
+	lang := s.lang(c)
+	_, hash, err := s.db.UserCredentials(ctx, u.Username)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !password.Verify(hash, c.PostForm("current")) {
+		s.render(c, http.StatusBadRequest, "account", "account.title", accountData{Error: translate(lang, "account.wrong_current")})
+		return
+	}
+	newPW := c.PostForm("new")
+	if err := password.Check(u.Username, newPW); err != nil {
+		s.render(c, http.StatusBadRequest, "account", "account.title", accountData{Error: err.Error()})
+		return
+	}
+	newHash, err := password.Hash(newPW, s.passwordParams)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	if err := s.db.SetPassword(ctx, actor(c), u.ID, newHash, ""); err != nil {
+		s.fail(c, err)
+		return
+	}
+	// SetPassword ended every session, this one included; keep this one.
+	if err := s.keepSession(c, u.ID); err != nil {
+		s.internalError(c, err)
+		return
+	}
+	s.setFlash(c, "account.changed")
+	c.Redirect(http.StatusSeeOther, "/account")
+}
+
+func (s *Server) logoutEverywhere(c *gin.Context) {
+	u := currentUser(c)
+	if err := s.db.EndAllSessions(c.Request.Context(), actor(c), u.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	_ = s.sessions.Destroy(c.Request.Context())
+	c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// keepSession moves the current session to the user's new epoch, under a
+// new token.
+func (s *Server) keepSession(c *gin.Context, userID int64) error {
+	u, err := s.db.UserByID(c.Request.Context(), userID)
+	if err != nil {
+		return err
+	}
+	if err := s.sessions.RenewToken(c.Request.Context()); err != nil {
+		return err
+	}
+	s.sessions.Put(c.Request.Context(), sessEpoch, u.SessionEpoch)
+	return nil
+}
