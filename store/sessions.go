@@ -23,7 +23,7 @@ func (db *DB) Sessions() *SessionStore { return &SessionStore{db} }
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var data []byte
 	err := s.db.db.QueryRowContext(ctx, `SELECT data FROM sessions WHERE token = $1 AND expiry > $2`,
-		token, s.db.Now().Unix()).Scan(&data)
+		token, s.db.Now().UnixMilli()).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -38,7 +38,7 @@ func (s *SessionStore) CommitCtx(ctx context.Context, token string, data []byte,
 	_, err := s.db.db.ExecContext(ctx, `
 		INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
 		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
-		token, data, expiry.Unix())
+		token, data, expiry.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("store: unable to save a session: %w", err)
 	}
@@ -66,7 +66,7 @@ func (s *SessionStore) Delete(token string) error { return s.DeleteCtx(context.B
 
 // DeleteExpired removes expired sessions and returns how many.
 func (s *SessionStore) DeleteExpired(ctx context.Context) (int64, error) {
-	res, err := s.db.db.ExecContext(ctx, `DELETE FROM sessions WHERE expiry <= $1`, s.db.Now().Unix())
+	res, err := s.db.db.ExecContext(ctx, `DELETE FROM sessions WHERE expiry <= $1`, s.db.Now().UnixMilli())
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to delete expired sessions: %w", err)
 	}

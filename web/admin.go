@@ -319,12 +319,12 @@ func (s *Server) mergeUnit(c *gin.Context) {
 const auditPageSize = 50
 
 type auditData struct {
-	Entries   []parindex.AuditEntry
-	Filter    store.AuditFilter
-	Page      int
-	HasNext   bool
-	PrevQuery string
-	NextQuery string
+	Entries []parindex.AuditEntry
+	Filter  store.AuditFilter
+	Page    int
+	HasNext bool
+	PrevURL string
+	NextURL string
 }
 
 func (s *Server) auditPage(c *gin.Context) {
@@ -350,8 +350,8 @@ func (s *Server) auditPage(c *gin.Context) {
 	}
 	q := c.Request.URL.Query()
 	q.Set("page", strconv.Itoa(page+1))
-	d.NextQuery = q.Encode()
+	d.NextURL = "/admin/audit?" + q.Encode()
 	q.Set("page", strconv.Itoa(page-1))
-	d.PrevQuery = q.Encode()
+	d.PrevURL = "/admin/audit?" + q.Encode()
 	s.render(c, http.StatusOK, "audit", "audit.title", d)
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"parindex/config"
+	"parindex/password"
 	"parindex/store/storetest"
 )
 
@@ -29,7 +30,7 @@ func mustRun(t *testing.T, databaseURL string) (*Main, *bytes.Buffer) {
 		t.Fatal(err)
 	}
 	logs := &bytes.Buffer{}
-	m := &Main{Config: cfg, Log: slog.New(slog.NewTextHandler(logs, nil))}
+	m := &Main{Config: cfg, Log: slog.New(slog.NewTextHandler(logs, nil)), Out: logs}
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -139,13 +140,23 @@ func TestServer(t *testing.T) {
 	}
 }
 
+// The first start migrates and creates the first administrator, printing
+// its password once; a restart does neither.
 func TestRestartDoesNotMigrateAgain(t *testing.T) {
 	dbURL := storetest.SQLiteURL(t)
-	first, _ := mustRun(t, dbURL)
+	first, logs := mustRun(t, dbURL)
+	pw := regexp.MustCompile(`mật khẩu \(password\): +([A-Za-z0-9]{16})`).FindStringSubmatch(logs.String())
+	if pw == nil {
+		t.Fatalf("first start printed no admin password:\n%s", logs)
+	}
+	u, hash, err := first.DB.UserCredentials(context.Background(), "admin")
+	if err != nil || !u.HasRole("admin") || !password.Verify(hash, pw[1]) {
+		t.Errorf("the printed password does not open the admin account: %v", err)
+	}
 	first.Close()
-	_, logs := mustRun(t, dbURL)
-	if strings.Contains(logs.String(), "database migrated") {
-		t.Errorf("second start migrated again:\n%s", logs)
+	_, logs = mustRun(t, dbURL)
+	if strings.Contains(logs.String(), "database migrated") || strings.Contains(logs.String(), "password") {
+		t.Errorf("second start migrated again or printed a password:\n%s", logs)
 	}
 }
 
@@ -238,5 +249,41 @@ func TestOrgImportCommand(t *testing.T) {
 	code, out, _ = cli(t, env, "org", "tree")
 	if code != 0 || !strings.Contains(out, "T  Tỉnh Thử [province]\n└─ SNV  Sở Nội vụ [department]") {
 		t.Errorf("tree:\n%s", out)
+	}
+}
+
+func TestUserCommands(t *testing.T) {
+	env := map[string]string{"PARINDEX_DATA_DIR": t.TempDir()}
+	if code, _, errOut := cli(t, env, "demo"); code != 0 {
+		t.Fatalf("demo: %s", errOut)
+	}
+	code, out, errOut := cli(t, env, "user", "add", "snv.vanthu", "--name", "Văn thư SNV", "--role", "agency_editor", "--unit", "SNV")
+	pw := regexp.MustCompile(`password\): ([A-Za-z0-9]{14})`).FindStringSubmatch(out)
+	if code != 0 || pw == nil {
+		t.Fatalf("user add: exit %d %q %q", code, out, errOut)
+	}
+	if code, _, errOut := cli(t, env, "user", "add", "x.y.z", "--role", "agency_editor"); code != 1 || !strings.Contains(errOut, "cần chọn đơn vị") {
+		t.Errorf("agency role without unit: exit %d %q", code, errOut)
+	}
+	if code, _, _ := cli(t, env, "user", "add", "x.y.z", "--role", "god"); code != 2 {
+		t.Errorf("unknown role: exit %d, want 2", code)
+	}
+	code, out, _ = cli(t, env, "user", "list")
+	if code != 0 || !strings.Contains(out, "snv.vanthu") || !strings.Contains(out, "agency_editor:SNV") || !strings.Contains(out, "demo.lanhdao") || !strings.Contains(out, "(demo)") {
+		t.Errorf("user list:\n%s", out)
+	}
+	code, out, _ = cli(t, env, "user", "passwd", "snv.vanthu")
+	if code != 0 || !strings.Contains(out, "new password") {
+		t.Errorf("user passwd: exit %d %q", code, out)
+	}
+	if code, _, _ := cli(t, env, "user", "disable", "snv.vanthu", "--reason", "nghỉ hưu"); code != 0 {
+		t.Errorf("user disable: exit %d", code)
+	}
+	code, out, _ = cli(t, env, "user", "list")
+	if !regexp.MustCompile(`snv\.vanthu .*disabled`).MatchString(out) {
+		t.Errorf("not disabled:\n%s", out)
+	}
+	if code, _, _ := cli(t, env, "user", "disable", "khong.co"); code != 1 {
+		t.Errorf("disable unknown user: exit %d, want 1", code)
 	}
 }

@@ -23,7 +23,7 @@ CREATE TABLE user_roles (
 );
 CREATE INDEX user_roles_user_idx ON user_roles (user_id);
 
--- Server-side sessions (alexedwards/scs); expiry in Unix seconds.
+-- Server-side sessions (alexedwards/scs); expiry in Unix milliseconds.
 CREATE TABLE sessions (
     token  TEXT PRIMARY KEY,
     data   BLOB NOT NULL,
