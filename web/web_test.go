@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -538,5 +539,29 @@ func TestUnitFormsAreAudited(t *testing.T) {
 	audit, _ := ts.DB.FindAudit(context.Background(), store.AuditFilter{ObjectID: "SMOI"})
 	if len(audit) != 2 || audit[0].Actor != "admin" || audit[0].Reason != "sáp nhập" || audit[0].RequestID == "" || audit[1].Reason != "QĐ 12/QĐ-UBND" {
 		t.Errorf("audit of SMOI = %+v", audit)
+	}
+}
+
+func TestSecureCookieOnHTTPS(t *testing.T) {
+	db := storetest.MustOpenSQLite(t)
+	cfg, err := config.Load(map[string]string{"addr": "127.0.0.1:0", "data-dir": t.TempDir(), "base-url": "https://cchc.example.gov.vn"}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, _ := password.Hash(testPassword, cheap)
+	if err := db.CreateUser(context.Background(), parindex.Actor{Name: "test"}, &parindex.User{Username: "admin", DisplayName: "A",
+		Grants: []parindex.RoleGrant{{Role: parindex.RoleAdmin}}}, hash); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader("username=admin&password="+testPassword))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Set-Cookie"), "Secure") {
+		t.Errorf("login over an https site: %d, cookie %q", rec.Code, rec.Header().Get("Set-Cookie"))
 	}
 }
