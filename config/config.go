@@ -39,6 +39,9 @@ type Config struct {
 	TrustedProxies []string
 	LogFormat      string
 	LogLevel       string
+	// Survey rate limits, in submissions per minute.
+	SurveyIPPerMinute   float64
+	SurveyLinkPerMinute float64
 }
 
 // Option describes one setting.
@@ -157,6 +160,35 @@ var Options = []Option{
 			}
 			return nil
 		}},
+	{Name: "SURVEY_IP_PER_MINUTE", Flag: "survey-ip-per-minute", Default: "30", Help: "survey submissions allowed per client address per minute",
+		apply: func(c *Config, raw string) error {
+			v, err := positiveNumber(raw, 30)
+			if err != nil {
+				return &Error{EnvPrefix + "SURVEY_IP_PER_MINUTE", raw, "a positive number, e.g. 30"}
+			}
+			c.SurveyIPPerMinute = v
+			return nil
+		}},
+	{Name: "SURVEY_LINK_PER_MINUTE", Flag: "survey-link-per-minute", Default: "600", Help: "survey submissions allowed per QR link per minute",
+		apply: func(c *Config, raw string) error {
+			v, err := positiveNumber(raw, 600)
+			if err != nil {
+				return &Error{EnvPrefix + "SURVEY_LINK_PER_MINUTE", raw, "a positive number, e.g. 600"}
+			}
+			c.SurveyLinkPerMinute = v
+			return nil
+		}},
+}
+
+func positiveNumber(raw string, def float64) (float64, error) {
+	if raw == "" {
+		return def, nil
+	}
+	v, err := strconv.ParseFloat(raw, 64)
+	if err != nil || v <= 0 || v > 1e9 {
+		return 0, errors.New("not a positive number")
+	}
+	return v, nil
 }
 
 func orDefault(raw, def string) string {
@@ -202,6 +234,8 @@ func (c Config) Effective() [][2]string {
 		{"PARINDEX_TRUSTED_PROXIES", strings.Join(c.TrustedProxies, ",")},
 		{"PARINDEX_LOG_FORMAT", c.LogFormat},
 		{"PARINDEX_LOG_LEVEL", c.LogLevel},
+		{"PARINDEX_SURVEY_IP_PER_MINUTE", strconv.FormatFloat(c.SurveyIPPerMinute, 'f', -1, 64)},
+		{"PARINDEX_SURVEY_LINK_PER_MINUTE", strconv.FormatFloat(c.SurveyLinkPerMinute, 'f', -1, 64)},
 	}
 }
 

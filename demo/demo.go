@@ -12,10 +12,21 @@ import (
 type Summary struct {
 	Units    store.OrgImportResult
 	Accounts int // demo accounts created
+	Survey   SurveySummary
+}
+
+// Options scale the demo.
+type Options struct {
+	// SurveyVolume multiplies the number of demo responses (about 50,000 at
+	// 1; tests use less). Zero means 1.
+	SurveyVolume float64
 }
 
 // Seed writes the demo data into db (already migrated). It is idempotent.
-func Seed(ctx context.Context, db *store.DB) (Summary, error) {
+func Seed(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
+	if opts.SurveyVolume == 0 {
+		opts.SurveyVolume = 1
+	}
 	var s Summary
 	var err error
 	actor := parindex.Actor{Name: "demo"}
@@ -24,6 +35,9 @@ func Seed(ctx context.Context, db *store.DB) (Summary, error) {
 		return s, fmt.Errorf("demo: organisation tree: %w", err)
 	}
 	if s.Accounts, err = seedUsers(ctx, db, actor); err != nil {
+		return s, err
+	}
+	if s.Survey, err = seedSurvey(ctx, db, actor, opts.SurveyVolume); err != nil {
 		return s, err
 	}
 	return s, nil

@@ -13,19 +13,40 @@ import (
 func TestSeedShapesATwoTierProvince(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		s, err := demo.Seed(ctx, db)
+		s, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.02})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if s.Units.Created != len(demo.OrgRows()) {
 			t.Errorf("created %d units, want %d", s.Units.Created, len(demo.OrgRows()))
 		}
-		again, err := demo.Seed(ctx, db)
+		again, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.02})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if again.Units.Created != 0 || again.Units.Updated != 0 {
-			t.Errorf("second seed changed data: %+v", again.Units)
+		if again.Units.Created != 0 || again.Units.Updated != 0 || again.Accounts != 0 || again.Survey != (demo.SurveySummary{}) {
+			t.Errorf("second seed changed data: %+v", again)
+		}
+		if s.Survey.Links < 81 || s.Survey.Responses < 500 {
+			t.Errorf("survey demo: %+v", s.Survey)
+		}
+		// Every current unit but the province has a QR link.
+		links, err := db.FindLinks(ctx, store.LinkFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		withLink := map[string]bool{}
+		for _, l := range links {
+			withLink[l.UnitCode] = true
+		}
+		for _, code := range []string{"SNV", "STP", "X001", "P016", "TTPVHCC"} {
+			if !withLink[code] {
+				t.Errorf("%s has no QR link", code)
+			}
+		}
+		flagged, _ := db.CountResponses(ctx, store.ResponseFilter{Flag: "any"})
+		if flagged == 0 || flagged > s.Survey.Responses/10 {
+			t.Errorf("%d of %d demo responses flagged, want a few", flagged, s.Survey.Responses)
 		}
 
 		today, _ := parindex.ParseDate("2026-01-15")

@@ -169,3 +169,18 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	}
 	return nil
 }
+
+// timeValue scans a timestamp column on both dialects.
+type timeValue struct{ t time.Time }
+
+func (v *timeValue) Scan(src any) error {
+	switch x := src.(type) {
+	case time.Time:
+		v.t = x
+	case nil:
+		v.t = time.Time{}
+	default:
+		return fmt.Errorf("store: cannot scan %T as a time", src)
+	}
+	return nil
+}

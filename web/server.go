@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -19,6 +21,7 @@ import (
 	"parindex/config"
 	"parindex/password"
 	"parindex/store"
+	"parindex/survey"
 )
 
 // Version is the build's version, set by the command line at link time.
@@ -41,6 +44,10 @@ type Server struct {
 	passwordParams password.Params
 	background     context.Context // ends at Shutdown; background jobs watch it
 	stopBackground context.CancelFunc
+
+	ingester *survey.Ingester
+	survey   *survey.Handler
+	serving  atomic.Bool
 }
 
 // New builds the server: routes, middleware, templates and assets are all
@@ -70,6 +77,22 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 		return nil, fmt.Errorf("web: trusted proxies: %w", err)
 	}
 	e.HandleMethodNotAllowed = true
+	key, err := cfg.LoadSecretKey()
+	if err != nil {
+		return nil, err
+	}
+	s.ingester = survey.NewIngester(db, log)
+	s.survey, err = survey.NewHandler(db, s.ingester, survey.Options{
+		SecretKey:     key,
+		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"),
+		IPPerMinute:   cfg.SurveyIPPerMinute,
+		LinkPerMinute: cfg.SurveyLinkPerMinute,
+		LinkCacheTTL:  10 * time.Second,
+		Log:           log,
+	})
+	if err != nil {
+		return nil, err
+	}
 	e.Use(withRequestID, s.observe, s.recoverPanic, securityHeaders, s.loadUser)
 	e.NoRoute(s.notFound)
 	e.NoMethod(func(c *gin.Context) {
@@ -81,6 +104,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 	e.GET("/", s.home)
+	s.survey.Routes(e)
 	e.GET("/login", s.loginPage)
 	e.POST("/login", s.login)
 	e.POST("/logout", s.logout)
@@ -144,7 +168,9 @@ func (s *Server) Handler() http.Handler {
 
 // Serve accepts connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
+	s.serving.Store(true)
 	go s.cleanSessions(s.background)
+	go s.ingester.Run(s.background)
 	if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("web: serve: %w", err)
 	}
@@ -153,9 +179,14 @@ func (s *Server) Serve(ln net.Listener) error {
 
 // Shutdown stops accepting connections and waits for requests in flight
 // until ctx ends.
+// Survey answers already accepted are stored before it returns.
 func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
 	s.stopBackground()
-	return s.http.Shutdown(ctx)
+	if s.serving.Load() {
+		s.ingester.Wait()
+	}
+	return err
 }
 
 func (s *Server) healthz(c *gin.Context) {

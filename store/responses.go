@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"parindex"
+)
+
+// ResponseFilter selects responses; zero fields do not filter.
+type ResponseFilter struct {
+	UnitID       int64
+	InstrumentID int64
+	From, To     parindex.Date // inclusive days
+	Flag         string        // a flag name, "any" (flagged) or "none" (clean)
+	Source       string
+	Limit        int
+	Offset       int
+}
+
+func (f ResponseFilter) where() (string, []any) {
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if f.UnitID != 0 {
+		where = append(where, "r.org_unit_id = "+arg(f.UnitID))
+	}
+	if f.InstrumentID != 0 {
+		where = append(where, "r.instrument_id = "+arg(f.InstrumentID))
+	}
+	if !f.From.IsZero() {
+		where = append(where, "r.day >= "+arg(f.From))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "r.day <= "+arg(f.To))
+	}
+	switch f.Flag {
+	case "":
+	case "any":
+		where = append(where, "r.flags <> ''")
+	case "none":
+		where = append(where, "r.flags = ''")
+	default:
+		// flags is a comma list: match the whole name.
+		where = append(where, "(',' || r.flags || ',') LIKE "+arg("%,"+f.Flag+",%"))
+	}
+	if f.Source != "" {
+		where = append(where, "r.source = "+arg(f.Source))
+	}
+	if len(where) == 0 {
+		return "", args
+	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// CountResponses counts the responses matching f.
+func (db *DB) CountResponses(ctx context.Context, f ResponseFilter) (int, error) {
+	where, args := f.where()
+	var n int
+	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM responses r`+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: unable to count responses: %w", err)
+	}
+	return n, nil
+}
+
+// ResponseRow is a response as the responses browser shows it: nothing
+// that could identify anyone (no hashes).
+type ResponseRow struct {
+	ID          int64
+	UnitCode    string
+	UnitName    string
+	Instrument  string
+	Day         parindex.Date
+	Hour        int // in Vietnam time
+	Answers     string
+	Profile     string
+	Comment     string
+	FillSeconds int
+	Flags       string
+	Source      string
+}
+
+// FindResponses returns responses newest first.
+func (db *DB) FindResponses(ctx context.Context, f ResponseFilter) ([]ResponseRow, error) {
+	where, args := f.where()
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	args = append(args, limit, f.Offset)
+	rows, err := db.db.QueryContext(ctx, `
+		SELECT r.id, o.code, o.name, i.code, r.day, r.submitted_hour, r.answers, r.profile, r.comment, r.fill_seconds, r.flags, r.source
+		FROM responses r JOIN org_units o ON o.id = r.org_unit_id JOIN instruments i ON i.id = r.instrument_id`+where+
+		fmt.Sprintf(` ORDER BY r.day DESC, r.id DESC LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to find responses: %w", err)
+	}
+	defer rows.Close()
+	var out []ResponseRow
+	for rows.Next() {
+		var r ResponseRow
+		var hour timeValue
+		if err := rows.Scan(&r.ID, &r.UnitCode, &r.UnitName, &r.Instrument, &r.Day, &hour, &r.Answers, &r.Profile, &r.Comment, &r.FillSeconds, &r.Flags, &r.Source); err != nil {
+			return nil, fmt.Errorf("store: unable to read a response: %w", err)
+		}
+		r.Hour = (hour.t.UTC().Hour() + 7) % 24
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,404 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"parindex"
+)
+
+// SaveInstrument stores an instrument as a draft, or replaces a draft of the
+// same code. A published code is refused: published instruments never change.
+func (db *DB) SaveInstrument(ctx context.Context, actor parindex.Actor, in *parindex.StoredInstrument) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		old, err := instrumentByCode(ctx, tx, in.Code)
+		if err != nil && parindex.ErrorCode(err) != parindex.ECodeNotFound {
+			return err
+		}
+		now := db.now()
+		type doc struct {
+			Code, Name, Hash, Status string
+			Year                     int
+		}
+		if old != nil {
+			if old.Status == parindex.StatusPublished {
+				return parindex.Errorf(parindex.ECodeConflict,
+					"Bộ câu hỏi %s đã công bố, không sửa được; hãy nhập phiên bản mới với mã khác (published instruments are immutable)", in.Code)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE instruments SET name = $1, year = $2, source = $3, hash = $4, created_at = $5, created_by = $6 WHERE id = $7`,
+				in.Name, in.Year, in.Source, in.Hash, now, actor.Name, old.ID); err != nil {
+				return fmt.Errorf("store: unable to replace instrument %s: %w", in.Code, err)
+			}
+			in.ID, in.Status = old.ID, parindex.StatusDraft
+			return writeAudit(ctx, tx, now, actor, "instrument.replace", "instrument", in.Code,
+				doc{old.Code, old.Name, old.Hash, old.Status, old.Year}, doc{in.Code, in.Name, in.Hash, in.Status, in.Year}, "")
+		}
+		in.Status = parindex.StatusDraft
+		if err := tx.QueryRowContext(ctx, `
+			INSERT INTO instruments (code, name, year, source, hash, status, created_at, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			in.Code, in.Name, in.Year, in.Source, in.Hash, in.Status, now, actor.Name).Scan(&in.ID); err != nil {
+			return fmt.Errorf("store: unable to create instrument %s: %w", in.Code, err)
+		}
+		return writeAudit(ctx, tx, now, actor, "instrument.create", "instrument", in.Code, nil, doc{in.Code, in.Name, in.Hash, in.Status, in.Year}, "")
+	})
+}
+
+// PublishInstrument freezes a draft instrument.
+func (db *DB) PublishInstrument(ctx context.Context, actor parindex.Actor, code string) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		in, err := instrumentByCode(ctx, tx, code)
+		if err != nil {
+			return err
+		}
+		if in.Status == parindex.StatusPublished {
+			return parindex.Errorf(parindex.ECodeConflict, "Bộ câu hỏi %s đã công bố rồi (already published)", code)
+		}
+		now := db.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE instruments SET status = $1, published_at = $2, published_by = $3 WHERE id = $4`,
+			parindex.StatusPublished, now, actor.Name, in.ID); err != nil {
+			return fmt.Errorf("store: unable to publish instrument %s: %w", code, err)
+		}
+		return writeAudit(ctx, tx, now, actor, "instrument.publish", "instrument", code,
+			map[string]string{"status": in.Status, "hash": in.Hash}, map[string]string{"status": parindex.StatusPublished, "hash": in.Hash}, "")
+	})
+}
+
+const instrumentSelect = `SELECT id, code, name, year, source, hash, status, created_at, created_by,
+	published_at, published_by FROM instruments`
+
+func scanInstrument(row interface{ Scan(...any) error }) (*parindex.StoredInstrument, error) {
+	in := &parindex.StoredInstrument{}
+	var published sql.NullTime
+	err := row.Scan(&in.ID, &in.Code, &in.Name, &in.Year, &in.Source, &in.Hash, &in.Status, &in.CreatedAt, &in.CreatedBy, &published, &in.PublishedBy)
+	in.PublishedAt = published.Time
+	return in, err
+}
+
+func instrumentByCode(ctx context.Context, q queryer, code string) (*parindex.StoredInstrument, error) {
+	in, err := scanInstrument(q.QueryRowContext(ctx, instrumentSelect+` WHERE code = $1`, code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, parindex.Errorf(parindex.ECodeNotFound, "Không có bộ câu hỏi %q (no instrument %q)", code, code)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read instrument %s: %w", code, err)
+	}
+	return in, nil
+}
+
+// InstrumentByCode returns one stored instrument.
+func (db *DB) InstrumentByCode(ctx context.Context, code string) (*parindex.StoredInstrument, error) {
+	return instrumentByCode(ctx, db.db, code)
+}
+
+// InstrumentByID returns one stored instrument.
+func (db *DB) InstrumentByID(ctx context.Context, id int64) (*parindex.StoredInstrument, error) {
+	in, err := scanInstrument(db.db.QueryRowContext(ctx, instrumentSelect+` WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, parindex.Errorf(parindex.ECodeNotFound, "Không có bộ câu hỏi này (no such instrument)")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read instrument %d: %w", id, err)
+	}
+	return in, nil
+}
+
+// FindInstruments lists stored instruments, newest year first.
+func (db *DB) FindInstruments(ctx context.Context) ([]*parindex.StoredInstrument, error) {
+	rows, err := db.db.QueryContext(ctx, instrumentSelect+` ORDER BY year DESC, code`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list instruments: %w", err)
+	}
+	defer rows.Close()
+	var out []*parindex.StoredInstrument
+	for rows.Next() {
+		in, err := scanInstrument(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to read an instrument: %w", err)
+		}
+		out = append(out, in)
+	}
+	return out, rows.Err()
+}
+
+// LinkSpec describes a QR link to create.
+type LinkSpec struct {
+	Token          string
+	InstrumentCode string
+	UnitCode       string
+	CounterLabel   string
+	ExpiresAt      time.Time
+}
+
+// CreateLinks creates QR links in one audited transaction. The instrument
+// must be published: citizens never answer a draft.
+func (db *DB) CreateLinks(ctx context.Context, actor parindex.Actor, specs []LinkSpec) ([]*parindex.SurveyLink, error) {
+	var out []*parindex.SurveyLink
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		now := db.now()
+		instruments := map[string]*parindex.StoredInstrument{}
+		for _, s := range specs {
+			in, ok := instruments[s.InstrumentCode]
+			if !ok {
+				var err error
+				if in, err = instrumentByCode(ctx, tx, s.InstrumentCode); err != nil {
+					return err
+				}
+				if in.Status != parindex.StatusPublished {
+					return parindex.Errorf(parindex.ECodeInvalid, "Bộ câu hỏi %s chưa công bố (the instrument is not published)", in.Code)
+				}
+				instruments[s.InstrumentCode] = in
+			}
+			unit, err := orgUnitByCode(ctx, tx, s.UnitCode)
+			if err != nil {
+				return err
+			}
+			label := strings.TrimSpace(s.CounterLabel)
+			if len(label) > 100 {
+				return parindex.Errorf(parindex.ECodeInvalid, "Tên quầy tối đa 100 ký tự (counter label too long)")
+			}
+			var expires any
+			if !s.ExpiresAt.IsZero() {
+				expires = s.ExpiresAt.UTC()
+			}
+			l := &parindex.SurveyLink{Token: s.Token, InstrumentID: in.ID, InstrumentCode: in.Code, UnitID: unit.ID, UnitCode: unit.Code,
+				UnitName: unit.Name, CounterLabel: label, CreatedAt: now, CreatedBy: actor.Name, ExpiresAt: s.ExpiresAt}
+			if err := tx.QueryRowContext(ctx, `
+				INSERT INTO survey_links (token, instrument_id, org_unit_id, counter_label, created_at, created_by, expires_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+				l.Token, l.InstrumentID, l.UnitID, l.CounterLabel, now, actor.Name, expires).Scan(&l.ID); err != nil {
+				return fmt.Errorf("store: unable to create a link for %s: %w", unit.Code, err)
+			}
+			// The token is a credential of sorts (it lets anyone answer for
+			// the unit), so the audit names the link by id, not by token.
+			if err := writeAudit(ctx, tx, now, actor, "link.create", "survey_link", fmt.Sprint(l.ID), nil,
+				map[string]string{"unit": unit.Code, "instrument": in.Code, "counter": label}, ""); err != nil {
+				return err
+			}
+			out = append(out, l)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// RevokeLink stops a link from accepting answers.
+func (db *DB) RevokeLink(ctx context.Context, actor parindex.Actor, id int64, reason string) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		now := db.now()
+		res, err := tx.ExecContext(ctx, `UPDATE survey_links SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, now, id)
+		if err != nil {
+			return fmt.Errorf("store: unable to revoke link %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return parindex.Errorf(parindex.ECodeNotFound, "Không có liên kết đang hoạt động này (no such active link)")
+		}
+		return writeAudit(ctx, tx, now, actor, "link.revoke", "survey_link", fmt.Sprint(id), nil, map[string]string{"revoked": "true"}, reason)
+	})
+}
+
+// LinkFilter selects links; zero fields do not filter.
+type LinkFilter struct {
+	ID     int64
+	Token  string
+	UnitID int64
+	// CountsOn, when set, fills ResponsesToday for that day and ResponsesTotal.
+	CountsOn parindex.Date
+}
+
+// FindLinks returns links with their unit and instrument.
+func (db *DB) FindLinks(ctx context.Context, f LinkFilter) ([]*parindex.SurveyLink, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if f.ID != 0 {
+		where = append(where, "l.id = "+arg(f.ID))
+	}
+	if f.Token != "" {
+		where = append(where, "l.token = "+arg(f.Token))
+	}
+	if f.UnitID != 0 {
+		where = append(where, "l.org_unit_id = "+arg(f.UnitID))
+	}
+	counts := "0, 0"
+	if !f.CountsOn.IsZero() {
+		d := arg(f.CountsOn)
+		counts = `(SELECT COUNT(*) FROM responses r WHERE r.link_id = l.id AND r.day = ` + d + `),
+		          (SELECT COUNT(*) FROM responses r WHERE r.link_id = l.id)`
+	}
+	query := `SELECT l.id, l.token, l.instrument_id, i.code, l.org_unit_id, o.code, o.name, l.counter_label,
+		l.created_at, l.created_by, l.expires_at, l.revoked_at, ` + counts + `
+		FROM survey_links l JOIN instruments i ON i.id = l.instrument_id JOIN org_units o ON o.id = l.org_unit_id`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY o.code, l.counter_label, l.id"
+	rows, err := db.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to find links: %w", err)
+	}
+	defer rows.Close()
+	var out []*parindex.SurveyLink
+	for rows.Next() {
+		l := &parindex.SurveyLink{}
+		var expires, revoked sql.NullTime
+		if err := rows.Scan(&l.ID, &l.Token, &l.InstrumentID, &l.InstrumentCode, &l.UnitID, &l.UnitCode, &l.UnitName, &l.CounterLabel,
+			&l.CreatedAt, &l.CreatedBy, &expires, &revoked, &l.ResponsesToday, &l.ResponsesTotal); err != nil {
+			return nil, fmt.Errorf("store: unable to read a link: %w", err)
+		}
+		l.ExpiresAt, l.RevokedAt = expires.Time, revoked.Time
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// LinkByToken returns the link with the token, or not found.
+func (db *DB) LinkByToken(ctx context.Context, token string) (*parindex.SurveyLink, error) {
+	links, err := db.FindLinks(ctx, LinkFilter{Token: token})
+	if err != nil {
+		return nil, err
+	}
+	if len(links) == 0 {
+		return nil, parindex.Errorf(parindex.ECodeNotFound, "Không có liên kết khảo sát này (no such survey link)")
+	}
+	return links[0], nil
+}
+
+// InsertOutcome says what happened to one response of a batch.
+type InsertOutcome int
+
+const (
+	Inserted         InsertOutcome = iota
+	DuplicateKey                   // the same form was sent again: already stored
+	DuplicateDossier               // this dossier code already answered for this unit
+)
+
+// InsertResponses stores a batch of responses in one transaction (group
+// commit) and keeps response_counts current in the same transaction. The
+// questions map gives each instrument's question codes in order, to count
+// answers. A response whose device was seen for the same unit within
+// deviceWindow gets the duplicate_device flag (the one flag that needs shared
+// state). Outcomes come back in the order of rs.
+func (db *DB) InsertResponses(ctx context.Context, rs []*parindex.Response, questions map[int64][]string, deviceWindow time.Duration) ([]InsertOutcome, error) {
+	out := make([]InsertOutcome, len(rs))
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		now := db.now()
+		type countKey struct {
+			unit, instrument int64
+			day              parindex.Date
+			question         string
+			flagged          bool
+		}
+		counts := map[countKey]*[6]int64{}
+		var order []countKey
+		for i, r := range rs {
+			if r.DeviceKey != "" && deviceWindow > 0 {
+				var seen time.Time
+				err := tx.QueryRowContext(ctx, `SELECT seen_at FROM device_seen WHERE device_key = $1 AND org_unit_id = $2`, r.DeviceKey, r.UnitID).Scan(&seen)
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return fmt.Errorf("store: unable to check the device: %w", err)
+				}
+				if err == nil && now.Sub(seen) < deviceWindow {
+					r.Flags = appendFlag(r.Flags, parindex.FlagDuplicateDevice)
+				}
+			}
+			var linkID any
+			if r.LinkID != 0 {
+				linkID = r.LinkID
+			}
+			var dossier any
+			if r.DossierHash != "" {
+				dossier = r.DossierHash
+			}
+			err := tx.QueryRowContext(ctx, `
+				INSERT INTO responses (link_id, instrument_id, org_unit_id, submitted_hour, day, idempotency_key, device_hash,
+					dossier_hash, answers, profile, comment, fill_seconds, flags, source)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+				ON CONFLICT DO NOTHING RETURNING id`,
+				linkID, r.InstrumentID, r.UnitID, r.SubmittedHour.UTC(), r.Day, r.IdempotencyKey, r.DeviceHash,
+				dossier, r.Answers, r.Profile, r.Comment, r.FillSeconds, strings.Join(r.Flags, ","), r.Source).Scan(&r.ID)
+			if errors.Is(err, sql.ErrNoRows) {
+				var id int64
+				kerr := tx.QueryRowContext(ctx, `SELECT id FROM responses WHERE idempotency_key = $1`, r.IdempotencyKey).Scan(&id)
+				switch {
+				case kerr == nil:
+					r.ID, out[i] = id, DuplicateKey
+				case errors.Is(kerr, sql.ErrNoRows):
+					out[i] = DuplicateDossier
+				default:
+					return fmt.Errorf("store: unable to check a duplicate response: %w", kerr)
+				}
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("store: unable to store a response: %w", err)
+			}
+			out[i] = Inserted
+			if r.DeviceKey != "" && deviceWindow > 0 {
+				if _, err := tx.ExecContext(ctx, `
+					INSERT INTO device_seen (device_key, org_unit_id, seen_at) VALUES ($1, $2, $3)
+					ON CONFLICT (device_key, org_unit_id) DO UPDATE SET seen_at = excluded.seen_at`, r.DeviceKey, r.UnitID, now); err != nil {
+					return fmt.Errorf("store: unable to note the device: %w", err)
+				}
+			}
+			codes := questions[r.InstrumentID]
+			if len(codes) != len(r.Answers) {
+				return fmt.Errorf("store: response has %d answers for %d questions", len(r.Answers), len(codes))
+			}
+			for q, code := range codes {
+				if a := r.Answers[q]; a < '0' || a > '5' {
+					return fmt.Errorf("store: response answer %q for %s is not 0..5", a, code)
+				}
+				k := countKey{r.UnitID, r.InstrumentID, r.Day, code, r.Flagged()}
+				c, ok := counts[k]
+				if !ok {
+					c = &[6]int64{}
+					counts[k] = c
+					order = append(order, k)
+				}
+				c[r.Answers[q]-'0']++
+			}
+		}
+		for _, k := range order {
+			c := counts[k]
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO response_counts (org_unit_id, instrument_id, day, question_code, flagged, na, n1, n2, n3, n4, n5)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+				ON CONFLICT (org_unit_id, instrument_id, day, question_code, flagged) DO UPDATE SET
+					na = response_counts.na + excluded.na, n1 = response_counts.n1 + excluded.n1,
+					n2 = response_counts.n2 + excluded.n2, n3 = response_counts.n3 + excluded.n3,
+					n4 = response_counts.n4 + excluded.n4, n5 = response_counts.n5 + excluded.n5`,
+				k.unit, k.instrument, k.day, k.question, k.flagged, c[0], c[1], c[2], c[3], c[4], c[5]); err != nil {
+				return fmt.Errorf("store: unable to update answer counts: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func appendFlag(flags []string, f string) []string {
+	for _, x := range flags {
+		if x == f {
+			return flags
+		}
+	}
+	return append(flags, f)
+}
+
+// PurgeDevices forgets devices not seen within the window.
+func (db *DB) PurgeDevices(ctx context.Context, window time.Duration) error {
+	if _, err := db.db.ExecContext(ctx, `DELETE FROM device_seen WHERE seen_at < $1`, db.now().Add(-window)); err != nil {
+		return fmt.Errorf("store: unable to purge devices: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,603 @@
+package survey
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
+
+	"parindex"
+	"parindex/i18n"
+	"parindex/store"
+)
+
+//go:embed templates/*.html templates/form.css
+var formFS embed.FS
+
+// Options tune the public form.
+type Options struct {
+	SecretKey     []byte
+	SecureCookies bool          // BASE_URL is https
+	IPPerMinute   float64       // submissions per client address per minute (0: 30)
+	LinkPerMinute float64       // submissions per QR link per minute (0: 600)
+	SpeederFloor  time.Duration // seconds per answered question under which a form is "speeder" (0: 2 s)
+	LinkCacheTTL  time.Duration // how long a link lookup is reused; revocation takes effect within it
+	MaxBody       int64         // bytes (0: 64 KiB)
+	Now           func() time.Time
+	Log           *slog.Logger
+}
+
+// Handler serves the public survey form at /s/{token}.
+type Handler struct {
+	db        *store.DB
+	ing       *Ingester
+	opts      Options
+	pages     map[string]*template.Template
+	css       []byte
+	cssURL    string
+	formKey   []byte // signs the render time
+	deviceKey []byte // hashes the device cookie stored with a response
+	seenKey   []byte // hashes the device cookie for the repeat check
+	dossKey   []byte // hashes dossier codes
+
+	linksMu sync.Mutex
+	links   map[string]cachedLink
+	ipLim   *limiters
+	linkLim *limiters
+}
+
+type cachedLink struct {
+	link *parindex.SurveyLink
+	at   time.Time
+}
+
+// DeviceCookie is the name of the random, anonymous device cookie.
+const DeviceCookie = "parindex_device"
+
+// deriveKey makes one key per purpose from the secret, so a leak of one
+// keyed hash says nothing about the others.
+func deriveKey(secret []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("parindex/" + purpose))
+	return m.Sum(nil)
+}
+
+func keyedHash(key []byte, parts ...string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// NewHandler prepares the form's templates and keys.
+func NewHandler(db *store.DB, ing *Ingester, opts Options) (*Handler, error) {
+	if len(opts.SecretKey) < 32 {
+		return nil, errors.New("survey: the secret key must have at least 32 bytes")
+	}
+	if opts.IPPerMinute == 0 {
+		opts.IPPerMinute = 30
+	}
+	if opts.LinkPerMinute == 0 {
+		opts.LinkPerMinute = 600
+	}
+	if opts.SpeederFloor == 0 {
+		opts.SpeederFloor = 2 * time.Second
+	}
+	if opts.MaxBody == 0 {
+		opts.MaxBody = 64 << 10
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	h := &Handler{db: db, ing: ing, opts: opts, pages: map[string]*template.Template{}, links: map[string]cachedLink{},
+		formKey: deriveKey(opts.SecretKey, "survey-form"), deviceKey: deriveKey(opts.SecretKey, "survey-device"),
+		seenKey: deriveKey(opts.SecretKey, "survey-device-seen"), dossKey: deriveKey(opts.SecretKey, "survey-dossier"),
+		ipLim: newLimiters(opts.IPPerMinute), linkLim: newLimiters(opts.LinkPerMinute)}
+	for _, page := range []string{"form", "message"} {
+		t, err := template.ParseFS(formFS, "templates/layout.html", "templates/"+page+".html")
+		if err != nil {
+			return nil, fmt.Errorf("survey: template %s: %w", page, err)
+		}
+		h.pages[page] = t
+	}
+	css, err := formFS.ReadFile("templates/form.css")
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(css)
+	h.css, h.cssURL = css, "/s/static/form."+hex.EncodeToString(sum[:])[:12]+".css"
+	return h, nil
+}
+
+// Routes mounts the public form on r.
+func (h *Handler) Routes(r gin.IRoutes) {
+	r.GET(h.cssURL, h.stylesheet)
+	r.GET("/s/:token", h.Form)
+	r.POST("/s/:token", h.Submit)
+}
+
+func (h *Handler) stylesheet(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	c.Data(http.StatusOK, "text/css; charset=utf-8", h.css)
+}
+
+// link returns the active link for the token, reusing recent lookups.
+func (h *Handler) link(ctx context.Context, token string) (*parindex.SurveyLink, error) {
+	now := h.opts.Now()
+	h.linksMu.Lock()
+	cl, ok := h.links[token]
+	h.linksMu.Unlock()
+	if ok && now.Sub(cl.at) < h.opts.LinkCacheTTL {
+		return cl.link, nil
+	}
+	l, err := h.db.LinkByToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	h.linksMu.Lock()
+	if len(h.links) > 10000 {
+		h.links = map[string]cachedLink{}
+	}
+	h.links[token] = cachedLink{l, now}
+	h.linksMu.Unlock()
+	return l, nil
+}
+
+// page data
+
+// texts gives templates {{.T "key"}} in the page's language.
+type texts struct{ Lang string }
+
+func (x texts) T(key string, args ...any) string { return i18n.T(x.Lang, key, args...) }
+
+type formPage struct {
+	texts
+	OtherLang, Title, CSS string
+	UnitName, Counter           string
+	Action, LangURL             string
+	Key, Stamp                  string
+	Scale                       []labelled
+	NA                          string
+	Elements                    []elementView
+	Profile                     []profileView
+	Comment                     *commentView
+	Dossier                     string
+	Errors                      []formError
+}
+
+type labelled struct {
+	Value int
+	Label string
+}
+
+type elementView struct {
+	Name      string
+	Questions []questionView
+}
+
+type questionView struct {
+	Code, Text string
+	Value      int // -1: none chosen
+	Error      bool
+}
+
+type choiceView struct{ Code, Label string }
+
+type profileView struct {
+	Code, Text, Value string
+	Choices           []choiceView
+	Error             bool
+}
+
+type commentView struct {
+	Label, Value, MaxText string
+	Max                   int
+}
+
+type formError struct{ Anchor, Message string }
+
+type messagePage struct {
+	texts
+	Title, CSS, Message, Retry string
+}
+
+func pick(t Text, lang string) string {
+	if lang == i18n.EN && t.EN != "" {
+		return t.EN
+	}
+	return t.VI
+}
+
+func (h *Handler) render(c *gin.Context, status int, page string, data any) {
+	var buf bytes.Buffer
+	if err := h.pages[page].Execute(&buf, data); err != nil {
+		h.opts.Log.Error("survey: render", slog.String("page", page), slog.String("error", err.Error()))
+		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Lỗi hệ thống (internal error)"))
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+func (h *Handler) message(c *gin.Context, status int, lang, key, retry string) {
+	tr := func(k string, args ...any) string { return i18n.T(lang, k, args...) }
+	h.render(c, status, "message", messagePage{texts: texts{lang}, Title: tr("form.title"), CSS: h.cssURL, Message: tr(key), Retry: retry})
+}
+
+// linkError answers an unknown token (404) or a revoked or expired link (410).
+func (h *Handler) linkError(c *gin.Context, lang string, err error) {
+	if parindex.ErrorCode(err) == parindex.ECodeNotFound {
+		h.message(c, http.StatusNotFound, lang, "form.not_found", "")
+		return
+	}
+	h.opts.Log.Error("survey: link lookup", slog.String("error", err.Error()))
+	h.message(c, http.StatusServiceUnavailable, lang, "form.unavailable", "")
+}
+
+// Form shows the questionnaire of a QR link.
+func (h *Handler) Form(c *gin.Context) {
+	lang := i18n.Lang(c.Query("lang"))
+	l, err := h.link(c.Request.Context(), c.Param("token"))
+	if err != nil {
+		h.linkError(c, lang, err)
+		return
+	}
+	if !l.Active(h.opts.Now()) {
+		h.message(c, http.StatusGone, lang, "form.closed", "")
+		return
+	}
+	in, err := h.ing.questions.get(c.Request.Context(), l.InstrumentID)
+	if err != nil {
+		h.linkError(c, lang, err)
+		return
+	}
+	h.ensureDevice(c)
+	key := randomToken(16)
+	h.render(c, http.StatusOK, "form", h.formPage(l, in, lang, key, h.stamp(l.Token, key, h.opts.Now()), nil))
+}
+
+// formPage builds the page; answers (may be nil) refill what was sent.
+func (h *Handler) formPage(l *parindex.SurveyLink, in *Instrument, lang, key, stamp string, sent *submission) *formPage {
+	tr := func(k string, args ...any) string { return i18n.T(lang, k, args...) }
+	other := i18n.EN
+	if lang == i18n.EN {
+		other = i18n.VI
+	}
+	p := &formPage{texts: texts{lang}, OtherLang: other, Title: tr("form.title"), CSS: h.cssURL, UnitName: l.UnitName, Counter: l.CounterLabel,
+		Action: "/s/" + l.Token, LangURL: "/s/" + l.Token + "?lang=" + other, Key: key, Stamp: stamp}
+	for _, s := range in.Scale {
+		p.Scale = append(p.Scale, labelled{s.Value, pick(s.Label, lang)})
+	}
+	if in.NotApplicable != nil {
+		p.NA = pick(in.NotApplicable.Label, lang)
+	}
+	for _, e := range in.Elements {
+		ev := elementView{Name: pick(e.Name, lang)}
+		for _, q := range e.Questions {
+			qv := questionView{Code: q.Code, Text: pick(q.Text, lang), Value: -1}
+			if sent != nil {
+				if v, ok := sent.answers[q.Code]; ok {
+					qv.Value = v
+				}
+				qv.Error = sent.bad["q-"+q.Code]
+			}
+			ev.Questions = append(ev.Questions, qv)
+		}
+		p.Elements = append(p.Elements, ev)
+	}
+	for _, pq := range in.Profile {
+		pv := profileView{Code: pq.Code, Text: pick(pq.Text, lang)}
+		for _, ch := range pq.Choices {
+			pv.Choices = append(pv.Choices, choiceView{ch.Code, pick(ch.Label, lang)})
+		}
+		if sent != nil {
+			pv.Value, pv.Error = sent.profile[pq.Code], sent.bad["p-"+pq.Code]
+		}
+		p.Profile = append(p.Profile, pv)
+	}
+	if in.Comment != nil {
+		p.Comment = &commentView{Label: pick(in.Comment.Label, lang), Max: in.Comment.MaxLength, MaxText: tr("form.comment_max", in.Comment.MaxLength)}
+		if sent != nil {
+			p.Comment.Value = sent.comment
+		}
+	}
+	if sent != nil {
+		p.Dossier, p.Errors = sent.dossier, sent.errors
+	}
+	return p
+}
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("survey: no randomness: %v", err))
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// stamp signs the render time with the link and idempotency key, so the
+// fill time cannot be forged and a stamp cannot move to another form.
+func (h *Handler) stamp(token, key string, t time.Time) string {
+	ms := strconv.FormatInt(t.UnixMilli(), 10)
+	return ms + "." + h.stampSig(token, key, ms)
+}
+
+func (h *Handler) stampSig(token, key, ms string) string {
+	m := hmac.New(sha256.New, h.formKey)
+	m.Write([]byte(token + "|" + key + "|" + ms))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+// renderedAt checks a stamp and returns the render time.
+func (h *Handler) renderedAt(token, key, stamp string) (time.Time, bool) {
+	ms, sig, ok := strings.Cut(stamp, ".")
+	if !ok || !hmac.Equal([]byte(sig), []byte(h.stampSig(token, key, ms))) {
+		return time.Time{}, false
+	}
+	n, err := strconv.ParseInt(ms, 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(n), true
+}
+
+// ensureDevice gives the browser a random device cookie; it identifies a
+// phone only as "the same as before", never a person.
+func (h *Handler) ensureDevice(c *gin.Context) string {
+	if v, err := c.Cookie(DeviceCookie); err == nil && len(v) >= 16 && len(v) <= 64 {
+		return v
+	}
+	v := randomToken(16)
+	http.SetCookie(c.Writer, &http.Cookie{Name: DeviceCookie, Value: v, Path: "/s/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: h.opts.SecureCookies, SameSite: http.SameSiteLaxMode})
+	return v
+}
+
+var (
+	keyPattern     = regexp.MustCompile(`^[A-Za-z0-9_-]{22}$`)
+	dossierPattern = regexp.MustCompile(`^[\pL\pN./_-]{1,50}$`)
+)
+
+// submission is a parsed and checked form.
+type submission struct {
+	answers  map[string]int
+	profile  map[string]string
+	comment  string
+	dossier  string
+	honeypot bool
+	errors   []formError
+	bad      map[string]bool
+}
+
+func (s *submission) fail(anchor, msg string) {
+	s.errors = append(s.errors, formError{anchor, msg})
+	s.bad[anchor] = true
+}
+
+// parse reads the answers; every problem is listed once, in form order.
+func parse(in *Instrument, form url.Values, lang string) *submission {
+	tr := func(k string, args ...any) string { return i18n.T(lang, k, args...) }
+	s := &submission{answers: map[string]int{}, profile: map[string]string{}, bad: map[string]bool{}}
+	for _, q := range in.Questions() {
+		raw := strings.TrimSpace(form.Get(q.Code))
+		if raw == "" {
+			s.fail("q-"+q.Code, tr("form.unanswered", q.Code))
+			continue
+		}
+		v, err := strconv.Atoi(raw)
+		if err != nil || v < 0 || v > ScaleLevels || (v == 0 && in.NotApplicable == nil) {
+			s.fail("q-"+q.Code, tr("form.invalid_answer", q.Code))
+			continue
+		}
+		s.answers[q.Code] = v
+	}
+	for _, p := range in.Profile {
+		v := strings.TrimSpace(form.Get("p_" + p.Code))
+		if v == "" {
+			continue
+		}
+		ok := false
+		for _, ch := range p.Choices {
+			ok = ok || ch.Code == v
+		}
+		if !ok {
+			s.fail("p-"+p.Code, tr("form.invalid_choice", pick(p.Text, lang)))
+			continue
+		}
+		s.profile[p.Code] = v
+	}
+	s.comment = strings.TrimSpace(strings.ReplaceAll(form.Get("comment"), "\r\n", "\n"))
+	if in.Comment == nil {
+		s.comment = ""
+	} else if utf8.RuneCountInString(s.comment) > in.Comment.MaxLength || !utf8.ValidString(s.comment) {
+		s.fail("comment", tr("form.comment_long", in.Comment.MaxLength))
+	}
+	s.dossier = strings.ToUpper(strings.TrimSpace(form.Get("dossier")))
+	if s.dossier != "" && !dossierPattern.MatchString(s.dossier) {
+		s.fail("dossier", tr("form.dossier_bad"))
+	}
+	s.honeypot = strings.TrimSpace(form.Get("website")) != ""
+	return s
+}
+
+// Submit stores an answered form and thanks the citizen. A repeated POST
+// with the same idempotency key (double tap, retry on a bad network) stores
+// nothing new and shows the same thanks.
+func (h *Handler) Submit(c *gin.Context) {
+	lang := i18n.Lang(c.Query("lang"))
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, h.opts.MaxBody)
+	if err := c.Request.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			h.message(c, http.StatusRequestEntityTooLarge, lang, "form.too_large", "")
+			return
+		}
+		h.message(c, http.StatusBadRequest, lang, "form.bad_request", "")
+		return
+	}
+	form := c.Request.PostForm
+	lang = i18n.Lang(form.Get("lang"))
+	token := c.Param("token")
+	l, err := h.link(c.Request.Context(), token)
+	if err != nil {
+		h.linkError(c, lang, err)
+		return
+	}
+	now := h.opts.Now()
+	if !l.Active(now) {
+		h.message(c, http.StatusGone, lang, "form.closed", "")
+		return
+	}
+	if !h.ipLim.allow(c.ClientIP(), now) || !h.linkLim.allow(token, now) {
+		c.Header("Retry-After", "60")
+		h.message(c, http.StatusTooManyRequests, lang, "form.rate_limited", "")
+		return
+	}
+	key := form.Get("k")
+	renderedAt, ok := h.renderedAt(token, key, form.Get("ts"))
+	if !keyPattern.MatchString(key) || !ok {
+		h.message(c, http.StatusBadRequest, lang, "form.bad_request", "/s/"+token)
+		return
+	}
+	in, err := h.ing.questions.get(c.Request.Context(), l.InstrumentID)
+	if err != nil {
+		h.linkError(c, lang, err)
+		return
+	}
+	sub := parse(in, form, lang)
+	if len(sub.errors) > 0 {
+		h.render(c, http.StatusUnprocessableEntity, "form", h.formPage(l, in, lang, key, form.Get("ts"), sub))
+		return
+	}
+	r := h.response(l, in, sub, key, h.ensureDevice(c), now, renderedAt)
+	outcome, err := h.ing.Submit(c.Request.Context(), r)
+	switch {
+	case err != nil:
+		c.Header("Retry-After", "5")
+		h.message(c, http.StatusServiceUnavailable, lang, "form.unavailable", "")
+	case outcome == store.DuplicateDossier:
+		h.message(c, http.StatusConflict, lang, "form.dossier_done", "")
+	default:
+		tr := func(k string, args ...any) string { return i18n.T(lang, k, args...) }
+		h.render(c, http.StatusOK, "message", messagePage{texts: texts{lang}, Title: tr("form.thanks"), CSS: h.cssURL, Message: tr("form.thanks_body")})
+	}
+}
+
+// response builds the stored form: anonymous by construction.
+func (h *Handler) response(l *parindex.SurveyLink, in *Instrument, sub *submission, key, device string, now, renderedAt time.Time) *parindex.Response {
+	qs := in.Questions()
+	answers := make([]byte, len(qs))
+	scale := map[int]bool{}
+	scaleCount := 0
+	for i, q := range qs {
+		v := sub.answers[q.Code]
+		answers[i] = byte('0' + v)
+		if v > 0 {
+			scale[v] = true
+			scaleCount++
+		}
+	}
+	var profile []string
+	for _, p := range in.Profile {
+		if v, ok := sub.profile[p.Code]; ok {
+			profile = append(profile, p.Code+"="+v)
+		}
+	}
+	fill := now.Sub(renderedAt)
+	if fill < 0 {
+		fill = 0
+	}
+	floor := h.opts.SpeederFloor * time.Duration(len(qs))
+	var flags []string
+	if sub.honeypot {
+		flags = append(flags, parindex.FlagBot)
+	}
+	if fill < floor {
+		flags = append(flags, parindex.FlagSpeeder)
+	}
+	// Equal answers alone are honest often enough (a good office gets all
+	// fives); only equal and hurried is suspicious.
+	if scaleCount >= 3 && len(scale) == 1 && fill < 2*floor {
+		flags = append(flags, parindex.FlagStraightline)
+	}
+	r := &parindex.Response{
+		LinkID: l.ID, InstrumentID: l.InstrumentID, UnitID: l.UnitID,
+		SubmittedHour: now.UTC().Truncate(time.Hour), Day: parindex.DateOf(now.In(vietnam)),
+		IdempotencyKey: key, Answers: string(answers), Profile: strings.Join(profile, ";"), Comment: sub.comment,
+		FillSeconds: int(fill / time.Second), Flags: flags, Source: parindex.SourceQR,
+	}
+	if device != "" {
+		r.DeviceHash = keyedHash(h.deviceKey, device)
+		r.DeviceKey = keyedHash(h.seenKey, device)
+	}
+	if sub.dossier != "" {
+		r.DossierHash = keyedHash(h.dossKey, strconv.FormatInt(l.UnitID, 10), sub.dossier)
+	}
+	return r
+}
+
+// vietnam is the province's clock (UTC+7, no daylight saving): days of
+// responses are Vietnamese days.
+var vietnam = time.FixedZone("ICT", 7*3600)
+
+// limiters are token buckets by key, forgotten when idle.
+type limiters struct {
+	mu      sync.Mutex
+	perMin  float64
+	buckets map[string]*bucket
+	swept   time.Time
+}
+
+type bucket struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+func newLimiters(perMinute float64) *limiters {
+	return &limiters{perMin: perMinute, buckets: map[string]*bucket{}}
+}
+
+func (l *limiters) allow(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.swept) > time.Minute {
+		for k, b := range l.buckets {
+			if now.Sub(b.seen) > 10*time.Minute {
+				delete(l.buckets, k)
+			}
+		}
+		l.swept = now
+	}
+	b, ok := l.buckets[key]
+	if !ok {
+		burst := int(l.perMin / 3)
+		if burst < 5 {
+			burst = 5
+		}
+		b = &bucket{lim: rate.NewLimiter(rate.Limit(l.perMin/60), burst)}
+		l.buckets[key] = b
+	}
+	b.seen = now
+	return b.lim.AllowN(now, 1)
+}
