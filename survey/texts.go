@@ -9,7 +9,6 @@ func init() { i18n.Add(formMessages) }
 var formMessages = map[string][2]string{
 	"form.title":          {"Đánh giá sự phục vụ", "Rate our service"},
 	"form.intro":          {"Xin ông/bà dành một phút cho biết mức độ hài lòng với dịch vụ vừa nhận. Phiếu không ghi tên, không ai biết ai trả lời.", "Please take a minute to tell us how satisfied you are with the service you just received. The form is anonymous."},
-	"form.counter":        {"Quầy", "Counter"},
 	"form.required":       {"Mỗi câu chọn một mức.", "Choose one level for each question."},
 	"form.profile":        {"Thông tin thêm (không bắt buộc)", "About you (optional)"},
 	"form.no_answer":      {"Không trả lời", "Prefer not to say"},
