@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -279,111 +281,324 @@ const (
 	DuplicateDossier               // this dossier code already answered for this unit
 )
 
+// insertChunk bounds the rows of one multi-row statement: 14 parameters a
+// row stays far below both dialects' parameter limits.
+const insertChunk = 500
+
 // InsertResponses stores a batch of responses in one transaction (group
 // commit) and keeps response_counts current in the same transaction. The
 // questions map gives each instrument's question codes in order, to count
 // answers. A response whose device was seen for the same unit within
 // deviceWindow gets the duplicate_device flag (the one flag that needs shared
 // state). Outcomes come back in the order of rs.
+//
+// Each step is one multi-row statement per chunk, not one per response: on
+// PostgreSQL every statement is a network round trip, and a batch of
+// hundreds must cost a handful of them.
 func (db *DB) InsertResponses(ctx context.Context, rs []*parindex.Response, questions map[int64][]string, deviceWindow time.Duration) ([]InsertOutcome, error) {
+	for _, r := range rs {
+		codes := questions[r.InstrumentID]
+		if len(codes) != len(r.Answers) {
+			return nil, fmt.Errorf("store: response has %d answers for %d questions", len(r.Answers), len(codes))
+		}
+		for q := range r.Answers {
+			if a := r.Answers[q]; a < '0' || a > '5' {
+				return nil, fmt.Errorf("store: response answer %q for %s is not 0..5", a, codes[q])
+			}
+		}
+	}
 	out := make([]InsertOutcome, len(rs))
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		now := db.now()
-		type countKey struct {
-			unit, instrument int64
-			day              parindex.Date
-			question         string
-			flagged          bool
+		if deviceWindow > 0 {
+			if err := db.flagRepeatedDevices(ctx, tx, rs, now, deviceWindow); err != nil {
+				return err
+			}
 		}
-		counts := map[countKey]*[6]int64{}
-		var order []countKey
+		inserted := make([]bool, len(rs))
+		for start := 0; start < len(rs); start += insertChunk {
+			chunk := rs[start:min(start+insertChunk, len(rs))]
+			if err := db.insertResponseChunk(ctx, tx, chunk, inserted[start:]); err != nil {
+				return err
+			}
+		}
+		var dupKeys []any
 		for i, r := range rs {
-			if r.DeviceKey != "" && deviceWindow > 0 {
-				var seen time.Time
-				err := tx.QueryRowContext(ctx, `SELECT seen_at FROM device_seen WHERE device_key = $1 AND org_unit_id = $2`, r.DeviceKey, r.UnitID).Scan(&seen)
-				if err != nil && !errors.Is(err, sql.ErrNoRows) {
-					return fmt.Errorf("store: unable to check the device: %w", err)
-				}
-				if err == nil && now.Sub(seen) < deviceWindow {
-					r.Flags = appendFlag(r.Flags, parindex.FlagDuplicateDevice)
-				}
+			if !inserted[i] {
+				dupKeys = append(dupKeys, r.IdempotencyKey)
 			}
-			var linkID any
-			if r.LinkID != 0 {
-				linkID = r.LinkID
-			}
-			var dossier any
-			if r.DossierHash != "" {
-				dossier = r.DossierHash
-			}
-			err := tx.QueryRowContext(ctx, `
-				INSERT INTO responses (link_id, instrument_id, org_unit_id, submitted_hour, day, idempotency_key, device_hash,
-					dossier_hash, answers, profile, comment, fill_seconds, flags, source)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-				ON CONFLICT DO NOTHING RETURNING id`,
-				linkID, r.InstrumentID, r.UnitID, r.SubmittedHour.UTC(), r.Day, r.IdempotencyKey, r.DeviceHash,
-				dossier, r.Answers, r.Profile, r.Comment, r.FillSeconds, strings.Join(r.Flags, ","), r.Source).Scan(&r.ID)
-			if errors.Is(err, sql.ErrNoRows) {
-				var id int64
-				kerr := tx.QueryRowContext(ctx, `SELECT id FROM responses WHERE idempotency_key = $1`, r.IdempotencyKey).Scan(&id)
-				switch {
-				case kerr == nil:
-					r.ID, out[i] = id, DuplicateKey
-				case errors.Is(kerr, sql.ErrNoRows):
-					out[i] = DuplicateDossier
-				default:
-					return fmt.Errorf("store: unable to check a duplicate response: %w", kerr)
-				}
-				continue
-			}
+		}
+		if len(dupKeys) > 0 {
+			stored := map[string]int64{}
+			rows, err := tx.QueryContext(ctx, `SELECT idempotency_key, id FROM responses WHERE idempotency_key IN (`+db.placeholders(1, len(dupKeys))+`)`, dupKeys...)
 			if err != nil {
-				return fmt.Errorf("store: unable to store a response: %w", err)
+				return fmt.Errorf("store: unable to check duplicate responses: %w", err)
 			}
-			out[i] = Inserted
-			if r.DeviceKey != "" && deviceWindow > 0 {
-				if _, err := tx.ExecContext(ctx, `
-					INSERT INTO device_seen (device_key, org_unit_id, seen_at) VALUES ($1, $2, $3)
-					ON CONFLICT (device_key, org_unit_id) DO UPDATE SET seen_at = excluded.seen_at`, r.DeviceKey, r.UnitID, now); err != nil {
-					return fmt.Errorf("store: unable to note the device: %w", err)
+			for rows.Next() {
+				var k string
+				var id int64
+				if err := rows.Scan(&k, &id); err != nil {
+					rows.Close()
+					return fmt.Errorf("store: unable to check duplicate responses: %w", err)
 				}
+				stored[k] = id
 			}
-			codes := questions[r.InstrumentID]
-			if len(codes) != len(r.Answers) {
-				return fmt.Errorf("store: response has %d answers for %d questions", len(r.Answers), len(codes))
-			}
-			for q, code := range codes {
-				if a := r.Answers[q]; a < '0' || a > '5' {
-					return fmt.Errorf("store: response answer %q for %s is not 0..5", a, code)
+			rows.Close()
+			for i, r := range rs {
+				if inserted[i] {
+					continue
 				}
-				k := countKey{r.UnitID, r.InstrumentID, r.Day, code, r.Flagged()}
-				c, ok := counts[k]
-				if !ok {
-					c = &[6]int64{}
-					counts[k] = c
-					order = append(order, k)
+				if id, ok := stored[r.IdempotencyKey]; ok {
+					r.ID, out[i] = id, DuplicateKey
+				} else {
+					out[i] = DuplicateDossier
 				}
-				c[r.Answers[q]-'0']++
 			}
 		}
-		for _, k := range order {
-			c := counts[k]
-			if _, err := tx.ExecContext(ctx, `
-				INSERT INTO response_counts (org_unit_id, instrument_id, day, question_code, flagged, na, n1, n2, n3, n4, n5)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-				ON CONFLICT (org_unit_id, instrument_id, day, question_code, flagged) DO UPDATE SET
-					na = response_counts.na + excluded.na, n1 = response_counts.n1 + excluded.n1,
-					n2 = response_counts.n2 + excluded.n2, n3 = response_counts.n3 + excluded.n3,
-					n4 = response_counts.n4 + excluded.n4, n5 = response_counts.n5 + excluded.n5`,
-				k.unit, k.instrument, k.day, k.question, k.flagged, c[0], c[1], c[2], c[3], c[4], c[5]); err != nil {
-				return fmt.Errorf("store: unable to update answer counts: %w", err)
+		if deviceWindow > 0 {
+			if err := db.noteDevices(ctx, tx, rs, inserted, now); err != nil {
+				return err
 			}
 		}
-		return nil
+		return db.addCounts(ctx, tx, rs, inserted, questions)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// flagRepeatedDevices flags responses whose device answered for the same
+// unit within the window, in the database or earlier in this batch.
+func (db *DB) flagRepeatedDevices(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Response, now time.Time, window time.Duration) error {
+	type seenKey struct {
+		device string
+		unit   int64
+	}
+	var keys []any
+	seen := map[seenKey]bool{}
+	for _, r := range rs {
+		if r.DeviceKey != "" {
+			keys = append(keys, r.DeviceKey)
+		}
+	}
+	for start := 0; start < len(keys); start += insertChunk {
+		chunk := keys[start:min(start+insertChunk, len(keys))]
+		// Filter by key only, so the primary key serves the lookup; the
+		// time is compared here (a seen_at condition can lead SQLite's
+		// planner to scan the time index instead).
+		rows, err := tx.QueryContext(ctx, `SELECT device_key, org_unit_id, seen_at FROM device_seen WHERE device_key IN (`+db.placeholders(1, len(chunk))+`)`, chunk...)
+		if err != nil {
+			return fmt.Errorf("store: unable to check devices: %w", err)
+		}
+		for rows.Next() {
+			var k seenKey
+			var at timeValue
+			if err := rows.Scan(&k.device, &k.unit, &at); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: unable to check devices: %w", err)
+			}
+			if now.Sub(at.t) < window {
+				seen[k] = true
+			}
+		}
+		rows.Close()
+	}
+	for _, r := range rs {
+		if r.DeviceKey == "" {
+			continue
+		}
+		k := seenKey{r.DeviceKey, r.UnitID}
+		if seen[k] {
+			r.Flags = appendFlag(r.Flags, parindex.FlagDuplicateDevice)
+		}
+		seen[k] = true
+	}
+	return nil
+}
+
+func (db *DB) insertResponseChunk(ctx context.Context, tx *sqlx.Tx, chunk []*parindex.Response, inserted []bool) error {
+	const cols = 14
+	args := make([]any, 0, len(chunk)*cols)
+	var values strings.Builder
+	for i, r := range chunk {
+		var linkID, dossier any
+		if r.LinkID != 0 {
+			linkID = r.LinkID
+		}
+		if r.DossierHash != "" {
+			dossier = r.DossierHash
+		}
+		if i > 0 {
+			values.WriteString(", ")
+		}
+		values.WriteString("(" + db.placeholders(len(args)+1, cols) + ")")
+		args = append(args, linkID, r.InstrumentID, r.UnitID, r.SubmittedHour.UTC(), r.Day, r.IdempotencyKey, r.DeviceHash,
+			dossier, r.Answers, r.Profile, r.Comment, r.FillSeconds, strings.Join(r.Flags, ","), r.Source)
+	}
+	rows, err := tx.QueryContext(ctx, `
+		INSERT INTO responses (link_id, instrument_id, org_unit_id, submitted_hour, day, idempotency_key, device_hash,
+			dossier_hash, answers, profile, comment, fill_seconds, flags, source)
+		VALUES `+values.String()+`
+		ON CONFLICT DO NOTHING RETURNING id, idempotency_key`, args...)
+	if err != nil {
+		return fmt.Errorf("store: unable to store responses: %w", err)
+	}
+	defer rows.Close()
+	ids := map[string]int64{}
+	for rows.Next() {
+		var id int64
+		var key string
+		if err := rows.Scan(&id, &key); err != nil {
+			return fmt.Errorf("store: unable to read stored response ids: %w", err)
+		}
+		ids[key] = id
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: unable to store responses: %w", err)
+	}
+	// Two copies of one form in a batch: the first is the stored one.
+	for i, r := range chunk {
+		if id, ok := ids[r.IdempotencyKey]; ok {
+			r.ID, inserted[i] = id, true
+			delete(ids, r.IdempotencyKey)
+		}
+	}
+	return nil
+}
+
+// noteDevices records when each device last answered for each unit.
+func (db *DB) noteDevices(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Response, inserted []bool, now time.Time) error {
+	type seenKey struct {
+		device string
+		unit   int64
+	}
+	done := map[seenKey]bool{}
+	var args []any
+	var values []string
+	flush := func() error {
+		if len(values) == 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO device_seen (device_key, org_unit_id, seen_at) VALUES `+strings.Join(values, ", ")+`
+			ON CONFLICT (device_key, org_unit_id) DO UPDATE SET seen_at = excluded.seen_at`, args...)
+		args, values = args[:0], values[:0]
+		if err != nil {
+			return fmt.Errorf("store: unable to note devices: %w", err)
+		}
+		return nil
+	}
+	var keys []seenKey
+	for i, r := range rs {
+		k := seenKey{r.DeviceKey, r.UnitID}
+		if !inserted[i] || r.DeviceKey == "" || done[k] {
+			continue
+		}
+		done[k] = true
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].device != keys[j].device {
+			return keys[i].device < keys[j].device
+		}
+		return keys[i].unit < keys[j].unit
+	})
+	for _, k := range keys {
+		values = append(values, "("+db.placeholders(len(args)+1, 3)+")")
+		args = append(args, k.device, k.unit, now)
+		if len(values) == insertChunk {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// addCounts adds the batch's answers to response_counts.
+func (db *DB) addCounts(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Response, inserted []bool, questions map[int64][]string) error {
+	type countKey struct {
+		unit, instrument int64
+		day              parindex.Date
+		question         string
+		flagged          bool
+	}
+	counts := map[countKey]*[6]int64{}
+	var order []countKey
+	for i, r := range rs {
+		if !inserted[i] {
+			continue
+		}
+		for q, code := range questions[r.InstrumentID] {
+			k := countKey{r.UnitID, r.InstrumentID, r.Day, code, r.Flagged()}
+			c, ok := counts[k]
+			if !ok {
+				c = &[6]int64{}
+				counts[k] = c
+				order = append(order, k)
+			}
+			c[r.Answers[q]-'0']++
+		}
+	}
+	// One order for every transaction: concurrent writers then take row
+	// locks in the same order and cannot deadlock.
+	sort.Slice(order, func(i, j int) bool {
+		a, b := order[i], order[j]
+		if a.unit != b.unit {
+			return a.unit < b.unit
+		}
+		if a.instrument != b.instrument {
+			return a.instrument < b.instrument
+		}
+		if a.day != b.day {
+			return a.day.Before(b.day)
+		}
+		if a.question != b.question {
+			return a.question < b.question
+		}
+		return !a.flagged && b.flagged
+	})
+	const cols = 11
+	for start := 0; start < len(order); start += insertChunk {
+		chunk := order[start:min(start+insertChunk, len(order))]
+		args := make([]any, 0, len(chunk)*cols)
+		values := make([]string, 0, len(chunk))
+		for _, k := range chunk {
+			c := counts[k]
+			values = append(values, "("+db.placeholders(len(args)+1, cols)+")")
+			args = append(args, k.unit, k.instrument, k.day, k.question, k.flagged, c[0], c[1], c[2], c[3], c[4], c[5])
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO response_counts (org_unit_id, instrument_id, day, question_code, flagged, na, n1, n2, n3, n4, n5)
+			VALUES `+strings.Join(values, ", ")+`
+			ON CONFLICT (org_unit_id, instrument_id, day, question_code, flagged) DO UPDATE SET
+				na = response_counts.na + excluded.na, n1 = response_counts.n1 + excluded.n1,
+				n2 = response_counts.n2 + excluded.n2, n3 = response_counts.n3 + excluded.n3,
+				n4 = response_counts.n4 + excluded.n4, n5 = response_counts.n5 + excluded.n5`, args...); err != nil {
+			return fmt.Errorf("store: unable to update answer counts: %w", err)
+		}
+	}
+	return nil
+}
+
+// placeholders returns the parameters first … first+n-1 of a statement
+// whose parameters are all built by this function: "$1, $2, …" on
+// PostgreSQL, "?, ?, …" on SQLite. SQLite treats $N as a named parameter and
+// finds names by a linear search, which makes a statement with thousands of
+// them quadratic; anonymous ? parameters bind by position with no search.
+func (db *DB) placeholders(first, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if db.dialect == SQLite {
+			b.WriteString("?")
+		} else {
+			b.WriteString("$" + strconv.Itoa(first+i))
+		}
+	}
+	return b.String()
 }
 
 func appendFlag(flags []string, f string) []string {

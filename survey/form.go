@@ -174,16 +174,16 @@ func (x texts) T(key string, args ...any) string { return i18n.T(x.Lang, key, ar
 type formPage struct {
 	texts
 	OtherLang, Title, CSS string
-	UnitName, Counter           string
-	Action, LangURL             string
-	Key, Stamp                  string
-	Scale                       []labelled
-	NA                          string
-	Elements                    []elementView
-	Profile                     []profileView
-	Comment                     *commentView
-	Dossier                     string
-	Errors                      []formError
+	UnitName, Counter     string
+	Action, LangURL       string
+	Key, Stamp            string
+	Scale                 []labelled
+	NA                    string
+	Elements              []elementView
+	Profile               []profileView
+	Comment               *commentView
+	Dossier               string
+	Errors                []formError
 }
 
 type labelled struct {
@@ -340,13 +340,24 @@ func randomToken(n int) string {
 // fill time cannot be forged and a stamp cannot move to another form.
 func (h *Handler) stamp(token, key string, t time.Time) string {
 	ms := strconv.FormatInt(t.UnixMilli(), 10)
-	return ms + "." + h.stampSig(token, key, ms)
+	return ms + "." + stampSig(h.formKey, token, key, ms)
 }
 
-func (h *Handler) stampSig(token, key, ms string) string {
-	m := hmac.New(sha256.New, h.formKey)
+func (h *Handler) stampSig(token, key, ms string) string { return stampSig(h.formKey, token, key, ms) }
+
+func stampSig(formKey []byte, token, key, ms string) string {
+	m := hmac.New(sha256.New, formKey)
 	m.Write([]byte(token + "|" + key + "|" + ms))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+// FormFields returns the hidden fields a form rendered at t would carry: a
+// fresh idempotency key and the signed render time. The load generator uses
+// it to post forms without fetching each one first.
+func FormFields(secret []byte, token string, t time.Time) (key, stamp string) {
+	key = randomToken(16)
+	ms := strconv.FormatInt(t.UnixMilli(), 10)
+	return key, ms + "." + stampSig(deriveKey(secret, "survey-form"), token, key, ms)
 }
 
 // renderedAt checks a stamp and returns the render time.

@@ -25,6 +25,7 @@ type Ingester struct {
 	log          *slog.Logger
 	questions    *questionCache
 	jobs         chan *job
+	writers      int
 	maxBatch     int
 	deviceWindow time.Duration
 
@@ -43,9 +44,17 @@ type job struct {
 // DeviceWindow is how long a device counts as a repeat for the same unit.
 const DeviceWindow = 10 * time.Minute
 
-// NewIngester prepares an ingester; call Run to start its writer.
+// NewIngester prepares an ingester; call Run to start its writers. SQLite
+// has one writer at a time anyway; PostgreSQL gets several, whose
+// transactions overlap on the server (the store takes row locks in one
+// order, so they cannot deadlock).
 func NewIngester(db *store.DB, log *slog.Logger) *Ingester {
+	writers := 1
+	if db.Dialect() == store.Postgres {
+		writers = 4
+	}
 	return &Ingester{
+		writers:      writers,
 		db:           db,
 		log:          log,
 		questions:    newQuestionCache(db),
@@ -85,12 +94,18 @@ func (ing *Ingester) Submit(ctx context.Context, r *parindex.Response) (store.In
 // refuses new submissions.
 func (ing *Ingester) Run(ctx context.Context) {
 	defer close(ing.done)
+	var wg sync.WaitGroup
+	for w := 0; w < ing.writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ing.writeUntil(ctx)
+		}()
+	}
 	purge := time.NewTicker(time.Minute)
 	defer purge.Stop()
 	for {
 		select {
-		case j := <-ing.jobs:
-			ing.write(ing.drain(j))
 		case <-purge.C:
 			if err := ing.db.PurgeDevices(ctx, ing.deviceWindow); err != nil && ctx.Err() == nil {
 				ing.log.Warn("survey: purging devices", slog.String("error", err.Error()))
@@ -99,6 +114,8 @@ func (ing *Ingester) Run(ctx context.Context) {
 			ing.mu.Lock()
 			ing.stopped = true
 			ing.mu.Unlock()
+			wg.Wait()
+			// Nothing can be queued any more: store what is left.
 			for {
 				select {
 				case j := <-ing.jobs:
@@ -107,6 +124,17 @@ func (ing *Ingester) Run(ctx context.Context) {
 					return
 				}
 			}
+		}
+	}
+}
+
+func (ing *Ingester) writeUntil(ctx context.Context) {
+	for {
+		select {
+		case j := <-ing.jobs:
+			ing.write(ing.drain(j))
+		case <-ctx.Done():
+			return
 		}
 	}
 }
