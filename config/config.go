@@ -42,6 +42,8 @@ type Config struct {
 	// Survey rate limits, in submissions per minute.
 	SurveyIPPerMinute   float64
 	SurveyLinkPerMinute float64
+	// IngestWriters is the number of group-commit writers (0: by dialect).
+	IngestWriters int
 }
 
 // Option describes one setting.
@@ -178,6 +180,19 @@ var Options = []Option{
 			c.SurveyLinkPerMinute = v
 			return nil
 		}},
+	{Name: "INGEST_WRITERS", Flag: "ingest-writers", Default: "1 on SQLite, 2 on PostgreSQL", Help: "concurrent transactions that store survey responses",
+		apply: func(c *Config, raw string) error {
+			if raw == "" {
+				c.IngestWriters = 0
+				return nil
+			}
+			n, err := strconv.Atoi(raw)
+			if err != nil || n < 1 || n > 64 {
+				return &Error{EnvPrefix + "INGEST_WRITERS", raw, "a whole number from 1 to 64"}
+			}
+			c.IngestWriters = n
+			return nil
+		}},
 }
 
 func positiveNumber(raw string, def float64) (float64, error) {
@@ -236,6 +251,7 @@ func (c Config) Effective() [][2]string {
 		{"PARINDEX_LOG_LEVEL", c.LogLevel},
 		{"PARINDEX_SURVEY_IP_PER_MINUTE", strconv.FormatFloat(c.SurveyIPPerMinute, 'f', -1, 64)},
 		{"PARINDEX_SURVEY_LINK_PER_MINUTE", strconv.FormatFloat(c.SurveyLinkPerMinute, 'f', -1, 64)},
+		{"PARINDEX_INGEST_WRITERS", ingestWriters(c.IngestWriters)},
 	}
 }
 
@@ -296,4 +312,11 @@ func (c Config) NewLogger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func ingestWriters(n int) string {
+	if n == 0 {
+		return "(by dialect)"
+	}
+	return strconv.Itoa(n)
 }

@@ -63,7 +63,7 @@ func newFormServer(t *testing.T, db *store.DB, opts survey.Options) *formServer 
 	if err != nil {
 		t.Fatal(err)
 	}
-	ing := survey.NewIngester(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ing := survey.NewIngester(db, slog.New(slog.NewTextHandler(io.Discard, nil)), 0)
 	runCtx, stop := context.WithCancel(context.Background())
 	go ing.Run(runCtx)
 	opts.SecretKey, opts.Now = secret, clk.Now

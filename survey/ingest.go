@@ -44,14 +44,17 @@ type job struct {
 // DeviceWindow is how long a device counts as a repeat for the same unit.
 const DeviceWindow = 10 * time.Minute
 
-// NewIngester prepares an ingester; call Run to start its writers. SQLite
-// has one writer at a time anyway; PostgreSQL gets several, whose
-// transactions overlap on the server (the store takes row locks in one
-// order, so they cannot deadlock).
-func NewIngester(db *store.DB, log *slog.Logger) *Ingester {
-	writers := 1
-	if db.Dialect() == store.Postgres {
-		writers = 4
+// NewIngester prepares an ingester; call Run to start its writers. Zero
+// writers means the default: one on SQLite (which has one writer at a time
+// anyway), two on PostgreSQL, whose transactions then overlap on the server
+// (the store takes row locks in one order, so they cannot deadlock). More
+// writers make smaller batches, each with its own commit.
+func NewIngester(db *store.DB, log *slog.Logger, writers int) *Ingester {
+	if writers <= 0 {
+		writers = 1
+		if db.Dialect() == store.Postgres {
+			writers = 2
+		}
 	}
 	return &Ingester{
 		writers:      writers,

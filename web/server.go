@@ -81,7 +81,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.ingester = survey.NewIngester(db, log)
+	s.ingester = survey.NewIngester(db, log, cfg.IngestWriters)
 	s.survey, err = survey.NewHandler(db, s.ingester, survey.Options{
 		SecretKey:     key,
 		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"),
