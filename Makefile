@@ -5,7 +5,7 @@ VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS     := -X main.version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run build test lint bench clean
+.PHONY: run build test lint bench bench-ingest clean
 
 ## run: build, seed the demo province into ./data (SQLite) and serve it
 run: build
@@ -29,6 +29,10 @@ lint:
 ## bench: Go benchmarks
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## bench-ingest: survey ingestion under load on SQLite and PostgreSQL (PARINDEX_TEST_POSTGRES), beside a no-op gin handler
+bench-ingest: build
+	$(GO) run ./bench/ingest -parindex $(BIN) -duration 10s -conns 256 -rate 2000
 
 clean:
 	rm -rf bin
