@@ -10,9 +10,10 @@ import (
 
 // Summary says what Seed did, for the command line to print.
 type Summary struct {
-	Units    store.OrgImportResult
-	Accounts int // demo accounts created
-	Survey   SurveySummary
+	Units      store.OrgImportResult
+	Accounts   int // demo accounts created
+	Frameworks int // reference frameworks stored and published
+	Survey     SurveySummary
 }
 
 // Options scale the demo.
@@ -35,6 +36,9 @@ func Seed(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 		return s, fmt.Errorf("demo: organisation tree: %w", err)
 	}
 	if s.Accounts, err = seedUsers(ctx, db, actor); err != nil {
+		return s, err
+	}
+	if s.Frameworks, err = seedFrameworks(ctx, db, actor); err != nil {
 		return s, err
 	}
 	if s.Survey, err = seedSurvey(ctx, db, actor, opts.SurveyVolume); err != nil {

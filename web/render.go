@@ -82,7 +82,7 @@ type pageData struct {
 
 // nav says which menu entries the user may use: each role sees only what it can.
 type nav struct {
-	Units, Users, Audit bool
+	Units, Users, Audit, Criteria bool
 }
 
 // render executes a page into a buffer first, so a template error becomes a
@@ -100,9 +100,10 @@ func (s *Server) render(c *gin.Context, status int, page, titleKey string, data 
 	p.Title = translate(p.Lang, titleKey)
 	if u != nil {
 		p.Nav = nav{
-			Units: parindex.CanAny(u, parindex.ActionViewUnit),
-			Users: parindex.CanAny(u, parindex.ActionManageUsers),
-			Audit: parindex.CanAny(u, parindex.ActionViewAudit),
+			Units:    parindex.CanAny(u, parindex.ActionViewUnit),
+			Users:    parindex.CanAny(u, parindex.ActionManageUsers),
+			Audit:    parindex.CanAny(u, parindex.ActionViewAudit),
+			Criteria: canViewFrameworks(u),
 		}
 	}
 	var buf bytes.Buffer

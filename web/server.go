@@ -133,6 +133,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	units.POST("/:code/merge", s.mergeUnit)
 
 	staff.GET("/admin/audit", s.requireAction(parindex.ActionViewAudit), s.auditPage)
+	s.criteriaRoutes(staff)
 	s.engine = e
 	s.background, s.stopBackground = context.WithCancel(context.Background())
 	s.http = &http.Server{

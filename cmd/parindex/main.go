@@ -125,6 +125,7 @@ Every setting comes from a flag or a PARINDEX_* environment variable; see "parin
 		a.demoCommand(),
 		a.orgCommand(),
 		a.userCommand(),
+		a.criteriaCommand(),
 		a.configCommand(),
 		a.versionCommand(),
 	)

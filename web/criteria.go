@@ -1,0 +1,566 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"parindex"
+	"parindex/criteria"
+	"parindex/criteriaxlsx"
+	"parindex/stats"
+	"parindex/store"
+	"parindex/workbook"
+)
+
+// maxFrameworkUpload bounds an uploaded framework file: the reference
+// frameworks are about 15 KB of YAML and 25 KB of Excel.
+const maxFrameworkUpload = 4 << 20
+
+// criteriaRoutes serves the criteria frameworks: everyone who may view the
+// province or a unit reads the published ones; managers also see drafts,
+// upload and publish.
+func (s *Server) criteriaRoutes(g *gin.RouterGroup) {
+	view := g.Group("/app/criteria", s.requireFrameworkViewer)
+	view.GET("", s.frameworksPage)
+	view.GET("/diff", s.frameworkDiffPage)
+	view.GET("/:code", s.frameworkPage)
+	view.GET("/:code/download", s.frameworkDownload)
+
+	manage := g.Group("/admin/criteria", s.requireAction(parindex.ActionManageFrameworks))
+	manage.GET("/upload", s.frameworkUploadPage)
+	manage.POST("/upload", s.frameworkUpload)
+	manage.POST("/:code/publish", s.frameworkPublish)
+}
+
+// canViewFrameworks: the criteria are what every province- or unit-level
+// user is scored against or reads results by.
+func canViewFrameworks(u *parindex.User) bool {
+	return parindex.CanAny(u, parindex.ActionViewProvince) || parindex.CanAny(u, parindex.ActionViewUnit)
+}
+
+// canManageFrameworks also decides who sees drafts: a draft is work in
+// progress of DoHA, and agencies must not score against it by mistake.
+func canManageFrameworks(u *parindex.User) bool {
+	return parindex.Can(u, parindex.ActionManageFrameworks, parindex.Target{})
+}
+
+func (s *Server) requireFrameworkViewer(c *gin.Context) {
+	if !canViewFrameworks(currentUser(c)) {
+		s.forbidden(c)
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+// visibleFramework loads a framework the user may see; a draft is "not
+// found" to those who may not manage frameworks.
+func (s *Server) visibleFramework(c *gin.Context, code string) (*store.FrameworkRecord, error) {
+	rec, err := s.db.FrameworkByCode(c.Request.Context(), code)
+	if err != nil {
+		return nil, err
+	}
+	if !rec.Published() && !canManageFrameworks(currentUser(c)) {
+		return nil, parindex.Errorf(parindex.ECodeNotFound, "no such framework")
+	}
+	return rec, nil
+}
+
+func (s *Server) visibleFrameworks(c *gin.Context) ([]*store.FrameworkRecord, error) {
+	f := store.FrameworkFilter{}
+	if !canManageFrameworks(currentUser(c)) {
+		f.Status = store.FrameworkPublished
+	}
+	return s.db.FindFrameworks(c.Request.Context(), f)
+}
+
+// points formats a number of points with as many decimals as it has (at
+// most 6): 2,5 · 0,25 · 100 in Vietnamese.
+func points(lang string, x float64) string {
+	x = stats.RoundHalfUp(x, 6)
+	decimals := 0
+	if _, frac, ok := strings.Cut(strconv.FormatFloat(x, 'f', -1, 64), "."); ok {
+		decimals = len(frac)
+	}
+	return formatNumber(lang, x, decimals)
+}
+
+// percent formats a rate in [0, 1] as a percentage: 0.985 → 98,5%.
+func percent(lang string, x float64) string { return points(lang, x*100) + "%" }
+
+type frameworkListData struct {
+	Frameworks []*store.FrameworkRecord
+	CanManage  bool
+}
+
+func (s *Server) frameworksPage(c *gin.Context) {
+	recs, err := s.visibleFrameworks(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "criteria_list", "criteria.title", frameworkListData{Frameworks: recs, CanManage: canManageFrameworks(currentUser(c))})
+}
+
+// nodeView is one node of the tree as shown.
+type nodeView struct {
+	Code, Name, Description string
+	Group, Area             bool
+	Max                     string // "" inside a bonus/penalty block
+	Method                  string
+	Params                  []string
+	Children                []*nodeView
+}
+
+type areaView struct {
+	Code, Name, Max string
+	Criteria        int // direct children
+	Leaves          int
+}
+
+type frameworkData struct {
+	Rec        *store.FrameworkRecord
+	F          *criteria.Framework
+	Hash       string
+	TotalMax   string
+	CapIndex   string
+	Bands      []string
+	Missing    string
+	Areas      []areaView
+	Nodes      []*nodeView
+	CanPublish bool
+	Error      string
+}
+
+func (s *Server) buildFrameworkData(c *gin.Context, rec *store.FrameworkRecord) (*frameworkData, error) {
+	f, err := rec.Framework()
+	if err != nil {
+		return nil, err
+	}
+	lang := s.lang(c)
+	d := &frameworkData{Rec: rec, F: f, Hash: rec.Hash, TotalMax: points(lang, f.TotalMax()),
+		CanPublish: !rec.Published() && canManageFrameworks(currentUser(c)),
+		Missing:    translate(lang, "criteria.missing."+string(f.MissingFor("")))}
+	if f.CapIndex != nil {
+		d.CapIndex = points(lang, *f.CapIndex)
+	}
+	for _, b := range f.Bands {
+		d.Bands = append(d.Bands, fmt.Sprintf("%s – %s: %s %s", b.Code, b.Name, translate(lang, "criteria.from"), points(lang, b.Min)))
+	}
+	for _, a := range f.Nodes {
+		av := areaView{Code: a.Code, Name: a.Name, Criteria: len(a.Children)}
+		if !a.Adjustment {
+			av.Max = points(lang, a.MaxPoints())
+		}
+		for _, l := range (&criteria.Framework{Nodes: []*criteria.Node{a}}).Leaves() {
+			if l != a {
+				av.Leaves++
+			}
+		}
+		d.Areas = append(d.Areas, av)
+	}
+	var build func(nodes []*criteria.Node, area bool) []*nodeView
+	build = func(nodes []*criteria.Node, area bool) []*nodeView {
+		var out []*nodeView
+		for _, n := range nodes {
+			v := &nodeView{Code: n.Code, Name: n.Name, Description: n.Description, Group: !n.IsLeaf(), Area: area}
+			if !f.InAdjustment(n.Code) {
+				v.Max = points(lang, n.MaxPoints())
+			}
+			if n.IsLeaf() {
+				v.Method = translate(lang, "criteria.method."+string(n.Method))
+				v.Params = methodParams(lang, n)
+			} else if n.Adjustment {
+				v.Method = translate(lang, "criteria.adjustment")
+			}
+			if n.Missing != "" {
+				v.Params = append(v.Params, translate(lang, "criteria.node_missing."+string(n.Missing)))
+			}
+			v.Children = build(n.Children, false)
+			out = append(out, v)
+		}
+		return out
+	}
+	d.Nodes = build(f.Nodes, true)
+	return d, nil
+}
+
+// metricNames names the metrics of the reference catalogue in both languages.
+var metricNames = func() map[string][2]string {
+	m := map[string][2]string{}
+	for _, x := range criteria.ReferenceMetrics {
+		m[x.Code] = [2]string{x.Name, x.NameEN}
+	}
+	return m
+}()
+
+// metric shows a metric by its name when the catalogue knows it, with its
+// code, which is what data files use.
+func metric(lang, code string) string {
+	names, ok := metricNames[code]
+	if !ok {
+		return code
+	}
+	name := names[0]
+	if lang == langEN {
+		name = names[1]
+	}
+	return name + " (" + code + ")"
+}
+
+// methodParams describes how a leaf earns its points, in the user's language.
+func methodParams(lang string, n *criteria.Node) []string {
+	tr := func(key string, args ...any) string { return translate(lang, key, args...) }
+	rate := func() string {
+		return tr("criteria.param.rate", metric(lang, n.Numerator), metric(lang, n.Denominator))
+	}
+	switch n.Method {
+	case criteria.MethodAssessed:
+		return []string{tr("criteria.param.step", points(lang, n.InputStep()))}
+	case criteria.MethodBoolean:
+		return []string{tr("criteria.param.boolean")}
+	case criteria.MethodRatio:
+		out := []string{rate()}
+		if t := n.RatioTarget(); t != criteria.DefaultTarget {
+			return append(out, tr("criteria.param.target", percent(lang, t)))
+		}
+		return append(out, tr("criteria.param.ratio"))
+	case criteria.MethodTiers:
+		out := []string{rate()}
+		for i, t := range n.Tiers {
+			if i == len(n.Tiers)-1 && t.Min == 0 {
+				out = append(out, tr("criteria.param.tier_rest", points(lang, t.Points)))
+				continue
+			}
+			out = append(out, tr("criteria.param.tier", percent(lang, t.Min), points(lang, t.Points)))
+		}
+		return out
+	case criteria.MethodRelative:
+		return []string{rate(), tr("criteria.param.relative")}
+	case criteria.MethodCount:
+		max := 0.0
+		if n.Max != nil {
+			max = *n.Max
+		}
+		return []string{tr("criteria.param.count", metric(lang, n.Metric), points(lang, n.PerUnit), points(lang, max))}
+	case criteria.MethodFormula:
+		return []string{tr("criteria.param.formula", n.Formula)}
+	case criteria.MethodSurvey:
+		var what string
+		switch {
+		case n.Element != "":
+			name := tr("criteria.element." + n.Element)
+			if name == "criteria.element."+n.Element {
+				name = n.Element
+			}
+			what = tr("criteria.param.survey_element", n.Instrument, name)
+		case n.Question != "":
+			what = tr("criteria.param.survey_question", n.Instrument, n.Question)
+		default:
+			what = tr("criteria.param.survey_overall", n.Instrument)
+		}
+		return []string{what, tr("criteria.measure." + string(n.SurveyMeasure()))}
+	case criteria.MethodBonus:
+		return []string{tr("criteria.param.bonus", points(lang, n.Cap))}
+	case criteria.MethodPenalty:
+		return []string{tr("criteria.param.penalty", points(lang, n.Cap))}
+	}
+	return nil
+}
+
+func (s *Server) frameworkPage(c *gin.Context) {
+	rec, err := s.visibleFramework(c, c.Param("code"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d, err := s.buildFrameworkData(c, rec)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "criteria_show", "criteria.title", d)
+}
+
+func (s *Server) frameworkDownload(c *gin.Context) {
+	rec, err := s.visibleFramework(c, c.Param("code"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	prefix := translate(s.lang(c), "criteria.file_prefix") + " - " + rec.Code
+	switch c.Query("format") {
+	case "", "yaml":
+		c.Header("Content-Disposition", workbook.ContentDisposition(prefix+".yaml"))
+		c.Data(http.StatusOK, "application/yaml; charset=utf-8", rec.Source)
+	case "xlsx":
+		f, err := rec.Framework()
+		if err != nil {
+			s.internalError(c, err)
+			return
+		}
+		data, err := criteriaxlsx.Bytes(f)
+		if err != nil {
+			s.internalError(c, err)
+			return
+		}
+		c.Header("Content-Disposition", workbook.ContentDisposition(prefix+".xlsx"))
+		c.Data(http.StatusOK, workbook.ContentType, data)
+	default:
+		c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte("Định dạng phải là yaml hoặc xlsx (format must be yaml or xlsx)"))
+	}
+}
+
+// uploadProblem is one line of the validation report.
+type uploadProblem struct {
+	Where   string
+	Message string
+}
+
+type uploadData struct {
+	File     string
+	Reason   string
+	Error    string
+	Problems []uploadProblem
+	Warnings []uploadProblem
+	Stored   *store.FrameworkRecord // set when stored with warnings to show
+}
+
+func (s *Server) frameworkUploadPage(c *gin.Context) {
+	s.render(c, http.StatusOK, "criteria_upload", "criteria.upload", uploadData{})
+}
+
+// frameworkUpload stores an uploaded YAML or Excel file as a draft. A file
+// with problems is refused as a whole, with every problem listed, and
+// nothing is stored.
+func (s *Server) frameworkUpload(c *gin.Context) {
+	lang := s.lang(c)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFrameworkUpload+64<<10)
+	d := uploadData{}
+	fail := func(status int, msg string) {
+		d.Error = msg
+		s.render(c, status, "criteria_upload", "criteria.upload", d)
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			fail(http.StatusRequestEntityTooLarge, translate(lang, "criteria.too_big"))
+			return
+		}
+		fail(http.StatusBadRequest, translate(lang, "criteria.no_file"))
+		return
+	}
+	d.Reason = c.PostForm("reason")
+	d.File = cleanUploadName(fh.Filename)
+	if fh.Size > maxFrameworkUpload {
+		fail(http.StatusRequestEntityTooLarge, translate(lang, "criteria.too_big"))
+		return
+	}
+	file, err := fh.Open()
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(file, maxFrameworkUpload+1))
+	file.Close()
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	var f *criteria.Framework
+	var warnings []criteria.Warning
+	switch strings.ToLower(filepath.Ext(d.File)) {
+	case ".yaml", ".yml":
+		f, warnings, err = criteria.Parse(d.File, data)
+	case ".xlsx":
+		f, warnings, err = criteriaxlsx.Read(d.File, bytes.NewReader(data))
+	default:
+		fail(http.StatusBadRequest, translate(lang, "criteria.bad_type"))
+		return
+	}
+	if err != nil {
+		var ve *criteria.ValidationError
+		var ie parindex.InputErrors
+		switch {
+		case errors.As(err, &ve):
+			for _, p := range ve.Problems {
+				d.Problems = append(d.Problems, uploadProblem{Where: lineWhere(lang, p.Line, p.Node), Message: pick(lang, p.MessageVI, p.Message)})
+			}
+		case errors.As(err, &ie):
+			for _, e := range ie {
+				d.Problems = append(d.Problems, uploadProblem{Where: cellWhere(lang, e), Message: pick(lang, e.VI, e.EN)})
+			}
+		default:
+			s.internalError(c, err)
+			return
+		}
+		fail(http.StatusBadRequest, translate(lang, "criteria.invalid", len(d.Problems)))
+		return
+	}
+	res, err := s.db.ImportFramework(c.Request.Context(), actor(c), f, d.Reason)
+	if err != nil {
+		if parindex.ErrorCode(err) == parindex.ECodeInternal {
+			s.internalError(c, err)
+			return
+		}
+		fail(HTTPStatus(err), parindex.ErrorMessage(err))
+		return
+	}
+	flash := "criteria.stored." + res.Action
+	if len(warnings) > 0 {
+		// Shown once, on this page: the draft is stored, the warnings
+		// are worth reading before publishing.
+		for _, w := range warnings {
+			d.Warnings = append(d.Warnings, uploadProblem{Where: lineWhere(lang, w.Line, w.Node), Message: pick(lang, w.MessageVI, w.Message)})
+		}
+		d.Stored = res.Record
+		d.Error = ""
+		s.setFlash(c, flash)
+		s.render(c, http.StatusOK, "criteria_upload", "criteria.upload", d)
+		return
+	}
+	s.setFlash(c, flash)
+	c.Redirect(http.StatusSeeOther, "/app/criteria/"+res.Record.Code)
+}
+
+// cleanUploadName keeps the base name of an uploaded file, for messages.
+func cleanUploadName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
+	if !utf8.ValidString(name) || name == "." || name == "/" {
+		return "upload"
+	}
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	return name
+}
+
+func pick(lang, vi, en string) string {
+	if lang == langEN || vi == "" {
+		return en
+	}
+	return vi
+}
+
+// lineWhere locates a YAML problem: its line and node.
+func lineWhere(lang string, line int, node string) string {
+	var parts []string
+	if line > 0 {
+		parts = append(parts, translate(lang, "criteria.line", line))
+	}
+	if node != "" {
+		parts = append(parts, translate(lang, "criteria.node", node))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// cellWhere locates a workbook problem: its sheet, row and column.
+func cellWhere(lang string, e parindex.InputError) string {
+	var parts []string
+	if e.Sheet != "" {
+		parts = append(parts, "sheet "+e.Sheet)
+	}
+	if e.Row > 0 {
+		parts = append(parts, translate(lang, "criteria.row", e.Row))
+	}
+	if e.Column != "" {
+		parts = append(parts, translate(lang, "criteria.column", e.Column))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// frameworkPublish freezes a draft. The form must carry the confirmation
+// box: publishing cannot be undone.
+func (s *Server) frameworkPublish(c *gin.Context) {
+	code := c.Param("code")
+	rec, err := s.db.FrameworkByCode(c.Request.Context(), code)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	showError := func(status int, msg string) {
+		d, err := s.buildFrameworkData(c, rec)
+		if err != nil {
+			s.internalError(c, err)
+			return
+		}
+		d.Error = msg
+		s.render(c, status, "criteria_show", "criteria.title", d)
+	}
+	if c.PostForm("confirm") != "1" {
+		showError(http.StatusBadRequest, translate(s.lang(c), "criteria.confirm_needed"))
+		return
+	}
+	if _, err := s.db.PublishFramework(c.Request.Context(), actor(c), code, c.PostForm("reason")); err != nil {
+		if parindex.ErrorCode(err) == parindex.ECodeInternal {
+			s.internalError(c, err)
+			return
+		}
+		showError(HTTPStatus(err), parindex.ErrorMessage(err))
+		return
+	}
+	s.setFlash(c, "criteria.published")
+	c.Redirect(http.StatusSeeOther, "/app/criteria/"+code)
+}
+
+type changeView struct {
+	Kind, Node, Field, Old, New string
+}
+
+type diffData struct {
+	Frameworks []*store.FrameworkRecord
+	A, B       string
+	Changes    []changeView
+	Compared   bool
+	Error      string
+}
+
+func (s *Server) frameworkDiffPage(c *gin.Context) {
+	recs, err := s.visibleFrameworks(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	d := diffData{Frameworks: recs, A: c.Query("a"), B: c.Query("b")}
+	if d.A == "" || d.B == "" {
+		s.render(c, http.StatusOK, "criteria_diff", "criteria.diff", d)
+		return
+	}
+	lang := s.lang(c)
+	var fs [2]*criteria.Framework
+	for i, code := range []string{d.A, d.B} {
+		rec, err := s.visibleFramework(c, code)
+		if err == nil {
+			fs[i], err = rec.Framework()
+		}
+		if err != nil {
+			if parindex.ErrorCode(err) == parindex.ECodeInternal {
+				s.internalError(c, err)
+				return
+			}
+			d.Error = translate(lang, "criteria.no_such", code)
+			s.render(c, http.StatusNotFound, "criteria_diff", "criteria.diff", d)
+			return
+		}
+	}
+	d.Compared = true
+	for _, ch := range criteria.Diff(fs[0], fs[1]) {
+		field := ch.Field
+		if field == "" {
+			field = "—"
+		}
+		d.Changes = append(d.Changes, changeView{Kind: translate(lang, "criteria.change."+string(ch.Kind)),
+			Node: ch.Node, Field: field, Old: ch.Old, New: ch.New})
+	}
+	s.render(c, http.StatusOK, "criteria_diff", "criteria.diff", d)
+}
