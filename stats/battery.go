@@ -198,28 +198,17 @@ func AggregateBattery(answers [][]int, elements []BatteryElement, options Batter
 		Elements:    make([]ElementResult, len(elements)),
 	}
 	for q := range result.Questions {
-		summary := &result.Questions[q]
-		summary.Question = q
-		sum := 0
+		var counts [5]int
+		na := 0
 		for _, row := range answers {
-			v := row[q]
-			if v == answerNotApplicable {
-				summary.NotApplicable++
-				continue
+			if v := row[q]; v == answerNotApplicable {
+				na++
+			} else {
+				counts[v-1]++
 			}
-			summary.Counts[v-1]++
-			summary.Valid++
-			sum += v
 		}
-		satisfied := summary.Counts[3] + summary.Counts[4]
-		summary.Satisfaction, summary.Mean = math.NaN(), math.NaN()
-		if summary.Valid > 0 {
-			summary.Satisfaction = float64(satisfied) / float64(summary.Valid)
-			summary.Mean = float64(sum) / float64(summary.Valid)
-		}
-		summary.Mean100 = (summary.Mean - 1) / 4 * 100
-		summary.WilsonLow, summary.WilsonHigh = Wilson(satisfied, summary.Valid, z)
-		summary.Index = questionIndex(rule, summary.Valid, satisfied, sum)
+		result.Questions[q] = QuestionFromCounts(counts, na, rule, z)
+		result.Questions[q].Question = q
 	}
 
 	questionIndices := make([]float64, 0, columns)
@@ -256,6 +245,28 @@ func AggregateBattery(answers [][]int, elements []BatteryElement, options Batter
 	}
 	result.OverallLow, result.OverallHigh = percentileInterval(replicates[len(elements)], confidence)
 	return result, nil
+}
+
+// QuestionFromCounts summarises one question from its answer counts (level
+// k+1 in counts[k]) and not-applicable count: the one definition of a
+// question's figures, used for raw answers and for stored count tables.
+func QuestionFromCounts(counts [5]int, na int, rule AggregationRule, z float64) QuestionResult {
+	summary := QuestionResult{Counts: counts, NotApplicable: na}
+	sum := 0
+	for k, c := range counts {
+		summary.Valid += c
+		sum += c * (k + 1)
+	}
+	satisfied := counts[3] + counts[4]
+	summary.Satisfaction, summary.Mean = math.NaN(), math.NaN()
+	if summary.Valid > 0 {
+		summary.Satisfaction = float64(satisfied) / float64(summary.Valid)
+		summary.Mean = float64(sum) / float64(summary.Valid)
+	}
+	summary.Mean100 = (summary.Mean - 1) / 4 * 100
+	summary.WilsonLow, summary.WilsonHigh = Wilson(satisfied, summary.Valid, z)
+	summary.Index = questionIndex(rule, summary.Valid, satisfied, sum)
+	return summary
 }
 
 // questionIndex is the single definition of a question's index, shared by

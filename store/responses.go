@@ -109,3 +109,105 @@ func (db *DB) FindResponses(ctx context.Context, f ResponseFilter) ([]ResponseRo
 	}
 	return out, rows.Err()
 }
+
+// UnitCounts are one unit's answer counts over a period: per question code,
+// not applicable then levels 1..5.
+type UnitCounts struct {
+	UnitID      int64
+	Questions   map[string][6]int64
+	Respondents int // responses counted (flagged included only when asked)
+	Flagged     int // flagged responses, whether counted or not
+}
+
+// ResponseCounts sums the count table per unit for an instrument and a
+// period (inclusive days; zero dates leave that end open), without reading
+// a single raw response. questions is the instrument's question count, used
+// to turn answer totals into respondents.
+func (db *DB) ResponseCounts(ctx context.Context, instrumentID int64, from, to parindex.Date, includeFlagged bool, questions int) (map[int64]*UnitCounts, error) {
+	where := []string{"instrument_id = $1"}
+	args := []any{instrumentID}
+	if !from.IsZero() {
+		args = append(args, from)
+		where = append(where, fmt.Sprintf("day >= $%d", len(args)))
+	}
+	if !to.IsZero() {
+		args = append(args, to)
+		where = append(where, fmt.Sprintf("day <= $%d", len(args)))
+	}
+	rows, err := db.db.QueryContext(ctx, `
+		SELECT org_unit_id, question_code, flagged, SUM(na), SUM(n1), SUM(n2), SUM(n3), SUM(n4), SUM(n5)
+		FROM response_counts WHERE `+strings.Join(where, " AND ")+`
+		GROUP BY org_unit_id, question_code, flagged`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read answer counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]*UnitCounts{}
+	answers := map[int64][2]int64{} // unit → answers counted, answers flagged
+	for rows.Next() {
+		var unit int64
+		var code string
+		var flagged bool
+		var c [6]int64
+		if err := rows.Scan(&unit, &code, &flagged, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5]); err != nil {
+			return nil, fmt.Errorf("store: unable to read answer counts: %w", err)
+		}
+		u, ok := out[unit]
+		if !ok {
+			u = &UnitCounts{UnitID: unit, Questions: map[string][6]int64{}}
+			out[unit] = u
+		}
+		total := c[0] + c[1] + c[2] + c[3] + c[4] + c[5]
+		a := answers[unit]
+		if flagged {
+			a[1] += total
+		}
+		if !flagged || includeFlagged {
+			q := u.Questions[code]
+			for i := range q {
+				q[i] += c[i]
+			}
+			u.Questions[code] = q
+			a[0] += total
+		}
+		answers[unit] = a
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: unable to read answer counts: %w", err)
+	}
+	if questions > 0 {
+		for unit, a := range answers {
+			out[unit].Respondents = int(a[0]) / questions
+			out[unit].Flagged = int(a[1]) / questions
+		}
+	}
+	return out, nil
+}
+
+// AnswerRow is one response's answers and comment, for respondent-level
+// statistics.
+type AnswerRow struct {
+	Answers string
+	Comment string
+	Flagged bool
+}
+
+// ResponseAnswers returns the answers of the responses matching f (Limit
+// and Offset are ignored: all of them).
+func (db *DB) ResponseAnswers(ctx context.Context, f ResponseFilter) ([]AnswerRow, error) {
+	where, args := f.where()
+	rows, err := db.db.QueryContext(ctx, `SELECT r.answers, r.comment, r.flags <> '' FROM responses r`+where+` ORDER BY r.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read answers: %w", err)
+	}
+	defer rows.Close()
+	var out []AnswerRow
+	for rows.Next() {
+		var a AnswerRow
+		if err := rows.Scan(&a.Answers, &a.Comment, &a.Flagged); err != nil {
+			return nil, fmt.Errorf("store: unable to read answers: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -100,14 +101,19 @@ func (s *Server) observe(c *gin.Context) {
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	s.log.LogAttrs(c.Request.Context(), level, "request",
+	attrs := []slog.Attr{
 		slog.String("request_id", requestID(c)),
 		slog.String("method", c.Request.Method),
 		slog.String("route", route),
 		slog.Int("status", status),
 		slog.Duration("duration", elapsed),
-		slog.String("client_ip", c.ClientIP()),
-	)
+	}
+	// Survey respondents are anonymous: their addresses stay out of the
+	// logs too. Staff requests keep it, for security investigations.
+	if !strings.HasPrefix(route, "/s/") {
+		attrs = append(attrs, slog.String("client_ip", c.ClientIP()))
+	}
+	s.log.LogAttrs(c.Request.Context(), level, "request", attrs...)
 }
 
 // recoverPanic turns a panic in a handler into a logged, clean 500.

@@ -1,0 +1,245 @@
+package survey
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+
+	"parindex/stats"
+)
+
+// Adequacy labels: how far a group's figures can be trusted.
+const (
+	AdequacyInsufficient = "insufficient" // too few respondents to say anything firm
+	AdequacyIndicative   = "indicative"   // enough people, but the overall interval is wide
+	AdequacyReliable     = "reliable"
+)
+
+// ResultOptions set the thresholds of survey results.
+type ResultOptions struct {
+	MinRespondents   int     // below: insufficient (0: 30)
+	MaxHalfWidth     float64 // overall interval half-width above which a group is indicative (0: 0.10, ten points)
+	CommentThreshold int     // comments are shown only for groups with at least this many respondents (0: 5)
+	BootstrapReps    int     // 0: stats.DefaultBootstrapReps
+	Seed             uint64  // fixed, so a published interval can be reproduced
+}
+
+func (o ResultOptions) withDefaults() ResultOptions {
+	if o.MinRespondents == 0 {
+		o.MinRespondents = 30
+	}
+	if o.MaxHalfWidth == 0 {
+		o.MaxHalfWidth = 0.10
+	}
+	if o.CommentThreshold == 0 {
+		o.CommentThreshold = 5
+	}
+	return o
+}
+
+// Number is a figure that may be undefined (a question nobody answered on
+// the scale); undefined figures are written as JSON null.
+type Number float64
+
+// MarshalJSON writes NaN and infinities as null.
+func (n Number) MarshalJSON() ([]byte, error) {
+	f := float64(n)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return []byte(strconv.FormatFloat(f, 'g', -1, 64)), nil
+}
+
+// UnmarshalJSON reads null as NaN.
+func (n *Number) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*n = Number(math.NaN())
+		return nil
+	}
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	*n = Number(f)
+	return nil
+}
+
+// Interval is a 95% interval [low, high], or absent.
+type Interval [2]Number
+
+// QuestionResult is one question of one group. Rates are fractions in [0,1].
+type QuestionResult struct {
+	N            int      `json:"n"`
+	NA           int      `json:"na"`
+	Counts       [5]int   `json:"counts"`
+	Satisfaction Number   `json:"satisfaction"`
+	Mean         Number   `json:"mean"`
+	Mean100      Number   `json:"mean100"`
+	CI95         Interval `json:"ci95"` // Wilson interval of the satisfaction share
+}
+
+// ElementResult is one element of one group.
+type ElementResult struct {
+	Index         Number    `json:"index"`
+	CI95          *Interval `json:"ci95,omitempty"`  // respondent-level bootstrap; absent for point-only results
+	Alpha         *Number   `json:"alpha,omitempty"` // Cronbach's alpha on complete cases
+	CompleteCases int       `json:"complete_cases,omitempty"`
+}
+
+// OverallResult is a group's overall index.
+type OverallResult struct {
+	Index Number    `json:"index"`
+	CI95  *Interval `json:"ci95,omitempty"`
+}
+
+// GroupResult is the survey result of one unit or group of units.
+type GroupResult struct {
+	Unit        string                    `json:"unit"`
+	Respondents int                       `json:"respondents"`
+	Flagged     int                       `json:"flagged"`
+	Adequacy    string                    `json:"adequacy"`
+	Questions   map[string]QuestionResult `json:"questions"`
+	Elements    map[string]ElementResult  `json:"elements"`
+	Overall     OverallResult             `json:"overall"`
+	Comments    []string                  `json:"comments,omitempty"`
+}
+
+// Results is the survey result of several groups under one instrument.
+type Results struct {
+	Instrument string        `json:"instrument"`
+	Groups     []GroupResult `json:"groups"`
+}
+
+// Group is the raw material of one group: every respondent's answers in
+// instrument question order (0 not applicable, 1..5), with the flagged
+// responses already left out (Flagged counts them) and the comments given.
+type Group struct {
+	Unit     string
+	Answers  [][]int
+	Flagged  int
+	Comments []string
+}
+
+func rule(in *Instrument) stats.AggregationRule {
+	if in.Aggregation.Question == RuleMean100 {
+		return stats.RuleMean100
+	}
+	return stats.RuleSatisfaction
+}
+
+func batteryElements(in *Instrument) []stats.BatteryElement {
+	var out []stats.BatteryElement
+	col := 0
+	for _, e := range in.Elements {
+		be := stats.BatteryElement{Name: e.Code}
+		for range e.Questions {
+			be.Questions = append(be.Questions, col)
+			col++
+		}
+		out = append(out, be)
+	}
+	return out
+}
+
+// Summarise computes a group's full result: question figures with Wilson
+// intervals, element and overall indices with respondent-level bootstrap
+// intervals, Cronbach's alpha per element, and the adequacy label.
+func Summarise(in *Instrument, g Group, opts ResultOptions) (GroupResult, error) {
+	opts = opts.withDefaults()
+	b, err := stats.AggregateBattery(g.Answers, batteryElements(in), stats.BatteryOptions{
+		Rule: rule(in), BootstrapReps: opts.BootstrapReps, Seed: opts.Seed,
+	})
+	if err != nil {
+		return GroupResult{}, fmt.Errorf("survey: results for %s: %w", g.Unit, err)
+	}
+	res := fromBattery(in, g.Unit, b, g.Flagged, true)
+	res.Adequacy = adequacy(res, opts)
+	if len(g.Answers) >= opts.CommentThreshold {
+		for _, c := range g.Comments {
+			if c != "" {
+				res.Comments = append(res.Comments, c)
+			}
+		}
+	}
+	return res, nil
+}
+
+// FromCounts computes a group's point estimates and question intervals from
+// answer counts (per question code: not applicable, then levels 1..5), as
+// kept at ingestion; fast enough for every unit of a province at once.
+// Element and overall intervals need respondent-level data (Summarise); the
+// adequacy label here rests on the number of respondents only.
+func FromCounts(in *Instrument, unit string, counts map[string][6]int64, respondents, flagged int, opts ResultOptions) GroupResult {
+	opts = opts.withDefaults()
+	b := stats.BatteryResult{Respondents: respondents}
+	z := stats.Z95
+	var indices []float64
+	for _, e := range in.Elements {
+		indices = indices[:0]
+		for _, q := range e.Questions {
+			c := counts[q.Code]
+			qr := stats.QuestionFromCounts([5]int{int(c[1]), int(c[2]), int(c[3]), int(c[4]), int(c[5])}, int(c[0]), rule(in), z)
+			b.Questions = append(b.Questions, qr)
+			indices = append(indices, qr.Index)
+		}
+		idx, used := stats.MeanOfIndices(indices)
+		b.Elements = append(b.Elements, stats.ElementResult{Name: e.Code, Index: idx, QuestionsWithAnswers: used,
+			Low: math.NaN(), High: math.NaN(), Alpha: math.NaN()})
+	}
+	elementIndices := make([]float64, len(b.Elements))
+	for i, e := range b.Elements {
+		elementIndices[i] = e.Index
+	}
+	b.Overall, _ = stats.MeanOfIndices(elementIndices)
+	res := fromBattery(in, unit, b, flagged, false)
+	res.Adequacy = adequacy(res, opts)
+	return res
+}
+
+func fromBattery(in *Instrument, unit string, b stats.BatteryResult, flagged int, withIntervals bool) GroupResult {
+	res := GroupResult{Unit: unit, Respondents: b.Respondents, Flagged: flagged,
+		Questions: map[string]QuestionResult{}, Elements: map[string]ElementResult{}}
+	for i, q := range in.Questions() {
+		qr := b.Questions[i]
+		res.Questions[q.Code] = QuestionResult{N: qr.Valid, NA: qr.NotApplicable, Counts: qr.Counts,
+			Satisfaction: Number(qr.Satisfaction), Mean: Number(qr.Mean), Mean100: Number(qr.Mean100),
+			CI95: Interval{Number(qr.WilsonLow), Number(qr.WilsonHigh)}}
+	}
+	for i, e := range in.Elements {
+		er := b.Elements[i]
+		out := ElementResult{Index: Number(er.Index)}
+		if withIntervals {
+			out.CI95 = &Interval{Number(er.Low), Number(er.High)}
+			alpha := Number(er.Alpha)
+			out.Alpha, out.CompleteCases = &alpha, er.AlphaCompleteCases
+		}
+		res.Elements[e.Code] = out
+	}
+	res.Overall = OverallResult{Index: Number(b.Overall)}
+	if withIntervals {
+		res.Overall.CI95 = &Interval{Number(b.OverallLow), Number(b.OverallHigh)}
+	}
+	return res
+}
+
+func adequacy(r GroupResult, opts ResultOptions) string {
+	if r.Respondents < opts.MinRespondents {
+		return AdequacyInsufficient
+	}
+	var half float64
+	if ci := r.Overall.CI95; ci != nil {
+		half = (float64(ci[1]) - float64(ci[0])) / 2
+	} else {
+		// Without respondent-level data: the half-width the index would
+		// have if each respondent's score were all-or-nothing, the widest
+		// case, so a label from counts is never more confident than the
+		// full computation.
+		p := float64(r.Overall.Index)
+		half = stats.Z95 * math.Sqrt(p*(1-p)/float64(r.Respondents))
+	}
+	if math.IsNaN(half) || half > opts.MaxHalfWidth {
+		return AdequacyIndicative
+	}
+	return AdequacyReliable
+}
