@@ -135,9 +135,10 @@ func (db *DB) ResponseCounts(ctx context.Context, instrumentID int64, from, to p
 		where = append(where, fmt.Sprintf("day <= $%d", len(args)))
 	}
 	rows, err := db.db.QueryContext(ctx, `
-		SELECT org_unit_id, question_code, flagged, SUM(na), SUM(n1), SUM(n2), SUM(n3), SUM(n4), SUM(n5)
+		SELECT org_unit_id, question_code, SUM(na), SUM(n1), SUM(n2), SUM(n3), SUM(n4), SUM(n5),
+		       SUM(flagged_na), SUM(flagged_n1), SUM(flagged_n2), SUM(flagged_n3), SUM(flagged_n4), SUM(flagged_n5)
 		FROM response_counts WHERE `+strings.Join(where, " AND ")+`
-		GROUP BY org_unit_id, question_code, flagged`, args...)
+		GROUP BY org_unit_id, question_code`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read answer counts: %w", err)
 	}
@@ -147,9 +148,8 @@ func (db *DB) ResponseCounts(ctx context.Context, instrumentID int64, from, to p
 	for rows.Next() {
 		var unit int64
 		var code string
-		var flagged bool
-		var c [6]int64
-		if err := rows.Scan(&unit, &code, &flagged, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5]); err != nil {
+		var c [12]int64
+		if err := rows.Scan(&unit, &code, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7], &c[8], &c[9], &c[10], &c[11]); err != nil {
 			return nil, fmt.Errorf("store: unable to read answer counts: %w", err)
 		}
 		u, ok := out[unit]
@@ -157,19 +157,23 @@ func (db *DB) ResponseCounts(ctx context.Context, instrumentID int64, from, to p
 			u = &UnitCounts{UnitID: unit, Questions: map[string][6]int64{}}
 			out[unit] = u
 		}
-		total := c[0] + c[1] + c[2] + c[3] + c[4] + c[5]
-		a := answers[unit]
-		if flagged {
-			a[1] += total
-		}
-		if !flagged || includeFlagged {
-			q := u.Questions[code]
-			for i := range q {
-				q[i] += c[i]
+		var q [6]int64
+		var clean, flagged int64
+		for i := 0; i < 6; i++ {
+			q[i] = c[i]
+			clean += c[i]
+			flagged += c[6+i]
+			if includeFlagged {
+				q[i] += c[6+i]
 			}
-			u.Questions[code] = q
-			a[0] += total
 		}
+		u.Questions[code] = q
+		a := answers[unit]
+		a[0] += clean
+		if includeFlagged {
+			a[0] += flagged
+		}
+		a[1] += flagged
 		answers[unit] = a
 	}
 	if err := rows.Err(); err != nil {

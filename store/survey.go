@@ -518,47 +518,47 @@ func (db *DB) noteDevices(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Respo
 // addCounts adds the batch's answers to response_counts.
 func (db *DB) addCounts(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Response, inserted []bool, questions map[int64][]string) error {
 	type countKey struct {
-		unit, instrument int64
-		day              parindex.Date
+		instrument, unit int64
 		question         string
-		flagged          bool
+		day              parindex.Date
 	}
-	counts := map[countKey]*[6]int64{}
+	counts := map[countKey]*[12]int64{} // na, n1..n5, then the same for flagged responses
 	var order []countKey
 	for i, r := range rs {
 		if !inserted[i] {
 			continue
 		}
+		offset := 0
+		if r.Flagged() {
+			offset = 6
+		}
 		for q, code := range questions[r.InstrumentID] {
-			k := countKey{r.UnitID, r.InstrumentID, r.Day, code, r.Flagged()}
+			k := countKey{r.InstrumentID, r.UnitID, code, r.Day}
 			c, ok := counts[k]
 			if !ok {
-				c = &[6]int64{}
+				c = &[12]int64{}
 				counts[k] = c
 				order = append(order, k)
 			}
-			c[r.Answers[q]-'0']++
+			c[offset+int(r.Answers[q]-'0')]++
 		}
 	}
 	// One order for every transaction: concurrent writers then take row
 	// locks in the same order and cannot deadlock.
 	sort.Slice(order, func(i, j int) bool {
 		a, b := order[i], order[j]
-		if a.unit != b.unit {
-			return a.unit < b.unit
-		}
 		if a.instrument != b.instrument {
 			return a.instrument < b.instrument
 		}
-		if a.day != b.day {
-			return a.day.Before(b.day)
+		if a.unit != b.unit {
+			return a.unit < b.unit
 		}
 		if a.question != b.question {
 			return a.question < b.question
 		}
-		return !a.flagged && b.flagged
+		return a.day.Before(b.day)
 	})
-	const cols = 11
+	const cols = 16
 	for start := 0; start < len(order); start += insertChunk {
 		chunk := order[start:min(start+insertChunk, len(order))]
 		args := make([]any, 0, len(chunk)*cols)
@@ -566,15 +566,22 @@ func (db *DB) addCounts(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Respons
 		for _, k := range chunk {
 			c := counts[k]
 			values = append(values, "("+db.placeholders(len(args)+1, cols)+")")
-			args = append(args, k.unit, k.instrument, k.day, k.question, k.flagged, c[0], c[1], c[2], c[3], c[4], c[5])
+			args = append(args, k.instrument, k.unit, k.question, k.day)
+			for _, v := range c {
+				args = append(args, v)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO response_counts (org_unit_id, instrument_id, day, question_code, flagged, na, n1, n2, n3, n4, n5)
+			INSERT INTO response_counts (instrument_id, org_unit_id, question_code, day,
+				na, n1, n2, n3, n4, n5, flagged_na, flagged_n1, flagged_n2, flagged_n3, flagged_n4, flagged_n5)
 			VALUES `+strings.Join(values, ", ")+`
-			ON CONFLICT (org_unit_id, instrument_id, day, question_code, flagged) DO UPDATE SET
+			ON CONFLICT (instrument_id, org_unit_id, question_code, day) DO UPDATE SET
 				na = response_counts.na + excluded.na, n1 = response_counts.n1 + excluded.n1,
 				n2 = response_counts.n2 + excluded.n2, n3 = response_counts.n3 + excluded.n3,
-				n4 = response_counts.n4 + excluded.n4, n5 = response_counts.n5 + excluded.n5`, args...); err != nil {
+				n4 = response_counts.n4 + excluded.n4, n5 = response_counts.n5 + excluded.n5,
+				flagged_na = response_counts.flagged_na + excluded.flagged_na, flagged_n1 = response_counts.flagged_n1 + excluded.flagged_n1,
+				flagged_n2 = response_counts.flagged_n2 + excluded.flagged_n2, flagged_n3 = response_counts.flagged_n3 + excluded.flagged_n3,
+				flagged_n4 = response_counts.flagged_n4 + excluded.flagged_n4, flagged_n5 = response_counts.flagged_n5 + excluded.flagged_n5`, args...); err != nil {
 			return fmt.Errorf("store: unable to update answer counts: %w", err)
 		}
 	}

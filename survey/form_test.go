@@ -358,7 +358,7 @@ func TestQualityFlags(t *testing.T) {
 		t.Errorf("again after 11 more min: flags %q", got)
 	}
 	var flagged, clean int
-	fs.DB.SQL().QueryRow(`SELECT COALESCE(SUM(CASE WHEN flagged THEN n4 ELSE 0 END),0), COALESCE(SUM(CASE WHEN flagged THEN 0 ELSE n4 END),0) FROM response_counts`).Scan(&flagged, &clean)
+	fs.DB.SQL().QueryRow(`SELECT COALESCE(SUM(flagged_n4),0), COALESCE(SUM(n4),0) FROM response_counts`).Scan(&flagged, &clean)
 	// Fours: speeder, bot and the repeat are flagged; the two clean forms
 	// from the same phone are not (the straight-line forms have no fours).
 	if flagged != 3*21 || clean != 2*21 {
@@ -492,7 +492,7 @@ func TestConcurrentSubmissionsAllCommitted(t *testing.T) {
 		}
 		var rows, counted int
 		db.SQL().QueryRow(`SELECT COUNT(*) FROM responses`).Scan(&rows)
-		db.SQL().QueryRow(`SELECT SUM(n1+n2+n3+n4+n5+na) FROM response_counts`).Scan(&counted)
+		db.SQL().QueryRow(`SELECT SUM(n1+n2+n3+n4+n5+na+flagged_n1+flagged_n2+flagged_n3+flagged_n4+flagged_n5+flagged_na) FROM response_counts`).Scan(&counted)
 		if rows != n || counted != n*22 {
 			t.Errorf("%d rows and %d counted answers, want %d and %d", rows, counted, n, n*22)
 		}

@@ -54,20 +54,28 @@ CREATE INDEX responses_unit_day_idx ON responses (org_unit_id, day);
 CREATE INDEX responses_day_idx ON responses (day);
 
 -- Answer counts per unit, day and question, kept current in the transaction
--- that stores the responses, so results never rescan raw answers.
+-- that stores the responses, so results never rescan raw answers. Clean and
+-- flagged responses are counted in separate columns of one row.
 CREATE TABLE response_counts (
-    org_unit_id   BIGINT NOT NULL REFERENCES org_units (id),
     instrument_id BIGINT NOT NULL REFERENCES instruments (id),
-    day           DATE NOT NULL,
+    org_unit_id   BIGINT NOT NULL REFERENCES org_units (id),
     question_code TEXT NOT NULL,
-    flagged       BOOLEAN NOT NULL,
+    day           DATE NOT NULL,
+    na            BIGINT NOT NULL DEFAULT 0,
     n1            BIGINT NOT NULL DEFAULT 0,
     n2            BIGINT NOT NULL DEFAULT 0,
     n3            BIGINT NOT NULL DEFAULT 0,
     n4            BIGINT NOT NULL DEFAULT 0,
     n5            BIGINT NOT NULL DEFAULT 0,
-    na            BIGINT NOT NULL DEFAULT 0,
-    PRIMARY KEY (org_unit_id, instrument_id, day, question_code, flagged)
+    flagged_na    BIGINT NOT NULL DEFAULT 0,
+    flagged_n1    BIGINT NOT NULL DEFAULT 0,
+    flagged_n2    BIGINT NOT NULL DEFAULT 0,
+    flagged_n3    BIGINT NOT NULL DEFAULT 0,
+    flagged_n4    BIGINT NOT NULL DEFAULT 0,
+    flagged_n5    BIGINT NOT NULL DEFAULT 0,
+    -- Key order = the order results read it in: an instrument's year is one
+    -- range, grouped by unit and question without sorting.
+    PRIMARY KEY (instrument_id, org_unit_id, question_code, day)
 );
 
 -- Devices seen in the last minutes, to flag repeats; rows older than the

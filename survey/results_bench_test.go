@@ -1,0 +1,126 @@
+package survey_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"parindex"
+	"parindex/store"
+	"parindex/store/storetest"
+	"parindex/survey"
+)
+
+// seedProvinceCounts fills the count table as 5 million responses over 150
+// units and a year would leave it: one row per unit, day, question and
+// flag state. Writing the table directly (not five million forms) keeps the
+// set-up to seconds; the read path measured is the one the product runs.
+func seedProvinceCounts(b *testing.B, db *store.DB) (responses int) {
+	ctx := context.Background()
+	var rows []parindex.OrgRow
+	rows = append(rows, parindex.OrgRow{Row: 2, Code: "P", Name: "Tỉnh", Type: "province", ValidFrom: "2000-01-01"})
+	for i := 0; i < 150; i++ {
+		rows = append(rows, parindex.OrgRow{Row: i + 3, Code: fmt.Sprintf("U%03d", i), Name: fmt.Sprintf("Đơn vị %d", i), Type: "department", Parent: "P", ValidFrom: "2000-01-01"})
+	}
+	if _, err := db.ImportOrgUnits(ctx, parindex.Actor{Name: "bench"}, "", rows, ""); err != nil {
+		b.Fatal(err)
+	}
+	stored, err := survey.EnsureReference(ctx, db, parindex.Actor{Name: "bench"}, "sipas-2026")
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, _ := survey.ReferenceInstrument("sipas-2026")
+	codes := survey.QuestionCodes(in)
+	units, _ := db.FindOrgUnits(ctx, store.OrgFilter{Type: "department"})
+	rng := rand.New(rand.NewPCG(5, 5_000_000))
+	tx, err := db.SQL().Begin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var values []string
+	var args []any
+	flush := func() {
+		if len(values) == 0 {
+			return
+		}
+		if _, err := tx.Exec(`INSERT INTO response_counts (org_unit_id, instrument_id, day, question_code, na, n1, n2, n3, n4, n5, flagged_na, flagged_n1, flagged_n2, flagged_n3, flagged_n4, flagged_n5) VALUES `+strings.Join(values, ","), args...); err != nil {
+			b.Fatal(err)
+		}
+		values, args = values[:0], args[:0]
+	}
+	for _, u := range units {
+		for d := 0; d < 365; d++ {
+			day := parindex.Date{Year: 2026, Month: 1, Day: 1}.AddDays(d)
+			clean := 80 + rng.IntN(22) // about 91 a day: 5 million a year over 150 units
+			flagged := rng.IntN(4)
+			responses += clean + flagged
+			for _, q := range codes {
+				var c [12]int
+				for i := 0; i < clean; i++ {
+					c[rng.IntN(6)]++
+				}
+				for i := 0; i < flagged; i++ {
+					c[6+rng.IntN(6)]++
+				}
+				k := len(args)
+				ph := "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+				if db.Dialect() == store.Postgres {
+					var ps []string
+					for i := 1; i <= 16; i++ {
+						ps = append(ps, fmt.Sprintf("$%d", k+i))
+					}
+					ph = "(" + strings.Join(ps, ",") + ")"
+				}
+				values = append(values, ph)
+				args = append(args, u.ID, stored.ID, day, q)
+				for _, v := range c {
+					args = append(args, v)
+				}
+				if len(values) == 2000 {
+					flush()
+				}
+			}
+		}
+	}
+	flush()
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	return responses
+}
+
+// BenchmarkProvinceYearResults computes every unit's point estimates and
+// Wilson intervals for a year of 5 million responses over 150 units.
+func BenchmarkProvinceYearResults(b *testing.B) {
+	for _, dialect := range []string{store.SQLite, store.Postgres} {
+		b.Run(dialect, func(b *testing.B) {
+			var db *store.DB
+			if dialect == store.SQLite {
+				db = storetest.MustOpenSQLite(b)
+			} else {
+				db = storetest.MustOpenPostgres(b)
+			}
+			n := seedProvinceCounts(b, db)
+			if dialect == store.Postgres {
+				if _, err := db.SQL().Exec(`ANALYZE response_counts`); err != nil {
+					b.Fatal(err)
+				}
+			}
+			svc := survey.NewService(db, survey.ResultOptions{})
+			ctx := context.Background()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				res, err := svc.Units(ctx, "sipas-2026", survey.Year(2026), false)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(res) != 150 {
+					b.Fatalf("%d units", len(res))
+				}
+			}
+			b.ReportMetric(float64(n), "responses")
+		})
+	}
+}
