@@ -6,6 +6,7 @@
 // exported methods own their transaction. SQL sits inside the method that
 // runs it, with $n parameters only (both drivers accept them).
 //
-// It may import migrations and the root domain package; it must never import
-// web, dashboard, survey handlers, gin or the command line.
+// It may import migrations, the root domain package and criteria (stored
+// frameworks parse back into the model); it must never import web, survey,
+// gin or the command line.
 package store
