@@ -14,11 +14,12 @@ const (
 	ActionEditAssessment   Action = "assessment.edit"   // enter self-scores and evidence for a unit
 	ActionSubmitAssessment Action = "assessment.submit" // approve and submit a unit's self-assessment
 	ActionAppraise         Action = "appraisal.edit"    // appraise one area of a framework
+	ActionManageSurvey     Action = "survey.manage"     // import, publish instruments; create, revoke QR links; import paper forms
 )
 
 // Actions lists every action, for the role × action test matrix and the docs.
 var Actions = []Action{ActionManageUsers, ActionManageOrgs, ActionViewAudit, ActionManageFrameworks,
-	ActionViewProvince, ActionViewUnit, ActionEditAssessment, ActionSubmitAssessment, ActionAppraise}
+	ActionViewProvince, ActionViewUnit, ActionEditAssessment, ActionSubmitAssessment, ActionAppraise, ActionManageSurvey}
 
 // Target is what an action is about. For unit actions, UnitID and
 // UnitAncestors (the ids of every unit above it) let a grant that includes
@@ -82,6 +83,7 @@ var rules = map[Action]map[string]rule{
 	ActionEditAssessment:   {RoleAgencyEditor: coversUnit, RoleAgencyLeader: coversUnit},
 	ActionSubmitAssessment: {RoleAgencyLeader: coversUnit},
 	ActionAppraise:         {RoleAppraiser: coversArea},
+	ActionManageSurvey:     {RoleAdmin: always},
 }
 
 // Can reports whether u may do a on t. A nil or disabled user may do nothing.

@@ -45,7 +45,8 @@ func TestRoleActionMatrix(t *testing.T) {
 	add := func(user string, action parindex.Action, target parindex.Target, want bool) {
 		cases = append(cases, tc{user, action, target, want})
 	}
-	adminOnly := []parindex.Action{parindex.ActionManageUsers, parindex.ActionManageOrgs, parindex.ActionViewAudit, parindex.ActionManageFrameworks}
+	adminOnly := []parindex.Action{parindex.ActionManageUsers, parindex.ActionManageOrgs, parindex.ActionViewAudit, parindex.ActionManageFrameworks,
+		parindex.ActionManageSurvey}
 	for _, a := range adminOnly {
 		add("admin", a, noTarget, true)
 		for _, u := range []string{"viewer", "editor", "leader", "leader-subtree", "appraiser", "disabled-admin"} {
@@ -93,6 +94,9 @@ func TestRoleActionMatrix(t *testing.T) {
 		add(u, parindex.ActionAppraise, ownArea, false)
 	}
 
+	// survey.manage is DoHA's alone: an agency prints its posters but does not make links.
+	add("editor", parindex.ActionManageSurvey, ownUnit, false)
+	add("leader", parindex.ActionManageSurvey, ownUnit, false)
 	covered := map[parindex.Action]bool{}
 	us := users()
 	for _, c := range cases {

@@ -83,6 +83,7 @@ type pageData struct {
 // nav says which menu entries the user may use: each role sees only what it can.
 type nav struct {
 	Units, Users, Audit, Criteria bool
+	Survey                        bool // the survey pages: links, posters, responses
 }
 
 // render executes a page into a buffer first, so a template error becomes a
@@ -104,6 +105,7 @@ func (s *Server) render(c *gin.Context, status int, page, titleKey string, data 
 			Users:    parindex.CanAny(u, parindex.ActionManageUsers),
 			Audit:    parindex.CanAny(u, parindex.ActionViewAudit),
 			Criteria: canViewFrameworks(u),
+			Survey:   canUseSurvey(u),
 		}
 	}
 	var buf bytes.Buffer

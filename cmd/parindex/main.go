@@ -126,6 +126,7 @@ Every setting comes from a flag or a PARINDEX_* environment variable; see "parin
 		a.orgCommand(),
 		a.userCommand(),
 		a.criteriaCommand(),
+		a.importCommand(),
 		a.configCommand(),
 		a.versionCommand(),
 	)

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"parindex/survey"
+	"parindex/tabular"
+)
+
+func (a *app) importCommand() *cobra.Command {
+	var instrument string
+	var dryRun bool
+	responses := &cobra.Command{
+		Use:   "responses FILE.csv|FILE.xlsx --instrument CODE",
+		Short: "Nhập phiếu khảo sát giấy (import paper survey forms)",
+		Long: `Nhập phiếu khảo sát trên giấy đã gõ vào bảng tính, theo một bộ câu hỏi đã công bố.
+Dòng tiêu đề gồm: unit (mã đơn vị), date (yyyy-mm-dd), một cột cho mỗi mã câu hỏi (1–5, NA hoặc
+để trống), có thể thêm các cột thông tin người trả lời (gender, …) và comment. Xem docs/survey-format.md.
+Mọi ô được kiểm tra trước; nếu có lỗi, không phiếu nào được ghi và lệnh kết thúc với mã 1.
+Nhập lại cùng một tệp không ghi trùng. --dry-run chỉ kiểm tra và báo cáo.
+
+Imports paper survey forms typed into a spreadsheet for a published instrument. Every cell is
+checked first; when any is wrong nothing is written (exit code 1, every problem listed with its
+row and column). Importing the same file again stores nothing twice. --dry-run only reports.`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if instrument == "" {
+				return usageError{errors.New("--instrument CODE is required (the published instrument the forms answer, e.g. sipas-2026)")}
+			}
+			tab, err := tabular.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			db, err := openDB(cmd.Context(), a.cfg, a.logger())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			res, err := survey.ImportPaper(cmd.Context(), db, cliActor(), tab, instrument, dryRun)
+			if err != nil {
+				return err
+			}
+			if res.DryRun {
+				fmt.Fprintf(a.stdout, "Chạy thử %s (bộ câu hỏi %s): %d phiếu hợp lệ; sẽ ghi mới %d, đã có từ lần nhập trước %d. Không ghi gì.\n"+
+					"(dry run: %d valid forms; %d would be stored, %d already stored; nothing written)\n",
+					res.File, res.Instrument, res.Rows, res.New, res.AlreadyStored, res.Rows, res.New, res.AlreadyStored)
+				return nil
+			}
+			fmt.Fprintf(a.stdout, "Đã nhập %s (bộ câu hỏi %s): %d phiếu; ghi mới %d, đã có từ lần nhập trước %d.\n"+
+				"(imported: %d forms; %d stored, %d already stored)\n",
+				res.File, res.Instrument, res.Rows, res.Inserted, res.AlreadyStored, res.Rows, res.Inserted, res.AlreadyStored)
+			return nil
+		},
+	}
+	responses.Flags().StringVar(&instrument, "instrument", "", "mã bộ câu hỏi đã công bố, ví dụ sipas-2026 (the published instrument code)")
+	responses.Flags().BoolVar(&dryRun, "dry-run", false, "chỉ kiểm tra và báo cáo, không ghi (check and report only)")
+	return groupCommand("import", "Nhập dữ liệu từ tệp CSV, Excel (import data from files)", responses)
+}

@@ -1,0 +1,137 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"parindex"
+)
+
+// UnitResponseCount is how many responses one unit received.
+type UnitResponseCount struct {
+	UnitID   int64
+	UnitCode string
+	UnitName string
+	Count    int64
+}
+
+// ResponsesByUnitOn counts the responses of one day (a Vietnamese day, as
+// stored in responses.day) per unit, flagged ones included: it feeds the
+// live counter, which shows what arrived, not what will be scored.
+func (db *DB) ResponsesByUnitOn(ctx context.Context, day parindex.Date) ([]UnitResponseCount, error) {
+	rows, err := db.db.QueryContext(ctx, `
+		SELECT o.id, o.code, o.name, COUNT(*)
+		FROM responses r JOIN org_units o ON o.id = r.org_unit_id
+		WHERE r.day = $1
+		GROUP BY o.id, o.code, o.name
+		ORDER BY o.code`, day)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to count the responses of %s: %w", day, err)
+	}
+	defer rows.Close()
+	var out []UnitResponseCount
+	for rows.Next() {
+		var c UnitResponseCount
+		if err := rows.Scan(&c.UnitID, &c.UnitCode, &c.UnitName, &c.Count); err != nil {
+			return nil, fmt.Errorf("store: unable to read a response count: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// LinkCount is how many responses came through one QR link.
+type LinkCount struct {
+	Today int64 // on the day asked for
+	Total int64
+}
+
+// LinkResponseCounts counts the responses of every link (of one unit when
+// unitID is not 0) on day and in all, by link id. It reads the responses
+// once, grouped, where FindLinks' CountsOn asks two subqueries per link,
+// which a list of every link in the province cannot afford; with a unit it
+// uses the responses' unit index.
+func (db *DB) LinkResponseCounts(ctx context.Context, day parindex.Date, unitID int64) (map[int64]LinkCount, error) {
+	query := `SELECT link_id, SUM(CASE WHEN day = $1 THEN 1 ELSE 0 END), COUNT(*) FROM responses WHERE link_id IS NOT NULL`
+	args := []any{day}
+	if unitID != 0 {
+		query += ` AND org_unit_id = $2`
+		args = append(args, unitID)
+	}
+	rows, err := db.db.QueryContext(ctx, query+` GROUP BY link_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to count responses by link: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]LinkCount{}
+	for rows.Next() {
+		var id int64
+		var c LinkCount
+		if err := rows.Scan(&id, &c.Today, &c.Total); err != nil {
+			return nil, fmt.Errorf("store: unable to read a link count: %w", err)
+		}
+		out[id] = c
+	}
+	return out, rows.Err()
+}
+
+// keyBatch bounds the parameters of one IN list, well under the limits of
+// both drivers.
+const keyBatch = 500
+
+// StoredResponseKeys returns which of the idempotency keys are already
+// stored, so a paper import can tell new forms from forms an earlier import
+// of the same file stored, and send only the new ones to InsertResponses.
+func (db *DB) StoredResponseKeys(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for start := 0; start < len(keys); start += keyBatch {
+		batch := keys[start:min(start+keyBatch, len(keys))]
+		marks := make([]string, len(batch))
+		args := make([]any, len(batch))
+		for i, k := range batch {
+			marks[i] = fmt.Sprintf("$%d", i+1)
+			args[i] = k
+		}
+		rows, err := db.db.QueryContext(ctx, `SELECT idempotency_key FROM responses WHERE idempotency_key IN (`+strings.Join(marks, ", ")+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to look up response keys: %w", err)
+		}
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: unable to read a response key: %w", err)
+			}
+			out[k] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to look up response keys: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// PaperImport describes one import of paper forms, for the audit log.
+type PaperImport struct {
+	File       string `json:"file"`
+	FileHash   string `json:"file_hash"`
+	Instrument string `json:"instrument"`
+	Rows       int    `json:"rows"`
+	Inserted   int    `json:"inserted"`
+	Duplicates int    `json:"already_stored"`
+}
+
+// RecordPaperImport writes the audit row of a paper import. The responses
+// themselves are stored by InsertResponses, which owns its transaction and
+// is shared with the QR form; this row follows in its own transaction, so a
+// crash between the two could leave stored paper responses without it.
+func (db *DB) RecordPaperImport(ctx context.Context, actor parindex.Actor, p PaperImport) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		return writeAudit(ctx, tx, db.now(), actor, "responses.import_paper", "instrument", p.Instrument, nil, p, "")
+	})
+}
