@@ -163,7 +163,7 @@ func seedSurvey(ctx context.Context, db *store.DB, actor parindex.Actor, volume 
 				SubmittedHour: at, Day: parindex.DateOf(at.In(time.FixedZone("ICT", 7*3600))),
 				IdempotencyKey: fmt.Sprintf("demo-%d-%d", unitID, i), Answers: string(answers),
 				FillSeconds: 60 + rng.IntN(240), Source: parindex.SourceDemo,
-				Profile: fmt.Sprintf("gender=%s;age_group=%s", []string{"male", "female"}[rng.IntN(2)], []string{"under_30", "30_44", "45_59", "60_plus"}[rng.IntN(4)]),
+				Profile: fmt.Sprintf("gender=%s;age_group=%s", []string{"male", "female"}[rng.IntN(2)], []string{"under_30", "age_30_44", "age_45_59", "age_60_plus"}[rng.IntN(4)]),
 			}
 			switch x := rng.Float64(); {
 			case x < 0.02:

@@ -307,62 +307,73 @@ func (db *DB) InsertResponses(ctx context.Context, rs []*parindex.Response, ques
 			}
 		}
 	}
-	out := make([]InsertOutcome, len(rs))
+	var out []InsertOutcome
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		now := db.now()
-		if deviceWindow > 0 {
-			if err := db.flagRepeatedDevices(ctx, tx, rs, now, deviceWindow); err != nil {
-				return err
-			}
-		}
-		inserted := make([]bool, len(rs))
-		for start := 0; start < len(rs); start += insertChunk {
-			chunk := rs[start:min(start+insertChunk, len(rs))]
-			if err := db.insertResponseChunk(ctx, tx, chunk, inserted[start:]); err != nil {
-				return err
-			}
-		}
-		var dupKeys []any
-		for i, r := range rs {
-			if !inserted[i] {
-				dupKeys = append(dupKeys, r.IdempotencyKey)
-			}
-		}
-		if len(dupKeys) > 0 {
-			stored := map[string]int64{}
-			rows, err := tx.QueryContext(ctx, `SELECT idempotency_key, id FROM responses WHERE idempotency_key IN (`+db.placeholders(1, len(dupKeys))+`)`, dupKeys...)
-			if err != nil {
-				return fmt.Errorf("store: unable to check duplicate responses: %w", err)
-			}
-			for rows.Next() {
-				var k string
-				var id int64
-				if err := rows.Scan(&k, &id); err != nil {
-					rows.Close()
-					return fmt.Errorf("store: unable to check duplicate responses: %w", err)
-				}
-				stored[k] = id
-			}
-			rows.Close()
-			for i, r := range rs {
-				if inserted[i] {
-					continue
-				}
-				if id, ok := stored[r.IdempotencyKey]; ok {
-					r.ID, out[i] = id, DuplicateKey
-				} else {
-					out[i] = DuplicateDossier
-				}
-			}
-		}
-		if deviceWindow > 0 {
-			if err := db.noteDevices(ctx, tx, rs, inserted, now); err != nil {
-				return err
-			}
-		}
-		return db.addCounts(ctx, tx, rs, inserted, questions)
+		var err error
+		out, err = db.insertResponses(ctx, tx, rs, questions, deviceWindow)
+		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (db *DB) insertResponses(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Response, questions map[int64][]string, deviceWindow time.Duration) ([]InsertOutcome, error) {
+	out := make([]InsertOutcome, len(rs))
+	now := db.now()
+	if deviceWindow > 0 {
+		if err := db.flagRepeatedDevices(ctx, tx, rs, now, deviceWindow); err != nil {
+			return nil, err
+		}
+	}
+	inserted := make([]bool, len(rs))
+	for start := 0; start < len(rs); start += insertChunk {
+		chunk := rs[start:min(start+insertChunk, len(rs))]
+		if err := db.insertResponseChunk(ctx, tx, chunk, inserted[start:]); err != nil {
+			return nil, err
+		}
+	}
+	var dupKeys []any
+	for i, r := range rs {
+		if !inserted[i] {
+			dupKeys = append(dupKeys, r.IdempotencyKey)
+		}
+	}
+	stored := map[string]int64{}
+	for start := 0; start < len(dupKeys); start += insertChunk {
+		chunk := dupKeys[start:min(start+insertChunk, len(dupKeys))]
+		rows, err := tx.QueryContext(ctx, `SELECT idempotency_key, id FROM responses WHERE idempotency_key IN (`+db.placeholders(1, len(chunk))+`)`, chunk...)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to check duplicate responses: %w", err)
+		}
+		for rows.Next() {
+			var k string
+			var id int64
+			if err := rows.Scan(&k, &id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: unable to check duplicate responses: %w", err)
+			}
+			stored[k] = id
+		}
+		rows.Close()
+	}
+	for i, r := range rs {
+		if inserted[i] {
+			continue
+		}
+		if id, ok := stored[r.IdempotencyKey]; ok {
+			r.ID, out[i] = id, DuplicateKey
+		} else {
+			out[i] = DuplicateDossier
+		}
+	}
+	if deviceWindow > 0 {
+		if err := db.noteDevices(ctx, tx, rs, inserted, now); err != nil {
+			return nil, err
+		}
+	}
+	if err := db.addCounts(ctx, tx, rs, inserted, questions); err != nil {
 		return nil, err
 	}
 	return out, nil

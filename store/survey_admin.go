@@ -126,12 +126,27 @@ type PaperImport struct {
 	Duplicates int    `json:"already_stored"`
 }
 
-// RecordPaperImport writes the audit row of a paper import. The responses
-// themselves are stored by InsertResponses, which owns its transaction and
-// is shared with the QR form; this row follows in its own transaction, so a
-// crash between the two could leave stored paper responses without it.
-func (db *DB) RecordPaperImport(ctx context.Context, actor parindex.Actor, p PaperImport) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+// ImportPaperResponses stores paper forms and the audit row of their import
+// in one transaction, so an import is either wholly recorded or not at all.
+// p's Inserted and Duplicates are filled from the outcome.
+func (db *DB) ImportPaperResponses(ctx context.Context, actor parindex.Actor, rs []*parindex.Response, questions map[int64][]string, p PaperImport) ([]InsertOutcome, error) {
+	var out []InsertOutcome
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if out, err = db.insertResponses(ctx, tx, rs, questions, 0); err != nil {
+			return err
+		}
+		for _, o := range out {
+			if o == Inserted {
+				p.Inserted++
+			} else {
+				p.Duplicates++
+			}
+		}
+		if p.Inserted == 0 {
+			return nil
+		}
 		return writeAudit(ctx, tx, db.now(), actor, "responses.import_paper", "instrument", p.Instrument, nil, p, "")
 	})
+	return out, err
 }

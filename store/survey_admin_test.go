@@ -93,8 +93,16 @@ func TestSurveyAdminQueries(t *testing.T) {
 			t.Errorf("no keys = %v, %v", got, err)
 		}
 
-		if err := db.RecordPaperImport(ctx, parindex.Actor{Name: "admin", RequestID: "r1"}, store.PaperImport{
-			File: "phieu.csv", FileHash: "ff", Instrument: in.Code, Rows: 4, Inserted: 3, Duplicates: 1}); err != nil {
+		// Paper forms and the audit row of their import commit together:
+		// three new forms and one already stored (k1).
+		snv, _ := db.OrgUnitByCode(ctx, "SNV")
+		var paper []*parindex.Response
+		for _, key := range []string{"k1", "paper-1", "paper-2", "paper-3"} {
+			paper = append(paper, &parindex.Response{InstrumentID: in.ID, UnitID: snv.ID, SubmittedHour: time.Date(2026, 3, 2, 5, 0, 0, 0, time.UTC),
+				Day: day, IdempotencyKey: key, Answers: "45", Source: parindex.SourcePaper})
+		}
+		if _, err := db.ImportPaperResponses(ctx, parindex.Actor{Name: "admin", RequestID: "r1"}, paper, map[int64][]string{in.ID: {"A1", "A2"}},
+			store.PaperImport{File: "phieu.csv", FileHash: "ff", Instrument: in.Code, Rows: 4}); err != nil {
 			t.Fatal(err)
 		}
 		audit, err := db.FindAudit(ctx, store.AuditFilter{ObjectType: "instrument", ObjectID: in.Code})

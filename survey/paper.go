@@ -401,7 +401,8 @@ func ImportPaper(ctx context.Context, db *store.DB, actor parindex.Actor, t *tab
 	if dryRun || len(fresh) == 0 {
 		return res, nil
 	}
-	outcomes, err := db.InsertResponses(ctx, fresh, map[int64][]string{instrument.ID: QuestionCodes(in)}, 0)
+	outcomes, err := db.ImportPaperResponses(ctx, actor, fresh, map[int64][]string{instrument.ID: QuestionCodes(in)},
+		store.PaperImport{File: t.File, FileHash: batch.Hash, Instrument: instrument.Code, Rows: res.Rows, Duplicates: res.AlreadyStored})
 	if err != nil {
 		return res, err
 	}
@@ -413,11 +414,5 @@ func ImportPaper(ctx context.Context, db *store.DB, actor parindex.Actor, t *tab
 		}
 	}
 	res.New = res.Inserted
-	if res.Inserted > 0 {
-		if err := db.RecordPaperImport(ctx, actor, store.PaperImport{File: t.File, FileHash: batch.Hash, Instrument: instrument.Code,
-			Rows: res.Rows, Inserted: res.Inserted, Duplicates: res.AlreadyStored}); err != nil {
-			return res, err
-		}
-	}
 	return res, nil
 }

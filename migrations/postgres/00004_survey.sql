@@ -52,6 +52,7 @@ CREATE TABLE responses (
 CREATE UNIQUE INDEX responses_dossier_idx ON responses (org_unit_id, dossier_hash) WHERE dossier_hash IS NOT NULL;
 CREATE INDEX responses_unit_day_idx ON responses (org_unit_id, day);
 CREATE INDEX responses_day_idx ON responses (day);
+CREATE INDEX responses_link_idx ON responses (link_id);
 
 -- Answer counts per unit, day and question, kept current in the transaction
 -- that stores the responses, so results never rescan raw answers. Clean and
