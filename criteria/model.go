@@ -1,6 +1,7 @@
 package criteria
 
 import (
+	"math"
 	"parindex/stats"
 
 	"slices"
@@ -385,9 +386,30 @@ func (f *Framework) Metrics() []string {
 	return out
 }
 
-// RoundIndex rounds an index to the framework's Rounding decimals, half
-// away from zero (RoundHalfUp). Apply CapIndex before rounding.
-func (f *Framework) RoundIndex(x float64) float64 { return stats.RoundHalfUp(x, f.Rounding) }
+// RoundIndex is the index as published: rounded to the framework's Rounding
+// decimals, half away from zero (stats.RoundHalfUp), after floating-point
+// noise is removed by keeping IndexDigits significant digits. Apply
+// CapIndex before rounding.
+//
+// An index is a sum of up to a few hundred leaf points, each a product or
+// quotient of decimal inputs, so its binary value carries rounding noise:
+// an index that is exactly 72.315 in decimal arithmetic can come out as
+// 72.31499999999999, which would publish as 72.31. Summing 150 leaves gives
+// relative errors up to about 1.2e-15, more than half a unit of the 15th
+// significant digit; twelve digits leave three orders of magnitude of
+// margin and are still six orders finer than the finest rounding a
+// framework may ask for (6 decimals on an index below 1000).
+func (f *Framework) RoundIndex(x float64) float64 {
+	if x != 0 && !math.IsNaN(x) && !math.IsInf(x, 0) {
+		exponent := int(math.Floor(math.Log10(math.Abs(x))))
+		x = stats.RoundHalfUp(x, IndexDigits-1-exponent)
+	}
+	return stats.RoundHalfUp(x, f.Rounding)
+}
+
+// IndexDigits is how many significant digits of an index are kept before it
+// is rounded for publication (see RoundIndex).
+const IndexDigits = 12
 
 // ApplyCap returns x limited to CapIndex when the framework has one.
 func (f *Framework) ApplyCap(x float64) float64 {

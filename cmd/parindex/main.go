@@ -127,6 +127,7 @@ Every setting comes from a flag or a PARINDEX_* environment variable; see "parin
 		a.userCommand(),
 		a.criteriaCommand(),
 		a.importCommand(),
+		a.scoreCommand(),
 		a.configCommand(),
 		a.versionCommand(),
 	)

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"parindex"
+	"parindex/criteria"
+	"parindex/scoring"
+)
+
+func (a *app) scoreCommand() *cobra.Command {
+	var frameworkArg, inputsPath, format, outPath string
+	var draws int
+	var seed uint64
+	cmd := &cobra.Command{
+		Use:   "score --framework FILE|CODE --inputs FILE.json",
+		Short: "Tính điểm, chỉ số, xếp loại và xếp hạng các đơn vị (score agencies against a criteria framework)",
+		Long: `Tính điểm từng tiêu chí, chỉ số CCHC, xếp loại và xếp hạng của các đơn vị từ một tệp JSON
+(điểm thẩm định, câu trả lời có/không, số liệu, kết quả khảo sát, tiêu chí không áp dụng).
+Không cần cơ sở dữ liệu. Mọi lỗi dữ liệu được liệt kê cùng lúc (mã 1).
+
+Scores every agency of the inputs file: points per criterion, index, band and rank; with
+--uncertainty N, simulates N survey rounds and reports each agency's 5th–95th percentile
+rank interval. --framework is a YAML file or a reference code (` + strings.Join(criteria.References(), ", ") + `).
+The JSON formats are documented in docs/scoring.md. Needs no database.`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if inputsPath == "" {
+				return usageError{errors.New("--inputs FILE.json is required (use - for standard input)")}
+			}
+			if format != "json" && format != "table" {
+				return usageError{fmt.Errorf("--format must be json or table, got %q", format)}
+			}
+			if draws < 0 {
+				return usageError{fmt.Errorf("--uncertainty must be 0 (off) or a number of draws, got %d", draws)}
+			}
+			if cmd.Flags().Changed("seed") && draws == 0 {
+				return usageError{errors.New("--seed only matters with --uncertainty N")}
+			}
+			f, err := a.loadFramework(frameworkArg)
+			if err != nil {
+				return err
+			}
+			inputs, err := readScoreInputs(cmd.InOrStdin(), inputsPath)
+			if err != nil {
+				return err
+			}
+			opts := scoring.Options{}
+			if draws > 0 {
+				opts.Uncertainty = &scoring.UncertaintyOptions{Draws: draws, Seed: seed, Correlation: scoring.DefaultSurveyCorrelation}
+			}
+			res, err := scoring.ScoreWith(f, inputs, opts)
+			if err != nil {
+				var ie scoring.InputErrors
+				if errors.As(err, &ie) {
+					return toInputErrors(inputsPath, ie)
+				}
+				return err
+			}
+			var buf bytes.Buffer
+			if format == "json" {
+				enc := json.NewEncoder(&buf)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(res); err != nil {
+					return err
+				}
+			} else if err := writeScoreTable(&buf, f, res); err != nil {
+				return err
+			}
+			if outPath == "" {
+				_, err := a.stdout.Write(buf.Bytes())
+				return err
+			}
+			if err := os.WriteFile(outPath, buf.Bytes(), 0o644); err != nil {
+				return fmt.Errorf("score: unable to write %s: %w", outPath, err)
+			}
+			fmt.Fprintf(a.stderr, "Đã ghi %s: %d đơn vị. (wrote %s: %d agencies)\n", outPath, len(res.Agencies), outPath, len(res.Agencies))
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&frameworkArg, "framework", "", "bộ tiêu chí: tệp YAML hoặc mã bộ tham khảo (criteria framework: YAML file or reference code)")
+	fl.StringVar(&inputsPath, "inputs", "", "tệp JSON dữ liệu các đơn vị, - là đầu vào chuẩn (inputs JSON file; - for standard input)")
+	fl.StringVar(&format, "format", "json", "định dạng: json hoặc table (output format: json or table)")
+	fl.StringVar(&outPath, "out", "", "ghi kết quả vào tệp này thay vì màn hình (write the result to this file)")
+	fl.IntVar(&draws, "uncertainty", 0, "số lần mô phỏng khảo sát để ước lượng khoảng xếp hạng, 0 là tắt (Monte Carlo draws for rank intervals; 0: off)")
+	fl.Uint64Var(&seed, "seed", 1, "hạt giống ngẫu nhiên của mô phỏng (random seed of the simulation)")
+	return cmd
+}
+
+// loadFramework reads --framework: an existing file is parsed as YAML,
+// anything else must be a reference code.
+func (a *app) loadFramework(arg string) (*criteria.Framework, error) {
+	if arg == "" {
+		return nil, usageError{fmt.Errorf("--framework is required: a YAML file or a reference code (%s)", strings.Join(criteria.References(), ", "))}
+	}
+	data, err := os.ReadFile(arg)
+	switch {
+	case err == nil:
+		f, warnings, err := criteria.Parse(arg, data)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range warnings {
+			fmt.Fprintln(a.stderr, "Cảnh báo (warning):", w.String())
+		}
+		return f, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("score: unable to read the framework: %w", err)
+	}
+	f, err := criteria.Reference(arg)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--framework %q is neither a file nor a reference framework (%s)", arg, strings.Join(criteria.References(), ", "))}
+	}
+	return f, nil
+}
+
+func readScoreInputs(stdin io.Reader, path string) (scoring.Inputs, error) {
+	r := stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return scoring.Inputs{}, fmt.Errorf("score: unable to read the inputs: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	inputs, err := scoring.DecodeInputs(r)
+	if err != nil {
+		var ie scoring.InputErrors
+		if errors.As(err, &ie) {
+			return scoring.Inputs{}, toInputErrors(path, ie)
+		}
+		return scoring.Inputs{}, err
+	}
+	return inputs, nil
+}
+
+// toInputErrors turns the engine's problems into the command line's one
+// error list, which run prints one per line before exiting with code 1.
+func toInputErrors(file string, errs scoring.InputErrors) parindex.InputErrors {
+	if file == "-" {
+		file = "stdin"
+	}
+	out := make(parindex.InputErrors, len(errs))
+	for i, e := range errs {
+		line := e.Line
+		e.Line = 0 // the row is printed by InputError.Location
+		out[i] = parindex.InputError{File: file, Row: line, VI: e.Vietnamese(), EN: e.Error()}
+	}
+	return out
+}
+
+// writeScoreTable prints the ranking: rank, code, name, rounded index in
+// Vietnamese number format (72,32), band and number of missing criteria.
+func writeScoreTable(w io.Writer, f *criteria.Framework, res *scoring.Result) error {
+	fmt.Fprintf(w, "%s — %s\n", f.Code, f.Name)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	header := "HẠNG\tMÃ\tTÊN\tCHỈ SỐ\tXẾP LOẠI\tTHIẾU"
+	headerEN := "RANK\tCODE\tNAME\tINDEX\tBAND\tMISSING"
+	if res.Uncertainty != nil {
+		header += "\tKHOẢNG HẠNG 5–95%"
+		headerEN += "\tRANK 5–95%"
+	}
+	fmt.Fprintln(tw, header)
+	fmt.Fprintln(tw, headerEN)
+	for _, a := range res.Agencies {
+		rank, index, band := "–", "–", "–"
+		if a.Rank > 0 {
+			rank = strconv.Itoa(a.Rank)
+		}
+		if a.IndexRounded != nil {
+			index = vietnameseDecimal(*a.IndexRounded, f.Rounding)
+			band = a.Band
+			if a.BandName != "" {
+				band += " (" + a.BandName + ")"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d", rank, a.Code, a.Name, index, band, len(a.Missing))
+		if res.Uncertainty != nil {
+			interval := "–"
+			if a.RankInterval != nil {
+				interval = fmt.Sprintf("%d–%d", a.RankInterval[0], a.RankInterval[1])
+			}
+			fmt.Fprintf(tw, "\t%s", interval)
+		}
+		fmt.Fprintln(tw)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%d đơn vị (agencies)", len(res.Agencies))
+	if u := res.Uncertainty; u != nil {
+		fmt.Fprintf(w, "; %d lần mô phỏng, hạt giống %d (%d draws, seed %d)", u.Draws, u.Seed, u.Draws, u.Seed)
+	}
+	fmt.Fprintln(w)
+	return nil
+}
+
+// vietnameseDecimal writes an already rounded number with a decimal comma
+// and dots between thousands: 72.32 → "72,32", 1234.5 → "1.234,50".
+func vietnameseDecimal(x float64, decimals int) string {
+	s := strconv.FormatFloat(x, 'f', decimals, 64)
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, fraction, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(c)
+	}
+	if fraction != "" {
+		b.WriteByte(',')
+		b.WriteString(fraction)
+	}
+	return sign + b.String()
+}
