@@ -14,6 +14,7 @@ type Summary struct {
 	Accounts   int // demo accounts created
 	Frameworks int // reference frameworks stored and published
 	Survey     SurveySummary
+	Snapshots  int // scoring runs published
 }
 
 // Options scale the demo.
@@ -21,6 +22,8 @@ type Options struct {
 	// SurveyVolume multiplies the number of demo responses (about 50,000 at
 	// 1; tests use less). Zero means 1.
 	SurveyVolume float64
+	// SkipSnapshots leaves out the scoring runs (tests that run their own).
+	SkipSnapshots bool
 }
 
 // Seed writes the demo data into db (already migrated). It is idempotent.
@@ -43,6 +46,11 @@ func Seed(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	}
 	if s.Survey, err = seedSurvey(ctx, db, actor, opts.SurveyVolume); err != nil {
 		return s, err
+	}
+	if !opts.SkipSnapshots {
+		if s.Snapshots, err = seedSnapshots(ctx, db, actor); err != nil {
+			return s, err
+		}
 	}
 	return s, nil
 }

@@ -24,8 +24,12 @@ func TestSeedShapesATwoTierProvince(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if again.Units.Created != 0 || again.Units.Updated != 0 || again.Accounts != 0 || again.Survey != (demo.SurveySummary{}) {
+		if again.Units.Created != 0 || again.Units.Updated != 0 || again.Accounts != 0 || again.Survey != (demo.SurveySummary{}) || again.Snapshots != 0 {
 			t.Errorf("second seed changed data: %+v", again)
+		}
+		// The dashboards need a published ranking of each demo framework.
+		if s.Snapshots != 2 {
+			t.Errorf("published snapshots = %d, want 2", s.Snapshots)
 		}
 		if s.Survey.Links < 81 || s.Survey.Responses < 500 {
 			t.Errorf("survey demo: %+v", s.Survey)

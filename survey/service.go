@@ -58,6 +58,12 @@ func (s *Service) instrument(ctx context.Context, code string) (*parindex.Stored
 	return stored, in, err
 }
 
+// Instrument returns a stored instrument, parsed.
+func (s *Service) Instrument(ctx context.Context, code string) (*Instrument, error) {
+	_, in, err := s.instrument(ctx, code)
+	return in, err
+}
+
 // Units returns every unit's point estimates and question intervals for the
 // period, keyed by unit code, from the count table.
 func (s *Service) Units(ctx context.Context, instrumentCode string, p Period, includeFlagged bool) (map[string]GroupResult, error) {

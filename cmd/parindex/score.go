@@ -17,6 +17,8 @@ import (
 	"parindex"
 	"parindex/criteria"
 	"parindex/scoring"
+	"parindex/snapshot"
+	"parindex/survey"
 )
 
 func (a *app) scoreCommand() *cobra.Command {
@@ -96,6 +98,92 @@ The JSON formats are documented in docs/scoring.md. Needs no database.`,
 	fl.StringVar(&outPath, "out", "", "ghi kết quả vào tệp này thay vì màn hình (write the result to this file)")
 	fl.IntVar(&draws, "uncertainty", 0, "số lần mô phỏng khảo sát để ước lượng khoảng xếp hạng, 0 là tắt (Monte Carlo draws for rank intervals; 0: off)")
 	fl.Uint64Var(&seed, "seed", 1, "hạt giống ngẫu nhiên của mô phỏng (random seed of the simulation)")
+	cmd.AddCommand(a.scoreRunCommand(), a.scorePublishCommand())
+	return cmd
+}
+
+// scoreRunCommand scores a published framework over the database and stores
+// the result as a draft snapshot.
+func (a *app) scoreRunCommand() *cobra.Command {
+	var frameworkCode, note string
+	var year, draws int
+	var seed uint64
+	cmd := &cobra.Command{
+		Use:   "run --framework CODE [--year N]",
+		Short: "Chấm điểm trên cơ sở dữ liệu, lưu bản nháp kết quả (score from the database into a draft snapshot)",
+		Long: `Lấy bộ tiêu chí đã công bố, các đơn vị thuộc loại của bộ tiêu chí còn hiệu lực cuối năm, điểm thẩm định
+cuối cùng, số liệu và kết quả khảo sát của năm; tính điểm và lưu thành bản nháp (snapshot) để công bố sau.
+
+Scores a published framework over the database (agencies of its types at the end of the year, final appraised
+scores, metrics, survey results of the year) and stores the result as a draft snapshot; see "score publish".`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if frameworkCode == "" {
+				return usageError{errors.New("--framework CODE is required")}
+			}
+			db, err := openDB(cmd.Context(), a.cfg, a.logger())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(db)}
+			s, res, err := rn.Score(cmd.Context(), cliActor(), frameworkCode, snapshot.Options{Year: year, Draws: draws, Seed: seed, Note: note})
+			if err != nil {
+				var ie scoring.InputErrors
+				if errors.As(err, &ie) {
+					return toInputErrors("database", ie)
+				}
+				return err
+			}
+			rec, err := db.FrameworkByCode(cmd.Context(), frameworkCode)
+			if err != nil {
+				return err
+			}
+			f, err := rec.Framework()
+			if err != nil {
+				return err
+			}
+			if err := writeScoreTable(a.stdout, f, res); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Bản nháp số %d (draft snapshot %d), năm %d: %d đơn vị. Công bố: parindex score publish %d\n",
+				s.ID, s.ID, s.Year, len(s.Units), s.ID)
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&frameworkCode, "framework", "", "mã bộ tiêu chí đã công bố (code of a published framework)")
+	fl.IntVar(&year, "year", 0, "năm chấm điểm, mặc định là năm của bộ tiêu chí (year; default: the framework's)")
+	fl.IntVar(&draws, "uncertainty", 1000, "số lần mô phỏng cho khoảng xếp hạng (draws for rank intervals)")
+	fl.Uint64Var(&seed, "seed", 0, "hạt giống ngẫu nhiên, mặc định là năm (random seed; default: the year)")
+	fl.StringVar(&note, "note", "", "ghi chú của lần chấm (a note on this run)")
+	return cmd
+}
+
+func (a *app) scorePublishCommand() *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "publish SNAPSHOT",
+		Short: "Công bố một bản nháp kết quả; sau đó không sửa được (publish a draft snapshot; it is then frozen)",
+		Args:  exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil || id <= 0 {
+				return usageError{fmt.Errorf("SNAPSHOT must be a snapshot number, got %q", args[0])}
+			}
+			db, err := openDB(cmd.Context(), a.cfg, a.logger())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if err := db.PublishSnapshot(cmd.Context(), cliActor(), id, reason); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Đã công bố bản kết quả số %d. (snapshot %d published)\n", id, id)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "căn cứ công bố, ghi vào nhật ký (reason, recorded in the audit log)")
 	return cmd
 }
 

@@ -1,11 +1,18 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"parindex/config"
+	"parindex/demo"
 )
 
 // scoreDemoInputs is the demo file of the scoring package, written for the
@@ -168,5 +175,38 @@ func writeScoreTestFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// score run and score publish work on the database: the demo has published
+// frameworks and survey answers to score.
+func TestScoreRunAndPublish(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"PARINDEX_DATA_DIR": dir}
+	ctx := context.Background()
+	db, err := openDB(ctx, config.Config{DatabaseURL: "sqlite:" + filepath.Join(dir, "parindex.db")}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.02, SkipSnapshots: true}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	code, out, errOut := cli(t, env, "score", "run", "--framework", "communes-2026", "--uncertainty", "100")
+	m := regexp.MustCompile(`parindex score publish (\d+)`).FindStringSubmatch(out)
+	if code != 0 || m == nil || !strings.Contains(out, "X001") {
+		t.Fatalf("score run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, _ := cli(t, env, "score", "publish", m[1], "--reason", "QĐ công bố"); code != 0 || !strings.Contains(out, "published") {
+		t.Errorf("score publish: exit %d %s", code, out)
+	}
+	if code, _, errOut := cli(t, env, "score", "publish", m[1]); code != 1 || !strings.Contains(errOut, "đã công bố") {
+		t.Errorf("second publish: exit %d %s", code, errOut)
+	}
+	if code, _, _ := cli(t, env, "score", "publish", "abc"); code != 2 {
+		t.Errorf("bad snapshot number: exit %d", code)
+	}
+	if code, _, errOut := cli(t, env, "score", "run", "--framework", "khong-co"); code != 1 {
+		t.Errorf("unknown framework: exit %d %s", code, errOut)
 	}
 }

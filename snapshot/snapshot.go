@@ -1,0 +1,231 @@
+// Package snapshot runs the scoring engine over the database: it gathers
+// the inputs of one published framework for one year (the agencies of its
+// types, their final appraised scores, their operational metrics and their
+// survey results), scores them, and stores the result as a draft snapshot
+// that DoHA publishes. It also compares a snapshot with the previous year's
+// on the criteria mapped between the two frameworks.
+//
+// It may import store, survey, scoring and criteria; never web or the
+// command line.
+package snapshot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+
+	"parindex"
+	"parindex/criteria"
+	"parindex/scoring"
+	"parindex/store"
+	"parindex/survey"
+)
+
+// Options tune a run.
+type Options struct {
+	Year  int    // 0: the framework's year
+	Draws int    // rank-uncertainty draws (0: 1000)
+	Seed  uint64 // 0: the year, so a year's run is reproducible
+	Note  string
+}
+
+// Source adds one kind of input to the agencies of a run: survey results,
+// final appraised scores, operational metrics.
+type Source func(ctx context.Context, r *Run) error
+
+// Run is one scoring run being prepared.
+type Run struct {
+	DB        *store.DB
+	Framework *criteria.Framework
+	Year      int
+	Inputs    scoring.Inputs
+	byCode    map[string]*scoring.AgencyInput
+}
+
+// Agency returns the inputs of the agency with the unit code, or nil when the
+// unit is not scored in this run.
+func (r *Run) Agency(code string) *scoring.AgencyInput { return r.byCode[code] }
+
+// Runner builds and stores snapshots.
+type Runner struct {
+	DB      *store.DB
+	Survey  *survey.Service
+	Sources []Source // extra sources, after the survey
+}
+
+// Build gathers the inputs of a published framework for a year, without
+// scoring or storing anything.
+func (rn *Runner) Build(ctx context.Context, frameworkCode string, year int) (*Run, error) {
+	rec, err := rn.DB.FrameworkByCode(ctx, frameworkCode)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Status != parindex.StatusPublished {
+		return nil, parindex.Errorf(parindex.ECodeInvalid, "Bộ tiêu chí %s chưa công bố, chưa chấm điểm được (the framework is not published)", frameworkCode)
+	}
+	f, err := rec.Framework()
+	if err != nil {
+		return nil, err
+	}
+	if year == 0 {
+		year = f.Year
+	}
+	// The agencies scored are the units of the framework's types that exist
+	// at the end of the year.
+	units, err := rn.DB.FindOrgUnits(ctx, store.OrgFilter{ValidOn: parindex.Date{Year: year, Month: 12, Day: 31}})
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{DB: rn.DB, Framework: f, Year: year, Inputs: scoring.Inputs{Framework: f.Code}, byCode: map[string]*scoring.AgencyInput{}}
+	for _, u := range units {
+		if slices.Contains(f.AgencyTypes, u.Type) {
+			r.Inputs.Agencies = append(r.Inputs.Agencies, scoring.AgencyInput{Code: u.Code, Name: u.Name})
+		}
+	}
+	for i := range r.Inputs.Agencies {
+		r.byCode[r.Inputs.Agencies[i].Code] = &r.Inputs.Agencies[i]
+	}
+	sources := append([]Source{rn.surveySource}, rn.Sources...)
+	for _, src := range sources {
+		if err := src(ctx, r); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// surveySource adds, for every instrument the framework's survey leaves
+// read, each agency's element, question and overall figures for the year:
+// the share satisfied and the mean rescaled to 0–100, with n.
+func (rn *Runner) surveySource(ctx context.Context, r *Run) error {
+	instruments := map[string]bool{}
+	for _, leaf := range r.Framework.Leaves() {
+		if leaf.Method == criteria.MethodSurvey {
+			instruments[leaf.Instrument] = true
+		}
+	}
+	for code := range instruments {
+		in, err := rn.Survey.Instrument(ctx, code)
+		if parindex.ErrorCode(err) == parindex.ECodeNotFound {
+			continue // no such survey here: the survey leaves have no input
+		}
+		if err != nil {
+			return err
+		}
+		results, err := rn.Survey.Units(ctx, code, survey.Year(r.Year), false)
+		if err != nil {
+			return err
+		}
+		for unit, res := range results {
+			a := r.Agency(unit)
+			if a == nil || res.Respondents == 0 {
+				continue
+			}
+			if a.Survey == nil {
+				a.Survey = map[string]map[string]scoring.SurveyValue{}
+			}
+			a.Survey[code] = surveyValues(in, res)
+		}
+	}
+	return nil
+}
+
+// surveyValues turns a unit's survey result into the engine's values: per
+// question its satisfaction share and mean100; per element and overall the
+// mean of the level below, for both measures.
+func surveyValues(in *survey.Instrument, res survey.GroupResult) map[string]scoring.SurveyValue {
+	out := map[string]scoring.SurveyValue{}
+	value := func(sat, m100 float64, n int) scoring.SurveyValue {
+		v := scoring.SurveyValue{N: n}
+		if !math.IsNaN(sat) {
+			v.Satisfaction = &sat
+		}
+		if !math.IsNaN(m100) {
+			v.Mean100 = &m100
+		}
+		return v
+	}
+	var elemSat, elemM100 []float64
+	for _, e := range in.Elements {
+		var sats, m100s []float64
+		n := 0
+		for _, q := range e.Questions {
+			qr := res.Questions[q.Code]
+			out[q.Code] = value(float64(qr.Satisfaction), float64(qr.Mean100), qr.N)
+			sats, m100s = append(sats, float64(qr.Satisfaction)), append(m100s, float64(qr.Mean100))
+			n = max(n, qr.N)
+		}
+		s, m := meanOf(sats), meanOf(m100s)
+		out[e.Code] = value(s, m, n)
+		elemSat, elemM100 = append(elemSat, s), append(elemM100, m)
+	}
+	out[scoring.Overall] = value(meanOf(elemSat), meanOf(elemM100), res.Respondents)
+	return out
+}
+
+func meanOf(xs []float64) float64 {
+	sum, n := 0.0, 0
+	for _, x := range xs {
+		if !math.IsNaN(x) {
+			sum += x
+			n++
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	return sum / float64(n)
+}
+
+// Score builds, scores and stores a draft snapshot.
+func (rn *Runner) Score(ctx context.Context, actor parindex.Actor, frameworkCode string, opts Options) (*parindex.Snapshot, *scoring.Result, error) {
+	r, err := rn.Build(ctx, frameworkCode, opts.Year)
+	if err != nil {
+		return nil, nil, err
+	}
+	if opts.Draws == 0 {
+		opts.Draws = 1000
+	}
+	if opts.Seed == 0 {
+		opts.Seed = uint64(r.Year)
+	}
+	res, err := scoring.ScoreWith(r.Framework, r.Inputs, scoring.Options{Uncertainty: &scoring.UncertaintyOptions{Draws: opts.Draws, Seed: opts.Seed}})
+	if err != nil {
+		return nil, nil, err
+	}
+	inputs, err := json.Marshal(r.Inputs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("snapshot: encoding inputs: %w", err)
+	}
+	results, err := json.Marshal(res)
+	if err != nil {
+		return nil, nil, fmt.Errorf("snapshot: encoding results: %w", err)
+	}
+	s := &parindex.Snapshot{FrameworkCode: r.Framework.Code, FrameworkHash: r.Framework.Hash(), Year: r.Year,
+		Inputs: inputs, Results: results, Seed: opts.Seed, Note: opts.Note}
+	for _, a := range res.Agencies {
+		s.Units = append(s.Units, parindex.SnapshotUnit{UnitCode: a.Code, UnitName: a.Name, Points: a.Points, MaxPoints: a.Max,
+			Index: a.Index, IndexRounded: a.IndexRounded, Rank: a.Rank, Band: a.Band})
+	}
+	if err := rn.DB.CreateSnapshot(ctx, actor, s); err != nil {
+		return nil, nil, err
+	}
+	return s, res, nil
+}
+
+// Result decodes a stored snapshot's results.
+func Result(s *parindex.Snapshot) (*scoring.Result, error) {
+	var res scoring.Result
+	if err := json.Unmarshal(s.Results, &res); err != nil {
+		return nil, fmt.Errorf("snapshot %d: results do not decode: %w", s.ID, err)
+	}
+	return &res, nil
+}
+
+// DatabaseSources are the inputs read from the database besides the survey.
+// Final appraised scores and operational metrics join here as their stores
+// arrive; until then their leaves count as missing, under the framework's
+// missing policy.
+func DatabaseSources(db *store.DB) []Source { return nil }
