@@ -73,3 +73,59 @@ func TestRunScoresThePublishedFrameworkAndFreezes(t *testing.T) {
 		}
 	})
 }
+
+func TestYearOverYearOnMappedCriteria(t *testing.T) {
+	db := storetest.MustOpenSQLite(t)
+	ctx := context.Background()
+	actor := parindex.Actor{Name: "test"}
+	if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.05}); err != nil {
+		t.Fatal(err)
+	}
+	published, err := db.FindSnapshots(ctx, store.SnapshotFilter{FrameworkCode: "province-departments-2026", Status: parindex.StatusPublished})
+	if err != nil || len(published) != 1 {
+		t.Fatalf("demo snapshots: %v, %v", published, err)
+	}
+	if _, err := db.CopyFramework(ctx, actor, "province-departments-2026", "province-departments-2027", 2027, "năm mới"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.PublishFramework(ctx, actor, "province-departments-2027", ""); err != nil {
+		t.Fatal(err)
+	}
+	rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{})}
+	s, res, err := rn.Score(ctx, actor, "province-departments-2027", snapshot.Options{Draws: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	yoy, err := snapshot.CompareWithPrevious(ctx, db, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if yoy == nil || yoy.Previous.ID != published[0].ID || len(yoy.Units) != 20 {
+		t.Fatalf("comparison = %+v", yoy)
+	}
+	prev, _ := snapshot.Result(yoy.Previous)
+	snv := yoy.Units["SNV"]
+	// 2027 has no survey answers yet: the access criterion falls to 0% from
+	// whatever share of its maximum it earned in 2026.
+	var access snapshot.NodeChange
+	for _, n := range snv.Nodes {
+		if n.Node == "8.1.1" {
+			access = n
+		}
+	}
+	before, _ := prev.Agency("SNV").Node("8.1.1")
+	now, _ := res.Agency("SNV").Node("8.1.1")
+	if access.Node != "8.1.1" || !near(access.PreviousPercent, before.Points/before.Max*100) || !near(access.Percent, now.Points/now.Max*100) ||
+		!near(access.Change, access.Percent-access.PreviousPercent) || access.PreviousPercent <= 0 {
+		t.Errorf("8.1.1 of SNV = %+v (2026 %v/%v, 2027 %v/%v)", access, before.Points, before.Max, now.Points, now.Max)
+	}
+	if !near(snv.Change, snv.Index-snv.PreviousIndex) {
+		t.Errorf("SNV index change = %+v", snv)
+	}
+	// The 2026 snapshot has no earlier year to compare with.
+	if none, err := snapshot.CompareWithPrevious(ctx, db, published[0].ID); err != nil || none != nil {
+		t.Errorf("2026 comparison = %v, %v", none, err)
+	}
+}
+
+func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
