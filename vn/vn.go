@@ -7,7 +7,10 @@ package vn
 
 import (
 	"bytes"
+	"math"
 	"sort"
+	"strconv"
+	"strings"
 
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
@@ -34,4 +37,32 @@ func SortBy[T any](items []T, key func(T) string) {
 		sorted[i] = items[j]
 	}
 	copy(items, sorted)
+}
+
+// FormatNumber writes x with the given decimals: 1.234,5 in Vietnamese
+// (lang "vi"), 1,234.5 in English ("en").
+func FormatNumber(lang string, x float64, decimals int) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "–"
+	}
+	s := strconv.FormatFloat(math.Abs(x), 'f', decimals, 64)
+	intPart, frac, _ := strings.Cut(s, ".")
+	group, point := ".", ","
+	if lang == "en" {
+		group, point = ",", "."
+	}
+	var b strings.Builder
+	if x < 0 && strings.Trim(s, "0.") != "" {
+		b.WriteByte('-')
+	}
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteString(group)
+		}
+		b.WriteRune(r)
+	}
+	if frac != "" {
+		b.WriteString(point + frac)
+	}
+	return b.String()
 }

@@ -2,9 +2,6 @@ package web
 
 import (
 	"fmt"
-	"math"
-	"strconv"
-	"strings"
 	"time"
 
 	"parindex"
@@ -140,34 +137,6 @@ func translate(lang, key string, args ...any) string {
 
 // vietnamTime is the province's clock for display: UTC+7, no daylight saving.
 var vietnamTime = time.FixedZone("ICT", 7*3600)
-
-// formatNumber writes x with the given decimals: 1.234,5 in Vietnamese,
-// 1,234.5 in English.
-func formatNumber(lang string, x float64, decimals int) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return "–"
-	}
-	s := strconv.FormatFloat(math.Abs(x), 'f', decimals, 64)
-	intPart, frac, _ := strings.Cut(s, ".")
-	group, point := ".", ","
-	if lang == langEN {
-		group, point = ",", "."
-	}
-	var b strings.Builder
-	if x < 0 && strings.Trim(s, "0.") != "" {
-		b.WriteByte('-')
-	}
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteString(group)
-		}
-		b.WriteRune(r)
-	}
-	if frac != "" {
-		b.WriteString(point + frac)
-	}
-	return b.String()
-}
 
 // formatTime shows an instant in Vietnam time as dd/mm/yyyy hh:mm.
 func formatTime(t time.Time) string {

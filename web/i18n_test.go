@@ -42,23 +42,3 @@ func TestTemplateKeysExist(t *testing.T) {
 		}
 	}
 }
-
-func TestVietnameseNumbers(t *testing.T) {
-	for _, c := range []struct {
-		lang string
-		x    float64
-		dec  int
-		want string
-	}{
-		{"vi", 1234.5, 1, "1.234,5"},
-		{"en", 1234.5, 1, "1,234.5"},
-		{"vi", -1234567.891, 2, "-1.234.567,89"},
-		{"vi", 0.004, 2, "0,00"},
-		{"vi", -0.004, 2, "0,00"},
-		{"vi", 999, 0, "999"},
-	} {
-		if got := formatNumber(c.lang, c.x, c.dec); got != c.want {
-			t.Errorf("formatNumber(%s, %v, %d) = %q, want %q", c.lang, c.x, c.dec, got, c.want)
-		}
-	}
-}

@@ -128,6 +128,7 @@ Every setting comes from a flag or a PARINDEX_* environment variable; see "parin
 		a.criteriaCommand(),
 		a.importCommand(),
 		a.scoreCommand(),
+		a.surveyCommand(),
 		a.configCommand(),
 		a.versionCommand(),
 	)

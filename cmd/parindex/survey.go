@@ -1,0 +1,118 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"parindex/survey"
+	"parindex/tabular"
+	"parindex/vn"
+)
+
+func (a *app) surveyCommand() *cobra.Command {
+	var instrumentArg, responses, format string
+	var byUnit bool
+	var seed uint64
+	stats := &cobra.Command{
+		Use:   "stats --instrument FILE|CODE --responses FILE.csv [--by unit] [--format json|table]",
+		Short: "Tính kết quả khảo sát từ tệp phiếu (survey results from a file of answers)",
+		Long: `Tính kết quả khảo sát từ một tệp CSV hoặc Excel theo mẫu phiếu giấy (cột unit, date, mã câu hỏi, comment):
+mỗi câu hỏi (n, số không áp dụng, số phiếu từng mức, tỷ lệ hài lòng, điểm trung bình, khoảng tin cậy Wilson 95%),
+mỗi yếu tố và chỉ số chung (khoảng tin cậy bootstrap theo người trả lời, hạt giống cố định), Cronbach's alpha,
+mức tin cậy của kết quả. Không cần cơ sở dữ liệu: ai cũng kiểm tra lại được một con số đã công bố.
+
+Computes survey results from a file in the paper-form layout, without a database. JSON output is documented in
+docs/statistics.md. --instrument is a YAML file or a reference instrument code.`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if instrumentArg == "" || responses == "" {
+				return usageError{errors.New("--instrument and --responses are required")}
+			}
+			if format != "json" && format != "table" {
+				return usageError{fmt.Errorf("--format must be json or table, got %q", format)}
+			}
+			in, err := loadInstrument(instrumentArg)
+			if err != nil {
+				return err
+			}
+			t, err := tabular.ReadFile(responses)
+			if err != nil {
+				return err
+			}
+			res, err := survey.TableResults(t, in, byUnit, survey.ResultOptions{Seed: seed})
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(res)
+			}
+			return writeSurveyTable(a, res)
+		},
+	}
+	fl := stats.Flags()
+	fl.StringVar(&instrumentArg, "instrument", "", "bộ câu hỏi: tệp YAML hoặc mã bộ tham khảo (instrument: YAML file or reference code)")
+	fl.StringVar(&responses, "responses", "", "tệp phiếu CSV hoặc Excel (answers file)")
+	fl.StringVar(&format, "format", "json", "json hoặc table")
+	fl.BoolVar(&byUnit, "by-unit", false, "mỗi đơn vị một nhóm (one group per unit)")
+	fl.Uint64Var(&seed, "seed", 1, "hạt giống của bootstrap (bootstrap seed)")
+	// --by unit reads like the documentation; --by-unit is the same.
+	var by string
+	fl.StringVar(&by, "by", "", "\"unit\": mỗi đơn vị một nhóm (one group per unit)")
+	stats.PreRunE = func(cmd *cobra.Command, args []string) error {
+		switch by {
+		case "":
+		case "unit":
+			byUnit = true
+		default:
+			return usageError{fmt.Errorf("--by takes only \"unit\", got %q", by)}
+		}
+		return nil
+	}
+	return groupCommand("survey", "Khảo sát sự hài lòng (citizen satisfaction survey)", stats)
+}
+
+// loadInstrument reads a YAML file, or else a reference instrument code.
+func loadInstrument(arg string) (*survey.Instrument, error) {
+	data, err := os.ReadFile(arg)
+	switch {
+	case err == nil:
+		return survey.ParseInstrument(arg, data)
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("survey: unable to read the instrument: %w", err)
+	}
+	in, err := survey.ReferenceInstrument(arg)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--instrument %q is neither a file nor a reference instrument (%v)", arg, survey.ReferenceInstruments())}
+	}
+	return in, nil
+}
+
+func writeSurveyTable(a *app, res survey.Results) error {
+	w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "GROUP\tRESPONDENTS\tADEQUACY\tOVERALL\t95% INTERVAL")
+	for _, g := range res.Groups {
+		ci := "–"
+		if g.Overall.CI95 != nil {
+			ci = fmt.Sprintf("%s – %s", pct(float64(g.Overall.CI95[0])), pct(float64(g.Overall.CI95[1])))
+		}
+		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\n", g.Unit, g.Respondents, g.Adequacy, pct(float64(g.Overall.Index)), ci)
+	}
+	return w.Flush()
+}
+
+// pct shows a share as a percentage with one decimal, Vietnamese style.
+func pct(x float64) string {
+	if math.IsNaN(x) {
+		return "–"
+	}
+	return vn.FormatNumber("vi", x*100, 1) + "%"
+}
