@@ -34,7 +34,6 @@ type checker struct {
 	problems []Problem
 	// codeLines remembers where each node code was first used.
 	codeLines map[string]int
-	maxIssues bool
 }
 
 var methodList = func() string {

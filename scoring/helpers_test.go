@@ -3,7 +3,6 @@ package scoring
 import (
 	"errors"
 	"math"
-	"strings"
 	"testing"
 
 	"parindex/criteria"
@@ -93,8 +92,6 @@ func metrics(kv ...any) map[string]float64 {
 }
 
 func f64(x float64) *float64 { return &x }
-
-func lines(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") }
 
 func reasonEN(n NodeResult) string {
 	if n.Reason == nil {

@@ -1083,7 +1083,7 @@ func canonicalYAML(in *Instrument) []byte {
 	return b.Bytes()
 }
 
-func textOf(t Text) textOut { return textOut{VI: t.VI, EN: t.EN} }
+func textOf(t Text) textOut { return textOut(t) }
 
 //go:embed reference/*.yaml
 var referenceFiles embed.FS

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"parindex"
+	"parindex/vn"
 )
 
 // Languages of the UI; Vietnamese is the default.
@@ -148,3 +149,8 @@ func formatTime(t time.Time) string {
 
 // formatDate shows a civil date as dd/mm/yyyy.
 func formatDate(d parindex.Date) string { return d.VietnameseString() }
+
+// formatNumber is vn.FormatNumber for the pages of this package.
+func formatNumber(lang string, x float64, decimals int) string {
+	return vn.FormatNumber(lang, x, decimals)
+}

@@ -282,8 +282,7 @@ func TestUserCommands(t *testing.T) {
 	if code, _, _ := cli(t, env, "user", "disable", "snv.vanthu", "--reason", "nghỉ hưu"); code != 0 {
 		t.Errorf("user disable: exit %d", code)
 	}
-	code, out, _ = cli(t, env, "user", "list")
-	if !regexp.MustCompile(`snv\.vanthu .*disabled`).MatchString(out) {
+	if code, out, _ = cli(t, env, "user", "list"); code != 0 || !regexp.MustCompile(`snv\.vanthu .*disabled`).MatchString(out) {
 		t.Errorf("not disabled:\n%s", out)
 	}
 	if code, _, _ := cli(t, env, "user", "disable", "khong.co"); code != 1 {
