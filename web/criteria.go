@@ -18,7 +18,6 @@ import (
 	"parindex/criteriaxlsx"
 	"parindex/stats"
 	"parindex/store"
-	"parindex/vn"
 	"parindex/workbook"
 )
 
@@ -92,7 +91,7 @@ func points(lang string, x float64) string {
 	if _, frac, ok := strings.Cut(strconv.FormatFloat(x, 'f', -1, 64), "."); ok {
 		decimals = len(frac)
 	}
-	return vn.FormatNumber(lang, x, decimals)
+	return formatNumber(lang, x, decimals)
 }
 
 // percent formats a rate in [0, 1] as a percentage: 0.985 → 98,5%.

@@ -13,7 +13,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"parindex"
-	"parindex/vn"
 )
 
 //go:embed templates
@@ -28,7 +27,7 @@ func loadPages(a *assets) (pages, error) {
 	funcs := template.FuncMap{
 		"asset": a.URL,
 		"t":     func(p *pageData, key string, args ...any) string { return translate(p.Lang, key, args...) },
-		"num":   func(p *pageData, x float64, decimals int) string { return vn.FormatNumber(p.Lang, x, decimals) },
+		"num":   func(p *pageData, x float64, decimals int) string { return formatNumber(p.Lang, x, decimals) },
 		"date":  formatDate,
 		"time":  formatTime,
 		"role":  func(p *pageData, role string) string { return translate(p.Lang, "role."+role) },
