@@ -5,7 +5,7 @@ VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS     := -X main.version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run build test lint bench bench-ingest clean
+.PHONY: run build test lint bench bench-ingest clean verify-xlsx
 
 ## run: build, seed the demo province into ./data (SQLite) and serve it
 run: build
@@ -33,6 +33,29 @@ bench:
 ## bench-ingest: survey ingestion under load on SQLite and PostgreSQL (PARINDEX_TEST_POSTGRES), beside a no-op gin handler
 bench-ingest: build
 	$(GO) run ./bench/ingest -parindex $(BIN) -duration 10s -conns 256 -rate 2000
+
+## verify-xlsx: seed the demo into a temporary directory, export a sample of every kind of workbook (scorecards of a
+## department and a commune, the ranking, survey results, raw responses) and convert each to PDF with LibreOffice headless; fails on
+## any export or conversion error. Skips, saying so, when soffice is not installed (Debian: libreoffice-calc).
+verify-xlsx: build
+	@if ! command -v soffice >/dev/null 2>&1; then \
+		echo "verify-xlsx: skipped: soffice (LibreOffice) is not installed; apt-get install libreoffice-calc"; exit 0; fi; \
+	set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	export PARINDEX_DATA_DIR="$$tmp/data" PARINDEX_DATABASE_URL= ; \
+	./$(BIN) demo >/dev/null 2>&1; \
+	mkdir -p "$$tmp/xlsx" "$$tmp/pdf"; \
+	./$(BIN) export scorecards --snapshot 1 --unit SNV --out "$$tmp/xlsx" 2>/dev/null; \
+	./$(BIN) export scorecards --snapshot 2 --unit X001 --out "$$tmp/xlsx" 2>/dev/null; \
+	./$(BIN) export ranking --snapshot 1 --out "$$tmp/xlsx" 2>/dev/null; \
+	./$(BIN) export survey --instrument sipas-2026 --year 2026 --out "$$tmp/xlsx" 2>/dev/null; \
+	./$(BIN) export responses --unit SNV --out "$$tmp/xlsx" 2>/dev/null; \
+	failed=0; for f in "$$tmp"/xlsx/*.xlsx; do \
+		name=$$(basename "$$f" .xlsx); \
+		if ! soffice --headless --norestore -env:UserInstallation=file://$$tmp/lo --convert-to pdf --outdir "$$tmp/pdf" "$$f" >"$$tmp/soffice.log" 2>&1 \
+			|| [ ! -s "$$tmp/pdf/$$name.pdf" ]; then \
+			echo "verify-xlsx: FAILED to convert $$name.xlsx"; cat "$$tmp/soffice.log"; failed=1; \
+		else echo "verify-xlsx: ok  $$name.xlsx -> PDF"; fi; \
+	done; exit $$failed
 
 clean:
 	rm -rf bin

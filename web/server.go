@@ -135,6 +135,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	staff.GET("/admin/audit", s.requireAction(parindex.ActionViewAudit), s.auditPage)
 	s.criteriaRoutes(staff)
 	s.surveyRoutes(staff)
+	s.exportRoutes(staff)
 	s.engine = e
 	s.background, s.stopBackground = context.WithCancel(context.Background())
 	s.http = &http.Server{

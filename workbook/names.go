@@ -122,3 +122,17 @@ func encodeRFC5987(s string) string {
 	}
 	return b.String()
 }
+
+// SafeFileName makes name usable as a file name on every system the
+// product's users have: path separators, quotes, control characters and
+// the characters Windows refuses (<>:|?*) become "_".
+func SafeFileName(name string) string {
+	var b strings.Builder
+	for _, r := range cleanFileName(name) {
+		if strings.ContainsRune(`<>:|?*`, r) {
+			r = '_'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

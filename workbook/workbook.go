@@ -1,7 +1,9 @@
 package workbook
 
 import (
+	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"fmt"
 	"io"
 	"math"
@@ -55,12 +57,19 @@ type Workbook struct {
 	f      *excelize.File
 	styles map[styleKey]int
 	names  []string
+	title  string
+	// streamed is set once a sheet is written by a stream writer: reading
+	// any sheet's XML back (as SetActiveSheet does) would then load the
+	// whole streamed sheet into memory.
+	streamed bool
 }
 
 type styleKey struct {
 	format   Format
 	header   bool
 	emphasis bool
+	fill     string   // a background colour (RRGGBB), e.g. a band's
+	role     textRole // title-block text
 }
 
 // New starts an empty workbook. Title is written into the document
@@ -68,7 +77,7 @@ type styleKey struct {
 func New(title string) *Workbook {
 	f := excelize.NewFile()
 	_ = f.SetDocProps(&excelize.DocProperties{Title: title, Creator: "parindex", Language: "vi-VN"})
-	return &Workbook{f: f, styles: map[styleKey]int{}}
+	return &Workbook{f: f, styles: map[styleKey]int{}, title: title}
 }
 
 // style returns the style for the key, creating it on first use.
@@ -111,6 +120,11 @@ func (w *Workbook) style(k styleKey) (int, error) {
 		s.Font.Bold = true
 		s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F4F6F8"}}
 	}
+	if k.fill != "" {
+		s.Font.Bold = true
+		s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{k.fill}}
+	}
+	k.role.apply(s)
 	if k.header {
 		s.Font = &excelize.Font{Family: "Arial", Size: 10, Bold: true, Color: "FFFFFF"}
 		s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"A1171E"}}
@@ -131,6 +145,12 @@ type Sheet struct {
 	name string
 	cols []Column
 	row  int // last row written
+	// A report sheet (AddReportSheet) styles each cell it writes, since
+	// its columns hold different things in different tables.
+	report bool
+	// The auto-filtered table, if any: its header row, its width and its
+	// last row.
+	filterHeader, filterCols, filterLast int
 }
 
 // AddSheet adds a worksheet named name (made safe and unique, see
@@ -149,9 +169,13 @@ func (w *Workbook) AddSheet(name string, cols []Column) (*Sheet, error) {
 	}
 	w.names = append(w.names, name)
 	s := &Sheet{w: w, name: name, cols: cols}
+	if err := w.printSetup(name); err != nil {
+		return nil, err
+	}
 	if len(cols) == 0 {
 		return s, nil
 	}
+	s.filterHeader, s.filterCols, s.filterLast = 1, len(cols), 1
 	header, err := w.style(styleKey{header: true})
 	if err != nil {
 		return nil, err
@@ -189,6 +213,9 @@ func (w *Workbook) AddSheet(name string, cols []Column) (*Sheet, error) {
 		return nil, fmt.Errorf("workbook: sheet %s: %w", name, err)
 	}
 	s.row = 1
+	if err := w.repeatRows(name, 1); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -261,9 +288,12 @@ func (s *Sheet) Append(emphasis bool, values ...any) (int, error) {
 			return 0, fmt.Errorf("workbook: sheet %s cell %s: %w", name, cell, err)
 		}
 	}
-	if emphasis {
+	if s.filterCols > 0 && s.filterLast == s.row-1 {
+		s.filterLast = s.row
+	}
+	if emphasis || s.report {
 		for i, c := range s.cols {
-			st, err := s.w.style(styleKey{format: c.Format, emphasis: true})
+			st, err := s.w.style(styleKey{format: c.Format, emphasis: emphasis})
 			if err != nil {
 				return 0, err
 			}
@@ -279,14 +309,16 @@ func (s *Sheet) Append(emphasis bool, values ...any) (int, error) {
 // Finish adds the auto-filter over the header and the rows written. Call
 // it after the last Append.
 func (s *Sheet) Finish() error {
-	if len(s.cols) == 0 {
+	if s.filterCols == 0 {
 		return nil
 	}
-	last, _ := excelize.CoordinatesToCellName(len(s.cols), max(s.row, 2))
-	if err := s.w.f.AutoFilter(s.name, "A1:"+last, nil); err != nil {
+	first, _ := excelize.CoordinatesToCellName(1, s.filterHeader)
+	last, _ := excelize.CoordinatesToCellName(s.filterCols, max(s.filterLast, s.filterHeader+1))
+	if err := s.w.f.AutoFilter(s.name, first+":"+last, nil); err != nil {
 		return fmt.Errorf("workbook: sheet %s: %w", s.name, err)
 	}
-	return nil
+	// The filter rewrites the sheet properties, fit-to-page among them.
+	return s.w.printSetup(s.name)
 }
 
 // DropList offers the values as a drop-down list in column col (0-based)
@@ -309,10 +341,27 @@ func (s *Sheet) DropList(col int, values []string, lastRow int, help string) err
 	return nil
 }
 
-// Write writes the workbook as .xlsx, the first sheet active.
+// Write writes the workbook as .xlsx, the first sheet active. The zip is
+// written straight to out as it is built (excelize's WriteTo would first
+// build the whole file in a buffer), so a large export is not held in
+// memory a second time on its way to a client.
 func (w *Workbook) Write(out io.Writer) error {
-	w.f.SetActiveSheet(0)
-	if _, err := w.f.WriteTo(out); err != nil {
+	if !w.streamed {
+		w.f.SetActiveSheet(0)
+	}
+	w.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
+		zw := zip.NewWriter(out)
+		if w.streamed {
+			// A streamed sheet is hundreds of megabytes of XML: the fastest
+			// deflate level halves the compression time for a file a little
+			// larger.
+			zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+				return flate.NewWriter(out, flate.BestSpeed)
+			})
+		}
+		return zw
+	})
+	if _, err := w.f.WriteToBuffer(); err != nil {
 		return fmt.Errorf("workbook: unable to write: %w", err)
 	}
 	return nil

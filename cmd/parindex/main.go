@@ -129,6 +129,7 @@ Every setting comes from a flag or a PARINDEX_* environment variable; see "parin
 		a.importCommand(),
 		a.scoreCommand(),
 		a.surveyCommand(),
+		a.exportCommand(),
 		a.configCommand(),
 		a.versionCommand(),
 	)

@@ -1,0 +1,335 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"parindex"
+	"parindex/export"
+	"parindex/store"
+	"parindex/survey"
+	"parindex/workbook"
+)
+
+func (a *app) exportCommand() *cobra.Command {
+	return groupCommand("export", "Xuất tệp Excel: phiếu điểm, xếp hạng, phiếu khảo sát (Excel exports)",
+		a.exportScorecardsCommand(), a.exportRankingCommand(), a.exportSurveyCommand(), a.exportResponsesCommand())
+}
+
+func (a *app) exportSurveyCommand() *cobra.Command {
+	var out, instrument, from, to, unit string
+	var year int
+	cmd := &cobra.Command{
+		Use:   "survey --instrument CODE (--year YYYY | --from YYYY-MM-DD --to YYYY-MM-DD) [--unit PARENT] --out FILE.xlsx|DIR",
+		Short: "Xuất kết quả khảo sát theo đơn vị và câu hỏi (survey results workbook for a period and a group of units)",
+		Long: `Xuất kết quả khảo sát của một bộ câu hỏi trong một khoảng thời gian: mỗi đơn vị một dòng (số người trả lời,
+chỉ số chung, từng yếu tố, mức tin cậy) và mỗi đơn vị × câu hỏi một dòng (n, tỷ lệ hài lòng, khoảng tin cậy 95%).
+--unit giới hạn ở một đơn vị và các đơn vị trực thuộc.
+
+Writes the survey results of one instrument over a period, for every unit or for --unit and the units below it.`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" || instrument == "" {
+				return usageError{errors.New("--instrument CODE and --out FILE.xlsx|DIR are required")}
+			}
+			var p survey.Period
+			var err error
+			switch {
+			case year != 0 && (from != "" || to != ""):
+				return usageError{errors.New("give --year or --from/--to, not both")}
+			case year != 0:
+				p = survey.Year(year)
+			default:
+				if from != "" {
+					if p.From, err = parindex.ParseDate(from); err != nil {
+						return usageError{fmt.Errorf("--from %q: %w", from, err)}
+					}
+				}
+				if to != "" {
+					if p.To, err = parindex.ParseDate(to); err != nil {
+						return usageError{fmt.Errorf("--to %q: %w", to, err)}
+					}
+				}
+			}
+			ctx := cmd.Context()
+			db, err := openDB(ctx, a.cfg, a.logger())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			res, err := export.LoadSurveyResults(ctx, db, survey.NewService(db, survey.ResultOptions{}), instrument, p, unit)
+			if err != nil {
+				return err
+			}
+			path := outputPath(out, export.SurveyFileName(res))
+			if err := writeFileAtomic(path, func(w io.Writer) error { return export.WriteSurveyResults(w, res) }); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Đã xuất kết quả khảo sát của %d đơn vị: %s (wrote the survey results).\n", len(res.Units), path)
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&out, "out", "", "tệp .xlsx hoặc thư mục (output file or directory)")
+	fl.StringVar(&instrument, "instrument", "", "mã bộ câu hỏi, ví dụ sipas-2026 (instrument code)")
+	fl.IntVar(&year, "year", 0, "cả năm (a calendar year)")
+	fl.StringVar(&from, "from", "", "từ ngày YYYY-MM-DD (first day)")
+	fl.StringVar(&to, "to", "", "đến ngày YYYY-MM-DD (last day)")
+	fl.StringVar(&unit, "unit", "", "đơn vị cha: chỉ đơn vị này và các đơn vị trực thuộc (parent unit)")
+	return cmd
+}
+
+func (a *app) exportScorecardsCommand() *cobra.Command {
+	var id int64
+	var out string
+	var units []string
+	cmd := &cobra.Command{
+		Use:   "scorecards --snapshot ID --out DIR [--unit CODE]...",
+		Short: "Xuất phiếu điểm CCHC của từng đơn vị, mỗi đơn vị một tệp (one scorecard workbook per agency)",
+		Long: `Xuất phiếu điểm CCHC (.xlsx) của mọi đơn vị được chấm trong bản chốt điểm số, hoặc chỉ các đơn vị --unit,
+vào thư mục --out (tạo nếu chưa có), mỗi đơn vị một tệp "Phiếu điểm CCHC NĂM - TÊN ĐƠN VỊ.xlsx".
+Tiến độ được in trên stderr.
+
+Writes one scorecard workbook per agency of the snapshot (or per --unit) into --out; progress goes to stderr.`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if id <= 0 || out == "" {
+				return usageError{errors.New("--snapshot ID and --out DIR are required")}
+			}
+			ctx := cmd.Context()
+			db, err := openDB(ctx, a.cfg, a.logger())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			sc, err := export.LoadSnapshot(ctx, db, id)
+			if err != nil {
+				return err
+			}
+			codes := units
+			if len(codes) == 0 {
+				for _, ag := range sc.Result.Agencies {
+					codes = append(codes, ag.Code)
+				}
+			}
+			for _, c := range codes {
+				if sc.Result.Agency(c) == nil {
+					return usageError{fmt.Errorf("--unit %s: snapshot %d did not score this unit", c, id)}
+				}
+			}
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return fmt.Errorf("export: unable to create %s: %w", out, err)
+			}
+			svc := survey.NewService(db, survey.ResultOptions{})
+			used := map[string]bool{}
+			start := time.Now()
+			for i, code := range codes {
+				ag := sc.Result.Agency(code)
+				fmt.Fprintf(a.stderr, "\r[%d/%d] %s %-40s", i+1, len(codes), progressBar(i+1, len(codes)), ag.Code)
+				surveys, err := export.SurveyFor(ctx, svc, sc, code)
+				if err != nil {
+					return err
+				}
+				name := workbook.SafeFileName(export.ScorecardFileName(sc, ag))
+				if used[strings.ToLower(name)] { // two agencies with one name
+					name = strings.TrimSuffix(name, ".xlsx") + " (" + workbook.SafeFileName(ag.Code) + ").xlsx"
+				}
+				used[strings.ToLower(name)] = true
+				if err := writeFileAtomic(filepath.Join(out, name), func(w io.Writer) error {
+					return export.WriteScorecard(w, sc, code, surveys)
+				}); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintln(a.stderr)
+			fmt.Fprintf(a.stdout, "Đã xuất %d phiếu điểm vào %s trong %s (wrote %d scorecards).\n", len(codes), out, time.Since(start).Round(time.Millisecond), len(codes))
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.Int64Var(&id, "snapshot", 0, "số bản chốt điểm số (snapshot id)")
+	fl.StringVar(&out, "out", "", "thư mục ghi tệp (output directory)")
+	fl.StringSliceVar(&units, "unit", nil, "chỉ các đơn vị này (only these unit codes)")
+	return cmd
+}
+
+func (a *app) exportRankingCommand() *cobra.Command {
+	var id int64
+	var out string
+	cmd := &cobra.Command{
+		Use:   "ranking --snapshot ID --out FILE.xlsx|DIR",
+		Short: "Xuất bảng xếp hạng CCHC của bản chốt điểm số (the province ranking workbook)",
+		Args:  exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if id <= 0 || out == "" {
+				return usageError{errors.New("--snapshot ID and --out FILE.xlsx|DIR are required")}
+			}
+			ctx := cmd.Context()
+			db, err := openDB(ctx, a.cfg, a.logger())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			sc, err := export.LoadSnapshot(ctx, db, id)
+			if err != nil {
+				return err
+			}
+			types, err := export.UnitTypes(ctx, db, sc)
+			if err != nil {
+				return err
+			}
+			path := outputPath(out, export.RankingFileName(sc))
+			if err := writeFileAtomic(path, func(w io.Writer) error { return export.WriteRanking(w, sc, types) }); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Đã xuất bảng xếp hạng %d đơn vị: %s (wrote the ranking).\n", len(sc.Result.Agencies), path)
+			return nil
+		},
+	}
+	cmd.Flags().Int64Var(&id, "snapshot", 0, "số bản chốt điểm số (snapshot id)")
+	cmd.Flags().StringVar(&out, "out", "", "tệp .xlsx hoặc thư mục (output file or directory)")
+	return cmd
+}
+
+func (a *app) exportResponsesCommand() *cobra.Command {
+	var out, unit, from, to, flag, instrument string
+	cmd := &cobra.Command{
+		Use:   "responses --out FILE.xlsx|DIR [--unit CODE] [--instrument CODE] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--flag any|none|NAME]",
+		Short: "Xuất phiếu khảo sát thô, mỗi phiếu một dòng (raw responses, one row per response, streamed)",
+		Long: `Xuất mọi phiếu khảo sát khớp bộ lọc, mỗi phiếu một dòng: đơn vị, bộ câu hỏi, ngày, giờ, câu trả lời,
+thông tin người trả lời, cờ chất lượng, nguồn, góp ý. Góp ý dài hơn giới hạn 32.767 ký tự của Excel được cắt và đánh dấu.
+
+Streams every matching response into one workbook without holding them in memory.`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return usageError{errors.New("--out FILE.xlsx|DIR is required")}
+			}
+			ctx := cmd.Context()
+			db, err := openDB(ctx, a.cfg, a.logger())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			f, err := responseFilter(ctx, db, unit, instrument, from, to, flag)
+			if err != nil {
+				return err
+			}
+			total, err := db.CountResponses(ctx, f)
+			if err != nil {
+				return err
+			}
+			path := outputPath(out, export.ResponsesFileName(time.Now()))
+			start := time.Now()
+			var sum export.ResponsesSummary
+			err = writeFileAtomic(path, func(w io.Writer) error {
+				var err error
+				sum, err = export.WriteResponses(ctx, db, f, w, func(n int) {
+					fmt.Fprintf(a.stderr, "\r%s %d/%d", progressBar(n, total), n, total)
+				})
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(a.stderr)
+			fmt.Fprintf(a.stdout, "Đã xuất %d phiếu vào %s trong %s; %d góp ý bị cắt (wrote %d responses, %d comments cut).\n",
+				sum.Rows, path, time.Since(start).Round(time.Millisecond), sum.Cut, sum.Rows, sum.Cut)
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&out, "out", "", "tệp .xlsx hoặc thư mục (output file or directory)")
+	fl.StringVar(&unit, "unit", "", "mã đơn vị (unit code)")
+	fl.StringVar(&instrument, "instrument", "", "mã bộ câu hỏi (instrument code)")
+	fl.StringVar(&from, "from", "", "từ ngày YYYY-MM-DD (first day)")
+	fl.StringVar(&to, "to", "", "đến ngày YYYY-MM-DD (last day)")
+	fl.StringVar(&flag, "flag", "", "any, none hoặc tên cờ (quality flag)")
+	return cmd
+}
+
+func responseFilter(ctx context.Context, db *store.DB, unit, instrument, from, to, flag string) (store.ResponseFilter, error) {
+	var f store.ResponseFilter
+	var err error
+	if unit != "" {
+		u, err := db.OrgUnitByCode(ctx, unit)
+		if err != nil {
+			return f, err
+		}
+		f.UnitID = u.ID
+	}
+	if instrument != "" {
+		in, err := db.InstrumentByCode(ctx, instrument)
+		if err != nil {
+			return f, err
+		}
+		f.InstrumentID = in.ID
+	}
+	if from != "" {
+		if f.From, err = parindex.ParseDate(from); err != nil {
+			return f, usageError{fmt.Errorf("--from %q: %w", from, err)}
+		}
+	}
+	if to != "" {
+		if f.To, err = parindex.ParseDate(to); err != nil {
+			return f, usageError{fmt.Errorf("--to %q: %w", to, err)}
+		}
+	}
+	switch flag {
+	case "", "any", "none", parindex.FlagSpeeder, parindex.FlagStraightline, parindex.FlagDuplicateDevice, parindex.FlagBot:
+		f.Flag = flag
+	default:
+		return f, usageError{fmt.Errorf("--flag must be any, none, %s, %s, %s or %s, got %q",
+			parindex.FlagSpeeder, parindex.FlagStraightline, parindex.FlagDuplicateDevice, parindex.FlagBot, flag)}
+	}
+	return f, nil
+}
+
+// outputPath is out itself, or name inside out when out is a directory.
+func outputPath(out, name string) string {
+	if st, err := os.Stat(out); err == nil && st.IsDir() {
+		return filepath.Join(out, workbook.SafeFileName(name))
+	}
+	return out
+}
+
+// writeFileAtomic writes through a temporary file in the same directory
+// and renames it, so a failed export never leaves a half-written workbook
+// under the final name.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".export-*.xlsx")
+	if err != nil {
+		return fmt.Errorf("export: unable to create a file in %s: %w", filepath.Dir(path), err)
+	}
+	defer os.Remove(tmp.Name())
+	_ = tmp.Chmod(0o644) // like any file the user writes, not private to them
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("export: unable to write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("export: unable to write %s: %w", path, err)
+	}
+	return nil
+}
+
+// progressBar is a 20-character bar for done out of total.
+func progressBar(done, total int) string {
+	if total <= 0 {
+		return "[" + strings.Repeat(" ", 20) + "]"
+	}
+	n := min(20, done*20/total)
+	return "[" + strings.Repeat("#", n) + strings.Repeat(".", 20-n) + "] " + strconv.Itoa(done*100/total) + "%"
+}

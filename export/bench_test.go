@@ -1,0 +1,70 @@
+package export_test
+
+import (
+	"context"
+	"io"
+	"os"
+	"testing"
+
+	"parindex/demo"
+	"parindex/export"
+	"parindex/store"
+	"parindex/store/storetest"
+)
+
+// TestSeedBenchmarkDatabase prepares the database of the million-row export
+// figure in docs/BENCHMARKS.md: the demo province with twenty times its
+// responses (about 1,030,000). It runs only when PARINDEX_BENCH_SEED names
+// a database URL, e.g. sqlite:/tmp/bench/parindex.db.
+func TestSeedBenchmarkDatabase(t *testing.T) {
+	url := os.Getenv("PARINDEX_BENCH_SEED")
+	if url == "" {
+		t.Skip("set PARINDEX_BENCH_SEED=sqlite:PATH to seed the export benchmark database")
+	}
+	db := storetest.MustOpen(t, url)
+	s, err := demo.Seed(context.Background(), db, demo.Options{SurveyVolume: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("responses added: %d", s.Survey.Responses)
+}
+
+// BenchmarkWriteResponses streams the demo's responses (about 2,500 at this
+// volume) into a workbook that is thrown away.
+func BenchmarkWriteResponses(b *testing.B) {
+	db := storetest.MustOpenSQLite(b)
+	if _, err := demo.Seed(context.Background(), db, demo.Options{SurveyVolume: 0.05, SkipSnapshots: true}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	rows := 0
+	for b.Loop() {
+		sum, err := export.WriteResponses(context.Background(), db, store.ResponseFilter{}, io.Discard, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows = sum.Rows
+	}
+	b.ReportMetric(float64(rows), "rows/op")
+}
+
+// BenchmarkMillionResponses exports every response of the database seeded
+// by TestSeedBenchmarkDatabase; it runs only when PARINDEX_BENCH_DB names
+// it. The wall-clock and peak-memory figures of docs/BENCHMARKS.md come
+// from the command line (parindex export responses under /usr/bin/time -v).
+func BenchmarkMillionResponses(b *testing.B) {
+	url := os.Getenv("PARINDEX_BENCH_DB")
+	if url == "" {
+		b.Skip("set PARINDEX_BENCH_DB=sqlite:PATH (seeded by TestSeedBenchmarkDatabase)")
+	}
+	db := storetest.MustOpen(b, url)
+	rows := 0
+	for b.Loop() {
+		sum, err := export.WriteResponses(context.Background(), db, store.ResponseFilter{}, io.Discard, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows = sum.Rows
+	}
+	b.ReportMetric(float64(rows), "rows/op")
+}

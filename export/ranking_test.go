@@ -1,0 +1,186 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"parindex"
+	"parindex/export"
+	"parindex/store"
+	"parindex/survey"
+	"parindex/workbook"
+)
+
+func TestRankingEqualsTheSnapshot(t *testing.T) {
+	db, id := seeded(t)
+	ctx := context.Background()
+	sc, err := export.LoadSnapshot(ctx, db, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	types, err := export.UnitTypes(ctx, db, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := export.WriteRanking(&buf, sc, types); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) != 1 || sheets[0] != types["SNV"] {
+		t.Fatalf("sheets = %q, want one per agency type (%q)", sheets, types["SNV"])
+	}
+	rows := cells(t, f, sheets[0])
+	header := -1
+	for i, r := range rows {
+		if len(r) > 0 && r[0] == export.ColumnRank {
+			header = i
+		}
+	}
+	if header < 0 {
+		t.Fatal("no header row")
+	}
+	col := map[string]int{}
+	for i, title := range rows[header] {
+		col[title] = i
+	}
+	body := rows[header+1:]
+	if len(body) != len(sc.Result.Agencies) {
+		t.Fatalf("%d rows, snapshot %d agencies", len(body), len(sc.Result.Agencies))
+	}
+	for i, r := range body {
+		a := sc.Result.Agencies[i]
+		if r[col[export.ColumnCode]] != a.Code || r[0] != strconv.Itoa(a.Rank) {
+			t.Errorf("row %d: %s rank %s, snapshot %s rank %d", i, r[col[export.ColumnCode]], r[0], a.Code, a.Rank)
+		}
+		if got := number(t, r[col[export.ColumnIndex]]); got != *a.IndexRounded {
+			t.Errorf("%s index %v, snapshot %v", a.Code, got, *a.IndexRounded)
+		}
+		for _, area := range sc.Areas() {
+			n, _ := a.Node(area.Code)
+			if got := number(t, r[col[area.Code+". "+area.Name+" (điểm)"]]); got != n.Points {
+				t.Errorf("%s area %s: %v, snapshot %v", a.Code, area.Code, got, n.Points)
+			}
+		}
+	}
+	pl, _ := f.GetPageLayout(sheets[0])
+	if pl.FitToWidth == nil || *pl.FitToWidth != 1 {
+		t.Errorf("ranking is not fitted to the page width: %+v", pl)
+	}
+}
+
+func TestResponsesExportStreamsEveryRowAndCutsLongComments(t *testing.T) {
+	db, _ := seeded(t)
+	ctx := context.Background()
+	in, err := db.InstrumentByCode(ctx, "sipas-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit, err := db.OrgUnitByCode(ctx, "SNV")
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("Rất tốt. ", 5000) // 45,000 characters
+	parsed, err := survey.NewService(db, survey.ResultOptions{}).Instrument(ctx, "sipas-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	for _, q := range parsed.Questions() {
+		codes = append(codes, q.Code)
+	}
+	r := &parindex.Response{InstrumentID: in.ID, UnitID: unit.ID, Day: parindex.Date{Year: 2026, Month: 12, Day: 30},
+		SubmittedHour: time.Date(2026, 12, 30, 3, 0, 0, 0, time.UTC), IdempotencyKey: "long-comment", DeviceHash: "d",
+		Answers: strings.Repeat("5", len(codes)), Comment: long, Source: parindex.SourcePaper}
+	if _, err := db.InsertResponses(ctx, []*parindex.Response{r}, map[int64][]string{in.ID: codes}, 0); err != nil {
+		t.Fatal(err)
+	}
+	filter := store.ResponseFilter{UnitID: unit.ID}
+	want, err := db.CountResponses(ctx, filter)
+	if err != nil || want < 2 {
+		t.Fatalf("count = %d, %v", want, err)
+	}
+	var buf bytes.Buffer
+	sum, err := export.WriteResponses(ctx, db, filter, &buf, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Rows != want || sum.Cut != 1 {
+		t.Errorf("summary = %+v, want %d rows and 1 cut", sum, want)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pl, _ := f.GetPageLayout(export.SheetResponses)
+	props, _ := f.GetSheetProps(export.SheetResponses)
+	if pl.FitToWidth == nil || *pl.FitToWidth != 1 || pl.Orientation == nil || *pl.Orientation != "landscape" || props.FitToPage == nil || !*props.FitToPage {
+		t.Errorf("streamed sheet print set-up: %+v %+v", pl, props)
+	}
+	rows := cells(t, f, export.SheetResponses)
+	if len(rows) != want+1 {
+		t.Fatalf("%d rows, want %d and the header", len(rows), want)
+	}
+	last := rows[len(rows)-1] // oldest first: the 30 December response is last
+	if last[0] != "SNV" || last[5] != strings.Repeat("5", len(codes)) || last[4] != "10" {
+		t.Errorf("last row = %q", last[:6])
+	}
+	if c := last[10]; !strings.HasSuffix(c, workbook.CutMarker) || len([]rune(c)) != workbook.MaxCellText {
+		t.Errorf("long comment: %d characters, ends %q", len([]rune(c)), c[max(0, len(c)-40):])
+	}
+}
+
+func TestSurveyResultsEqualTheService(t *testing.T) {
+	db, _ := seeded(t)
+	ctx := context.Background()
+	svc := survey.NewService(db, survey.ResultOptions{})
+	res, err := export.LoadSurveyResults(ctx, db, svc, "sipas-2026", survey.Year(2026), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Units) < 20 {
+		t.Fatalf("%d units with responses", len(res.Units))
+	}
+	var buf bytes.Buffer
+	if err := export.WriteSurveyResults(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	checked := 0
+	for _, r := range cells(t, f, export.SheetSurveyUnits) {
+		if len(r) < 5 {
+			continue
+		}
+		g, ok := res.Results[r[0]]
+		if !ok {
+			continue
+		}
+		if r[2] != strconv.Itoa(g.Respondents) || number(t, r[4]) != float64(g.Overall.Index) {
+			t.Errorf("unit %s: %s respondents, overall %s; service %d, %v", r[0], r[2], r[4], g.Respondents, g.Overall.Index)
+		}
+		checked++
+	}
+	if checked != len(res.Units) {
+		t.Errorf("%d unit rows, want %d", checked, len(res.Units))
+	}
+	questions := cells(t, f, export.SheetSurveyQuestions)
+	if want := len(res.Units)*len(res.Instrument.Questions()) + 1; len(questions) != want {
+		t.Errorf("%d question rows, want %d", len(questions), want)
+	}
+}

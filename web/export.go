@@ -1,0 +1,194 @@
+package web
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"parindex"
+	"parindex/export"
+	"parindex/store"
+	"parindex/survey"
+	"parindex/workbook"
+)
+
+// exportRoutes are the Excel downloads: an agency's scorecard, the province
+// ranking and the raw survey responses. Layouts live in package export.
+func (s *Server) exportRoutes(g *gin.RouterGroup) {
+	g.GET("/app/units/:code/scorecard.xlsx", s.scorecardXLSX)
+	g.GET("/app/ranking.xlsx", s.requireAction(parindex.ActionViewProvince), s.rankingXLSX)
+	g.GET("/admin/survey/responses.xlsx", s.requireSurveyUser, s.responsesXLSX)
+}
+
+// exportSnapshot reads ?snapshot=ID, or fallback() when absent. A draft
+// snapshot is DoHA's working copy: only those who manage frameworks may
+// export it; others are told it does not exist.
+func (s *Server) exportSnapshot(c *gin.Context, fallback func() (int64, error)) (*export.Scored, bool) {
+	var id int64
+	var err error
+	if raw := strings.TrimSpace(c.Query("snapshot")); raw != "" {
+		if id, err = strconv.ParseInt(raw, 10, 64); err != nil || id <= 0 {
+			c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte(translate(s.lang(c), "export.bad_snapshot", raw)))
+			return nil, false
+		}
+	} else if id, err = fallback(); err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	sc, err := export.LoadSnapshot(c.Request.Context(), s.db, id)
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	if sc.Snapshot.Status != parindex.StatusPublished && !parindex.Can(currentUser(c), parindex.ActionManageFrameworks, parindex.Target{}) {
+		s.render(c, http.StatusNotFound, "message", "error.title", message{Key: "error.notfound"})
+		return nil, false
+	}
+	return sc, true
+}
+
+// sendWorkbook sends a small workbook built in memory, so that an error
+// while building it is still a clean error page.
+func (s *Server) sendWorkbook(c *gin.Context, filename string, build func(*bytes.Buffer) error) {
+	var buf bytes.Buffer
+	if err := build(&buf); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", workbook.ContentDisposition(filename))
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, workbook.ContentType, buf.Bytes())
+}
+
+// scorecardXLSX sends an agency's scorecard from the latest published
+// snapshot of a framework covering the unit's type, or ?snapshot=ID. An
+// agency user may download only its own units' scorecards.
+func (s *Server) scorecardXLSX(c *gin.Context) {
+	unit, target, err := s.unitTarget(c, c.Param("code"))
+	if err != nil {
+		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !parindex.CanAny(currentUser(c), parindex.ActionViewProvince) {
+			s.forbidden(c)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	if !s.authorize(c, parindex.ActionViewUnit, target) {
+		return
+	}
+	ctx := c.Request.Context()
+	sc, ok := s.exportSnapshot(c, func() (int64, error) { return export.LatestPublished(ctx, s.db, unit.Type) })
+	if !ok {
+		return
+	}
+	a := sc.Result.Agency(unit.Code)
+	if a == nil {
+		s.render(c, http.StatusNotFound, "message", "error.title", message{Key: "error.notfound"})
+		return
+	}
+	surveys, err := export.SurveyFor(ctx, survey.NewService(s.db, survey.ResultOptions{}), sc, unit.Code)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	s.sendWorkbook(c, export.ScorecardFileName(sc, a), func(buf *bytes.Buffer) error {
+		return export.WriteScorecard(buf, sc, unit.Code, surveys)
+	})
+}
+
+// rankingXLSX sends the ranking of ?snapshot=ID, by default of the newest
+// published snapshot.
+func (s *Server) rankingXLSX(c *gin.Context) {
+	ctx := c.Request.Context()
+	sc, ok := s.exportSnapshot(c, func() (int64, error) {
+		found, err := s.db.FindSnapshots(ctx, store.SnapshotFilter{Status: parindex.StatusPublished})
+		if err != nil {
+			return 0, err
+		}
+		if len(found) == 0 {
+			return 0, parindex.Errorf(parindex.ECodeNotFound, "Chưa có bản chốt điểm số nào được công bố (no published snapshot)")
+		}
+		return found[0].ID, nil
+	})
+	if !ok {
+		return
+	}
+	types, err := export.UnitTypes(ctx, s.db, sc)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	s.sendWorkbook(c, export.RankingFileName(sc), func(buf *bytes.Buffer) error { return export.WriteRanking(buf, sc, types) })
+}
+
+// responsesXLSX streams the responses the responses browser would list for
+// the same unit, from, to and flag (every page), under the same scoping: an
+// agency user exports only its own units.
+func (s *Server) responsesXLSX(c *gin.Context) {
+	unitCode := strings.TrimSpace(c.Query("unit"))
+	units, visible, err := s.visibleUnitIDs(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	var f store.ResponseFilter
+	switch {
+	case unitCode != "":
+		unit, ok := s.viewableUnit(c, unitCode)
+		if !ok {
+			return
+		}
+		f.UnitID = unit.ID
+	case !seesProvince(c):
+		if len(units) == 0 {
+			s.forbidden(c)
+			return
+		}
+		f.UnitID = units[0].ID
+	}
+	if f.UnitID != 0 && !visible[f.UnitID] {
+		s.forbidden(c)
+		return
+	}
+	var problems []string
+	if v := strings.TrimSpace(c.Query("from")); v != "" {
+		if f.From, err = parindex.ParseDate(v); err != nil {
+			problems = append(problems, translate(s.lang(c), "survey.bad_from"))
+		}
+	}
+	if v := strings.TrimSpace(c.Query("to")); v != "" {
+		if f.To, err = parindex.ParseDate(v); err != nil {
+			problems = append(problems, translate(s.lang(c), "survey.bad_to"))
+		}
+	}
+	if v := c.Query("flag"); v != "" {
+		known := false
+		for _, fl := range responseFlags {
+			known = known || fl == v
+		}
+		if !known {
+			problems = append(problems, translate(s.lang(c), "survey.bad_flag"))
+		}
+		f.Flag = v
+	}
+	if len(problems) > 0 {
+		c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte(strings.Join(problems, " ")))
+		return
+	}
+	// The file goes to the client as it is zipped: once the first byte is
+	// sent the status cannot change, so a failure half-way is logged and
+	// the connection cut, which the browser reports as a failed download.
+	c.Header("Content-Type", workbook.ContentType)
+	c.Header("Content-Disposition", workbook.ContentDisposition(export.ResponsesFileName(s.db.Now().In(vietnamTime))))
+	c.Header("Cache-Control", "no-store")
+	c.Status(http.StatusOK)
+	sum, err := export.WriteResponses(c.Request.Context(), s.db, f, c.Writer, nil)
+	if err != nil {
+		s.log.Error("responses export failed", slog.String("request_id", requestID(c)), slog.Int("rows", sum.Rows), slog.String("error", err.Error()))
+		panic(http.ErrAbortHandler)
+	}
+}

@@ -1,0 +1,167 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"parindex"
+	"parindex/demo"
+	"parindex/export"
+	"parindex/snapshot"
+	"parindex/store"
+	"parindex/store/storetest"
+	"parindex/survey"
+)
+
+// exportServer is a test server over the demo province with its published
+// snapshots and responses.
+func exportServer(t *testing.T) (*testServer, int64) {
+	t.Helper()
+	db := storetest.MustOpenSQLite(t)
+	ts := newTestServer(t, db)
+	if _, err := demo.Seed(context.Background(), db, demo.Options{SurveyVolume: 0.05}); err != nil {
+		t.Fatal(err)
+	}
+	snaps, err := db.FindSnapshots(context.Background(), store.SnapshotFilter{FrameworkCode: "province-departments-2026", Status: parindex.StatusPublished})
+	if err != nil || len(snaps) == 0 {
+		t.Fatalf("demo snapshots: %v, %v", snaps, err)
+	}
+	return ts, snaps[0].ID
+}
+
+func openXLSX(t *testing.T, r response) *excelize.File {
+	t.Helper()
+	if r.Status != http.StatusOK || r.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Fatalf("download = %d %s: %.300s", r.Status, r.Header.Get("Content-Type"), r.Body)
+	}
+	f, err := excelize.OpenReader(strings.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+func TestScorecardDownloadIsScopedToTheAgency(t *testing.T) {
+	ts, id := exportServer(t)
+	ctx := context.Background()
+	sc, err := export.LoadSnapshot(ctx, ts.DB, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snv := sc.Result.Agency("SNV")
+
+	editor := ts.client(t)
+	editor.mustLogin("snv.editor")
+	r := editor.get("/app/units/SNV/scorecard.xlsx")
+	f := openXLSX(t, r)
+	if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=UTF-8''Phi%E1%BA%BFu%20%C4%91i%E1%BB%83m%20CCHC%202026") {
+		t.Errorf("Content-Disposition = %q", cd)
+	}
+	rows, _ := f.GetRows(export.SheetSummary, excelize.Options{RawCellValue: true})
+	got := ""
+	for _, row := range rows {
+		if len(row) > 1 && row[0] == export.LabelIndex {
+			got = row[1]
+		}
+	}
+	if want := formatFloat(*snv.IndexRounded); got != want {
+		t.Errorf("index in the download = %q, snapshot %q", got, want)
+	}
+	// Another agency's scorecard, the ranking and a malformed id.
+	if r := editor.get("/app/units/STP/scorecard.xlsx"); r.Status != http.StatusForbidden {
+		t.Errorf("editor of SNV downloading STP = %d", r.Status)
+	}
+	if r := editor.get("/app/units/NO-SUCH/scorecard.xlsx"); r.Status != http.StatusForbidden {
+		t.Errorf("editor probing an unknown unit = %d", r.Status)
+	}
+	if r := editor.get("/app/ranking.xlsx"); r.Status != http.StatusForbidden {
+		t.Errorf("editor downloading the ranking = %d", r.Status)
+	}
+	if r := editor.get("/app/units/SNV/scorecard.xlsx?snapshot=abc"); r.Status != http.StatusBadRequest {
+		t.Errorf("bad snapshot id = %d", r.Status)
+	}
+	if r := editor.get("/app/units/SNV/scorecard.xlsx?snapshot=999999"); r.Status != http.StatusNotFound {
+		t.Errorf("unknown snapshot = %d", r.Status)
+	}
+	if r := ts.client(t).get("/app/units/SNV/scorecard.xlsx"); r.Status == http.StatusOK {
+		t.Errorf("anonymous download = %d", r.Status)
+	}
+
+	// A draft snapshot is DoHA's: the agency cannot see it, the admin can.
+	rn := &snapshot.Runner{DB: ts.DB, Survey: survey.NewService(ts.DB, survey.ResultOptions{})}
+	draft, _, err := rn.Score(ctx, parindex.Actor{Name: "test"}, "province-departments-2026", snapshot.Options{Draws: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/app/units/SNV/scorecard.xlsx?snapshot=" + itoa(draft.ID)
+	if r := editor.get(path); r.Status != http.StatusNotFound {
+		t.Errorf("agency downloading a draft = %d", r.Status)
+	}
+	admin := ts.client(t)
+	admin.mustLogin("admin")
+	openXLSX(t, admin.get(path))
+
+	// A commune's scorecard comes from the communes' framework.
+	openXLSX(t, admin.get("/app/units/X001/scorecard.xlsx"))
+
+	viewer := ts.client(t)
+	viewer.mustLogin("viewer")
+	rf := openXLSX(t, viewer.get("/app/ranking.xlsx?snapshot="+itoa(id)))
+	if n := len(rf.GetSheetList()); n != 1 {
+		t.Errorf("ranking sheets = %d", n)
+	}
+}
+
+func formatFloat(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+func TestResponsesDownloadFollowsTheBrowserScoping(t *testing.T) {
+	ts, _ := exportServer(t)
+	ctx := context.Background()
+	snv, err := ts.DB.OrgUnitByCode(ctx, "SNV")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ts.DB.CountResponses(ctx, store.ResponseFilter{UnitID: snv.ID})
+	if err != nil || want == 0 {
+		t.Fatalf("SNV responses = %d, %v", want, err)
+	}
+	editor := ts.client(t)
+	editor.mustLogin("snv.editor")
+	// Without a unit an agency user gets its own unit's responses only.
+	f := openXLSX(t, editor.get("/admin/survey/responses.xlsx"))
+	rows, err := f.GetRows(export.SheetResponses)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != want+1 {
+		t.Errorf("%d rows, want %d and the header", len(rows), want)
+	}
+	for _, r := range rows[1:] {
+		if r[0] != "SNV" {
+			t.Fatalf("row of unit %s in SNV's export", r[0])
+		}
+	}
+	if r := editor.get("/admin/survey/responses.xlsx?unit=STP"); r.Status != http.StatusForbidden {
+		t.Errorf("SNV exporting STP = %d", r.Status)
+	}
+	if r := editor.get("/admin/survey/responses.xlsx?flag=bogus"); r.Status != http.StatusBadRequest {
+		t.Errorf("unknown flag = %d", r.Status)
+	}
+	admin := ts.client(t)
+	admin.mustLogin("admin")
+	all, err := ts.DB.CountResponses(ctx, store.ResponseFilter{Flag: "none", From: parindex.Date{Year: 2026, Month: 6, Day: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f = openXLSX(t, admin.get("/admin/survey/responses.xlsx?flag=none&from=2026-06-01"))
+	rows, _ = f.GetRows(export.SheetResponses)
+	if len(rows) != all+1 {
+		t.Errorf("admin export = %d rows, want %d and the header", len(rows), all)
+	}
+}

@@ -1,0 +1,159 @@
+package workbook
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// StreamSheet is a worksheet written row after row through excelize's
+// stream writer, for exports of a million rows: rows go to a temporary
+// file once they pass a few megabytes instead of staying in memory as
+// cells. Nothing else may be written to the workbook until Finish.
+type StreamSheet struct {
+	w      *Workbook
+	sw     *excelize.StreamWriter
+	base   string // the name asked for
+	name   string // the sheet being written
+	cols   []Column
+	styles []int
+	row    int
+	cells  []any
+	total  int // rows written on every sheet
+	limit  int // rows per sheet, the header included: MaxRows (tests lower it)
+	// Cut counts the texts cut to Excel's cell limit (see FitCell).
+	Cut int
+	// Sheets are the names of the sheets written, in order.
+	Sheets []string
+}
+
+// AddStreamSheet adds a streamed worksheet with a styled, frozen header row
+// of the columns, their widths and the print set-up of every sheet. Rows
+// past Excel's limit of 1,048,576 continue on a new sheet with the same
+// header, named like the first with " (2)", " (3)", ….
+func (w *Workbook) AddStreamSheet(name string, cols []Column) (*StreamSheet, error) {
+	s := &StreamSheet{w: w, base: name, cols: cols, cells: make([]any, len(cols)), limit: MaxRows}
+	for _, c := range cols {
+		// A million cells each carrying a style is a lot of XML; only the
+		// formats a value would be shown wrongly without get one. Text,
+		// codes and whole numbers look the same in Excel's General format.
+		st := 0
+		if c.Format == Date || c.Format == Points2 || c.Format == Percent {
+			var err error
+			if st, err = w.style(styleKey{format: c.Format}); err != nil {
+				return nil, err
+			}
+		}
+		s.styles = append(s.styles, st)
+	}
+	if err := s.start(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// start begins a sheet: the first, or the next when one is full.
+func (s *StreamSheet) start() error {
+	w := s.w
+	sh, err := w.AddSheet(s.base, nil)
+	if err != nil {
+		return err
+	}
+	name := sh.name
+	sw, err := w.f.NewStreamWriter(name)
+	if err != nil {
+		return fmt.Errorf("workbook: sheet %s: %w", name, err)
+	}
+	w.streamed = true
+	s.sw, s.name, s.row = sw, name, 0
+	s.Sheets = append(s.Sheets, name)
+	for i, c := range s.cols {
+		width := c.Width
+		if width <= 0 {
+			width = 12
+		}
+		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
+			return fmt.Errorf("workbook: sheet %s: %w", name, err)
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return fmt.Errorf("workbook: sheet %s: %w", name, err)
+	}
+	header, err := w.style(styleKey{header: true})
+	if err != nil {
+		return err
+	}
+	titles := make([]any, len(s.cols))
+	for i, c := range s.cols {
+		titles[i] = excelize.Cell{StyleID: header, Value: c.Title}
+	}
+	if err := sw.SetRow("A1", titles, excelize.RowOpts{Height: 30}); err != nil {
+		return fmt.Errorf("workbook: sheet %s: %w", name, err)
+	}
+	s.row = 1
+	return w.repeatRows(name, 1)
+}
+
+// Append writes the next row: values as in Sheet.Append (string, float64,
+// int, int64, bool, *float64, nil). A text longer than Excel's cell limit
+// is cut with CutMarker rather than refused: a raw export must not fail on
+// one long comment.
+func (s *StreamSheet) Append(values ...any) error {
+	if s.row >= s.limit {
+		if err := s.sw.Flush(); err != nil {
+			return fmt.Errorf("workbook: sheet %s: %w", s.name, err)
+		}
+		if err := s.start(); err != nil {
+			return err
+		}
+	}
+	s.row++
+	s.total++
+	for i := range s.cells {
+		var v any
+		if i < len(values) {
+			v = values[i]
+		}
+		switch x := v.(type) {
+		case *float64:
+			v = nil
+			if x != nil {
+				v = *x
+			}
+		case string:
+			if cut, ok := FitCell(x); ok {
+				v = cut
+				s.Cut++
+			}
+		}
+		if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			v = nil
+		}
+		if s.styles[i] != 0 {
+			v = excelize.Cell{StyleID: s.styles[i], Value: v}
+		}
+		s.cells[i] = v
+	}
+	cell, _ := excelize.CoordinatesToCellName(1, s.row)
+	if err := s.sw.SetRow(cell, s.cells); err != nil {
+		return fmt.Errorf("workbook: sheet %s row %d: %w", s.name, s.row, err)
+	}
+	return nil
+}
+
+// MaxRows is the most rows, the header included, Excel shows on a sheet.
+const MaxRows = excelize.TotalRows
+
+// Rows is the number of rows written below the headers, on every sheet.
+func (s *StreamSheet) Rows() int { return s.total }
+
+// Finish ends the sheet. Call it after the last Append and before writing
+// the workbook. A streamed sheet has no auto-filter: adding one would read
+// the whole sheet back into memory.
+func (s *StreamSheet) Finish() error {
+	if err := s.sw.Flush(); err != nil {
+		return fmt.Errorf("workbook: sheet %s: %w", s.name, err)
+	}
+	return nil
+}
