@@ -17,9 +17,12 @@ const (
 	ActionManageSurvey     Action = "survey.manage"     // import, publish instruments; create, revoke QR links; import paper forms
 )
 
+// ActionManageAssessments is DoHA's running of the yearly cycle: deadlines, starting and closing stages, returning and reopening agencies.
+const ActionManageAssessments Action = "assessments.manage"
+
 // Actions lists every action, for the role × action test matrix and the docs.
 var Actions = []Action{ActionManageUsers, ActionManageOrgs, ActionViewAudit, ActionManageFrameworks,
-	ActionViewProvince, ActionViewUnit, ActionEditAssessment, ActionSubmitAssessment, ActionAppraise, ActionManageSurvey}
+	ActionViewProvince, ActionViewUnit, ActionEditAssessment, ActionSubmitAssessment, ActionAppraise, ActionManageSurvey, ActionManageAssessments}
 
 // Target is what an action is about. For unit actions, UnitID and
 // UnitAncestors (the ids of every unit above it) let a grant that includes
@@ -84,6 +87,8 @@ var rules = map[Action]map[string]rule{
 	ActionSubmitAssessment: {RoleAgencyLeader: coversUnit},
 	ActionAppraise:         {RoleAppraiser: coversArea},
 	ActionManageSurvey:     {RoleAdmin: always},
+
+	ActionManageAssessments: {RoleAdmin: always},
 }
 
 // Can reports whether u may do a on t. A nil or disabled user may do nothing.

@@ -46,7 +46,7 @@ func TestRoleActionMatrix(t *testing.T) {
 		cases = append(cases, tc{user, action, target, want})
 	}
 	adminOnly := []parindex.Action{parindex.ActionManageUsers, parindex.ActionManageOrgs, parindex.ActionViewAudit, parindex.ActionManageFrameworks,
-		parindex.ActionManageSurvey}
+		parindex.ActionManageSurvey, parindex.ActionManageAssessments}
 	for _, a := range adminOnly {
 		add("admin", a, noTarget, true)
 		for _, u := range []string{"viewer", "editor", "leader", "leader-subtree", "appraiser", "disabled-admin"} {
@@ -97,6 +97,9 @@ func TestRoleActionMatrix(t *testing.T) {
 	// survey.manage is DoHA's alone: an agency prints its posters but does not make links.
 	add("editor", parindex.ActionManageSurvey, ownUnit, false)
 	add("leader", parindex.ActionManageSurvey, ownUnit, false)
+	// assessments.manage (deadlines, return, reopen) is DoHA's: not the agency's own leader, not an appraiser.
+	add("leader", parindex.ActionManageAssessments, ownUnit, false)
+	add("appraiser", parindex.ActionManageAssessments, ownArea, false)
 	covered := map[parindex.Action]bool{}
 	us := users()
 	for _, c := range cases {

@@ -84,6 +84,7 @@ type pageData struct {
 type nav struct {
 	Units, Users, Audit, Criteria bool
 	Survey                        bool // the survey pages: links, posters, responses
+	Assessments                   bool // self-assessment, appraisal, the inbox
 }
 
 // render executes a page into a buffer first, so a template error becomes a
@@ -107,6 +108,7 @@ func (s *Server) render(c *gin.Context, status int, page, titleKey string, data 
 			Criteria: canViewFrameworks(u),
 			Survey:   canUseSurvey(u),
 		}
+		p.Nav.Assessments = canUseAssessments(u)
 	}
 	var buf bytes.Buffer
 	err := t.Execute(&buf, p)

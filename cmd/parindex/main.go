@@ -130,6 +130,7 @@ Every setting comes from a flag or a PARINDEX_* environment variable; see "parin
 		a.scoreCommand(),
 		a.surveyCommand(),
 		a.exportCommand(),
+		a.assessmentCommand(),
 		a.configCommand(),
 		a.versionCommand(),
 	)

@@ -1,0 +1,1503 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"parindex"
+	"parindex/assessmentxlsx"
+	"parindex/criteria"
+	"parindex/scoring"
+	"parindex/snapshot"
+	"parindex/stats"
+	"parindex/store"
+	"parindex/survey"
+	"parindex/workbook"
+)
+
+// The self-assessment pages (docs/assessment.md): an agency's sheet with
+// live points, one leaf's page with evidence, comments and explanations,
+// the Excel round trip, and the transitions of the yearly cycle. The
+// appraisers' and DoHA's pages are in appraisal.go.
+
+// asmMaxEvidenceSize is the limit of one evidence file, process-wide: the
+// command line may lower or raise it (SetMaxEvidenceSize).
+var asmMaxEvidenceSize atomic.Int64
+
+func init() { asmMaxEvidenceSize.Store(store.DefaultMaxEvidenceSize) }
+
+// SetMaxEvidenceSize sets the limit of one evidence file in bytes (0 or
+// less restores the default of 20 MB).
+func SetMaxEvidenceSize(n int64) {
+	if n <= 0 {
+		n = store.DefaultMaxEvidenceSize
+	}
+	asmMaxEvidenceSize.Store(n)
+}
+
+// asmMaxTemplateUpload bounds an uploaded assessment workbook (a template is
+// about 30 KB).
+const asmMaxTemplateUpload = 4 << 20
+
+func (s *Server) assessmentRoutes(g *gin.RouterGroup) {
+	g.GET("/app/inbox", s.requireAssessmentUser, s.asmInboxPage)
+	g.GET("/app/appraisal", s.requireAppraiser, s.asmQueuePage)
+	g.GET("/app/evidence/:id", s.requireAssessmentUser, s.evidenceDownload)
+	a := g.Group("/app/assessments", s.requireAssessmentUser)
+	a.GET("", s.assessmentsPage)
+	a.GET("/:fw/:unit", s.asmSheetPage)
+	a.POST("/:fw/:unit", s.asmSheetSave)
+	a.GET("/:fw/:unit/template.xlsx", s.asmTemplateDownload)
+	a.POST("/:fw/:unit/upload", s.asmTemplateUpload)
+	a.POST("/:fw/:unit/upload/apply", s.asmTemplateApply)
+	a.POST("/:fw/:unit/transition", s.asmTransition)
+	a.POST("/:fw/:unit/reopen", s.asmReopen)
+	a.POST("/:fw/:unit/accept", s.acceptArea)
+	a.GET("/:fw/:unit/leaf/:node", s.asmLeafPage)
+	a.POST("/:fw/:unit/leaf/:node", s.asmLeafSave)
+	a.POST("/:fw/:unit/leaf/:node/evidence", s.evidenceUpload)
+	a.POST("/:fw/:unit/leaf/:node/explain", s.leafExplain)
+	a.POST("/:fw/:unit/leaf/:node/appraise", s.leafAppraise)
+	a.POST("/:fw/:unit/evidence/:id/remove", s.evidenceRemove)
+	m := g.Group("/admin/assessments", s.requireAction(parindex.ActionManageAssessments))
+	m.GET("/:fw", s.asmProgressPage)
+	m.POST("/:fw/deadlines", s.asmSaveDeadlines)
+	m.POST("/:fw/start", s.startAppraisalAll)
+}
+
+// canUseAssessments puts the assessments in u's menu: agencies, appraisers,
+// DoHA and leadership.
+func canUseAssessments(u *parindex.User) bool {
+	return parindex.CanAny(u, parindex.ActionViewUnit) || parindex.CanAny(u, parindex.ActionAppraise) ||
+		parindex.CanAny(u, parindex.ActionManageAssessments)
+}
+
+func (s *Server) requireAssessmentUser(c *gin.Context) {
+	if !canUseAssessments(currentUser(c)) {
+		s.forbidden(c)
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+// requireAppraiser admits users with an appraiser grant in some area; each
+// leaf is then decided by the policy for its own area.
+func (s *Server) requireAppraiser(c *gin.Context) {
+	if !parindex.CanAny(currentUser(c), parindex.ActionAppraise) {
+		s.forbidden(c)
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+// assessmentToday is the day in Vietnam, the day deadlines count in.
+func (s *Server) assessmentToday() parindex.Date { return parindex.DateOf(s.db.Now().In(vietnamTime)) }
+
+// asmLoaded is one assessment in a request: with its framework and the
+// authorisation target of its unit.
+type asmLoaded struct {
+	A      *store.Assessment
+	F      *criteria.Framework
+	Target parindex.Target
+	Ref    store.AssessmentRef
+}
+
+// loadAssessment reads the assessment of the URL and checks that the user
+// may view its unit; it renders the refusal itself and returns nil then.
+func (s *Server) loadAssessment(c *gin.Context) *asmLoaded {
+	ref := store.AssessmentRef{Framework: c.Param("fw"), Unit: c.Param("unit")}
+	unit, target, err := s.unitTarget(c, ref.Unit)
+	if err != nil {
+		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !parindex.CanAny(currentUser(c), parindex.ActionViewProvince) {
+			s.forbidden(c)
+			return nil
+		}
+		s.fail(c, err)
+		return nil
+	}
+	if !s.authorize(c, parindex.ActionViewUnit, target) {
+		return nil
+	}
+	ref.Unit = unit.Code
+	a, f, err := s.db.Assessment(c.Request.Context(), ref)
+	if err != nil {
+		s.fail(c, err)
+		return nil
+	}
+	return &asmLoaded{A: a, F: f, Target: target, Ref: ref}
+}
+
+func (l *asmLoaded) url() string {
+	return "/app/assessments/" + url.PathEscape(l.Ref.Framework) + "/" + url.PathEscape(l.Ref.Unit)
+}
+
+func (l *asmLoaded) leafURL(node string) string { return l.url() + "/leaf/" + url.PathEscape(node) }
+
+// mayEdit, mayExplain, maySubmit: the policy (Can) and the cycle's rules.
+func (l *asmLoaded) mayEdit(u *parindex.User) bool {
+	return parindex.Can(u, parindex.ActionEditAssessment, l.Target) && parindex.AgencyMayEdit(l.A.State, l.A.Locked)
+}
+
+func (l *asmLoaded) mayExplain(u *parindex.User) bool {
+	return parindex.Can(u, parindex.ActionEditAssessment, l.Target) && parindex.AgencyMayExplain(l.A.State, l.A.Locked)
+}
+
+func (l *asmLoaded) mayAddEvidence(u *parindex.User) bool { return l.mayEdit(u) || l.mayExplain(u) }
+
+// mayAppraise says whether u decides the leaf in the round open now.
+func (l *asmLoaded) mayAppraise(u *parindex.User, node string) bool {
+	round := l.A.State.AppraisalRound()
+	if round == 0 {
+		return false
+	}
+	n := l.F.Find(node)
+	if n == nil || !store.Appraisable(n) || (round == 2 && !l.A.Explained(node)) {
+		return false
+	}
+	return parindex.Can(u, parindex.ActionAppraise, parindex.AreaTarget(l.F.Code, store.AreaOf(l.F, node)))
+}
+
+// --- scoring the sheet --------------------------------------------------
+
+// asmView says which values of an assessment are scored.
+type asmView int
+
+const (
+	asmSelfView      asmView = iota // the agency's self-scores and reported metrics
+	asmAppraisedView                // decided values where decided, else self; corrected metrics
+)
+
+// asmAgencyInput turns an assessment into the scoring engine's input.
+func asmAgencyInput(a *store.Assessment, f *criteria.Framework, view asmView, surveyValues map[string]map[string]scoring.SurveyValue) scoring.AgencyInput {
+	in := scoring.AgencyInput{Code: a.UnitCode, Name: a.UnitName, Points: map[string]float64{}, Answers: map[string]bool{},
+		Metrics: map[string]float64{}, Survey: surveyValues}
+	for _, n := range f.Leaves() {
+		if !store.Appraisable(n) {
+			continue
+		}
+		v := a.SelfValue(n.Code)
+		if view == asmAppraisedView {
+			if d, ok := a.AppraisedValue(n.Code); ok {
+				v = d
+			}
+		}
+		switch {
+		case v.NotApplicable:
+			in.NotApplicable = append(in.NotApplicable, n.Code)
+		case v.Points != nil:
+			in.Points[n.Code] = *v.Points
+		case v.Answer != nil:
+			in.Answers[n.Code] = *v.Answer
+		}
+	}
+	for m, mv := range a.Metrics {
+		if view == asmAppraisedView {
+			in.Metrics[m] = mv.Effective()
+		} else {
+			in.Metrics[m] = mv.Value
+		}
+	}
+	return in
+}
+
+// asmSurveyFigures reads the current survey figures of every agency for
+// the framework's survey leaves, for the framework's year, exactly as the
+// score snapshot gathers them: unit code → instrument → element, question
+// or overall → value.
+func (s *Server) asmSurveyFigures(ctx context.Context, f *criteria.Framework) (map[string]map[string]map[string]scoring.SurveyValue, error) {
+	rn := &snapshot.Runner{DB: s.db, Survey: survey.NewService(s.db, survey.ResultOptions{})}
+	run, err := rn.Build(ctx, f.Code, f.Year)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[string]map[string]scoring.SurveyValue{}
+	for _, a := range run.Inputs.Agencies {
+		if a.Survey != nil {
+			out[a.Code] = a.Survey
+		}
+	}
+	return out, nil
+}
+
+// asmScores is every agency of a framework scored twice: with the agencies'
+// own values and with the appraised ones, together (relative leaves
+// compare the agencies with each other).
+type asmScores struct {
+	List      []*store.Assessment
+	F         *criteria.Framework
+	Self      *scoring.Result
+	Appraised *scoring.Result
+}
+
+func (s *Server) asmScoreFramework(ctx context.Context, framework string) (*asmScores, error) {
+	list, f, err := s.db.ListAssessments(ctx, framework)
+	if err != nil {
+		return nil, err
+	}
+	figures, err := s.asmSurveyFigures(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := &asmScores{List: list, F: f}
+	for _, view := range []asmView{asmSelfView, asmAppraisedView} {
+		in := scoring.Inputs{Framework: f.Code}
+		for _, a := range list {
+			in.Agencies = append(in.Agencies, asmAgencyInput(a, f, view, figures[a.UnitCode]))
+		}
+		res, err := scoring.Score(f, in)
+		if err != nil {
+			return nil, fmt.Errorf("web: scoring %s: %w", framework, err)
+		}
+		if view == asmSelfView {
+			out.Self = res
+		} else {
+			out.Appraised = res
+		}
+	}
+	return out, nil
+}
+
+// --- formatting ---------------------------------------------------------
+
+// asmPoints shows computed points: the engine keeps full precision; what
+// people read is rounded half up to 2 decimals (criteria.RoundHalfUp's
+// rule, through stats) and shown with the decimals it has.
+func asmPoints(lang string, x float64) string { return points(lang, stats.RoundHalfUp(x, 2)) }
+
+// asmInputNumber writes a number for an input field (a dot as decimal point,
+// as browsers post it).
+func asmInputNumber(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*p, 'f', -1, 64)
+}
+
+// asmParseDecimal reads a number typed with a decimal point or comma.
+func asmParseDecimal(s string) (float64, error) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
+	if strings.Count(s, ",") == 1 && !strings.Contains(s, ".") {
+		s = strings.Replace(s, ",", ".", 1)
+	}
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0, errors.New("not a number")
+	}
+	return x, nil
+}
+
+func asmStateName(lang string, st parindex.AssessmentState) string {
+	return translate(lang, "assess.state."+string(st))
+}
+
+// asmValueText shows a leaf value in words.
+func asmValueText(lang string, n *criteria.Node, v store.LeafValue) string {
+	switch {
+	case v.NotApplicable:
+		return translate(lang, "assess.na")
+	case v.Points != nil:
+		return points(lang, *v.Points)
+	case v.Answer != nil && *v.Answer:
+		return translate(lang, "common.yes")
+	case v.Answer != nil:
+		return translate(lang, "common.no")
+	}
+	if n != nil && store.LeafKind(n) == store.KindMetrics {
+		return translate(lang, "assess.by_metrics")
+	}
+	return "–"
+}
+
+// asmNodePoints shows the points of a node in a result ("" when absent).
+func asmNodePoints(lang string, res *scoring.Result, unit, code string) (string, scoring.NodeStatus) {
+	if res == nil {
+		return "", 0
+	}
+	a := res.Agency(unit)
+	if a == nil {
+		return "", 0
+	}
+	n, ok := a.Node(code)
+	if !ok {
+		return "", 0
+	}
+	return asmPoints(lang, n.Points), n.Status
+}
+
+// asmSurveyText shows the survey figure a survey leaf read, with its n.
+func asmSurveyText(lang string, res *scoring.Result, unit string, n *criteria.Node) string {
+	a := res.Agency(unit)
+	if a == nil {
+		return ""
+	}
+	nr, ok := a.Node(n.Code)
+	if !ok || math.IsNaN(nr.Inputs.Value) {
+		return translate(lang, "assess.survey_none")
+	}
+	v := formatNumber(lang, nr.Inputs.Value*100, 1) + "%"
+	if n.SurveyMeasure() == criteria.MeasureMean100 {
+		v = formatNumber(lang, nr.Inputs.Value, 1) + "/100"
+	}
+	if nr.Inputs.N > 0 {
+		v += " (n = " + formatNumber(lang, float64(nr.Inputs.N), 0) + ")"
+	}
+	return v
+}
+
+// --- the sheet ------------------------------------------------------------
+
+type asmAppraisalView struct {
+	Round     int
+	Decision  string
+	Value     string
+	Metrics   string
+	Comment   string
+	Appraiser string
+	At        time.Time
+}
+
+func asmAppraisalViewOf(lang string, n *criteria.Node, ap *store.Appraisal) *asmAppraisalView {
+	if ap == nil {
+		return nil
+	}
+	v := &asmAppraisalView{Round: ap.Round, Decision: translate(lang, "assess.decision."+ap.Decision), Comment: ap.Comment,
+		Appraiser: ap.Appraiser, At: ap.At, Value: asmValueText(lang, n, ap.LeafValue)}
+	if len(ap.Metrics) > 0 {
+		var parts []string
+		for _, m := range n.Metrics() {
+			if x, ok := ap.Metrics[m]; ok {
+				parts = append(parts, m+" = "+points(lang, x))
+			}
+		}
+		v.Metrics = strings.Join(parts, "; ")
+	}
+	return v
+}
+
+// asmMetricField is one metric input of a leaf. A metric read by several
+// leaves is entered on the first; the others show its value.
+type asmMetricField struct {
+	Name      string
+	Label     string
+	Value     string
+	Shown     string
+	Appraised string
+	Owner     bool
+	OwnerLeaf string
+}
+
+type asmSheetRow struct {
+	Code, Name, Description string
+	Depth                   int
+	Group, Area, Leaf       bool
+	Kind                    string
+	Max                     string
+	MaxInput, Step          string
+	Method                  string
+	Params                  []string
+	Points                  string
+	Answer                  string // "yes", "no" or ""
+	NA                      bool
+	Note                    string
+	Metrics                 []asmMetricField
+	SelfPoints              string
+	AppraisedPoints         string
+	Status                  string
+	Survey                  string // survey leaves: the current figure
+	Self                    string // the self value in words
+	R1, R2                  *asmAppraisalView
+	Explanation             string
+	Evidence                int
+	Pending                 bool
+	CanAppraise             bool
+	Errors                  []string
+	URL                     string
+	// the live computation (assessment.js)
+	LiveMethod, LiveMax, LiveTarget, LiveTiers, LivePerUnit, LiveNum, LiveDen, LiveMetric string
+}
+
+type asmAreaTotal struct {
+	Code, Name, Max, Self, Appraised, Diff string
+}
+
+type asmTransitionView struct {
+	Name, Label, Help string
+	NeedsReason       bool
+}
+
+type asmSheetData struct {
+	A              *store.Assessment
+	F              *criteria.Framework
+	URL            string
+	State          string
+	Deadline       string
+	Locked         bool
+	ReopenedUntil  string
+	Rows           []*asmSheetRow
+	Areas          []asmAreaTotal
+	TotalMax       string
+	SelfTotal      string
+	SelfIndex      string
+	SelfBand       string
+	AppraisedTotal string
+	AppraisedIndex string
+	AppraisedBand  string
+	HasAppraisal   bool
+	CanEdit        bool
+	CanExplain     bool
+	CanManage      bool
+	CanUpload      bool
+	Round          int
+	Pending        int
+	MyPending      int
+	AcceptAreas    []asmAreaTotal
+	Transitions    []asmTransitionView
+	Error          string
+	ErrorCount     int
+	Today          string
+	ReopenMin      string
+}
+
+func asmFormatIndex(lang string, f *criteria.Framework, a *scoring.AgencyResult) (index, band string) {
+	if a == nil || a.IndexRounded == nil {
+		return "–", ""
+	}
+	return formatNumber(lang, *a.IndexRounded, f.Rounding), a.Band + " – " + a.BandName
+}
+
+// asmBuildSheet lays out the sheet of one assessment; posted (may be nil)
+// holds the values of a refused save, shown again with their errors.
+func (s *Server) asmBuildSheet(c *gin.Context, l *asmLoaded, posted map[string]*asmSheetRow, problems store.EntryErrors) (*asmSheetData, error) {
+	ctx := c.Request.Context()
+	lang := s.lang(c)
+	u := currentUser(c)
+	sc, err := s.asmScoreFramework(ctx, l.Ref.Framework)
+	if err != nil {
+		return nil, err
+	}
+	// The list has the same assessment, read at the same moment as the sheet.
+	for _, a := range sc.List {
+		if a.UnitCode == l.A.UnitCode {
+			l.A = a
+		}
+	}
+	a, f := l.A, l.F
+	d := &asmSheetData{A: a, F: f, URL: l.url(), State: asmStateName(lang, a.State), Locked: a.Locked,
+		CanEdit: l.mayEdit(u), CanExplain: l.mayExplain(u), Round: a.State.AppraisalRound(),
+		CanManage: parindex.Can(u, parindex.ActionManageAssessments, l.Target), TotalMax: points(lang, f.TotalMax()),
+		Today: s.assessmentToday().String(), ReopenMin: s.assessmentToday().String()}
+	d.CanUpload = d.CanEdit
+	if !a.Deadline.IsZero() {
+		d.Deadline = formatDate(a.Deadline)
+	}
+	if !a.ReopenedUntil.IsZero() {
+		d.ReopenedUntil = formatDate(a.ReopenedUntil)
+	}
+	selfRes, apprRes := sc.Self.Agency(a.UnitCode), sc.Appraised.Agency(a.UnitCode)
+	d.HasAppraisal = len(a.Appraisals) > 0
+	if selfRes != nil {
+		d.SelfTotal = asmPoints(lang, selfRes.Points)
+		d.SelfIndex, d.SelfBand = asmFormatIndex(lang, f, selfRes)
+	}
+	if apprRes != nil {
+		d.AppraisedTotal = asmPoints(lang, apprRes.Points)
+		d.AppraisedIndex, d.AppraisedBand = asmFormatIndex(lang, f, apprRes)
+	}
+	byNode := map[string][]string{}
+	for _, p := range problems {
+		key := p.Node
+		byNode[key] = append(byNode[key], pick(lang, p.VI, p.EN))
+	}
+	d.ErrorCount = len(problems)
+	pending := a.PendingLeaves(f)
+	d.Pending = len(pending)
+	_, users := asmMetricOwners(f)
+	myAreas := map[string]bool{}
+	f.Walk(func(n *criteria.Node, ancestors []*criteria.Node) bool {
+		row := &asmSheetRow{Code: n.Code, Name: n.Name, Description: n.Description, Depth: len(ancestors), Group: !n.IsLeaf(),
+			Area: len(ancestors) == 0, Leaf: n.IsLeaf(), URL: l.leafURL(n.Code)}
+		if !f.InAdjustment(n.Code) {
+			row.Max = points(lang, n.MaxPoints())
+		}
+		row.SelfPoints, _ = asmNodePoints(lang, sc.Self, a.UnitCode, n.Code)
+		var status scoring.NodeStatus
+		row.AppraisedPoints, status = asmNodePoints(lang, sc.Appraised, a.UnitCode, n.Code)
+		if n.IsLeaf() {
+			s.asmFillLeafRow(lang, row, l, n, users)
+			if n.Method == criteria.MethodSurvey {
+				row.Survey = asmSurveyText(lang, sc.Self, a.UnitCode, n)
+			}
+			if status == scoring.StatusMissing || status == scoring.StatusExcluded || status == scoring.StatusNotApplicable {
+				row.Status = translate(lang, "assess.status."+status.String())
+			}
+			row.Pending = slices.Contains(pending, n.Code)
+			row.CanAppraise = l.mayAppraise(u, n.Code)
+			if row.Pending && row.CanAppraise {
+				d.MyPending++
+				myAreas[store.AreaOf(f, n.Code)] = true
+			}
+			if p, ok := posted[n.Code]; ok {
+				row.Points, row.Answer, row.NA, row.Note = p.Points, p.Answer, p.NA, p.Note
+				for i := range row.Metrics {
+					for _, pm := range p.Metrics {
+						if pm.Name == row.Metrics[i].Name && row.Metrics[i].Owner {
+							row.Metrics[i].Value = pm.Value
+						}
+					}
+				}
+			}
+			row.Errors = byNode[n.Code]
+		}
+		d.Rows = append(d.Rows, row)
+		return true
+	})
+	for _, area := range f.Nodes {
+		t := asmAreaTotal{Code: area.Code, Name: area.Name}
+		if !area.Adjustment {
+			t.Max = points(lang, area.MaxPoints())
+		}
+		var selfPts, apprPts float64
+		if selfRes != nil {
+			if n, ok := selfRes.Node(area.Code); ok {
+				selfPts = n.Points
+				t.Self = asmPoints(lang, n.Points)
+			}
+		}
+		if apprRes != nil && d.HasAppraisal {
+			if n, ok := apprRes.Node(area.Code); ok {
+				apprPts = n.Points
+				t.Appraised = asmPoints(lang, n.Points)
+				t.Diff = asmPoints(lang, selfPts-apprPts)
+			}
+		}
+		d.Areas = append(d.Areas, t)
+		if myAreas[area.Code] {
+			d.AcceptAreas = append(d.AcceptAreas, t)
+		}
+	}
+	for _, tr := range parindex.Transitions {
+		if tr.From() != a.State || !parindex.Can(u, tr.Action(), l.Target) {
+			continue
+		}
+		d.Transitions = append(d.Transitions, asmTransitionView{Name: string(tr), Label: translate(lang, "assess.tr."+string(tr)),
+			Help: translate(lang, "assess.tr_help."+string(tr)), NeedsReason: tr == parindex.TransitionReturn})
+	}
+	return d, nil
+}
+
+// asmMetricOwners says, per metric, the leaves that read it (the first owns
+// its input).
+func asmMetricOwners(f *criteria.Framework) ([]string, map[string][]string) {
+	users := map[string][]string{}
+	var names []string
+	for _, n := range f.Leaves() {
+		for _, m := range n.Metrics() {
+			if len(users[m]) == 0 {
+				names = append(names, m)
+			}
+			users[m] = append(users[m], n.Code)
+		}
+	}
+	return names, users
+}
+
+func (s *Server) asmFillLeafRow(lang string, row *asmSheetRow, l *asmLoaded, n *criteria.Node, users map[string][]string) {
+	a := l.A
+	row.Kind = store.LeafKind(n)
+	row.Method = translate(lang, "criteria.method."+string(n.Method))
+	row.Params = methodParams(lang, n)
+	v := a.SelfValue(n.Code)
+	row.Self = asmValueText(lang, n, v)
+	row.Points = asmInputNumber(v.Points)
+	if v.Answer != nil {
+		row.Answer = map[bool]string{true: "yes", false: "no"}[*v.Answer]
+	}
+	row.NA = v.NotApplicable
+	if e := a.Entries[n.Code]; e != nil {
+		row.Note, row.Explanation = e.Note, e.Explanation
+	}
+	row.R1 = asmAppraisalViewOf(lang, n, a.Appraisal(n.Code, 1))
+	row.R2 = asmAppraisalViewOf(lang, n, a.Appraisal(n.Code, 2))
+	row.Evidence = len(a.Evidence[n.Code])
+	max := n.MaxPoints()
+	row.Step = strconv.FormatFloat(n.InputStep(), 'f', -1, 64)
+	row.LiveMethod = string(n.Method)
+	row.LiveMax = strconv.FormatFloat(max, 'f', -1, 64)
+	if n.Method.IsAdjustment() {
+		row.MaxInput = strconv.FormatFloat(n.Cap, 'f', -1, 64)
+		row.Step = "any"
+	} else {
+		row.MaxInput = row.LiveMax
+	}
+	switch n.Method {
+	case criteria.MethodRatio:
+		row.LiveTarget = strconv.FormatFloat(n.RatioTarget(), 'f', -1, 64)
+		row.LiveNum, row.LiveDen = n.Numerator, n.Denominator
+	case criteria.MethodTiers:
+		var parts []string
+		for _, t := range n.Tiers {
+			parts = append(parts, strconv.FormatFloat(t.Min, 'f', -1, 64)+":"+strconv.FormatFloat(t.Points, 'f', -1, 64))
+		}
+		row.LiveTiers = strings.Join(parts, ";")
+		row.LiveNum, row.LiveDen = n.Numerator, n.Denominator
+	case criteria.MethodCount:
+		row.LivePerUnit = strconv.FormatFloat(n.PerUnit, 'f', -1, 64)
+		row.LiveMetric = n.Metric
+	}
+	for _, m := range n.Metrics() {
+		mf := asmMetricField{Name: m, Label: metric(lang, m), Owner: users[m][0] == n.Code, OwnerLeaf: users[m][0]}
+		if mv := a.Metrics[m]; mv != nil {
+			mf.Value = strconv.FormatFloat(mv.Value, 'f', -1, 64)
+			mf.Shown = points(lang, mv.Value)
+			if mv.Appraised != nil {
+				mf.Appraised = points(lang, *mv.Appraised)
+			}
+		}
+		row.Metrics = append(row.Metrics, mf)
+	}
+}
+
+func (s *Server) asmSheetPage(c *gin.Context) {
+	l := s.loadAssessment(c)
+	if l == nil {
+		return
+	}
+	d, err := s.asmBuildSheet(c, l, nil, nil)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "assessment_sheet", "assess.title", d)
+}
+
+// asmReadLeafForm reads one leaf's fields of a sheet or leaf form. ok is
+// false when the form has no field of that leaf (not on the page).
+func asmReadLeafForm(c *gin.Context, n *criteria.Node, owners map[string][]string) (up store.EntryUpdate, shown *asmSheetRow, problems store.EntryErrors, ok bool) {
+	form := c.Request.PostForm
+	if _, present := form["note."+n.Code]; !present {
+		return up, nil, nil, false
+	}
+	up = store.EntryUpdate{Node: n.Code, Note: form.Get("note." + n.Code)}
+	shown = &asmSheetRow{Code: n.Code, Note: up.Note, NA: form.Get("na."+n.Code) != ""}
+	up.Value.NotApplicable = shown.NA
+	switch store.LeafKind(n) {
+	case store.KindPoints:
+		shown.Points = strings.TrimSpace(form.Get("p." + n.Code))
+		if shown.Points != "" {
+			x, err := asmParseDecimal(shown.Points)
+			if err != nil {
+				problems = append(problems, store.EntryError{Node: n.Code, Field: "points",
+					VI: fmt.Sprintf("điểm %q không phải là một số", shown.Points), EN: fmt.Sprintf("points %q are not a number", shown.Points)})
+			} else if !shown.NA {
+				up.Value.Points = &x
+			}
+		}
+	case store.KindAnswer:
+		shown.Answer = form.Get("a." + n.Code)
+		if !shown.NA {
+			switch shown.Answer {
+			case "yes":
+				up.Value.Answer = asmBool(true)
+			case "no":
+				up.Value.Answer = asmBool(false)
+			}
+		}
+	case store.KindMetrics:
+		for _, m := range n.Metrics() {
+			if owners[m][0] != n.Code {
+				continue
+			}
+			raw, present := form["m."+m]
+			if !present {
+				continue
+			}
+			value := strings.TrimSpace(raw[0])
+			shown.Metrics = append(shown.Metrics, asmMetricField{Name: m, Value: value})
+			if up.Metrics == nil {
+				up.Metrics = map[string]*float64{}
+			}
+			if value == "" {
+				up.Metrics[m] = nil
+				continue
+			}
+			x, err := asmParseDecimal(value)
+			if err != nil {
+				problems = append(problems, store.EntryError{Node: n.Code, Metric: m, Field: "metric",
+					VI: fmt.Sprintf("số liệu %s: %q không phải là một số", m, value), EN: fmt.Sprintf("metric %s: %q is not a number", m, value)})
+				continue
+			}
+			up.Metrics[m] = &x
+		}
+	}
+	return up, shown, problems, true
+}
+
+func asmBool(b bool) *bool { return &b }
+
+// asmSheetSave stores every leaf of the sheet form that changed. A refused
+// save shows the sheet again with what was typed and every problem.
+func (s *Server) asmSheetSave(c *gin.Context) {
+	l := s.loadAssessment(c)
+	if l == nil {
+		return
+	}
+	if !s.authorize(c, parindex.ActionEditAssessment, l.Target) {
+		return
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte("Biểu mẫu không hợp lệ (bad form)"))
+		return
+	}
+	_, owners := asmMetricOwners(l.F)
+	var updates []store.EntryUpdate
+	var problems store.EntryErrors
+	posted := map[string]*asmSheetRow{}
+	for _, n := range l.F.Leaves() {
+		if store.LeafKind(n) == store.KindSurvey {
+			continue
+		}
+		up, shown, ps, ok := asmReadLeafForm(c, n, owners)
+		if !ok {
+			continue
+		}
+		posted[n.Code] = shown
+		problems = append(problems, ps...)
+		updates = append(updates, up)
+	}
+	if len(problems) == 0 {
+		_, err := s.db.SaveEntries(c.Request.Context(), actor(c), l.Ref, updates, "")
+		if err == nil {
+			s.setFlash(c, "assess.saved")
+			c.Redirect(http.StatusSeeOther, l.url())
+			return
+		}
+		if !errors.As(err, &problems) {
+			s.asmSheetError(c, l, err)
+			return
+		}
+	}
+	d, err := s.asmBuildSheet(c, l, posted, problems)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	d.Error = translate(s.lang(c), "assess.invalid", len(problems))
+	s.render(c, http.StatusBadRequest, "assessment_sheet", "assess.title", d)
+}
+
+// asmSheetError shows the sheet with a domain error (a locked sheet, a
+// refused transition) above it.
+func (s *Server) asmSheetError(c *gin.Context, l *asmLoaded, err error) {
+	if parindex.ErrorCode(err) == parindex.ECodeInternal {
+		s.internalError(c, err)
+		return
+	}
+	fresh, _, ferr := s.db.Assessment(c.Request.Context(), l.Ref)
+	if ferr == nil {
+		l.A = fresh
+	}
+	d, berr := s.asmBuildSheet(c, l, nil, nil)
+	if berr != nil {
+		s.internalError(c, berr)
+		return
+	}
+	d.Error = parindex.ErrorMessage(err)
+	s.render(c, HTTPStatus(err), "assessment_sheet", "assess.title", d)
+}
+
+// asmTransition makes one move of the cycle. Who may ask is the policy's
+// answer for the transition's action on the agency's unit.
+func (s *Server) asmTransition(c *gin.Context) {
+	l := s.loadAssessment(c)
+	if l == nil {
+		return
+	}
+	t := parindex.Transition(c.PostForm("t"))
+	if t.Action() == "" {
+		c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte("Thao tác không hợp lệ (unknown transition)"))
+		return
+	}
+	if !s.authorize(c, t.Action(), l.Target) {
+		return
+	}
+	if _, err := s.db.Transition(c.Request.Context(), actor(c), l.Ref, t, c.PostForm("reason")); err != nil {
+		s.asmSheetError(c, l, err)
+		return
+	}
+	s.setFlash(c, "assess.tr_done."+string(t))
+	c.Redirect(http.StatusSeeOther, l.url())
+}
+
+// asmReopen lets one agency work after its deadline (DoHA).
+func (s *Server) asmReopen(c *gin.Context) {
+	l := s.loadAssessment(c)
+	if l == nil {
+		return
+	}
+	if !s.authorize(c, parindex.ActionManageAssessments, l.Target) {
+		return
+	}
+	until, err := parindex.ParseDate(c.PostForm("until"))
+	if err != nil {
+		s.asmSheetError(c, l, parindex.Errorf(parindex.ECodeInvalid, "Ngày không hợp lệ, cần dạng yyyy-mm-dd (bad date)"))
+		return
+	}
+	if err := s.db.Reopen(c.Request.Context(), actor(c), l.Ref, until, c.PostForm("reason")); err != nil {
+		s.asmSheetError(c, l, err)
+		return
+	}
+	s.setFlash(c, "assess.reopened")
+	c.Redirect(http.StatusSeeOther, l.url())
+}
+
+// --- one leaf ---------------------------------------------------------------
+
+type asmLeafData struct {
+	Sheet      *asmSheetData
+	Row        *asmSheetRow
+	URL        string
+	SheetURL   string
+	Node       *criteria.Node
+	Area       string
+	Evidence   []*store.Evidence
+	CanEdit    bool
+	CanEvid    bool
+	CanExplain bool
+	Explain    bool // the leaf has a round-1 decision to explain
+	CanAppr    bool
+	Round      int
+	ApprRound  *asmAppraisalView // the decision of the open round, if any
+	MaxSize    string
+	Accept     string
+	Error      string
+	Comment    string
+	Files      []asmFileView
+	// The appraisal form starts from the value the open round decides on.
+	ApprPoints, ApprAnswer string
+	ApprNA                 bool
+	ApprMetrics            []asmMetricField
+}
+
+// asmFileSize shows a file size in B, KB or MB.
+func asmFileSize(lang string, n int64) string {
+	switch {
+	case n < 1024:
+		return formatNumber(lang, float64(n), 0) + " B"
+	case n < 1<<20:
+		return formatNumber(lang, float64(n)/1024, 1) + " KB"
+	}
+	return formatNumber(lang, float64(n)/(1<<20), 1) + " MB"
+}
+
+type asmFileView struct {
+	ID               int64
+	Name, Size, Type string
+	At               time.Time
+	By               string
+}
+
+func (s *Server) asmLeafData(c *gin.Context, l *asmLoaded, node string, posted *asmSheetRow, problems store.EntryErrors) (*asmLeafData, bool) {
+	n := l.F.Find(node)
+	if n == nil || !n.IsLeaf() {
+		s.fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such leaf"))
+		return nil, false
+	}
+	var p map[string]*asmSheetRow
+	if posted != nil {
+		p = map[string]*asmSheetRow{node: posted}
+	}
+	sheet, err := s.asmBuildSheet(c, l, p, problems)
+	if err != nil {
+		s.internalError(c, err)
+		return nil, false
+	}
+	u := currentUser(c)
+	d := &asmLeafData{Sheet: sheet, URL: l.leafURL(node), SheetURL: l.url(), Node: n, Evidence: l.A.Evidence[node],
+		CanEdit: l.mayEdit(u) && store.LeafKind(n) != store.KindSurvey, CanEvid: l.mayAddEvidence(u) && store.Appraisable(n),
+		CanExplain: l.mayExplain(u), CanAppr: l.mayAppraise(u, node), Round: l.A.State.AppraisalRound(),
+		MaxSize: points(s.lang(c), float64(asmMaxEvidenceSize.Load())/(1<<20)),
+		Accept:  "application/pdf,image/*,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp"}
+	for _, r := range sheet.Rows {
+		if r.Code == node {
+			d.Row = r
+		}
+	}
+	if a := l.F.Find(store.AreaOf(l.F, node)); a != nil {
+		d.Area = a.Code + ". " + a.Name
+	}
+	if r1 := l.A.Appraisal(node, 1); r1 != nil {
+		d.Explain = r1.Decision == parindex.DecisionAdjusted || strings.TrimSpace(r1.Comment) != ""
+	}
+	lang := s.lang(c)
+	for _, ev := range d.Evidence {
+		d.Files = append(d.Files, asmFileView{ID: ev.ID, Name: ev.Name, Type: ev.ContentType, At: ev.UploadedAt, By: ev.UploadedBy,
+			Size: asmFileSize(lang, ev.Size)})
+	}
+	if d.Round > 0 {
+		d.ApprRound = asmAppraisalViewOf(lang, n, l.A.Appraisal(node, d.Round))
+		base := l.A.SelfValue(node)
+		if d.Round == 2 {
+			if r1 := l.A.Appraisal(node, 1); r1 != nil {
+				base = r1.LeafValue
+			}
+		}
+		if ap := l.A.Appraisal(node, d.Round); ap != nil {
+			d.Comment = ap.Comment
+			base = ap.LeafValue
+		}
+		d.ApprPoints, d.ApprNA = asmInputNumber(base.Points), base.NotApplicable
+		if base.Answer != nil {
+			d.ApprAnswer = map[bool]string{true: "yes", false: "no"}[*base.Answer]
+		}
+		for _, m := range n.Metrics() {
+			mf := asmMetricField{Name: m, Label: metric(lang, m)}
+			if mv := l.A.Metrics[m]; mv != nil {
+				mf.Value = strconv.FormatFloat(mv.Effective(), 'f', -1, 64)
+			}
+			d.ApprMetrics = append(d.ApprMetrics, mf)
+		}
+	}
+	return d, true
+}
+
+func (s *Server) asmLeafPage(c *gin.Context) {
+	l := s.loadAssessment(c)
+	if l == nil {
+		return
+	}
+	d, ok := s.asmLeafData(c, l, c.Param("node"), nil, nil)
+	if !ok {
+		return
+	}
+	s.render(c, http.StatusOK, "assessment_leaf", "assess.leaf_title", d)
+}
+
+func (s *Server) asmLeafError(c *gin.Context, l *asmLoaded, node string, status int, msg string, posted *asmSheetRow, problems store.EntryErrors) {
+	if fresh, _, err := s.db.Assessment(c.Request.Context(), l.Ref); err == nil {
+		l.A = fresh
+	}
+	d, ok := s.asmLeafData(c, l, node, posted, problems)
+	if !ok {
+		return
+	}
+	d.Error = msg
+	s.render(c, status, "assessment_leaf", "assess.leaf_title", d)
+}
+
+func (s *Server) asmLeafSave(c *gin.Context) {
+	l := s.loadAssessment(c)
+	if l == nil {
+		return
+	}
+	if !s.authorize(c, parindex.ActionEditAssessment, l.Target) {
+		return
+	}
+	node := c.Param("node")
+	n := l.F.Find(node)
+	if n == nil || !n.IsLeaf() {
+		s.fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such leaf"))
+		return
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte("Biểu mẫu không hợp lệ (bad form)"))
+		return
+	}
+	_, owners := asmMetricOwners(l.F)
+	// On the leaf's own page every metric it reads has an input.
+	for _, m := range n.Metrics() {
+		owners[m] = append([]string{node}, owners[m]...)
+	}
+	up, shown, problems, ok := asmReadLeafForm(c, n, owners)
+	if !ok {
+		c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte("Biểu mẫu không hợp lệ (bad form)"))
+		return
+	}
+	if len(problems) == 0 {
+		_, err := s.db.SaveEntries(c.Request.Context(), actor(c), l.Ref, []store.EntryUpdate{up}, "")
+		if err == nil {
+			s.setFlash(c, "assess.saved")
+			c.Redirect(http.StatusSeeOther, l.leafURL(node))
+			return
+		}
+		if !errors.As(err, &problems) {
+			if parindex.ErrorCode(err) == parindex.ECodeInternal {
+				s.internalError(c, err)
+				return
+			}
+			s.asmLeafError(c, l, node, HTTPStatus(err), parindex.ErrorMessage(err), nil, nil)
+			return
+		}
+	}
+	s.asmLeafError(c, l, node, http.StatusBadRequest, translate(s.lang(c), "assess.invalid", len(problems)), shown, problems)
+}
+
+func (s *Server) leafExplain(c *gin.Context) {
+	l := s.loadAssessment(c)
+	if l == nil {
+		return
+	}
+	if !s.authorize(c, parindex.ActionEditAssessment, l.Target) {
+		return
+	}
+	node := c.Param("node")
+	if err := s.db.Explain(c.Request.Context(), actor(c), l.Ref, node, c.PostForm("explanation")); err != nil {
+		if parindex.ErrorCode(err) == parindex.ECodeInternal {
+			s.internalError(c, err)
+			return
+		}
+		s.asmLeafError(c, l, node, HTTPStatus(err), parindex.ErrorMessage(err), nil, nil)
+		return
+	}
+	s.setFlash(c, "assess.explained")
+	c.Redirect(http.StatusSeeOther, l.leafURL(node))
+}
+
+// leafAppraise records an appraiser's decision: "accept" keeps the score;
+// otherwise the posted value, with a comment when it changes the score.
+func (s *Server) leafAppraise(c *gin.Context) {
+	l := s.loadAssessment(c)
+	if l == nil {
+		return
+	}
+	node := c.Param("node")
+	n := l.F.Find(node)
+	if n == nil || !store.Appraisable(n) {
+		s.fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such leaf"))
+		return
+	}
+	if !s.authorize(c, parindex.ActionAppraise, parindex.AreaTarget(l.F.Code, store.AreaOf(l.F, node))) {
+		return
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte("Biểu mẫu không hợp lệ (bad form)"))
+		return
+	}
+	in := store.AppraisalInput{Node: node, Accept: c.PostForm("decision") == "accept", Comment: c.PostForm("comment")}
+	lang := s.lang(c)
+	if !in.Accept {
+		in.Value.NotApplicable = c.PostForm("na") != ""
+		switch store.LeafKind(n) {
+		case store.KindPoints:
+			if raw := strings.TrimSpace(c.PostForm("p")); raw != "" && !in.Value.NotApplicable {
+				x, err := asmParseDecimal(raw)
+				if err != nil {
+					s.asmLeafError(c, l, node, http.StatusBadRequest, translate(lang, "assess.not_number", raw), nil, nil)
+					return
+				}
+				in.Value.Points = &x
+			}
+		case store.KindAnswer:
+			if !in.Value.NotApplicable {
+				switch c.PostForm("a") {
+				case "yes":
+					in.Value.Answer = asmBool(true)
+				case "no":
+					in.Value.Answer = asmBool(false)
+				}
+			}
+		case store.KindMetrics:
+			in.Metrics = map[string]float64{}
+			for _, m := range n.Metrics() {
+				raw := strings.TrimSpace(c.PostForm("m." + m))
+				if raw == "" {
+					continue
+				}
+				x, err := asmParseDecimal(raw)
+				if err != nil {
+					s.asmLeafError(c, l, node, http.StatusBadRequest, translate(lang, "assess.not_number", raw), nil, nil)
+					return
+				}
+				in.Metrics[m] = x
+			}
+		}
+	}
+	if err := s.db.Appraise(c.Request.Context(), actor(c), l.Ref, in); err != nil {
+		if parindex.ErrorCode(err) == parindex.ECodeInternal {
+			s.internalError(c, err)
+			return
+		}
+		s.asmLeafError(c, l, node, HTTPStatus(err), parindex.ErrorMessage(err), nil, nil)
+		return
+	}
+	s.setFlash(c, "assess.appraised_ok")
+	if next := c.PostForm("next"); next == "queue" {
+		c.Redirect(http.StatusSeeOther, "/app/appraisal")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, l.leafURL(node))
+}
+
+// acceptArea accepts every leaf of one area that waits for the appraiser.
+func (s *Server) acceptArea(c *gin.Context) {
+	l := s.loadAssessment(c)
+	if l == nil {
+		return
+	}
+	area := c.PostForm("area")
+	if !s.authorize(c, parindex.ActionAppraise, parindex.AreaTarget(l.F.Code, area)) {
+		return
+	}
+	var nodes []string
+	for _, n := range l.F.Leaves() {
+		if store.AreaOf(l.F, n.Code) == area {
+			nodes = append(nodes, n.Code)
+		}
+	}
+	if _, err := s.db.AcceptPending(c.Request.Context(), actor(c), l.Ref, nodes); err != nil {
+		s.asmSheetError(c, l, err)
+		return
+	}
+	s.setFlash(c, "assess.accepted_area")
+	c.Redirect(http.StatusSeeOther, l.url())
+}
+
+// --- evidence ---------------------------------------------------------------
+
+func (s *Server) asmEvidenceDir() string { return s.cfg.DataDir }
+
+func (s *Server) evidenceUpload(c *gin.Context) {
+	l := s.loadAssessment(c)
+	if l == nil {
+		return
+	}
+	if !s.authorize(c, parindex.ActionEditAssessment, l.Target) {
+		return
+	}
+	node := c.Param("node")
+	limit := asmMaxEvidenceSize.Load()
+	lang := s.lang(c)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+256<<10)
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.asmLeafError(c, l, node, http.StatusRequestEntityTooLarge, parindex.ErrorMessage(store.TooLargeError(limit)), nil, nil)
+			return
+		}
+		s.asmLeafError(c, l, node, http.StatusBadRequest, translate(lang, "assess.no_file"), nil, nil)
+		return
+	}
+	if fh.Size > limit {
+		s.asmLeafError(c, l, node, http.StatusRequestEntityTooLarge, parindex.ErrorMessage(store.TooLargeError(limit)), nil, nil)
+		return
+	}
+	file, err := fh.Open()
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(file, limit+1))
+	file.Close()
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	if _, err := s.db.AddEvidence(c.Request.Context(), actor(c), l.Ref, node, fh.Filename, data, s.asmEvidenceDir(), limit); err != nil {
+		if parindex.ErrorCode(err) == parindex.ECodeInternal {
+			s.internalError(c, err)
+			return
+		}
+		s.asmLeafError(c, l, node, HTTPStatus(err), parindex.ErrorMessage(err), nil, nil)
+		return
+	}
+	s.setFlash(c, "assess.evidence_added")
+	c.Redirect(http.StatusSeeOther, l.leafURL(node))
+}
+
+func (s *Server) evidenceRemove(c *gin.Context) {
+	l := s.loadAssessment(c)
+	if l == nil {
+		return
+	}
+	if !s.authorize(c, parindex.ActionEditAssessment, l.Target) {
+		return
+	}
+	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
+	node := c.PostForm("node")
+	if err := s.db.RemoveEvidence(c.Request.Context(), actor(c), l.Ref, id, c.PostForm("reason")); err != nil {
+		if parindex.ErrorCode(err) == parindex.ECodeInternal {
+			s.internalError(c, err)
+			return
+		}
+		s.asmLeafError(c, l, node, HTTPStatus(err), parindex.ErrorMessage(err), nil, nil)
+		return
+	}
+	s.setFlash(c, "assess.evidence_removed")
+	c.Redirect(http.StatusSeeOther, l.leafURL(node))
+}
+
+// evidenceDownload serves a file to those who may view its agency; to
+// anyone else it does not exist.
+func (s *Server) evidenceDownload(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		s.notFound(c)
+		return
+	}
+	ev, ref, err := s.db.EvidenceFile(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	_, target, err := s.unitTarget(c, ref.Unit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !parindex.Can(currentUser(c), parindex.ActionViewUnit, target) {
+		s.notFound(c)
+		return
+	}
+	f, err := s.db.OpenEvidence(c.Request.Context(), s.asmEvidenceDir(), ev)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	defer f.Close()
+	c.Header("Content-Disposition", workbook.ContentDisposition(ev.Name))
+	c.Header("Cache-Control", "private, no-store")
+	c.DataFromReader(http.StatusOK, ev.Size, ev.ContentType, f, nil)
+}
+
+// --- Excel ------------------------------------------------------------------
+
+func (s *Server) asmTemplateDownload(c *gin.Context) {
+	l := s.loadAssessment(c)
+	if l == nil {
+		return
+	}
+	rec, _, err := s.db.AssessedFramework(c.Request.Context(), l.Ref.Framework)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	names := map[string]string{}
+	for _, m := range criteria.ReferenceMetrics {
+		names[m.Code] = m.Name
+	}
+	data, err := assessmentxlsx.Bytes(assessmentxlsx.Template{Framework: l.F, Hash: rec.Hash, Assessment: l.A, MetricNames: names})
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	name := translate(s.lang(c), "assess.file_prefix") + " - " + l.Ref.Unit + " - " + l.Ref.Framework + ".xlsx"
+	c.Header("Content-Disposition", workbook.ContentDisposition(name))
+	c.Data(http.StatusOK, workbook.ContentType, data)
+}
+
+// asmUploadChange is one line of the dry-run report.
+type asmUploadChange struct {
+	Where, What, Old, New string
+}
+
+type asmUploadReport struct {
+	Sheet    *asmSheetData
+	File     string
+	Token    string
+	Problems []uploadProblem
+	Changes  []asmUploadChange
+	Error    string
+	Applied  bool
+}
+
+var asmUploadToken = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+func (s *Server) asmUploadDir() string {
+	return filepath.Join(s.cfg.DataDir, "tmp", "assessment-uploads")
+}
+
+// asmReadUpload reads a workbook against the assessment and renders the
+// report of its problems; it returns nil when there were problems.
+func (s *Server) asmReadUpload(c *gin.Context, l *asmLoaded, file string, data []byte, rep *asmUploadReport) *assessmentxlsx.Upload {
+	lang := s.lang(c)
+	rec, _, err := s.db.AssessedFramework(c.Request.Context(), l.Ref.Framework)
+	if err != nil {
+		s.fail(c, err)
+		return nil
+	}
+	up, err := assessmentxlsx.Read(file, strings.NewReader(string(data)), assessmentxlsx.Template{Framework: l.F, Hash: rec.Hash, Assessment: l.A})
+	if err != nil {
+		var ie parindex.InputErrors
+		if !errors.As(err, &ie) {
+			s.internalError(c, err)
+			return nil
+		}
+		for _, e := range ie {
+			rep.Problems = append(rep.Problems, uploadProblem{Where: cellWhere(lang, e), Message: pick(lang, e.VI, e.EN)})
+		}
+		rep.Error = translate(lang, "assess.upload_invalid", len(ie))
+		s.asmRenderUpload(c, l, http.StatusBadRequest, rep)
+		return nil
+	}
+	for _, ch := range up.Changes {
+		what := ch.Node
+		if ch.Metric != "" {
+			what = metric(lang, ch.Metric)
+		}
+		rep.Changes = append(rep.Changes, asmUploadChange{Where: cellWhere(lang, parindex.InputError{Sheet: ch.Sheet, Row: ch.Row, Column: ch.Column}),
+			What: what, Old: ch.Old, New: ch.New})
+	}
+	return up
+}
+
+func (s *Server) asmRenderUpload(c *gin.Context, l *asmLoaded, status int, rep *asmUploadReport) {
+	sheet, err := s.asmBuildSheet(c, l, nil, nil)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	rep.Sheet = sheet
+	s.render(c, status, "assessment_upload", "assess.upload_title", rep)
+}
+
+// asmTemplateUpload is the dry run: it reads the workbook, reports every bad
+// cell or every change it would make, and keeps the file for the apply
+// step under a random token. Nothing is written to the assessment.
+func (s *Server) asmTemplateUpload(c *gin.Context) {
+	l := s.loadAssessment(c)
+	if l == nil {
+		return
+	}
+	if !s.authorize(c, parindex.ActionEditAssessment, l.Target) {
+		return
+	}
+	lang := s.lang(c)
+	rep := &asmUploadReport{}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, asmMaxTemplateUpload+64<<10)
+	fh, err := c.FormFile("file")
+	if err != nil || fh.Size > asmMaxTemplateUpload {
+		rep.Error = translate(lang, "assess.upload_none")
+		s.asmRenderUpload(c, l, http.StatusBadRequest, rep)
+		return
+	}
+	rep.File = cleanUploadName(fh.Filename)
+	file, err := fh.Open()
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(file, asmMaxTemplateUpload+1))
+	file.Close()
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	if s.asmReadUpload(c, l, rep.File, data, rep) == nil {
+		return
+	}
+	if !l.mayEdit(currentUser(c)) {
+		rep.Error = parindex.ErrorMessage(asmEditRefusal(l.A))
+		s.asmRenderUpload(c, l, http.StatusConflict, rep)
+		return
+	}
+	token, err := s.asmStashUpload(data)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	rep.Token = token
+	s.asmRenderUpload(c, l, http.StatusOK, rep)
+}
+
+func asmEditRefusal(a *store.Assessment) error {
+	if a.Locked {
+		return parindex.Errorf(parindex.ECodeConflict, "Đã quá hạn, hồ sơ đã khóa (the deadline has passed; the sheet is locked)")
+	}
+	return parindex.Errorf(parindex.ECodeConflict, "Hồ sơ đã gửi, không sửa được điểm tự chấm (self-scores can change only in draft)")
+}
+
+// asmStashUpload keeps an uploaded workbook for the apply step, removing
+// stashed files older than a day.
+func (s *Server) asmStashUpload(data []byte) (string, error) {
+	dir := s.asmUploadDir()
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", fmt.Errorf("web: upload folder: %w", err)
+	}
+	if entries, err := os.ReadDir(dir); err == nil {
+		for _, e := range entries {
+			if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > 24*time.Hour {
+				os.Remove(filepath.Join(dir, e.Name()))
+			}
+		}
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	token := hex.EncodeToString(b)
+	if err := os.WriteFile(filepath.Join(dir, token+".xlsx"), data, 0o640); err != nil {
+		return "", fmt.Errorf("web: keep upload: %w", err)
+	}
+	return token, nil
+}
+
+// asmTemplateApply reads the kept workbook again (the assessment may have
+// changed since the dry run) and writes every leaf in one transaction.
+func (s *Server) asmTemplateApply(c *gin.Context) {
+	l := s.loadAssessment(c)
+	if l == nil {
+		return
+	}
+	if !s.authorize(c, parindex.ActionEditAssessment, l.Target) {
+		return
+	}
+	lang := s.lang(c)
+	token := c.PostForm("token")
+	rep := &asmUploadReport{File: cleanUploadName(c.PostForm("file"))}
+	if !asmUploadToken.MatchString(token) {
+		rep.Error = translate(lang, "assess.upload_gone")
+		s.asmRenderUpload(c, l, http.StatusBadRequest, rep)
+		return
+	}
+	path := filepath.Join(s.asmUploadDir(), token+".xlsx")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		rep.Error = translate(lang, "assess.upload_gone")
+		s.asmRenderUpload(c, l, http.StatusBadRequest, rep)
+		return
+	}
+	up := s.asmReadUpload(c, l, rep.File, data, rep)
+	if up == nil {
+		return
+	}
+	if _, err := s.db.SaveEntries(c.Request.Context(), actor(c), l.Ref, up.Updates, "Excel: "+rep.File); err != nil {
+		var ee store.EntryErrors
+		if errors.As(err, &ee) {
+			for _, e := range ee {
+				rep.Problems = append(rep.Problems, uploadProblem{Where: e.Node + e.Metric, Message: pick(lang, e.VI, e.EN)})
+			}
+			rep.Error = translate(lang, "assess.upload_invalid", len(ee))
+			s.asmRenderUpload(c, l, http.StatusBadRequest, rep)
+			return
+		}
+		if parindex.ErrorCode(err) == parindex.ECodeInternal {
+			s.internalError(c, err)
+			return
+		}
+		rep.Error = parindex.ErrorMessage(err)
+		s.asmRenderUpload(c, l, HTTPStatus(err), rep)
+		return
+	}
+	os.Remove(path)
+	s.setFlash(c, "assess.upload_applied")
+	c.Redirect(http.StatusSeeOther, l.url())
+}
