@@ -5,7 +5,7 @@ VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS     := -X main.version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run build test lint bench bench-ingest clean verify-xlsx
+.PHONY: run build test lint bench bench-ingest clean vendor-echarts verify-xlsx
 
 ## run: build, seed the demo province into ./data (SQLite) and serve it
 run: build
@@ -13,7 +13,7 @@ run: build
 	./$(BIN) serve
 
 ## build: compile the binary into bin/
-build:
+build: vendor-echarts
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/parindex
 
 ## test: every test, with the race detector (PostgreSQL half when PARINDEX_TEST_POSTGRES is set)
@@ -56,6 +56,25 @@ verify-xlsx: build
 			echo "verify-xlsx: FAILED to convert $$name.xlsx"; cat "$$tmp/soffice.log"; failed=1; \
 		else echo "verify-xlsx: ok  $$name.xlsx -> PDF"; fi; \
 	done; exit $$failed
+
+## vendor-echarts: fetch ECharts (pinned version, checked SHA-256) from the npm registry into web/static/vendor/, to be
+## embedded and served by the app itself: the dashboards never load a script from the internet. Not committed; the
+## pages still work without it (data tables only).
+ECHARTS_VERSION := 5.6.0
+ECHARTS_SHA256  := e1b82487dd7f8d9f0438eec1f1433051148e0095ac7a15d4db890afda45cf610
+ECHARTS_JS      := web/static/vendor/echarts.min.js
+vendor-echarts: $(ECHARTS_JS)
+$(ECHARTS_JS):
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	if (cd "$$tmp" && npm pack --silent echarts@$(ECHARTS_VERSION) >/dev/null 2>&1) \
+		&& echo "$(ECHARTS_SHA256)  $$tmp/echarts-$(ECHARTS_VERSION).tgz" | sha256sum -c --quiet - \
+		&& tar -xzf "$$tmp/echarts-$(ECHARTS_VERSION).tgz" -C "$$tmp" package/dist/echarts.min.js; then \
+		mkdir -p $(dir $(ECHARTS_JS)) && cp "$$tmp/package/dist/echarts.min.js" $(ECHARTS_JS) && \
+		echo "vendored echarts $(ECHARTS_VERSION) into $(ECHARTS_JS)"; \
+	else \
+		echo "vendor-echarts: could not fetch and check echarts $(ECHARTS_VERSION) (is npm installed and the registry reachable?);"; \
+		echo "vendor-echarts: building without charts: the dashboards show their data tables only."; \
+	fi
 
 clean:
 	rm -rf bin

@@ -84,6 +84,7 @@ type pageData struct {
 type nav struct {
 	Units, Users, Audit, Criteria bool
 	Survey                        bool // the survey pages: links, posters, responses
+	Dashboard                     string
 	Assessments                   bool // self-assessment, appraisal, the inbox
 }
 
@@ -108,6 +109,7 @@ func (s *Server) render(c *gin.Context, status int, page, titleKey string, data 
 			Criteria: canViewFrameworks(u),
 			Survey:   canUseSurvey(u),
 		}
+		p.Nav.Dashboard = dashboardLink(u) // the overview, or the user's own agency page; "": none
 		p.Nav.Assessments = canUseAssessments(u)
 	}
 	var buf bytes.Buffer

@@ -136,6 +136,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	s.criteriaRoutes(staff)
 	s.surveyRoutes(staff)
 	s.exportRoutes(staff)
+	s.dashboardRoutes(staff)
 	s.assessmentRoutes(staff)
 	s.engine = e
 	s.background, s.stopBackground = context.WithCancel(context.Background())

@@ -1,0 +1,192 @@
+package dashboard_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"parindex/dashboard"
+	"parindex/demo"
+	"parindex/store"
+	"parindex/store/storetest"
+	"parindex/survey"
+)
+
+// keys is a locale that returns message keys (and their arguments), so
+// golden files do not change when a translation does.
+var keys = dashboard.Locale{Lang: "vi", T: func(key string, args ...any) string {
+	if len(args) == 0 {
+		return key
+	}
+	return key + fmt.Sprint(args...)
+}}
+
+func seeded(t testing.TB, db *store.DB, volume float64) *dashboard.Service {
+	t.Helper()
+	// The demo's responses cover the year before "now": fix it, so the
+	// figures (and the golden files) do not depend on the day of the run.
+	db.Now = func() time.Time { return time.Date(2026, 12, 20, 3, 0, 0, 0, time.UTC) }
+	if _, err := demo.Seed(context.Background(), db, demo.Options{SurveyVolume: volume}); err != nil {
+		t.Fatal(err)
+	}
+	return dashboard.New(db, survey.NewService(db, survey.ResultOptions{}))
+}
+
+// TestDashboards builds the demo province's overview and one agency's page
+// and checks that every chart has an option and a table. (The options
+// themselves are pinned by TestGoldenChartOptions on fixed inputs: the demo
+// changes as features are added.)
+func TestDashboards(t *testing.T) {
+	db := storetest.MustOpenSQLite(t)
+	svc := seeded(t, db, 0.05)
+	t.Run("Panels", func(t *testing.T) { panels(t, db, svc) })
+	t.Run("OverviewFigures", func(t *testing.T) { overviewFigures(t, svc) })
+}
+
+func panels(t *testing.T, db *store.DB, svc *dashboard.Service) {
+	ctx := context.Background()
+	o, err := svc.Overview(ctx, dashboard.Filter{Framework: "province-departments-2026"}, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Snapshot == nil || len(o.Rows) == 0 {
+		t.Fatalf("no published departments snapshot in the demo")
+	}
+	for _, id := range []string{"chart-ranking", "chart-bands", "chart-heatmap", "chart-trend", "chart-funnel", "chart-localities"} {
+		p := o.Panel(id)
+		if p == nil || p.Option == nil {
+			t.Fatalf("overview has no %s", id)
+		}
+		if p.Table == nil || len(p.Table.Rows) == 0 {
+			t.Errorf("%s has no table rows", id)
+		}
+		if !json.Valid(p.Option) {
+			t.Errorf("%s: option is not JSON", id)
+		}
+	}
+	unit, err := db.OrgUnitByCode(ctx, "SNV")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := svc.Agency(ctx, unit, 0, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"chart-radar", "chart-survey"} {
+		p := a.Panel(id)
+		if p == nil || p.Option == nil {
+			t.Fatalf("agency page has no %s", id)
+		}
+		if !json.Valid(p.Option) {
+			t.Errorf("%s: option is not JSON", id)
+		}
+	}
+	if len(a.Tree) == 0 || a.Panel("scorecard") == nil {
+		t.Errorf("agency page has no scorecard tree")
+	}
+}
+
+// TestOverviewFigures checks the headline against the rows it summarises
+// and the filters.
+func overviewFigures(t *testing.T, svc *dashboard.Service) {
+	ctx := context.Background()
+	o, err := svc.Overview(ctx, dashboard.Filter{Framework: "communes-2026"}, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	var n, banded, responses int
+	types := map[string]bool{}
+	for _, r := range o.Rows {
+		if !math.IsNaN(r.Index) {
+			sum += r.Index
+			n++
+		}
+		responses += r.Respondents
+		types[r.Type] = true
+	}
+	for _, b := range o.Bands {
+		banded += b.Count
+	}
+	if n == 0 || o.Agencies != n || math.Abs(o.Average-sum/float64(n)) > 1e-9 || banded != n || o.Responses != responses {
+		t.Errorf("headline agencies %d average %v bands %d responses %d; rows give %d, %v, %d", o.Agencies, o.Average, banded, o.Responses, n, sum/float64(n), responses)
+	}
+	if !(o.Satisfaction.Index > 0 && float64(o.Satisfaction.CI95[0]) <= o.Satisfaction.Index && o.Satisfaction.Index <= float64(o.Satisfaction.CI95[1])) {
+		t.Errorf("overall satisfaction %+v", o.Satisfaction)
+	}
+	if len(types) < 2 {
+		t.Fatalf("want wards and communes in the communes framework, got %v", types)
+	}
+	for typ := range types {
+		only, err := svc.Overview(ctx, dashboard.Filter{Framework: "communes-2026", AgencyType: typ}, keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(only.Rows) == 0 || len(only.Rows) >= len(o.Rows) {
+			t.Errorf("type %s: %d rows of %d", typ, len(only.Rows), len(o.Rows))
+		}
+		for _, r := range only.Rows {
+			if r.Type != typ {
+				t.Errorf("type filter %s let %s (%s) through", typ, r.Code, r.Type)
+			}
+		}
+	}
+	var csv bytes.Buffer
+	if err := o.Panel("chart-ranking").Table.WriteCSV(&csv); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Count(csv.String(), "\n"); lines != len(o.Rows)+1 {
+		t.Errorf("ranking CSV has %d lines, want %d", lines, len(o.Rows)+1)
+	}
+}
+
+func TestCSVNeutralisesFormulas(t *testing.T) {
+	tb := &dashboard.Table{Columns: []dashboard.Column{{Label: "name"}, {Label: "x", Numeric: true}},
+		Rows: [][]dashboard.Cell{{{Text: "=HYPERLINK(\"x\")", Value: math.NaN()}, {Text: "-1,5", Value: -1.5}}}}
+	var buf bytes.Buffer
+	if err := tb.WriteCSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := buf.String(), "\ufeffname,x\n\"'=HYPERLINK(\"\"x\"\")\",-1.5\n"; got != want {
+		t.Errorf("CSV %q, want %q", got, want)
+	}
+}
+
+// TestMonitorCountsAgree checks the monitor's per-day and per-unit counts
+// against each other and the response filter, on both databases.
+func TestMonitorCountsAgree(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc := seeded(t, db, 0.01)
+		ctx := context.Background()
+		m, err := svc.Monitor(ctx, keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := db.CountResponses(ctx, store.ResponseFilter{From: m.From, To: m.To})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Responses == 0 || m.Responses != want {
+			t.Errorf("monitor counts %d responses, the filter %d", m.Responses, want)
+		}
+		days, units := m.Panels[0].Table, m.Panels[1].Table
+		if len(days.Rows) != 90 {
+			t.Errorf("%d days, want 90", len(days.Rows))
+		}
+		var perDay, perUnit float64
+		for _, r := range days.Rows {
+			perDay += r[1].Value
+		}
+		for _, r := range units.Rows {
+			perUnit += r[1].Value
+		}
+		if int(perDay) != want || int(perUnit) != want {
+			t.Errorf("per day %v, per unit %v, want %d", perDay, perUnit, want)
+		}
+	})
+}

@@ -1,0 +1,228 @@
+package web
+
+// The dashboards' pages. The figures, tables and chart options are built by
+// package dashboard, which knows nothing of HTTP or of who is asking; here
+// the handlers parse the filters, authorise with parindex.Can and render.
+// Chart options reach the page as JSON data blocks read by the static
+// charts.js: no inline executable script, no code built from data.
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"parindex"
+	"parindex/dashboard"
+	"parindex/survey"
+	"parindex/workbook"
+)
+
+type dashboards struct {
+	s   *Server
+	svc *dashboard.Service
+}
+
+// dashboardRoutes registers the overview (province-wide viewers) and the
+// agency page (anyone who may view the unit).
+func (s *Server) dashboardRoutes(staff *gin.RouterGroup) {
+	d := &dashboards{s: s, svc: dashboard.New(s.db, survey.NewService(s.db, survey.ResultOptions{}))}
+	province := staff.Group("/app/dashboard", s.requireAction(parindex.ActionViewProvince))
+	province.GET("", d.overview)
+	province.GET("/table.csv", d.overviewCSV)
+	province.GET("/survey", d.monitor)
+	province.GET("/survey/table.csv", d.monitorCSV)
+	staff.GET("/app/units/:code/dashboard", d.agency)
+	staff.GET("/app/units/:code/dashboard/table.csv", d.agencyCSV)
+}
+
+// dashboardLink is where the menu's dashboard entry leads: the overview for
+// province-wide viewers, else the page of the first agency the user holds a
+// role in (the page itself still asks parindex.Can), else nowhere.
+func dashboardLink(u *parindex.User) string {
+	if parindex.CanAny(u, parindex.ActionViewProvince) {
+		return "/app/dashboard"
+	}
+	for _, g := range u.Grants {
+		if g.UnitCode != "" && (g.Role == parindex.RoleAgencyEditor || g.Role == parindex.RoleAgencyLeader) {
+			return "/app/units/" + url.PathEscape(g.UnitCode) + "/dashboard"
+		}
+	}
+	return ""
+}
+
+// panelView is a panel as the template needs it: the option as template.JS
+// (already JSON with <, > and & escaped, so it cannot end its data block)
+// and the URL of its table's CSV.
+type panelView struct {
+	dashboard.Panel
+	OptionJS template.JS
+	CSV      string
+}
+
+func panelViews(panels []dashboard.Panel, csvBase string, q url.Values) []panelView {
+	out := make([]panelView, len(panels))
+	for i, p := range panels {
+		out[i] = panelView{Panel: p, OptionJS: template.JS(p.Option)}
+		if p.Table != nil {
+			v := url.Values{}
+			for k, vs := range q {
+				v[k] = vs
+			}
+			v.Set("table", p.Table.ID)
+			out[i].CSV = csvBase + "?" + v.Encode()
+		}
+	}
+	return out
+}
+
+// chartScripts are the URLs of ECharts (empty when the build did not
+// vendor it: the pages then show their tables only) and of charts.js.
+type chartScripts struct {
+	ECharts, Init string
+}
+
+func (d *dashboards) scripts() chartScripts {
+	return chartScripts{ECharts: d.s.assets.urlFor["vendor/echarts.min.js"], Init: d.s.assets.urlFor["charts.js"]}
+}
+
+func (d *dashboards) locale(c *gin.Context) dashboard.Locale {
+	lang := d.s.lang(c)
+	return dashboard.Locale{Lang: lang, T: func(key string, args ...any) string { return translate(lang, key, args...) }}
+}
+
+type overviewPage struct {
+	O       *dashboard.Overview
+	Panels  []panelView
+	Scripts chartScripts
+}
+
+func overviewFilter(c *gin.Context) (dashboard.Filter, url.Values) {
+	f := dashboard.Filter{Framework: c.Query("framework"), AgencyType: c.Query("type"), Parent: c.Query("parent")}
+	f.Year, _ = strconv.Atoi(c.Query("year"))
+	q := url.Values{}
+	for k, v := range map[string]string{"framework": f.Framework, "type": f.AgencyType, "parent": f.Parent, "year": c.Query("year")} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return f, q
+}
+
+func (d *dashboards) overview(c *gin.Context) {
+	f, q := overviewFilter(c)
+	o, err := d.svc.Overview(c.Request.Context(), f, d.locale(c))
+	if err != nil {
+		d.s.fail(c, err)
+		return
+	}
+	d.s.render(c, http.StatusOK, "dashboard_overview", "dash.overview", overviewPage{O: o, Panels: panelViews(o.Panels, "/app/dashboard/table.csv", q), Scripts: d.scripts()})
+}
+
+func (d *dashboards) overviewCSV(c *gin.Context) {
+	f, _ := overviewFilter(c)
+	o, err := d.svc.Overview(c.Request.Context(), f, d.locale(c))
+	if err != nil {
+		d.s.fail(c, err)
+		return
+	}
+	d.csv(c, o.Panels, fmt.Sprintf("parindex-%d", o.Filter.Year))
+}
+
+func (d *dashboards) csv(c *gin.Context, panels []dashboard.Panel, prefix string) {
+	id := c.Query("table")
+	for _, p := range panels {
+		if p.Table != nil && p.Table.ID == id {
+			c.Header("Content-Disposition", workbook.ContentDisposition(prefix+"-"+id+".csv"))
+			c.Header("Content-Type", "text/csv; charset=utf-8")
+			c.Status(http.StatusOK)
+			if err := p.Table.WriteCSV(c.Writer); err != nil {
+				d.s.log.Warn("dashboard: writing CSV", "error", err.Error())
+			}
+			return
+		}
+	}
+	d.s.render(c, http.StatusNotFound, "message", "error.title", message{Key: "error.notfound"})
+}
+
+type agencyPage struct {
+	A       *dashboard.Agency
+	Panels  []panelView
+	Scripts chartScripts
+	Year    string
+}
+
+// agencyFor loads the unit and checks that the user may view it; a unit
+// that does not exist looks forbidden to users who could not see it anyway.
+func (d *dashboards) agencyFor(c *gin.Context) (*dashboard.Agency, bool) {
+	unit, target, err := d.s.unitTarget(c, c.Param("code"))
+	if err != nil {
+		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !parindex.CanAny(currentUser(c), parindex.ActionViewProvince) {
+			d.s.forbidden(c)
+			return nil, false
+		}
+		d.s.fail(c, err)
+		return nil, false
+	}
+	if !d.s.authorize(c, parindex.ActionViewUnit, target) {
+		return nil, false
+	}
+	year, _ := strconv.Atoi(c.Query("year"))
+	a, err := d.svc.Agency(c.Request.Context(), unit, year, d.locale(c))
+	if err != nil {
+		d.s.fail(c, err)
+		return nil, false
+	}
+	return a, true
+}
+
+func (d *dashboards) agency(c *gin.Context) {
+	a, ok := d.agencyFor(c)
+	if !ok {
+		return
+	}
+	q := url.Values{}
+	if y := c.Query("year"); y != "" {
+		q.Set("year", y)
+	}
+	d.s.render(c, http.StatusOK, "dashboard_agency", "dash.agency", agencyPage{A: a, Scripts: d.scripts(), Year: strconv.Itoa(a.Year),
+		Panels: panelViews(a.Panels, "/app/units/"+url.PathEscape(a.Unit.Code)+"/dashboard/table.csv", q)})
+}
+
+func (d *dashboards) agencyCSV(c *gin.Context) {
+	a, ok := d.agencyFor(c)
+	if !ok {
+		return
+	}
+	d.csv(c, a.Panels, fmt.Sprintf("parindex-%s-%d", a.Unit.Code, a.Year))
+}
+
+type monitorPage struct {
+	M       *dashboard.Monitor
+	Panels  []panelView
+	Scripts chartScripts
+}
+
+// monitor is the survey monitor: responses per day and per unit, and the
+// share flagged. Today's count is as of the page load; the live counter is
+// on the survey administration page.
+func (d *dashboards) monitor(c *gin.Context) {
+	m, err := d.svc.Monitor(c.Request.Context(), d.locale(c))
+	if err != nil {
+		d.s.fail(c, err)
+		return
+	}
+	d.s.render(c, http.StatusOK, "dashboard_monitor", "dash.monitor", monitorPage{M: m, Panels: panelViews(m.Panels, "/app/dashboard/survey/table.csv", url.Values{}), Scripts: d.scripts()})
+}
+
+func (d *dashboards) monitorCSV(c *gin.Context) {
+	m, err := d.svc.Monitor(c.Request.Context(), d.locale(c))
+	if err != nil {
+		d.s.fail(c, err)
+		return
+	}
+	d.csv(c, m.Panels, "parindex-survey-"+m.To.String())
+}
