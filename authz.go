@@ -15,6 +15,11 @@ const (
 	ActionSubmitAssessment Action = "assessment.submit" // approve and submit a unit's self-assessment
 	ActionAppraise         Action = "appraisal.edit"    // appraise one area of a framework
 	ActionManageSurvey     Action = "survey.manage"     // import, publish instruments; create, revoke QR links; import paper forms
+	ActionManageMetrics    Action = "metrics.manage"    // the metrics catalogue and API tokens
+	ActionWriteMetrics     Action = "metrics.write"     // import or send a unit's operational metrics (DoHA, write tokens)
+	ActionReportMetrics    Action = "metrics.report"    // enter a unit's self-reported metrics (the agency itself)
+	ActionUseAPI           Action = "api.use"           // call /api/v1 at all: the catalogue, frameworks, the unit list
+	ActionReadAPI          Action = "api.read"          // read one unit's metrics, scores and survey results through the API
 )
 
 // ActionManageAssessments is DoHA's running of the yearly cycle: deadlines, starting and closing stages, returning and reopening agencies.
@@ -22,7 +27,8 @@ const ActionManageAssessments Action = "assessments.manage"
 
 // Actions lists every action, for the role × action test matrix and the docs.
 var Actions = []Action{ActionManageUsers, ActionManageOrgs, ActionViewAudit, ActionManageFrameworks,
-	ActionViewProvince, ActionViewUnit, ActionEditAssessment, ActionSubmitAssessment, ActionAppraise, ActionManageSurvey, ActionManageAssessments}
+	ActionViewProvince, ActionViewUnit, ActionEditAssessment, ActionSubmitAssessment, ActionAppraise, ActionManageSurvey, ActionManageAssessments,
+	ActionManageMetrics, ActionWriteMetrics, ActionReportMetrics, ActionUseAPI, ActionReadAPI}
 
 // Target is what an action is about. For unit actions, UnitID and
 // UnitAncestors (the ids of every unit above it) let a grant that includes
@@ -69,6 +75,12 @@ func coversUnit(g RoleGrant, t Target) bool {
 	return false
 }
 
+// tokenCoversUnit: an API token's grant names one unit, or none for a token
+// that reaches every unit. A token never reaches a unit's descendants.
+func tokenCoversUnit(g RoleGrant, t Target) bool {
+	return t.UnitID != 0 && (g.UnitID == 0 || g.UnitID == t.UnitID)
+}
+
 func coversArea(g RoleGrant, t Target) bool {
 	return t.Area != "" && g.Area == t.Area && (g.Framework == "" || g.Framework == t.Framework)
 }
@@ -87,6 +99,11 @@ var rules = map[Action]map[string]rule{
 	ActionSubmitAssessment: {RoleAgencyLeader: coversUnit},
 	ActionAppraise:         {RoleAppraiser: coversArea},
 	ActionManageSurvey:     {RoleAdmin: always},
+	ActionManageMetrics:    {RoleAdmin: always},
+	ActionWriteMetrics:     {RoleAdmin: always, RoleAPIWrite: tokenCoversUnit},
+	ActionReportMetrics:    {RoleAgencyEditor: coversUnit, RoleAgencyLeader: coversUnit},
+	ActionUseAPI:           {RoleAPIRead: always, RoleAPIWrite: always},
+	ActionReadAPI:          {RoleAPIRead: tokenCoversUnit, RoleAPIWrite: tokenCoversUnit},
 
 	ActionManageAssessments: {RoleAdmin: always},
 }

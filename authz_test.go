@@ -29,6 +29,12 @@ func users() map[string]*parindex.User {
 		"editor-flat":    {Grants: []parindex.RoleGrant{{Role: parindex.RoleAgencyEditor, UnitID: 20}}},
 		"appraiser":      {Grants: []parindex.RoleGrant{{Role: parindex.RoleAppraiser, Framework: "dt-2026", Area: "2"}}},
 		"disabled-admin": {Disabled: true, Grants: []parindex.RoleGrant{{Role: parindex.RoleAdmin}}},
+		// API tokens, as parindex.APIToken.User presents them.
+		"token-read-all":   {Grants: []parindex.RoleGrant{{Role: parindex.RoleAPIRead}}},
+		"token-write-all":  {Grants: []parindex.RoleGrant{{Role: parindex.RoleAPIWrite}}},
+		"token-read-unit":  {Grants: []parindex.RoleGrant{{Role: parindex.RoleAPIRead, UnitID: 10}}},
+		"token-write-unit": {Grants: []parindex.RoleGrant{{Role: parindex.RoleAPIWrite, UnitID: 20}}},
+		"token-revoked":    {Disabled: true, Grants: []parindex.RoleGrant{{Role: parindex.RoleAPIWrite}}},
 	}
 }
 
@@ -53,6 +59,12 @@ func TestRoleActionMatrix(t *testing.T) {
 			add(u, a, noTarget, false)
 		}
 	}
+	// survey.manage is DoHA's alone: an agency prints its posters but does not make links.
+	add("editor", parindex.ActionManageSurvey, ownUnit, false)
+	add("leader", parindex.ActionManageSurvey, ownUnit, false)
+	// assessments.manage (deadlines, return, reopen) is DoHA's: not the agency's own leader, not an appraiser.
+	add("leader", parindex.ActionManageAssessments, ownUnit, false)
+	add("appraiser", parindex.ActionManageAssessments, ownArea, false)
 	for u, want := range map[string]bool{"admin": true, "viewer": true, "appraiser": true, "editor": false, "leader": false, "leader-subtree": false, "disabled-admin": false} {
 		add(u, parindex.ActionViewProvince, noTarget, want)
 	}
@@ -93,13 +105,61 @@ func TestRoleActionMatrix(t *testing.T) {
 	for _, u := range []string{"admin", "viewer", "editor", "leader"} {
 		add(u, parindex.ActionAppraise, ownArea, false)
 	}
+	// metrics.manage: the catalogue and API tokens are DoHA's.
+	add("admin", parindex.ActionManageMetrics, noTarget, true)
+	for _, u := range []string{"viewer", "editor", "leader", "appraiser", "disabled-admin", "token-write-all"} {
+		add(u, parindex.ActionManageMetrics, noTarget, false)
+	}
+	// metrics.write: DoHA anywhere; a write token on its own unit only (not
+	// its unit's sub-units), an all-units write token anywhere; nobody else.
+	for _, target := range []parindex.Target{ownUnit, otherUnit, childUnit, noTarget} {
+		add("admin", parindex.ActionWriteMetrics, target, true)
+		add("token-read-all", parindex.ActionWriteMetrics, target, false)
+		add("viewer", parindex.ActionWriteMetrics, target, false)
+		add("token-revoked", parindex.ActionWriteMetrics, target, false)
+	}
+	add("token-write-all", parindex.ActionWriteMetrics, ownUnit, true)
+	add("token-write-all", parindex.ActionWriteMetrics, childUnit, true)
+	add("token-write-all", parindex.ActionWriteMetrics, noTarget, false)
+	add("token-write-unit", parindex.ActionWriteMetrics, parentUnit, true)
+	add("token-write-unit", parindex.ActionWriteMetrics, ownUnit, false)
+	add("token-write-unit", parindex.ActionWriteMetrics, childUnit, false)
+	add("token-read-unit", parindex.ActionWriteMetrics, ownUnit, false)
+	add("editor", parindex.ActionWriteMetrics, ownUnit, false) // agencies self-report instead
+	add("leader", parindex.ActionWriteMetrics, ownUnit, false)
+	// metrics.report: an agency enters its own self-reported metrics.
+	add("editor", parindex.ActionReportMetrics, ownUnit, true)
+	add("editor", parindex.ActionReportMetrics, otherUnit, false)
+	add("leader", parindex.ActionReportMetrics, ownUnit, true)
+	add("leader-subtree", parindex.ActionReportMetrics, childUnit, true)
+	add("editor-flat", parindex.ActionReportMetrics, childUnit, false)
+	for _, u := range []string{"admin", "viewer", "appraiser", "token-write-all", "token-write-unit"} {
+		add(u, parindex.ActionReportMetrics, ownUnit, false)
+	}
+	// api.use: tokens only; a staff session never reaches the API.
+	for u, want := range map[string]bool{"token-read-all": true, "token-write-all": true, "token-read-unit": true, "token-write-unit": true,
+		"token-revoked": false, "admin": false, "viewer": false, "editor": false} {
+		add(u, parindex.ActionUseAPI, noTarget, want)
+	}
+	// api.read: a token reads its own unit, or every unit when it names none.
+	for _, target := range []parindex.Target{ownUnit, otherUnit, childUnit} {
+		add("token-read-all", parindex.ActionReadAPI, target, true)
+		add("token-write-all", parindex.ActionReadAPI, target, true)
+		add("token-revoked", parindex.ActionReadAPI, target, false)
+		add("admin", parindex.ActionReadAPI, target, false)
+		add("viewer", parindex.ActionReadAPI, target, false)
+	}
+	add("token-read-unit", parindex.ActionReadAPI, ownUnit, true)
+	add("token-read-unit", parindex.ActionReadAPI, otherUnit, false)
+	add("token-write-unit", parindex.ActionReadAPI, parentUnit, true)
+	add("token-write-unit", parindex.ActionReadAPI, childUnit, false)
+	add("token-read-all", parindex.ActionReadAPI, noTarget, false)
+	// Tokens hold nothing of the staff policy.
+	for _, a := range []parindex.Action{parindex.ActionViewProvince, parindex.ActionViewUnit, parindex.ActionEditAssessment, parindex.ActionManageUsers, parindex.ActionManageSurvey} {
+		add("token-write-all", a, ownUnit, false)
+		add("token-read-all", a, noTarget, false)
+	}
 
-	// survey.manage is DoHA's alone: an agency prints its posters but does not make links.
-	add("editor", parindex.ActionManageSurvey, ownUnit, false)
-	add("leader", parindex.ActionManageSurvey, ownUnit, false)
-	// assessments.manage (deadlines, return, reopen) is DoHA's: not the agency's own leader, not an appraiser.
-	add("leader", parindex.ActionManageAssessments, ownUnit, false)
-	add("appraiser", parindex.ActionManageAssessments, ownArea, false)
 	covered := map[parindex.Action]bool{}
 	us := users()
 	for _, c := range cases {

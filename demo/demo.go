@@ -15,6 +15,7 @@ type Summary struct {
 	Frameworks int // reference frameworks stored and published
 	Survey     SurveySummary
 	Snapshots  int // scoring runs published
+	Metrics    int // metric values stored (monthly one-stop-shop figures, yearly self-reported ones)
 	Assessment AssessmentSummary
 }
 
@@ -46,6 +47,9 @@ func Seed(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 		return s, err
 	}
 	if s.Survey, err = seedSurvey(ctx, db, actor, opts.SurveyVolume); err != nil {
+		return s, err
+	}
+	if s.Metrics, err = seedMetrics(ctx, db, actor); err != nil {
 		return s, err
 	}
 	if s.Assessment, err = seedAssessments(ctx, db, actor); err != nil {

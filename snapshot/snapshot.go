@@ -223,9 +223,3 @@ func Result(s *parindex.Snapshot) (*scoring.Result, error) {
 	}
 	return &res, nil
 }
-
-// DatabaseSources are the inputs read from the database besides the survey.
-// Final appraised scores and operational metrics join here as their stores
-// arrive; until then their leaves count as missing, under the framework's
-// missing policy.
-func DatabaseSources(db *store.DB) []Source { return nil }

@@ -6,6 +6,7 @@ import (
 
 	"parindex"
 	"parindex/demo"
+	"parindex/scoring"
 	"parindex/snapshot"
 	"parindex/store"
 	"parindex/store/storetest"
@@ -129,3 +130,49 @@ func TestYearOverYearOnMappedCriteria(t *testing.T) {
 }
 
 func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
+
+// A run reads the year's metrics and the final appraised scores: the demo
+// has monthly metrics for every unit and agencies in every state.
+func TestRunReadsMetricsAndFinalScores(t *testing.T) {
+	db := storetest.MustOpenSQLite(t)
+	ctx := context.Background()
+	if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.02, SkipSnapshots: true}); err != nil {
+		t.Fatal(err)
+	}
+	rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(db)}
+	run, err := rn.Build(ctx, "province-departments-2026", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	year, err := db.YearMetrics(ctx, 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	final, err := db.FinalAssessments(ctx, "province-departments-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	finals := 0
+	for _, a := range run.Inputs.Agencies {
+		fa, isFinal := final[a.Code]
+		if isFinal && fa.State == "final" {
+			finals++
+			for node, p := range fa.Points {
+				if a.Points[node] != p {
+					t.Errorf("%s %s: run has %v, the final appraisal %v", a.Code, node, a.Points[node], p)
+				}
+			}
+		}
+		for metric, v := range year[a.Code] {
+			if _, reported := fa.Metrics[metric]; !reported && a.Metrics[metric] != v {
+				t.Errorf("%s %s: run has %v, the year's metrics %v", a.Code, metric, a.Metrics[metric], v)
+			}
+		}
+	}
+	if finals == 0 {
+		t.Error("no demo agency has a final assessment to score")
+	}
+	if _, err := scoring.Score(run.Framework, run.Inputs); err != nil {
+		t.Errorf("the demo's inputs do not score: %v", err)
+	}
+}

@@ -83,6 +83,7 @@ type pageData struct {
 // nav says which menu entries the user may use: each role sees only what it can.
 type nav struct {
 	Units, Users, Audit, Criteria bool
+	Metrics                       bool // operational metrics per unit
 	Survey                        bool // the survey pages: links, posters, responses
 	Dashboard                     string
 	Assessments                   bool // self-assessment, appraisal, the inbox
@@ -107,6 +108,7 @@ func (s *Server) render(c *gin.Context, status int, page, titleKey string, data 
 			Users:    parindex.CanAny(u, parindex.ActionManageUsers),
 			Audit:    parindex.CanAny(u, parindex.ActionViewAudit),
 			Criteria: canViewFrameworks(u),
+			Metrics:  canViewFrameworks(u),
 			Survey:   canUseSurvey(u),
 		}
 		p.Nav.Dashboard = dashboardLink(u) // the overview, or the user's own agency page; "": none

@@ -138,6 +138,8 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	s.exportRoutes(staff)
 	s.dashboardRoutes(staff)
 	s.assessmentRoutes(staff)
+	s.metricsRoutes(staff)
+	s.apiRoutes(e)
 	s.engine = e
 	s.background, s.stopBackground = context.WithCancel(context.Background())
 	s.http = &http.Server{

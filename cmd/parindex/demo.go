@@ -31,8 +31,10 @@ Seeds the configured database with a fictional two-tier province; running it aga
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "Dữ liệu minh họa (demo data): đơn vị mới %d, cập nhật %d, giữ nguyên %d; tài khoản mới %d; bộ tiêu chí mới %d; mã QR mới %d; phiếu khảo sát mới %d.\n",
-				s.Units.Created, s.Units.Updated, s.Units.Unchanged, s.Accounts, s.Frameworks, s.Survey.Links, s.Survey.Responses)
+			fmt.Fprintf(a.stdout, "Dữ liệu minh họa (demo data): đơn vị mới %d, cập nhật %d, giữ nguyên %d; tài khoản mới %d; bộ tiêu chí mới %d; "+
+				"mã QR mới %d; phiếu khảo sát mới %d; số liệu mới %d; bản tự chấm mới %d (tài liệu %d); kết quả công bố mới %d.\n",
+				s.Units.Created, s.Units.Updated, s.Units.Unchanged, s.Accounts, s.Frameworks, s.Survey.Links, s.Survey.Responses,
+				s.Metrics, s.Assessment.Assessments, s.Assessment.Evidence, s.Snapshots)
 			fmt.Fprintf(a.stdout, "\nTài khoản minh họa (demo logins), mật khẩu chung (password) %q:\n", demo.Password)
 			for _, acc := range demo.Accounts {
 				fmt.Fprintf(a.stdout, "  %-24s %s\n", acc.Username, acc.About)

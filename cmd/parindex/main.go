@@ -124,15 +124,17 @@ Every setting comes from a flag or a PARINDEX_* environment variable; see "parin
 		a.migrateCommand(),
 		a.demoCommand(),
 		a.orgCommand(),
+		a.importCommand(),
 		a.userCommand(),
 		a.criteriaCommand(),
-		a.importCommand(),
-		a.scoreCommand(),
-		a.surveyCommand(),
-		a.exportCommand(),
-		a.assessmentCommand(),
 		a.configCommand(),
 		a.versionCommand(),
+		a.scoreCommand(),
+		a.assessmentCommand(),
+		a.surveyCommand(),
+		a.exportCommand(),
+		a.metricsCommand(),
+		a.tokenCommand(),
 	)
 	return root
 }

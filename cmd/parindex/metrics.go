@@ -1,0 +1,253 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"parindex"
+	"parindex/store"
+	"parindex/tabular"
+	"parindex/web"
+)
+
+func (a *app) metricsCommand() *cobra.Command {
+	var dryRun bool
+	var reason string
+	importCmd := &cobra.Command{
+		Use:   "import FILE.csv|FILE.xlsx",
+		Short: "Nhập số liệu chỉ số từ CSV hoặc Excel (import operational metrics)",
+		Long: `Nhập số liệu chỉ số (hồ sơ tiếp nhận, giải quyết đúng hạn, nộp trực tuyến…). Dòng tiêu đề gồm các cột
+  unit, period, metric, value
+(period: 2026-03 tháng, 2026-Q1 quý, 2026 năm; metric: mã trong danh mục, xem "parindex metrics catalog").
+Mọi dòng được kiểm tra trước; nếu có lỗi, không số liệu nào được ghi và lệnh kết thúc với mã 1.
+Nhập lại cùng tệp không ghi trùng; giá trị khác giá trị đã có là đính chính (lưu lịch sử và nhật ký).
+--dry-run chỉ kiểm tra và báo cáo. Tệp mẫu: "parindex metrics template --out mau.xlsx".
+
+Imports metrics; the whole file is checked first and nothing is written when any row is wrong
+(exit code 1, every problem listed with its row and column). Re-importing is harmless; a changed
+value is a correction, kept in history and the audit log. --dry-run only reports.`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			tab, err := tabular.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			rows, err := web.ObservationRows(tab)
+			if err != nil {
+				return err
+			}
+			db, err := openDB(cmd.Context(), a.cfg, a.logger())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			res, err := db.PutObservations(cmd.Context(), cliActor(), rows,
+				store.PutOptions{Source: parindex.MetricSourceImport, File: tab.File, Sheet: tab.Sheet, Reason: reason, DryRun: dryRun})
+			if err != nil {
+				return err
+			}
+			if dryRun {
+				fmt.Fprintf(a.stdout, "Chạy thử %s: %d số liệu hợp lệ; sẽ ghi mới %d, đính chính %d, không đổi %d. Không ghi gì.\n"+
+					"(dry run: %d valid; %d new, %d corrections, %d unchanged; nothing written)\n",
+					tab.File, len(rows), res.Inserted, res.Updated, res.Unchanged, len(rows), res.Inserted, res.Updated, res.Unchanged)
+				return nil
+			}
+			fmt.Fprintf(a.stdout, "Đã nhập %s: ghi mới %d, đính chính %d, không đổi %d. (new %d, corrections %d, unchanged %d)\n",
+				tab.File, res.Inserted, res.Updated, res.Unchanged, res.Inserted, res.Updated, res.Unchanged)
+			return nil
+		},
+	}
+	importCmd.Flags().BoolVar(&dryRun, "dry-run", false, "chỉ kiểm tra và báo cáo, không ghi (check and report only)")
+	importCmd.Flags().StringVar(&reason, "reason", "", "lý do, ghi vào nhật ký (reason recorded in the audit log)")
+
+	var out string
+	templateCmd := &cobra.Command{
+		Use:   "template --out FILE.xlsx",
+		Short: "Ghi tệp Excel mẫu để nhập số liệu (write the Excel import template)",
+		Long: `Ghi tệp Excel mẫu: sheet "Số liệu" với bốn cột unit, period, metric, value và ô được kiểm tra
+(mã đơn vị, mã chỉ số chọn trong danh sách; kỳ dạng văn bản; giá trị là số không âm); danh mục chỉ số
+và danh sách đơn vị nằm ở sheet ẩn.
+
+Writes the Excel template: the data sheet with validated cells, the catalogue and units on hidden sheets.`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return usageError{errors.New("--out FILE.xlsx is required")}
+			}
+			if !strings.HasSuffix(strings.ToLower(out), ".xlsx") {
+				return usageError{fmt.Errorf("--out must name an .xlsx file, got %q", out)}
+			}
+			db, err := openDB(cmd.Context(), a.cfg, a.logger())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			catalog, err := db.Metrics(cmd.Context())
+			if err != nil {
+				return err
+			}
+			units, err := db.FindOrgUnits(cmd.Context(), store.OrgFilter{ValidOn: parindex.DateOf(time.Now())})
+			if err != nil {
+				return err
+			}
+			data, err := web.MetricsTemplate(catalog, units)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(out, data, 0o644); err != nil {
+				return fmt.Errorf("unable to write %s: %w", out, err)
+			}
+			fmt.Fprintf(a.stdout, "Đã ghi %s: %d chỉ số, %d đơn vị. (template written)\n", out, len(catalog), len(units))
+			return nil
+		},
+	}
+	templateCmd.Flags().StringVar(&out, "out", "", "tệp .xlsx cần ghi (the .xlsx file to write)")
+
+	catalogCmd := &cobra.Command{
+		Use:   "catalog",
+		Short: "In danh mục chỉ số (print the metrics catalogue)",
+		Args:  exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := openDB(cmd.Context(), a.cfg, a.logger())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			ms, err := db.Metrics(cmd.Context())
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "CODE\tCOMBINE\tSELF_REPORT\tUNIT\tNAME")
+			for _, m := range ms {
+				fmt.Fprintf(w, "%s\t%s\t%v\t%s\t%s\n", m.Code, m.Combine, m.SelfReport, m.Unit, m.NameVI)
+			}
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%d chỉ số (metrics)\n", len(ms))
+			return nil
+		},
+	}
+	return groupCommand("metrics", "Số liệu chỉ số từ hệ thống một cửa và đơn vị (operational metrics)", importCmd, templateCmd, catalogCmd)
+}
+
+func (a *app) tokenCommand() *cobra.Command {
+	var name, unit string
+	var write bool
+	createCmd := &cobra.Command{
+		Use:   "create --name NAME [--unit CODE] [--write]",
+		Short: "Tạo mã truy cập API (create an API token)",
+		Long: `Tạo mã truy cập API cho một hệ thống kết nối. Mã chỉ in ra một lần; hệ thống chỉ lưu giá trị băm.
+Không có --unit: mọi đơn vị; có --unit: chỉ đơn vị đó. Không có --write: chỉ đọc.
+
+Creates an API token, printed once (only its hash is stored): every unit, or one with --unit;
+read-only unless --write.`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.TrimSpace(name) == "" {
+				return usageError{errors.New("--name NAME is required (the system that will use the token)")}
+			}
+			db, err := openDB(cmd.Context(), a.cfg, a.logger())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			secret, tok, err := db.CreateAPIToken(cmd.Context(), cliActor(), store.APITokenSpec{Name: name, UnitCode: unit, Write: write})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stderr, "Mã truy cập %d (%s), %s, %s. Chỉ hiện một lần (shown once):\n", tok.ID, tok.Name, scopeText(tok), accessText(tok))
+			fmt.Fprintln(a.stdout, secret)
+			return nil
+		},
+	}
+	createCmd.Flags().StringVar(&name, "name", "", "tên hệ thống dùng mã (the system using the token)")
+	createCmd.Flags().StringVar(&unit, "unit", "", "chỉ đơn vị có mã này (only this unit; default every unit)")
+	createCmd.Flags().BoolVar(&write, "write", false, "được gửi số liệu (may send metrics)")
+
+	listCmd := &cobra.Command{
+		Use:   "list",
+		Short: "Liệt kê mã truy cập API (list API tokens)",
+		Args:  exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := openDB(cmd.Context(), a.cfg, a.logger())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			tokens, err := db.FindAPITokens(cmd.Context())
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "ID\tNAME\tPREFIX\tSCOPE\tACCESS\tCREATED\tLAST_USED (ICT)\tSTATUS")
+			for _, t := range tokens {
+				status := "active"
+				if !t.Active() {
+					status = "revoked " + t.RevokedAt.In(ict).Format(time.DateOnly)
+				}
+				used := "never"
+				if !t.LastUsedAt.IsZero() {
+					used = t.LastUsedAt.In(ict).Format("2006-01-02 15:04")
+				}
+				fmt.Fprintf(w, "%d\t%s\t%s…\t%s\t%s\t%s %s\t%s\t%s\n", t.ID, t.Name, t.Prefix, scopeText(t), accessText(t),
+					t.CreatedAt.In(ict).Format(time.DateOnly), t.CreatedBy, used, status)
+			}
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%d mã truy cập (tokens)\n", len(tokens))
+			return nil
+		},
+	}
+
+	var revokeReason string
+	revokeCmd := &cobra.Command{
+		Use:   "revoke ID",
+		Short: "Thu hồi mã truy cập API (revoke an API token)",
+		Args:  exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil || id <= 0 {
+				return usageError{fmt.Errorf("ID must be a token number from \"parindex token list\", got %q", args[0])}
+			}
+			db, err := openDB(cmd.Context(), a.cfg, a.logger())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if err := db.RevokeAPIToken(cmd.Context(), cliActor(), id, revokeReason); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Đã thu hồi mã truy cập %d. (token %d revoked)\n", id, id)
+			return nil
+		},
+	}
+	revokeCmd.Flags().StringVar(&revokeReason, "reason", "", "lý do, ghi vào nhật ký (reason recorded in the audit log)")
+	return groupCommand("token", "Mã truy cập API cho hệ thống khác (API tokens)", createCmd, listCmd, revokeCmd)
+}
+
+// ict is Vietnam time, in which the token list shows times.
+var ict = time.FixedZone("ICT", 7*3600)
+
+func scopeText(t *parindex.APIToken) string {
+	if t.UnitCode == "" {
+		return "all units"
+	}
+	return "unit " + t.UnitCode
+}
+
+func accessText(t *parindex.APIToken) string {
+	if t.CanWrite {
+		return "read+write"
+	}
+	return "read"
+}

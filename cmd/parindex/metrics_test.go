@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"parindex/config"
+	"parindex/store"
+)
+
+func metricsEnv(t *testing.T) (map[string]string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	env := map[string]string{"PARINDEX_DATA_DIR": dir}
+	units := filepath.Join(dir, "units.csv")
+	os.WriteFile(units, []byte("code,name,type,parent,valid_from\nT,Tỉnh Thử,province,,2000-01-01\nSNV,Sở Nội vụ,department,T,2000-01-01\nX1,Xã Một,commune,T,2025-07-01\n"), 0o600)
+	if code, _, errOut := cli(t, env, "org", "import", units); code != 0 {
+		t.Fatalf("org import: %s", errOut)
+	}
+	return env, dir
+}
+
+func openTestDB(t *testing.T, dir string) *store.DB {
+	t.Helper()
+	cfg, err := config.Load(map[string]string{"data-dir": dir}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := openDB(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestMetricsImportCommand(t *testing.T) {
+	env, dir := metricsEnv(t)
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("unit,period,metric,value\nSNV,2026-01,records_received,10\nX1,2025-03,records_received,5\nSNV,2026-01,khong_co,1\n"), 0o600)
+	code, _, errOut := cli(t, env, "metrics", "import", bad)
+	if code != 1 || !strings.Contains(errOut, "bad.csv, dòng 3, cột period") || !strings.Contains(errOut, "dòng 4, cột metric") || !strings.Contains(errOut, "nothing was written") {
+		t.Errorf("bad file: %d\n%s", code, errOut)
+	}
+	good := filepath.Join(dir, "good.csv")
+	os.WriteFile(good, []byte("unit;period;metric;value\nSNV;2026-01;records_received;10\nSNV;2026-02;records_received;12\nX1;2026;plan_tasks_total;9\n"), 0o600)
+	code, out, errOut := cli(t, env, "metrics", "import", "--dry-run", good)
+	if code != 0 || !strings.Contains(out, "3 new") || !strings.Contains(out, "nothing written") {
+		t.Fatalf("dry run: %d %s %s", code, out, errOut)
+	}
+	if n, _ := openTestDB(t, dir).CountObservations(context.Background(), ""); n != 0 {
+		t.Errorf("the dry run wrote %d values", n)
+	}
+	if code, out, errOut := cli(t, env, "metrics", "import", good, "--reason", "tháng 1-2"); code != 0 || !strings.Contains(out, "new 3") {
+		t.Fatalf("import: %d %s %s", code, out, errOut)
+	}
+	if code, out, _ := cli(t, env, "metrics", "import", good); code != 0 || !strings.Contains(out, "unchanged 3") {
+		t.Errorf("re-import: %d %s", code, out)
+	}
+	y, _ := openTestDB(t, dir).YearMetrics(context.Background(), 2026)
+	if y["SNV"]["records_received"] != 22 || y["X1"]["plan_tasks_total"] != 9 {
+		t.Errorf("YearMetrics: %v", y)
+	}
+	if code, out, _ := cli(t, env, "metrics", "catalog"); code != 0 || !strings.Contains(out, "records_received") || !strings.Contains(out, "47 chỉ số") {
+		t.Errorf("catalog: %d %s", code, out)
+	}
+}
+
+func TestMetricsTemplateCommand(t *testing.T) {
+	env, dir := metricsEnv(t)
+	out := filepath.Join(dir, "mau.xlsx")
+	if code, stdout, errOut := cli(t, env, "metrics", "template", "--out", out); code != 0 || !strings.Contains(stdout, "3 đơn vị") {
+		t.Fatalf("template: %d %s %s", code, stdout, errOut)
+	}
+	f, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.SetSheetRow("Số liệu", "A2", &[]any{"SNV", "2026-03", "records_received", 40})
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if code, stdout, errOut := cli(t, env, "metrics", "import", out); code != 0 || !strings.Contains(stdout, "new 1") {
+		t.Errorf("import of the filled template: %d %s %s", code, stdout, errOut)
+	}
+	if code, _, _ := cli(t, env, "metrics", "template"); code != 2 {
+		t.Errorf("template without --out = %d", code)
+	}
+}
+
+func TestTokenCommands(t *testing.T) {
+	env, dir := metricsEnv(t)
+	code, secret, errOut := cli(t, env, "token", "create", "--name", "Một cửa", "--unit", "SNV", "--write")
+	secret = strings.TrimSpace(secret)
+	if code != 0 || !strings.HasPrefix(secret, store.APITokenPrefix) || !strings.Contains(errOut, "unit SNV") || !strings.Contains(errOut, "read+write") {
+		t.Fatalf("create: %d %q %s", code, secret, errOut)
+	}
+	db := openTestDB(t, dir)
+	tok, err := db.APITokenBySecret(context.Background(), secret)
+	if err != nil || tok.UnitCode != "SNV" || !tok.CanWrite {
+		t.Fatalf("token: %+v %v", tok, err)
+	}
+	code, out, _ := cli(t, env, "token", "list")
+	if code != 0 || !strings.Contains(out, "Một cửa") || strings.Contains(out, secret) || !strings.Contains(out, "active") {
+		t.Errorf("list: %d\n%s", code, out)
+	}
+	if code, _, _ := cli(t, env, "token", "revoke", "1", "--reason", "thử"); code != 0 {
+		t.Errorf("revoke = %d", code)
+	}
+	if _, err := db.APITokenBySecret(context.Background(), secret); err == nil {
+		t.Error("the revoked token still works")
+	}
+	if code, _, _ := cli(t, env, "token", "revoke", "1"); code != 1 {
+		t.Errorf("revoke twice = %d", code)
+	}
+	for _, args := range [][]string{{"token", "create"}, {"token", "revoke", "x"}, {"token"}, {"metrics"}} {
+		if code, _, _ := cli(t, env, args...); code != 2 {
+			t.Errorf("%v = %d, want 2", args, code)
+		}
+	}
+	if code, _, errOut := cli(t, env, "token", "create", "--name", "x", "--unit", "KHONGCO"); code != 1 || !strings.Contains(errOut, "KHONGCO") {
+		t.Errorf("unknown unit = %d %s", code, errOut)
+	}
+}
