@@ -44,6 +44,8 @@ type Config struct {
 	SurveyLinkPerMinute float64
 	// IngestWriters is the number of group-commit writers (0: by dialect).
 	IngestWriters int
+	// EvidenceMaxMB is the largest evidence file accepted, in MiB.
+	EvidenceMaxMB int
 }
 
 // Option describes one setting.
@@ -193,6 +195,19 @@ var Options = []Option{
 			c.IngestWriters = n
 			return nil
 		}},
+	{Name: "EVIDENCE_MAX_MB", Flag: "evidence-max-mb", Default: "20", Help: "largest evidence file an agency may upload, in MB",
+		apply: func(c *Config, raw string) error {
+			c.EvidenceMaxMB = 20
+			if raw == "" {
+				return nil
+			}
+			n, err := strconv.Atoi(raw)
+			if err != nil || n < 1 || n > 1024 {
+				return &Error{EnvPrefix + "EVIDENCE_MAX_MB", raw, "a whole number of megabytes from 1 to 1024"}
+			}
+			c.EvidenceMaxMB = n
+			return nil
+		}},
 }
 
 func positiveNumber(raw string, def float64) (float64, error) {
@@ -252,6 +267,7 @@ func (c Config) Effective() [][2]string {
 		{"PARINDEX_SURVEY_IP_PER_MINUTE", strconv.FormatFloat(c.SurveyIPPerMinute, 'f', -1, 64)},
 		{"PARINDEX_SURVEY_LINK_PER_MINUTE", strconv.FormatFloat(c.SurveyLinkPerMinute, 'f', -1, 64)},
 		{"PARINDEX_INGEST_WRITERS", ingestWriters(c.IngestWriters)},
+		{"PARINDEX_EVIDENCE_MAX_MB", strconv.Itoa(c.EvidenceMaxMB)},
 	}
 }
 

@@ -255,7 +255,9 @@ func (a *Assessment) pendingRound(f *criteria.Framework, round int) []string {
 // missing input would count 0 against it: what stops a submission.
 // Survey leaves, bonus and penalty leaves, leaves marked not applicable
 // and leaves whose missing policy is exclude are never listed.
-func (a *Assessment) Unscored(f *criteria.Framework) []string {
+// A metric the one-stop-shop system already reports for the unit and the
+// year (system, from YearMetrics) counts as given.
+func (a *Assessment) Unscored(f *criteria.Framework, system map[string]float64) []string {
 	var out []string
 	for _, n := range f.Leaves() {
 		if n.Method.IsAdjustment() || f.MissingFor(n.Code) == criteria.MissingExclude {
@@ -276,7 +278,7 @@ func (a *Assessment) Unscored(f *criteria.Framework) []string {
 			}
 		case KindMetrics:
 			for _, m := range n.Metrics() {
-				if a.Metrics[m] == nil {
+				if _, reported := system[m]; a.Metrics[m] == nil && !reported {
 					out = append(out, n.Code)
 					break
 				}
@@ -1004,7 +1006,11 @@ func (db *DB) Transition(ctx context.Context, actor parindex.Actor, ref Assessme
 		facts := parindex.TransitionFacts{Locked: a.Locked, Reason: reason}
 		switch t {
 		case parindex.TransitionSubmit:
-			facts.Unscored = a.Unscored(f)
+			system, err := db.YearMetrics(ctx, f.Year)
+			if err != nil {
+				return err
+			}
+			facts.Unscored = a.Unscored(f, system[a.UnitCode])
 		case parindex.TransitionSendResults:
 			facts.PendingRound1 = a.pendingRound(f, 1)
 		case parindex.TransitionFinalise:

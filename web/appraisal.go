@@ -209,6 +209,10 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 		if err != nil {
 			return nil, err
 		}
+		system, err := s.db.YearMetrics(ctx, f.Year)
+		if err != nil {
+			return nil, err
+		}
 		due, err := s.db.Deadlines(ctx, rec.Code)
 		if err != nil {
 			return nil, err
@@ -223,7 +227,7 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 				case a.State == parindex.AssessmentDraft && a.Locked:
 					add(a.Deadline, link, "inbox.locked", a.UnitName, rec.Code)
 				case a.State == parindex.AssessmentDraft:
-					left := len(a.Unscored(f))
+					left := len(a.Unscored(f, system[a.UnitCode]))
 					if parindex.Can(u, parindex.ActionSubmitAssessment, t) && left == 0 {
 						add(agencyDue(a), link, "inbox.submit", a.UnitName, rec.Code)
 					} else if asmWithin7(agencyDue(a), today) || left > 0 {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -16,7 +17,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -37,19 +37,14 @@ import (
 // the Excel round trip, and the transitions of the yearly cycle. The
 // appraisers' and DoHA's pages are in appraisal.go.
 
-// asmMaxEvidenceSize is the limit of one evidence file, process-wide: the
-// command line may lower or raise it (SetMaxEvidenceSize).
-var asmMaxEvidenceSize atomic.Int64
-
-func init() { asmMaxEvidenceSize.Store(store.DefaultMaxEvidenceSize) }
-
 // SetMaxEvidenceSize sets the limit of one evidence file in bytes (0 or
-// less restores the default of 20 MB).
-func SetMaxEvidenceSize(n int64) {
+// less restores the default of 20 MB). The server starts with the limit of
+// its configuration (PARINDEX_EVIDENCE_MAX_MB); tests lower it.
+func (s *Server) SetMaxEvidenceSize(n int64) {
 	if n <= 0 {
 		n = store.DefaultMaxEvidenceSize
 	}
-	asmMaxEvidenceSize.Store(n)
+	s.maxEvidence.Store(n)
 }
 
 // asmMaxTemplateUpload bounds an uploaded assessment workbook (a template is
@@ -186,10 +181,15 @@ const (
 	asmAppraisedView                // decided values where decided, else self; corrected metrics
 )
 
-// asmAgencyInput turns an assessment into the scoring engine's input.
-func asmAgencyInput(a *store.Assessment, f *criteria.Framework, view asmView, surveyValues map[string]map[string]scoring.SurveyValue) scoring.AgencyInput {
+// asmAgencyInput turns an assessment into the scoring engine's input. The
+// one-stop-shop figures of the year (system) come first; what the agency
+// reported for the same metric replaces them, as in a score snapshot.
+func asmAgencyInput(a *store.Assessment, f *criteria.Framework, view asmView, surveyValues map[string]map[string]scoring.SurveyValue, system map[string]float64) scoring.AgencyInput {
 	in := scoring.AgencyInput{Code: a.UnitCode, Name: a.UnitName, Points: map[string]float64{}, Answers: map[string]bool{},
-		Metrics: map[string]float64{}, Survey: surveyValues}
+		Metrics: maps.Clone(system), Survey: surveyValues}
+	if in.Metrics == nil {
+		in.Metrics = map[string]float64{}
+	}
 	for _, n := range f.Leaves() {
 		if !store.Appraisable(n) {
 			continue
@@ -257,11 +257,15 @@ func (s *Server) asmScoreFramework(ctx context.Context, framework string) (*asmS
 	if err != nil {
 		return nil, err
 	}
+	system, err := s.db.YearMetrics(ctx, f.Year)
+	if err != nil {
+		return nil, err
+	}
 	out := &asmScores{List: list, F: f}
 	for _, view := range []asmView{asmSelfView, asmAppraisedView} {
 		in := scoring.Inputs{Framework: f.Code}
 		for _, a := range list {
-			in.Agencies = append(in.Agencies, asmAgencyInput(a, f, view, figures[a.UnitCode]))
+			in.Agencies = append(in.Agencies, asmAgencyInput(a, f, view, figures[a.UnitCode], system[a.UnitCode]))
 		}
 		res, err := scoring.Score(f, in)
 		if err != nil {
@@ -934,7 +938,7 @@ func (s *Server) asmLeafData(c *gin.Context, l *asmLoaded, node string, posted *
 	d := &asmLeafData{Sheet: sheet, URL: l.leafURL(node), SheetURL: l.url(), Node: n, Evidence: l.A.Evidence[node],
 		CanEdit: l.mayEdit(u) && store.LeafKind(n) != store.KindSurvey, CanEvid: l.mayAddEvidence(u) && store.Appraisable(n),
 		CanExplain: l.mayExplain(u), CanAppr: l.mayAppraise(u, node), Round: l.A.State.AppraisalRound(),
-		MaxSize: points(s.lang(c), float64(asmMaxEvidenceSize.Load())/(1<<20)),
+		MaxSize: points(s.lang(c), float64(s.maxEvidence.Load())/(1<<20)),
 		Accept:  "application/pdf,image/*,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp"}
 	for _, r := range sheet.Rows {
 		if r.Code == node {
@@ -1183,7 +1187,7 @@ func (s *Server) evidenceUpload(c *gin.Context) {
 		return
 	}
 	node := c.Param("node")
-	limit := asmMaxEvidenceSize.Load()
+	limit := s.maxEvidence.Load()
 	lang := s.lang(c)
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+256<<10)
 	fh, err := c.FormFile("file")

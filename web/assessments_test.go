@@ -21,7 +21,6 @@ import (
 	"parindex/scoring"
 	"parindex/store"
 	"parindex/store/storetest"
-	"parindex/web"
 )
 
 // e2eFramework has two appraised areas (Justice checks area 2, Finance
@@ -218,9 +217,9 @@ func TestAssessmentEndToEnd(t *testing.T) {
 		wantStatus(t, "refused type", r, http.StatusBadRequest)
 		mustContain(t, "refused type", r, "Loại tệp không được nhận")
 		wantStatus(t, "empty file", postFile(editor, leaf+"/evidence", "trong.pdf", nil, nil), http.StatusBadRequest)
-		web.SetMaxEvidenceSize(16)
+		ts.Srv.SetMaxEvidenceSize(16)
 		r = postFile(editor, leaf+"/evidence", "lon.pdf", pdf, nil)
-		web.SetMaxEvidenceSize(0)
+		ts.Srv.SetMaxEvidenceSize(0)
 		wantStatus(t, "too large", r, http.StatusRequestEntityTooLarge)
 		mustContain(t, "too large", r, "Tệp lớn hơn")
 		wantStatus(t, "evidence", postFile(editor, leaf+"/evidence", "Báo cáo 45.pdf", pdf, nil), http.StatusSeeOther)

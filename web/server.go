@@ -48,6 +48,9 @@ type Server struct {
 	ingester *survey.Ingester
 	survey   *survey.Handler
 	serving  atomic.Bool
+
+	// maxEvidence is the limit of one evidence file, in bytes.
+	maxEvidence atomic.Int64
 }
 
 // New builds the server: routes, middleware, templates and assets are all
@@ -56,6 +59,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, db: db, log: log, reg: prometheus.NewRegistry(), passwordParams: password.Default}
 	s.sessions = newSessions(s)
+	s.SetMaxEvidenceSize(int64(cfg.EvidenceMaxMB) << 20)
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
