@@ -105,3 +105,18 @@ func TestSecretKeyIsGeneratedOnceAndKeptPrivate(t *testing.T) {
 		t.Error("a missing key file was accepted (only DATA_DIR's key is generated)")
 	}
 }
+
+func TestEvidenceLimit(t *testing.T) {
+	c, err := config.Load(nil, env(nil))
+	if err != nil || c.EvidenceMaxMB != 20 {
+		t.Errorf("default evidence limit = %d, %v", c.EvidenceMaxMB, err)
+	}
+	c, err = config.Load(map[string]string{"evidence-max-mb": "50"}, env(nil))
+	if err != nil || c.EvidenceMaxMB != 50 {
+		t.Errorf("--evidence-max-mb 50 = %d, %v", c.EvidenceMaxMB, err)
+	}
+	var ce *config.Error
+	if _, err := config.Load(nil, env(map[string]string{"PARINDEX_EVIDENCE_MAX_MB": "0"})); !errors.As(err, &ce) || ce.Var != "PARINDEX_EVIDENCE_MAX_MB" {
+		t.Errorf("0 MB: %v", err)
+	}
+}
