@@ -708,7 +708,7 @@ func (a *api) putObservations(c *gin.Context) {
 		return
 	}
 	switch {
-	case req.Observations == nil || len(req.Observations) == 0:
+	case len(req.Observations) == 0:
 		a.invalid(c, "observations", "cần ít nhất một số liệu trong observations", "observations must hold at least one item")
 		return
 	case len(req.Observations) > apiMaxBatch:
