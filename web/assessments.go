@@ -1063,16 +1063,7 @@ func (s *Server) leafExplain(c *gin.Context) {
 		return
 	}
 	node := c.Param("node")
-	if err := s.db.Explain(c.Request.Context(), actor(c), l.Ref, node, c.PostForm("explanation")); err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeInternal {
-			s.internalError(c, err)
-			return
-		}
-		s.asmLeafError(c, l, node, HTTPStatus(err), parindex.ErrorMessage(err), nil, nil)
-		return
-	}
-	s.setFlash(c, "assess.explained")
-	c.Redirect(http.StatusSeeOther, l.leafURL(node))
+	s.asmLeafDone(c, l, node, s.db.Explain(c.Request.Context(), actor(c), l.Ref, node, c.PostForm("explanation")), "assess.explained")
 }
 
 // leafAppraise records an appraiser's decision: "accept" keeps the score;
@@ -1215,16 +1206,8 @@ func (s *Server) evidenceUpload(c *gin.Context) {
 		s.internalError(c, err)
 		return
 	}
-	if _, err := s.db.AddEvidence(c.Request.Context(), actor(c), l.Ref, node, fh.Filename, data, s.asmEvidenceDir(), limit); err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeInternal {
-			s.internalError(c, err)
-			return
-		}
-		s.asmLeafError(c, l, node, HTTPStatus(err), parindex.ErrorMessage(err), nil, nil)
-		return
-	}
-	s.setFlash(c, "assess.evidence_added")
-	c.Redirect(http.StatusSeeOther, l.leafURL(node))
+	_, err = s.db.AddEvidence(c.Request.Context(), actor(c), l.Ref, node, fh.Filename, data, s.asmEvidenceDir(), limit)
+	s.asmLeafDone(c, l, node, err, "assess.evidence_added")
 }
 
 func (s *Server) evidenceRemove(c *gin.Context) {
@@ -1237,16 +1220,7 @@ func (s *Server) evidenceRemove(c *gin.Context) {
 	}
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
 	node := c.PostForm("node")
-	if err := s.db.RemoveEvidence(c.Request.Context(), actor(c), l.Ref, id, c.PostForm("reason")); err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeInternal {
-			s.internalError(c, err)
-			return
-		}
-		s.asmLeafError(c, l, node, HTTPStatus(err), parindex.ErrorMessage(err), nil, nil)
-		return
-	}
-	s.setFlash(c, "assess.evidence_removed")
-	c.Redirect(http.StatusSeeOther, l.leafURL(node))
+	s.asmLeafDone(c, l, node, s.db.RemoveEvidence(c.Request.Context(), actor(c), l.Ref, id, c.PostForm("reason")), "assess.evidence_removed")
 }
 
 // evidenceDownload serves a file to those who may view its agency; to
@@ -1504,4 +1478,20 @@ func (s *Server) asmTemplateApply(c *gin.Context) {
 	os.Remove(path)
 	s.setFlash(c, "assess.upload_applied")
 	c.Redirect(http.StatusSeeOther, l.url())
+}
+
+// asmLeafDone ends a change on a leaf's page: back to the leaf with a
+// flash message when err is nil, the leaf page with the error otherwise (a
+// clean 500 for internal errors).
+func (s *Server) asmLeafDone(c *gin.Context, l *asmLoaded, node string, err error, flashKey string) {
+	if err != nil {
+		if parindex.ErrorCode(err) == parindex.ECodeInternal {
+			s.internalError(c, err)
+			return
+		}
+		s.asmLeafError(c, l, node, HTTPStatus(err), parindex.ErrorMessage(err), nil, nil)
+		return
+	}
+	s.setFlash(c, flashKey)
+	c.Redirect(http.StatusSeeOther, l.leafURL(node))
 }
