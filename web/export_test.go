@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -163,5 +165,34 @@ func TestResponsesDownloadFollowsTheBrowserScoping(t *testing.T) {
 	rows, _ = f.GetRows(export.SheetResponses)
 	if len(rows) != all+1 {
 		t.Errorf("admin export = %d rows, want %d and the header", len(rows), all)
+	}
+}
+
+// The pages offer the downloads: the overview its ranking, the responses
+// browser its filtered rows.
+func TestDownloadLinksOnPages(t *testing.T) {
+	db := storetest.MustOpenSQLite(t)
+	ts := newTestServer(t, db)
+	ctx := context.Background()
+	if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.02}); err != nil {
+		t.Fatal(err)
+	}
+	c := ts.client(t)
+	c.mustLogin("admin")
+	page := c.get("/app/dashboard")
+	link := regexp.MustCompile(`href="(/app/ranking\.xlsx\?snapshot=\d+)"`).FindStringSubmatch(page.Body)
+	if link == nil {
+		t.Fatalf("no ranking download on the overview (%d)", page.Status)
+	}
+	if r := c.get(link[1]); r.Status != 200 || !strings.Contains(r.Header.Get("Content-Type"), "spreadsheetml") {
+		t.Errorf("ranking download = %d %s", r.Status, r.Header.Get("Content-Type"))
+	}
+	page = c.get("/admin/survey/responses?flag=any")
+	link = regexp.MustCompile(`href="(/admin/survey/responses\.xlsx\?[^"]*)"`).FindStringSubmatch(page.Body)
+	if link == nil || !strings.Contains(link[1], "flag=any") {
+		t.Fatalf("no filtered responses download: %v", link)
+	}
+	if r := c.get(html.UnescapeString(link[1])); r.Status != 200 {
+		t.Errorf("responses download = %d", r.Status)
 	}
 }

@@ -947,6 +947,7 @@ type responsesData struct {
 	Pages     int
 	PrevURL   string
 	NextURL   string
+	ExportURL string // the same filters as an Excel download
 	Error     string
 	Responses bool // the query ran
 }
@@ -1026,6 +1027,8 @@ func (s *Server) responsesPage(c *gin.Context) {
 		return
 	}
 	q := c.Request.URL.Query()
+	q.Del("page")
+	d.ExportURL = "/admin/survey/responses.xlsx?" + q.Encode()
 	q.Set("page", strconv.Itoa(d.Page+1))
 	d.NextURL = "/admin/survey/responses?" + q.Encode()
 	q.Set("page", strconv.Itoa(d.Page-1))
