@@ -170,9 +170,9 @@ func TestScorecardNumbersEqualTheSnapshot(t *testing.T) {
 
 	// The detail sheet has every node with its final points.
 	detail := cells(t, f, export.SheetDetail)
-	seen := 0
+	seen, selfChecked := 0, 0
 	for _, r := range detail {
-		if len(r) < 7 {
+		if len(r) < 9 {
 			continue
 		}
 		n, ok := a.Node(r[0])
@@ -180,13 +180,26 @@ func TestScorecardNumbersEqualTheSnapshot(t *testing.T) {
 			continue
 		}
 		seen++
-		if number(t, r[5]) != n.Points || number(t, r[6]) != n.Max {
-			t.Errorf("node %s: %s / %s, snapshot %v / %v", r[0], r[5], r[6], n.Points, n.Max)
+		if number(t, r[7]) != n.Points || number(t, r[8]) != n.Max {
+			t.Errorf("node %s: %s / %s, snapshot %v / %v", r[0], r[7], r[8], n.Points, n.Max)
+		}
+		// Self-assessed points come from the agency's assessment.
+		if as := sc.Assessments[a.Code]; as != nil {
+			if v := as.SelfValue(r[0]); v.Points != nil {
+				selfChecked++
+				if number(t, strings.ReplaceAll(r[5], ",", ".")) != *v.Points {
+					t.Errorf("node %s: self-assessed %q, the assessment says %v", r[0], r[5], *v.Points)
+				}
+			}
 		}
 	}
 	if seen != len(a.Nodes) {
 		t.Errorf("detail has %d nodes, snapshot %d", seen, len(a.Nodes))
 	}
+	if sc.Assessments[a.Code] != nil && selfChecked == 0 {
+		t.Errorf("%s has an assessment but no self-assessed points were checked", a.Code)
+	}
+	t.Logf("%d self-assessed values checked", selfChecked)
 
 	// The survey sheet: respondents and the overall share equal the
 	// survey service's figures.

@@ -25,6 +25,10 @@ type Scored struct {
 	// PeerPercent is, per node code, the mean over the agencies for which
 	// the node applies of points ÷ max (a share in [0, 1]).
 	PeerPercent map[string]float64
+	// Assessments are the agencies' self-assessments against the framework,
+	// by unit code: the self-assessed and appraised values of the detail
+	// sheet. Empty when the framework was never self-assessed.
+	Assessments map[string]*store.Assessment
 }
 
 // LoadSnapshot reads and decodes snapshot id with its framework and the
@@ -46,7 +50,14 @@ func LoadSnapshot(ctx context.Context, db *store.DB, id int64) (*Scored, error) 
 	if err != nil {
 		return nil, err
 	}
-	sc := &Scored{Snapshot: snap, Framework: f, Result: res, PeerPercent: map[string]float64{}}
+	sc := &Scored{Snapshot: snap, Framework: f, Result: res, PeerPercent: map[string]float64{}, Assessments: map[string]*store.Assessment{}}
+	list, _, err := db.ListAssessments(ctx, snap.FrameworkCode)
+	if err != nil && parindex.ErrorCode(err) != parindex.ECodeNotFound {
+		return nil, err
+	}
+	for _, a := range list {
+		sc.Assessments[a.UnitCode] = a
+	}
 	if len(snap.Inputs) > 0 {
 		// The inputs are informative (the entered value of each leaf); a
 		// snapshot whose inputs no longer parse still has its results.

@@ -9,6 +9,7 @@ import (
 	"parindex"
 	"parindex/criteria"
 	"parindex/scoring"
+	"parindex/store"
 	"parindex/survey"
 	"parindex/vn"
 	"parindex/workbook"
@@ -307,19 +308,22 @@ func scorecardDetail(w *workbook.Workbook, sc *Scored, a *scoring.AgencyResult) 
 	if err != nil {
 		return err
 	}
-	if err := s.Title("Điểm chi tiết theo tiêu chí - "+a.Name, 10); err != nil {
+	if err := s.Title("Điểm chi tiết theo tiêu chí - "+a.Name, 12); err != nil {
 		return err
 	}
-	if err := s.Subtitle("Điểm là điểm cuối cùng sau thẩm định trong bản chốt; ô trống ở cột tỷ lệ: tiêu chí không tính cho đơn vị.", 10); err != nil {
+	if err := s.Subtitle("Điểm là điểm cuối cùng sau thẩm định trong bản chốt; Tự chấm và Thẩm định lấy từ hồ sơ tự đánh giá hiện tại; ô trống ở cột tỷ lệ: tiêu chí không tính cho đơn vị.", 12); err != nil {
 		return err
 	}
-	statusCol := 8
+	assessment := sc.Assessments[a.Code]
+	statusCol := 10
 	if _, err := s.Table([]workbook.Column{
 		{Title: "Mã", Width: 12, Format: workbook.Code},
 		{Title: "Tiêu chí", Width: 60},
 		{Title: "Cách chấm", Width: 14},
 		{Title: "Điểm tối đa (bộ tiêu chí)", Width: 11, Format: workbook.Number},
 		{Title: "Số liệu đầu vào", Width: 24},
+		{Title: "Tự chấm", Width: 10},
+		{Title: "Thẩm định", Width: 10},
 		{Title: "Điểm", Width: 10, Format: workbook.Points2},
 		{Title: "Tối đa áp dụng", Width: 10, Format: workbook.Points2},
 		{Title: "Tỷ lệ đạt", Width: 10, Format: workbook.Percent},
@@ -350,7 +354,8 @@ func scorecardDetail(w *workbook.Workbook, sc *Scored, a *scoring.AgencyResult) 
 			note = n.Reason.VI
 		}
 		name := strings.Repeat("    ", len(ancestors)) + node.Name
-		row, err := s.Append(len(ancestors) == 0, node.Code, name, method, frameworkMax, inputText(n), n.Points, n.Max, share(n.Points, n.Max), mark, note)
+		self, appraised := assessedValues(assessment, node)
+		row, err := s.Append(len(ancestors) == 0, node.Code, name, method, frameworkMax, inputText(n), self, appraised, n.Points, n.Max, share(n.Points, n.Max), mark, note)
 		if err != nil {
 			walkErr = err
 			return false
@@ -363,10 +368,38 @@ func scorecardDetail(w *workbook.Workbook, sc *Scored, a *scoring.AgencyResult) 
 	if walkErr != nil {
 		return walkErr
 	}
-	if err := s.DataBars(workbook.Range{Col: 7, First: first, Last: s.Row()}, lightRed); err != nil {
+	if err := s.DataBars(workbook.Range{Col: 9, First: first, Last: s.Row()}, lightRed); err != nil {
 		return err
 	}
 	return s.Finish()
+}
+
+// assessedValues shows a leaf's self-assessed value and its appraised value
+// (round 2 where there was one, else round 1) for leaves an agency scores
+// itself; "" where there is none.
+func assessedValues(a *store.Assessment, node *criteria.Node) (self, appraised string) {
+	if a == nil || !node.IsLeaf() {
+		return "", ""
+	}
+	self = leafValueText(a.SelfValue(node.Code))
+	if v, ok := a.AppraisedValue(node.Code); ok {
+		appraised = leafValueText(v)
+	}
+	return self, appraised
+}
+
+func leafValueText(v store.LeafValue) string {
+	switch {
+	case v.NotApplicable:
+		return "không áp dụng"
+	case v.Points != nil:
+		return vn.FormatNumber("vi", *v.Points, 2)
+	case v.Answer != nil && *v.Answer:
+		return "có"
+	case v.Answer != nil:
+		return "không"
+	}
+	return ""
 }
 
 // inputText describes what a leaf was scored from, in Vietnamese.
@@ -564,7 +597,7 @@ func scorecardMethod(w *workbook.Workbook, sc *Scored) error {
 		{"Chỉ số", fmt.Sprintf("Chỉ số = (điểm đạt + điểm thưởng − điểm trừ) ÷ điểm tối đa của các tiêu chí áp dụng × 100, làm tròn %d chữ số thập phân (làm tròn lên từ 5). Tiêu chí không áp dụng không tính vào mẫu số.", f.Rounding)},
 		{"Xếp loại", strings.Join(bands, "; ")},
 		{"Dữ liệu thiếu", policy},
-		{"Điểm tự chấm và điểm thẩm định", "Bản chốt lưu điểm cuối cùng sau thẩm định (cột \"Điểm\" của trang Chi tiết). Điểm tự chấm và điểm thẩm định từng vòng nằm trong hồ sơ tự đánh giá của đơn vị, chưa đưa vào phiếu điểm này."},
+		{"Điểm tự chấm và điểm thẩm định", "Bản chốt lưu điểm cuối cùng sau thẩm định (cột \"Điểm\" của trang Chi tiết). Các cột \"Tự chấm\" và \"Thẩm định\" lấy từ hồ sơ tự đánh giá của đơn vị lúc xuất tệp (thẩm định: vòng 2 nếu có, nếu không thì vòng 1)."},
 		{"Khảo sát: cách tính", "Tỷ lệ hài lòng của một câu hỏi = số câu trả lời mức 4 hoặc 5 ÷ số câu trả lời hợp lệ (không tính \"không áp dụng\"). Chỉ số yếu tố = trung bình các câu hỏi; chỉ số chung = trung bình các yếu tố. Phiếu bị gắn cờ chất lượng không được tính."},
 		{"Khảo sát: trọng số", "Kết quả của một đơn vị tính trên phiếu của chính đơn vị, không gán trọng số. Kết quả của một địa bàn gồm nhiều đơn vị là bình quân có trọng số theo số giao dịch của từng đơn vị, không gộp phiếu thô."},
 		{"Cách đọc khoảng tin cậy", "Khoảng tin cậy 95% cho biết phạm vi mà chỉ số thực có thể nằm trong đó do chỉ khảo sát một mẫu người dân. Hai đơn vị có khoảng chồng lên nhau chưa chắc khác nhau thật. Câu hỏi: khoảng Wilson; yếu tố và chỉ số chung: bootstrap theo người trả lời."},
