@@ -760,11 +760,8 @@ func asmBool(b bool) *bool { return &b }
 // asmSheetSave stores every leaf of the sheet form that changed. A refused
 // save shows the sheet again with what was typed and every problem.
 func (s *Server) asmSheetSave(c *gin.Context) {
-	l := s.loadAssessment(c)
+	l := s.loadAssessmentFor(c, parindex.ActionEditAssessment)
 	if l == nil {
-		return
-	}
-	if !s.authorize(c, parindex.ActionEditAssessment, l.Target) {
 		return
 	}
 	if err := c.Request.ParseForm(); err != nil {
@@ -853,11 +850,8 @@ func (s *Server) asmTransition(c *gin.Context) {
 
 // asmReopen lets one agency work after its deadline (DoHA).
 func (s *Server) asmReopen(c *gin.Context) {
-	l := s.loadAssessment(c)
+	l := s.loadAssessmentFor(c, parindex.ActionManageAssessments)
 	if l == nil {
-		return
-	}
-	if !s.authorize(c, parindex.ActionManageAssessments, l.Target) {
 		return
 	}
 	until, err := parindex.ParseDate(c.PostForm("until"))
@@ -1008,11 +1002,8 @@ func (s *Server) asmLeafError(c *gin.Context, l *asmLoaded, node string, status 
 }
 
 func (s *Server) asmLeafSave(c *gin.Context) {
-	l := s.loadAssessment(c)
+	l := s.loadAssessmentFor(c, parindex.ActionEditAssessment)
 	if l == nil {
-		return
-	}
-	if !s.authorize(c, parindex.ActionEditAssessment, l.Target) {
 		return
 	}
 	node := c.Param("node")
@@ -1055,11 +1046,8 @@ func (s *Server) asmLeafSave(c *gin.Context) {
 }
 
 func (s *Server) leafExplain(c *gin.Context) {
-	l := s.loadAssessment(c)
+	l := s.loadAssessmentFor(c, parindex.ActionEditAssessment)
 	if l == nil {
-		return
-	}
-	if !s.authorize(c, parindex.ActionEditAssessment, l.Target) {
 		return
 	}
 	node := c.Param("node")
@@ -1170,11 +1158,8 @@ func (s *Server) acceptArea(c *gin.Context) {
 func (s *Server) asmEvidenceDir() string { return s.cfg.DataDir }
 
 func (s *Server) evidenceUpload(c *gin.Context) {
-	l := s.loadAssessment(c)
+	l := s.loadAssessmentFor(c, parindex.ActionEditAssessment)
 	if l == nil {
-		return
-	}
-	if !s.authorize(c, parindex.ActionEditAssessment, l.Target) {
 		return
 	}
 	node := c.Param("node")
@@ -1211,11 +1196,8 @@ func (s *Server) evidenceUpload(c *gin.Context) {
 }
 
 func (s *Server) evidenceRemove(c *gin.Context) {
-	l := s.loadAssessment(c)
+	l := s.loadAssessmentFor(c, parindex.ActionEditAssessment)
 	if l == nil {
-		return
-	}
-	if !s.authorize(c, parindex.ActionEditAssessment, l.Target) {
 		return
 	}
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
@@ -1351,11 +1333,8 @@ func (s *Server) asmRenderUpload(c *gin.Context, l *asmLoaded, status int, rep *
 // cell or every change it would make, and keeps the file for the apply
 // step under a random token. Nothing is written to the assessment.
 func (s *Server) asmTemplateUpload(c *gin.Context) {
-	l := s.loadAssessment(c)
+	l := s.loadAssessmentFor(c, parindex.ActionEditAssessment)
 	if l == nil {
-		return
-	}
-	if !s.authorize(c, parindex.ActionEditAssessment, l.Target) {
 		return
 	}
 	lang := s.lang(c)
@@ -1431,11 +1410,8 @@ func (s *Server) asmStashUpload(data []byte) (string, error) {
 // asmTemplateApply reads the kept workbook again (the assessment may have
 // changed since the dry run) and writes every leaf in one transaction.
 func (s *Server) asmTemplateApply(c *gin.Context) {
-	l := s.loadAssessment(c)
+	l := s.loadAssessmentFor(c, parindex.ActionEditAssessment)
 	if l == nil {
-		return
-	}
-	if !s.authorize(c, parindex.ActionEditAssessment, l.Target) {
 		return
 	}
 	lang := s.lang(c)
@@ -1494,4 +1470,15 @@ func (s *Server) asmLeafDone(c *gin.Context, l *asmLoaded, node string, err erro
 	}
 	s.setFlash(c, flashKey)
 	c.Redirect(http.StatusSeeOther, l.leafURL(node))
+}
+
+// loadAssessmentFor loads the assessment of the request and asks the one
+// policy whether the user may do a on its agency; nil after answering
+// (not found, forbidden) when not.
+func (s *Server) loadAssessmentFor(c *gin.Context, a parindex.Action) *asmLoaded {
+	l := s.loadAssessment(c)
+	if l == nil || !s.authorize(c, a, l.Target) {
+		return nil
+	}
+	return l
 }
