@@ -252,6 +252,9 @@ func (h *Handler) linkError(c *gin.Context, lang string, err error) {
 		return
 	}
 	h.opts.Log.Error("survey: link lookup", slog.String("error", err.Error()))
+	// The link could not be read (the database is down): tell the phone
+	// when to come back, as Submit does when it cannot store.
+	c.Header("Retry-After", "5")
 	h.message(c, http.StatusServiceUnavailable, lang, "form.unavailable", "")
 }
 
@@ -390,6 +393,11 @@ var (
 	dossierPattern = regexp.MustCompile(`^[\pL\pN./_-]{1,50}$`)
 )
 
+// commentText normalises a comment: Windows line ends become \n, and NUL
+// bytes, which nobody types but PostgreSQL refuses in text (the response
+// could then never be stored), are dropped. (Files drop them in tabular.)
+var commentText = strings.NewReplacer("\r\n", "\n", "\x00", "")
+
 // submission is a parsed and checked form.
 type submission struct {
 	answers  map[string]int
@@ -438,7 +446,7 @@ func parse(in *Instrument, form url.Values, lang string) *submission {
 		}
 		s.profile[p.Code] = v
 	}
-	s.comment = strings.TrimSpace(strings.ReplaceAll(form.Get("comment"), "\r\n", "\n"))
+	s.comment = strings.TrimSpace(commentText.Replace(form.Get("comment")))
 	if in.Comment == nil {
 		s.comment = ""
 	} else if utf8.RuneCountInString(s.comment) > in.Comment.MaxLength || !utf8.ValidString(s.comment) {

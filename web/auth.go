@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -28,6 +29,8 @@ const (
 	throttleWindow  = 15 * time.Minute
 	maxFailsPerUser = 5
 	maxFailsPerIP   = 20
+
+	maxLoginBody = 64 << 10 // bytes of the login form
 )
 
 // newSessions configures server-side sessions in our database: HttpOnly,
@@ -194,6 +197,18 @@ var dummyHash, _ = password.Hash("parindex-dummy-password", password.Default)
 
 func (s *Server) login(c *gin.Context) {
 	ctx := c.Request.Context()
+	// A login form is a few hundred bytes; without a limit of its own a
+	// huge body was read up to the standard library's 10 MB, silently
+	// dropped, and answered as a wrong password.
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxLoginBody)
+	if err := c.Request.ParseForm(); err != nil {
+		status := http.StatusBadRequest
+		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		s.render(c, status, "login", "login.title", loginForm{Error: translate(s.lang(c), "login.too_large")})
+		return
+	}
 	form := loginForm{Username: strings.ToLower(strings.TrimSpace(c.PostForm("username"))), Next: safeNext(c.PostForm("next"))}
 	pw := c.PostForm("password")
 	ip := c.ClientIP()

@@ -34,6 +34,7 @@ var messages = map[string][2]string{
 	"login.submit":            {"Đăng nhập", "Log in"},
 	"login.failed":            {"Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."},
 	"login.locked":            {"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.", "Too many failed logins. Please try again in 15 minutes."},
+	"login.too_large":         {"Nội dung gửi lên quá lớn hoặc không đọc được; vui lòng đăng nhập lại.", "What was sent is too large or unreadable; please log in again."},
 	"login.expired":           {"Phiên làm việc đã hết hạn, vui lòng đăng nhập lại.", "Your session has ended; please log in again."},
 	"home.title":              {"Trang chính", "Home"},
 	"home.hello":              {"Xin chào", "Hello"},

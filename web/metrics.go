@@ -656,12 +656,13 @@ func (s *Server) metricsImportPage(c *gin.Context) {
 // and unchanged figures, or every problem) and, on the second step, stores
 // it, all or nothing.
 func (s *Server) metricsImport(c *gin.Context) {
+	// The limit comes before the first PostForm, which reads the whole body.
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 2*metricsLimit)
 	d := metricsImportData{Reason: strings.TrimSpace(c.PostForm("reason"))}
 	apply := c.PostForm("step") == "apply"
 	var data []byte
 	var err error
 	if apply {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 2*metricsLimit)
 		d.File = filepath.Base(c.PostForm("file_name"))
 		if data, err = base64.StdEncoding.DecodeString(c.PostForm("data")); err != nil || len(data) > metricsLimit {
 			err = parindex.Errorf(parindex.ECodeInvalid, "Dữ liệu gửi lên không hợp lệ; hãy tải tệp lên lại (the form data is invalid; upload the file again)")

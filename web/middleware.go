@@ -13,6 +13,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"parindex"
 )
 
 const (
@@ -128,4 +130,28 @@ func (s *Server) recoverPanic(c *gin.Context) {
 		}
 	}()
 	c.Next()
+}
+
+// refuseNUL answers 400 to a request whose path or query holds a NUL
+// character. No code, name or filter contains one, and PostgreSQL refuses
+// NUL in text: such a value would reach the database and fail as a 500.
+func refuseNUL(c *gin.Context) {
+	bad := strings.ContainsRune(c.Request.URL.Path, 0)
+	for k, vs := range c.Request.URL.Query() {
+		bad = bad || strings.ContainsRune(k, 0)
+		for _, v := range vs {
+			bad = bad || strings.ContainsRune(v, 0)
+		}
+	}
+	if !bad {
+		c.Next()
+		return
+	}
+	const msg = "Địa chỉ chứa ký tự NUL không hợp lệ (the address contains a NUL character)"
+	if strings.HasPrefix(c.Request.URL.Path, apiPrefix+"/") {
+		c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": apiError{Code: parindex.ECodeInvalid, Message: msg}})
+		return
+	}
+	c.Abort()
+	c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte(msg))
 }

@@ -97,7 +97,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.Use(withRequestID, s.observe, s.recoverPanic, securityHeaders, s.loadUser)
+	e.Use(withRequestID, s.observe, s.recoverPanic, securityHeaders, refuseNUL, s.loadUser)
 	e.NoRoute(s.notFound)
 	e.NoMethod(func(c *gin.Context) {
 		c.String(http.StatusMethodNotAllowed, "Phương thức không được hỗ trợ (method not allowed)")
@@ -163,6 +163,10 @@ func (s *Server) SetPasswordParams(p password.Params) { s.passwordParams = p }
 
 // Sessions exposes the session manager, so tests can shorten its timeouts.
 func (s *Server) Sessions() *scs.SessionManager { return s.sessions }
+
+// Routes lists every route the server answers, so the security tests cover
+// a new route without being told about it.
+func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
 
 // Handler returns the whole HTTP handler: the gin engine behind the standard
 // library's cross-origin protection, which refuses state-changing requests
