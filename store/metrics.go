@@ -268,22 +268,26 @@ func (db *DB) currentObservations(ctx context.Context, tx *sqlx.Tx, planned []pa
 		wanted[observationKey{o.UnitID, o.Period.String(), o.Metric}] = true
 		unitSet[o.UnitID], yearSet[o.Period.Year] = true, true
 	}
-	var unitIDs []any
+	var unitIDs []int64
 	for id := range unitSet {
 		unitIDs = append(unitIDs, id)
 	}
-	var years []any
+	years := db.newRows(1, "integer")
 	for y := range yearSet {
-		years = append(years, y)
+		years.add(y)
 	}
+	inYears, yearArgs := years.clause()
 	out := map[observationKey]*parindex.Observation{}
 	for start := 0; start < len(unitIDs); start += insertChunk {
-		chunk := unitIDs[start:min(start+insertChunk, len(unitIDs))]
-		args := append(append([]any{}, years...), chunk...)
+		units := db.newRows(len(yearArgs)+1, "bigint")
+		for _, id := range unitIDs[start:min(start+insertChunk, len(unitIDs))] {
+			units.add(id)
+		}
+		inUnits, unitArgs := units.clause()
 		rows, err := tx.QueryContext(ctx, `
 			SELECT o.org_unit_id, u.code, o.period, o.metric_code, o.value, o.source, o.recorded_at, o.recorded_by
 			FROM metric_observations o JOIN org_units u ON u.id = o.org_unit_id
-			WHERE o.year IN (`+db.placeholders(1, len(years))+`) AND o.org_unit_id IN (`+db.placeholders(len(years)+1, len(chunk))+`)`, args...)
+			WHERE o.year IN (`+inYears+`) AND o.org_unit_id IN (`+inUnits+`)`, append(append([]any{}, yearArgs...), unitArgs...)...)
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to read stored metrics: %w", err)
 		}
@@ -302,18 +306,15 @@ func (db *DB) currentObservations(ctx context.Context, tx *sqlx.Tx, planned []pa
 }
 
 func (db *DB) upsertObservations(ctx context.Context, tx *sqlx.Tx, obs []parindex.Observation) error {
-	const cols = 8
 	for start := 0; start < len(obs); start += insertChunk {
-		chunk := obs[start:min(start+insertChunk, len(obs))]
-		args := make([]any, 0, len(chunk)*cols)
-		values := make([]string, 0, len(chunk))
-		for _, o := range chunk {
-			values = append(values, "("+db.placeholders(len(args)+1, cols)+")")
-			args = append(args, o.UnitID, o.Period.String(), o.Metric, o.Period.Year, o.Value, o.Source, o.RecordedAt, o.RecordedBy)
+		set := db.newRows(1, "bigint", "text", "text", "integer", "double precision", "text", "timestamptz", "text")
+		for _, o := range obs[start:min(start+insertChunk, len(obs))] {
+			set.add(o.UnitID, o.Period.String(), o.Metric, o.Period.Year, o.Value, o.Source, o.RecordedAt, o.RecordedBy)
 		}
+		values, args := set.clause()
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO metric_observations (org_unit_id, period, metric_code, year, value, source, recorded_at, recorded_by)
-			VALUES `+strings.Join(values, ", ")+`
+			`+values+`
 			ON CONFLICT (org_unit_id, period, metric_code) DO UPDATE SET
 				value = excluded.value, source = excluded.source, recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by`,
 			args...); err != nil {
@@ -324,18 +325,15 @@ func (db *DB) upsertObservations(ctx context.Context, tx *sqlx.Tx, obs []parinde
 }
 
 func (db *DB) insertHistory(ctx context.Context, tx *sqlx.Tx, old []parindex.Observation) error {
-	const cols = 9
 	for start := 0; start < len(old); start += insertChunk {
-		chunk := old[start:min(start+insertChunk, len(old))]
-		args := make([]any, 0, len(chunk)*cols)
-		values := make([]string, 0, len(chunk))
-		for _, o := range chunk {
-			values = append(values, "("+db.placeholders(len(args)+1, cols)+")")
-			args = append(args, o.UnitID, o.Period.String(), o.Metric, o.Value, o.Source, o.RecordedAt.UTC(), o.RecordedBy, o.SupersededAt, o.SupersededBy)
+		set := db.newRows(1, "bigint", "text", "text", "double precision", "text", "timestamptz", "text", "timestamptz", "text")
+		for _, o := range old[start:min(start+insertChunk, len(old))] {
+			set.add(o.UnitID, o.Period.String(), o.Metric, o.Value, o.Source, o.RecordedAt.UTC(), o.RecordedBy, o.SupersededAt, o.SupersededBy)
 		}
+		values, args := set.clause()
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO metric_observation_history (org_unit_id, period, metric_code, value, source, recorded_at, recorded_by, superseded_at, superseded_by)
-			VALUES `+strings.Join(values, ", "), args...); err != nil {
+			`+values, args...); err != nil {
 			return fmt.Errorf("store: unable to keep the history of corrected metrics: %w", err)
 		}
 	}

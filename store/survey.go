@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -281,8 +280,8 @@ const (
 	DuplicateDossier               // this dossier code already answered for this unit
 )
 
-// insertChunk bounds the rows of one multi-row statement: 14 parameters a
-// row stays far below both dialects' parameter limits.
+// insertChunk bounds the rows of one multi-row statement: on SQLite, 500
+// rows of up to 16 parameters stay far below its limit of 32,766.
 const insertChunk = 500
 
 // InsertResponses stores a batch of responses in one transaction (group
@@ -292,9 +291,9 @@ const insertChunk = 500
 // deviceWindow gets the duplicate_device flag (the one flag that needs shared
 // state). Outcomes come back in the order of rs.
 //
-// Each step is one multi-row statement per chunk, not one per response: on
-// PostgreSQL every statement is a network round trip, and a batch of
-// hundreds must cost a handful of them.
+// Each step is one multi-row statement per chunk (a rowSet), not one per
+// response: on PostgreSQL every statement is a network round trip, and a
+// batch of hundreds must cost a handful of them.
 func (db *DB) InsertResponses(ctx context.Context, rs []*parindex.Response, questions map[int64][]string, deviceWindow time.Duration) ([]InsertOutcome, error) {
 	for _, r := range rs {
 		codes := questions[r.InstrumentID]
@@ -334,7 +333,7 @@ func (db *DB) insertResponses(ctx context.Context, tx *sqlx.Tx, rs []*parindex.R
 			return nil, err
 		}
 	}
-	var dupKeys []any
+	var dupKeys []string
 	for i, r := range rs {
 		if !inserted[i] {
 			dupKeys = append(dupKeys, r.IdempotencyKey)
@@ -342,8 +341,12 @@ func (db *DB) insertResponses(ctx context.Context, tx *sqlx.Tx, rs []*parindex.R
 	}
 	stored := map[string]int64{}
 	for start := 0; start < len(dupKeys); start += insertChunk {
-		chunk := dupKeys[start:min(start+insertChunk, len(dupKeys))]
-		rows, err := tx.QueryContext(ctx, `SELECT idempotency_key, id FROM responses WHERE idempotency_key IN (`+db.placeholders(1, len(chunk))+`)`, chunk...)
+		set := db.newRows(1, "text")
+		for _, k := range dupKeys[start:min(start+insertChunk, len(dupKeys))] {
+			set.add(k)
+		}
+		in, args := set.clause()
+		rows, err := tx.QueryContext(ctx, `SELECT idempotency_key, id FROM responses WHERE idempotency_key IN (`+in+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to check duplicate responses: %w", err)
 		}
@@ -386,7 +389,7 @@ func (db *DB) flagRepeatedDevices(ctx context.Context, tx *sqlx.Tx, rs []*parind
 		device string
 		unit   int64
 	}
-	var keys []any
+	var keys []string
 	seen := map[seenKey]bool{}
 	for _, r := range rs {
 		if r.DeviceKey != "" {
@@ -394,11 +397,15 @@ func (db *DB) flagRepeatedDevices(ctx context.Context, tx *sqlx.Tx, rs []*parind
 		}
 	}
 	for start := 0; start < len(keys); start += insertChunk {
-		chunk := keys[start:min(start+insertChunk, len(keys))]
+		set := db.newRows(1, "text")
+		for _, k := range keys[start:min(start+insertChunk, len(keys))] {
+			set.add(k)
+		}
+		in, args := set.clause()
 		// Filter by key only, so the primary key serves the lookup; the
 		// time is compared here (a seen_at condition can lead SQLite's
 		// planner to scan the time index instead).
-		rows, err := tx.QueryContext(ctx, `SELECT device_key, org_unit_id, seen_at FROM device_seen WHERE device_key IN (`+db.placeholders(1, len(chunk))+`)`, chunk...)
+		rows, err := tx.QueryContext(ctx, `SELECT device_key, org_unit_id, seen_at FROM device_seen WHERE device_key IN (`+in+`)`, args...)
 		if err != nil {
 			return fmt.Errorf("store: unable to check devices: %w", err)
 		}
@@ -429,10 +436,9 @@ func (db *DB) flagRepeatedDevices(ctx context.Context, tx *sqlx.Tx, rs []*parind
 }
 
 func (db *DB) insertResponseChunk(ctx context.Context, tx *sqlx.Tx, chunk []*parindex.Response, inserted []bool) error {
-	const cols = 14
-	args := make([]any, 0, len(chunk)*cols)
-	var values strings.Builder
-	for i, r := range chunk {
+	set := db.newRows(1, "bigint", "bigint", "bigint", "timestamptz", "date", "text", "text",
+		"text", "text", "text", "text", "integer", "text", "text")
+	for _, r := range chunk {
 		var linkID, dossier any
 		if r.LinkID != 0 {
 			linkID = r.LinkID
@@ -440,17 +446,14 @@ func (db *DB) insertResponseChunk(ctx context.Context, tx *sqlx.Tx, chunk []*par
 		if r.DossierHash != "" {
 			dossier = r.DossierHash
 		}
-		if i > 0 {
-			values.WriteString(", ")
-		}
-		values.WriteString("(" + db.placeholders(len(args)+1, cols) + ")")
-		args = append(args, linkID, r.InstrumentID, r.UnitID, r.SubmittedHour.UTC(), r.Day, r.IdempotencyKey, r.DeviceHash,
+		set.add(linkID, r.InstrumentID, r.UnitID, r.SubmittedHour.UTC(), r.Day, r.IdempotencyKey, r.DeviceHash,
 			dossier, r.Answers, r.Profile, r.Comment, r.FillSeconds, strings.Join(r.Flags, ","), r.Source)
 	}
+	values, args := set.clause()
 	rows, err := tx.QueryContext(ctx, `
 		INSERT INTO responses (link_id, instrument_id, org_unit_id, submitted_hour, day, idempotency_key, device_hash,
 			dossier_hash, answers, profile, comment, fill_seconds, flags, source)
-		VALUES `+values.String()+`
+		`+values+`
 		ON CONFLICT DO NOTHING RETURNING id, idempotency_key`, args...)
 	if err != nil {
 		return fmt.Errorf("store: unable to store responses: %w", err)
@@ -485,20 +488,6 @@ func (db *DB) noteDevices(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Respo
 		unit   int64
 	}
 	done := map[seenKey]bool{}
-	var args []any
-	var values []string
-	flush := func() error {
-		if len(values) == 0 {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO device_seen (device_key, org_unit_id, seen_at) VALUES `+strings.Join(values, ", ")+`
-			ON CONFLICT (device_key, org_unit_id) DO UPDATE SET seen_at = excluded.seen_at`, args...)
-		args, values = args[:0], values[:0]
-		if err != nil {
-			return fmt.Errorf("store: unable to note devices: %w", err)
-		}
-		return nil
-	}
 	var keys []seenKey
 	for i, r := range rs {
 		k := seenKey{r.DeviceKey, r.UnitID}
@@ -514,78 +503,86 @@ func (db *DB) noteDevices(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Respo
 		}
 		return keys[i].unit < keys[j].unit
 	})
-	for _, k := range keys {
-		values = append(values, "("+db.placeholders(len(args)+1, 3)+")")
-		args = append(args, k.device, k.unit, now)
-		if len(values) == insertChunk {
-			if err := flush(); err != nil {
-				return err
-			}
+	for start := 0; start < len(keys); start += insertChunk {
+		set := db.newRows(1, "text", "bigint", "timestamptz")
+		for _, k := range keys[start:min(start+insertChunk, len(keys))] {
+			set.add(k.device, k.unit, now)
+		}
+		values, args := set.clause()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO device_seen (device_key, org_unit_id, seen_at) `+values+`
+			ON CONFLICT (device_key, org_unit_id) DO UPDATE SET seen_at = excluded.seen_at`, args...); err != nil {
+			return fmt.Errorf("store: unable to note devices: %w", err)
 		}
 	}
-	return flush()
+	return nil
 }
 
 // addCounts adds the batch's answers to response_counts.
 func (db *DB) addCounts(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Response, inserted []bool, questions map[int64][]string) error {
-	type countKey struct {
+	// The batch's answers, summed per unit and day with one slot per
+	// question (na, n1..n5, then the same for flagged responses): one map
+	// lookup per response, not one per answer.
+	type group struct {
 		instrument, unit int64
-		question         string
 		day              parindex.Date
 	}
-	counts := map[countKey]*[12]int64{} // na, n1..n5, then the same for flagged responses
-	var order []countKey
+	sums := map[group][][12]int64{}
+	var groups []group
 	for i, r := range rs {
 		if !inserted[i] {
 			continue
+		}
+		g := group{r.InstrumentID, r.UnitID, r.Day}
+		c, ok := sums[g]
+		if !ok {
+			c = make([][12]int64, len(questions[r.InstrumentID]))
+			sums[g] = c
+			groups = append(groups, g)
 		}
 		offset := 0
 		if r.Flagged() {
 			offset = 6
 		}
-		for q, code := range questions[r.InstrumentID] {
-			k := countKey{r.InstrumentID, r.UnitID, code, r.Day}
-			c, ok := counts[k]
-			if !ok {
-				c = &[12]int64{}
-				counts[k] = c
-				order = append(order, k)
-			}
-			c[offset+int(r.Answers[q]-'0')]++
+		for q := range c {
+			c[q][offset+int(r.Answers[q]-'0')]++
 		}
 	}
 	// One order for every transaction: concurrent writers then take row
 	// locks in the same order and cannot deadlock.
-	sort.Slice(order, func(i, j int) bool {
-		a, b := order[i], order[j]
+	sort.Slice(groups, func(i, j int) bool {
+		a, b := groups[i], groups[j]
 		if a.instrument != b.instrument {
 			return a.instrument < b.instrument
 		}
 		if a.unit != b.unit {
 			return a.unit < b.unit
 		}
-		if a.question != b.question {
-			return a.question < b.question
-		}
 		return a.day.Before(b.day)
 	})
-	const cols = 16
-	for start := 0; start < len(order); start += insertChunk {
-		chunk := order[start:min(start+insertChunk, len(order))]
-		args := make([]any, 0, len(chunk)*cols)
-		values := make([]string, 0, len(chunk))
-		for _, k := range chunk {
-			c := counts[k]
-			values = append(values, "("+db.placeholders(len(args)+1, cols)+")")
-			args = append(args, k.instrument, k.unit, k.question, k.day)
-			for _, v := range c {
-				args = append(args, v)
-			}
+	type countRow struct {
+		g    group
+		code string
+		c    *[12]int64
+	}
+	var order []countRow
+	for _, g := range groups {
+		c := sums[g]
+		for q, code := range questions[g.instrument] {
+			order = append(order, countRow{g, code, &c[q]})
 		}
+	}
+	for start := 0; start < len(order); start += insertChunk {
+		set := db.newRows(1, "bigint", "bigint", "text", "date",
+			"bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint")
+		for _, k := range order[start:min(start+insertChunk, len(order))] {
+			c := k.c
+			set.add(k.g.instrument, k.g.unit, k.code, k.g.day, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11])
+		}
+		values, args := set.clause()
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO response_counts (instrument_id, org_unit_id, question_code, day,
 				na, n1, n2, n3, n4, n5, flagged_na, flagged_n1, flagged_n2, flagged_n3, flagged_n4, flagged_n5)
-			VALUES `+strings.Join(values, ", ")+`
+			`+values+`
 			ON CONFLICT (instrument_id, org_unit_id, question_code, day) DO UPDATE SET
 				na = response_counts.na + excluded.na, n1 = response_counts.n1 + excluded.n1,
 				n2 = response_counts.n2 + excluded.n2, n3 = response_counts.n3 + excluded.n3,
@@ -597,26 +594,6 @@ func (db *DB) addCounts(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Respons
 		}
 	}
 	return nil
-}
-
-// placeholders returns the parameters first … first+n-1 of a statement
-// whose parameters are all built by this function: "$1, $2, …" on
-// PostgreSQL, "?, ?, …" on SQLite. SQLite treats $N as a named parameter and
-// finds names by a linear search, which makes a statement with thousands of
-// them quadratic; anonymous ? parameters bind by position with no search.
-func (db *DB) placeholders(first, n int) string {
-	var b strings.Builder
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		if db.dialect == SQLite {
-			b.WriteString("?")
-		} else {
-			b.WriteString("$" + strconv.Itoa(first+i))
-		}
-	}
-	return b.String()
 }
 
 func appendFlag(flags []string, f string) []string {

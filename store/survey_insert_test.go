@@ -1,0 +1,106 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"parindex"
+	"parindex/store"
+	"parindex/store/storetest"
+)
+
+// A batch goes to PostgreSQL as one array per column and to SQLite as a
+// VALUES list: text that means something inside an array literal or SQL
+// (quotes, backslashes, braces, commas, the word NULL), empty and absent
+// values, and the hour must all come back exactly as they were sent.
+func TestInsertResponsesKeepsAwkwardText(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := db.ImportOrgUnits(ctx, cli, "", treeRows(), ""); err != nil {
+			t.Fatal(err)
+		}
+		in := &parindex.StoredInstrument{Code: "mini-2026", Name: "Thử", Year: 2026, Source: "code: mini-2026", Hash: "abc"}
+		if err := db.SaveInstrument(ctx, cli, in); err != nil {
+			t.Fatal(err)
+		}
+		unit, err := db.OrgUnitByCode(ctx, "SNV")
+		if err != nil {
+			t.Fatal(err)
+		}
+		comments := []string{
+			`"quoted" and \backslash\ and {braces}, commas`,
+			`NULL`,
+			``,
+			"dòng một\ndòng hai 'nháy đơn' ; DROP TABLE responses; --",
+			`\"}{,`,
+		}
+		day := parindex.Date{Year: 2026, Month: 3, Day: 10}
+		hour := time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC) // 09:00 in Vietnam
+		var rs []*parindex.Response
+		for i, c := range comments {
+			r := &parindex.Response{InstrumentID: in.ID, UnitID: unit.ID, Day: day, SubmittedHour: hour,
+				IdempotencyKey: "key-" + string(rune('a'+i)), Answers: "5" + string(rune('0'+i)), Comment: c,
+				Profile: `gender="f",age={30}`, Source: parindex.SourcePaper}
+			if i == 0 {
+				r.DossierHash = `dossier "hash"`
+				r.Flags = []string{parindex.FlagSpeeder, parindex.FlagBot}
+			}
+			rs = append(rs, r)
+		}
+		outcomes, err := db.InsertResponses(ctx, rs, map[int64][]string{in.ID: {"A1", "A2"}}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, o := range outcomes {
+			if o != store.Inserted {
+				t.Errorf("response %d: outcome %v", i, o)
+			}
+		}
+		rows, err := db.FindResponses(ctx, store.ResponseFilter{UnitID: unit.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != len(comments) {
+			t.Fatalf("%d rows stored, want %d", len(rows), len(comments))
+		}
+		got := map[string]store.ResponseRow{}
+		for _, r := range rows {
+			got[r.Comment] = r
+		}
+		for i, c := range comments {
+			r, ok := got[c]
+			if !ok {
+				t.Errorf("comment %q was not stored as sent; stored: %+v", c, rows)
+				continue
+			}
+			if r.Answers != rs[i].Answers || r.Profile != `gender="f",age={30}` || r.Day != day || r.Hour != 9 || r.Source != parindex.SourcePaper {
+				t.Errorf("response %d came back as %+v", i, r)
+			}
+			if want := map[bool]string{true: "speeder,bot", false: ""}[i == 0]; r.Flags != want {
+				t.Errorf("response %d flags %q, want %q", i, r.Flags, want)
+			}
+		}
+		// The dossier hash went in as text, the others as NULL: a second
+		// response with the same dossier is refused, one without is not.
+		again := []*parindex.Response{
+			{InstrumentID: in.ID, UnitID: unit.ID, Day: day, SubmittedHour: hour, IdempotencyKey: "key-x", Answers: "11", DossierHash: `dossier "hash"`, Source: parindex.SourcePaper},
+			{InstrumentID: in.ID, UnitID: unit.ID, Day: day, SubmittedHour: hour, IdempotencyKey: "key-y", Answers: "11", Source: parindex.SourcePaper},
+		}
+		outcomes, err = db.InsertResponses(ctx, again, map[int64][]string{in.ID: {"A1", "A2"}}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if outcomes[0] != store.DuplicateDossier || outcomes[1] != store.Inserted {
+			t.Errorf("outcomes %v, want [dossier repeat, inserted]", outcomes)
+		}
+		// Counts: seven responses, A1 all fives then two ones, A2 0..4 and two ones.
+		var n5, n1, na int
+		if err := db.SQL().QueryRowContext(ctx, `SELECT SUM(flagged_n5 + n5), SUM(n1), SUM(flagged_na + na) FROM response_counts`).Scan(&n5, &n1, &na); err != nil {
+			t.Fatal(err)
+		}
+		if n5 != 5 || n1 != 3 || na != 1 {
+			t.Errorf("counts n5 %d, n1 %d, na %d; want 5, 3, 1", n5, n1, na)
+		}
+	})
+}
