@@ -4,6 +4,15 @@
 // and reports submissions per second and latency percentiles, beside a
 // no-op gin handler measured the same way in the same run. After each run it
 // counts the stored responses: every 2xx must be in the database.
+//
+// With -mixed (on by default) it then adds the demo province to the same
+// database and measures staff reading the dashboards alone, then the same
+// staff while citizens submit at the fixed rate: latency per route, beside
+// the survey-only figures of the same run.
+//
+// Request bodies (each with its own idempotency key, signed render time and
+// device cookie) are built before each phase, so the generator spends the
+// shared CPUs on sending, not on HMACs and form encoding.
 package main
 
 import (
@@ -17,6 +26,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -43,6 +53,8 @@ var (
 	rate     = flag.Int("rate", 2000, "submissions per second in the fixed-rate phase")
 	pgURL    = flag.String("postgres", os.Getenv("PARINDEX_TEST_POSTGRES"), "PostgreSQL server for the PostgreSQL run (empty: skip it)")
 	only     = flag.String("only", "", "comma-separated targets to run: noop, sqlite, postgres (default all)")
+	mixed    = flag.Bool("mixed", true, "also measure staff dashboards alone and under the fixed survey rate")
+	staff    = flag.Int("staff", 8, "concurrent staff sessions in the mixed phases")
 )
 
 const secret = "bench-secret-key-0123456789abcdef0123456789"
@@ -55,9 +67,18 @@ type result struct {
 	stored       int64
 }
 
+// routeResult is one staff route's figures in a mixed phase.
+type routeResult struct {
+	target, phase, route string
+	ok, failed           int64
+	elapsed              time.Duration
+	latencies            []time.Duration
+}
+
 func main() {
 	flag.Parse()
 	var results []result
+	var routes []routeResult
 	want := func(t string) bool { return *only == "" || slices.Contains(strings.Split(*only, ","), t) }
 	if want("noop") {
 		results = append(results, runNoop()...)
@@ -65,7 +86,8 @@ func main() {
 	if want("sqlite") {
 		dir, _ := os.MkdirTemp("", "parindex-bench-")
 		defer os.RemoveAll(dir)
-		results = append(results, runServer("sqlite", "sqlite:"+filepath.Join(dir, "bench.db"), dir)...)
+		r, rr := runServer("sqlite", "sqlite:"+filepath.Join(dir, "bench.db"), dir)
+		results, routes = append(results, r...), append(routes, rr...)
 	}
 	if want("postgres") {
 		if *pgURL == "" {
@@ -73,18 +95,27 @@ func main() {
 		} else {
 			dir, _ := os.MkdirTemp("", "parindex-bench-")
 			defer os.RemoveAll(dir)
-			results = append(results, runServer("postgres", freshDatabase(*pgURL, "parindex_bench"), dir)...)
+			r, rr := runServer("postgres", freshDatabase(*pgURL, "parindex_bench"), dir)
+			results, routes = append(results, r...), append(routes, rr...)
 		}
 	}
-	fmt.Printf("\n%-10s %-16s %9s %9s %10s %9s %9s %9s %s\n", "target", "mode", "sent", "2xx", "2xx/s", "p50", "p99", "max", "stored")
+	fmt.Printf("\n%-10s %-24s %9s %9s %10s %9s %9s %9s %s\n", "target", "mode", "sent", "2xx", "2xx/s", "p50", "p99", "max", "stored")
 	for _, r := range results {
 		slices.Sort(r.latencies)
 		stored := "-"
 		if r.stored >= 0 {
 			stored = fmt.Sprint(r.stored)
 		}
-		fmt.Printf("%-10s %-16s %9d %9d %10.0f %9s %9s %9s %s\n", r.target, r.mode, r.sent, r.ok,
+		fmt.Printf("%-10s %-24s %9d %9d %10.0f %9s %9s %9s %s\n", r.target, r.mode, r.sent, r.ok,
 			float64(r.ok)/r.elapsed.Seconds(), pct(r.latencies, 0.50), pct(r.latencies, 0.99), pct(r.latencies, 1), stored)
+	}
+	if len(routes) > 0 {
+		fmt.Printf("\n%-10s %-24s %-22s %7s %7s %8s %9s %9s %9s\n", "target", "phase", "staff route", "2xx", "failed", "2xx/s", "p50", "p95", "p99")
+		for _, r := range routes {
+			slices.Sort(r.latencies)
+			fmt.Printf("%-10s %-24s %-22s %7d %7d %8.1f %9s %9s %9s\n", r.target, r.phase, r.route, r.ok, r.failed,
+				float64(r.ok)/r.elapsed.Seconds(), pct(r.latencies, 0.50), pct(r.latencies, 0.95), pct(r.latencies, 0.99))
+		}
 	}
 }
 
@@ -114,16 +145,17 @@ func runNoop() []result {
 	tokens := []string{"noop"}
 	return []result{
 		closedLoop("noop gin", base, tokens),
-		fixedRate("noop gin", base, tokens),
+		fixedRate("noop gin", "", base, tokens, nil),
 	}
 }
 
 // runServer prepares a database with links, starts `parindex serve` on it
-// and measures both phases.
-func runServer(target, dbURL, dir string) []result {
+// and measures both phases, then the mixed phases.
+func runServer(target, dbURL, dir string) ([]result, []routeResult) {
 	ctx := context.Background()
 	db, err := store.Open(ctx, dbURL)
 	check(err)
+	defer db.Close()
 	_, err = db.Migrate(ctx)
 	check(err)
 	actor := parindex.Actor{Name: "bench"}
@@ -136,7 +168,7 @@ func runServer(target, dbURL, dir string) []result {
 	var specs []store.LinkSpec
 	for _, u := range units {
 		if u.Type != parindex.OrgTypeProvince {
-			specs = append(specs, store.LinkSpec{Token: survey.NewLinkToken(), InstrumentCode: "sipas-2026", UnitCode: u.Code, CounterLabel: "Quầy 1"})
+			specs = append(specs, store.LinkSpec{Token: survey.NewLinkToken(), InstrumentCode: "sipas-2026", UnitCode: u.Code, CounterLabel: "Quầy bench"})
 		}
 	}
 	links, err := db.CreateLinks(ctx, actor, specs)
@@ -158,44 +190,146 @@ func runServer(target, dbURL, dir string) []result {
 	base := "http://127.0.0.1:" + port
 	waitReady(base)
 
-	out := []result{closedLoop(target, base, tokens), fixedRate(target, base, tokens)}
-	var stored int64
-	check(db.SQL().QueryRow(`SELECT COUNT(*) FROM responses`).Scan(&stored))
-	var ok int64
-	for _, r := range out {
-		ok += r.ok
+	out := []result{closedLoop(target, base, tokens), fixedRate(target, "", base, tokens, nil)}
+	checkStored(db, target, 0, out)
+	out[len(out)-1].stored = countResponses(db)
+	if !*mixed {
+		return out, nil
 	}
-	if stored != ok {
-		fmt.Fprintf(os.Stderr, "%s: %d responses acknowledged but %d stored\n", target, ok, stored)
-		os.Exit(1)
+
+	// The demo province: assessments, snapshots, metrics and a year of
+	// responses for the dashboards to read, and the demo accounts.
+	_, err = demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.2})
+	check(err)
+	before := countResponses(db)
+	pages := staffPages()
+	sessions := make([]*http.Client, *staff)
+	for i := range sessions {
+		sessions[i] = login(base, demo.Accounts[0].Username, demo.Password)
 	}
-	out[len(out)-1].stored = stored
-	db.Close()
+	var routes []routeResult
+	routes = append(routes, staffLoop(target, "staff alone", base, sessions, pages, nil)...)
+	stop := make(chan struct{})
+	var citizens result
+	done := make(chan struct{})
+	go func() {
+		citizens = fixedRate(target, "with staff: ", base, tokens, stop)
+		close(done)
+	}()
+	routes = append(routes, staffLoop(target, fmt.Sprintf("with survey %d/s", *rate), base, sessions, pages, stop)...)
+	<-done
+	checkStored(db, target, before, []result{citizens})
+	citizens.stored = countResponses(db) - before
+	return append(out, citizens), routes
+}
+
+// staffPage is a page officials open, by route.
+type staffPage struct{ route, path string }
+
+func staffPages() []staffPage {
+	return []staffPage{
+		{"overview", "/app/dashboard"},
+		{"agency page", "/app/units/SNV/dashboard"},
+		{"survey monitor", "/app/dashboard/survey"},
+		{"responses browser", "/admin/survey/responses"},
+	}
+}
+
+// login returns a client holding a staff session.
+func login(base, username, password string) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Transport: client.Transport, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.PostForm(base+"/login", url.Values{"username": {username}, "password": {password}})
+	check(err)
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusFound {
+		check(fmt.Errorf("login as %s: status %d", username, resp.StatusCode))
+	}
+	return c
+}
+
+// staffLoop has every session open the pages in turn, closed loop, for the
+// phase's duration (or until stop closes), and returns figures per route.
+func staffLoop(target, phase, base string, sessions []*http.Client, pages []staffPage, stop chan struct{}) []routeResult {
+	out := make([]routeResult, len(pages))
+	for i, p := range pages {
+		out[i] = routeResult{target: target, phase: phase, route: p.route}
+	}
+	var mu sync.Mutex
+	deadline := time.Now().Add(*duration)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w, c := range sessions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; time.Now().Before(deadline); i++ {
+				p := i % len(pages)
+				t0 := time.Now()
+				resp, err := c.Get(base + pages[p].path)
+				ok := err == nil && resp.StatusCode == http.StatusOK
+				if err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				d := time.Since(t0)
+				mu.Lock()
+				if ok {
+					out[p].ok++
+					out[p].latencies = append(out[p].latencies, d)
+				} else {
+					out[p].failed++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if stop != nil {
+		close(stop)
+	}
+	for i := range out {
+		out[i].elapsed = time.Since(start)
+	}
 	return out
 }
 
 var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4096, MaxConnsPerHost: 0, IdleConnTimeout: time.Minute}, Timeout: 30 * time.Second}
 
-// body builds one answered form for token, rendered two minutes ago.
-func body(token string, n int) string {
-	key, stamp := survey.FormFields([]byte(secret), token, time.Now().Add(-2*time.Minute))
-	f := url.Values{"k": {key}, "ts": {stamp}, "lang": {"vi"}}
-	for _, q := range []string{"A1", "A2", "A3", "A4", "B1", "B2", "B3", "B4", "B5", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1", "E2", "E3"} {
-		f.Set(q, fmt.Sprint(1+(n+len(q))%5))
-	}
-	if n%10 == 0 {
-		f.Set("comment", "Cán bộ hướng dẫn tận tình.")
-	}
-	return f.Encode()
+// submission is one prepared form post.
+type submission struct {
+	path, body, cookie string
 }
 
-func post(base, token string, n int) (bool, time.Duration) {
-	b := body(token, n)
+// prepare builds n answered forms over the tokens, rendered two minutes
+// ago, each with its own idempotency key and a random device cookie.
+func prepare(tokens []string, n int) []submission {
+	qs := []string{"A1", "A2", "A3", "A4", "B1", "B2", "B3", "B4", "B5", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1", "E2", "E3"}
+	rendered := time.Now().Add(-2 * time.Minute)
+	out := make([]submission, n)
 	dev := make([]byte, 16)
-	rand.Read(dev)
-	req, _ := http.NewRequest(http.MethodPost, base+"/s/"+token, strings.NewReader(b))
+	for i := range out {
+		token := tokens[i%len(tokens)]
+		key, stamp := survey.FormFields([]byte(secret), token, rendered)
+		f := url.Values{"k": {key}, "ts": {stamp}, "lang": {"vi"}}
+		for _, q := range qs {
+			f.Set(q, fmt.Sprint(1+(i+len(q))%5))
+		}
+		if i%10 == 0 {
+			f.Set("comment", "Cán bộ hướng dẫn tận tình.")
+		}
+		rand.Read(dev)
+		out[i] = submission{path: "/s/" + token, body: f.Encode(), cookie: survey.DeviceCookie + "=" + hex.EncodeToString(dev)}
+	}
+	return out
+}
+
+func post(base string, s submission) (bool, time.Duration) {
+	req, _ := http.NewRequest(http.MethodPost, base+s.path, strings.NewReader(s.body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Cookie", survey.DeviceCookie+"="+hex.EncodeToString(dev))
+	req.Header.Set("Cookie", s.cookie)
 	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
@@ -206,8 +340,12 @@ func post(base, token string, n int) (bool, time.Duration) {
 	return resp.StatusCode == 200, time.Since(start)
 }
 
+// closedLoop keeps conns requests in flight for the phase's duration. It
+// prepares forms for 20,000 submissions a second and stops early, saying
+// so, should the server take them all: a form is never sent twice.
 func closedLoop(target, base string, tokens []string) result {
-	var sent, ok atomic.Int64
+	subs := prepare(tokens, int(duration.Seconds()*20000))
+	var sent, ok, next atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
 	deadline := time.Now().Add(*duration)
@@ -218,8 +356,13 @@ func closedLoop(target, base string, tokens []string) result {
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
-			for i := w; time.Now().Before(deadline); i += *conns {
-				good, d := post(base, tokens[i%len(tokens)], i)
+			for time.Now().Before(deadline) {
+				i := int(next.Add(1) - 1)
+				if i >= len(subs) {
+					fmt.Fprintln(os.Stderr, "closed loop: every prepared form was sent before the end of the phase")
+					break
+				}
+				good, d := post(base, subs[i])
 				sent.Add(1)
 				if good {
 					ok.Add(1)
@@ -237,24 +380,35 @@ func closedLoop(target, base string, tokens []string) result {
 
 // fixedRate sends at a constant rate whatever the answers' speed, and times
 // each request from when it was due, so a slow server cannot hide its
-// queueing (coordinated omission).
-func fixedRate(target, base string, tokens []string) result {
+// queueing (coordinated omission). It runs for the phase's duration, or
+// until stop closes when stop is not nil.
+func fixedRate(target, label, base string, tokens []string, stop chan struct{}) result {
 	var sent, ok atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
 	interval := time.Second / time.Duration(*rate)
-	start := time.Now()
 	total := int(duration.Seconds() * float64(*rate))
+	if stop != nil {
+		total *= 2 // the staff phase decides when to stop
+	}
+	subs := prepare(tokens, total)
+	start := time.Now()
 	var wg sync.WaitGroup
+loop:
 	for i := 0; i < total; i++ {
 		due := start.Add(time.Duration(i) * interval)
 		if d := time.Until(due); d > 0 {
 			time.Sleep(d)
 		}
+		select {
+		case <-stop:
+			break loop
+		default:
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			good, _ := post(base, tokens[i%len(tokens)], i)
+			good, _ := post(base, subs[i])
 			d := time.Since(due)
 			sent.Add(1)
 			if good {
@@ -265,8 +419,28 @@ func fixedRate(target, base string, tokens []string) result {
 			mu.Unlock()
 		}()
 	}
+	elapsed := time.Since(start)
 	wg.Wait()
-	return result{target: target, mode: fmt.Sprintf("fixed %d/s", *rate), sent: sent.Load(), ok: ok.Load(), elapsed: time.Since(start), latencies: lat, stored: -1}
+	return result{target: target, mode: fmt.Sprintf("%sfixed %d/s", label, *rate), sent: sent.Load(), ok: ok.Load(), elapsed: elapsed, latencies: lat, stored: -1}
+}
+
+func countResponses(db *store.DB) int64 {
+	var n int64
+	check(db.SQL().QueryRow(`SELECT COUNT(*) FROM responses`).Scan(&n))
+	return n
+}
+
+// checkStored fails the run unless the phases' acknowledged submissions are
+// all stored: before is the count when they started.
+func checkStored(db *store.DB, target string, before int64, phases []result) {
+	var ok int64
+	for _, r := range phases {
+		ok += r.ok
+	}
+	if stored := countResponses(db) - before; stored < ok {
+		fmt.Fprintf(os.Stderr, "%s: %d responses acknowledged but %d stored\n", target, ok, stored)
+		os.Exit(1)
+	}
 }
 
 func waitReady(base string) {
