@@ -5,7 +5,7 @@ VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS     := -X main.version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run build test lint bench bench-ingest clean vendor-echarts verify-xlsx
+.PHONY: run build test lint bench bench-ingest clean vendor-echarts vendor-axe verify-xlsx
 
 ## run: build, seed the demo province into ./data (SQLite) and serve it
 run: build
@@ -74,6 +74,25 @@ $(ECHARTS_JS):
 	else \
 		echo "vendor-echarts: could not fetch and check echarts $(ECHARTS_VERSION) (is npm installed and the registry reachable?);"; \
 		echo "vendor-echarts: building without charts: the dashboards show their data tables only."; \
+	fi
+
+## vendor-axe: fetch axe-core (pinned version, checked SHA-256) from the npm registry into e2e/browser/testdata/, for
+## the accessibility checks of the browser tests (which skip, saying so, without it). Not committed; fails when the
+## fetch or the check fails.
+AXE_VERSION := 4.14.1
+AXE_SHA256  := e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745
+AXE_JS      := e2e/browser/testdata/axe.min.js
+vendor-axe: $(AXE_JS)
+$(AXE_JS):
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	if (cd "$$tmp" && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null 2>&1) \
+		&& echo "$(AXE_SHA256)  $$tmp/axe-core-$(AXE_VERSION).tgz" | sha256sum -c --quiet - \
+		&& tar -xzf "$$tmp/axe-core-$(AXE_VERSION).tgz" -C "$$tmp" package/axe.min.js; then \
+		mkdir -p $(dir $(AXE_JS)) && cp "$$tmp/package/axe.min.js" $(AXE_JS) && \
+		echo "vendored axe-core $(AXE_VERSION) into $(AXE_JS)"; \
+	else \
+		echo "vendor-axe: could not fetch and check axe-core $(AXE_VERSION) (is npm installed and the registry reachable?)" >&2; \
+		exit 1; \
 	fi
 
 clean:
