@@ -1006,11 +1006,11 @@ func (db *DB) Transition(ctx context.Context, actor parindex.Actor, ref Assessme
 		facts := parindex.TransitionFacts{Locked: a.Locked, Reason: reason}
 		switch t {
 		case parindex.TransitionSubmit:
-			system, err := db.YearMetrics(ctx, f.Year)
+			system, err := db.UnitYearMetrics(ctx, f.Year, a.UnitID)
 			if err != nil {
 				return err
 			}
-			facts.Unscored = a.Unscored(f, system[a.UnitCode])
+			facts.Unscored = a.Unscored(f, system)
 		case parindex.TransitionSendResults:
 			facts.PendingRound1 = a.pendingRound(f, 1)
 		case parindex.TransitionFinalise:

@@ -556,13 +556,27 @@ func (db *DB) YearMetrics(ctx context.Context, year int) (map[string]map[string]
 	}
 	out := make(map[string]map[string]float64, len(values))
 	for id, byMetric := range values {
-		m := make(map[string]float64, len(byMetric))
-		for code, v := range byMetric {
-			m[code] = v.Value
-		}
-		out[codes[id]] = m
+		out[codes[id]] = plainValues(byMetric)
 	}
 	return out, nil
+}
+
+// UnitYearMetrics is one unit's part of YearMetrics, read without the
+// others'.
+func (db *DB) UnitYearMetrics(ctx context.Context, year int, unitID int64) (map[string]float64, error) {
+	values, err := db.PeriodValues(ctx, parindex.YearPeriod(year), unitID)
+	if err != nil {
+		return nil, err
+	}
+	return plainValues(values[unitID]), nil
+}
+
+func plainValues(byMetric map[string]PeriodValue) map[string]float64 {
+	m := make(map[string]float64, len(byMetric))
+	for code, v := range byMetric {
+		m[code] = v.Value
+	}
+	return m
 }
 
 // CountObservations counts current observations, by source when given.
