@@ -245,25 +245,32 @@ func (h *Handler) message(c *gin.Context, status int, lang, key, retry string) {
 	h.render(c, status, "message", messagePage{texts: texts{lang}, Title: tr("form.title"), CSS: h.cssURL, Message: tr(key), Retry: retry})
 }
 
-// linkError answers an unknown token (404) or a revoked or expired link (410).
-func (h *Handler) linkError(c *gin.Context, lang string, err error) {
+// linkError answers an unknown token (404) or a link that cannot be read
+// right now (503, the database is down). retry is the form's address when
+// the page was being opened (the citizen reloads it) and empty when a form
+// was being sent (the browser's back button keeps the answers to resend).
+func (h *Handler) linkError(c *gin.Context, lang string, err error, retry string) {
 	if parindex.ErrorCode(err) == parindex.ECodeNotFound {
 		h.message(c, http.StatusNotFound, lang, "form.not_found", "")
 		return
 	}
 	h.opts.Log.Error("survey: link lookup", slog.String("error", err.Error()))
-	// The link could not be read (the database is down): tell the phone
-	// when to come back, as Submit does when it cannot store.
+	// Tell the phone when to come back, as Submit does when it cannot store.
 	c.Header("Retry-After", "5")
-	h.message(c, http.StatusServiceUnavailable, lang, "form.unavailable", "")
+	key := "form.unavailable"
+	if retry != "" {
+		key = "form.unavailable_open"
+	}
+	h.message(c, http.StatusServiceUnavailable, lang, key, retry)
 }
 
 // Form shows the questionnaire of a QR link.
 func (h *Handler) Form(c *gin.Context) {
 	lang := i18n.Lang(c.Query("lang"))
-	l, err := h.link(c.Request.Context(), c.Param("token"))
+	token := c.Param("token")
+	l, err := h.link(c.Request.Context(), token)
 	if err != nil {
-		h.linkError(c, lang, err)
+		h.linkError(c, lang, err, "/s/"+token)
 		return
 	}
 	if !l.Active(h.opts.Now()) {
@@ -272,7 +279,7 @@ func (h *Handler) Form(c *gin.Context) {
 	}
 	in, err := h.ing.questions.get(c.Request.Context(), l.InstrumentID)
 	if err != nil {
-		h.linkError(c, lang, err)
+		h.linkError(c, lang, err, "/s/"+token)
 		return
 	}
 	h.ensureDevice(c)
@@ -480,7 +487,7 @@ func (h *Handler) Submit(c *gin.Context) {
 	token := c.Param("token")
 	l, err := h.link(c.Request.Context(), token)
 	if err != nil {
-		h.linkError(c, lang, err)
+		h.linkError(c, lang, err, "")
 		return
 	}
 	now := h.opts.Now()
@@ -501,7 +508,7 @@ func (h *Handler) Submit(c *gin.Context) {
 	}
 	in, err := h.ing.questions.get(c.Request.Context(), l.InstrumentID)
 	if err != nil {
-		h.linkError(c, lang, err)
+		h.linkError(c, lang, err, "")
 		return
 	}
 	sub := parse(in, form, lang)

@@ -208,7 +208,8 @@ func expectTryAgain(t *testing.T, what string, do func() (*http.Response, error)
 	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("%s while PostgreSQL is down: status %d, want 503; page %.300q", what, resp.StatusCode, page)
 	}
-	for _, want := range []string{`<html lang="vi">`, "Vui lòng", "gửi lại"} {
+	// "… gửi lại sau ít giây" after a POST, "… thử lại sau ít giây" after a GET.
+	for _, want := range []string{`<html lang="vi">`, "Vui lòng", "lại sau ít giây"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("%s while PostgreSQL is down: the page lacks %q: %.300q", what, want, page)
 		}
