@@ -18,10 +18,11 @@ type Date struct {
 // DateLayout is the storage and interchange form of a Date (ISO 8601).
 const DateLayout = "2006-01-02"
 
-// ParseDate parses yyyy-mm-dd and rejects impossible dates such as 2025-02-30.
+// ParseDate parses yyyy-mm-dd and rejects impossible dates such as
+// 2025-02-30, and the year 0000, which PostgreSQL's DATE does not have.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(DateLayout, s)
-	if err != nil {
+	if err != nil || t.Year() < 1 {
 		return Date{}, fmt.Errorf("%q is not a date in the form yyyy-mm-dd", s)
 	}
 	return DateOf(t), nil

@@ -356,8 +356,11 @@ func ParseMetricValue(s string) (float64, *InputError) {
 		}
 		t = intPart + "." + frac
 	}
+	// strconv also reads Go's forms (0x1p4, 1_000), which no spreadsheet
+	// writes: 1_000 must not pass where 1,000 is refused.
+	notDecimal := strings.ContainsFunc(t, func(r rune) bool { return !strings.ContainsRune("0123456789.eE+-", r) })
 	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+	if notDecimal || err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, &InputError{VI: fmt.Sprintf("giá trị %q không phải là số", s), EN: fmt.Sprintf("value %q is not a number", s)}
 	}
 	if v < 0 {
@@ -365,6 +368,9 @@ func ParseMetricValue(s string) (float64, *InputError) {
 	}
 	if v > MaxMetricValue {
 		return 0, &InputError{VI: fmt.Sprintf("giá trị %s quá lớn (tối đa %g)", t, MaxMetricValue), EN: fmt.Sprintf("value %s is too large (at most %g)", t, MaxMetricValue)}
+	}
+	if v == 0 {
+		v = 0 // -0 would be shown as "-0"
 	}
 	return v, nil
 }

@@ -17,7 +17,7 @@ import (
 func fptr(x float64) *float64 { return &x }
 func bptr(b bool) *bool       { return &b }
 
-func template(t *testing.T) assessmentxlsx.Template {
+func template(t testing.TB) assessmentxlsx.Template {
 	t.Helper()
 	f, err := criteria.Reference("province-departments-2026")
 	if err != nil {
@@ -34,7 +34,7 @@ func template(t *testing.T) assessmentxlsx.Template {
 }
 
 // rowOf finds the row of a code in column A of a sheet.
-func rowOf(t *testing.T, x *excelize.File, sheet, code string) int {
+func rowOf(t testing.TB, x *excelize.File, sheet, code string) int {
 	t.Helper()
 	rows, err := x.GetRows(sheet)
 	if err != nil {
@@ -51,7 +51,7 @@ func rowOf(t *testing.T, x *excelize.File, sheet, code string) int {
 
 // edit opens a template, lets fn change cells as a person would, and
 // returns the saved bytes.
-func edit(t *testing.T, data []byte, fn func(x *excelize.File)) []byte {
+func edit(t testing.TB, data []byte, fn func(x *excelize.File)) []byte {
 	t.Helper()
 	x, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {

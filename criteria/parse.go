@@ -299,7 +299,9 @@ func (d *decoder) text(k, v *yaml.Node, node, label string) (string, bool) {
 		d.add(k.Line, node, RuleWrongType, label, "text", describe(v))
 		return "", false
 	}
-	if !utf8.ValidString(v.Value) {
+	// NUL is valid UTF-8 (YAML writes it "\0"), but PostgreSQL refuses it in
+	// text: the framework could be checked and then not stored.
+	if !utf8.ValidString(v.Value) || strings.ContainsRune(v.Value, 0) {
 		d.add(k.Line, node, RuleBadText, label)
 		return "", false
 	}

@@ -194,7 +194,7 @@ var messages = map[Rule]message{
 		"khóa %q không dùng cho tiêu chí có tiêu chí con (điểm tối đa bằng tổng điểm các tiêu chí con); hãy bỏ khóa này hoặc bỏ tiêu chí con"},
 	RuleWrongType:       {"%s must be %s, got %s", "%s phải là %s, nhận được %s"},
 	RuleNotFinite:       {"%s must be a finite number, got %s", "%s phải là số hữu hạn, nhận được %s"},
-	RuleBadText:         {"%s is not valid UTF-8 text", "%s không phải văn bản UTF-8 hợp lệ"},
+	RuleBadText:         {"%s is not valid UTF-8 text or holds a NUL character", "%s không phải văn bản UTF-8 hợp lệ hoặc chứa ký tự NUL"},
 	RuleMissingCode:     {"code is missing", "thiếu mã (code)"},
 	RuleBadCode:         {"code %q may contain only letters, digits, '.', '_' and '-', starting with a letter or digit", "mã %q chỉ được gồm chữ cái, chữ số, '.', '_' và '-', bắt đầu bằng chữ cái hoặc chữ số"},
 	RuleMissingName:     {"name is missing", "thiếu tên (name)"},

@@ -451,3 +451,14 @@ func (in *Inputs) UnmarshalJSON(data []byte) error {
 	*in = parsed
 	return nil
 }
+
+// MarshalJSON writes no agencies as [] rather than null, which ParseInputs
+// refuses: a run with no agencies must still read back.
+func (in Inputs) MarshalJSON() ([]byte, error) {
+	type plain Inputs // without these methods
+	p := plain(in)
+	if p.Agencies == nil {
+		p.Agencies = []AgencyInput{}
+	}
+	return json.Marshal(p)
+}

@@ -48,7 +48,7 @@ type formServer struct {
 var secret = []byte("0123456789abcdef0123456789abcdef-test")
 
 // newFormServer serves the form for one published sipas-2026 link at SNV.
-func newFormServer(t *testing.T, db *store.DB, opts survey.Options) *formServer {
+func newFormServer(t testing.TB, db *store.DB, opts survey.Options) *formServer {
 	t.Helper()
 	ctx := context.Background()
 	clk := &clock{t: time.Date(2026, 3, 10, 8, 47, 31, 0, time.UTC)}

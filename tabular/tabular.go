@@ -124,20 +124,29 @@ func readXLSX(name string, r io.Reader) (*Table, error) {
 	if sheet == "" {
 		sheet = f.GetSheetName(0)
 	}
+	// A sheet that cannot be read is a broken file, not a fault of ours:
+	// the user hears where, as for any other problem in the file.
+	broken := func(row int, err error) error {
+		return parindex.InputErrors{{File: name, Sheet: sheet, Row: row,
+			VI: "không đọc được sheet trong tệp Excel: " + err.Error(), EN: "cannot read the Excel sheet: " + err.Error()}}
+	}
 	rows, err := f.Rows(sheet)
 	if err != nil {
-		return nil, fmt.Errorf("tabular: unable to read sheet %s of %s: %w", sheet, name, err)
+		return nil, broken(0, err)
 	}
 	defer rows.Close()
 	t := &Table{File: name, Sheet: sheet}
 	for n := 1; rows.Next(); n++ {
 		cells, err := rows.Columns()
 		if err != nil {
-			return nil, fmt.Errorf("tabular: unable to read row %d of %s: %w", n, name, err)
+			return nil, broken(n, err)
 		}
 		if err := t.add(n, cells); err != nil {
 			return nil, err
 		}
+	}
+	if err := rows.Error(); err != nil {
+		return nil, broken(0, err)
 	}
 	return t.finish()
 }
@@ -145,7 +154,9 @@ func readXLSX(name string, r io.Reader) (*Table, error) {
 func (t *Table) add(number int, cells []string) error {
 	blank := true
 	for i := range cells {
-		cells[i] = strings.TrimSpace(cells[i])
+		// NUL never means anything in a cell, and PostgreSQL refuses it in
+		// text: an import that passed every check would then fail to store.
+		cells[i] = strings.TrimSpace(strings.ReplaceAll(cells[i], "\x00", ""))
 		if cells[i] != "" {
 			blank = false
 		}

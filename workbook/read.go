@@ -86,7 +86,9 @@ func (b *Book) Rows(sheet string) ([]Row, error) {
 		}
 		blank := true
 		for i := range cells {
-			cells[i] = strings.TrimSpace(cells[i])
+			// Excel's _x0000_ escape gives a NUL, which PostgreSQL refuses
+			// in text: a checked upload would then fail to store.
+			cells[i] = strings.TrimSpace(strings.ReplaceAll(cells[i], "\x00", ""))
 			if cells[i] != "" {
 				blank = false
 			}

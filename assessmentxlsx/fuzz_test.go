@@ -1,0 +1,154 @@
+package assessmentxlsx_test
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"parindex"
+	"parindex/assessmentxlsx"
+	"parindex/store"
+)
+
+// FuzzRead feeds arbitrary bytes to Read against the reference framework
+// province-departments-2026 and an assessment of SNV, seeded with the
+// template itself and with a filled-in one. See checkUpload.
+func FuzzRead(f *testing.F) {
+	tm := template(f)
+	data, err := assessmentxlsx.Bytes(tm)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	filled := edit(f, data, func(x *excelize.File) {
+		x.SetCellValue(assessmentxlsx.SheetScores, "E"+itoa(rowOf(f, x, assessmentxlsx.SheetScores, "2.3")), 2.5)
+		x.SetCellValue(assessmentxlsx.SheetMetrics, "C"+itoa(rowOf(f, x, assessmentxlsx.SheetMetrics, "plan_tasks_total")), 10)
+	})
+	f.Add(filled)
+	f.Add([]byte("PK\x03\x04"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkUpload(t, tm, data)
+	})
+}
+
+// FuzzReadCells writes a fuzzed text or number into one cell of the
+// template (any of its sheets, the hidden one included), as a person or a
+// careless macro would, and reads it back. See checkUpload.
+func FuzzReadCells(f *testing.F) {
+	tm := template(f)
+	base, err := assessmentxlsx.Bytes(tm)
+	if err != nil {
+		f.Fatal(err)
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(base))
+	if err != nil {
+		f.Fatal(err)
+	}
+	sheets := x.GetSheetList()
+	row := func(sheet, code string) uint8 { return uint8(rowOf(f, x, sheet, code) - 1) }
+	scores, metrics := uint8(0), uint8(1)
+	// sheet, row and column pick the cell (modulo the sheet's size plus
+	// one); number writes the value as a number cell when it reads as one.
+	f.Add(scores, row(assessmentxlsx.SheetScores, "2.3"), uint8(4), "2,75", false)
+	f.Add(scores, row(assessmentxlsx.SheetScores, "2.3"), uint8(4), "3.0000000001", true)
+	f.Add(scores, row(assessmentxlsx.SheetScores, "2.3"), uint8(4), "-0", true)
+	f.Add(scores, row(assessmentxlsx.SheetScores, "2.3"), uint8(4), "1e308", true)
+	f.Add(scores, row(assessmentxlsx.SheetScores, "1.1"), uint8(5), "KHÔNG ĐẠT", false)
+	f.Add(scores, row(assessmentxlsx.SheetScores, "1.1"), uint8(6), "X", false)
+	f.Add(scores, row(assessmentxlsx.SheetScores, "1.1"), uint8(7), strings.Repeat("ghi chú ", 501), false)
+	f.Add(scores, row(assessmentxlsx.SheetScores, "1.1"), uint8(7), "a_x0000_b", false)
+	f.Add(scores, row(assessmentxlsx.SheetScores, "1.1"), uint8(0), "1.2", false)
+	f.Add(scores, uint8(0), uint8(4), "Điểm (points)", false)
+	f.Add(metrics, row(assessmentxlsx.SheetMetrics, "plan_tasks_total"), uint8(2), "NaN", false)
+	f.Add(metrics, row(assessmentxlsx.SheetMetrics, "plan_tasks_total"), uint8(2), "1 000", false)
+	f.Add(metrics, row(assessmentxlsx.SheetMetrics, "plan_tasks_total"), uint8(0), "plan_tasks_done", false)
+	f.Add(uint8(3), uint8(2), uint8(1), "other-hash", false)
+	x.Close()
+	f.Fuzz(func(t *testing.T, sheet, row, col uint8, value string, number bool) {
+		data := edit(t, base, func(x *excelize.File) {
+			name := sheets[int(sheet)%len(sheets)]
+			rows, err := x.GetRows(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			width := 0
+			for _, r := range rows {
+				width = max(width, len(r))
+			}
+			cell, err := excelize.CoordinatesToCellName(int(col)%(width+1)+1, int(row)%(len(rows)+1)+1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, perr := strconv.ParseFloat(value, 64); number && perr == nil {
+				x.SetCellValue(name, cell, v)
+			} else {
+				x.SetCellStr(name, cell, value) // an error (too long a text) leaves the cell as it was
+			}
+		})
+		checkUpload(t, tm, data)
+	})
+}
+
+// checkUpload reads data against the template. A refusal must be
+// parindex.InputErrors naming the file, in both languages, with a column
+// for every problem on a row. An accepted upload gives exactly one update
+// per leaf that takes input, each passing the store's own checks (so that
+// SaveEntries cannot refuse it), with notes the database can store, and
+// metric values that are finite and not negative.
+func checkUpload(t *testing.T, tm assessmentxlsx.Template, data []byte) {
+	t.Helper()
+	up, err := assessmentxlsx.Read("snv.xlsx", bytes.NewReader(data), tm)
+	if err != nil {
+		var ie parindex.InputErrors
+		if !errors.As(err, &ie) || len(ie) == 0 {
+			t.Fatalf("error %T is not parindex.InputErrors: %v", err, err)
+		}
+		for _, e := range ie {
+			if e.File != "snv.xlsx" || e.VI == "" || e.EN == "" || e.Row < 0 || (e.Row > 1 && (e.Sheet == "" || e.Column == "")) {
+				t.Fatalf("problem without its place or text: %+v", e)
+			}
+		}
+		return
+	}
+	f := tm.Framework
+	want := 0
+	for _, n := range f.Leaves() {
+		if store.Appraisable(n) {
+			want++
+		}
+	}
+	if len(up.Updates) != want {
+		t.Fatalf("%d updates for %d leaves that take input", len(up.Updates), want)
+	}
+	seen := map[string]bool{}
+	for _, u := range up.Updates {
+		n := f.Find(u.Node)
+		if n == nil || !store.Appraisable(n) || seen[u.Node] {
+			t.Fatalf("update for %q: not a leaf taking input, or repeated", u.Node)
+		}
+		seen[u.Node] = true
+		if p := store.CheckLeafValue(n, u.Value); len(p) > 0 {
+			t.Fatalf("accepted %s = %+v, which the store refuses: %v", u.Node, u.Value, p)
+		}
+		if !utf8.ValidString(u.Note) || utf8.RuneCountInString(u.Note) > store.MaxNoteLength || strings.ContainsRune(u.Note, 0) {
+			t.Fatalf("accepted note of %s: %q", u.Node, u.Note)
+		}
+		for m, v := range u.Metrics {
+			if v != nil && (store.CheckMetricValue(m, *v) != nil || math.IsInf(*v, 0)) {
+				t.Fatalf("accepted metric %s = %v", m, *v)
+			}
+		}
+	}
+	for _, c := range up.Changes {
+		if c.Sheet == "" || c.Row < 2 || c.Column == "" || (c.Node == "") == (c.Metric == "") {
+			t.Fatalf("change without its place: %+v", c)
+		}
+	}
+}
