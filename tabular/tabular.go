@@ -3,8 +3,9 @@
 // paper survey forms, metrics) reports problems by the row and column the
 // user sees in their spreadsheet program.
 //
-// It may import excelize and the standard library; it knows nothing of what
-// the columns mean and must never import store or web.
+// It may import excelize, workbook (for its limits on uploads) and the
+// standard library; it knows nothing of what the columns mean and must
+// never import store or web.
 package tabular
 
 import (
@@ -21,6 +22,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"parindex"
+	"parindex/workbook"
 )
 
 // Row is one data row: Number is the row number the user sees (the header
@@ -114,7 +116,7 @@ func sniffDelimiter(data []byte) rune {
 }
 
 func readXLSX(name string, r io.Reader) (*Table, error) {
-	f, err := excelize.OpenReader(r)
+	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: workbook.MaxUnzipped, UnzipXMLSizeLimit: workbook.MaxXMLInRAM})
 	if err != nil {
 		return nil, parindex.InputErrors{{File: name,
 			VI: "không mở được tệp Excel: " + err.Error(), EN: "cannot open the Excel file: " + err.Error()}}

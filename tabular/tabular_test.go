@@ -1,8 +1,10 @@
 package tabular_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -10,6 +12,7 @@ import (
 
 	"parindex"
 	"parindex/tabular"
+	"parindex/workbook"
 )
 
 func TestCSVRowNumbersAndExcelQuirks(t *testing.T) {
@@ -76,5 +79,47 @@ func TestBadInputsAreInputErrors(t *testing.T) {
 	var ie parindex.InputErrors
 	if !errors.As(err, &ie) || len(ie) != 2 || ie[0].Column != "name" || ie[1].Column != "colour" {
 		t.Errorf("Columns err = %v", err)
+	}
+}
+
+// A small .xlsx that unpacks to more than workbook.MaxUnzipped (a zip bomb)
+// is refused as a bad file before it is unpacked.
+func TestXLSXZipBombIsRefused(t *testing.T) {
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"code", "name"})
+	var book bytes.Buffer
+	if err := f.Write(&book); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(book.Bytes()), int64(book.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bomb bytes.Buffer
+	zw := zip.NewWriter(&bomb)
+	for _, entry := range zr.File {
+		w, err := zw.CreateHeader(&entry.FileHeader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, _ := entry.Open()
+		io.Copy(w, r)
+		r.Close()
+	}
+	w, _ := zw.Create("xl/media/padding.xml")
+	zeros := make([]byte, 1<<20)
+	for i := 0; i < workbook.MaxUnzipped>>20+1; i++ {
+		w.Write(zeros)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if bomb.Len() > 1<<20 {
+		t.Fatalf("the bomb is %d bytes packed; it should be small", bomb.Len())
+	}
+	_, err = tabular.Read("bomb.xlsx", bytes.NewReader(bomb.Bytes()))
+	var problems parindex.InputErrors
+	if !errors.As(err, &problems) || problems[0].File != "bomb.xlsx" {
+		t.Fatalf("a zip bomb gave %v, want an input error naming the file", err)
 	}
 }

@@ -11,10 +11,11 @@ import (
 )
 
 // Limits on an uploaded workbook: a few megabytes of .xlsx unpack to at
-// most this much, which stops a zip bomb before it fills memory.
+// most this much, which stops a zip bomb before it fills memory or disk.
+// Every reader of uploaded workbooks opens them with these (tabular too).
 const (
 	MaxUnzipped = 64 << 20
-	maxXMLInRAM = 16 << 20
+	MaxXMLInRAM = 16 << 20
 )
 
 // Book is a workbook opened for reading.
@@ -42,7 +43,7 @@ func (r Row) Cell(i int) string {
 // Open reads an .xlsx workbook from r. A file that is not a workbook is
 // reported as a parindex.InputErrors naming the file.
 func Open(file string, r io.Reader) (*Book, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: MaxUnzipped, UnzipXMLSizeLimit: maxXMLInRAM})
+	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: MaxUnzipped, UnzipXMLSizeLimit: MaxXMLInRAM})
 	if err != nil {
 		return nil, parindex.InputErrors{{File: file,
 			VI: "không mở được tệp Excel (.xlsx): " + err.Error(),
