@@ -3,6 +3,7 @@ package parindex
 import (
 	"database/sql/driver"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -50,7 +51,24 @@ func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
-	return d.time().Format(DateLayout)
+	// By hand rather than with time.Format: the store writes a date per row
+	// of every batch of survey counts.
+	b := make([]byte, 0, 10)
+	b = appendDigits(b, d.Year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(d.Month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, d.Day, 2)
+	return string(b)
+}
+
+// appendDigits appends n (not negative) with at least width digits.
+func appendDigits(b []byte, n, width int) []byte {
+	s := strconv.Itoa(n)
+	for i := len(s); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, s...)
 }
 
 // VietnameseString formats d as dd/mm/yyyy, the form Vietnamese users read.

@@ -59,6 +59,11 @@ type Handler struct {
 	seenKey   []byte // hashes the device cookie for the repeat check
 	dossKey   []byte // hashes dossier codes
 
+	// thanks is the thank-you page by language, rendered once: it is the
+	// same for every citizen, and rendering it per response cost as much
+	// CPU as storing the response.
+	thanks map[string][]byte
+
 	linksMu sync.Mutex
 	links   map[string]cachedLink
 	ipLim   *limiters
@@ -127,6 +132,15 @@ func NewHandler(db *store.DB, ing *Ingester, opts Options) (*Handler, error) {
 	}
 	sum := sha256.Sum256(css)
 	h.css, h.cssURL = css, "/s/static/form."+hex.EncodeToString(sum[:])[:12]+".css"
+	h.thanks = map[string][]byte{}
+	for _, lang := range []string{i18n.VI, i18n.EN} {
+		tr := func(k string, args ...any) string { return i18n.T(lang, k, args...) }
+		var buf bytes.Buffer
+		if err := h.pages["message"].Execute(&buf, messagePage{texts: texts{lang}, Title: tr("form.thanks"), CSS: h.cssURL, Message: tr("form.thanks_body")}); err != nil {
+			return nil, fmt.Errorf("survey: thank-you page: %w", err)
+		}
+		h.thanks[lang] = buf.Bytes()
+	}
 	return h, nil
 }
 
@@ -525,8 +539,8 @@ func (h *Handler) Submit(c *gin.Context) {
 	case outcome == store.DuplicateDossier:
 		h.message(c, http.StatusConflict, lang, "form.dossier_done", "")
 	default:
-		tr := func(k string, args ...any) string { return i18n.T(lang, k, args...) }
-		h.render(c, http.StatusOK, "message", messagePage{texts: texts{lang}, Title: tr("form.thanks"), CSS: h.cssURL, Message: tr("form.thanks_body")})
+		c.Header("Cache-Control", "no-store")
+		c.Data(http.StatusOK, "text/html; charset=utf-8", h.thanks[lang])
 	}
 }
 

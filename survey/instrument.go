@@ -132,7 +132,11 @@ type Aggregation struct {
 
 // Questions returns every scored question, element by element, in order.
 func (in *Instrument) Questions() []Question {
-	var questions []Question
+	n := 0
+	for _, element := range in.Elements {
+		n += len(element.Questions)
+	}
+	questions := make([]Question, 0, n)
 	for _, element := range in.Elements {
 		questions = append(questions, element.Questions...)
 	}
