@@ -5,7 +5,7 @@ VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS     := -X main.version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run build test lint bench bench-ingest clean vendor-echarts vendor-axe verify-xlsx
+.PHONY: run build test lint bench bench-ingest bench-dashboards clean vendor-echarts vendor-axe verify-xlsx
 
 ## run: build, seed the demo province into ./data (SQLite) and serve it
 run: build
@@ -26,13 +26,17 @@ lint:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-## bench: Go benchmarks
+## bench: Go benchmarks (without the hour-long dashboards one: make bench-dashboards)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -skip DashboardsAtScale -benchmem ./...
 
 ## bench-ingest: survey ingestion under load on SQLite and PostgreSQL (PARINDEX_TEST_POSTGRES), beside a no-op gin handler
 bench-ingest: build
 	$(GO) run ./bench/ingest -parindex $(BIN) -duration 10s -conns 256 -rate 2000
+
+## bench-dashboards: overview and agency page server time at 150 units and 5 million responses, SQLite and PostgreSQL (PARINDEX_TEST_POSTGRES)
+bench-dashboards:
+	$(GO) test -run '^$$' -bench DashboardsAtScale -benchtime 200x -timeout 120m ./web
 
 ## verify-xlsx: seed the demo into a temporary directory, export a sample of every kind of workbook (scorecards of a
 ## department and a commune, the ranking, survey results, raw responses) and convert each to PDF with LibreOffice headless; fails on

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strings"
 
 	"parindex"
 	"parindex/criteria"
@@ -104,10 +105,14 @@ type Overview struct {
 	Bands        []BandCount
 	Responses    int
 	Satisfaction survey.Combined // overall satisfaction, combined over the units
-	Instrument   string
+	// SatisfactionWeighting says how Satisfaction weighs the units, and
+	// which units' missing transaction counts made the weights equal.
+	SatisfactionWeighting string
+	Instrument            string
 
-	Rows   []RankRow
-	Panels []Panel
+	Rows       []RankRow
+	Localities []Locality // parent units with their combined survey figures
+	Panels     []Panel
 }
 
 // Panel returns the panel with the id, or nil.
@@ -200,14 +205,20 @@ func (s *Service) Overview(ctx context.Context, f Filter, l Locale) (*Overview, 
 		bandPos[b.Code] = i
 		o.Bands = append(o.Bands, BandCount{Code: b.Code, Name: b.Name, Position: i})
 	}
+	transactions, err := s.transactions(ctx, o.Filter.Year)
+	if err != nil {
+		return nil, err
+	}
 	var sum float64
 	var figures []survey.UnitFigure
+	names := map[string]string{}
 	for _, a := range res.Agencies {
 		if !include(a.Code) {
 			continue
 		}
 		row := RankRow{Code: a.Code, Name: a.Name, Index: value(a.IndexRounded), Points: a.Points, Max: a.Max, Rank: a.Rank,
 			Band: a.Band, BandName: a.BandName, BandPosition: -1, Satisfaction: math.NaN()}
+		names[a.Code] = a.Name
 		if u := byCode[a.Code]; u != nil {
 			row.Type = u.Type
 		}
@@ -233,11 +244,14 @@ func (s *Service) Overview(ctx context.Context, f Filter, l Locale) (*Overview, 
 	if o.Agencies > 0 {
 		o.Average = sum / float64(o.Agencies)
 	}
-	// Transaction counts are not read here yet, so units weigh equally
-	// (Combine says so in Weighting); raw answers are never pooled.
-	if o.Satisfaction, err = survey.Combine(figures, nil); err != nil {
+	// The same weighting as the localities': by the year's transactions
+	// when every unit has the count, else equally; raw answers are never
+	// pooled.
+	var missing []string
+	if o.Satisfaction, missing, err = combine(figures, transactions, names); err != nil {
 		return nil, err
 	}
+	o.SatisfactionWeighting = weightingText(l, o.Satisfaction, missing)
 	trend, err := s.trend(ctx, all, o.Framework, include)
 	if err != nil {
 		return nil, err
@@ -245,7 +259,7 @@ func (s *Service) Overview(ctx context.Context, f Filter, l Locale) (*Overview, 
 	if err := o.panels(l, res, trend, figures); err != nil {
 		return nil, err
 	}
-	if err := o.localities(l, byCode); err != nil {
+	if err := o.localities(l, byCode, transactions); err != nil {
 		return nil, err
 	}
 	return o, nil
@@ -257,12 +271,72 @@ type Locality struct {
 	Agencies     int
 	Average      float64 // mean published index; NaN when none
 	Satisfaction survey.Combined
+	Missing      []string // units without a transaction count, when they made the weights equal
+}
+
+// recordsMetric is the metric that counts a unit's transactions: its
+// yearly value weighs the unit in a combined survey figure.
+const recordsMetric = "records_received"
+
+// transactions returns each unit's records received in the year, by unit
+// code, for those that have the figure (reported for the year, or summed
+// from its months and quarters).
+func (s *Service) transactions(ctx context.Context, year int) (map[string]float64, error) {
+	metrics, err := s.DB.YearMetrics(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]float64, len(metrics))
+	for code, m := range metrics {
+		if v, ok := m[recordsMetric]; ok {
+			out[code] = v
+		}
+	}
+	return out, nil
+}
+
+// combine is survey.Combine with the names of the units whose missing (or
+// zero) transaction count made the weights equal.
+func combine(figures []survey.UnitFigure, transactions map[string]float64, names map[string]string) (survey.Combined, []string, error) {
+	c, err := survey.Combine(figures, transactions)
+	if err != nil || c.Weighting != survey.WeightEqual {
+		return c, nil, err
+	}
+	var missing []string
+	for _, f := range figures {
+		if f.Respondents == 0 || math.IsNaN(f.Index) {
+			continue // left out of the figure: its count does not matter
+		}
+		if t := transactions[f.Unit]; !(t > 0) {
+			missing = append(missing, names[f.Unit])
+		}
+	}
+	return c, missing, nil
+}
+
+// maxMissingNames is how many units without a transaction count a
+// weighting note names before it counts the rest.
+const maxMissingNames = 5
+
+// weightingText says how a combined figure weighs its units.
+func weightingText(l Locale, c survey.Combined, missing []string) string {
+	switch {
+	case c.Weighting == survey.WeightTransactions:
+		return l.T("dash.weight.transactions")
+	case len(missing) > maxMissingNames:
+		return l.T("dash.weight.missing", l.T("dash.weight.more", strings.Join(missing[:maxMissingNames], ", "), len(missing)-maxMissingNames))
+	case len(missing) > 0:
+		return l.T("dash.weight.missing", strings.Join(missing, ", "))
+	default:
+		return l.T("dash.weight.equal")
+	}
 }
 
 // localities groups the selected agencies under each parent unit that has
 // any: their average index and their combined survey figure, a stratified
-// estimate over the units (never pooled raw answers).
-func (o *Overview) localities(l Locale, byCode map[string]*parindex.OrgUnit) error {
+// estimate over the units (never pooled raw answers) weighted like the
+// headline's.
+func (o *Overview) localities(l Locale, byCode map[string]*parindex.OrgUnit, transactions map[string]float64) error {
 	p := Panel{ID: "chart-localities", Title: l.T("dash.localities_title", o.Filter.Year), Note: l.T("dash.localities_note")}
 	p.Table = &Table{ID: "localities", Caption: p.Title, Columns: []Column{{Label: l.T("dash.col.locality")}, {Label: l.T("dash.col.agencies"), Numeric: true},
 		{Label: l.T("dash.col.average"), Numeric: true}, {Label: l.T("dash.col.respondents"), Numeric: true}, {Label: l.T("dash.col.satisfaction"), Numeric: true},
@@ -273,6 +347,7 @@ func (o *Overview) localities(l Locale, byCode map[string]*parindex.OrgUnit) err
 		var sum float64
 		var n int
 		var figs []survey.UnitFigure
+		names := map[string]string{}
 		for _, r := range o.Rows {
 			u := byCode[r.Code]
 			if u == nil || u.Code == parent.Value || !under(u, parent.Value, byCode) {
@@ -285,6 +360,7 @@ func (o *Overview) localities(l Locale, byCode map[string]*parindex.OrgUnit) err
 			}
 			if r.Respondents > 0 {
 				figs = append(figs, survey.UnitFigure{Unit: r.Code, Index: r.Satisfaction, Respondents: r.Respondents})
+				names[r.Code] = r.Name
 			}
 		}
 		if loc.Agencies == 0 {
@@ -294,7 +370,7 @@ func (o *Overview) localities(l Locale, byCode map[string]*parindex.OrgUnit) err
 			loc.Average = sum / float64(n)
 		}
 		var err error
-		if loc.Satisfaction, err = survey.Combine(figs, nil); err != nil {
+		if loc.Satisfaction, loc.Missing, err = combine(figs, transactions, names); err != nil {
 			return err
 		}
 		locs = append(locs, loc)
@@ -306,11 +382,12 @@ func (o *Overview) localities(l Locale, byCode map[string]*parindex.OrgUnit) err
 		name := text(loc.Name)
 		name.Link = "/app/dashboard?" + url.Values{"framework": {o.Filter.Framework}, "year": {fmt.Sprint(o.Filter.Year)}, "parent": {loc.Code}}.Encode()
 		p.Table.Rows = append(p.Table.Rows, []Cell{name, number(l, float64(loc.Agencies), 0), number(l, loc.Average, 2),
-			number(l, float64(c.Respondents), 0), number(l, c.Index*100, 1), ci, text(l.T("dash.weight." + c.Weighting))})
+			number(l, float64(c.Respondents), 0), number(l, c.Index*100, 1), ci, text(weightingText(l, c, loc.Missing))})
 	}
 	if len(locs) == 0 {
 		return nil
 	}
+	o.Localities = locs
 	var err error
 	if p.Option, err = localityChart(p.Title, l.T("dash.col.average"), l.T("dash.col.satisfaction"), locs); err != nil {
 		return err

@@ -29,6 +29,7 @@ const (
 type DB struct {
 	db      *sqlx.DB
 	dialect string
+	dsn     string // the driver's connection string, for WatchResponses' own connection
 	// schemaCurrent caches a positive SchemaCurrent answer.
 	schemaCurrent atomic.Bool
 	// Now is the clock used for timestamps written by the store; tests replace it.
@@ -93,7 +94,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		return nil, &parindex.Error{Code: parindex.ECodeUnavailable,
 			Message: "Không kết nối được cơ sở dữ liệu (cannot reach the database)", Detail: err.Error()}
 	}
-	return &DB{db: db, dialect: dialect, Now: time.Now}, nil
+	return &DB{db: db, dialect: dialect, dsn: dsn, Now: time.Now}, nil
 }
 
 // ParseURL splits a database URL into its dialect and the driver's DSN.

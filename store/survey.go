@@ -310,7 +310,10 @@ func (db *DB) InsertResponses(ctx context.Context, rs []*parindex.Response, ques
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		out, err = db.insertResponses(ctx, tx, rs, questions, deviceWindow)
-		return err
+		if err != nil {
+			return err
+		}
+		return db.notifyResponses(ctx, tx)
 	})
 	if err != nil {
 		return nil, err

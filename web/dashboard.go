@@ -35,6 +35,8 @@ func (s *Server) dashboardRoutes(staff *gin.RouterGroup) {
 	province.GET("/table.csv", d.overviewCSV)
 	province.GET("/survey", d.monitor)
 	province.GET("/survey/table.csv", d.monitorCSV)
+	province.GET("/survey/today.json", s.surveyToday)
+	province.GET("/survey/events", s.todayEvents)
 	staff.GET("/app/units/:code/dashboard", d.agency)
 	staff.GET("/app/units/:code/dashboard/table.csv", d.agencyCSV)
 }

@@ -13,7 +13,7 @@ var surveyAdminMessages = map[string][2]string{
 
 	"survey.title":          {"Khảo sát sự hài lòng", "Satisfaction survey"},
 	"survey.today":          {"Phiếu nhận hôm nay", "Responses today"},
-	"survey.live_note":      {"Tự cập nhật mỗi 5 giây.", "Updates every 5 seconds."},
+	"survey.live_note":      {"Tự cập nhật khi có phiếu mới (trình duyệt không hỗ trợ thì mỗi 5 giây).", "Updates as responses arrive (every 5 seconds where the browser cannot stream)."},
 	"survey.live_stopped":   {"Đã ngừng tự cập nhật (mất kết nối hoặc hết phiên làm việc). Bấm “Tải lại”.", "Automatic updates stopped (connection lost or session ended). Press “Reload”."},
 	"survey.reload":         {"Tải lại", "Reload"},
 	"survey.none_today":     {"Hôm nay chưa có phiếu nào.", "No responses yet today."},

@@ -47,6 +47,7 @@ type Server struct {
 
 	ingester *survey.Ingester
 	survey   *survey.Handler
+	live     *liveBroker
 	serving  atomic.Bool
 
 	// maxEvidence is the limit of one evidence file, in bytes.
@@ -86,6 +87,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.ingester = survey.NewIngester(db, log, cfg.IngestWriters)
+	s.live = newLiveBroker(s)
 	s.survey, err = survey.NewHandler(db, s.ingester, survey.Options{
 		SecretKey:     key,
 		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"),
@@ -155,6 +157,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 		MaxHeaderBytes:    1 << 20,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	s.http.RegisterOnShutdown(s.live.close)
 	return s, nil
 }
 
@@ -186,6 +189,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.serving.Store(true)
 	go s.cleanSessions(s.background)
 	go s.ingester.Run(s.background)
+	go s.live.run(s.background)
 	if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("web: serve: %w", err)
 	}

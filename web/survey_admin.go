@@ -34,6 +34,7 @@ func (s *Server) surveyRoutes(g *gin.RouterGroup) {
 	manage := s.requireAction(parindex.ActionManageSurvey)
 	sv.GET("", s.surveyHome)
 	sv.GET("/today.json", s.surveyToday)
+	sv.GET("/today/events", s.todayEvents)
 	sv.GET("/instruments", s.instrumentsPage)
 	sv.POST("/instruments", manage, s.importInstrument)
 	sv.GET("/instruments/:code", s.instrumentPage)

@@ -1,14 +1,18 @@
 // Live counter of today's survey responses. The page already shows the
-// count at load time; this script, when JavaScript runs, asks the JSON
-// endpoint named by data-live-url every 5 seconds and rewrites the numbers.
+// count at load time; this script, when JavaScript runs, listens to the
+// Server-Sent Events stream named by data-live-events ("today" events carry
+// the same JSON as the endpoint named by data-live-url) and rewrites the
+// numbers. Without EventSource, or when the stream is refused or keeps
+// failing, it asks data-live-url every 5 seconds instead.
 // Texts are set with textContent only, never parsed as HTML.
 (function () {
   "use strict";
   var box = document.querySelector("[data-live-url]");
-  if (!box || !window.fetch) {
+  if (!box) {
     return;
   }
   var url = box.getAttribute("data-live-url");
+  var events = box.getAttribute("data-live-events");
   var total = box.querySelector("[data-live-total]");
   var rows = box.querySelector("[data-live-rows]");
   var empty = box.querySelector("[data-live-empty]");
@@ -73,5 +77,41 @@
       .catch(stop);
   }
 
-  window.setTimeout(poll, 5000);
+  var polling = false;
+  function startPolling() {
+    if (polling || !window.fetch) {
+      return;
+    }
+    polling = true;
+    window.setTimeout(poll, 5000);
+  }
+
+  // EventSource reconnects by itself when a stream ends (the server closes
+  // one after a while, or restarts); a refused stream (403, 429, the login
+  // page after the session ended) closes it for good. Either that, or three
+  // failures in a row without an event, hands over to polling, which says
+  // so when it fails too.
+  if (!events || !window.EventSource) {
+    startPolling();
+    return;
+  }
+  var source = new EventSource(events);
+  var failures = 0;
+  source.addEventListener("today", function (e) {
+    failures = 0;
+    var data;
+    try {
+      data = JSON.parse(e.data);
+    } catch (err) {
+      return;
+    }
+    show(data);
+  });
+  source.onerror = function () {
+    failures++;
+    if (source.readyState === EventSource.CLOSED || failures >= 3) {
+      source.close();
+      startPolling();
+    }
+  };
 })();
