@@ -144,7 +144,7 @@ func runNoop() []result {
 	base := "http://" + ln.Addr().String()
 	tokens := []string{"noop"}
 	return []result{
-		closedLoop("noop gin", base, tokens),
+		closedLoop("noop gin", base, tokens, true),
 		fixedRate("noop gin", "", base, tokens, nil),
 	}
 }
@@ -190,7 +190,7 @@ func runServer(target, dbURL, dir string) ([]result, []routeResult) {
 	base := "http://127.0.0.1:" + port
 	waitReady(base)
 
-	out := []result{closedLoop(target, base, tokens), fixedRate(target, "", base, tokens, nil)}
+	out := []result{closedLoop(target, base, tokens, false), fixedRate(target, "", base, tokens, nil)}
 	checkStored(db, target, 0, out)
 	out[len(out)-1].stored = countResponses(db)
 	if !*mixed {
@@ -340,11 +340,17 @@ func post(base string, s submission) (bool, time.Duration) {
 	return resp.StatusCode == 200, time.Since(start)
 }
 
-// closedLoop keeps conns requests in flight for the phase's duration. It
-// prepares forms for 20,000 submissions a second and stops early, saying
-// so, should the server take them all: a form is never sent twice.
-func closedLoop(target, base string, tokens []string) result {
-	subs := prepare(tokens, int(duration.Seconds()*20000))
+// closedLoop keeps conns requests in flight for the phase's duration. For
+// a server it prepares forms for 20,000 submissions a second and stops
+// early, saying so, should the server take them all: a form is never sent
+// twice. The no-op handler stores nothing, so it gets a few forms over and
+// over.
+func closedLoop(target, base string, tokens []string, reuse bool) result {
+	n := int(duration.Seconds() * 20000)
+	if reuse {
+		n = 1000
+	}
+	subs := prepare(tokens, n)
 	var sent, ok, next atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
@@ -358,7 +364,9 @@ func closedLoop(target, base string, tokens []string) result {
 			var mine []time.Duration
 			for time.Now().Before(deadline) {
 				i := int(next.Add(1) - 1)
-				if i >= len(subs) {
+				if reuse {
+					i %= len(subs)
+				} else if i >= len(subs) {
 					fmt.Fprintln(os.Stderr, "closed loop: every prepared form was sent before the end of the phase")
 					break
 				}
