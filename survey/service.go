@@ -3,7 +3,9 @@ package survey
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
+	"time"
 
 	"parindex"
 	"parindex/store"
@@ -13,14 +15,17 @@ import (
 // the API. Province-wide figures come from the count table kept at
 // ingestion; a unit's full result (bootstrap intervals, alpha, comments)
 // reads its raw answers on demand and is cached until the unit's number of
-// responses changes.
+// responses changes (or, with ServeStale, refreshed behind the cached one).
 type Service struct {
 	db        *store.DB
 	questions *questionCache
 	opts      ResultOptions
+	stale     time.Duration
+	log       *slog.Logger // for failed background refreshes
 
-	mu    sync.Mutex
-	cache map[fullKey]cachedResult
+	mu         sync.Mutex
+	cache      map[fullKey]cachedResult
+	refreshing map[fullKey]bool
 }
 
 type fullKey struct {
@@ -32,12 +37,23 @@ type fullKey struct {
 type cachedResult struct {
 	responses int
 	result    GroupResult
+	at        time.Time
 }
 
 // NewService prepares a results service.
 func NewService(db *store.DB, opts ResultOptions) *Service {
-	return &Service{db: db, questions: newQuestionCache(db), opts: opts, cache: map[fullKey]cachedResult{}}
+	return &Service{db: db, questions: newQuestionCache(db), opts: opts, cache: map[fullKey]cachedResult{}, refreshing: map[fullKey]bool{}}
 }
+
+// ServeStale lets Unit answer with a cached result up to d old when the
+// unit has had new responses since, while a fresh one is computed in the
+// background for the next request. A unit's result reads all its raw
+// answers and bootstraps its intervals (seconds for a busy unit over a
+// year), and a unit at a counter gets new responses all day: the
+// dashboards use this, so an official does not wait for each citizen.
+// Exports and the API keep exact results (d = 0, the default). A failed
+// refresh is logged to log and tried again at the next request.
+func (s *Service) ServeStale(d time.Duration, log *slog.Logger) { s.stale, s.log = d, log }
 
 // Period selects responses by day (inclusive; zero dates leave an end open).
 type Period struct {
@@ -109,15 +125,36 @@ func (s *Service) Unit(ctx context.Context, instrumentCode, unitCode string, p P
 	key := fullKey{stored.ID, unit.ID, p.From, p.To, includeFlagged}
 	s.mu.Lock()
 	c, ok := s.cache[key]
+	fresh := ok && c.responses == total
+	stale := ok && !fresh && s.stale > 0 && time.Since(c.at) < s.stale
+	if stale && !s.refreshing[key] {
+		s.refreshing[key] = true
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if _, err := s.computeUnit(ctx, in, unit.Code, f, key, total, includeFlagged); err != nil {
+				s.log.Warn("survey: refreshing a unit's results", slog.String("unit", unit.Code), slog.String("error", err.Error()))
+			}
+			s.mu.Lock()
+			delete(s.refreshing, key)
+			s.mu.Unlock()
+		}()
+	}
 	s.mu.Unlock()
-	if ok && c.responses == total {
+	if fresh || stale {
 		return c.result, nil
 	}
+	return s.computeUnit(ctx, in, unit.Code, f, key, total, includeFlagged)
+}
+
+// computeUnit reads the unit's answers, summarises them and caches the
+// result under key with the number of responses it counted.
+func (s *Service) computeUnit(ctx context.Context, in *Instrument, unitCode string, f store.ResponseFilter, key fullKey, total int, includeFlagged bool) (GroupResult, error) {
 	rows, err := s.db.ResponseAnswers(ctx, f)
 	if err != nil {
 		return GroupResult{}, err
 	}
-	g := Group{Unit: unit.Code}
+	g := Group{Unit: unitCode}
 	for _, r := range rows {
 		if r.Flagged && !includeFlagged {
 			g.Flagged++
@@ -141,7 +178,7 @@ func (s *Service) Unit(ctx context.Context, instrumentCode, unitCode string, p P
 	if len(s.cache) > 5000 {
 		s.cache = map[fullKey]cachedResult{}
 	}
-	s.cache[key] = cachedResult{total, res}
+	s.cache[key] = cachedResult{total, res, time.Now()}
 	s.mu.Unlock()
 	return res, nil
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -29,7 +30,9 @@ type dashboards struct {
 // dashboardRoutes registers the overview (province-wide viewers) and the
 // agency page (anyone who may view the unit).
 func (s *Server) dashboardRoutes(staff *gin.RouterGroup) {
-	d := &dashboards{s: s, svc: dashboard.New(s.db, survey.NewService(s.db, survey.ResultOptions{}))}
+	results := survey.NewService(s.db, survey.ResultOptions{})
+	results.ServeStale(10*time.Minute, s.log)
+	d := &dashboards{s: s, svc: dashboard.New(s.db, results)}
 	province := staff.Group("/app/dashboard", s.requireAction(parindex.ActionViewProvince))
 	province.GET("", d.overview)
 	province.GET("/table.csv", d.overviewCSV)

@@ -6,9 +6,9 @@
 // counts the stored responses: every 2xx must be in the database.
 //
 // With -mixed (on by default) it then adds the demo province to the same
-// database and measures staff reading the dashboards alone, then the same
-// staff while citizens submit at the fixed rate: latency per route, beside
-// the survey-only figures of the same run.
+// database and measures staff opening dashboard pages at a fixed rate
+// alone, then the same while citizens submit at the fixed rate: latency per
+// route, beside the survey-only figures of the same run.
 //
 // Request bodies (each with its own idempotency key, signed render time and
 // device cookie) are built before each phase, so the generator spends the
@@ -54,7 +54,8 @@ var (
 	pgURL    = flag.String("postgres", os.Getenv("PARINDEX_TEST_POSTGRES"), "PostgreSQL server for the PostgreSQL run (empty: skip it)")
 	only     = flag.String("only", "", "comma-separated targets to run: noop, sqlite, postgres (default all)")
 	mixed    = flag.Bool("mixed", true, "also measure staff dashboards alone and under the fixed survey rate")
-	staff    = flag.Int("staff", 8, "concurrent staff sessions in the mixed phases")
+	staff    = flag.Int("staff", 8, "staff sessions in the mixed phases")
+	views    = flag.Float64("views", 4, "staff page views per second (all sessions together) in the mixed phases")
 )
 
 const secret = "bench-secret-key-0123456789abcdef0123456789"
@@ -250,39 +251,42 @@ func login(base, username, password string) *http.Client {
 	return c
 }
 
-// staffLoop has every session open the pages in turn, closed loop, for the
-// phase's duration (or until stop closes), and returns figures per route.
+// staffLoop opens the pages at a fixed rate (views per second, the
+// sessions and pages in turn) for the phase's duration, timing each view
+// from when it was due, and closes stop (when not nil) at the end. Officials
+// open a page and read it; a closed loop of sessions reloading as fast as
+// they can would only measure queueing.
 func staffLoop(target, phase, base string, sessions []*http.Client, pages []staffPage, stop chan struct{}) []routeResult {
 	out := make([]routeResult, len(pages))
 	for i, p := range pages {
 		out[i] = routeResult{target: target, phase: phase, route: p.route}
 	}
 	var mu sync.Mutex
-	deadline := time.Now().Add(*duration)
+	interval := time.Duration(float64(time.Second) / *views)
+	total := int(duration.Seconds() * *views)
 	start := time.Now()
 	var wg sync.WaitGroup
-	for w, c := range sessions {
+	for i := 0; i < total; i++ {
+		due := start.Add(time.Duration(i) * interval)
+		time.Sleep(time.Until(due))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := w; time.Now().Before(deadline); i++ {
-				p := i % len(pages)
-				t0 := time.Now()
-				resp, err := c.Get(base + pages[p].path)
-				ok := err == nil && resp.StatusCode == http.StatusOK
-				if err == nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
-				d := time.Since(t0)
-				mu.Lock()
-				if ok {
-					out[p].ok++
-					out[p].latencies = append(out[p].latencies, d)
-				} else {
-					out[p].failed++
-				}
-				mu.Unlock()
+			p := i % len(pages)
+			resp, err := sessions[i%len(sessions)].Get(base + pages[p].path)
+			ok := err == nil && resp.StatusCode == http.StatusOK
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+			d := time.Since(due)
+			mu.Lock()
+			defer mu.Unlock()
+			if ok {
+				out[p].ok++
+				out[p].latencies = append(out[p].latencies, d)
+			} else {
+				out[p].failed++
 			}
 		}()
 	}
