@@ -76,4 +76,3 @@ func TestServeStale(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
-
