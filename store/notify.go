@@ -26,7 +26,7 @@ func (db *DB) notifyResponses(ctx context.Context, tx *sqlx.Tx) error {
 	if db.dialect != Postgres {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, ResponsesChannel); err != nil {
+	if _, err := db.txExec(ctx, tx, `SELECT pg_notify($1, '')`, ResponsesChannel); err != nil {
 		return fmt.Errorf("store: unable to notify new responses: %w", err)
 	}
 	return nil

@@ -30,6 +30,7 @@ type DB struct {
 	db      *sqlx.DB
 	dialect string
 	dsn     string // the driver's connection string, for WatchResponses' own connection
+	stmts   preparedStmts
 	// schemaCurrent caches a positive SchemaCurrent answer.
 	schemaCurrent atomic.Bool
 	// Now is the clock used for timestamps written by the store; tests replace it.

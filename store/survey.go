@@ -392,23 +392,30 @@ func (db *DB) flagRepeatedDevices(ctx context.Context, tx *sqlx.Tx, rs []*parind
 		device string
 		unit   int64
 	}
-	var keys []string
+	var keys []seenKey
 	seen := map[seenKey]bool{}
 	for _, r := range rs {
-		if r.DeviceKey != "" {
-			keys = append(keys, r.DeviceKey)
+		k := seenKey{r.DeviceKey, r.UnitID}
+		if r.DeviceKey != "" && !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
 		}
 	}
+	clear(seen)
 	for start := 0; start < len(keys); start += insertChunk {
-		set := db.newRows(1, "text")
+		set := db.newRows(1, "text", "bigint")
 		for _, k := range keys[start:min(start+insertChunk, len(keys))] {
-			set.add(k)
+			set.add(k.device, k.unit)
 		}
 		in, args := set.clause()
-		// Filter by key only, so the primary key serves the lookup; the
-		// time is compared here (a seen_at condition can lead SQLite's
-		// planner to scan the time index instead).
-		rows, err := tx.QueryContext(ctx, `SELECT device_key, org_unit_id, seen_at FROM device_seen WHERE device_key IN (`+in+`)`, args...)
+		// The whole primary key, so that the planner knows each pair
+		// matches at most one row even before the table has statistics:
+		// by device key alone, a table that grew from empty was scanned in
+		// full for every batch (10 ms at 60,000 devices). The time is
+		// compared here (a seen_at condition can lead SQLite's planner to
+		// scan the time index instead).
+		rows, err := tx.QueryContext(ctx, `SELECT device_key, org_unit_id, seen_at FROM device_seen
+			WHERE (device_key, org_unit_id) IN (`+in+`)`, args...)
 		if err != nil {
 			return fmt.Errorf("store: unable to check devices: %w", err)
 		}
@@ -453,7 +460,7 @@ func (db *DB) insertResponseChunk(ctx context.Context, tx *sqlx.Tx, chunk []*par
 			dossier, r.Answers, r.Profile, r.Comment, r.FillSeconds, strings.Join(r.Flags, ","), r.Source)
 	}
 	values, args := set.clause()
-	rows, err := tx.QueryContext(ctx, `
+	rows, err := db.txQuery(ctx, tx, `
 		INSERT INTO responses (link_id, instrument_id, org_unit_id, submitted_hour, day, idempotency_key, device_hash,
 			dossier_hash, answers, profile, comment, fill_seconds, flags, source)
 		`+values+`
@@ -512,7 +519,7 @@ func (db *DB) noteDevices(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Respo
 			set.add(k.device, k.unit, now)
 		}
 		values, args := set.clause()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO device_seen (device_key, org_unit_id, seen_at) `+values+`
+		if _, err := db.txExec(ctx, tx, `INSERT INTO device_seen (device_key, org_unit_id, seen_at) `+values+`
 			ON CONFLICT (device_key, org_unit_id) DO UPDATE SET seen_at = excluded.seen_at`, args...); err != nil {
 			return fmt.Errorf("store: unable to note devices: %w", err)
 		}
@@ -582,7 +589,7 @@ func (db *DB) addCounts(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Respons
 			set.add(k.g.instrument, k.g.unit, k.code, k.g.day, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11])
 		}
 		values, args := set.clause()
-		if _, err := tx.ExecContext(ctx, `
+		if _, err := db.txExec(ctx, tx, `
 			INSERT INTO response_counts (instrument_id, org_unit_id, question_code, day,
 				na, n1, n2, n3, n4, n5, flagged_na, flagged_n1, flagged_n2, flagged_n3, flagged_n4, flagged_n5)
 			`+values+`

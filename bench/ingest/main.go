@@ -66,6 +66,7 @@ type result struct {
 	elapsed      time.Duration
 	latencies    []time.Duration
 	stored       int64
+	cpu          cpuUse
 }
 
 // routeResult is one staff route's figures in a mixed phase.
@@ -100,15 +101,17 @@ func main() {
 			results, routes = append(results, r...), append(routes, rr...)
 		}
 	}
-	fmt.Printf("\n%-10s %-24s %9s %9s %10s %9s %9s %9s %s\n", "target", "mode", "sent", "2xx", "2xx/s", "p50", "p99", "max", "stored")
+	fmt.Printf("\n%-10s %-24s %9s %9s %10s %9s %9s %9s %8s %8s %8s %s\n", "target", "mode", "sent", "2xx", "2xx/s", "p50", "p99", "max",
+		"gen µs", "srv µs", "db µs", "stored")
 	for _, r := range results {
 		slices.Sort(r.latencies)
 		stored := "-"
 		if r.stored >= 0 {
 			stored = fmt.Sprint(r.stored)
 		}
-		fmt.Printf("%-10s %-24s %9d %9d %10.0f %9s %9s %9s %s\n", r.target, r.mode, r.sent, r.ok,
-			float64(r.ok)/r.elapsed.Seconds(), pct(r.latencies, 0.50), pct(r.latencies, 0.99), pct(r.latencies, 1), stored)
+		fmt.Printf("%-10s %-24s %9d %9d %10.0f %9s %9s %9s %8s %8s %8s %s\n", r.target, r.mode, r.sent, r.ok,
+			float64(r.ok)/r.elapsed.Seconds(), pct(r.latencies, 0.50), pct(r.latencies, 0.99), pct(r.latencies, 1),
+			perOp(r.cpu.generator, r.ok), perOp(r.cpu.server, r.ok), perOp(r.cpu.database, r.ok), stored)
 	}
 	if len(routes) > 0 {
 		fmt.Printf("\n%-10s %-24s %-22s %7s %7s %8s %9s %9s %9s\n", "target", "phase", "staff route", "2xx", "failed", "2xx/s", "p50", "p95", "p99")
@@ -145,8 +148,8 @@ func runNoop() []result {
 	base := "http://" + ln.Addr().String()
 	tokens := []string{"noop"}
 	return []result{
-		closedLoop("noop gin", base, tokens, true),
-		fixedRate("noop gin", "", base, tokens, nil),
+		closedLoop("noop gin", base, 0, tokens, true),
+		fixedRate("noop gin", "", base, 0, tokens, nil),
 	}
 }
 
@@ -191,7 +194,8 @@ func runServer(target, dbURL, dir string) ([]result, []routeResult) {
 	base := "http://127.0.0.1:" + port
 	waitReady(base)
 
-	out := []result{closedLoop(target, base, tokens, false), fixedRate(target, "", base, tokens, nil)}
+	pid := cmd.Process.Pid
+	out := []result{closedLoop(target, base, pid, tokens, false), fixedRate(target, "", base, pid, tokens, nil)}
 	checkStored(db, target, 0, out)
 	out[len(out)-1].stored = countResponses(db)
 	if !*mixed {
@@ -214,7 +218,7 @@ func runServer(target, dbURL, dir string) ([]result, []routeResult) {
 	var citizens result
 	done := make(chan struct{})
 	go func() {
-		citizens = fixedRate(target, "with staff: ", base, tokens, stop)
+		citizens = fixedRate(target, "with staff: ", base, pid, tokens, stop)
 		close(done)
 	}()
 	routes = append(routes, staffLoop(target, fmt.Sprintf("with survey %d/s", *rate), base, sessions, pages, stop)...)
@@ -302,17 +306,14 @@ func staffLoop(target, phase, base string, sessions []*http.Client, pages []staf
 
 var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4096, MaxConnsPerHost: 0, IdleConnTimeout: time.Minute}, Timeout: 30 * time.Second}
 
-// submission is one prepared form post.
-type submission struct {
-	path, body, cookie string
-}
-
 // prepare builds n answered forms over the tokens, rendered two minutes
-// ago, each with its own idempotency key and a random device cookie.
-func prepare(tokens []string, n int) []submission {
+// ago, each with its own idempotency key and a random device cookie, as
+// requests to the server at base.
+func prepare(base string, tokens []string, n int) [][]byte {
+	host := strings.TrimPrefix(base, "http://")
 	qs := []string{"A1", "A2", "A3", "A4", "B1", "B2", "B3", "B4", "B5", "C1", "C2", "C3", "C4", "C5", "D1", "D2", "D3", "D4", "D5", "E1", "E2", "E3"}
 	rendered := time.Now().Add(-2 * time.Minute)
-	out := make([]submission, n)
+	out := make([][]byte, n)
 	dev := make([]byte, 16)
 	for i := range out {
 		token := tokens[i%len(tokens)]
@@ -325,23 +326,9 @@ func prepare(tokens []string, n int) []submission {
 			f.Set("comment", "Cán bộ hướng dẫn tận tình.")
 		}
 		rand.Read(dev)
-		out[i] = submission{path: "/s/" + token, body: f.Encode(), cookie: survey.DeviceCookie + "=" + hex.EncodeToString(dev)}
+		out[i] = rawRequest(host, "/s/"+token, survey.DeviceCookie+"="+hex.EncodeToString(dev), f.Encode())
 	}
 	return out
-}
-
-func post(base string, s submission) (bool, time.Duration) {
-	req, _ := http.NewRequest(http.MethodPost, base+s.path, strings.NewReader(s.body))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Cookie", s.cookie)
-	start := time.Now()
-	resp, err := client.Do(req)
-	if err != nil {
-		return false, time.Since(start)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode == 200, time.Since(start)
 }
 
 // closedLoop keeps conns requests in flight for the phase's duration. For
@@ -349,16 +336,19 @@ func post(base string, s submission) (bool, time.Duration) {
 // early, saying so, should the server take them all: a form is never sent
 // twice. The no-op handler stores nothing, so it gets a few forms over and
 // over.
-func closedLoop(target, base string, tokens []string, reuse bool) result {
+func closedLoop(target, base string, pid int, tokens []string, reuse bool) result {
 	n := int(duration.Seconds() * 20000)
 	if reuse {
 		n = 1000
 	}
-	subs := prepare(tokens, n)
+	subs := prepare(base, tokens, n)
+	pool := &rawPool{addr: strings.TrimPrefix(base, "http://")}
+	defer pool.close()
 	var sent, ok, next atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
 	deadline := time.Now().Add(*duration)
+	cpu := readCPU(pid)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for w := 0; w < *conns; w++ {
@@ -374,7 +364,9 @@ func closedLoop(target, base string, tokens []string, reuse bool) result {
 					fmt.Fprintln(os.Stderr, "closed loop: every prepared form was sent before the end of the phase")
 					break
 				}
-				good, d := post(base, subs[i])
+				t := time.Now()
+				good := pool.send(subs[i])
+				d := time.Since(t)
 				sent.Add(1)
 				if good {
 					ok.Add(1)
@@ -387,14 +379,15 @@ func closedLoop(target, base string, tokens []string, reuse bool) result {
 		}()
 	}
 	wg.Wait()
-	return result{target: target, mode: fmt.Sprintf("closed, %d conns", *conns), sent: sent.Load(), ok: ok.Load(), elapsed: time.Since(start), latencies: lat, stored: -1}
+	return result{target: target, mode: fmt.Sprintf("closed, %d conns", *conns), sent: sent.Load(), ok: ok.Load(), elapsed: time.Since(start), latencies: lat, stored: -1,
+		cpu: readCPU(pid).sub(cpu)}
 }
 
 // fixedRate sends at a constant rate whatever the answers' speed, and times
 // each request from when it was due, so a slow server cannot hide its
 // queueing (coordinated omission). It runs for the phase's duration, or
 // until stop closes when stop is not nil.
-func fixedRate(target, label, base string, tokens []string, stop chan struct{}) result {
+func fixedRate(target, label, base string, pid int, tokens []string, stop chan struct{}) result {
 	var sent, ok atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
@@ -403,7 +396,10 @@ func fixedRate(target, label, base string, tokens []string, stop chan struct{}) 
 	if stop != nil {
 		total *= 2 // the staff phase decides when to stop
 	}
-	subs := prepare(tokens, total)
+	subs := prepare(base, tokens, total)
+	pool := &rawPool{addr: strings.TrimPrefix(base, "http://")}
+	defer pool.close()
+	cpu := readCPU(pid)
 	start := time.Now()
 	var wg sync.WaitGroup
 loop:
@@ -420,7 +416,7 @@ loop:
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			good, _ := post(base, subs[i])
+			good := pool.send(subs[i])
 			d := time.Since(due)
 			sent.Add(1)
 			if good {
@@ -433,7 +429,8 @@ loop:
 	}
 	elapsed := time.Since(start)
 	wg.Wait()
-	return result{target: target, mode: fmt.Sprintf("%sfixed %d/s", label, *rate), sent: sent.Load(), ok: ok.Load(), elapsed: elapsed, latencies: lat, stored: -1}
+	return result{target: target, mode: fmt.Sprintf("%sfixed %d/s", label, *rate), sent: sent.Load(), ok: ok.Load(), elapsed: elapsed, latencies: lat, stored: -1,
+		cpu: readCPU(pid).sub(cpu)}
 }
 
 func countResponses(db *store.DB) int64 {
