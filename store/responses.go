@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -121,9 +122,9 @@ type UnitCounts struct {
 
 // ResponseCounts sums the count table per unit for an instrument and a
 // period (inclusive days; zero dates leave that end open), without reading
-// a single raw response. questions is the instrument's question count, used
-// to turn answer totals into respondents.
-func (db *DB) ResponseCounts(ctx context.Context, instrumentID int64, from, to parindex.Date, includeFlagged bool, questions int) (map[int64]*UnitCounts, error) {
+// a single raw response. questions are the instrument's question codes in
+// form order, the order of the counts.
+func (db *DB) ResponseCounts(ctx context.Context, instrumentID int64, from, to parindex.Date, includeFlagged bool, questions []string) (map[int64]*UnitCounts, error) {
 	where := []string{"instrument_id = $1"}
 	args := []any{instrumentID}
 	if !from.IsZero() {
@@ -134,56 +135,55 @@ func (db *DB) ResponseCounts(ctx context.Context, instrumentID int64, from, to p
 		args = append(args, to)
 		where = append(where, fmt.Sprintf("day <= $%d", len(args)))
 	}
-	rows, err := db.db.QueryContext(ctx, `
-		SELECT org_unit_id, question_code, SUM(na), SUM(n1), SUM(n2), SUM(n3), SUM(n4), SUM(n5),
-		       SUM(flagged_na), SUM(flagged_n1), SUM(flagged_n2), SUM(flagged_n3), SUM(flagged_n4), SUM(flagged_n5)
-		FROM response_counts WHERE `+strings.Join(where, " AND ")+`
-		GROUP BY org_unit_id, question_code`, args...)
+	// The rows are summed here rather than by SQL: SQLite keeps them as
+	// text, and a province's year is some 55,000 short rows.
+	rows, err := db.db.QueryContext(ctx, `SELECT org_unit_id, counts FROM response_counts WHERE `+strings.Join(where, " AND "), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read answer counts: %w", err)
 	}
 	defer rows.Close()
-	out := map[int64]*UnitCounts{}
-	answers := map[int64][2]int64{} // unit → answers counted, answers flagged
+	sums := map[int64][]int64{}
+	var raw sql.RawBytes
 	for rows.Next() {
 		var unit int64
-		var code string
-		var c [12]int64
-		if err := rows.Scan(&unit, &code, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7], &c[8], &c[9], &c[10], &c[11]); err != nil {
+		if err := rows.Scan(&unit, &raw); err != nil {
 			return nil, fmt.Errorf("store: unable to read answer counts: %w", err)
 		}
-		u, ok := out[unit]
-		if !ok {
-			u = &UnitCounts{UnitID: unit, Questions: map[string][6]int64{}}
-			out[unit] = u
+		if sums[unit], err = parseCounts(raw, sums[unit]); err != nil {
+			return nil, err
 		}
-		var q [6]int64
-		var clean, flagged int64
-		for i := 0; i < 6; i++ {
-			q[i] = c[i]
-			clean += c[i]
-			flagged += c[6+i]
-			if includeFlagged {
-				q[i] += c[6+i]
-			}
-		}
-		u.Questions[code] = q
-		a := answers[unit]
-		a[0] += clean
-		if includeFlagged {
-			a[0] += flagged
-		}
-		a[1] += flagged
-		answers[unit] = a
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: unable to read answer counts: %w", err)
 	}
-	if questions > 0 {
-		for unit, a := range answers {
-			out[unit].Respondents = int(a[0]) / questions
-			out[unit].Flagged = int(a[1]) / questions
+	out := map[int64]*UnitCounts{}
+	for unit, c := range sums {
+		if len(c) != countSlots*len(questions) {
+			return nil, fmt.Errorf("store: unit %d has %d counts for %d questions", unit, len(c), len(questions))
 		}
+		u := &UnitCounts{UnitID: unit, Questions: make(map[string][6]int64, len(questions))}
+		var clean, flagged int64
+		for i, code := range questions {
+			var q [6]int64
+			for v := 0; v < 6; v++ {
+				n, f := c[i*countSlots+v], c[i*countSlots+6+v]
+				q[v] = n
+				clean += n
+				flagged += f
+				if includeFlagged {
+					q[v] += f
+				}
+			}
+			u.Questions[code] = q
+		}
+		if includeFlagged {
+			clean += flagged
+		}
+		if len(questions) > 0 {
+			u.Respondents = int(clean) / len(questions)
+			u.Flagged = int(flagged) / len(questions)
+		}
+		out[unit] = u
 	}
 	return out, nil
 }

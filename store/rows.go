@@ -29,7 +29,8 @@ type rowSet struct {
 
 // newRows starts a row set whose parameters are numbered from first; types
 // are the PostgreSQL types of the columns (bigint, integer, double
-// precision, text, date, timestamptz).
+// precision, text, date, timestamptz, or integer[], whose values are given
+// as the text of an array, "{1,2,3}").
 func (db *DB) newRows(first int, types ...string) *rowSet {
 	s := &rowSet{dialect: db.dialect, first: first, types: types}
 	if db.dialect == Postgres {
@@ -102,20 +103,30 @@ func (s *rowSet) clause() (string, []any) {
 	if s.dialect != Postgres {
 		return "VALUES " + s.values.String(), s.args
 	}
-	var q strings.Builder
-	q.WriteString("SELECT * FROM unnest(")
+	// A column of arrays (integer[]) travels as an array of their texts,
+	// cast back row by row: unnest() would flatten an array of arrays.
+	var params, names, selected []string
 	args := make([]any, len(s.cols))
+	hasArrays := false
 	for i, c := range s.cols {
-		if i > 0 {
-			q.WriteString(", ")
+		typ, name := s.types[i], "c"+strconv.Itoa(i+1)
+		names = append(names, name)
+		if strings.HasSuffix(typ, "[]") {
+			selected = append(selected, name+"::"+typ)
+			typ, hasArrays = "text", true
+		} else {
+			selected = append(selected, name)
 		}
-		q.WriteString("$" + strconv.Itoa(s.first+i) + "::" + s.types[i] + "[]")
+		params = append(params, "$"+strconv.Itoa(s.first+i)+"::"+typ+"[]")
 		if len(c) == 0 {
 			args[i] = "{}"
 		} else {
 			args[i] = string(c) + "}"
 		}
 	}
-	q.WriteString(")")
-	return q.String(), args
+	from := "FROM unnest(" + strings.Join(params, ", ") + ")"
+	if !hasArrays {
+		return "SELECT * " + from, args
+	}
+	return "SELECT " + strings.Join(selected, ", ") + " " + from + " AS t(" + strings.Join(names, ", ") + ")", args
 }

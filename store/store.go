@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +32,7 @@ type DB struct {
 	dialect string
 	dsn     string // the driver's connection string, for WatchResponses' own connection
 	stmts   preparedStmts
+	upserts sync.Map // PostgreSQL count upserts by rows clause and number of counts
 	// schemaCurrent caches a positive SchemaCurrent answer.
 	schemaCurrent atomic.Bool
 	// Now is the clock used for timestamps written by the store; tests replace it.

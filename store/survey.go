@@ -527,83 +527,37 @@ func (db *DB) noteDevices(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Respo
 	return nil
 }
 
-// addCounts adds the batch's answers to response_counts.
+// addCounts adds the batch's answers to response_counts: one row per
+// instrument, unit and day (see counts.go).
 func (db *DB) addCounts(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Response, inserted []bool, questions map[int64][]string) error {
-	// The batch's answers, summed per unit and day with one slot per
-	// question (na, n1..n5, then the same for flagged responses): one map
-	// lookup per response, not one per answer.
 	type group struct {
 		instrument, unit int64
 		day              parindex.Date
 	}
-	sums := map[group][][12]int64{}
-	var groups []group
+	index := map[group]int{}
+	var rows []CountRow
 	for i, r := range rs {
 		if !inserted[i] {
 			continue
 		}
 		g := group{r.InstrumentID, r.UnitID, r.Day}
-		c, ok := sums[g]
+		k, ok := index[g]
 		if !ok {
-			c = make([][12]int64, len(questions[r.InstrumentID]))
-			sums[g] = c
-			groups = append(groups, g)
+			k = len(rows)
+			index[g] = k
+			rows = append(rows, CountRow{InstrumentID: r.InstrumentID, UnitID: r.UnitID, Day: r.Day,
+				Counts: make([]int64, countSlots*len(questions[r.InstrumentID]))})
 		}
+		c := rows[k].Counts
 		offset := 0
 		if r.Flagged() {
-			offset = 6
+			offset = countSlots / 2
 		}
-		for q := range c {
-			c[q][offset+int(r.Answers[q]-'0')]++
-		}
-	}
-	// One order for every transaction: concurrent writers then take row
-	// locks in the same order and cannot deadlock.
-	sort.Slice(groups, func(i, j int) bool {
-		a, b := groups[i], groups[j]
-		if a.instrument != b.instrument {
-			return a.instrument < b.instrument
-		}
-		if a.unit != b.unit {
-			return a.unit < b.unit
-		}
-		return a.day.Before(b.day)
-	})
-	type countRow struct {
-		g    group
-		code string
-		c    *[12]int64
-	}
-	var order []countRow
-	for _, g := range groups {
-		c := sums[g]
-		for q, code := range questions[g.instrument] {
-			order = append(order, countRow{g, code, &c[q]})
+		for q := 0; q < len(r.Answers); q++ {
+			c[q*countSlots+offset+int(r.Answers[q]-'0')]++
 		}
 	}
-	for start := 0; start < len(order); start += insertChunk {
-		set := db.newRows(1, "bigint", "bigint", "text", "date",
-			"bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "bigint")
-		for _, k := range order[start:min(start+insertChunk, len(order))] {
-			c := k.c
-			set.add(k.g.instrument, k.g.unit, k.code, k.g.day, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11])
-		}
-		values, args := set.clause()
-		if _, err := db.txExec(ctx, tx, `
-			INSERT INTO response_counts (instrument_id, org_unit_id, question_code, day,
-				na, n1, n2, n3, n4, n5, flagged_na, flagged_n1, flagged_n2, flagged_n3, flagged_n4, flagged_n5)
-			`+values+`
-			ON CONFLICT (instrument_id, org_unit_id, question_code, day) DO UPDATE SET
-				na = response_counts.na + excluded.na, n1 = response_counts.n1 + excluded.n1,
-				n2 = response_counts.n2 + excluded.n2, n3 = response_counts.n3 + excluded.n3,
-				n4 = response_counts.n4 + excluded.n4, n5 = response_counts.n5 + excluded.n5,
-				flagged_na = response_counts.flagged_na + excluded.flagged_na, flagged_n1 = response_counts.flagged_n1 + excluded.flagged_n1,
-				flagged_n2 = response_counts.flagged_n2 + excluded.flagged_n2, flagged_n3 = response_counts.flagged_n3 + excluded.flagged_n3,
-				flagged_n4 = response_counts.flagged_n4 + excluded.flagged_n4, flagged_n5 = response_counts.flagged_n5 + excluded.flagged_n5`, args...); err != nil {
-			return fmt.Errorf("store: unable to update answer counts: %w", err)
-		}
-	}
-	return nil
+	return db.addCountRows(ctx, tx, rows)
 }
 
 func appendFlag(flags []string, f string) []string {

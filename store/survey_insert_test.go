@@ -95,11 +95,8 @@ func TestInsertResponsesKeepsAwkwardText(t *testing.T) {
 			t.Errorf("outcomes %v, want [dossier repeat, inserted]", outcomes)
 		}
 		// Counts: seven responses, A1 all fives then two ones, A2 0..4 and two ones.
-		var n5, n1, na int
-		if err := db.SQL().QueryRowContext(ctx, `SELECT SUM(flagged_n5 + n5), SUM(n1), SUM(flagged_na + na) FROM response_counts`).Scan(&n5, &n1, &na); err != nil {
-			t.Fatal(err)
-		}
-		if n5 != 5 || n1 != 3 || na != 1 {
+		c := storetest.CountTotals(t, db)
+		if n5, n1, na := c[storetest.FlaggedNA+5]+c[5], c[1], c[storetest.FlaggedNA]+c[storetest.NA]; n5 != 5 || n1 != 3 || na != 1 {
 			t.Errorf("counts n5 %d, n1 %d, na %d; want 5, 3, 1", n5, n1, na)
 		}
 	})

@@ -265,9 +265,8 @@ func TestCompleteSubmissionIsStoredAnonymously(t *testing.T) {
 		}
 
 		// The count table agrees with the row.
-		var n5, n4, na int
-		db.SQL().QueryRow(`SELECT COALESCE(SUM(n5),0), COALESCE(SUM(n4),0), COALESCE(SUM(na),0) FROM response_counts`).Scan(&n5, &n4, &na)
-		if n5 != 1 || n4 != 20 || na != 1 {
+		c := storetest.CountTotals(t, db)
+		if n5, n4, na := c[5], c[4], c[storetest.NA]; n5 != 1 || n4 != 20 || na != 1 {
 			t.Errorf("counts: n5=%d n4=%d na=%d, want 1, 20, 1", n5, n4, na)
 		}
 
@@ -357,8 +356,8 @@ func TestQualityFlags(t *testing.T) {
 	if got := submit(p, "4", 11*time.Minute, nil); got != "" {
 		t.Errorf("again after 11 more min: flags %q", got)
 	}
-	var flagged, clean int
-	fs.DB.SQL().QueryRow(`SELECT COALESCE(SUM(flagged_n4),0), COALESCE(SUM(n4),0) FROM response_counts`).Scan(&flagged, &clean)
+	c := storetest.CountTotals(t, fs.DB)
+	flagged, clean := c[storetest.FlaggedNA+4], c[4]
 	// Fours: speeder, bot and the repeat are flagged; the two clean forms
 	// from the same phone are not (the straight-line forms have no fours).
 	if flagged != 3*21 || clean != 2*21 {
@@ -490,10 +489,13 @@ func TestConcurrentSubmissionsAllCommitted(t *testing.T) {
 		for f := range fails {
 			t.Error(f)
 		}
-		var rows, counted int
+		var rows int
 		db.SQL().QueryRow(`SELECT COUNT(*) FROM responses`).Scan(&rows)
-		db.SQL().QueryRow(`SELECT SUM(n1+n2+n3+n4+n5+na+flagged_n1+flagged_n2+flagged_n3+flagged_n4+flagged_n5+flagged_na) FROM response_counts`).Scan(&counted)
-		if rows != n || counted != n*22 {
+		var counted int64
+		for _, n := range storetest.CountTotals(t, db) {
+			counted += n
+		}
+		if rows != n || counted != int64(n*22) {
 			t.Errorf("%d rows and %d counted answers, want %d and %d", rows, counted, n, n*22)
 		}
 	})

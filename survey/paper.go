@@ -63,7 +63,7 @@ func PaperKey(tableHash string, row int) string {
 //
 // An empty answer cell ("not answered") and NA ("not applicable / don't
 // know") are both stored as the digit 0: neither is a valid answer, both
-// leave every denominator, and response_counts counts both in its na column.
+// leave every denominator, and response_counts counts both as not applicable.
 // The stored response therefore does not tell them apart; the paper sheet
 // itself remains the record of which was which.
 func ParsePaper(t *tabular.Table, in *Instrument, stored *parindex.StoredInstrument, units []*parindex.OrgUnit, today parindex.Date) (*PaperBatch, error) {

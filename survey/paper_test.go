@@ -323,11 +323,8 @@ func TestImportPaperStoresOnce(t *testing.T) {
 		if n, _ := db.CountResponses(ctx, store.ResponseFilter{Source: parindex.SourcePaper}); n != 2 {
 			t.Errorf("%d paper responses stored, want 2", n)
 		}
-		var na, n5, n2 int
-		if err := db.SQL().QueryRow(`SELECT SUM(na), SUM(n5), SUM(n2) FROM response_counts`).Scan(&na, &n5, &n2); err != nil {
-			t.Fatal(err)
-		}
-		if na != 2 || n5 != 20 || n2 != 22 {
+		c := storetest.CountTotals(t, db)
+		if na, n5, n2 := c[storetest.NA], c[5], c[2]; na != 2 || n5 != 20 || n2 != 22 {
 			t.Errorf("response_counts: na %d, n5 %d, n2 %d; want 2, 20, 22", na, n5, n2)
 		}
 		audit, _ := db.FindAudit(ctx, store.AuditFilter{ObjectType: "instrument", ObjectID: "sipas-2026"})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
 	"parindex"
@@ -35,57 +34,26 @@ func seedProvinceCounts(b *testing.B, db *store.DB) (responses int) {
 	codes := survey.QuestionCodes(in)
 	units, _ := db.FindOrgUnits(ctx, store.OrgFilter{Type: "department"})
 	rng := rand.New(rand.NewPCG(5, 5_000_000))
-	tx, err := db.SQL().Begin()
-	if err != nil {
-		b.Fatal(err)
-	}
-	var values []string
-	var args []any
-	flush := func() {
-		if len(values) == 0 {
-			return
-		}
-		if _, err := tx.Exec(`INSERT INTO response_counts (org_unit_id, instrument_id, day, question_code, na, n1, n2, n3, n4, n5, flagged_na, flagged_n1, flagged_n2, flagged_n3, flagged_n4, flagged_n5) VALUES `+strings.Join(values, ","), args...); err != nil {
-			b.Fatal(err)
-		}
-		values, args = values[:0], args[:0]
-	}
+	var counts []store.CountRow
 	for _, u := range units {
 		for d := 0; d < 365; d++ {
 			day := parindex.Date{Year: 2026, Month: 1, Day: 1}.AddDays(d)
 			clean := 80 + rng.IntN(22) // about 91 a day: 5 million a year over 150 units
 			flagged := rng.IntN(4)
 			responses += clean + flagged
-			for _, q := range codes {
-				var c [12]int
+			c := make([]int64, 12*len(codes))
+			for q := range codes {
 				for i := 0; i < clean; i++ {
-					c[rng.IntN(6)]++
+					c[12*q+rng.IntN(6)]++
 				}
 				for i := 0; i < flagged; i++ {
-					c[6+rng.IntN(6)]++
-				}
-				k := len(args)
-				ph := "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-				if db.Dialect() == store.Postgres {
-					var ps []string
-					for i := 1; i <= 16; i++ {
-						ps = append(ps, fmt.Sprintf("$%d", k+i))
-					}
-					ph = "(" + strings.Join(ps, ",") + ")"
-				}
-				values = append(values, ph)
-				args = append(args, u.ID, stored.ID, day, q)
-				for _, v := range c {
-					args = append(args, v)
-				}
-				if len(values) == 2000 {
-					flush()
+					c[12*q+6+rng.IntN(6)]++
 				}
 			}
+			counts = append(counts, store.CountRow{InstrumentID: stored.ID, UnitID: u.ID, Day: day, Counts: c})
 		}
 	}
-	flush()
-	if err := tx.Commit(); err != nil {
+	if err := db.AddCountRows(ctx, counts); err != nil {
 		b.Fatal(err)
 	}
 	return responses

@@ -87,7 +87,7 @@ func (s *Service) Units(ctx context.Context, instrumentCode string, p Period, in
 	if err != nil {
 		return nil, err
 	}
-	counts, err := s.db.ResponseCounts(ctx, stored.ID, p.From, p.To, includeFlagged, len(in.Questions()))
+	counts, err := s.db.ResponseCounts(ctx, stored.ID, p.From, p.To, includeFlagged, QuestionCodes(in))
 	if err != nil {
 		return nil, err
 	}

@@ -246,51 +246,26 @@ func seedProvinceScale(b *testing.B, db *store.DB) int {
 		b.Fatal(err)
 	}
 
-	// The count table: one row per unit, day and question.
-	tx, err := db.SQL().Begin()
-	if err != nil {
-		b.Fatal(err)
-	}
-	var values []string
-	var args []any
-	flush := func() {
-		if len(values) == 0 {
-			return
-		}
-		if _, err := tx.Exec(`INSERT INTO response_counts (org_unit_id, instrument_id, day, question_code, na, n1, n2, n3, n4, n5, flagged_na, flagged_n1, flagged_n2, flagged_n3, flagged_n4, flagged_n5) VALUES `+strings.Join(values, ","), args...); err != nil {
-			b.Fatal(err)
-		}
-		values, args = values[:0], args[:0]
-	}
+	// The count table: one row per unit and day, with the same volumes
+	// (one response in 33 flagged).
+	var counts []store.CountRow
 	for _, u := range units {
 		for d := range days {
 			day := parindex.Date{Year: 2026, Month: 1, Day: 1}.AddDays(d)
-			for _, q := range codes {
-				var c [12]int
+			c := make([]int64, 12*len(codes))
+			for q := range codes {
 				for i := range 91 {
 					if i%33 == 0 {
-						c[6+rng.IntN(6)]++
+						c[12*q+6+rng.IntN(6)]++
 					} else {
-						c[rng.IntN(6)]++
+						c[12*q+rng.IntN(6)]++
 					}
 				}
-				var ps []string
-				for i := 1; i <= 16; i++ {
-					ps = append(ps, fmt.Sprintf("$%d", len(args)+i))
-				}
-				values = append(values, "("+strings.Join(ps, ",")+")")
-				args = append(args, u.ID, stored.ID, day, q)
-				for _, v := range c {
-					args = append(args, v)
-				}
-				if len(values) == 2000 {
-					flush()
-				}
 			}
+			counts = append(counts, store.CountRow{InstrumentID: stored.ID, UnitID: u.ID, Day: day, Counts: c})
 		}
 	}
-	flush()
-	if err := tx.Commit(); err != nil {
+	if err := db.AddCountRows(ctx, counts); err != nil {
 		b.Fatal(err)
 	}
 	if db.Dialect() == store.Postgres {

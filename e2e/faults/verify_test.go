@@ -10,14 +10,14 @@ import (
 	"parindex/store"
 )
 
-// countKey is a row of response_counts.
+// countKey is one question's counts in a row of response_counts.
 type countKey struct {
 	instrument, unit int64
 	question, day    string
 }
 
 // counts are na, n1…n5 of clean responses, then the same of flagged ones,
-// in the column order of response_counts.
+// in the order of a question's counts in response_counts.
 type counts [12]int64
 
 // verifyStored proves from the database that every acknowledged submission
@@ -110,37 +110,32 @@ func verifyStored(t *testing.T, dbURL string, p *phones) int {
 		t.Errorf("%d stored responses were never acknowledged, but only %d phones gave up", storedNotAcked, len(p.gaveUp))
 	}
 
-	crows, err := db.SQL().QueryContext(ctx, `SELECT instrument_id, org_unit_id, question_code, day,
-		na, n1, n2, n3, n4, n5, flagged_na, flagged_n1, flagged_n2, flagged_n3, flagged_n4, flagged_n5 FROM response_counts`)
+	crows, err := db.CountRows(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer crows.Close()
 	seen := map[countKey]bool{}
 	mismatches := 0
-	for crows.Next() {
-		var k countKey
-		var day parindex.Date
-		var got counts
-		if err := crows.Scan(&k.instrument, &k.unit, &k.question, &day, &got[0], &got[1], &got[2], &got[3], &got[4], &got[5],
-			&got[6], &got[7], &got[8], &got[9], &got[10], &got[11]); err != nil {
-			t.Fatal(err)
+	for _, row := range crows {
+		if len(row.Counts) != 12*len(p.fx.codes) {
+			t.Errorf("response_counts (unit %d, day %s) holds %d counts for %d questions", row.UnitID, row.Day, len(row.Counts), len(p.fx.codes))
+			continue
 		}
-		k.day = day.String()
-		seen[k] = true
-		var expected counts
-		if w := want[k]; w != nil {
-			expected = *w
-		}
-		if got != expected {
-			mismatches++
-			if mismatches <= 5 {
-				t.Errorf("response_counts %s: counts %v, but the stored responses hold %v", k, got, expected)
+		for i, code := range p.fx.codes {
+			k := countKey{row.InstrumentID, row.UnitID, code, row.Day.String()}
+			got := counts(row.Question(i))
+			seen[k] = true
+			var expected counts
+			if w := want[k]; w != nil {
+				expected = *w
+			}
+			if got != expected {
+				mismatches++
+				if mismatches <= 5 {
+					t.Errorf("response_counts %s: counts %v, but the stored responses hold %v", k, got, expected)
+				}
 			}
 		}
-	}
-	if err := crows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	for k, w := range want {
 		if !seen[k] {

@@ -108,3 +108,27 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Run(store.SQLite, func(t *testing.T) { fn(t, MustOpenSQLite(t)) })
 	t.Run(store.Postgres, func(t *testing.T) { fn(t, MustOpenPostgres(t)) })
 }
+
+// Slots of CountTotals: not applicable and levels 1..5 of clean responses,
+// then the same of flagged ones.
+const (
+	NA        = 0
+	FlaggedNA = 6
+)
+
+// CountTotals sums the count table over every instrument, unit, day and
+// question: element v (1..5) is the answers of level v of clean responses,
+// FlaggedNA+v of flagged ones.
+func CountTotals(tb testing.TB, db *store.DB) (sum [12]int64) {
+	tb.Helper()
+	rows, err := db.CountRows(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, r := range rows {
+		for i, n := range r.Counts {
+			sum[i%12] += n
+		}
+	}
+	return sum
+}

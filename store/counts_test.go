@@ -1,0 +1,168 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/pressly/goose/v3"
+
+	"parindex"
+	"parindex/migrations"
+	"parindex/store"
+	"parindex/store/storetest"
+)
+
+// countsOf computes the count table that answers (instrument, unit, day →
+// each response's digits and whether it is flagged) should give: twelve
+// counts per question.
+func countsOf(questions int, responses map[[3]string][]string) map[[3]string][]int64 {
+	out := map[[3]string][]int64{}
+	for k, answers := range responses {
+		c := make([]int64, 12*questions)
+		for _, a := range answers {
+			offset := 0
+			if a[0] == 'f' {
+				offset, a = 6, a[1:]
+			}
+			for q := range a {
+				c[12*q+offset+int(a[q]-'0')]++
+			}
+		}
+		out[k] = c
+	}
+	return out
+}
+
+func countTable(t *testing.T, db *store.DB) map[[3]string][]int64 {
+	t.Helper()
+	rows, err := db.CountRows(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[[3]string][]int64{}
+	for _, r := range rows {
+		got[[3]string{fmt.Sprint(r.InstrumentID), fmt.Sprint(r.UnitID), r.Day.String()}] = r.Counts
+	}
+	return got
+}
+
+// The migration to one count row per unit and day rebuilds the table from
+// the stored responses, on both dialects.
+func TestCountsMigrationRebuildsFromResponses(t *testing.T) {
+	urls := map[string]func(testing.TB) string{store.SQLite: storetest.SQLiteURL, store.Postgres: storetest.PostgresSchemaURL}
+	for _, dialect := range []string{store.SQLite, store.Postgres} {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, urls[dialect](t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			fsys, _ := migrations.FS(dialect)
+			gooseDialect := goose.DialectSQLite3
+			if dialect == store.Postgres {
+				gooseDialect = goose.DialectPostgres
+			}
+			p, err := goose.NewProvider(gooseDialect, db.SQL(), fsys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.UpTo(ctx, 7); err != nil {
+				t.Fatal(err)
+			}
+			actor := parindex.Actor{Name: "test"}
+			if _, err := db.ImportOrgUnits(ctx, actor, "", treeRows(), ""); err != nil {
+				t.Fatal(err)
+			}
+			in := &parindex.StoredInstrument{Code: "mini-2026", Name: "Thử", Year: 2026, Source: "code: mini-2026", Hash: "abc"}
+			if err := db.SaveInstrument(ctx, actor, in); err != nil {
+				t.Fatal(err)
+			}
+			units, err := db.FindOrgUnits(ctx, store.OrgFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(1, 2))
+			responses := map[[3]string][]string{}
+			for i := range 300 {
+				unit := units[rng.IntN(len(units))].ID
+				day := parindex.Date{Year: 2026, Month: 3, Day: 1 + rng.IntN(3)}
+				answers := fmt.Sprintf("%d%d%d", rng.IntN(6), rng.IntN(6), rng.IntN(6))
+				flags, mark := "", ""
+				if rng.IntN(5) == 0 {
+					flags, mark = "speeder", "f"
+				}
+				if _, err := db.SQL().ExecContext(ctx, `INSERT INTO responses (instrument_id, org_unit_id, submitted_hour, day,
+					idempotency_key, answers, flags, source) VALUES ($1, $2, $3, $4, $5, $6, $7, 'qr')`,
+					in.ID, unit, "2026-03-01 02:00:00", day.String(), fmt.Sprintf("k%d", i), answers, flags); err != nil {
+					t.Fatal(err)
+				}
+				k := [3]string{fmt.Sprint(in.ID), fmt.Sprint(unit), day.String()}
+				responses[k] = append(responses[k], mark+answers)
+			}
+			if _, err := p.Up(ctx); err != nil {
+				t.Fatal(err)
+			}
+			want := countsOf(3, responses)
+			if got := countTable(t, db); !reflect.DeepEqual(got, want) {
+				t.Errorf("after the migration the count table holds\n%v\nwant\n%v", got, want)
+			}
+		})
+	}
+}
+
+// Counts added through the batch path and through AddCountRows add up, in
+// one statement per batch, as the raw responses say.
+func TestAddCountRowsAddsUp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		actor := parindex.Actor{Name: "test"}
+		if _, err := db.ImportOrgUnits(ctx, actor, "", treeRows(), ""); err != nil {
+			t.Fatal(err)
+		}
+		in := &parindex.StoredInstrument{Code: "mini-2026", Name: "Thử", Year: 2026, Source: "code: mini-2026", Hash: "abc"}
+		if err := db.SaveInstrument(ctx, actor, in); err != nil {
+			t.Fatal(err)
+		}
+		unit, err := db.OrgUnitByCode(ctx, "SNV")
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := parindex.Date{Year: 2026, Month: 3, Day: 10}
+		row := func(c ...int64) store.CountRow {
+			return store.CountRow{InstrumentID: in.ID, UnitID: unit.ID, Day: day, Counts: c}
+		}
+		a := make([]int64, 24)
+		b := make([]int64, 24)
+		for i := range a {
+			a[i], b[i] = int64(i), int64(1000*i+7)
+		}
+		if err := db.AddCountRows(ctx, []store.CountRow{row(a...)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.AddCountRows(ctx, []store.CountRow{row(b...)}); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := db.CountRows(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 {
+			t.Fatalf("%d rows, want 1", len(rows))
+		}
+		for i, n := range rows[0].Counts {
+			if n != a[i]+b[i] {
+				t.Errorf("count %d = %d, want %d", i, n, a[i]+b[i])
+			}
+		}
+		if q := rows[0].Question(1); q[0] != a[12]+b[12] || q[11] != a[23]+b[23] {
+			t.Errorf("question 2's counts %v", q)
+		}
+		if err := db.AddCountRows(ctx, []store.CountRow{row(1, 2, 3)}); err == nil {
+			t.Error("13 counts per question were accepted")
+		}
+	})
+}
