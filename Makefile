@@ -32,7 +32,7 @@ bench:
 
 ## bench-ingest: survey ingestion under load on SQLite and PostgreSQL (PARINDEX_TEST_POSTGRES), beside a no-op gin handler
 bench-ingest: build
-	$(GO) run ./bench/ingest -parindex $(BIN) -duration 10s -conns 256 -rate 2000
+	$(GO) run ./bench/ingest -parindex $(BIN) -duration 10s -conns 1024 -rate 2000
 
 ## bench-dashboards: overview and agency page server time at 150 units and 5 million responses, SQLite and PostgreSQL (PARINDEX_TEST_POSTGRES)
 bench-dashboards:

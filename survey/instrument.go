@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -65,6 +66,8 @@ type Text struct {
 // Instrument is one version of a survey questionnaire. Once published it is
 // immutable: any edit makes a new Code. Treat a parsed Instrument as
 // read-only; the slices are shared with the values its helpers return.
+// Build one in code completely before calling its methods (Questions keeps
+// its first answer), and pass it by pointer.
 type Instrument struct {
 	Code          string
 	Name          Text
@@ -75,6 +78,13 @@ type Instrument struct {
 	Profile       []ProfileQuestion // never scored
 	Comment       *CommentField     // nil: no free-text comment
 	Aggregation   Aggregation
+
+	// questions is the flat list Questions returns, built on its first
+	// call: every submitted form asks for it several times. It is built
+	// lazily, not by ParseInstrument, so that a parsed instrument still
+	// equals one written out in code (reflect.DeepEqual in tests).
+	questionsOnce sync.Once
+	questions     []Question
 }
 
 // ScaleLevel is one point of the answer scale.
@@ -131,16 +141,22 @@ type Aggregation struct {
 }
 
 // Questions returns every scored question, element by element, in order.
+// The slice is built once and shared by every caller: do not modify its
+// elements (copy it first, e.g. with slices.Clone). Its capacity ends at
+// its length, so an append copies it.
 func (in *Instrument) Questions() []Question {
-	n := 0
-	for _, element := range in.Elements {
-		n += len(element.Questions)
-	}
-	questions := make([]Question, 0, n)
-	for _, element := range in.Elements {
-		questions = append(questions, element.Questions...)
-	}
-	return questions
+	in.questionsOnce.Do(func() {
+		n := 0
+		for _, element := range in.Elements {
+			n += len(element.Questions)
+		}
+		questions := make([]Question, 0, n)
+		for _, element := range in.Elements {
+			questions = append(questions, element.Questions...)
+		}
+		in.questions = questions
+	})
+	return in.questions
 }
 
 // QuestionByCode finds a scored question. Codes are unique without regard
