@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/pressly/goose/v3"
 
@@ -163,6 +164,69 @@ func TestAddCountRowsAddsUp(t *testing.T) {
 		}
 		if err := db.AddCountRows(ctx, []store.CountRow{row(1, 2, 3)}); err == nil {
 			t.Error("13 counts per question were accepted")
+		}
+	})
+}
+
+// CountResponses answers from the count table where it can, and agrees with
+// counting the responses themselves for every filter.
+func TestCountResponsesAgreesWithTheResponses(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		actor := parindex.Actor{Name: "test"}
+		if _, err := db.ImportOrgUnits(ctx, actor, "", treeRows(), ""); err != nil {
+			t.Fatal(err)
+		}
+		in := &parindex.StoredInstrument{Code: "mini-2026", Name: "Thử", Year: 2026, Source: "code: mini-2026", Hash: "abc"}
+		if err := db.SaveInstrument(ctx, actor, in); err != nil {
+			t.Fatal(err)
+		}
+		units, err := db.FindOrgUnits(ctx, store.OrgFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(3, 4))
+		var rs []*parindex.Response
+		for i := range 400 {
+			r := &parindex.Response{InstrumentID: in.ID, UnitID: units[rng.IntN(3)].ID,
+				Day: parindex.Date{Year: 2026, Month: 3, Day: 1 + rng.IntN(5)}, IdempotencyKey: fmt.Sprintf("k%d", i),
+				Answers: fmt.Sprintf("%d%d", rng.IntN(6), rng.IntN(6)), Source: parindex.SourceQR}
+			if rng.IntN(4) == 0 {
+				r.Flags = []string{parindex.FlagSpeeder}
+			}
+			if rng.IntN(5) == 0 {
+				r.Source = parindex.SourcePaper
+			}
+			r.SubmittedHour = time.Date(2026, 3, r.Day.Day, 2, 0, 0, 0, time.UTC)
+			rs = append(rs, r)
+		}
+		if _, err := db.InsertResponses(ctx, rs, map[int64][]string{in.ID: {"A1", "A2"}}, 0); err != nil {
+			t.Fatal(err)
+		}
+		filters := []store.ResponseFilter{
+			{},
+			{Flag: "any"},
+			{Flag: "none"},
+			{UnitID: units[1].ID},
+			{UnitID: units[2].ID, Flag: "any", From: parindex.Date{Year: 2026, Month: 3, Day: 2}},
+			{InstrumentID: in.ID, To: parindex.Date{Year: 2026, Month: 3, Day: 3}, Flag: "none"},
+			{Source: parindex.SourcePaper},
+			{Flag: parindex.FlagSpeeder},
+			{UnitID: units[0].ID + 1000},
+		}
+		for _, f := range filters {
+			want := 0
+			for _, r := range rs {
+				if (f.UnitID == 0 || r.UnitID == f.UnitID) && (f.InstrumentID == 0 || r.InstrumentID == f.InstrumentID) &&
+					(f.From.IsZero() || !r.Day.Before(f.From)) && (f.To.IsZero() || !f.To.Before(r.Day)) &&
+					(f.Source == "" || r.Source == f.Source) &&
+					(f.Flag == "" || (f.Flag == "none") == (len(r.Flags) == 0)) {
+					want++
+				}
+			}
+			if got, err := db.CountResponses(ctx, f); err != nil || got != want {
+				t.Errorf("CountResponses(%+v) = %d, %v; want %d", f, got, err, want)
+			}
 		}
 	})
 }
