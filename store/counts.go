@@ -60,7 +60,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			if counts[i], err = parseCounts(text, nil); err != nil {
+			if counts[i], err = parseCounts(text, nil, 0); err != nil {
 				return nil, err
 			}
 		}
@@ -89,8 +89,9 @@ func formatCounts(c []int64) string {
 }
 
 // parseCounts reads an array's text and adds it to sum, which it grows to
-// the array's length; it returns sum.
-func parseCounts(b []byte, sum []int64) ([]int64, error) {
+// the array's length; it returns sum. With limit > 0 it reads only the
+// first limit counts.
+func parseCounts(b []byte, sum []int64, limit int) ([]int64, error) {
 	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
 		return nil, fmt.Errorf("store: counts %.40q are not an array", b)
 	}
@@ -113,6 +114,9 @@ func parseCounts(b []byte, sum []int64) ([]int64, error) {
 		}
 		sum[i] += n
 		i, n, digits = i+1, 0, 0
+		if i == limit {
+			break
+		}
 	}
 	return sum, nil
 }
@@ -144,7 +148,7 @@ func (db *DB) CountRows(ctx context.Context) ([]CountRow, error) {
 		if err := rows.Scan(&r.InstrumentID, &r.UnitID, &r.Day, &counts); err != nil {
 			return nil, fmt.Errorf("store: unable to read answer counts: %w", err)
 		}
-		if r.Counts, err = parseCounts(counts, nil); err != nil {
+		if r.Counts, err = parseCounts(counts, nil, 0); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -196,10 +200,11 @@ func (db *DB) addCountRows(ctx context.Context, tx *sqlx.Tx, rows []CountRow) er
 }
 
 // sumCounts sums the counts of the rows matching where, per unit; length
-// is the number of counts per row. PostgreSQL sums each element in SQL (a
-// province's year is some 55,000 rows of a few hundred counts: sending them
-// all cost three times as long); SQLite, which keeps the counts as text,
-// hands the rows over and they are summed here.
+// is the number of counts per row to sum (the first ones: a count of
+// responses needs only the first question's). PostgreSQL sums each element
+// in SQL (a province's year is some 55,000 rows of a few hundred counts:
+// sending them all cost three times as long); SQLite, which keeps the
+// counts as text, hands the rows over and they are summed here.
 func (db *DB) sumCounts(ctx context.Context, where string, args []any, length int) (map[int64][]int64, error) {
 	sums := map[int64][]int64{}
 	if db.dialect == Postgres {
@@ -239,7 +244,7 @@ func (db *DB) sumCounts(ctx context.Context, where string, args []any, length in
 		if err := rows.Scan(&unit, &raw); err != nil {
 			return nil, fmt.Errorf("store: unable to read answer counts: %w", err)
 		}
-		if sums[unit], err = parseCounts(raw, sums[unit]); err != nil {
+		if sums[unit], err = parseCounts(raw, sums[unit], length); err != nil {
 			return nil, err
 		}
 	}
