@@ -198,6 +198,7 @@ func runServer(target, dbURL, dir string) ([]result, []routeResult) {
 		"PARINDEX_SURVEY_IP_PER_MINUTE=1000000000", "PARINDEX_SURVEY_LINK_PER_MINUTE=1000000000")
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 	check(cmd.Start())
+	running = cmd
 	defer func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }()
 	base := "http://127.0.0.1:" + port
 	waitReady(base)
@@ -454,9 +455,18 @@ func checkStored(db *store.DB, target string, before int64, phases []result) {
 	for _, r := range phases {
 		ok += r.ok
 	}
-	if stored := countResponses(db) - before; stored < ok {
+	total := countResponses(db)
+	if stored := total - before; stored < ok {
 		fmt.Fprintf(os.Stderr, "%s: %d responses acknowledged but %d stored\n", target, ok, stored)
-		os.Exit(1)
+		exit()
+	}
+	// The count table, which concurrent batches add to, must count each
+	// stored response once (CountResponses reads it when not filtering).
+	counted, err := db.CountResponses(context.Background(), store.ResponseFilter{})
+	check(err)
+	if int64(counted) != total {
+		fmt.Fprintf(os.Stderr, "%s: %d responses stored but the count table counts %d\n", target, total, counted)
+		exit()
 	}
 }
 
@@ -471,7 +481,7 @@ func waitReady(base string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	fmt.Fprintln(os.Stderr, "the server did not become ready")
-	os.Exit(1)
+	exit()
 }
 
 func freePort() string {
@@ -500,6 +510,18 @@ func freshDatabase(serverURL, name string) string {
 func check(err error) {
 	if err != nil {
 		slog.Error("bench", slog.String("error", err.Error()))
-		os.Exit(1)
+		exit()
 	}
+}
+
+// running is the server being measured, stopped by exit.
+var running *exec.Cmd
+
+// exit fails the run, stopping the server first: os.Exit skips the
+// deferred calls that would.
+func exit() {
+	if running != nil && running.Process != nil {
+		running.Process.Kill()
+	}
+	os.Exit(1)
 }
