@@ -99,9 +99,10 @@ var explanations = []string{
 	"Kế hoạch đã trình đúng hạn, văn bản ban hành chậm do chờ ý kiến góp ý của các sở; đề nghị giữ nguyên điểm.",
 }
 
-// demoPDF returns a small, valid one-page PDF whose page reads the given
-// lines (ASCII: the standard fonts carry no Vietnamese marks).
-func demoPDF(lines ...string) []byte {
+// EvidencePDF returns a small, valid one-page PDF whose page reads the
+// given lines (ASCII: the standard fonts carry no Vietnamese marks): the
+// demo's evidence files, and a test's.
+func EvidencePDF(lines ...string) []byte {
 	var content strings.Builder
 	content.WriteString("BT /F1 12 Tf 56 780 Td 16 TL\n")
 	for _, l := range lines {
@@ -285,7 +286,7 @@ func seedEvidence(ctx context.Context, db *store.DB, actor parindex.Actor, ref s
 			continue
 		}
 		name := fmt.Sprintf("Bao cao %s - %s.pdf", leaf.Code, ref.Unit)
-		pdf := demoPDF("So lieu minh hoa (demo) - parindex", "Don vi: "+ref.Unit, "Tieu chi: "+leaf.Code,
+		pdf := EvidencePDF("So lieu minh hoa (demo) - parindex", "Don vi: "+ref.Unit, "Tieu chi: "+leaf.Code,
 			"Bao cao ket qua thuc hien nam 2026")
 		if _, err := db.AddEvidence(ctx, actor, ref, leaf.Code, name, pdf, "", 0); err != nil {
 			return n, err

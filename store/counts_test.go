@@ -74,14 +74,7 @@ func TestCountsMigrationRebuildsFromResponses(t *testing.T) {
 			if _, err := p.UpTo(ctx, 7); err != nil {
 				t.Fatal(err)
 			}
-			actor := parindex.Actor{Name: "test"}
-			if _, err := db.ImportOrgUnits(ctx, actor, "", treeRows(), ""); err != nil {
-				t.Fatal(err)
-			}
-			in := &parindex.StoredInstrument{Code: "mini-2026", Name: "Thử", Year: 2026, Source: "code: mini-2026", Hash: "abc"}
-			if err := db.SaveInstrument(ctx, actor, in); err != nil {
-				t.Fatal(err)
-			}
+			in := miniInstrument(t, db)
 			units, err := db.FindOrgUnits(ctx, store.OrgFilter{})
 			if err != nil {
 				t.Fatal(err)
@@ -120,14 +113,7 @@ func TestCountsMigrationRebuildsFromResponses(t *testing.T) {
 func TestAddCountRowsAddsUp(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		actor := parindex.Actor{Name: "test"}
-		if _, err := db.ImportOrgUnits(ctx, actor, "", treeRows(), ""); err != nil {
-			t.Fatal(err)
-		}
-		in := &parindex.StoredInstrument{Code: "mini-2026", Name: "Thử", Year: 2026, Source: "code: mini-2026", Hash: "abc"}
-		if err := db.SaveInstrument(ctx, actor, in); err != nil {
-			t.Fatal(err)
-		}
+		in := miniInstrument(t, db)
 		unit, err := db.OrgUnitByCode(ctx, "SNV")
 		if err != nil {
 			t.Fatal(err)
@@ -173,14 +159,7 @@ func TestAddCountRowsAddsUp(t *testing.T) {
 func TestCountResponsesAgreesWithTheResponses(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		actor := parindex.Actor{Name: "test"}
-		if _, err := db.ImportOrgUnits(ctx, actor, "", treeRows(), ""); err != nil {
-			t.Fatal(err)
-		}
-		in := &parindex.StoredInstrument{Code: "mini-2026", Name: "Thử", Year: 2026, Source: "code: mini-2026", Hash: "abc"}
-		if err := db.SaveInstrument(ctx, actor, in); err != nil {
-			t.Fatal(err)
-		}
+		in := miniInstrument(t, db)
 		units, err := db.FindOrgUnits(ctx, store.OrgFilter{})
 		if err != nil {
 			t.Fatal(err)

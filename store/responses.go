@@ -19,22 +19,11 @@ type ResponseFilter struct {
 	Offset       int
 }
 
+// where renders f as a WHERE clause on responses r (empty when f filters
+// nothing) and its arguments.
 func (f ResponseFilter) where() (string, []any) {
-	var where []string
-	var args []any
+	where, args := f.keyWhere("r.")
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if f.UnitID != 0 {
-		where = append(where, "r.org_unit_id = "+arg(f.UnitID))
-	}
-	if f.InstrumentID != 0 {
-		where = append(where, "r.instrument_id = "+arg(f.InstrumentID))
-	}
-	if !f.From.IsZero() {
-		where = append(where, "r.day >= "+arg(f.From))
-	}
-	if !f.To.IsZero() {
-		where = append(where, "r.day <= "+arg(f.To))
-	}
 	switch f.Flag {
 	case "":
 	case "any":
@@ -54,6 +43,28 @@ func (f ResponseFilter) where() (string, []any) {
 	return " WHERE " + strings.Join(where, " AND "), args
 }
 
+// keyWhere lists f's conditions on the columns responses and the count
+// table share (unit, instrument, day), named with prefix, and their
+// arguments numbered from $1.
+func (f ResponseFilter) keyWhere(prefix string) ([]string, []any) {
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if f.UnitID != 0 {
+		where = append(where, prefix+"org_unit_id = "+arg(f.UnitID))
+	}
+	if f.InstrumentID != 0 {
+		where = append(where, prefix+"instrument_id = "+arg(f.InstrumentID))
+	}
+	if !f.From.IsZero() {
+		where = append(where, prefix+"day >= "+arg(f.From))
+	}
+	if !f.To.IsZero() {
+		where = append(where, prefix+"day <= "+arg(f.To))
+	}
+	return where, args
+}
+
 // CountResponses counts the responses matching f. When f filters by unit,
 // instrument, days and flagged or not only, the count table answers (every
 // response adds exactly one to its first question's twelve counts), which
@@ -61,22 +72,8 @@ func (f ResponseFilter) where() (string, []any) {
 // other filters count the responses themselves.
 func (db *DB) CountResponses(ctx context.Context, f ResponseFilter) (int, error) {
 	if f.Source == "" && (f.Flag == "" || f.Flag == "any" || f.Flag == "none") {
-		where := []string{"1 = 1"}
-		var args []any
-		arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-		if f.UnitID != 0 {
-			where = append(where, "org_unit_id = "+arg(f.UnitID))
-		}
-		if f.InstrumentID != 0 {
-			where = append(where, "instrument_id = "+arg(f.InstrumentID))
-		}
-		if !f.From.IsZero() {
-			where = append(where, "day >= "+arg(f.From))
-		}
-		if !f.To.IsZero() {
-			where = append(where, "day <= "+arg(f.To))
-		}
-		sums, err := db.sumCounts(ctx, strings.Join(where, " AND "), args, countSlots)
+		where, args := f.keyWhere("")
+		sums, err := db.sumCounts(ctx, where, args, countSlots)
 		if err != nil {
 			return 0, err
 		}
@@ -159,17 +156,8 @@ type UnitCounts struct {
 // a single raw response. questions are the instrument's question codes in
 // form order, the order of the counts.
 func (db *DB) ResponseCounts(ctx context.Context, instrumentID int64, from, to parindex.Date, includeFlagged bool, questions []string) (map[int64]*UnitCounts, error) {
-	where := []string{"instrument_id = $1"}
-	args := []any{instrumentID}
-	if !from.IsZero() {
-		args = append(args, from)
-		where = append(where, fmt.Sprintf("day >= $%d", len(args)))
-	}
-	if !to.IsZero() {
-		args = append(args, to)
-		where = append(where, fmt.Sprintf("day <= $%d", len(args)))
-	}
-	sums, err := db.sumCounts(ctx, strings.Join(where, " AND "), args, countSlots*len(questions))
+	where, args := ResponseFilter{InstrumentID: instrumentID, From: from, To: to}.keyWhere("")
+	sums, err := db.sumCounts(ctx, where, args, countSlots*len(questions))
 	if err != nil {
 		return nil, err
 	}

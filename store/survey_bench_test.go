@@ -39,32 +39,24 @@ func benchSurvey(b *testing.B, db *store.DB) (*parindex.SurveyLink, []string) {
 // BenchmarkInsertResponses stores batches of 64 responses, as the group
 // committer does under load; ns/op is per batch.
 func BenchmarkInsertResponses(b *testing.B) {
-	for _, dialect := range []string{store.SQLite, store.Postgres} {
-		b.Run(dialect, func(b *testing.B) {
-			var db *store.DB
-			if dialect == store.SQLite {
-				db = storetest.MustOpenSQLite(b)
-			} else {
-				db = storetest.MustOpenPostgres(b)
+	storetest.Each(b, func(b *testing.B, db *store.DB) {
+		link, codes := benchSurvey(b, db)
+		ctx := context.Background()
+		n := 0
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			batch := make([]*parindex.Response, 64)
+			for j := range batch {
+				n++
+				batch[j] = &parindex.Response{LinkID: link.ID, InstrumentID: link.InstrumentID, UnitID: link.UnitID,
+					SubmittedHour: time.Now().UTC().Truncate(time.Hour), Day: parindex.DateOf(time.Now()),
+					IdempotencyKey: fmt.Sprintf("k%d", n), DeviceHash: fmt.Sprintf("d%d", n), DeviceKey: fmt.Sprintf("s%d", n),
+					Answers: "4444444444444444444444", Source: parindex.SourceQR}
 			}
-			link, codes := benchSurvey(b, db)
-			ctx := context.Background()
-			n := 0
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				batch := make([]*parindex.Response, 64)
-				for j := range batch {
-					n++
-					batch[j] = &parindex.Response{LinkID: link.ID, InstrumentID: link.InstrumentID, UnitID: link.UnitID,
-						SubmittedHour: time.Now().UTC().Truncate(time.Hour), Day: parindex.DateOf(time.Now()),
-						IdempotencyKey: fmt.Sprintf("k%d", n), DeviceHash: fmt.Sprintf("d%d", n), DeviceKey: fmt.Sprintf("s%d", n),
-						Answers: "4444444444444444444444", Source: parindex.SourceQR}
-				}
-				if _, err := db.InsertResponses(ctx, batch, map[int64][]string{link.InstrumentID: codes}, 10*time.Minute); err != nil {
-					b.Fatal(err)
-				}
+			if _, err := db.InsertResponses(ctx, batch, map[int64][]string{link.InstrumentID: codes}, 10*time.Minute); err != nil {
+				b.Fatal(err)
 			}
-			b.ReportMetric(float64(b.N*64)/b.Elapsed().Seconds(), "responses/s")
-		})
-	}
+		}
+		b.ReportMetric(float64(b.N*64)/b.Elapsed().Seconds(), "responses/s")
+	})
 }

@@ -17,13 +17,7 @@ import (
 func TestInsertResponsesKeepsAwkwardText(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := db.ImportOrgUnits(ctx, cli, "", treeRows(), ""); err != nil {
-			t.Fatal(err)
-		}
-		in := &parindex.StoredInstrument{Code: "mini-2026", Name: "Thử", Year: 2026, Source: "code: mini-2026", Hash: "abc"}
-		if err := db.SaveInstrument(ctx, cli, in); err != nil {
-			t.Fatal(err)
-		}
+		in := miniInstrument(t, db)
 		unit, err := db.OrgUnitByCode(ctx, "SNV")
 		if err != nil {
 			t.Fatal(err)
@@ -100,4 +94,19 @@ func TestInsertResponsesKeepsAwkwardText(t *testing.T) {
 			t.Errorf("counts n5 %d, n1 %d, na %d; want 5, 3, 1", n5, n1, na)
 		}
 	})
+}
+
+// miniInstrument stores the test organisation tree and a draft instrument,
+// mini-2026, whose responses have two answers.
+func miniInstrument(t *testing.T, db *store.DB) *parindex.StoredInstrument {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.ImportOrgUnits(ctx, cli, "", treeRows(), ""); err != nil {
+		t.Fatal(err)
+	}
+	in := &parindex.StoredInstrument{Code: "mini-2026", Name: "Thử", Year: 2026, Source: "code: mini-2026", Hash: "abc"}
+	if err := db.SaveInstrument(ctx, cli, in); err != nil {
+		t.Fatal(err)
+	}
+	return in
 }

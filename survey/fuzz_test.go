@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,13 +14,12 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
-
 	"parindex"
 	"parindex/store"
 	"parindex/store/storetest"
 	"parindex/survey"
 	"parindex/tabular"
+	"parindex/tabular/tabulartest"
 )
 
 // FuzzSubmit posts fuzzed bodies to the real form handler, in front of a
@@ -149,7 +147,7 @@ func FuzzParsePaper(f *testing.F) {
 	f.Add(false, []byte(header+",comment\nSNV,2026-03-14,"+answers22("5", nil)+",a\x00b\n"))
 	f.Add(false, []byte{0xff, 0xfe, 'u'})
 	for _, csv := range []string{valid, "unit,date,A1\nSNV,2026-03-14,5\n,,\nsnv,2026-03-15,NA\n"} {
-		f.Add(true, xlsxOf(f, csv))
+		f.Add(true, tabulartest.XLSXFromCSV(f, csv))
 	}
 	f.Add(true, []byte("PK\x03\x04 not really a workbook"))
 
@@ -237,30 +235,4 @@ func checkPaperResponse(t *testing.T, in *survey.Instrument, units []*parindex.O
 	if !utf8.ValidString(r.Comment) || utf8.RuneCountInString(r.Comment) > in.Comment.MaxLength || strings.ContainsRune(r.Comment, 0) {
 		t.Fatalf("comment %q", r.Comment)
 	}
-}
-
-// xlsxOf writes a CSV text as the first sheet of a workbook.
-func xlsxOf(tb testing.TB, csv string) []byte {
-	tb.Helper()
-	tab, err := tabular.Read("seed.csv", strings.NewReader(csv))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	x := excelize.NewFile()
-	defer x.Close()
-	rows := append([]tabular.Row{{Number: 1, Cells: tab.Header}}, tab.Rows...)
-	for _, r := range rows {
-		cells := make([]any, len(r.Cells))
-		for i, c := range r.Cells {
-			cells[i] = c
-		}
-		if err := x.SetSheetRow("Sheet1", fmt.Sprintf("A%d", r.Number), &cells); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	var buf bytes.Buffer
-	if err := x.Write(&buf); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
 }

@@ -62,33 +62,25 @@ func seedProvinceCounts(b *testing.B, db *store.DB) (responses int) {
 // BenchmarkProvinceYearResults computes every unit's point estimates and
 // Wilson intervals for a year of 5 million responses over 150 units.
 func BenchmarkProvinceYearResults(b *testing.B) {
-	for _, dialect := range []string{store.SQLite, store.Postgres} {
-		b.Run(dialect, func(b *testing.B) {
-			var db *store.DB
-			if dialect == store.SQLite {
-				db = storetest.MustOpenSQLite(b)
-			} else {
-				db = storetest.MustOpenPostgres(b)
+	storetest.Each(b, func(b *testing.B, db *store.DB) {
+		n := seedProvinceCounts(b, db)
+		if db.Dialect() == store.Postgres {
+			if _, err := db.SQL().Exec(`ANALYZE response_counts`); err != nil {
+				b.Fatal(err)
 			}
-			n := seedProvinceCounts(b, db)
-			if dialect == store.Postgres {
-				if _, err := db.SQL().Exec(`ANALYZE response_counts`); err != nil {
-					b.Fatal(err)
-				}
+		}
+		svc := survey.NewService(db, survey.ResultOptions{})
+		ctx := context.Background()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			res, err := svc.Units(ctx, "sipas-2026", survey.Year(2026), false)
+			if err != nil {
+				b.Fatal(err)
 			}
-			svc := survey.NewService(db, survey.ResultOptions{})
-			ctx := context.Background()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				res, err := svc.Units(ctx, "sipas-2026", survey.Year(2026), false)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if len(res) != 150 {
-					b.Fatalf("%d units", len(res))
-				}
+			if len(res) != 150 {
+				b.Fatalf("%d units", len(res))
 			}
-			b.ReportMetric(float64(n), "responses")
-		})
-	}
+		}
+		b.ReportMetric(float64(n), "responses")
+	})
 }

@@ -42,63 +42,52 @@ import (
 // overview and first agency page (ignore its ns/op). docs/BENCHMARKS.md
 // records the figures; make bench-dashboards runs it.
 func BenchmarkDashboardsAtScale(b *testing.B) {
-	for _, dialect := range []string{store.SQLite, store.Postgres} {
-		b.Run(dialect, func(b *testing.B) {
-			var db *store.DB
-			if dialect == store.SQLite {
-				db = storetest.MustOpenSQLite(b)
-			} else {
-				if os.Getenv("PARINDEX_TEST_POSTGRES") == "" && os.Getenv("PARINDEX_TEST_POSTGRES_REQUIRED") != "1" {
-					b.Skip("PARINDEX_TEST_POSTGRES not set")
-				}
-				db = storetest.MustOpenPostgres(b)
-			}
-			start := time.Now()
-			responses := seedProvinceScale(b, db)
-			b.Logf("%s: %d responses seeded in %s", dialect, responses, time.Since(start).Round(time.Second))
+	storetest.Each(b, func(b *testing.B, db *store.DB) {
+		start := time.Now()
+		responses := seedProvinceScale(b, db)
+		b.Logf("%s: %d responses seeded in %s", db.Dialect(), responses, time.Since(start).Round(time.Second))
 
-			pages := []struct{ name, path string }{
-				{"healthz", "/healthz"},
-				{"overview", "/app/dashboard?framework=province-departments-2026"},
-				{"agency", "/app/units/U042/dashboard"},
+		pages := []struct{ name, path string }{
+			{"healthz", "/healthz"},
+			{"overview", "/app/dashboard?framework=province-departments-2026"},
+			{"agency", "/app/units/U042/dashboard"},
+		}
+		b.Run("cold", func(b *testing.B) {
+			var overview, agency []time.Duration
+			for range 3 {
+				h, cookie := benchServer(b, db)
+				overview = append(overview, serverTime(b, h, cookie, pages[1].path))
+				agency = append(agency, serverTime(b, h, cookie, pages[2].path))
 			}
-			b.Run("cold", func(b *testing.B) {
-				var overview, agency []time.Duration
-				for range 3 {
-					h, cookie := benchServer(b, db)
-					overview = append(overview, serverTime(b, h, cookie, pages[1].path))
-					agency = append(agency, serverTime(b, h, cookie, pages[2].path))
-				}
-				slices.Sort(overview)
-				slices.Sort(agency)
-				b.ReportMetric(ms(overview[1]), "overview-p50-ms")
-				b.ReportMetric(ms(overview[2]), "overview-max-ms")
-				b.ReportMetric(ms(agency[1]), "agency-p50-ms")
-				b.ReportMetric(ms(agency[2]), "agency-max-ms")
-			})
-			h, cookie := benchServer(b, db)
-			for _, p := range pages {
-				serverTime(b, h, cookie, p.path) // warm the caches
-			}
-			for _, p := range pages {
-				b.Run(p.name, func(b *testing.B) {
-					var times []time.Duration
-					cpu := cpuTime(b)
-					for b.Loop() {
-						times = append(times, serverTime(b, h, cookie, p.path))
-					}
-					cpu = cpuTime(b) - cpu
-					slices.Sort(times)
-					b.ReportMetric(ms(times[len(times)/2]), "p50-ms")
-					b.ReportMetric(ms(times[(len(times)*95)/100]), "p95-ms")
-					// The process's CPU time per request: what the page costs
-					// whatever else the machine is doing (wall times above
-					// include waiting for a CPU on a shared machine).
-					b.ReportMetric(ms(cpu)/float64(len(times)), "cpu-ms")
-				})
-			}
+			slices.Sort(overview)
+			slices.Sort(agency)
+			b.ReportMetric(ms(overview[1]), "overview-p50-ms")
+			b.ReportMetric(ms(overview[2]), "overview-max-ms")
+			b.ReportMetric(ms(agency[1]), "agency-p50-ms")
+			b.ReportMetric(ms(agency[2]), "agency-max-ms")
 		})
-	}
+		h, cookie := benchServer(b, db)
+		for _, p := range pages {
+			serverTime(b, h, cookie, p.path) // warm the caches
+		}
+		for _, p := range pages {
+			b.Run(p.name, func(b *testing.B) {
+				var times []time.Duration
+				cpu := cpuTime(b)
+				for b.Loop() {
+					times = append(times, serverTime(b, h, cookie, p.path))
+				}
+				cpu = cpuTime(b) - cpu
+				slices.Sort(times)
+				b.ReportMetric(ms(times[len(times)/2]), "p50-ms")
+				b.ReportMetric(ms(times[(len(times)*95)/100]), "p95-ms")
+				// The process's CPU time per request: what the page costs
+				// whatever else the machine is doing (wall times above
+				// include waiting for a CPU on a shared machine).
+				b.ReportMetric(ms(cpu)/float64(len(times)), "cpu-ms")
+			})
+		}
+	})
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -7,10 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
-
 	"parindex"
 	"parindex/tabular"
+	"parindex/tabular/tabulartest"
 	"parindex/web"
 )
 
@@ -39,7 +38,7 @@ func FuzzMetricsImport(f *testing.F) {
 	} {
 		f.Add(false, []byte(csv))
 	}
-	f.Add(true, metricsXLSX(f, valid))
+	f.Add(true, tabulartest.XLSXFromCSV(f, valid))
 	f.Add(true, []byte("PK\x03\x04"))
 
 	d := func(s string) parindex.Date { x, _ := parindex.ParseDate(s); return x }
@@ -105,28 +104,4 @@ func FuzzMetricsImport(f *testing.F) {
 			keys[o.Key()] = true
 		}
 	})
-}
-
-// metricsXLSX writes a CSV text as the first sheet of a workbook.
-func metricsXLSX(tb testing.TB, csv string) []byte {
-	tb.Helper()
-	tab, err := tabular.Read("seed.csv", strings.NewReader(csv))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	x := excelize.NewFile()
-	defer x.Close()
-	for i, r := range append([]tabular.Row{{Number: 1, Cells: tab.Header}}, tab.Rows...) {
-		for j, cell := range r.Cells {
-			name, _ := excelize.CoordinatesToCellName(j+1, i+1)
-			if err := x.SetCellStr("Sheet1", name, cell); err != nil {
-				tb.Fatal(err)
-			}
-		}
-	}
-	var buf bytes.Buffer
-	if err := x.Write(&buf); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
 }

@@ -1,7 +1,6 @@
 package browser
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"parindex"
 	"parindex/criteria"
+	"parindex/demo"
 	"parindex/store"
 )
 
@@ -58,30 +58,6 @@ func chooseLeaf(t *testing.T, a *store.Assessment, f *criteria.Framework) *crite
 		t.Fatalf("%s has no assessed leaf in areas 2 or 6", f.Code)
 	}
 	return pick
-}
-
-// minimalPDF is a one-page PDF: the server decides the type from the
-// content, so the evidence must really be one.
-func minimalPDF() []byte {
-	objects := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objects))
-	for i, o := range objects {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
-	return b.Bytes()
 }
 
 func formatPoints(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
@@ -139,7 +115,7 @@ func TestSelfAssessmentAndAppraisal(t *testing.T) {
 
 	evidenceName := "Báo cáo kiểm chứng " + leaf.Code + ".pdf"
 	evidencePath := filepath.Join(t.TempDir(), evidenceName)
-	pdf := minimalPDF()
+	pdf := demo.EvidencePDF("Minh chung (browser test)")
 	if err := os.WriteFile(evidencePath, pdf, 0o600); err != nil {
 		t.Fatal(err)
 	}

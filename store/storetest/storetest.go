@@ -101,12 +101,15 @@ func MustOpenPostgres(tb testing.TB) *store.DB {
 	return MustOpen(tb, PostgresSchemaURL(tb))
 }
 
-// Each runs fn once per dialect as subtests "sqlite" and "postgres", each
-// with a fresh migrated database.
-func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+// Each runs fn once per dialect as subtests (or sub-benchmarks) "sqlite"
+// and "postgres", each with a fresh migrated database.
+func Each[T interface {
+	testing.TB
+	Run(string, func(T)) bool
+}](t T, fn func(t T, db *store.DB)) {
 	t.Helper()
-	t.Run(store.SQLite, func(t *testing.T) { fn(t, MustOpenSQLite(t)) })
-	t.Run(store.Postgres, func(t *testing.T) { fn(t, MustOpenPostgres(t)) })
+	t.Run(store.SQLite, func(t T) { fn(t, MustOpenSQLite(t)) })
+	t.Run(store.Postgres, func(t T) { fn(t, MustOpenPostgres(t)) })
 }
 
 // Slots of CountTotals: not applicable and levels 1..5 of clean responses,
