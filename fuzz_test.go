@@ -173,7 +173,7 @@ func FuzzOrgImport(f *testing.F) {
 
 // orgRows reads an organisation file as `parindex org import` does.
 func orgRows(data string) ([]parindex.OrgRow, error) {
-	tab, err := tabular.Read("don-vi.csv", strings.NewReader(data))
+	tab, err := tabular.Read("don-vi.csv", strings.NewReader(data), tabular.Upload)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"parindex"
 	"parindex/criteria"
 	"parindex/store"
+	"parindex/tabular"
 	"parindex/workbook"
 )
 
@@ -33,6 +34,10 @@ type Upload struct {
 	Updates []store.EntryUpdate
 	Changes []Change
 }
+
+// metaLimits bound the hidden sheet: a few settings and one row per node of
+// a framework, two or three cells each.
+var metaLimits = tabular.Limits{Rows: 10_000, Columns: 8, Cell: 1024}
 
 var sheetNames = map[string][]string{
 	SheetScores:  {SheetScores, "scores"},
@@ -95,9 +100,12 @@ func (rd *reader) meta(t Template) (map[int]string, bool) {
 			"the file is not an assessment template downloaded from the system (hidden sheet "+SheetMeta+" is missing)")
 		return nil, false
 	}
-	rows, err := rd.book.Rows(name)
+	// The hidden sheet is read first and within tight bounds: a crafted
+	// sheet is refused at its first row past them, before the rest of the
+	// workbook is looked at.
+	rows, err := rd.book.RowsWithin(name, metaLimits)
 	if err != nil {
-		rd.add(name, 0, "", "không đọc được sheet: "+err.Error(), "cannot read the sheet: "+err.Error())
+		rd.errs = append(rd.errs, rd.book.Problems(name, err)...)
 		return nil, false
 	}
 	kv := map[string]string{}
@@ -155,7 +163,7 @@ func (rd *reader) open(layout string, cols []column) []workbook.Row {
 	rd.order[name] = len(rd.order) + 1
 	rows, err := rd.book.Rows(name)
 	if err != nil {
-		rd.add(name, 0, "", "không đọc được sheet: "+err.Error(), "cannot read the sheet: "+err.Error())
+		rd.errs = append(rd.errs, rd.book.Problems(name, err)...)
 		return nil
 	}
 	if len(rows) == 0 || rows[0].Number != 1 {

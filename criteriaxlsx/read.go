@@ -135,7 +135,7 @@ func (rd *reader) open(layoutName string, cols []column, required ...string) *sh
 	rd.sheetOrder[name] = len(rd.sheetOrder) + 1
 	rows, err := rd.book.Rows(name)
 	if err != nil {
-		rd.add(name, 0, "", "không đọc được sheet: "+err.Error(), "cannot read the sheet: "+err.Error())
+		rd.errs = append(rd.errs, rd.book.Problems(name, err)...)
 		return nil
 	}
 	s := &sheet{name: name, cols: map[string]int{}}

@@ -3,6 +3,7 @@ package stats
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -625,7 +626,13 @@ func TestBatteryAlphaAndDeterminism(t *testing.T) {
 
 	// The battery's bootstrap is the generic Bootstrap with the battery's
 	// statistic: the same seed must give the same interval.
-	resampler := newBatteryResampler(answers, elements, RuleSatisfaction)
+	packed := Answers{Questions: len(answers[0])}
+	for _, row := range answers {
+		for _, v := range row {
+			packed.Packed = append(packed.Packed, uint8(v))
+		}
+	}
+	resampler := newBatteryResampler(packed, elements, RuleSatisfaction)
 	out := make([]float64, len(elements)+1)
 	lo, hi, err := Bootstrap(len(answers), 500, 11, func(sample []int) float64 {
 		resampler.fill(sample, out)
@@ -642,6 +649,57 @@ func TestBatteryAlphaAndDeterminism(t *testing.T) {
 	for _, q := range mean.Questions {
 		if !closeRel(q.Index*100, q.Mean100, 1e-13) {
 			t.Errorf("mean100 rule: question %d index %v, Mean100 %v", q.Question, q.Index, q.Mean100)
+		}
+	}
+}
+
+// The battery's alpha comes from exact integer sums over packed answers; it
+// must be the figure Cronbach computes from the complete cases' rows.
+func TestElementAlphaAgreesWithCronbach(t *testing.T) {
+	random := rand.New(rand.NewPCG(7, 7))
+	for trial := range 200 {
+		n, k := 2+random.IntN(300), 2+random.IntN(5)
+		answers := Answers{Questions: k + 1}
+		var rows [][]float64
+		for range n {
+			row := make([]uint8, k+1)
+			complete := true
+			for j := range row {
+				// Mostly agreeable citizens, some "not applicable".
+				row[j] = uint8(min(5, 3+random.IntN(4)))
+				if random.IntN(10) == 0 {
+					row[j] = 0
+				}
+				if j < k && row[j] == 0 {
+					complete = false
+				}
+			}
+			answers.Packed = append(answers.Packed, row...)
+			if complete {
+				values := make([]float64, k)
+				for j := range k {
+					values[j] = float64(row[j])
+				}
+				rows = append(rows, values)
+			}
+		}
+		questions := make([]int, k)
+		for j := range questions {
+			questions[j] = j
+		}
+		alpha, cases := elementAlpha(answers, questions)
+		if cases != len(rows) {
+			t.Fatalf("trial %d: %d complete cases, want %d", trial, cases, len(rows))
+		}
+		want, err := Cronbach(rows)
+		if err != nil {
+			if !math.IsNaN(alpha) {
+				t.Errorf("trial %d: alpha %v where Cronbach says %v", trial, alpha, err)
+			}
+			continue
+		}
+		if math.Abs(alpha-want.Alpha) > 1e-13*math.Max(1, math.Abs(want.Alpha)) {
+			t.Errorf("trial %d: alpha %.17g, Cronbach %.17g", trial, alpha, want.Alpha)
 		}
 	}
 }

@@ -86,6 +86,10 @@ const keyBatch = 500
 // stored, so a paper import can tell new forms from forms an earlier import
 // of the same file stored, and send only the new ones to InsertResponses.
 func (db *DB) StoredResponseKeys(ctx context.Context, keys []string) (map[string]bool, error) {
+	return storedKeys(ctx, db.db, keys)
+}
+
+func storedKeys(ctx context.Context, q queryer, keys []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	for start := 0; start < len(keys); start += keyBatch {
 		batch := keys[start:min(start+keyBatch, len(keys))]
@@ -95,7 +99,7 @@ func (db *DB) StoredResponseKeys(ctx context.Context, keys []string) (map[string
 			marks[i] = fmt.Sprintf("$%d", i+1)
 			args[i] = k
 		}
-		rows, err := db.db.QueryContext(ctx, `SELECT idempotency_key FROM responses WHERE idempotency_key IN (`+strings.Join(marks, ", ")+`)`, args...)
+		rows, err := q.QueryContext(ctx, `SELECT idempotency_key FROM responses WHERE idempotency_key IN (`+strings.Join(marks, ", ")+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to look up response keys: %w", err)
 		}
@@ -128,19 +132,53 @@ type PaperImport struct {
 
 // ImportPaperResponses stores paper forms and the audit row of their import
 // in one transaction, so an import is either wholly recorded or not at all.
-// p's Inserted and Duplicates are filled from the outcome.
-func (db *DB) ImportPaperResponses(ctx context.Context, actor parindex.Actor, rs []*parindex.Response, questions map[int64][]string, p PaperImport) ([]InsertOutcome, error) {
-	var out []InsertOutcome
+// The forms come in batches from next, which returns none after the last:
+// a file of millions of forms is stored without being held in memory. Forms
+// an earlier import stored (by idempotency key) are skipped. It returns p
+// with Inserted and Duplicates filled in; an error from next rolls back.
+func (db *DB) ImportPaperResponses(ctx context.Context, actor parindex.Actor, next func() ([]*parindex.Response, error),
+	questions map[int64][]string, p PaperImport) (PaperImport, error) {
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		if out, err = db.insertResponses(ctx, tx, rs, questions, 0); err != nil {
-			return err
-		}
-		for _, o := range out {
-			if o == Inserted {
-				p.Inserted++
-			} else {
-				p.Duplicates++
+		p.Inserted, p.Duplicates = 0, 0
+		for {
+			batch, err := next()
+			if err != nil {
+				return err
+			}
+			if len(batch) == 0 {
+				break
+			}
+			keys := make([]string, len(batch))
+			for i, r := range batch {
+				keys[i] = r.IdempotencyKey
+			}
+			done, err := storedKeys(ctx, tx, keys)
+			if err != nil {
+				return err
+			}
+			// Only forms not stored before are inserted: re-importing a
+			// large file costs a lookup, not a transaction full of
+			// conflicts. A concurrent import is still caught by key.
+			fresh := batch[:0]
+			for _, r := range batch {
+				if !done[r.IdempotencyKey] {
+					fresh = append(fresh, r)
+				}
+			}
+			p.Duplicates += len(batch) - len(fresh)
+			if len(fresh) == 0 {
+				continue
+			}
+			out, err := db.insertResponses(ctx, tx, fresh, questions, 0)
+			if err != nil {
+				return err
+			}
+			for _, o := range out {
+				if o == Inserted {
+					p.Inserted++
+				} else {
+					p.Duplicates++
+				}
 			}
 		}
 		if p.Inserted == 0 {
@@ -148,5 +186,5 @@ func (db *DB) ImportPaperResponses(ctx context.Context, actor parindex.Actor, rs
 		}
 		return writeAudit(ctx, tx, db.now(), actor, "responses.import_paper", "instrument", p.Instrument, nil, p, "")
 	})
-	return out, err
+	return p, err
 }

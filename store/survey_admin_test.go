@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -101,9 +102,31 @@ func TestSurveyAdminQueries(t *testing.T) {
 			paper = append(paper, &parindex.Response{InstrumentID: in.ID, UnitID: snv.ID, SubmittedHour: time.Date(2026, 3, 2, 5, 0, 0, 0, time.UTC),
 				Day: day, IdempotencyKey: key, Answers: "45", Source: parindex.SourcePaper})
 		}
-		if _, err := db.ImportPaperResponses(ctx, parindex.Actor{Name: "admin", RequestID: "r1"}, paper, map[int64][]string{in.ID: {"A1", "A2"}},
-			store.PaperImport{File: "phieu.csv", FileHash: "ff", Instrument: in.Code, Rows: 4}); err != nil {
-			t.Fatal(err)
+		// The forms come in batches; a failure while reading them, after a
+		// batch was stored, leaves nothing stored.
+		batches := func(fail error, bs ...[]*parindex.Response) func() ([]*parindex.Response, error) {
+			return func() ([]*parindex.Response, error) {
+				if len(bs) == 0 {
+					return nil, fail
+				}
+				b := bs[0]
+				bs = bs[1:]
+				return b, nil
+			}
+		}
+		questions := map[int64][]string{in.ID: {"A1", "A2"}}
+		before, _ := db.CountResponses(ctx, store.ResponseFilter{})
+		if _, err := db.ImportPaperResponses(ctx, parindex.Actor{Name: "admin", RequestID: "r0"}, batches(errors.New("disk read"), paper[1:3]), questions,
+			store.PaperImport{File: "phieu.csv", FileHash: "ff", Instrument: in.Code, Rows: 4}); err == nil {
+			t.Fatal("a failing batch reader gave no error")
+		}
+		if after, _ := db.CountResponses(ctx, store.ResponseFilter{}); after != before {
+			t.Fatalf("a failed import left %d responses stored", after-before)
+		}
+		p, err := db.ImportPaperResponses(ctx, parindex.Actor{Name: "admin", RequestID: "r1"}, batches(nil, paper[:2], paper[2:]), questions,
+			store.PaperImport{File: "phieu.csv", FileHash: "ff", Instrument: in.Code, Rows: 4})
+		if err != nil || p.Inserted != 3 || p.Duplicates != 1 {
+			t.Fatalf("import = %+v, %v; want 3 inserted, 1 already stored", p, err)
 		}
 		audit, err := db.FindAudit(ctx, store.AuditFilter{ObjectType: "instrument", ObjectID: in.Code})
 		if err != nil || len(audit) == 0 || audit[0].Action != "responses.import_paper" || audit[0].Actor != "admin" ||

@@ -152,7 +152,7 @@ func FuzzParsePaper(f *testing.F) {
 	f.Add(true, []byte("PK\x03\x04 not really a workbook"))
 
 	units := paperUnits()
-	if tab, err := tabular.Read("valid.csv", strings.NewReader(valid)); err != nil {
+	if tab, err := tabular.Read("valid.csv", strings.NewReader(valid), tabular.Upload); err != nil {
 		f.Fatal(err)
 	} else if _, err := survey.ParsePaper(tab, in, stored, units, paperToday); err != nil {
 		f.Fatalf("the valid seed is refused: %v", err)
@@ -162,14 +162,17 @@ func FuzzParsePaper(f *testing.F) {
 		if xlsx {
 			name = "phieu.xlsx"
 		}
-		tab, err := tabular.Read(name, bytes.NewReader(data))
+		tab, err := tabular.Read(name, bytes.NewReader(data), tabular.Upload)
 		if err != nil {
 			checkInputErrors(t, name, err)
 			return
 		}
 		for i, r := range tab.Rows {
-			if r.Number < 2 || (i > 0 && r.Number <= tab.Rows[i-1].Number) || len(r.Cells) < len(tab.Header) {
-				t.Fatalf("row %d numbered %d with %d cells under %d headers", i, r.Number, len(r.Cells), len(tab.Header))
+			// Rows hold their own cells only, never padded to the header's
+			// width, and end on a non-blank cell.
+			if r.Number < 2 || (i > 0 && r.Number <= tab.Rows[i-1].Number) || len(r.Cells) == 0 || r.Cells[len(r.Cells)-1] == "" ||
+				len(r.Cells) > tabular.Upload.Columns || r.Width < len(r.Cells) {
+				t.Fatalf("row %d numbered %d with %d cells (width %d) under %d headers", i, r.Number, len(r.Cells), r.Width, len(tab.Header))
 			}
 		}
 		batch, err := survey.ParsePaper(tab, in, stored, units, paperToday)

@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"hash"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -34,17 +37,40 @@ type PaperBatch struct {
 	Responses []*parindex.Response
 }
 
+// tableHasher computes TableHash as the rows stream by.
+type tableHasher struct {
+	h     hash.Hash
+	width int
+}
+
+func newTableHasher(head tabular.Head) *tableHasher {
+	th := &tableHasher{h: sha256.New(), width: len(head.Header)}
+	th.h.Write([]byte(strings.Join(head.Header, "\x1f")))
+	return th
+}
+
+// row hashes one row as if padded to the header's width (rows were held
+// padded when the hash was first defined; files imported then must give
+// the same keys now).
+func (th *tableHasher) row(r tabular.Row) {
+	fmt.Fprintf(th.h, "\x1e%d\x1f%s", r.Number, strings.Join(r.Cells, "\x1f"))
+	for i := len(r.Cells); i < max(th.width, r.Width); i++ {
+		th.h.Write([]byte("\x1f"))
+	}
+}
+
+func (th *tableHasher) sum() string { return hex.EncodeToString(th.h.Sum(nil)) }
+
 // TableHash is the hex SHA-256 of a table's header and cells with their row
 // numbers. It names the content, not the bytes, so saving the same sheet
 // again in Excel (which rewrites timestamps inside the .xlsx) or as CSV
 // gives the same hash and re-importing stores nothing twice.
 func TableHash(t *tabular.Table) string {
-	h := sha256.New()
-	h.Write([]byte(strings.Join(t.Header, "\x1f")))
+	th := newTableHasher(t.Head)
 	for _, r := range t.Rows {
-		fmt.Fprintf(h, "\x1e%d\x1f%s", r.Number, strings.Join(r.Cells, "\x1f"))
+		th.row(r)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return th.sum()
 }
 
 // PaperKey is the idempotency key of the paper form on one row of a table:
@@ -52,6 +78,157 @@ func TableHash(t *tabular.Table) string {
 // table refuses to store twice.
 func PaperKey(tableHash string, row int) string {
 	return "paper-" + tableHash[:32] + "-" + strconv.Itoa(row)
+}
+
+// maxProblems is how many problems of one file are kept to be shown; past
+// it they are only counted, so a file of millions of bad rows cannot fill
+// memory with messages.
+const maxProblems = 1000
+
+// paperCheck checks the rows of a paper-forms table one at a time against a
+// published instrument and the organisation units, hashing the table as it
+// goes: a file of any length is checked in constant memory.
+type paperCheck struct {
+	head      tabular.Head
+	in        *Instrument
+	stored    *parindex.StoredInstrument
+	questions []Question
+	cols      map[string]*located
+	byCode    map[string]*parindex.OrgUnit
+	byFold    map[string][]*parindex.OrgUnit
+	anyUnit   bool     // offline results: every code names a unit of its own,
+	codes     []string // whose id is its place here, plus one
+	today     parindex.Date
+	unnamed   map[int]bool // unnamed columns already reported as holding data
+	hash      *tableHasher
+	forms     int
+	errs      parindex.InputErrors
+	more      int // problems past maxProblems
+}
+
+// newPaperCheck checks the header. When the unit or date column cannot be
+// found no row can be checked sensibly, and the header's problems come back
+// as the error.
+func newPaperCheck(head tabular.Head, in *Instrument, stored *parindex.StoredInstrument, units []*parindex.OrgUnit, today parindex.Date) (*paperCheck, error) {
+	if stored.Status != parindex.StatusPublished {
+		return nil, parindex.Errorf(parindex.ECodeInvalid, "Bộ câu hỏi %s chưa công bố; chỉ nhập phiếu cho bộ câu hỏi đã công bố (instrument %s is not published)",
+			stored.Code, stored.Code)
+	}
+	c := &paperCheck{head: head, in: in, stored: stored, questions: in.Questions(), today: today,
+		byCode: map[string]*parindex.OrgUnit{}, byFold: map[string][]*parindex.OrgUnit{}, unnamed: map[int]bool{}, hash: newTableHasher(head)}
+	for _, u := range units {
+		c.byCode[u.Code] = u
+		c.byFold[strings.ToLower(u.Code)] = append(c.byFold[strings.ToLower(u.Code)], u)
+	}
+	c.cols = paperColumns(head, in, c.questions, c.fail)
+	if len(c.errs) > 0 && (c.cols[paperUnit] == nil || c.cols[paperDate] == nil) {
+		return nil, c.errs
+	}
+	return c, nil
+}
+
+func (c *paperCheck) fail(row int, column, vi, en string) {
+	if len(c.errs) >= maxProblems {
+		c.more++
+		return
+	}
+	c.errs = append(c.errs, parindex.InputError{File: c.head.File, Sheet: c.head.Sheet, Row: row, Column: column, VI: vi, EN: en})
+}
+
+// row checks one data row and returns its response, without its
+// idempotency key (which needs the whole table's hash), or nil when the
+// row has problems.
+func (c *paperCheck) row(r tabular.Row) *parindex.Response {
+	c.hash.row(r)
+	c.forms++
+	before := len(c.errs) + c.more
+	for i := range r.Cells {
+		if r.Cells[i] != "" && (i >= len(c.head.Header) || c.head.Header[i] == "") && !c.unnamed[i] {
+			// Data under no name would be silently dropped: refuse it.
+			c.unnamed[i] = true
+			c.fail(1, fmt.Sprintf("#%d", i+1), fmt.Sprintf("cột thứ %d có dữ liệu nhưng không có tên ở dòng tiêu đề (dòng %d)", i+1, r.Number),
+				fmt.Sprintf("column %d holds data but has no name in the header (row %d)", i+1, r.Number))
+		}
+	}
+	unit := c.unitOf(r)
+	day, dayOK := dateOf(r, c.cols, c.today, c.fail)
+	if unit != nil && dayOK && !unit.ValidOn(day) {
+		hint, hintEN := "", ""
+		if unit.SuccessorCode != "" && !day.Before(unit.ValidFrom) {
+			hint = "; đơn vị kế thừa: " + unit.SuccessorCode
+			hintEN = "; successor: " + unit.SuccessorCode
+		}
+		c.fail(r.Number, paperUnit,
+			fmt.Sprintf("đơn vị %s không có hiệu lực vào ngày %s (hiệu lực %s–%s)%s", unit.Code, day.VietnameseString(),
+				unit.ValidFrom.VietnameseString(), unit.ValidTo.VietnameseString(), hint),
+			fmt.Sprintf("unit %s is not valid on %s (valid %s to %s)%s", unit.Code, day, unit.ValidFrom, unit.ValidTo, hintEN))
+	}
+	in, stored := c.in, c.stored
+	answers := make([]byte, len(c.questions))
+	answered := false
+	for i, q := range c.questions {
+		answers[i] = '0'
+		col := c.cols["q:"+strings.ToLower(q.Code)]
+		if col == nil {
+			continue // reported with the header
+		}
+		raw := r.At(col.index)
+		answered = answered || raw != ""
+		switch {
+		case raw == "":
+		case strings.EqualFold(raw, "NA"):
+			if in.NotApplicable == nil {
+				c.fail(r.Number, q.Code, fmt.Sprintf("câu %s: bộ câu hỏi %s không có lựa chọn NA (không áp dụng); cho phép 1–5 hoặc để trống", q.Code, stored.Code),
+					fmt.Sprintf("question %s: instrument %s has no NA (not applicable) choice; allowed: 1-5 or empty", q.Code, stored.Code))
+			}
+		case len(raw) == 1 && raw[0] >= '1' && raw[0] <= '5':
+			answers[i] = raw[0]
+		default:
+			allowed, allowedEN := "1–5, NA hoặc để trống", "1-5, NA or empty"
+			if in.NotApplicable == nil {
+				allowed, allowedEN = "1–5 hoặc để trống", "1-5 or empty"
+			}
+			c.fail(r.Number, q.Code, fmt.Sprintf("câu %s: giá trị %q không hợp lệ; cho phép %s", q.Code, raw, allowed),
+				fmt.Sprintf("question %s: %q is not a valid answer; allowed: %s", q.Code, raw, allowedEN))
+		}
+	}
+	if !answered {
+		c.fail(r.Number, "", "phiếu không có câu nào được trả lời (mọi ô câu hỏi đều trống)",
+			"the form answers no question (every question cell is empty)")
+	}
+	profile := profileOf(r, c.cols, in, c.fail)
+	comment := commentOf(r, c.cols, in, c.fail)
+	if len(c.errs)+c.more > before {
+		return nil
+	}
+	noon := time.Date(day.Year, day.Month, day.Day, paperHour, 0, 0, 0, vietnam)
+	return &parindex.Response{
+		InstrumentID:  stored.ID,
+		UnitID:        unit.ID,
+		SubmittedHour: noon.UTC().Truncate(time.Hour),
+		Day:           day,
+		Answers:       string(answers),
+		Profile:       profile,
+		Comment:       comment,
+		Source:        parindex.SourcePaper,
+	}
+}
+
+// finish returns the table's hash, or every problem found.
+func (c *paperCheck) finish() (string, error) {
+	if c.forms == 0 {
+		c.fail(0, "", "tệp không có dòng phiếu nào (chỉ có dòng tiêu đề)", "the file holds no forms (only a header row)")
+	}
+	if c.more > 0 {
+		last := c.errs[len(c.errs)-1]
+		c.errs = append(c.errs, parindex.InputError{File: last.File, Sheet: last.Sheet, Row: last.Row,
+			VI: fmt.Sprintf("và %d lỗi khác sau dòng %d (chỉ liệt kê %d lỗi đầu tiên)", c.more, last.Row, maxProblems),
+			EN: fmt.Sprintf("and %d more problems after row %d (only the first %d are listed)", c.more, last.Row, maxProblems)})
+	}
+	if len(c.errs) > 0 {
+		return "", c.errs
+	}
+	return c.hash.sum(), nil
 }
 
 // ParsePaper checks every cell of a paper-forms table against a published
@@ -67,101 +244,25 @@ func PaperKey(tableHash string, row int) string {
 // The stored response therefore does not tell them apart; the paper sheet
 // itself remains the record of which was which.
 func ParsePaper(t *tabular.Table, in *Instrument, stored *parindex.StoredInstrument, units []*parindex.OrgUnit, today parindex.Date) (*PaperBatch, error) {
-	var errs parindex.InputErrors
-	fail := func(row int, column, vi, en string) {
-		errs = append(errs, parindex.InputError{File: t.File, Sheet: t.Sheet, Row: row, Column: column, VI: vi, EN: en})
+	c, err := newPaperCheck(t.Head, in, stored, units, today)
+	if err != nil {
+		return nil, err
 	}
-	if stored.Status != parindex.StatusPublished {
-		return nil, parindex.Errorf(parindex.ECodeInvalid, "Bộ câu hỏi %s chưa công bố; chỉ nhập phiếu cho bộ câu hỏi đã công bố (instrument %s is not published)",
-			stored.Code, stored.Code)
-	}
-	questions := in.Questions()
-	cols := paperColumns(t, in, questions, fail)
-	if len(t.Rows) == 0 {
-		fail(0, "", "tệp không có dòng phiếu nào (chỉ có dòng tiêu đề)", "the file holds no forms (only a header row)")
-	}
-	if len(errs) > 0 && (cols[paperUnit] == nil || cols[paperDate] == nil) {
-		// Without the unit and date columns no row can be checked sensibly.
-		return nil, errs
-	}
-
-	byCode := map[string]*parindex.OrgUnit{}
-	byFold := map[string][]*parindex.OrgUnit{}
-	for _, u := range units {
-		byCode[u.Code] = u
-		byFold[strings.ToLower(u.Code)] = append(byFold[strings.ToLower(u.Code)], u)
-	}
-	hash := TableHash(t)
-	batch := &PaperBatch{File: t.File, Hash: hash}
+	var rs []*parindex.Response
+	var rows []int
 	for _, r := range t.Rows {
-		before := len(errs)
-		unit := unitOf(r, cols, byCode, byFold, fail)
-		day, dayOK := dateOf(r, cols, today, fail)
-		if unit != nil && dayOK && !unit.ValidOn(day) {
-			hint, hintEN := "", ""
-			if unit.SuccessorCode != "" && !day.Before(unit.ValidFrom) {
-				hint = "; đơn vị kế thừa: " + unit.SuccessorCode
-				hintEN = "; successor: " + unit.SuccessorCode
-			}
-			fail(r.Number, paperUnit,
-				fmt.Sprintf("đơn vị %s không có hiệu lực vào ngày %s (hiệu lực %s–%s)%s", unit.Code, day.VietnameseString(),
-					unit.ValidFrom.VietnameseString(), unit.ValidTo.VietnameseString(), hint),
-				fmt.Sprintf("unit %s is not valid on %s (valid %s to %s)%s", unit.Code, day, unit.ValidFrom, unit.ValidTo, hintEN))
+		if resp := c.row(r); resp != nil {
+			rs, rows = append(rs, resp), append(rows, r.Number)
 		}
-		answers := make([]byte, len(questions))
-		answered := false
-		for i, q := range questions {
-			answers[i] = '0'
-			col := cols["q:"+strings.ToLower(q.Code)]
-			if col == nil {
-				continue // reported with the header
-			}
-			raw := r.Cells[col.index]
-			answered = answered || raw != ""
-			switch {
-			case raw == "":
-			case strings.EqualFold(raw, "NA"):
-				if in.NotApplicable == nil {
-					fail(r.Number, q.Code, fmt.Sprintf("câu %s: bộ câu hỏi %s không có lựa chọn NA (không áp dụng); cho phép 1–5 hoặc để trống", q.Code, stored.Code),
-						fmt.Sprintf("question %s: instrument %s has no NA (not applicable) choice; allowed: 1-5 or empty", q.Code, stored.Code))
-				}
-			case len(raw) == 1 && raw[0] >= '1' && raw[0] <= '5':
-				answers[i] = raw[0]
-			default:
-				allowed, allowedEN := "1–5, NA hoặc để trống", "1-5, NA or empty"
-				if in.NotApplicable == nil {
-					allowed, allowedEN = "1–5 hoặc để trống", "1-5 or empty"
-				}
-				fail(r.Number, q.Code, fmt.Sprintf("câu %s: giá trị %q không hợp lệ; cho phép %s", q.Code, raw, allowed),
-					fmt.Sprintf("question %s: %q is not a valid answer; allowed: %s", q.Code, raw, allowedEN))
-			}
-		}
-		if !answered {
-			fail(r.Number, "", "phiếu không có câu nào được trả lời (mọi ô câu hỏi đều trống)",
-				"the form answers no question (every question cell is empty)")
-		}
-		profile := profileOf(r, cols, in, fail)
-		comment := commentOf(r, cols, in, fail)
-		if len(errs) > before {
-			continue
-		}
-		noon := time.Date(day.Year, day.Month, day.Day, paperHour, 0, 0, 0, vietnam)
-		batch.Responses = append(batch.Responses, &parindex.Response{
-			InstrumentID:   stored.ID,
-			UnitID:         unit.ID,
-			SubmittedHour:  noon.UTC().Truncate(time.Hour),
-			Day:            day,
-			IdempotencyKey: PaperKey(hash, r.Number),
-			Answers:        string(answers),
-			Profile:        profile,
-			Comment:        comment,
-			Source:         parindex.SourcePaper,
-		})
 	}
-	if len(errs) > 0 {
-		return nil, errs
+	hash, err := c.finish()
+	if err != nil {
+		return nil, err
 	}
-	return batch, nil
+	for i, resp := range rs {
+		resp.IdempotencyKey = PaperKey(hash, rows[i])
+	}
+	return &PaperBatch{File: t.File, Hash: hash, Responses: rs}, nil
 }
 
 // located is a paper column: its position in the header.
@@ -170,7 +271,7 @@ type located struct{ index int }
 // paperColumns maps the header: key "unit", "date", "comment", "q:<code>"
 // or "p:<code>" (codes lowercased) → column. Unknown, duplicate, unnamed and
 // missing columns are reported on row 1.
-func paperColumns(t *tabular.Table, in *Instrument, questions []Question, fail func(int, string, string, string)) map[string]*located {
+func paperColumns(head tabular.Head, in *Instrument, questions []Question, fail func(int, string, string, string)) map[string]*located {
 	keyOf := func(name string) (string, bool) {
 		switch name {
 		case paperUnit, paperDate:
@@ -200,26 +301,10 @@ func paperColumns(t *tabular.Table, in *Instrument, questions []Question, fail f
 	if in.Comment != nil {
 		allowed = append(allowed, paperComment)
 	}
-	width := len(t.Header)
-	for _, r := range t.Rows {
-		width = max(width, len(r.Cells))
-	}
 	cols := map[string]*located{}
-	for i := 0; i < width; i++ {
-		h := ""
-		if i < len(t.Header) {
-			h = t.Header[i]
-		}
+	for i, h := range head.Header {
 		if h == "" {
-			// Data under no name would be silently dropped: refuse it.
-			for _, r := range t.Rows {
-				if i < len(r.Cells) && r.Cells[i] != "" {
-					fail(1, fmt.Sprintf("#%d", i+1), fmt.Sprintf("cột thứ %d có dữ liệu nhưng không có tên ở dòng tiêu đề", i+1),
-						fmt.Sprintf("column %d holds data but has no name in the header", i+1))
-					break
-				}
-			}
-			continue
+			continue // an error only if a row has data under it (paperCheck.row)
 		}
 		key, ok := keyOf(h)
 		if !ok {
@@ -257,25 +342,30 @@ func paperColumns(t *tabular.Table, in *Instrument, questions []Question, fail f
 	return cols
 }
 
-func unitOf(r tabular.Row, cols map[string]*located, byCode map[string]*parindex.OrgUnit, byFold map[string][]*parindex.OrgUnit,
-	fail func(int, string, string, string)) *parindex.OrgUnit {
-	col := cols[paperUnit]
+func (c *paperCheck) unitOf(r tabular.Row) *parindex.OrgUnit {
+	col := c.cols[paperUnit]
 	if col == nil {
 		return nil
 	}
-	code := r.Cells[col.index]
+	code := r.At(col.index)
 	if code == "" {
-		fail(r.Number, paperUnit, "thiếu mã đơn vị", "the unit code is missing")
+		c.fail(r.Number, paperUnit, "thiếu mã đơn vị", "the unit code is missing")
 		return nil
 	}
-	if u, ok := byCode[code]; ok {
+	if u, ok := c.byCode[code]; ok {
+		return u
+	}
+	if c.anyUnit {
+		c.codes = append(c.codes, code)
+		u := &parindex.OrgUnit{ID: int64(len(c.codes)), Code: code}
+		c.byCode[code] = u
 		return u
 	}
 	// Codes are typed by hand: accept another case when it names one unit.
-	if us := byFold[strings.ToLower(code)]; len(us) == 1 {
+	if us := c.byFold[strings.ToLower(code)]; len(us) == 1 {
 		return us[0]
 	}
-	fail(r.Number, paperUnit, fmt.Sprintf("không có đơn vị mã %q", code), fmt.Sprintf("unknown unit code %q", code))
+	c.fail(r.Number, paperUnit, fmt.Sprintf("không có đơn vị mã %q", code), fmt.Sprintf("unknown unit code %q", code))
 	return nil
 }
 
@@ -284,7 +374,7 @@ func dateOf(r tabular.Row, cols map[string]*located, today parindex.Date, fail f
 	if col == nil {
 		return parindex.Date{}, false
 	}
-	raw := r.Cells[col.index]
+	raw := r.At(col.index)
 	if raw == "" {
 		fail(r.Number, paperDate, "thiếu ngày (dạng yyyy-mm-dd, ví dụ 2026-03-14)", "the date is missing (yyyy-mm-dd, e.g. 2026-03-14)")
 		return parindex.Date{}, false
@@ -310,7 +400,7 @@ func profileOf(r tabular.Row, cols map[string]*located, in *Instrument, fail fun
 		if col == nil {
 			continue
 		}
-		raw := r.Cells[col.index]
+		raw := r.At(col.index)
 		if raw == "" {
 			continue
 		}
@@ -337,7 +427,7 @@ func commentOf(r tabular.Row, cols map[string]*located, in *Instrument, fail fun
 	if col == nil || in.Comment == nil {
 		return ""
 	}
-	c := strings.TrimSpace(strings.ReplaceAll(r.Cells[col.index], "\r\n", "\n"))
+	c := strings.TrimSpace(strings.ReplaceAll(r.At(col.index), "\r\n", "\n"))
 	if n := utf8.RuneCountInString(c); n > in.Comment.MaxLength {
 		fail(r.Number, paperComment, fmt.Sprintf("ý kiến dài %d ký tự; tối đa %d", n, in.Comment.MaxLength),
 			fmt.Sprintf("the comment has %d characters; at most %d", n, in.Comment.MaxLength))
@@ -358,11 +448,21 @@ type PaperResult struct {
 	DryRun        bool // nothing was written
 }
 
+// paperBatch is how many forms an import checks and stores at a time.
+const paperBatch = 1000
+
 // ImportPaper checks a table of paper forms for the published instrument
 // code and, unless dryRun, stores every form in one transaction: all or
 // nothing. Problems come back as parindex.InputErrors with nothing written.
-func ImportPaper(ctx context.Context, db *store.DB, actor parindex.Actor, t *tabular.Table, code string, dryRun bool) (PaperResult, error) {
-	res := PaperResult{File: t.File, Instrument: code, DryRun: dryRun}
+//
+// The table is read twice through open, which the caller makes return a
+// fresh reader of the same file each time: once to check every row and
+// compute the table's hash (which the forms' idempotency keys need), once
+// to store the forms in batches. Neither pass holds the file in memory, so
+// millions of forms import in constant memory. A file that changed between
+// the passes is refused and nothing is stored.
+func ImportPaper(ctx context.Context, db *store.DB, actor parindex.Actor, open func() (*tabular.Reader, error), code string, dryRun bool) (PaperResult, error) {
+	res := PaperResult{Instrument: code, DryRun: dryRun}
 	instrument, err := db.InstrumentByCode(ctx, code)
 	if err != nil {
 		return res, err
@@ -375,44 +475,104 @@ func ImportPaper(ctx context.Context, db *store.DB, actor parindex.Actor, t *tab
 	if err != nil {
 		return res, err
 	}
-	batch, err := ParsePaper(t, in, instrument, units, parindex.DateOf(db.Now().In(vietnam)))
-	if err != nil {
-		return res, err
-	}
-	res.Hash, res.Rows = batch.Hash, len(batch.Responses)
-	keys := make([]string, len(batch.Responses))
-	for i, r := range batch.Responses {
-		keys[i] = r.IdempotencyKey
-	}
-	done, err := db.StoredResponseKeys(ctx, keys)
-	if err != nil {
-		return res, err
-	}
-	// Only forms not stored before go to InsertResponses: re-importing a
-	// large file then costs a lookup, not a transaction full of conflicts.
-	// A concurrent import of the same file is still caught there, by key.
-	var fresh []*parindex.Response
-	for _, r := range batch.Responses {
-		if !done[r.IdempotencyKey] {
-			fresh = append(fresh, r)
+	today := parindex.DateOf(db.Now().In(vietnam))
+	// forms reads the file from the start; each call of its next gives the
+	// following batch of forms, none after the last, and checks at the end
+	// that the whole file had no problem.
+	forms := func() (next func() ([]*parindex.Response, error), closeFile func() error, err error) {
+		rd, err := open()
+		if err != nil {
+			return nil, nil, err
 		}
+		res.File = rd.File
+		c, err := newPaperCheck(rd.Head, in, instrument, units, today)
+		if err != nil {
+			rd.Close()
+			return nil, nil, err
+		}
+		eof := false
+		next = func() ([]*parindex.Response, error) {
+			var batch []*parindex.Response
+			for !eof && len(batch) < paperBatch {
+				row, err := rd.Next()
+				if errors.Is(err, io.EOF) {
+					eof = true
+					sum, err := c.finish()
+					if err != nil {
+						return nil, err
+					}
+					if res.Hash != "" && sum != res.Hash {
+						return nil, parindex.InputErrors{{File: res.File,
+							VI: "tệp đã thay đổi trong khi nhập; không phiếu nào được ghi, hãy nhập lại",
+							EN: "the file changed while it was being imported; nothing was stored, import it again"}}
+					}
+					res.Hash = sum
+					break
+				}
+				if err != nil {
+					return nil, err
+				}
+				if resp := c.row(row); resp != nil && len(c.errs) == 0 {
+					if res.Hash != "" { // the second pass: the keys need the first pass's hash
+						resp.IdempotencyKey = PaperKey(res.Hash, row.Number)
+					}
+					batch = append(batch, resp)
+				}
+			}
+			return batch, nil
+		}
+		return next, rd.Close, nil
 	}
-	res.AlreadyStored, res.New = len(done), len(fresh)
-	if dryRun || len(fresh) == 0 {
+	// The first pass checks every row and hashes the table.
+	next, closeFile, err := forms()
+	if err != nil {
+		return res, err
+	}
+	for {
+		b, err := next()
+		if err != nil {
+			closeFile()
+			return res, err
+		}
+		if len(b) == 0 {
+			break
+		}
+		res.Rows += len(b)
+	}
+	closeFile()
+	// The second pass reads the file again and stores its forms.
+	next, closeFile, err = forms()
+	if err != nil {
+		return res, err
+	}
+	defer closeFile()
+	if dryRun {
+		for {
+			b, err := next()
+			if err != nil {
+				return res, err
+			}
+			if len(b) == 0 {
+				break
+			}
+			keys := make([]string, len(b))
+			for i, r := range b {
+				keys[i] = r.IdempotencyKey
+			}
+			stored, err := db.StoredResponseKeys(ctx, keys)
+			if err != nil {
+				return res, err
+			}
+			res.AlreadyStored += len(stored)
+		}
+		res.New = res.Rows - res.AlreadyStored
 		return res, nil
 	}
-	outcomes, err := db.ImportPaperResponses(ctx, actor, fresh, map[int64][]string{instrument.ID: QuestionCodes(in)},
-		store.PaperImport{File: t.File, FileHash: batch.Hash, Instrument: instrument.Code, Rows: res.Rows, Duplicates: res.AlreadyStored})
+	p, err := db.ImportPaperResponses(ctx, actor, next, map[int64][]string{instrument.ID: QuestionCodes(in)},
+		store.PaperImport{File: res.File, FileHash: res.Hash, Instrument: instrument.Code, Rows: res.Rows})
 	if err != nil {
 		return res, err
 	}
-	for _, o := range outcomes {
-		if o == store.Inserted {
-			res.Inserted++
-		} else {
-			res.AlreadyStored++
-		}
-	}
-	res.New = res.Inserted
+	res.Inserted, res.AlreadyStored, res.New = p.Inserted, p.Duplicates, p.Inserted
 	return res, nil
 }

@@ -81,11 +81,17 @@ func answers22(fill string, replace map[int]string) string {
 
 func readCSV(t *testing.T, name, data string) *tabular.Table {
 	t.Helper()
-	tab, err := tabular.Read(name, strings.NewReader(data))
+	tab, err := tabular.Read(name, strings.NewReader(data), tabular.Upload)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return tab
+}
+
+// csvFile opens a CSV text afresh each time it is called, as ImportPaper
+// reads its file twice.
+func csvFile(name, data string) func() (*tabular.Reader, error) {
+	return func() (*tabular.Reader, error) { return tabular.Open(name, strings.NewReader(data), tabular.Upload) }
 }
 
 func inputErrors(t *testing.T, err error) parindex.InputErrors {
@@ -187,7 +193,7 @@ func TestTableHashIgnoresTheFileFormat(t *testing.T) {
 	if err := f.Write(&buf); err != nil {
 		t.Fatal(err)
 	}
-	xlsx, err := tabular.Read("phieu.xlsx", &buf)
+	xlsx, err := tabular.Read("phieu.xlsx", &buf, tabular.Upload)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,20 +309,20 @@ func TestImportPaperStoresOnce(t *testing.T) {
 		data := sipasHeader(in) + "\n" +
 			"SNV,2026-03-21," + answers22("5", map[int]string{0: "NA", 1: ""}) + "\n" +
 			"P001,2026-03-14," + answers22("2", nil) + "\n"
-		tab := readCSV(t, "phieu.csv", data)
+		file := csvFile("phieu.csv", data)
 
-		res, err := survey.ImportPaper(ctx, db, actor, tab, "sipas-2026", true)
+		res, err := survey.ImportPaper(ctx, db, actor, file, "sipas-2026", true)
 		if err != nil || !res.DryRun || res.Rows != 2 || res.New != 2 || res.Inserted != 0 {
 			t.Fatalf("dry run = %+v, %v", res, err)
 		}
 		if n, _ := db.CountResponses(ctx, store.ResponseFilter{}); n != 0 {
 			t.Fatalf("the dry run stored %d responses", n)
 		}
-		res, err = survey.ImportPaper(ctx, db, actor, tab, "sipas-2026", false)
+		res, err = survey.ImportPaper(ctx, db, actor, file, "sipas-2026", false)
 		if err != nil || res.Inserted != 2 || res.AlreadyStored != 0 {
 			t.Fatalf("import = %+v, %v", res, err)
 		}
-		res, err = survey.ImportPaper(ctx, db, actor, readCSV(t, "phieu-lan-2.csv", data), "sipas-2026", false)
+		res, err = survey.ImportPaper(ctx, db, actor, csvFile("phieu-lan-2.csv", data), "sipas-2026", false)
 		if err != nil || res.Inserted != 0 || res.AlreadyStored != 2 {
 			t.Fatalf("second import = %+v, %v", res, err)
 		}
@@ -338,7 +344,7 @@ func TestImportPaperStoresOnce(t *testing.T) {
 			t.Errorf("%d import audit rows, want 1 (the second import stored nothing)", imports)
 		}
 		// An unknown instrument is not found; nothing else is read.
-		if _, err := survey.ImportPaper(ctx, db, actor, tab, "khong-co", true); parindex.ErrorCode(err) != parindex.ECodeNotFound {
+		if _, err := survey.ImportPaper(ctx, db, actor, file, "khong-co", true); parindex.ErrorCode(err) != parindex.ECodeNotFound {
 			t.Errorf("unknown instrument: %v", err)
 		}
 	})

@@ -116,9 +116,9 @@ type Results struct {
 // responses already left out (Flagged counts them) and the comments given.
 type Group struct {
 	Unit     string
-	Answers  [][]int
+	Answers  stats.Answers // one row per respondent, the instrument's questions in form order
 	Flagged  int
-	Comments []string
+	Comments []string // blank ones may be left out
 }
 
 func rule(in *Instrument) stats.AggregationRule {
@@ -147,7 +147,10 @@ func batteryElements(in *Instrument) []stats.BatteryElement {
 // intervals, Cronbach's alpha per element, and the adequacy label.
 func Summarise(in *Instrument, g Group, opts ResultOptions) (GroupResult, error) {
 	opts = opts.withDefaults()
-	b, err := stats.AggregateBattery(g.Answers, batteryElements(in), stats.BatteryOptions{
+	if g.Answers.Questions == 0 {
+		g.Answers.Questions = len(in.Questions())
+	}
+	b, err := stats.AggregateAnswers(g.Answers, batteryElements(in), stats.BatteryOptions{
 		Rule: rule(in), BootstrapReps: opts.BootstrapReps, Seed: opts.Seed,
 	})
 	if err != nil {
@@ -155,7 +158,7 @@ func Summarise(in *Instrument, g Group, opts ResultOptions) (GroupResult, error)
 	}
 	res := fromBattery(in, g.Unit, b, g.Flagged, true)
 	res.Adequacy = adequacy(res, opts)
-	if len(g.Answers) >= opts.CommentThreshold {
+	if g.Answers.Respondents() >= opts.CommentThreshold {
 		for _, c := range g.Comments {
 			if c != "" {
 				res.Comments = append(res.Comments, c)

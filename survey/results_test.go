@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"parindex/stats"
 	"parindex/survey"
 )
 
@@ -63,11 +64,11 @@ func mustReference(t *testing.T) *survey.Instrument {
 }
 
 // answersOf expands one answer string per respondent ("4444…") into a matrix.
-func answersOf(rows ...string) [][]int {
-	out := make([][]int, len(rows))
-	for i, r := range rows {
-		for _, ch := range r {
-			out[i] = append(out[i], int(ch-'0'))
+func answersOf(rows ...string) stats.Answers {
+	out := stats.Answers{Questions: len(rows[0])}
+	for _, r := range rows {
+		if err := out.AppendDigits(r); err != nil {
+			panic(err)
 		}
 	}
 	return out

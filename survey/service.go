@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"parindex"
+	"parindex/stats"
 	"parindex/store"
 )
 
@@ -154,7 +155,7 @@ func (s *Service) computeUnit(ctx context.Context, in *Instrument, unitCode stri
 	if err != nil {
 		return GroupResult{}, err
 	}
-	g := Group{Unit: unitCode}
+	g := Group{Unit: unitCode, Answers: stats.Answers{Questions: len(in.Questions())}}
 	for _, r := range rows {
 		if r.Flagged && !includeFlagged {
 			g.Flagged++
@@ -163,12 +164,12 @@ func (s *Service) computeUnit(ctx context.Context, in *Instrument, unitCode stri
 		if r.Flagged {
 			g.Flagged++
 		}
-		answers := make([]int, len(r.Answers))
-		for i := range r.Answers {
-			answers[i] = int(r.Answers[i] - '0')
+		if err := g.Answers.AppendDigits(r.Answers); err != nil {
+			return GroupResult{}, fmt.Errorf("survey: a stored response of %s: %w", unitCode, err)
 		}
-		g.Answers = append(g.Answers, answers)
-		g.Comments = append(g.Comments, r.Comment)
+		if r.Comment != "" {
+			g.Comments = append(g.Comments, r.Comment)
+		}
 	}
 	res, err := Summarise(in, g, s.opts)
 	if err != nil {

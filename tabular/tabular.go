@@ -1,16 +1,19 @@
 // Package tabular reads the rows of a CSV or Excel (.xlsx) file into text
 // cells with their row numbers, so that every importer of parindex (units,
-// paper survey forms, metrics) reports problems by the row and column the
-// user sees in their spreadsheet program.
+// paper survey forms, metrics, the structured workbooks) reports problems
+// by the row and column the user sees in their spreadsheet program.
 //
-// It may import excelize, workbook (for its limits on uploads) and the
-// standard library; it knows nothing of what the columns mean and must
-// never import store or web.
+// It is the one bounded reader of tables that people and other systems send
+// us: rows are streamed, each row holds only the cells it has (never padded
+// to the header's width), and every read is held to a set of Limits. A file
+// past a limit is refused with an InputError that names where, never
+// shortened in silence.
+//
+// It may import excelize and the standard library; it knows nothing of what
+// the columns mean and must never import store or web.
 package tabular
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -19,201 +22,272 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
-
 	"parindex"
-	"parindex/workbook"
 )
 
 // Row is one data row: Number is the row number the user sees (the header
-// is row 1), Cells the text of each column, padded to the header's width.
+// is row 1 when it is the first line), Cells the text of each column up to
+// the row's last non-blank cell. A row may be shorter than the header: read
+// cells with At or Cell, which give "" past the end.
 type Row struct {
 	Number int
 	Cells  []string
+	Width  int // the cells the file gave for the row, blank ones at its end included
 }
 
-// Table is a file's header row and data rows; blank rows are skipped.
-type Table struct {
+// At returns the cell at index i (0-based), "" past the end.
+func (r Row) At(i int) string {
+	if i < 0 || i >= len(r.Cells) {
+		return ""
+	}
+	return r.Cells[i]
+}
+
+// Cell returns the row's cell in the named column, "" when the column is absent.
+func (r Row) Cell(cols map[string]int, name string) string {
+	i, ok := cols[name]
+	if !ok {
+		return ""
+	}
+	return r.At(i)
+}
+
+// Head is what a reader knows before the first data row: the file, the
+// sheet read (for .xlsx files) and the header row, lowercased.
+type Head struct {
 	File   string
-	Sheet  string // the sheet read, for .xlsx files
+	Sheet  string
 	Header []string
-	Rows   []Row
 }
 
-// MaxRows bounds what one import may hold in memory.
-const MaxRows = 1_000_000
+// Table is a file's header row and its non-blank data rows, held in memory.
+type Table struct {
+	Head
+	Rows []Row
+}
 
-// ReadFile reads path as CSV or XLSX according to its extension.
-func ReadFile(path string) (*Table, error) {
+// Reader streams the data rows of one table; blank rows are skipped.
+type Reader struct {
+	Head
+	lim    Limits
+	next   func() (number int, cells []string, err error) // io.EOF at the end
+	close  func() error
+	rows   int
+	failed error
+}
+
+// ReadFile reads path as CSV or XLSX according to its extension, whole.
+func ReadFile(path string, lim Limits) (*Table, error) {
+	r, err := OpenFile(path, lim)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return r.ReadAll()
+}
+
+// Read reads a CSV or XLSX stream whole; name gives the format by its
+// extension and appears in error messages.
+func Read(name string, src io.Reader, lim Limits) (*Table, error) {
+	r, err := Open(name, src, lim)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return r.ReadAll()
+}
+
+// OpenFile opens path as CSV or XLSX according to its extension and reads
+// its header row. The caller closes the reader.
+func OpenFile(path string, lim Limits) (*Reader, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("tabular: unable to open %s: %w", path, err)
+		return nil, parindex.InputErrors{{File: path,
+			VI: "không mở được tệp: " + err.Error(), EN: "cannot open the file: " + err.Error()}}
 	}
-	defer f.Close()
-	return Read(filepath.Base(path), f)
+	r, err := Open(filepath.Base(path), f, lim)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	inner := r.close
+	r.close = func() error { return errors.Join(inner(), f.Close()) }
+	return r, nil
 }
 
-// Read reads a CSV or XLSX stream; name gives the format by its extension
-// and appears in error messages.
-func Read(name string, r io.Reader) (*Table, error) {
+// Open reads a CSV or XLSX stream up to and including its header row: the
+// first non-blank row of the file (of the active sheet of a workbook). The
+// caller reads the data rows with Next and closes the reader.
+func Open(name string, src io.Reader, lim Limits) (*Reader, error) {
+	var r *Reader
+	var err error
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".csv", ".txt":
-		return readCSV(name, r)
+		r, err = openCSV(name, src, lim)
 	case ".xlsx", ".xlsm":
-		return readXLSX(name, r)
+		var x *XLSX
+		if x, err = OpenXLSX(name, src, lim); err == nil {
+			if r, err = x.Sheet(x.ActiveSheet(), false); err != nil {
+				x.Close()
+			} else {
+				rows := r.close
+				r.close = func() error { return errors.Join(rows(), x.Close()) }
+			}
+		}
 	default:
 		return nil, parindex.InputErrors{{File: name,
 			VI: "chỉ nhận tệp .csv hoặc .xlsx", EN: "only .csv and .xlsx files are accepted"}}
 	}
-}
-
-func readCSV(name string, r io.Reader) (*Table, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 512<<20))
 	if err != nil {
-		return nil, fmt.Errorf("tabular: unable to read %s: %w", name, err)
+		return nil, err
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // Excel writes a BOM in "CSV UTF-8"
-	if !utf8.Valid(data) {
-		return nil, parindex.InputErrors{{File: name,
-			VI: "tệp CSV phải dùng bảng mã UTF-8 (trong Excel: Lưu thành “CSV UTF-8”)",
-			EN: "the CSV file is not UTF-8 (in Excel save as \"CSV UTF-8\")"}}
+	if err := r.readHeader(); err != nil {
+		r.Close()
+		return nil, err
 	}
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = sniffDelimiter(data)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = false
-	t := &Table{File: name}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			row := 0
-			if errors.As(err, &pe) {
-				row = pe.Line
-			}
-			return nil, parindex.InputErrors{{File: name, Row: row,
-				VI: "dòng CSV không đọc được: " + err.Error(), EN: "malformed CSV: " + err.Error()}}
-		}
-		line, _ := cr.FieldPos(0)
-		if err := t.add(line, rec); err != nil {
-			return nil, err
-		}
-	}
-	return t.finish()
+	return r, nil
 }
 
-// sniffDelimiter picks ';' when the header has more semicolons than commas:
-// Excel in a Vietnamese locale writes CSV with semicolons.
-func sniffDelimiter(data []byte) rune {
-	header, _, _ := bytes.Cut(data, []byte("\n"))
-	if bytes.Count(header, []byte(";")) > bytes.Count(header, []byte(",")) {
-		return ';'
+func (r *Reader) readHeader() error {
+	row, err := r.nextRow()
+	if errors.Is(err, io.EOF) {
+		return parindex.InputErrors{{File: r.File, Sheet: r.Sheet,
+			VI: "tệp trống: không có dòng tiêu đề", EN: "the file is empty: no header row"}}
 	}
-	return ','
-}
-
-func readXLSX(name string, r io.Reader) (*Table, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: workbook.MaxUnzipped, UnzipXMLSizeLimit: workbook.MaxXMLInRAM})
 	if err != nil {
-		return nil, parindex.InputErrors{{File: name,
-			VI: "không mở được tệp Excel: " + err.Error(), EN: "cannot open the Excel file: " + err.Error()}}
+		return err
 	}
-	defer f.Close()
-	sheet := f.GetSheetName(f.GetActiveSheetIndex())
-	if sheet == "" {
-		sheet = f.GetSheetName(0)
+	for i := range row.Cells {
+		row.Cells[i] = strings.ToLower(row.Cells[i])
 	}
-	// A sheet that cannot be read is a broken file, not a fault of ours:
-	// the user hears where, as for any other problem in the file.
-	broken := func(row int, err error) error {
-		return parindex.InputErrors{{File: name, Sheet: sheet, Row: row,
-			VI: "không đọc được sheet trong tệp Excel: " + err.Error(), EN: "cannot read the Excel sheet: " + err.Error()}}
+	// The header keeps the blank names at its end: they are part of what
+	// TableHash has always hashed.
+	for len(row.Cells) < min(row.Width, r.lim.Columns) {
+		row.Cells = append(row.Cells, "")
 	}
-	rows, err := f.Rows(sheet)
-	if err != nil {
-		return nil, broken(0, err)
-	}
-	defer rows.Close()
-	t := &Table{File: name, Sheet: sheet}
-	for n := 1; rows.Next(); n++ {
-		cells, err := rows.Columns()
-		if err != nil {
-			return nil, broken(n, err)
-		}
-		if err := t.add(n, cells); err != nil {
-			return nil, err
-		}
-	}
-	if err := rows.Error(); err != nil {
-		return nil, broken(0, err)
-	}
-	return t.finish()
-}
-
-func (t *Table) add(number int, cells []string) error {
-	blank := true
-	for i := range cells {
-		// NUL never means anything in a cell, and PostgreSQL refuses it in
-		// text: an import that passed every check would then fail to store.
-		cells[i] = strings.TrimSpace(strings.ReplaceAll(cells[i], "\x00", ""))
-		if cells[i] != "" {
-			blank = false
-		}
-	}
-	if blank {
-		return nil
-	}
-	if t.Header == nil {
-		for i := range cells {
-			cells[i] = strings.ToLower(cells[i])
-		}
-		t.Header = cells
-		return nil
-	}
-	if len(t.Rows) >= MaxRows {
-		return parindex.InputErrors{{File: t.File, Sheet: t.Sheet, Row: number,
-			VI: fmt.Sprintf("tệp có quá %d dòng", MaxRows), EN: fmt.Sprintf("more than %d rows", MaxRows)}}
-	}
-	t.Rows = append(t.Rows, Row{Number: number, Cells: cells})
+	r.Header = row.Cells
 	return nil
 }
 
-func (t *Table) finish() (*Table, error) {
-	if t.Header == nil {
-		return nil, parindex.InputErrors{{File: t.File, Sheet: t.Sheet,
-			VI: "tệp trống: không có dòng tiêu đề", EN: "the file is empty: no header row"}}
+// Next returns the next non-blank data row, or io.EOF after the last. Any
+// other error is final: the file is refused.
+func (r *Reader) Next() (Row, error) {
+	if r.failed != nil {
+		return Row{}, r.failed
 	}
-	for i := range t.Rows {
-		for len(t.Rows[i].Cells) < len(t.Header) {
-			t.Rows[i].Cells = append(t.Rows[i].Cells, "")
+	row, err := r.nextRow()
+	if err == nil {
+		if r.rows++; r.rows > r.lim.Rows {
+			err = r.problem(row.Number, "",
+				fmt.Sprintf("tệp có quá %d dòng dữ liệu (giới hạn của hệ thống); hãy chia thành nhiều tệp", r.lim.Rows),
+				fmt.Sprintf("the file has more than %d data rows (the limit); split it into several files", r.lim.Rows))
 		}
 	}
-	return t, nil
+	if err != nil {
+		r.failed = err
+		return Row{}, err
+	}
+	return row, nil
+}
+
+// nextRow reads records until a non-blank one and checks it against the
+// limits.
+func (r *Reader) nextRow() (Row, error) {
+	for {
+		number, cells, err := r.next()
+		if err != nil {
+			return Row{}, err
+		}
+		// The width is checked before any cell is looked at: a row that
+		// reaches column XFD is refused without touching its 16,384 cells.
+		width := len(cells)
+		last := width
+		if last > r.lim.Columns {
+			for last > r.lim.Columns && strings.TrimSpace(cells[last-1]) == "" {
+				last--
+			}
+			if last > r.lim.Columns {
+				return Row{}, r.problem(number, columnName(last-1),
+					fmt.Sprintf("dòng có ô ở cột %s, vượt quá %d cột cho phép", columnName(last-1), r.lim.Columns),
+					fmt.Sprintf("the row has a cell in column %s, beyond the %d columns allowed", columnName(last-1), r.lim.Columns))
+			}
+		}
+		cells = cells[:last]
+		for i, c := range cells {
+			if len(c) > r.lim.Cell {
+				return Row{}, r.problem(number, columnName(i),
+					fmt.Sprintf("ô %s%d dài %d byte, vượt quá giới hạn %d", columnName(i), number, len(c), r.lim.Cell),
+					fmt.Sprintf("cell %s%d holds %d bytes, more than the limit of %d", columnName(i), number, len(c), r.lim.Cell))
+			}
+			if !utf8.ValidString(c) {
+				return Row{}, r.problem(number, columnName(i),
+					"ô "+columnName(i)+fmt.Sprint(number)+" có ký tự không đúng bảng mã UTF-8 (trong Excel: Lưu thành “CSV UTF-8”)",
+					"cell "+columnName(i)+fmt.Sprint(number)+" is not UTF-8 (in Excel save as \"CSV UTF-8\")")
+			}
+			// NUL never means anything in a cell, and PostgreSQL refuses it
+			// in text: an import that passed every check would then fail
+			// to store. (Excel's _x0000_ escape gives a NUL.)
+			cells[i] = strings.TrimSpace(strings.ReplaceAll(c, "\x00", ""))
+		}
+		for len(cells) > 0 && cells[len(cells)-1] == "" {
+			cells = cells[:len(cells)-1]
+		}
+		if len(cells) == 0 {
+			continue
+		}
+		return Row{Number: number, Cells: cells, Width: width}, nil
+	}
+}
+
+func (r *Reader) problem(row int, column, vi, en string) error {
+	return parindex.InputErrors{{File: r.File, Sheet: r.Sheet, Row: row, Column: column, VI: vi, EN: en}}
+}
+
+// ReadAll reads the remaining rows into a Table.
+func (r *Reader) ReadAll() (*Table, error) {
+	t := &Table{Head: r.Head}
+	for {
+		row, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return t, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		t.Rows = append(t.Rows, row)
+	}
+}
+
+// Close releases the file.
+func (r *Reader) Close() error {
+	if r.close == nil {
+		return nil
+	}
+	c := r.close
+	r.close = nil
+	return c()
 }
 
 // Columns maps each wanted column name to its index in the header. Missing
 // required columns and unknown columns are reported together.
-func (t *Table) Columns(required, optional []string) (map[string]int, error) {
+func (h Head) Columns(required, optional []string) (map[string]int, error) {
 	idx := map[string]int{}
-	for i, h := range t.Header {
-		if h == "" {
+	for i, name := range h.Header {
+		if name == "" {
 			continue
 		}
-		if _, dup := idx[h]; dup {
-			return nil, parindex.InputErrors{{File: t.File, Sheet: t.Sheet, Row: 1, Column: h,
-				VI: fmt.Sprintf("cột %q xuất hiện hai lần", h), EN: fmt.Sprintf("column %q appears twice", h)}}
+		if _, dup := idx[name]; dup {
+			return nil, parindex.InputErrors{{File: h.File, Sheet: h.Sheet, Row: 1, Column: name,
+				VI: fmt.Sprintf("cột %q xuất hiện hai lần", name), EN: fmt.Sprintf("column %q appears twice", name)}}
 		}
-		idx[h] = i
+		idx[name] = i
 	}
 	var errs parindex.InputErrors
 	known := map[string]bool{}
 	for _, c := range required {
 		known[c] = true
 		if _, ok := idx[c]; !ok {
-			errs = append(errs, parindex.InputError{File: t.File, Sheet: t.Sheet, Row: 1, Column: c,
+			errs = append(errs, parindex.InputError{File: h.File, Sheet: h.Sheet, Row: 1, Column: c,
 				VI: fmt.Sprintf("thiếu cột %q; dòng tiêu đề cần: %s", c, strings.Join(required, ", ")),
 				EN: fmt.Sprintf("missing column %q; the header needs: %s", c, strings.Join(required, ", "))})
 		}
@@ -221,11 +295,11 @@ func (t *Table) Columns(required, optional []string) (map[string]int, error) {
 	for _, c := range optional {
 		known[c] = true
 	}
-	for _, h := range t.Header {
-		if h != "" && !known[h] {
-			errs = append(errs, parindex.InputError{File: t.File, Sheet: t.Sheet, Row: 1, Column: h,
-				VI: fmt.Sprintf("cột %q không được dùng; các cột hợp lệ: %s", h, strings.Join(append(required, optional...), ", ")),
-				EN: fmt.Sprintf("unknown column %q", h)})
+	for _, name := range h.Header {
+		if name != "" && !known[name] {
+			errs = append(errs, parindex.InputError{File: h.File, Sheet: h.Sheet, Row: 1, Column: name,
+				VI: fmt.Sprintf("cột %q không được dùng; các cột hợp lệ: %s", name, strings.Join(append(required, optional...), ", ")),
+				EN: fmt.Sprintf("unknown column %q", name)})
 		}
 	}
 	if len(errs) > 0 {
@@ -234,11 +308,11 @@ func (t *Table) Columns(required, optional []string) (map[string]int, error) {
 	return idx, nil
 }
 
-// Cell returns the row's cell in the named column, "" when the column is absent.
-func (r Row) Cell(cols map[string]int, name string) string {
-	i, ok := cols[name]
-	if !ok || i >= len(r.Cells) {
-		return ""
+// columnName returns Excel's letters for a 0-based column index (0 → A).
+func columnName(i int) string {
+	name := ""
+	for i++; i > 0; i = (i - 1) / 26 {
+		name = string(rune('A'+(i-1)%26)) + name
 	}
-	return r.Cells[i]
+	return name
 }

@@ -1339,6 +1339,9 @@ func (s *Server) asmTemplateUpload(c *gin.Context) {
 	}
 	lang := s.lang(c)
 	rep := &asmUploadReport{}
+	if s.asmRefuseUpload(c, l, rep) {
+		return
+	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, asmMaxTemplateUpload+64<<10)
 	fh, err := c.FormFile("file")
 	if err != nil || fh.Size > asmMaxTemplateUpload {
@@ -1361,11 +1364,6 @@ func (s *Server) asmTemplateUpload(c *gin.Context) {
 	if s.asmReadUpload(c, l, rep.File, data, rep) == nil {
 		return
 	}
-	if !l.mayEdit(currentUser(c)) {
-		rep.Error = parindex.ErrorMessage(asmEditRefusal(l.A))
-		s.asmRenderUpload(c, l, http.StatusConflict, rep)
-		return
-	}
 	token, err := s.asmStashUpload(data)
 	if err != nil {
 		s.internalError(c, err)
@@ -1373,6 +1371,18 @@ func (s *Server) asmTemplateUpload(c *gin.Context) {
 	}
 	rep.Token = token
 	s.asmRenderUpload(c, l, http.StatusOK, rep)
+}
+
+// asmRefuseUpload answers 409 when the user may not change the sheet now:
+// who may upload, and whether the sheet takes changes, is settled before a
+// byte of the file is parsed.
+func (s *Server) asmRefuseUpload(c *gin.Context, l *asmLoaded, rep *asmUploadReport) bool {
+	if l.mayEdit(currentUser(c)) {
+		return false
+	}
+	rep.Error = parindex.ErrorMessage(asmEditRefusal(l.A))
+	s.asmRenderUpload(c, l, http.StatusConflict, rep)
+	return true
 }
 
 func asmEditRefusal(a *store.Assessment) error {
@@ -1417,6 +1427,9 @@ func (s *Server) asmTemplateApply(c *gin.Context) {
 	lang := s.lang(c)
 	token := c.PostForm("token")
 	rep := &asmUploadReport{File: cleanUploadName(c.PostForm("file"))}
+	if s.asmRefuseUpload(c, l, rep) {
+		return
+	}
 	if !asmUploadToken.MatchString(token) {
 		rep.Error = translate(lang, "assess.upload_gone")
 		s.asmRenderUpload(c, l, http.StatusBadRequest, rep)

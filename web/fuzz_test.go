@@ -52,7 +52,7 @@ func FuzzMetricsImport(f *testing.F) {
 		"plan_tasks_total": {Code: "plan_tasks_total", Combine: parindex.CombineLast, SelfReport: true},
 	}
 	today := d("2026-11-26")
-	if tab, err := tabular.Read("valid.csv", strings.NewReader(valid)); err != nil {
+	if tab, err := tabular.Read("valid.csv", strings.NewReader(valid), tabular.Upload); err != nil {
 		f.Fatal(err)
 	} else if rows, err := web.ObservationRows(tab); err != nil {
 		f.Fatal(err)
@@ -64,7 +64,7 @@ func FuzzMetricsImport(f *testing.F) {
 		if xlsx {
 			name = "so-lieu.xlsx"
 		}
-		tab, err := tabular.Read(name, bytes.NewReader(data))
+		tab, err := tabular.Read(name, bytes.NewReader(data), tabular.Upload)
 		var rows []parindex.ObservationRow
 		if err == nil {
 			rows, err = web.ObservationRows(tab)

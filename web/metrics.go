@@ -679,7 +679,7 @@ func (s *Server) metricsImport(c *gin.Context) {
 		s.render(c, HTTPStatus(err), "metrics_import", "metrics.import", d)
 		return
 	}
-	tab, err := tabular.Read(d.File, bytes.NewReader(data))
+	tab, err := tabular.Read(d.File, bytes.NewReader(data), tabular.Upload)
 	var rows []parindex.ObservationRow
 	if err == nil {
 		rows, err = ObservationRows(tab)

@@ -243,7 +243,7 @@ func TestMetricsTemplateRoundTrip(t *testing.T) {
 	if _, err := f.WriteTo(&buf); err != nil {
 		t.Fatal(err)
 	}
-	tab, err := tabular.Read("mau.xlsx", &buf)
+	tab, err := tabular.Read("mau.xlsx", &buf, tabular.Upload)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1190,11 +1190,8 @@ func (s *Server) paperImport(c *gin.Context) {
 		s.renderPaper(c, HTTPStatus(err), d)
 		return
 	}
-	tab, err := tabular.Read(d.File, bytes.NewReader(data))
-	var res survey.PaperResult
-	if err == nil {
-		res, err = survey.ImportPaper(c.Request.Context(), s.db, actor(c), tab, d.Instrument, !apply)
-	}
+	file := func() (*tabular.Reader, error) { return tabular.Open(d.File, bytes.NewReader(data), tabular.Upload) }
+	res, err := survey.ImportPaper(c.Request.Context(), s.db, actor(c), file, d.Instrument, !apply)
 	var ie parindex.InputErrors
 	switch {
 	case errors.As(err, &ie):

@@ -1,32 +1,25 @@
 package workbook
 
 import (
-	"fmt"
+	"errors"
 	"io"
-	"strings"
 
 	"github.com/xuri/excelize/v2"
 
 	"parindex"
+	"parindex/tabular"
 )
 
-// Limits on an uploaded workbook: a few megabytes of .xlsx unpack to at
-// most this much, which stops a zip bomb before it fills memory or disk.
-// Every reader of uploaded workbooks opens them with these (tabular too).
-const (
-	MaxUnzipped = 64 << 20
-	MaxXMLInRAM = 16 << 20
-)
-
-// Book is a workbook opened for reading.
+// Book is a workbook opened for reading through tabular's bounded reader,
+// under tabular.Upload: every workbook people send us (criteria frameworks,
+// self-assessments) is a few megabytes at most.
 type Book struct {
-	File string // the name users know the file by, for messages
-	f    *excelize.File
+	*tabular.XLSX
 }
 
 // Row is one non-blank row of a sheet: Number is the row number Excel
-// shows, Cells the raw values (numbers as stored, not as displayed),
-// surrounding spaces removed.
+// shows, Cells the raw values (numbers as stored, not as displayed) up to
+// the last non-blank cell, surrounding spaces removed.
 type Row struct {
 	Number int
 	Cells  []string
@@ -40,68 +33,55 @@ func (r Row) Cell(i int) string {
 	return r.Cells[i]
 }
 
-// Open reads an .xlsx workbook from r. A file that is not a workbook is
-// reported as a parindex.InputErrors naming the file.
+// Open reads an .xlsx workbook from r. A file that is not a workbook, or
+// breaks a limit, is reported as a parindex.InputErrors naming the file.
 func Open(file string, r io.Reader) (*Book, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: MaxUnzipped, UnzipXMLSizeLimit: MaxXMLInRAM})
+	x, err := tabular.OpenXLSX(file, r, tabular.Upload)
 	if err != nil {
-		return nil, parindex.InputErrors{{File: file,
-			VI: "không mở được tệp Excel (.xlsx): " + err.Error(),
-			EN: "cannot open the Excel (.xlsx) file: " + err.Error()}}
+		return nil, err
 	}
-	return &Book{File: file, f: f}, nil
-}
-
-// Close releases the workbook.
-func (b *Book) Close() error { return b.f.Close() }
-
-// Sheets lists the sheet names in workbook order.
-func (b *Book) Sheets() []string { return b.f.GetSheetList() }
-
-// FindSheet returns the name of the first sheet whose name is one of the
-// candidates, compared without case and surrounding spaces; "" if none.
-func (b *Book) FindSheet(candidates ...string) string {
-	for _, s := range b.Sheets() {
-		for _, c := range candidates {
-			if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(c)) {
-				return s
-			}
-		}
-	}
-	return ""
+	return &Book{x}, nil
 }
 
 // Rows returns the non-blank rows of the sheet, the header included, with
-// raw cell values.
+// raw cell values, under tabular.Upload. Problems, a limit passed among
+// them, are parindex.InputErrors naming the sheet, row and column.
 func (b *Book) Rows(sheet string) ([]Row, error) {
-	rows, err := b.f.Rows(sheet)
+	return b.RowsWithin(sheet, tabular.Upload)
+}
+
+// RowsWithin is Rows under tighter limits, for a small sheet of a fixed
+// layout (a hidden sheet of ids) read before anything else: a crafted sheet
+// is refused at its first row past the limits, not read whole.
+func (b *Book) RowsWithin(sheet string, lim tabular.Limits) ([]Row, error) {
+	rd, err := b.SheetWithin(sheet, true, lim)
 	if err != nil {
-		return nil, fmt.Errorf("workbook: unable to read sheet %s of %s: %w", sheet, b.File, err)
+		return nil, err
 	}
-	defer rows.Close()
+	defer rd.Close()
 	var out []Row
-	for n := 1; rows.Next(); n++ {
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+	for {
+		r, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
 		if err != nil {
-			return nil, fmt.Errorf("workbook: unable to read row %d of sheet %s of %s: %w", n, sheet, b.File, err)
+			return nil, err
 		}
-		blank := true
-		for i := range cells {
-			// Excel's _x0000_ escape gives a NUL, which PostgreSQL refuses
-			// in text: a checked upload would then fail to store.
-			cells[i] = strings.TrimSpace(strings.ReplaceAll(cells[i], "\x00", ""))
-			if cells[i] != "" {
-				blank = false
-			}
-		}
-		if !blank {
-			out = append(out, Row{Number: n, Cells: cells})
-		}
+		out = append(out, Row{Number: r.Number, Cells: r.Cells})
 	}
-	if err := rows.Error(); err != nil {
-		return nil, fmt.Errorf("workbook: unable to read sheet %s of %s: %w", sheet, b.File, err)
+}
+
+// Problems is what a reader of a sheet reports for err: the located
+// problems of a refused sheet as they are, any other failure as a problem
+// of the sheet.
+func (b *Book) Problems(sheet string, err error) parindex.InputErrors {
+	var ie parindex.InputErrors
+	if errors.As(err, &ie) {
+		return ie
 	}
-	return out, nil
+	return parindex.InputErrors{{File: b.File, Sheet: sheet,
+		VI: "không đọc được sheet: " + err.Error(), EN: "cannot read the sheet: " + err.Error()}}
 }
 
 // ColumnName returns Excel's letter for a 0-based column index (0 → A).

@@ -30,16 +30,15 @@ row and column). Importing the same file again stores nothing twice. --dry-run o
 			if instrument == "" {
 				return usageError{errors.New("--instrument CODE is required (the published instrument the forms answer, e.g. sipas-2026)")}
 			}
-			tab, err := tabular.ReadFile(args[0])
-			if err != nil {
-				return err
-			}
+			// The file is read twice (checked, then stored), each time as
+			// a stream: a file of millions of forms needs little memory.
+			file := func() (*tabular.Reader, error) { return tabular.OpenFile(args[0], tabular.Stream) }
 			db, err := openDB(cmd.Context(), a.cfg, a.logger())
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			res, err := survey.ImportPaper(cmd.Context(), db, cliActor(), tab, instrument, dryRun)
+			res, err := survey.ImportPaper(cmd.Context(), db, cliActor(), file, instrument, dryRun)
 			if err != nil {
 				return err
 			}

@@ -40,7 +40,7 @@ Imports or updates units by code; the whole file is checked first and nothing is
 when any row is wrong (exit code 1, every problem listed with its row and column).`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			tab, err := tabular.ReadFile(args[0])
+			tab, err := tabular.ReadFile(args[0], tabular.Whole)
 			if err != nil {
 				return err
 			}

@@ -42,11 +42,12 @@ docs/statistics.md. --instrument is a YAML file or a reference instrument code.`
 			if err != nil {
 				return err
 			}
-			t, err := tabular.ReadFile(responses)
+			rd, err := tabular.OpenFile(responses, tabular.Stream)
 			if err != nil {
 				return err
 			}
-			res, err := survey.TableResults(t, in, byUnit, survey.ResultOptions{Seed: seed})
+			defer rd.Close()
+			res, err := survey.TableResults(rd, in, byUnit, survey.ResultOptions{Seed: seed})
 			if err != nil {
 				return err
 			}

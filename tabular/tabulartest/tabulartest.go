@@ -3,8 +3,11 @@
 package tabulartest
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
+	"io"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -17,7 +20,7 @@ import (
 // on the row number it has in the CSV, every cell as text.
 func XLSXFromCSV(tb testing.TB, csv string) []byte {
 	tb.Helper()
-	tab, err := tabular.Read("seed.csv", strings.NewReader(csv))
+	tab, err := tabular.Read("seed.csv", strings.NewReader(csv), tabular.Upload)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -38,4 +41,70 @@ func XLSXFromCSV(tb testing.TB, csv string) []byte {
 		tb.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// WithRows returns the workbook book with rowsXML (<row> elements, numbered
+// after the sheet's own rows) added at the end of the named sheet's data,
+// written straight into the sheet's XML as a hostile file would be: excelize
+// itself would expand every row to its last column.
+func WithRows(tb testing.TB, book []byte, sheet, rowsXML string) []byte {
+	tb.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(book), int64(len(book)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	parts := map[string][]byte{}
+	for _, f := range zr.File {
+		r, err := f.Open()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		parts[f.Name], err = io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	id := regexp.MustCompile(`<sheet [^>]*name="` + regexp.QuoteMeta(sheet) + `"[^>]*r:id="([^"]+)"`).FindSubmatch(parts["xl/workbook.xml"])
+	if id == nil {
+		tb.Fatalf("no sheet %q in the workbook", sheet)
+	}
+	target := regexp.MustCompile(`<Relationship [^>]*Id="` + string(id[1]) + `"[^>]*Target="/?(?:xl/)?([^"]+)"`).FindSubmatch(parts["xl/_rels/workbook.xml.rels"])
+	if target == nil {
+		tb.Fatalf("no part for sheet %q", sheet)
+	}
+	name := "xl/" + string(target[1])
+	xml := string(parts[name])
+	switch {
+	case strings.Contains(xml, "</sheetData>"):
+		xml = strings.Replace(xml, "</sheetData>", rowsXML+"</sheetData>", 1)
+	case strings.Contains(xml, "<sheetData/>"):
+		xml = strings.Replace(xml, "<sheetData/>", "<sheetData>"+rowsXML+"</sheetData>", 1)
+	default:
+		tb.Fatalf("part %s has no sheetData", name)
+	}
+	parts[name] = []byte(xml)
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		w.Write(parts[f.Name])
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// FarRows is rows n..m-1, each with one inline cell in column XFD, the
+// last Excel has.
+func FarRows(n, m int) string {
+	var b strings.Builder
+	for r := n; r < m; r++ {
+		fmt.Fprintf(&b, `<row r="%d"><c r="XFD%d" t="inlineStr"><is><t>x</t></is></c></row>`, r, r)
+	}
+	return b.String()
 }
