@@ -3,6 +3,9 @@ package survey_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -348,4 +351,38 @@ func TestImportPaperStoresOnce(t *testing.T) {
 			t.Errorf("unknown instrument: %v", err)
 		}
 	})
+}
+
+// Rows are no longer held padded to the header's width, but the hash, and so
+// the idempotency keys of forms already imported, must not change: it is
+// computed here as it was defined, from the file's raw records, each padded
+// to the header's width.
+func TestTableHashKeepsItsDefinition(t *testing.T) {
+	data := "Unit,Date,A1,A2,\nSNV,2026-03-14,5\n\n SNV ,2026-03-15,4,NA,,,\nSTP,2026-03-16,,3,\n"
+	r := csv.NewReader(strings.NewReader(data))
+	r.FieldsPerRecord = -1
+	records, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	header := records[0]
+	for i := range header {
+		header[i] = strings.ToLower(strings.TrimSpace(header[i]))
+	}
+	h.Write([]byte(strings.Join(header, "\x1f")))
+	lines := []int{2, 4, 5} // the blank line 3 is skipped
+	for i, rec := range records[1:] {
+		for len(rec) < len(header) {
+			rec = append(rec, "")
+		}
+		for j := range rec {
+			rec[j] = strings.TrimSpace(rec[j])
+		}
+		fmt.Fprintf(h, "\x1e%d\x1f%s", lines[i], strings.Join(rec, "\x1f"))
+	}
+	want := hex.EncodeToString(h.Sum(nil))
+	if got := survey.TableHash(readCSV(t, "phieu.csv", data)); got != want {
+		t.Errorf("TableHash = %s, want %s as defined", got, want)
+	}
 }
