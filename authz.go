@@ -32,7 +32,9 @@ var Actions = []Action{ActionManageUsers, ActionManageOrgs, ActionViewAudit, Act
 
 // Target is what an action is about. For unit actions, UnitID and
 // UnitAncestors (the ids of every unit above it) let a grant that includes
-// descendants match; for appraisal, Framework and Area name the area.
+// descendants match; for appraisal, Framework and Area name the area and
+// the unit fields the agency whose assessment is appraised, so that nobody
+// appraises their own unit.
 type Target struct {
 	UnitID        int64
 	UnitAncestors []int64
@@ -49,8 +51,14 @@ func UnitTarget(u *OrgUnit, ancestors []*OrgUnit) Target {
 	return t
 }
 
-// AreaTarget is the target for appraising one area of a framework.
-func AreaTarget(framework, area string) Target { return Target{Framework: framework, Area: area} }
+// AppraisalTarget is the target for appraising one area of a framework in
+// the assessment of one unit (unit is that unit's target, from UnitTarget).
+// Without a unit nothing may be appraised: the policy must know whose
+// assessment it is to refuse a judge of their own unit.
+func AppraisalTarget(unit Target, framework, area string) Target {
+	unit.Framework, unit.Area = framework, area
+	return unit
+}
 
 // rule decides one action for one grant.
 type rule func(g RoleGrant, t Target) bool
@@ -81,8 +89,36 @@ func tokenCoversUnit(g RoleGrant, t Target) bool {
 	return t.UnitID != 0 && (g.UnitID == 0 || g.UnitID == t.UnitID)
 }
 
+// coversArea: an appraiser grant reaches its area of its framework (of any
+// framework when it names none), in the assessment of a named unit.
 func coversArea(g RoleGrant, t Target) bool {
-	return t.Area != "" && g.Area == t.Area && (g.Framework == "" || g.Framework == t.Framework)
+	return t.UnitID != 0 && t.Area != "" && g.Area == t.Area && (g.Framework == "" || g.Framework == t.Framework)
+}
+
+// judgesUnit lists the actions that judge a unit's self-assessment:
+// appraising its leaves (deciding, adjusting, accepting, in either round,
+// so accepting or rejecting its explanations too) and DoHA's running of its
+// cycle (returning it, starting round 1, sending results, closing the
+// explanations, finalising, reopening it after a deadline). Nobody judges
+// their own unit: Can refuses these on a unit the user belongs to through an
+// agency role, whatever other grant would allow them. With no unit in the
+// target (DoHA's framework-wide deadlines and progress page) nothing is
+// judged and no agency role stands in the way.
+var judgesUnit = map[Action]bool{ActionAppraise: true, ActionManageAssessments: true}
+
+// JudgesUnit reports whether a judges the self-assessment of the target's
+// unit, so that an agency role on that unit rules it out.
+func (a Action) JudgesUnit() bool { return judgesUnit[a] }
+
+// partyTo reports whether u belongs to the target's unit: an agency role on
+// the unit itself, or on a unit above it with its descendants.
+func partyTo(u *User, t Target) bool {
+	for _, g := range u.Grants {
+		if IsAgencyRole(g.Role) && coversUnit(g, t) {
+			return true
+		}
+	}
+	return false
 }
 
 // rules is the whole authorisation policy: action → role → rule. A missing
@@ -108,9 +144,13 @@ var rules = map[Action]map[string]rule{
 	ActionManageAssessments: {RoleAdmin: always},
 }
 
-// Can reports whether u may do a on t. A nil or disabled user may do nothing.
+// Can reports whether u may do a on t. A nil or disabled user may do nothing;
+// nobody judges a unit they hold an agency role on (judgesUnit).
 func Can(u *User, a Action, t Target) bool {
 	if u == nil || u.Disabled {
+		return false
+	}
+	if judgesUnit[a] && partyTo(u, t) {
 		return false
 	}
 	byRole := rules[a]
@@ -134,4 +174,40 @@ func CanAny(u *User, a Action) bool {
 		}
 	}
 	return false
+}
+
+// Conflict is an agency grant of an account that also holds a grant judging
+// units: on the agency grant's unit (and its sub-units when the grant
+// includes them) Can refuses the account Action.
+type Conflict struct {
+	Grant  RoleGrant
+	Action Action
+}
+
+// Conflicts lists what u's agency grants rule out, for the accounts page to
+// warn of when an administrator combines them: one entry per agency grant
+// and judging action that another of u's grants would allow. It reads the
+// same rules as Can, so the warning cannot disagree with the refusal.
+func Conflicts(u *User) []Conflict {
+	if u == nil {
+		return nil
+	}
+	var out []Conflict
+	for _, g := range u.Grants {
+		if !IsAgencyRole(g.Role) || g.UnitID == 0 {
+			continue
+		}
+		for _, a := range Actions {
+			if !judgesUnit[a] {
+				continue
+			}
+			for _, other := range u.Grants {
+				if _, ok := rules[a][other.Role]; ok {
+					out = append(out, Conflict{Grant: g, Action: a})
+					break
+				}
+			}
+		}
+	}
+	return out
 }

@@ -14,6 +14,14 @@ const (
 // Roles lists every role in display order.
 var Roles = []string{RoleAdmin, RoleViewer, RoleAgencyEditor, RoleAgencyLeader, RoleAppraiser}
 
+// agencyRoles are the roles of an agency's own staff: their grants name a
+// unit, and whoever holds one belongs to that unit (and to its descendants
+// when the grant includes them), so never judges it (authz.go).
+var agencyRoles = map[string]bool{RoleAgencyEditor: true, RoleAgencyLeader: true}
+
+// IsAgencyRole reports whether r is the role of an agency's own staff.
+func IsAgencyRole(r string) bool { return agencyRoles[r] }
+
 // RoleGrant is one role held by a user, with its scope.
 type RoleGrant struct {
 	ID                 int64

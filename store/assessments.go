@@ -1183,7 +1183,8 @@ func (a *Assessment) baseValue(node string, round int) LeafValue {
 // appraisal_1; round 2 decides, in appraisal_2, the leaves the agency
 // explained. A decision may be changed until the round closes. It does
 // not decide who may appraise the leaf: the caller asks parindex.Can with
-// ActionAppraise on the leaf's area (AreaOf).
+// ActionAppraise on parindex.AppraisalTarget of the assessment's unit and
+// the leaf's area (AreaOf), which refuses a member of the unit.
 func (db *DB) Appraise(ctx context.Context, actor parindex.Actor, ref AssessmentRef, in AppraisalInput) error {
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
 		a, _, f, err := db.loadAssessment(ctx, tx, ref)
@@ -1196,7 +1197,8 @@ func (db *DB) Appraise(ctx context.Context, actor parindex.Actor, ref Assessment
 
 // AcceptPending accepts, in one transaction, every leaf of the list that
 // waits for the round open now (one audit row each), and returns how many
-// it accepted. The caller passes the leaves the appraiser may decide.
+// it accepted. The caller passes the leaves the appraiser may decide (the
+// policy asked as for Appraise).
 func (db *DB) AcceptPending(ctx context.Context, actor parindex.Actor, ref AssessmentRef, nodes []string) (int, error) {
 	accepted := 0
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {

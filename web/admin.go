@@ -14,7 +14,8 @@ import (
 )
 
 type usersData struct {
-	Users []*parindex.User
+	Users      []*parindex.User
+	Conflicted map[int64]bool // accounts whose agency roles keep them from judging a unit
 }
 
 func (s *Server) usersPage(c *gin.Context) {
@@ -24,7 +25,11 @@ func (s *Server) usersPage(c *gin.Context) {
 		return
 	}
 	vn.SortBy(users, func(u *parindex.User) string { return u.DisplayName })
-	s.render(c, http.StatusOK, "users", "users.title", usersData{Users: users})
+	d := usersData{Users: users, Conflicted: map[int64]bool{}}
+	for _, u := range users {
+		d.Conflicted[u.ID] = len(parindex.Conflicts(u)) > 0
+	}
+	s.render(c, http.StatusOK, "users", "users.title", d)
 }
 
 // userForm is the data of the new-account and account pages.
@@ -35,6 +40,7 @@ type userForm struct {
 	Error       string
 	NewPassword string // shown once after a reset or creation
 	Grant       parindex.RoleGrant
+	Conflicts   []string // what the account's agency roles keep it from judging
 }
 
 func (s *Server) userFormData(c *gin.Context, u *parindex.User) (userForm, error) {
@@ -43,7 +49,25 @@ func (s *Server) userFormData(c *gin.Context, u *parindex.User) (userForm, error
 		return userForm{}, err
 	}
 	SortUnits(units)
-	return userForm{User: u, Units: units, Roles: parindex.Roles}, nil
+	return userForm{User: u, Units: units, Roles: parindex.Roles, Conflicts: conflictWarnings(s.lang(c), u)}, nil
+}
+
+// conflictWarnings words parindex.Conflicts for the account page. Such a
+// grant is allowed (a Justice appraiser may well be a clerk of Justice, a
+// DoHA administrator a member of DoHA's own staff): the policy refuses the
+// judging itself, and the warning tells the administrator that someone else
+// must judge that unit.
+func conflictWarnings(lang string, u *parindex.User) []string {
+	var out []string
+	for _, c := range parindex.Conflicts(u) {
+		scope := ""
+		if c.Grant.IncludeDescendants {
+			scope = translate(lang, "users.conflict_sub")
+		}
+		out = append(out, translate(lang, "users.conflict."+string(c.Action),
+			translate(lang, "role."+c.Grant.Role), c.Grant.UnitName, c.Grant.UnitCode, scope))
+	}
+	return out
 }
 
 func (s *Server) newUserPage(c *gin.Context) {
@@ -164,7 +188,14 @@ func (s *Server) userAction(c *gin.Context) {
 			return
 		}
 	case "grant":
-		err = s.db.AddGrant(ctx, actor(c), id, grantFromForm(c))
+		if err = s.db.AddGrant(ctx, actor(c), id, grantFromForm(c)); err == nil {
+			// Allowed, but said at once: the page below explains the warning.
+			if u, uerr := s.db.UserByID(ctx, id); uerr == nil && len(parindex.Conflicts(u)) > 0 {
+				s.setFlash(c, "users.granted_conflict")
+				c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(id, 10))
+				return
+			}
+		}
 	case "revoke":
 		grantID, _ := strconv.ParseInt(c.PostForm("grant"), 10, 64)
 		err = s.db.RemoveGrant(ctx, actor(c), id, grantID)

@@ -247,13 +247,18 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 			if round := a.State.AppraisalRound(); round > 0 {
 				var mine int
 				for _, node := range a.PendingLeaves(f) {
-					if parindex.Can(u, parindex.ActionAppraise, parindex.AreaTarget(f.Code, store.AreaOf(f, node))) {
+					if parindex.Can(u, parindex.ActionAppraise, parindex.AppraisalTarget(t, f.Code, store.AreaOf(f, node))) {
 						mine++
 					}
 				}
 				if mine > 0 {
 					add(a.Deadline, link, "inbox.appraise", mine, a.UnitName, round)
 				}
+			}
+			// DoHA's counts leave out the units the policy keeps from this
+			// user (an agency role of theirs: another administrator moves them).
+			if !parindex.Can(u, parindex.ActionManageAssessments, t) {
+				continue
 			}
 			switch a.State {
 			case parindex.AssessmentSubmitted:
@@ -338,6 +343,11 @@ func (s *Server) asmQueuePage(c *gin.Context) {
 		s.internalError(c, err)
 		return
 	}
+	targets, err := s.asmUnitTargets(ctx)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
 	d := asmQueueData{}
 	for _, g := range u.Grants {
 		if g.Role == parindex.RoleAppraiser {
@@ -358,7 +368,7 @@ func (s *Server) asmQueuePage(c *gin.Context) {
 		for _, a := range list {
 			round := a.State.AppraisalRound()
 			for _, node := range a.PendingLeaves(f) {
-				if !parindex.Can(u, parindex.ActionAppraise, parindex.AreaTarget(f.Code, store.AreaOf(f, node))) {
+				if !parindex.Can(u, parindex.ActionAppraise, parindex.AppraisalTarget(targets[a.UnitCode], f.Code, store.AreaOf(f, node))) {
 					continue
 				}
 				n := f.Find(node)
@@ -601,7 +611,9 @@ func (s *Server) asmProgressError(c *gin.Context, err error) {
 	s.render(c, HTTPStatus(err), "assessment_progress", "progress.title", d)
 }
 
-// startAppraisalAll opens round 1 for every submitted agency at once.
+// startAppraisalAll opens round 1 for every submitted agency at once,
+// except those the policy keeps from the user (a unit they hold an agency
+// role on), which stay submitted for another administrator.
 func (s *Server) startAppraisalAll(c *gin.Context) {
 	ctx := c.Request.Context()
 	code := c.Param("fw")
@@ -610,8 +622,19 @@ func (s *Server) startAppraisalAll(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	targets, err := s.asmUnitTargets(ctx)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	u := currentUser(c)
+	flash := "progress.started"
 	for _, a := range list {
 		if a.State != parindex.AssessmentSubmitted {
+			continue
+		}
+		if !parindex.Can(u, parindex.TransitionStartAppraisal.Action(), targets[a.UnitCode]) {
+			flash = "progress.started_not_own"
 			continue
 		}
 		if _, err := s.db.Transition(ctx, actor(c), a.Ref(), parindex.TransitionStartAppraisal, c.PostForm("reason")); err != nil {
@@ -619,6 +642,6 @@ func (s *Server) startAppraisalAll(c *gin.Context) {
 			return
 		}
 	}
-	s.setFlash(c, "progress.started")
+	s.setFlash(c, flash)
 	c.Redirect(http.StatusSeeOther, "/admin/assessments/"+url.PathEscape(code))
 }

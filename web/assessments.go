@@ -168,7 +168,13 @@ func (l *asmLoaded) mayAppraise(u *parindex.User, node string) bool {
 	if n == nil || !store.Appraisable(n) || (round == 2 && !l.A.Explained(node)) {
 		return false
 	}
-	return parindex.Can(u, parindex.ActionAppraise, parindex.AreaTarget(l.F.Code, store.AreaOf(l.F, node)))
+	return parindex.Can(u, parindex.ActionAppraise, l.appraisalTarget(store.AreaOf(l.F, node)))
+}
+
+// appraisalTarget is the policy's target for appraising one area of this
+// assessment: the area, and the unit whose assessment it is.
+func (l *asmLoaded) appraisalTarget(area string) parindex.Target {
+	return parindex.AppraisalTarget(l.Target, l.F.Code, area)
 }
 
 // --- scoring the sheet --------------------------------------------------
@@ -1067,7 +1073,7 @@ func (s *Server) leafAppraise(c *gin.Context) {
 		s.fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such leaf"))
 		return
 	}
-	if !s.authorize(c, parindex.ActionAppraise, parindex.AreaTarget(l.F.Code, store.AreaOf(l.F, node))) {
+	if !s.authorize(c, parindex.ActionAppraise, l.appraisalTarget(store.AreaOf(l.F, node))) {
 		return
 	}
 	if err := c.Request.ParseForm(); err != nil {
@@ -1136,7 +1142,7 @@ func (s *Server) acceptArea(c *gin.Context) {
 		return
 	}
 	area := c.PostForm("area")
-	if !s.authorize(c, parindex.ActionAppraise, parindex.AreaTarget(l.F.Code, area)) {
+	if !s.authorize(c, parindex.ActionAppraise, l.appraisalTarget(area)) {
 		return
 	}
 	var nodes []string

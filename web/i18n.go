@@ -93,6 +93,10 @@ var messages = map[string][2]string{
 	"users.created":           {"Đã tạo tài khoản.", "Account created."},
 	"users.saved":             {"Đã lưu.", "Saved."},
 	"users.no_roles":          {"Chưa có vai trò nào: người dùng này chưa xem được gì.", "No roles yet: this user can see nothing."},
+	"users.conflict_title":    {"Xung đột lợi ích: không ai tự đánh giá đơn vị của mình", "Conflict of interest: nobody judges their own unit"},
+	"users.conflict_sub":      {" và các đơn vị trực thuộc", " and its sub-units"},
+	"users.conflict_badge":    {"xung đột lợi ích", "conflict of interest"},
+	"users.granted_conflict":  {"Đã thêm vai trò. Lưu ý cảnh báo xung đột lợi ích bên dưới.", "Role added. Note the conflict-of-interest warning below."},
 	"account.title":           {"Tài khoản của tôi", "My account"},
 	"account.change_password": {"Đổi mật khẩu", "Change password"},
 	"account.current":         {"Mật khẩu hiện tại", "Current password"},
@@ -118,6 +122,16 @@ var messages = map[string][2]string{
 	"common.yes":              {"Có", "Yes"},
 	"common.no":               {"Không", "No"},
 	"common.back":             {"Quay lại", "Back"},
+
+	// The account page's warnings of a conflict of interest, one per judging
+	// action (parindex.Action.JudgesUnit) under "users.conflict.ACTION".
+	// Arguments: the agency role, the unit's name, its code, and users.conflict_sub when the grant includes sub-units.
+	"users.conflict.appraisal.edit": {
+		"Tài khoản này là thành viên tổ thẩm định và giữ vai trò %[1]s của %[2]s (%[3]s)%[4]s. Tài khoản sẽ không thẩm định được %[2]s%[4]s; hãy phân công thành viên khác của tổ thẩm định cho đơn vị này.",
+		"This account is an appraiser and holds the role %[1]s at %[2]s (%[3]s)%[4]s. It will not be able to appraise %[2]s%[4]s; assign another member of the appraisal board to this unit."},
+	"users.conflict.assessments.manage": {
+		"Tài khoản này là quản trị (Sở Nội vụ) và giữ vai trò %[1]s của %[2]s (%[3]s)%[4]s. Tài khoản sẽ không trả lại, bắt đầu thẩm định, gửi kết quả, kết thúc giải trình, chốt kết quả hay mở lại hồ sơ tự đánh giá của %[2]s%[4]s; một quản trị khác sẽ làm việc này.",
+		"This account is an administrator (DoHA) and holds the role %[1]s at %[2]s (%[3]s)%[4]s. It will not be able to return, start appraising, send the results of, close the explanations of, finalise or reopen the self-assessment of %[2]s%[4]s; another administrator must."},
 }
 
 // translate returns the message for key in lang; a missing key shows itself,

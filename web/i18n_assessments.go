@@ -201,4 +201,5 @@ var assessmentMessages = map[string][2]string{
 	"progress.assign":          {"Giao vai trò thẩm định", "Grant the appraiser role"},
 	"progress.start_all":       {"Bắt đầu thẩm định vòng 1 cho mọi đơn vị đã gửi", "Start round 1 for every submitted agency"},
 	"progress.started":         {"Đã bắt đầu thẩm định cho các đơn vị đã gửi.", "Round 1 started for the submitted agencies."},
+	"progress.started_not_own": {"Đã bắt đầu thẩm định cho các đơn vị đã gửi, trừ đơn vị mà tài khoản của bạn giữ vai trò cơ quan: không ai tự thẩm định đơn vị của mình, hồ sơ đó được để lại cho một quản trị khác.", "Round 1 started for the submitted agencies except those where your account holds an agency role: nobody judges their own unit, so another administrator starts them."},
 }

@@ -3,7 +3,10 @@ package web
 import (
 	"io/fs"
 	"regexp"
+	"strings"
 	"testing"
+
+	"parindex"
 )
 
 // Every message key a template names must be in the catalogue, in both
@@ -40,5 +43,32 @@ func TestTemplateKeysExist(t *testing.T) {
 		if _, ok := messages["role."+role]; !ok {
 			t.Errorf("no message for role %s", role)
 		}
+	}
+}
+
+// Every action that judges a unit has the account page's warning, in both
+// languages, with the four arguments conflictWarnings passes.
+func TestConflictWarningPerJudgingAction(t *testing.T) {
+	judging := 0
+	for _, a := range parindex.Actions {
+		if !a.JudgesUnit() {
+			continue
+		}
+		judging++
+		msg, ok := messages["users.conflict."+string(a)]
+		if !ok {
+			t.Errorf("no warning users.conflict.%s", a)
+			continue
+		}
+		for i, text := range msg {
+			for _, arg := range []string{"%[1]s", "%[2]s", "%[3]s", "%[4]s"} {
+				if !strings.Contains(text, arg) {
+					t.Errorf("users.conflict.%s (language %d) lacks %s", a, i, arg)
+				}
+			}
+		}
+	}
+	if judging == 0 {
+		t.Error("no action judges a unit")
 	}
 }
