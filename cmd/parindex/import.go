@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
@@ -33,6 +35,7 @@ row and column). Importing the same file again stores nothing twice. --dry-run o
 			// The file is read twice (checked, then stored), each time as
 			// a stream: a file of millions of forms needs little memory.
 			file := func() (*tabular.Reader, error) { return tabular.OpenFile(args[0], tabular.Stream) }
+			defer limitStreamMemory()()
 			db, err := openDB(cmd.Context(), a.cfg, a.logger())
 			if err != nil {
 				return err
@@ -57,4 +60,21 @@ row and column). Importing the same file again stores nothing twice. --dry-run o
 	responses.Flags().StringVar(&instrument, "instrument", "", "mã bộ câu hỏi đã công bố, ví dụ sipas-2026 (the published instrument code)")
 	responses.Flags().BoolVar(&dryRun, "dry-run", false, "chỉ kiểm tra và báo cáo, không ghi (check and report only)")
 	return groupCommand("import", "Nhập dữ liệu từ tệp CSV, Excel (import data from files)", responses)
+}
+
+// streamMemory is the soft heap limit of the commands that stream large
+// files (survey stats, import responses): the garbage of parsing millions of
+// rows is collected before the heap doubles, which keeps a five-million-row
+// file within 256 MB resident (docs/BENCHMARKS.md). GOMEMLIMIT, when set,
+// decides instead.
+const streamMemory = 192 << 20
+
+// limitStreamMemory sets the limit and returns what puts the previous one
+// back (commands also run inside tests).
+func limitStreamMemory() (restore func()) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	previous := debug.SetMemoryLimit(streamMemory)
+	return func() { debug.SetMemoryLimit(previous) }
 }

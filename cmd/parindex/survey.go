@@ -42,6 +42,7 @@ docs/statistics.md. --instrument is a YAML file or a reference instrument code.`
 			if err != nil {
 				return err
 			}
+			defer limitStreamMemory()()
 			rd, err := tabular.OpenFile(responses, tabular.Stream)
 			if err != nil {
 				return err
