@@ -365,6 +365,32 @@ func TestQualityFlags(t *testing.T) {
 	}
 }
 
+// TestCommentWithInvalidUTF8 is refused as such, not as too long, and the
+// citizen gets the text back with each run of bad bytes shown as U+FFFD.
+func TestCommentWithInvalidUTF8(t *testing.T) {
+	fs := newFormServer(t, storetest.MustOpenSQLite(t), survey.Options{})
+	p := fs.phone(t)
+	hidden, radios, _ := p.open()
+	fs.Clock.Add(time.Minute)
+	f := filled(hidden, radios, "4")
+	f.Set("comment", "Chờ lâu \xff\xfe quá")
+	r := p.post(f)
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Góp ý chứa ký tự không hợp lệ") || strings.Contains(r.Body, "dài quá") {
+		t.Errorf("invalid UTF-8 in the comment = %d:\n%s", r.Status, between(r.Body, `<ul`, `</ul>`))
+	}
+	if !strings.Contains(r.Body, "Chờ lâu \uFFFD quá</textarea>") {
+		t.Errorf("the comment was not given back with the bad bytes replaced: %q", between(r.Body, `<textarea`, `</textarea>`))
+	}
+	f.Set("lang", "en")
+	r = p.post(f)
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "The comment contains characters that are not valid text") {
+		t.Errorf("invalid UTF-8 in the comment, in English = %d", r.Status)
+	}
+	if n := len(responses(t, fs.DB)); n != 0 {
+		t.Errorf("%d rows stored from a comment with invalid UTF-8", n)
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	fs := newFormServer(t, storetest.MustOpenSQLite(t), survey.Options{MaxBody: 8 << 10})
 	p := fs.phone(t)
