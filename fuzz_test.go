@@ -40,11 +40,22 @@ func FuzzParseMetricValue(f *testing.F) {
 		if !decimalText.MatchString(strings.TrimSpace(s)) {
 			t.Fatalf("ParseMetricValue(%q) = %v: not a decimal number as typed in a spreadsheet", s, v)
 		}
+		if v == 0 && strings.ContainsAny(mantissa(s), "123456789") {
+			t.Fatalf("ParseMetricValue(%q) = 0: a number that is not zero read as zero", s)
+		}
 		plain := strconv.FormatFloat(v, 'f', -1, 64)
 		if again, err := parindex.ParseMetricValue(plain); err != nil || again != v {
 			t.Fatalf("ParseMetricValue(%q) = %v, but its text %q reads as %v (%v)", s, v, plain, again, err)
 		}
 	})
+}
+
+// mantissa is the digits of a decimal text before its exponent.
+func mantissa(s string) string {
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 // FuzzParsePeriod checks that an accepted period is the input in its

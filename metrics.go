@@ -360,8 +360,16 @@ func ParseMetricValue(s string) (float64, *InputError) {
 	// writes: 1_000 must not pass where 1,000 is refused.
 	notDecimal := strings.ContainsFunc(t, func(r rune) bool { return !strings.ContainsRune("0123456789.eE+-", r) })
 	v, err := strconv.ParseFloat(t, 64)
-	if notDecimal || err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+	// Beyond a float64's range ParseFloat answers ±Inf with an error: the
+	// checks below call it negative or too large, not "not a number".
+	if notDecimal || math.IsNaN(v) || (err != nil && !math.IsInf(v, 0)) {
 		return 0, &InputError{VI: fmt.Sprintf("giá trị %q không phải là số", s), EN: fmt.Sprintf("value %q is not a number", s)}
+	}
+	// Below a float64's smallest number ParseFloat answers 0 without an
+	// error: 1.5e-400 would be stored as 0.
+	if mantissa, _, _ := strings.Cut(strings.ToLower(t), "e"); v == 0 && strings.ContainsAny(mantissa, "123456789") {
+		return 0, &InputError{VI: fmt.Sprintf("giá trị %s quá nhỏ, sẽ thành 0 khi lưu; hãy ghi 0 nếu giá trị là 0", t),
+			EN: fmt.Sprintf("value %s is too small to store (it would become 0); write 0 if it is 0", t)}
 	}
 	if v < 0 {
 		return 0, &InputError{VI: fmt.Sprintf("giá trị %s âm: số liệu không được âm", t), EN: fmt.Sprintf("value %s is negative", t)}

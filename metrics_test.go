@@ -133,13 +133,14 @@ func merge(a, b map[parindex.Period]float64) map[parindex.Period]float64 {
 }
 
 func TestParseMetricValue(t *testing.T) {
-	for in, want := range map[string]float64{"1234": 1234, " 0 ": 0, "1234.5": 1234.5, "12,5": 12.5, "0,25": 0.25, "1e3": 1000} {
+	for in, want := range map[string]float64{"1234": 1234, " 0 ": 0, "1234.5": 1234.5, "12,5": 12.5, "0,25": 0.25, "1e3": 1000, "0e-500": 0, "1e-300": 1e-300} {
 		v, err := parindex.ParseMetricValue(in)
 		if err != nil || v != want {
 			t.Errorf("ParseMetricValue(%q) = %v, %v", in, v, err)
 		}
 	}
-	for _, in := range []string{"", "abc", "-1", "1,234", "1.234,5", "1,2,3", "NaN", "Inf", "1e16", "12 hồ sơ"} {
+	for _, in := range []string{"", "abc", "-1", "1,234", "1.234,5", "1,2,3", "NaN", "Inf", "1e16", "12 hồ sơ",
+		"1.5e-400", "-1e-400", "0,5e-400", "1e400"} { // too small for a float64 (they would read as 0) and too large
 		if _, err := parindex.ParseMetricValue(in); err == nil || err.VI == "" || err.EN == "" {
 			t.Errorf("ParseMetricValue(%q) accepted", in)
 		}

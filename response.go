@@ -7,7 +7,7 @@ import "time"
 const (
 	FlagSpeeder         = "speeder"          // filled faster than a person can read
 	FlagStraightline    = "straightline"     // every scale answer equal, and fast
-	FlagDuplicateDevice = "duplicate_device" // same device and unit within minutes
+	FlagDuplicateDevice = "duplicate_device" // same device and unit within ten minutes (some up to 70: the store keeps the hour)
 	FlagBot             = "bot"              // the hidden honeypot field was filled
 )
 

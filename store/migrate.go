@@ -54,6 +54,9 @@ func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
 	}
 	results, err := p.Up(ctx)
 	if err != nil {
+		if isReadOnly(err) {
+			return nil, fmt.Errorf("store: unable to migrate: %w: %w", ErrReadOnly, err)
+		}
 		return nil, fmt.Errorf("store: unable to migrate: %w", err)
 	}
 	applied := make([]int64, 0, len(results))

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -14,7 +16,19 @@ import (
 
 // SessionStore keeps web sessions in our own database, for both dialects,
 // so that app servers hold no state. It implements scs.Store and scs.CtxStore.
+//
+// Rows are keyed by the SHA-256 of the session token (the cookie), never the
+// token itself: whoever reads the table (a backup, a replica, an SQL
+// account) cannot turn a row into a working cookie. The token carries 256
+// random bits, so an unsalted fast hash is enough; a lookup stays one index
+// probe.
 type SessionStore struct{ db *DB }
+
+// sessionKey is the stored key of a session token.
+func sessionKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
 
 // Sessions returns the session store of db.
 func (db *DB) Sessions() *SessionStore { return &SessionStore{db} }
@@ -22,8 +36,8 @@ func (db *DB) Sessions() *SessionStore { return &SessionStore{db} }
 // FindCtx returns the data of an unexpired session.
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var data []byte
-	err := s.db.db.QueryRowContext(ctx, `SELECT data FROM sessions WHERE token = $1 AND expiry > $2`,
-		token, s.db.Now().UnixMilli()).Scan(&data)
+	err := s.db.db.QueryRowContext(ctx, `SELECT data FROM sessions WHERE token_hash = $1 AND expiry > $2`,
+		sessionKey(token), s.db.Now().UnixMilli()).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -36,9 +50,9 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 // CommitCtx creates or replaces a session.
 func (s *SessionStore) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {
 	_, err := s.db.db.ExecContext(ctx, `
-		INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
-		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
-		token, data, expiry.UnixMilli())
+		INSERT INTO sessions (token_hash, data, expiry) VALUES ($1, $2, $3)
+		ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
+		sessionKey(token), data, expiry.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("store: unable to save a session: %w", err)
 	}
@@ -47,7 +61,7 @@ func (s *SessionStore) CommitCtx(ctx context.Context, token string, data []byte,
 
 // DeleteCtx removes a session.
 func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
-	if _, err := s.db.db.ExecContext(ctx, `DELETE FROM sessions WHERE token = $1`, token); err != nil {
+	if _, err := s.db.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, sessionKey(token)); err != nil {
 		return fmt.Errorf("store: unable to delete a session: %w", err)
 	}
 	return nil

@@ -289,7 +289,9 @@ const insertChunk = 500
 // questions map gives each instrument's question codes in order, to count
 // answers. A response whose device was seen for the same unit within
 // deviceWindow gets the duplicate_device flag (the one flag that needs shared
-// state). Outcomes come back in the order of rs.
+// state); device_seen keeps only the hour, so some repeats up to an hour
+// further apart are flagged too (repeatSince). Outcomes come back in the
+// order of rs.
 //
 // Each step is one multi-row statement per chunk (a rowSet), not one per
 // response: on PostgreSQL every statement is a network round trip, and a
@@ -385,8 +387,21 @@ func (db *DB) insertResponses(ctx context.Context, tx *sqlx.Tx, rs []*parindex.R
 	return out, nil
 }
 
+// repeatSince is the earliest device_seen hour that makes a response at now
+// a repeat. device_seen keeps only the hour a device last answered for a
+// unit, like responses.submitted_hour: a finer time could tie the device to
+// one response and its comment. A device that answered within the window
+// answered in the hour the window starts in or later, so every repeat within
+// the window is still flagged; the price is that some repeats up to an hour
+// further apart are flagged too (with ten minutes, a form at 08:01 and another
+// at 09:05), never more than window + 1 h apart.
+func repeatSince(now time.Time, window time.Duration) time.Time {
+	return now.Add(-window).Truncate(time.Hour)
+}
+
 // flagRepeatedDevices flags responses whose device answered for the same
-// unit within the window, in the database or earlier in this batch.
+// unit within the window (see repeatSince), in the database or earlier in
+// this batch.
 func (db *DB) flagRepeatedDevices(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Response, now time.Time, window time.Duration) error {
 	type seenKey struct {
 		device string
@@ -426,7 +441,7 @@ func (db *DB) flagRepeatedDevices(ctx context.Context, tx *sqlx.Tx, rs []*parind
 				rows.Close()
 				return fmt.Errorf("store: unable to check devices: %w", err)
 			}
-			if now.Sub(at.t) < window {
+			if !at.t.Before(repeatSince(now, window)) {
 				seen[k] = true
 			}
 		}
@@ -491,8 +506,10 @@ func (db *DB) insertResponseChunk(ctx context.Context, tx *sqlx.Tx, chunk []*par
 	return nil
 }
 
-// noteDevices records when each device last answered for each unit.
+// noteDevices records the hour each device last answered for each unit
+// (the hour only: see repeatSince).
 func (db *DB) noteDevices(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Response, inserted []bool, now time.Time) error {
+	hour := now.Truncate(time.Hour)
 	type seenKey struct {
 		device string
 		unit   int64
@@ -516,7 +533,7 @@ func (db *DB) noteDevices(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Respo
 	for start := 0; start < len(keys); start += insertChunk {
 		set := db.newRows(1, "text", "bigint", "timestamptz")
 		for _, k := range keys[start:min(start+insertChunk, len(keys))] {
-			set.add(k.device, k.unit, now)
+			set.add(k.device, k.unit, hour)
 		}
 		values, args := set.clause()
 		if _, err := db.txExec(ctx, tx, `INSERT INTO device_seen (device_key, org_unit_id, seen_at) `+values+`
@@ -569,9 +586,9 @@ func appendFlag(flags []string, f string) []string {
 	return append(flags, f)
 }
 
-// PurgeDevices forgets devices not seen within the window.
+// PurgeDevices forgets devices that no longer make a response a repeat.
 func (db *DB) PurgeDevices(ctx context.Context, window time.Duration) error {
-	if _, err := db.db.ExecContext(ctx, `DELETE FROM device_seen WHERE seen_at < $1`, db.now().Add(-window)); err != nil {
+	if _, err := db.db.ExecContext(ctx, `DELETE FROM device_seen WHERE seen_at < $1`, repeatSince(db.now(), window)); err != nil {
 		return fmt.Errorf("store: unable to purge devices: %w", err)
 	}
 	return nil

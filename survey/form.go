@@ -492,9 +492,15 @@ func parse(in *Instrument, form url.Values, lang string) *submission {
 		s.comment = commentText.Replace(s.comment)
 	}
 	s.comment = strings.TrimSpace(s.comment)
-	if in.Comment == nil {
+	switch {
+	case in.Comment == nil:
 		s.comment = ""
-	} else if utf8.RuneCountInString(s.comment) > in.Comment.MaxLength || !utf8.ValidString(s.comment) {
+	case !utf8.ValidString(s.comment):
+		// No browser sends this; a client that does gets its text back with
+		// the bad bytes shown, to see what to correct.
+		s.fail("comment", tr("form.comment_invalid"))
+		s.comment = strings.ToValidUTF8(s.comment, "\uFFFD")
+	case utf8.RuneCountInString(s.comment) > in.Comment.MaxLength:
 		s.fail("comment", tr("form.comment_long", in.Comment.MaxLength))
 	}
 	s.dossier = strings.ToUpper(strings.TrimSpace(form.Get("dossier")))

@@ -353,8 +353,11 @@ func TestQualityFlags(t *testing.T) {
 	if got := submit(p, "4", 5*time.Minute, nil); got != "duplicate_device" {
 		t.Errorf("again after 5 min: flags %q", got)
 	}
-	if got := submit(p, "4", 11*time.Minute, nil); got != "" {
-		t.Errorf("again after 11 more min: flags %q", got)
+	// The store keeps only the hour a device answered: a repeat is not
+	// flagged once the window starts in a later hour than the last form's
+	// (TestRepeatDeviceAcrossTheHour).
+	if got := submit(p, "4", 71*time.Minute, nil); got != "" {
+		t.Errorf("again after 71 more min: flags %q", got)
 	}
 	c := storetest.CountTotals(t, fs.DB)
 	flagged, clean := c[storetest.FlaggedNA+4], c[4]
@@ -362,6 +365,97 @@ func TestQualityFlags(t *testing.T) {
 	// from the same phone are not (the straight-line forms have no fours).
 	if flagged != 3*21 || clean != 2*21 {
 		t.Errorf("count table: %d flagged and %d clean fours, want 63 and 42", flagged, clean)
+	}
+}
+
+// TestDeviceSeenKeepsOnlyTheHour: the repeat-device table keeps the hour a
+// device last answered, like responses.submitted_hour, so its rows cannot be
+// joined to a response (and its comment) by a finer time.
+func TestDeviceSeenKeepsOnlyTheHour(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		fs := newFormServer(t, db, survey.Options{})
+		p := fs.phone(t)
+		hidden, radios, _ := p.open()
+		fs.Clock.Add(3*time.Minute + 1234567*time.Microsecond)
+		if r := p.post(filled(hidden, radios, "4")); r.Status != 200 {
+			t.Fatalf("submit = %d %s", r.Status, r.Body)
+		}
+		rows, err := db.SQL().Query(`SELECT seen_at FROM device_seen`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		n := 0
+		for rows.Next() {
+			var at time.Time
+			if err := rows.Scan(&at); err != nil {
+				t.Fatal(err)
+			}
+			n++
+			if want := time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC); !at.Equal(want) {
+				t.Errorf("device_seen.seen_at = %s, want the hour %s", at.UTC().Format(time.RFC3339Nano), want.Format(time.RFC3339))
+			}
+		}
+		if err := rows.Err(); err != nil || n != 1 {
+			t.Fatalf("%d device_seen rows after one submission (%v), want 1", n, err)
+		}
+	})
+}
+
+// TestRepeatDeviceAcrossTheHour: with only the hour kept, a repeat within
+// the ten-minute window is still flagged when the hour turns between the two
+// forms, and a repeat more than an hour and ten minutes later never is.
+func TestRepeatDeviceAcrossTheHour(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		fs := newFormServer(t, db, survey.Options{}) // the clock starts at 08:47:31
+		p := fs.phone(t)
+		submit := func(wait time.Duration) string {
+			t.Helper()
+			hidden, radios, _ := p.open()
+			f := filled(hidden, radios, "4")
+			f.Set("A2", "3")
+			fs.Clock.Add(wait)
+			if r := p.post(f); r.Status != 200 {
+				t.Fatalf("submit = %d %s", r.Status, r.Body)
+			}
+			rows := responses(t, db)
+			return rows[len(rows)-1]["flags"]
+		}
+		if got := submit(10 * time.Minute); got != "" { // 08:57:31
+			t.Errorf("first form: flags %q", got)
+		}
+		if got := submit(9 * time.Minute); got != "duplicate_device" { // 09:06:31, nine minutes later
+			t.Errorf("again nine minutes later, in the next hour: flags %q", got)
+		}
+		if got := submit(71 * time.Minute); got != "" { // 10:17:31
+			t.Errorf("again 71 minutes later: flags %q", got)
+		}
+	})
+}
+
+// TestCommentWithInvalidUTF8 is refused as such, not as too long, and the
+// citizen gets the text back with each run of bad bytes shown as U+FFFD.
+func TestCommentWithInvalidUTF8(t *testing.T) {
+	fs := newFormServer(t, storetest.MustOpenSQLite(t), survey.Options{})
+	p := fs.phone(t)
+	hidden, radios, _ := p.open()
+	fs.Clock.Add(time.Minute)
+	f := filled(hidden, radios, "4")
+	f.Set("comment", "Chờ lâu \xff\xfe quá")
+	r := p.post(f)
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Góp ý chứa ký tự không hợp lệ") || strings.Contains(r.Body, "dài quá") {
+		t.Errorf("invalid UTF-8 in the comment = %d:\n%s", r.Status, between(r.Body, `<ul`, `</ul>`))
+	}
+	if !strings.Contains(r.Body, "Chờ lâu \uFFFD quá</textarea>") {
+		t.Errorf("the comment was not given back with the bad bytes replaced: %q", between(r.Body, `<textarea`, `</textarea>`))
+	}
+	f.Set("lang", "en")
+	r = p.post(f)
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "The comment contains characters that are not valid text") {
+		t.Errorf("invalid UTF-8 in the comment, in English = %d", r.Status)
+	}
+	if n := len(responses(t, fs.DB)); n != 0 {
+		t.Errorf("%d rows stored from a comment with invalid UTF-8", n)
 	}
 }
 

@@ -42,6 +42,8 @@ type job struct {
 }
 
 // DeviceWindow is how long a device counts as a repeat for the same unit.
+// The store keeps only the hour a device answered, so repeats up to an hour
+// further apart may be flagged too (see store.DB.InsertResponses).
 const DeviceWindow = 10 * time.Minute
 
 // NewIngester prepares an ingester; call Run to start its writers. Zero

@@ -23,6 +23,7 @@ var formMessages = map[string][2]string{
 	"form.invalid_answer":   {"Câu %s có câu trả lời không hợp lệ", "Question %s has an invalid answer"},
 	"form.invalid_choice":   {"Mục \"%s\" có lựa chọn không hợp lệ", "\"%s\" has an invalid choice"},
 	"form.comment_long":     {"Góp ý dài quá %d ký tự", "The comment is longer than %d characters"},
+	"form.comment_invalid":  {"Góp ý chứa ký tự không hợp lệ (đã thay bằng dấu �); vui lòng sửa lại", "The comment contains characters that are not valid text (shown as �); please correct it"},
 	"form.dossier_bad":      {"Mã hồ sơ chỉ gồm chữ, số và các dấu . - / _ (tối đa 50 ký tự)", "The dossier code may hold letters, digits and . - / _ (at most 50)"},
 	"form.thanks":           {"Cảm ơn ông/bà đã đánh giá!", "Thank you for your rating!"},
 	"form.thanks_body":      {"Ý kiến của ông/bà giúp cơ quan phục vụ tốt hơn.", "Your opinion helps us serve you better."},

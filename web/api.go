@@ -697,6 +697,17 @@ func (a *api) putObservations(c *gin.Context) {
 		a.fail(c, err, "")
 		return
 	}
+	if path, key, first, found := repeatedKey(body); found {
+		vi, en := "", ""
+		if key != first {
+			vi = fmt.Sprintf(" (trùng %q: chữ hoa và chữ thường được coi là như nhau)", first)
+			en = fmt.Sprintf(" (as %q: keys that differ only in case are the same)", first)
+		}
+		a.abort(c, http.StatusUnprocessableEntity, apiError{Code: parindex.ECodeInvalid, Field: path,
+			Message: fmt.Sprintf("khóa %q xuất hiện hai lần trong một đối tượng, tại %s%s; mỗi khóa chỉ được ghi một lần; không ghi gì (key %q appears twice in one object, at %s%s; each key may appear once; nothing was written)",
+				key, path, vi, key, path, en)})
+		return
+	}
 	var req struct {
 		Observations []json.RawMessage `json:"observations"`
 	}

@@ -329,6 +329,60 @@ func TestAPIBatchWithBadItemsWritesNothing(t *testing.T) {
 	})
 }
 
+// TestAPIRefusesAmbiguousJSON: a body that encoding/json would read
+// silently otherwise than it was written is refused (422, located, nothing
+// written): a non-zero number too small for a float64 (stored as 0), one
+// too large (±Inf), and a key twice in one object at any depth (the last
+// would win), including a key that differs only in case from a field.
+func TestAPIRefusesAmbiguousJSON(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		db.Now = func() time.Time { return time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) }
+		ts := newTestServer(t, db)
+		c := ts.client(t)
+		token := mustToken(t, db, "Một cửa", "", true)
+		audit := countAudit(t, db)
+		item := func(period, value string) string {
+			return `{"unit": "SNV", "period": "` + period + `", "metric": "records_received", "value": ` + value + `}`
+		}
+		for _, tc := range []struct{ value, vi, en string }{
+			{"1.5e-400", "quá nhỏ", "too small"},
+			{"-1e-400", "quá nhỏ", "too small"},
+			{"1e400", "quá lớn", "too large"},
+		} {
+			r := c.api("PUT", "/api/v1/metrics", token, `{"observations": [`+item("2026-01", "1")+`, `+item("2026-02", tc.value)+`]}`)
+			items := r.errorItems()
+			if r.Status != 422 || r.errorCode() != "invalid" || len(items) != 1 || items[0]["index"] != 1.0 || items[0]["field"] != "value" ||
+				!strings.Contains(items[0]["message"].(string), tc.vi) || !strings.Contains(items[0]["message_en"].(string), tc.en) {
+				t.Errorf("value %s = %d %s", tc.value, r.Status, r.Body)
+			}
+		}
+		for _, tc := range []struct{ body, field string }{
+			{`{"observations": [` + item("2026-01", "1") + `, {"unit": "SNV", "period": "2026-02", "metric": "records_received", "value": 1, "value": 2}]}`, "observations[1].value"},
+			{`{"observations": [` + item("2026-01", "1") + `], "observations": [` + item("2026-01", "2") + `]}`, "observations"},
+			{`{"observations": [` + item("2026-01", "1") + `], "Observations": [` + item("2026-01", "2") + `]}`, "Observations"},
+			{`{"observations": [{"unit": "SNV", "period": "2026-01", "metric": "records_received", "value": {"a": [{"b": 1, "b": 1}]}}]}`, "observations[0].value.a[0].b"},
+		} {
+			r := c.api("PUT", "/api/v1/metrics", token, tc.body)
+			e, _ := r.JSON["error"].(map[string]any)
+			msg, _ := e["message"].(string)
+			if r.Status != 422 || r.errorCode() != "invalid" || e["field"] != tc.field || !strings.Contains(msg, "hai lần") || !strings.Contains(msg, "twice") {
+				t.Errorf("body %s = %d %s, want 422 on field %s", tc.body, r.Status, r.Body, tc.field)
+			}
+		}
+		if n, _ := db.CountObservations(context.Background(), ""); n != 0 || countAudit(t, db) != audit {
+			t.Errorf("refused bodies wrote %d values", n)
+		}
+		// The same keys in different objects are no duplicates; malformed
+		// JSON stays a 400 even when it repeats a key first.
+		if r := c.api("PUT", "/api/v1/metrics", token, `{"observations": [`+item("2026-01", "1.5e-300")+`, `+item("2026-02", "0")+`]}`); r.Status != 200 {
+			t.Errorf("two items with the same fields = %d %s", r.Status, r.Body)
+		}
+		if r := c.api("PUT", "/api/v1/metrics", token, `{"observations": [], "observations": [}`); r.Status != 400 || r.errorCode() != "invalid" {
+			t.Errorf("malformed body with a repeated key = %d %s", r.Status, r.Body)
+		}
+	})
+}
+
 func TestAPIPagination(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		db.Now = func() time.Time { return time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) }

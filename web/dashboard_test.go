@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,9 +25,21 @@ const (
 // departments with hostile names, scored and published.
 func dashboardServer(t *testing.T) *testServer {
 	t.Helper()
-	ts := newTestServer(t, storetest.MustOpenSQLite(t))
+	// The demo is seeded and scored on 20 December 2026; the server then runs
+	// on the real clock, which sessions need. The server's live broker reads
+	// the clock all along, so the clock is set before the server starts and
+	// switched through an atomic rather than replaced.
+	db := storetest.MustOpenSQLite(t)
+	var seeding atomic.Bool
+	db.Now = func() time.Time {
+		if seeding.Load() {
+			return time.Date(2026, 12, 20, 3, 0, 0, 0, time.UTC)
+		}
+		return time.Now()
+	}
+	ts := newTestServer(t, db)
 	ctx := context.Background()
-	ts.DB.Now = func() time.Time { return time.Date(2026, 12, 20, 3, 0, 0, 0, time.UTC) }
+	seeding.Store(true)
 	if _, err := demo.Seed(ctx, ts.DB, demo.Options{SurveyVolume: 0.02, SkipSnapshots: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +59,7 @@ func dashboardServer(t *testing.T) *testServer {
 			t.Fatal(err)
 		}
 	}
-	ts.DB.Now = time.Now // sessions need the real clock
+	seeding.Store(false)
 	return ts
 }
 

@@ -108,7 +108,7 @@ var surveyAdminMessages = map[string][2]string{
 	"survey.flag_none":         {"Không có cờ", "No flag"},
 	"survey.flag_speeder":      {"speeder: điền quá nhanh", "speeder: filled too fast"},
 	"survey.flag_straightline": {"straightline: cùng một mức, điền nhanh", "straightline: one level everywhere, fast"},
-	"survey.flag_duplicate":    {"duplicate_device: cùng thiết bị trong vài phút", "duplicate_device: same device within minutes"},
+	"survey.flag_duplicate":    {"duplicate_device: cùng thiết bị, cùng đơn vị trong vòng 10 phút (có thể đến 70 phút)", "duplicate_device: same device and unit within 10 minutes (some up to 70)"},
 	"survey.flag_bot":          {"bot: ô ẩn bị điền (máy tự động)", "bot: the hidden field was filled"},
 	"survey.filter":            {"Lọc", "Filter"},
 	"survey.found":             {"Tìm thấy %d phiếu", "%d responses found"},

@@ -3,6 +3,8 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -103,10 +105,11 @@ func TestSessionFixationPlantedAndStolenTokens(t *testing.T) {
 		plant := func(c *client, token string) {
 			c.http.Jar.SetCookies(u, []*http.Cookie{{Name: "parindex_session", Value: token}})
 		}
-		sessionRows := func(token string) int {
+		sessionRows := func(token string) int { // rows are keyed by the token's SHA-256
 			t.Helper()
+			sum := sha256.Sum256([]byte(token))
 			var n int
-			if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM sessions WHERE token = $1`, token).Scan(&n); err != nil {
+			if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM sessions WHERE token_hash = $1`, hex.EncodeToString(sum[:])).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n
@@ -158,6 +161,85 @@ func TestSessionFixationPlantedAndStolenTokens(t *testing.T) {
 			if r := attacker.get(path); r.Status != http.StatusSeeOther {
 				t.Errorf("GET %s with the token planted before the admin's login = %d, want a redirect to the login", path, r.Status)
 			}
+		}
+	})
+}
+
+// sessionTexts returns every value of every row of the sessions table as
+// text, whatever its columns are called.
+func sessionTexts(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	rows, err := db.SQL().Query(`SELECT * FROM sessions`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vals {
+			if b, ok := v.([]byte); ok {
+				out = append(out, string(b))
+			} else {
+				out = append(out, fmt.Sprint(v))
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestSessionTokensHashedAtRest: the sessions table keeps the SHA-256 of
+// each session cookie, never the cookie itself, so a copy of the database
+// (a backup, a replica, a read-only SQL account) opens no session.
+func TestSessionTokensHashedAtRest(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ts := newTestServer(t, db)
+		u, _ := url.Parse(ts.URL)
+		c := ts.client(t)
+		c.mustLogin("admin")
+		cookie := sessionCookie(c)
+		if cookie == "" {
+			t.Fatal("no session cookie after login")
+		}
+		sum := sha256.Sum256([]byte(cookie))
+		hashed := hex.EncodeToString(sum[:])
+		texts := sessionTexts(t, db)
+		for _, v := range texts {
+			if strings.Contains(v, cookie) {
+				t.Fatalf("the sessions table holds the cookie value %q", cookie)
+			}
+		}
+		if !slices.Contains(texts, hashed) {
+			t.Fatalf("the sessions table does not hold the cookie's SHA-256 %s: %q", hashed, texts)
+		}
+		if r := c.get("/admin/users"); r.Status != http.StatusOK {
+			t.Fatalf("the hashed session does not work: %d", r.Status)
+		}
+		// A thief with a copy of the table sends the stored key as a cookie.
+		thief := ts.client(t)
+		thief.http.Jar.SetCookies(u, []*http.Cookie{{Name: "parindex_session", Value: hashed}})
+		for _, path := range []string{"/app", "/admin/users"} {
+			if r := thief.get(path); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/login") {
+				t.Errorf("GET %s with the stored key as the cookie = %d %q, want the login page", path, r.Status, r.Location)
+			}
+		}
+		// Logging out deletes the row that the cookie's hash names.
+		if r := c.post("/logout", nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("logout = %d", r.Status)
+		}
+		if slices.Contains(sessionTexts(t, db), hashed) {
+			t.Error("the session row is still there after logout")
 		}
 	})
 }

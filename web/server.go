@@ -213,8 +213,11 @@ func (s *Server) healthz(c *gin.Context) {
 	c.String(http.StatusOK, "ok\n")
 }
 
-// readyz answers 200 only when the database answers and its schema is
-// current, so a load balancer sends no traffic to a server that cannot serve.
+// readyz answers 200 only when the database answers, its schema is current
+// and it accepts writes, so a load balancer sends no traffic to a server
+// that cannot serve: a read-only database (a standby, a file system
+// remounted read-only) answers every read while every survey answer, login
+// and import fails.
 func (s *Server) readyz(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
@@ -227,6 +230,15 @@ func (s *Server) readyz(c *gin.Context) {
 	current, err := s.db.SchemaCurrent(ctx)
 	if err != nil || !current {
 		c.String(http.StatusServiceUnavailable, "database schema is not current\n")
+		return
+	}
+	if err := s.db.CheckWritable(ctx); err != nil {
+		s.log.Warn("readyz: the database accepts no writes", slog.String("error", err.Error()))
+		if errors.Is(err, store.ErrReadOnly) {
+			c.String(http.StatusServiceUnavailable, "database is read-only\n")
+		} else {
+			c.String(http.StatusServiceUnavailable, "database refuses writes\n")
+		}
 		return
 	}
 	c.String(http.StatusOK, "ready\n")

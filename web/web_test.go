@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -80,6 +82,67 @@ func newTestServer(t *testing.T, db *store.DB) *testServer {
 		srv.Shutdown(ctx)
 	})
 	return &testServer{URL: "http://" + ln.Addr().String(), DB: db, Srv: srv}
+}
+
+// TestReadyzOnReadOnlyDatabase: a database that answers reads but refuses
+// every write (a read-only SQLite file; PostgreSQL sessions read-only by
+// default, as on a standby) is not ready: /readyz answers 503 and says why,
+// and the log has the driver's detail.
+func TestReadyzOnReadOnlyDatabase(t *testing.T) {
+	urls := map[string]func(testing.TB) string{store.SQLite: storetest.SQLiteURL, store.Postgres: storetest.PostgresSchemaURL}
+	for _, dialect := range []string{store.SQLite, store.Postgres} {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			writable := urls[dialect](t)
+			storetest.MustOpen(t, writable).Close()
+			db, err := store.Open(ctx, storetest.ReadOnlyURL(t, writable))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			cfg, err := config.Load(map[string]string{"addr": "127.0.0.1:0", "data-dir": t.TempDir()}, func(string) string { return "" })
+			if err != nil {
+				t.Fatal(err)
+			}
+			var logs safeBuffer
+			srv, err := web.New(cfg, db, slog.New(slog.NewTextHandler(&logs, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := httptest.NewServer(srv.Handler())
+			t.Cleanup(ts.Close)
+			resp, err := http.Get(ts.URL + "/readyz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusServiceUnavailable || string(body) != "database is read-only\n" {
+				t.Errorf("/readyz on a read-only database = %d %q, want 503 \"database is read-only\"", resp.StatusCode, body)
+			}
+			if !strings.Contains(logs.String(), "read-only") {
+				t.Errorf("the log does not say why:\n%s", logs.String())
+			}
+		})
+	}
+}
+
+// safeBuffer collects a server's log, written from its handlers' goroutines.
+type safeBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *safeBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *safeBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // client is one browser: its own cookies, no automatic redirects.

@@ -11,9 +11,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pressly/goose/v3"
 
 	"parindex/config"
+	"parindex/migrations"
 	"parindex/password"
+	"parindex/store"
 	"parindex/store/storetest"
 )
 
@@ -137,6 +142,77 @@ func TestServer(t *testing.T) {
 				t.Error("server still answers after Close")
 			}
 		})
+	}
+}
+
+// TestServeRefusesReadOnlyDatabase: `parindex serve` on a database that
+// answers but accepts no writes (a read-only SQLite file, a PostgreSQL
+// session read-only by default as on a standby) does not start: it exits 1
+// naming the problem, and the log says in English what to do.
+func TestServeRefusesReadOnlyDatabase(t *testing.T) {
+	urls := map[string]func(testing.TB) string{
+		"sqlite":   storetest.SQLiteURL,
+		"postgres": storetest.PostgresSchemaURL,
+	}
+	for name, dbURL := range urls {
+		t.Run(name, func(t *testing.T) {
+			writable := dbURL(t)
+			first, _ := mustRun(t, writable) // migrated, with its administrator
+			first.Close()
+			readOnly := storetest.ReadOnlyURL(t, writable)
+
+			// Serving would last until the context ends; refusing takes
+			// well under a second.
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			var out, errOut bytes.Buffer
+			code := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--database-url", readOnly}, &out, &errOut)
+			if code != 1 || ctx.Err() != nil {
+				t.Fatalf("serve on a read-only database = exit %d after %v (context: %v); stdout:\n%s\nstderr:\n%s", code, ctx.Err(), ctx.Err(), out.String(), errOut.String())
+			}
+			stderr := errOut.String()
+			for _, want := range []string{
+				"Lỗi (error):",
+				"chỉ cho phép đọc", "read-only", // the error, both languages
+				"level=ERROR", "needs a database that accepts writes", // the log
+			} {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+			if strings.Contains(out.String(), "serving at") {
+				t.Errorf("serve said it was serving:\n%s", out.String())
+			}
+		})
+	}
+}
+
+// A read-only SQLite file one migration behind: serve cannot migrate it, and
+// says that the database is read-only rather than only that a migration
+// failed.
+func TestServeRefusesReadOnlyDatabaseToMigrate(t *testing.T) {
+	ctx := context.Background()
+	writable := storetest.SQLiteURL(t)
+	db, err := store.Open(ctx, writable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, _ := migrations.FS(store.SQLite)
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.SQL(), fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 9); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	readOnly := storetest.ReadOnlyURL(t, writable)
+	runCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	code := run(runCtx, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--database-url", readOnly}, &out, &errOut)
+	if code != 1 || !strings.Contains(errOut.String(), "the database is read-only") || !strings.Contains(errOut.String(), "what_to_do=") {
+		t.Errorf("serve on a read-only database with a pending migration = exit %d:\n%s", code, errOut.String())
 	}
 }
 

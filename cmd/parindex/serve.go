@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"parindex"
 	"parindex/config"
 	"parindex/store"
 	"parindex/web"
@@ -40,10 +41,18 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	db, err := openDB(ctx, m.Config, m.Log)
+	if errors.Is(err, store.ErrReadOnly) { // pending migrations could not be written
+		return m.notWritable(err)
+	}
 	if err != nil {
 		return err
 	}
 	m.DB = db
+	// A read-only database answers every read, so the server would start and
+	// then fail every survey answer, login and import.
+	if err := db.CheckWritable(ctx); err != nil {
+		return m.notWritable(err)
+	}
 	out := m.Out
 	if out == nil {
 		out = io.Discard
@@ -87,6 +96,26 @@ func (m *Main) Close() error {
 		errs = append(errs, m.DB.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// notWritable logs, in English and with what to do, why the server does not
+// start on a database that accepts no writes, and returns the error the
+// command prints.
+func (m *Main) notWritable(err error) error {
+	advice := "check that the SQLite file, its folder and the disk are writable by this user and not mounted read-only"
+	if dialect, _, _ := store.ParseURL(m.Config.DatabaseURL); dialect == store.Postgres {
+		advice = "point PARINDEX_DATABASE_URL at the primary server, not a standby; check that default_transaction_read_only is off for the role and the database (SHOW default_transaction_read_only) and that the role may write the tables"
+	}
+	if errors.Is(err, store.ErrReadOnly) {
+		m.Log.Error("the database is read-only: parindex serve needs a database that accepts writes",
+			slog.String("error", err.Error()), slog.String("what_to_do", advice))
+		return &parindex.Error{Code: parindex.ECodeUnavailable, Detail: err.Error(),
+			Message: "Cơ sở dữ liệu chỉ cho phép đọc, máy chủ cần ghi được vào cơ sở dữ liệu (the database is read-only; parindex serve needs one that accepts writes)"}
+	}
+	m.Log.Error("the database refuses writes: parindex serve needs a database that accepts writes",
+		slog.String("error", err.Error()), slog.String("what_to_do", advice))
+	return &parindex.Error{Code: parindex.ECodeUnavailable, Detail: err.Error(),
+		Message: "Cơ sở dữ liệu không cho ghi, máy chủ cần ghi được vào cơ sở dữ liệu (the database refuses writes; parindex serve needs one that accepts writes)"}
 }
 
 // openDB opens the configured database and applies pending migrations.

@@ -135,3 +135,41 @@ func CountTotals(tb testing.TB, db *store.DB) (sum [12]int64) {
 	}
 	return sum
 }
+
+// ReadOnlyURL turns the migrated database at rawURL into one that answers
+// reads and refuses every write, and returns the URL to open it by. It works
+// when the tests run as root, where file permissions stop nothing:
+//
+//   - SQLite: the file's header says so. Byte 18 is the format version a
+//     writer needs; above 2, SQLite opens the file read-only ("attempt to
+//     write a readonly database"), as it would a file it may not write.
+//     No connection to the file may be open.
+//   - PostgreSQL: the URL starts every session with
+//     default_transaction_read_only on, as on a standby or a database an
+//     administrator made read-only.
+func ReadOnlyURL(tb testing.TB, rawURL string) string {
+	tb.Helper()
+	dialect, dsn, err := store.ParseURL(rawURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if dialect == store.Postgres {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("default_transaction_read_only", "on")
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	f, err := os.OpenFile(dsn, os.O_RDWR, 0)
+	if err != nil {
+		tb.Fatalf("storetest: open the SQLite file: %v", err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt([]byte{3}, 18); err != nil {
+		tb.Fatalf("storetest: mark the SQLite file read-only: %v", err)
+	}
+	return rawURL
+}
