@@ -18,7 +18,7 @@ build: vendor-echarts
 
 ## test: every test, with the race detector (PostgreSQL half when PARINDEX_TEST_POSTGRES is set)
 test:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 ## lint: formatting, vet and staticcheck (pinned)
 lint:
