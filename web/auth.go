@@ -266,14 +266,6 @@ func (s *Server) login(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, next)
 }
 
-// safeNext keeps a post-login redirect on this site: a local path only.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
-		return ""
-	}
-	return next
-}
-
 func (s *Server) logout(c *gin.Context) {
 	if err := s.sessions.Destroy(c.Request.Context()); err != nil {
 		s.internalError(c, err)
@@ -298,11 +290,4 @@ func (s *Server) setLang(c *gin.Context) {
 	c.SetSameSite(http.SameSiteLaxMode)
 	c.SetCookie("lang", lang, 365*24*3600, "/", "", strings.HasPrefix(s.cfg.BaseURL, "https://"), true)
 	c.Redirect(http.StatusSeeOther, safeNextOr(c.PostForm("next"), "/"))
-}
-
-func safeNextOr(next, fallback string) string {
-	if n := safeNext(next); n != "" {
-		return n
-	}
-	return fallback
 }
