@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,9 +25,19 @@ const (
 // departments with hostile names, scored and published.
 func dashboardServer(t *testing.T) *testServer {
 	t.Helper()
-	ts := newTestServer(t, storetest.MustOpenSQLite(t))
+	// The live broker reads the clock from its own goroutine: the clock is
+	// set before the server starts and switched to real time atomically.
+	db := storetest.MustOpenSQLite(t)
+	var fixedClock atomic.Bool
+	fixedClock.Store(true)
+	db.Now = func() time.Time {
+		if fixedClock.Load() {
+			return time.Date(2026, 12, 20, 3, 0, 0, 0, time.UTC)
+		}
+		return time.Now()
+	}
+	ts := newTestServer(t, db)
 	ctx := context.Background()
-	ts.DB.Now = func() time.Time { return time.Date(2026, 12, 20, 3, 0, 0, 0, time.UTC) }
 	if _, err := demo.Seed(ctx, ts.DB, demo.Options{SurveyVolume: 0.02, SkipSnapshots: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +57,7 @@ func dashboardServer(t *testing.T) *testServer {
 			t.Fatal(err)
 		}
 	}
-	ts.DB.Now = time.Now // sessions need the real clock
+	fixedClock.Store(false) // sessions need the real clock
 	return ts
 }
 
