@@ -236,6 +236,15 @@ func TestLoginAddressLimit(t *testing.T) {
 		if w := try(t, db, "chi", office, true); w != 0 {
 			t.Errorf("an hour after the last failure from the address: %v", w)
 		}
+		// 31 days after binh's last login from the office, the address is no
+		// longer known for the account.
+		clock.advance(31 * 24 * time.Hour)
+		for i := 0; i < 20; i++ {
+			try(t, db, fmt.Sprintf("lai-khong-co-%02d", i), office, false)
+		}
+		if w := try(t, db, "binh", office, true); w != time.Second {
+			t.Errorf("an account whose last login from the address is 31 days old: %v, want 1s", w)
+		}
 	})
 }
 
