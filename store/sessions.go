@@ -8,10 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/jmoiron/sqlx"
-
-	"parindex"
 )
 
 // SessionStore keeps web sessions in our own database, for both dialects,
@@ -85,40 +81,4 @@ func (s *SessionStore) DeleteExpired(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("store: unable to delete expired sessions: %w", err)
 	}
 	return res.RowsAffected()
-}
-
-// RecordLogin stores a login attempt for throttling; a failed attempt is also
-// written to the audit log.
-func (db *DB) RecordLogin(ctx context.Context, username, clientIP, requestID string, ok bool) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
-		now := db.now()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO login_attempts (at, username, client_ip, ok) VALUES ($1, $2, $3, $4)`,
-			now, username, clientIP, ok); err != nil {
-			return fmt.Errorf("store: unable to record a login attempt: %w", err)
-		}
-		if ok {
-			return nil
-		}
-		return writeAudit(ctx, tx, now, parindex.Actor{Name: "anonymous", RequestID: requestID}, "login.failed", "user", username,
-			nil, map[string]string{"client_ip": clientIP}, "")
-	})
-}
-
-// LoginFailures counts failed attempts since `since` for the username (after
-// its last success) and for the client address.
-func (db *DB) LoginFailures(ctx context.Context, username, clientIP string, since time.Time) (byUser, byIP int, err error) {
-	since = since.UTC()
-	err = db.db.QueryRowContext(ctx, `
-		SELECT COUNT(*) FROM login_attempts a
-		WHERE a.username = $1 AND a.ok = FALSE AND a.at > $2
-		  AND NOT EXISTS (SELECT 1 FROM login_attempts s WHERE s.username = $1 AND s.ok = TRUE AND s.at > a.at)`,
-		username, since).Scan(&byUser)
-	if err == nil {
-		err = db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_attempts WHERE client_ip = $1 AND ok = FALSE AND at > $2`,
-			clientIP, since).Scan(&byIP)
-	}
-	if err != nil {
-		return 0, 0, fmt.Errorf("store: unable to count failed logins: %w", err)
-	}
-	return byUser, byIP, nil
 }

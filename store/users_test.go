@@ -124,39 +124,3 @@ func TestSessionStore(t *testing.T) {
 		}
 	})
 }
-
-func TestLoginFailures(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		now := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
-		db.Now = func() time.Time { return now }
-		for i := 0; i < 3; i++ {
-			now = now.Add(time.Minute)
-			if err := db.RecordLogin(ctx, "an", "10.0.0.1", "req", false); err != nil {
-				t.Fatal(err)
-			}
-		}
-		now = now.Add(time.Minute)
-		db.RecordLogin(ctx, "binh", "10.0.0.1", "req", false)
-		byUser, byIP, err := db.LoginFailures(ctx, "an", "10.0.0.1", now.Add(-15*time.Minute))
-		if err != nil || byUser != 3 || byIP != 4 {
-			t.Errorf("failures = %d by user, %d by IP, %v; want 3, 4", byUser, byIP, err)
-		}
-		// A success clears the account's count (not the address's).
-		now = now.Add(time.Minute)
-		db.RecordLogin(ctx, "an", "10.0.0.1", "req", true)
-		byUser, byIP, _ = db.LoginFailures(ctx, "an", "10.0.0.1", now.Add(-15*time.Minute))
-		if byUser != 0 || byIP != 4 {
-			t.Errorf("after a success: %d, %d; want 0, 4", byUser, byIP)
-		}
-		// Old failures fall out of the window.
-		byUser, byIP, _ = db.LoginFailures(ctx, "binh", "10.0.0.1", now)
-		if byUser != 0 || byIP != 0 {
-			t.Errorf("outside the window: %d, %d", byUser, byIP)
-		}
-		audit, _ := db.FindAudit(ctx, store.AuditFilter{ObjectType: "user", ObjectID: "an"})
-		if len(audit) != 3 || audit[0].Action != "login.failed" || !strings.Contains(audit[0].After, "10.0.0.1") {
-			t.Errorf("failed logins in the audit log = %+v", audit)
-		}
-	})
-}

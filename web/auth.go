@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,12 +24,6 @@ const (
 	sessUserID = "user_id"
 	sessEpoch  = "epoch"
 	sessFlash  = "flash"
-
-	// Throttling: failed logins within the window lock an account, or a
-	// client address, until the window has passed.
-	throttleWindow  = 15 * time.Minute
-	maxFailsPerUser = 5
-	maxFailsPerIP   = 20
 
 	maxLoginBody = 64 << 10 // bytes of the login form
 )
@@ -214,21 +209,18 @@ func (s *Server) login(c *gin.Context) {
 	ip := c.ClientIP()
 	lang := s.lang(c)
 
-	byUser, byIP, err := s.db.LoginFailures(ctx, form.Username, ip, s.db.Now().Add(-throttleWindow))
+	// The throttle decides before the password is read: a refused attempt
+	// costs no hashing and is not a failure (parindex.LoginThrottle).
+	attempt, wait, err := s.db.BeginLogin(ctx, parindex.DefaultLoginThrottle, form.Username, ip, requestID(c))
 	if err != nil {
 		s.internalError(c, err)
 		return
 	}
-	if byUser >= maxFailsPerUser || byIP >= maxFailsPerIP {
-		s.log.Warn("login throttled", slog.String("username", form.Username), slog.String("client_ip", ip),
-			slog.Int("failures_user", byUser), slog.Int("failures_ip", byIP))
-		// The locked attempt is itself recorded, so hammering keeps the lock on.
-		if err := s.db.RecordLogin(ctx, form.Username, ip, requestID(c), false); err != nil {
-			s.internalError(c, err)
-			return
-		}
-		c.Header("Retry-After", "900")
-		form.Error = translate(lang, "login.locked")
+	if wait > 0 {
+		seconds := int((wait + time.Second - 1) / time.Second)
+		s.log.Warn("login throttled", slog.String("username", form.Username), slog.String("client_ip", ip), slog.Int("retry_after", seconds))
+		c.Header("Retry-After", strconv.Itoa(seconds))
+		form.Error = translate(lang, "login.throttled", waitText(lang, seconds), formatClock(s.db.Now().Add(time.Duration(seconds)*time.Second)))
 		s.render(c, http.StatusTooManyRequests, "login", "login.title", form)
 		return
 	}
@@ -242,7 +234,7 @@ func (s *Server) login(c *gin.Context) {
 		hash = dummyHash
 	}
 	ok := password.Verify(hash, pw) && u != nil && !u.Disabled
-	if err := s.db.RecordLogin(ctx, form.Username, ip, requestID(c), ok); err != nil {
+	if err := s.db.FinishLogin(ctx, attempt, ok); err != nil {
 		s.internalError(c, err)
 		return
 	}
@@ -266,12 +258,19 @@ func (s *Server) login(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, next)
 }
 
-// safeNext keeps a post-login redirect on this site: a local path only.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
-		return ""
+// waitText says how long a throttled login must wait: seconds under a
+// minute, whole minutes (rounded up) beyond.
+func waitText(lang string, seconds int) string {
+	switch {
+	case seconds == 1:
+		return translate(lang, "login.wait_second")
+	case seconds < 60:
+		return translate(lang, "login.wait_seconds", seconds)
+	case seconds <= 60:
+		return translate(lang, "login.wait_minute")
+	default:
+		return translate(lang, "login.wait_minutes", (seconds+59)/60)
 	}
-	return next
 }
 
 func (s *Server) logout(c *gin.Context) {
@@ -298,11 +297,4 @@ func (s *Server) setLang(c *gin.Context) {
 	c.SetSameSite(http.SameSiteLaxMode)
 	c.SetCookie("lang", lang, 365*24*3600, "/", "", strings.HasPrefix(s.cfg.BaseURL, "https://"), true)
 	c.Redirect(http.StatusSeeOther, safeNextOr(c.PostForm("next"), "/"))
-}
-
-func safeNextOr(next, fallback string) string {
-	if n := safeNext(next); n != "" {
-		return n
-	}
-	return fallback
 }

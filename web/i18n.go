@@ -33,7 +33,11 @@ var messages = map[string][2]string{
 	"login.password":          {"Mật khẩu", "Password"},
 	"login.submit":            {"Đăng nhập", "Log in"},
 	"login.failed":            {"Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."},
-	"login.locked":            {"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.", "Too many failed logins. Please try again in 15 minutes."},
+	"login.throttled":         {"Đăng nhập sai nhiều lần. Vui lòng thử lại sau %s (lúc %s).", "Too many failed logins. Please try again in %s (at %s)."},
+	"login.wait_second":       {"1 giây", "1 second"},
+	"login.wait_seconds":      {"%d giây", "%d seconds"},
+	"login.wait_minute":       {"1 phút", "1 minute"},
+	"login.wait_minutes":      {"%d phút", "%d minutes"},
 	"login.too_large":         {"Nội dung gửi lên quá lớn hoặc không đọc được; vui lòng đăng nhập lại.", "What was sent is too large or unreadable; please log in again."},
 	"login.expired":           {"Phiên làm việc đã hết hạn, vui lòng đăng nhập lại.", "Your session has ended; please log in again."},
 	"home.title":              {"Trang chính", "Home"},
@@ -161,6 +165,9 @@ func formatTime(t time.Time) string {
 	}
 	return t.In(vietnamTime).Format("02/01/2006 15:04")
 }
+
+// formatClock shows an instant in Vietnam time as hh:mm:ss.
+func formatClock(t time.Time) string { return t.In(vietnamTime).Format("15:04:05") }
 
 // formatDate shows a civil date as dd/mm/yyyy.
 func formatDate(d parindex.Date) string { return d.VietnameseString() }
