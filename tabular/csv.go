@@ -45,7 +45,7 @@ const peekSize = 64 << 10
 
 func openCSV(name string, src io.Reader, lim Limits) (*Reader, error) {
 	cnt := &counter{r: io.LimitReader(src, lim.Bytes+1), max: lim.Bytes,
-		maxRecord: int64(lim.Line)}
+		maxRecord: int64(lim.Line) + peekSize} // what the buffer reads ahead is not yet the record
 	br := bufio.NewReaderSize(cnt, peekSize)
 	r := &Reader{Head: Head{File: name}, lim: lim}
 	head, err := br.Peek(peekSize)
@@ -88,8 +88,8 @@ func (r *Reader) csvError(err error, after int) error {
 			fmt.Sprintf("the file is larger than %s (the limit), after line %d; split it into several files", MiB(r.lim.Bytes), after))
 	case errors.Is(err, errRowTooLong):
 		return r.problem(after+1, "",
-			fmt.Sprintf("dòng %d dài hơn %s (giới hạn của hệ thống) mà không xuống dòng; tệp có đúng là CSV không?", after+1, MiB(int64(r.lim.Line))),
-			fmt.Sprintf("line %d runs past %s (the limit) without ending; is the file really CSV?", after+1, MiB(int64(r.lim.Line))))
+			fmt.Sprintf("dòng dài hơn %s (giới hạn của hệ thống) mà chưa hết; tệp có đúng là CSV không?", MiB(int64(r.lim.Line))),
+			fmt.Sprintf("the line runs past %s (the limit) without ending; is the file really CSV?", MiB(int64(r.lim.Line))))
 	case errors.As(err, &pe):
 		return r.problem(pe.Line, "", "dòng CSV không đọc được: "+err.Error(), "malformed CSV: "+err.Error())
 	}

@@ -1,6 +1,9 @@
 package tabular
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Limits bound what one table file may make parindex read. Every reader of
 // a file that a person or another system sends (CSV or XLSX, through the
@@ -30,6 +33,11 @@ type Limits struct {
 	// Cell is the most bytes of text in one cell (Excel's own limit is
 	// 32,767 characters).
 	Cell int
+	// Cells is the most cells a reader hands out in all, blank ones inside
+	// rows included: a table read whole holds every one (16 bytes each
+	// besides its text), so this bounds a table of many wide, mostly blank
+	// rows that the byte limits would let through.
+	Cells int
 	// Line is the most bytes of one CSV row as written in the file: the CSV
 	// parser holds a row whole, with about 150 bytes of bookkeeping per
 	// cell, before any cell can be checked.
@@ -43,16 +51,16 @@ var (
 	// waits. The handlers limit the request body further (4 MiB for paper
 	// forms, 16 MiB for metrics).
 	Upload = Limits{Bytes: 16 << 20, XLSXBytes: 16 << 20, Unzipped: 64 << 20, SharedStrings: 8 << 20,
-		Rows: 200_000, Columns: 256, Cell: 32_767, Line: 256 << 10}
+		Rows: 200_000, Columns: 256, Cell: 32_767, Cells: 4_000_000, Line: 256 << 10}
 	// Whole is for a file named on the command line whose rows are checked
 	// together and so held in memory (units, metrics).
 	Whole = Limits{Bytes: 256 << 20, XLSXBytes: 128 << 20, Unzipped: 1 << 30, SharedStrings: 64 << 20,
-		Rows: 1_000_000, Columns: 256, Cell: 32_767, Line: 256 << 10}
+		Rows: 1_000_000, Columns: 256, Cell: 32_767, Cells: 40_000_000, Line: 256 << 10}
 	// Stream is for a file named on the command line whose rows are read one
 	// at a time and never held together (survey answers: `survey stats`,
-	// `import responses`).
+	// `import responses`), so its cells are not counted.
 	Stream = Limits{Bytes: 16 << 30, XLSXBytes: 256 << 20, Unzipped: 2 << 30, SharedStrings: 64 << 20,
-		Rows: 50_000_000, Columns: 256, Cell: 32_767, Line: 256 << 10}
+		Rows: 50_000_000, Columns: 256, Cell: 32_767, Cells: math.MaxInt, Line: 256 << 10}
 )
 
 // MiB writes a byte count for messages: "16 MiB", "256 KiB".

@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -73,6 +74,7 @@ type Reader struct {
 	next   func() (number int, cells []string, err error) // io.EOF at the end
 	close  func() error
 	rows   int
+	cells  int
 	failed error
 }
 
@@ -177,10 +179,17 @@ func (r *Reader) Next() (Row, error) {
 	}
 	row, err := r.nextRow()
 	if err == nil {
-		if r.rows++; r.rows > r.lim.Rows {
+		r.rows++
+		r.cells += len(row.Cells)
+		switch {
+		case r.rows > r.lim.Rows:
 			err = r.problem(row.Number, "",
 				fmt.Sprintf("tệp có quá %d dòng dữ liệu (giới hạn của hệ thống); hãy chia thành nhiều tệp", r.lim.Rows),
 				fmt.Sprintf("the file has more than %d data rows (the limit); split it into several files", r.lim.Rows))
+		case r.cells > r.lim.Cells:
+			err = r.problem(row.Number, "",
+				fmt.Sprintf("tệp có quá %d ô (kể cả ô trống giữa các ô có dữ liệu; giới hạn của hệ thống); hãy chia thành nhiều tệp", r.lim.Cells),
+				fmt.Sprintf("the file has more than %d cells (blank ones between filled ones included; the limit); split it into several files", r.lim.Cells))
 		}
 	}
 	if err != nil {
@@ -234,6 +243,11 @@ func (r *Reader) nextRow() (Row, error) {
 		}
 		if len(cells) == 0 {
 			continue
+		}
+		if cap(cells) > 2*len(cells)+8 {
+			// A row cut down from a long record must not keep the record's
+			// cells alive.
+			cells = slices.Clone(cells)
 		}
 		return Row{Number: number, Cells: cells, Width: width}, nil
 	}

@@ -127,7 +127,7 @@ func TestXLSXZipBombIsRefused(t *testing.T) {
 }
 
 // small is a limit set small enough to pass in a test.
-var small = tabular.Limits{Bytes: 1 << 20, XLSXBytes: 1 << 20, Unzipped: 8 << 20, SharedStrings: 1 << 20, Rows: 1000, Columns: 16, Cell: 100, Line: 4 << 10}
+var small = tabular.Limits{Bytes: 1 << 20, XLSXBytes: 1 << 20, Unzipped: 8 << 20, SharedStrings: 1 << 20, Rows: 1000, Columns: 16, Cell: 100, Cells: 100_000, Line: 4 << 10}
 
 // located checks that err is one InputError at the row and column given
 // ("" for none) whose message says want.
@@ -145,25 +145,32 @@ func located(t *testing.T, what string, err error, row int, column, want string)
 // Every limit is a located refusal, never a table cut short.
 func TestLimitsAreLocatedRefusals(t *testing.T) {
 	rows := func(n int, row string) string { return "a,b\n" + strings.Repeat(row+"\n", n) }
+	few := small
+	few.Cells = 100
 	tests := []struct {
 		what, data   string
 		row          int
 		column, want string
+		lim          *tabular.Limits
 	}{
-		// 1 MiB of rows plus a little: the last row is not read cut in two.
 		// 1.5 MiB in 1,000 rows: refused after the last whole row read, at
 		// a row that depends on the read-ahead (-1: any data row).
-		{"file past Bytes", rows(1000, strings.Repeat(strings.Repeat("9", 99)+",", 15)+"1"), -1, "", "larger than 1 MiB"},
-		{"row past the columns", rows(3, "x") + strings.Repeat(",", 40) + "y\n", 5, "AO", "beyond the 16 columns"},
-		{"header past the columns", strings.Repeat("h,", 17) + "h\n", 1, "R", "beyond the 16 columns"},
-		{"cell past Cell", rows(2, "x") + strings.Repeat("é", 51) + ",z\n", 4, "A", "more than the limit of 100"},
-		{"rows past Rows", rows(1001, "x,y"), 1002, "", "more than 1000 data rows"},
-		{"no line break", "a,b\n" + strings.Repeat("x", 200_000), 2, "", "without ending"},
-		{"a line of commas", "a,b\n" + strings.Repeat(",", 200_000) + "x\n", 2, "", "without ending"},
-		{"not UTF-8 in a later row", rows(5, "x") + "\xff,y\n", 7, "A", "not UTF-8"},
+		{"file past Bytes", rows(1000, strings.Repeat(strings.Repeat("9", 99)+",", 15)+"1"), -1, "", "larger than 1 MiB", nil},
+		{"row past the columns", rows(3, "x") + strings.Repeat(",", 40) + "y\n", 5, "AO", "beyond the 16 columns", nil},
+		{"header past the columns", strings.Repeat("h,", 17) + "h\n", 1, "R", "beyond the 16 columns", nil},
+		{"cell past Cell", rows(2, "x") + strings.Repeat("é", 51) + ",z\n", 4, "A", "more than the limit of 100", nil},
+		{"rows past Rows", rows(1001, "x,y"), 1002, "", "more than 1000 data rows", nil},
+		{"cells past Cells", rows(10, "x,,,,,,,,,,,,,y"), 9, "", "more than 100 cells", &few},
+		{"no line break", "a,b\n" + strings.Repeat("x", 200_000), 2, "", "without ending", nil},
+		{"a line of commas", "a,b\n" + strings.Repeat(",", 200_000) + "x\n", 2, "", "without ending", nil},
+		{"not UTF-8 in a later row", rows(5, "x") + "\xff,y\n", 7, "A", "not UTF-8", nil},
 	}
 	for _, tt := range tests {
-		_, err := tabular.Read("t.csv", strings.NewReader(tt.data), small)
+		lim := small
+		if tt.lim != nil {
+			lim = *tt.lim
+		}
+		_, err := tabular.Read("t.csv", strings.NewReader(tt.data), lim)
 		located(t, tt.what, err, tt.row, tt.column, tt.want)
 	}
 	// Blank cells at the end of a row do not count against the columns, and
@@ -248,7 +255,7 @@ func TestHostileTablesCostBoundedMemory(t *testing.T) {
 		row          int
 		column, want string
 	}{
-		{"metrics.csv", []byte(wideHeader), 1, "", "line 1 runs past 256 KiB"},
+		{"metrics.csv", []byte(wideHeader), 1, "", "the line runs past 256 KiB"},
 		{"far.xlsx", far, 2, "XFD", "beyond the 256 columns"},
 	}
 	for _, tt := range tests {

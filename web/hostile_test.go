@@ -84,7 +84,7 @@ func TestHostileUploadsAreRefusedInBoundedMemory(t *testing.T) {
 			wants            []string
 		}{
 			{"assessment workbook", e2eSheet + "/upload", "snv.xlsx", hidden, nil, clerk, []string{"_parindex", "XFD"}},
-			{"metrics CSV", "/admin/metrics/import", "so-lieu.csv", []byte(wide), nil, admin, []string{"dòng 1", "256 KiB"}},
+			{"metrics CSV", "/admin/metrics/import", "so-lieu.csv", []byte(wide), nil, admin, []string{"dòng dài hơn 256 KiB", "CSV"}},
 			{"paper forms", "/admin/survey/paper", "phieu.xlsx", paper, url.Values{"instrument": {"sipas-2026"}}, admin, []string{"cột XFD", "256 cột"}},
 		}
 		for _, tt := range tests {
