@@ -37,7 +37,7 @@ type Upload struct {
 
 // metaLimits bound the hidden sheet: a few settings and one row per node of
 // a framework, two or three cells each.
-var metaLimits = tabular.Limits{Rows: 10_000, Columns: 8, Cell: 1024}
+var metaLimits = tabular.Limits{Rows: 10_000, Columns: 8, Cell: 1024, Cells: 30_000}
 
 var sheetNames = map[string][]string{
 	SheetScores:  {SheetScores, "scores"},

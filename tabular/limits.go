@@ -52,6 +52,11 @@ var (
 	// forms, 16 MiB for metrics).
 	Upload = Limits{Bytes: 16 << 20, XLSXBytes: 16 << 20, Unzipped: 64 << 20, SharedStrings: 8 << 20,
 		Rows: 200_000, Columns: 256, Cell: 32_767, Cells: 4_000_000, Line: 256 << 10}
+	// Structured is for a sheet of a workbook of parindex's own layout (a
+	// criteria framework, a self-assessment): a few thousand rows of a few
+	// dozen cells, whoever sends it.
+	Structured = Limits{Bytes: 16 << 20, XLSXBytes: 16 << 20, Unzipped: 64 << 20, SharedStrings: 8 << 20,
+		Rows: 20_000, Columns: 64, Cell: 32_767, Cells: 500_000, Line: 256 << 10}
 	// Whole is for a file named on the command line whose rows are checked
 	// together and so held in memory (units, metrics).
 	Whole = Limits{Bytes: 256 << 20, XLSXBytes: 128 << 20, Unzipped: 1 << 30, SharedStrings: 64 << 20,

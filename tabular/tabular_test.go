@@ -248,7 +248,7 @@ func TestHostileTablesCostBoundedMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	// About 250 KB: 45,000 rows that each reach column XFD.
-	far := tabulartest.WithRows(t, head.Bytes(), "Sheet1", tabulartest.FarRows(2, 45_000))
+	far := tabulartest.WithRows(t, head.Bytes(), "Sheet1", tabulartest.SparseRows(2, 45_000, "XFD"))
 	tests := []struct {
 		name         string
 		data         []byte

@@ -73,9 +73,12 @@ func TestHostileUploadsAreRefusedInBoundedMemory(t *testing.T) {
 		admin := ts.client(t)
 		admin.mustLogin("admin")
 
-		hidden := tabulartest.WithRows(t, []byte(template.Body), "_parindex", tabulartest.FarRows(1000, 46_000))
+		hidden := tabulartest.WithRows(t, []byte(template.Body), "_parindex", tabulartest.SparseRows(1000, 46_000, "XFD"))
 		wide := "unit,metric,period,value," + strings.Repeat("x,", 1_000_000) + "\n" + strings.Repeat("SNV,m,2026,1"+strings.Repeat(",", 20_000)+"\n", 300)
-		paper := tabulartest.WithRows(t, tabulartest.XLSXFromCSV(t, "unit,date,A1\nSNV,2026-03-14,5\n"), "Sheet1", tabulartest.FarRows(3, 46_000))
+		// Rows that stay within the columns but never end: a sheet of the
+		// workbook hands out 500,000 cells at most.
+		long := tabulartest.WithRows(t, []byte(template.Body), "Tự đánh giá", tabulartest.SparseRows(5000, 60_000, "A", "BL"))
+		paper := tabulartest.WithRows(t, tabulartest.XLSXFromCSV(t, "unit,date,A1\nSNV,2026-03-14,5\n"), "Sheet1", tabulartest.SparseRows(3, 46_000, "XFD"))
 		tests := []struct {
 			what, path, file string
 			data             []byte
@@ -84,6 +87,7 @@ func TestHostileUploadsAreRefusedInBoundedMemory(t *testing.T) {
 			wants            []string
 		}{
 			{"assessment workbook", e2eSheet + "/upload", "snv.xlsx", hidden, nil, clerk, []string{"_parindex", "XFD"}},
+			{"assessment workbook of many rows", e2eSheet + "/upload", "snv.xlsx", long, nil, clerk, []string{"Tự đánh giá", "500000 ô"}},
 			{"metrics CSV", "/admin/metrics/import", "so-lieu.csv", []byte(wide), nil, admin, []string{"dòng dài hơn 256 KiB", "CSV"}},
 			{"paper forms", "/admin/survey/paper", "phieu.xlsx", paper, url.Values{"instrument": {"sipas-2026"}}, admin, []string{"cột XFD", "256 cột"}},
 		}

@@ -10,9 +10,9 @@ import (
 	"parindex/tabular"
 )
 
-// Book is a workbook opened for reading through tabular's bounded reader,
-// under tabular.Upload: every workbook people send us (criteria frameworks,
-// self-assessments) is a few megabytes at most.
+// Book is a workbook of parindex's own layout (criteria frameworks,
+// self-assessments) opened for reading through tabular's bounded reader,
+// under tabular.Structured.
 type Book struct {
 	*tabular.XLSX
 }
@@ -36,7 +36,7 @@ func (r Row) Cell(i int) string {
 // Open reads an .xlsx workbook from r. A file that is not a workbook, or
 // breaks a limit, is reported as a parindex.InputErrors naming the file.
 func Open(file string, r io.Reader) (*Book, error) {
-	x, err := tabular.OpenXLSX(file, r, tabular.Upload)
+	x, err := tabular.OpenXLSX(file, r, tabular.Structured)
 	if err != nil {
 		return nil, err
 	}
@@ -44,10 +44,10 @@ func Open(file string, r io.Reader) (*Book, error) {
 }
 
 // Rows returns the non-blank rows of the sheet, the header included, with
-// raw cell values, under tabular.Upload. Problems, a limit passed among
+// raw cell values, under tabular.Structured. Problems, a limit passed among
 // them, are parindex.InputErrors naming the sheet, row and column.
 func (b *Book) Rows(sheet string) ([]Row, error) {
-	return b.RowsWithin(sheet, tabular.Upload)
+	return b.RowsWithin(sheet, tabular.Structured)
 }
 
 // RowsWithin is Rows under tighter limits, for a small sheet of a fixed

@@ -99,12 +99,16 @@ func WithRows(tb testing.TB, book []byte, sheet, rowsXML string) []byte {
 	return out.Bytes()
 }
 
-// FarRows is rows n..m-1, each with one inline cell in column XFD, the
-// last Excel has.
-func FarRows(n, m int) string {
+// SparseRows is rows from..to-1, each with one inline text cell in each of
+// the columns given (letters, in order), nothing in between.
+func SparseRows(from, to int, columns ...string) string {
 	var b strings.Builder
-	for r := n; r < m; r++ {
-		fmt.Fprintf(&b, `<row r="%d"><c r="XFD%d" t="inlineStr"><is><t>x</t></is></c></row>`, r, r)
+	for r := from; r < to; r++ {
+		fmt.Fprintf(&b, `<row r="%d">`, r)
+		for _, c := range columns {
+			fmt.Fprintf(&b, `<c r="%s%d" t="inlineStr"><is><t>x</t></is></c>`, c, r)
+		}
+		b.WriteString(`</row>`)
 	}
 	return b.String()
 }
