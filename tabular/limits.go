@@ -60,7 +60,7 @@ var (
 	// Whole is for a file named on the command line whose rows are checked
 	// together and so held in memory (units, metrics).
 	Whole = Limits{Bytes: 256 << 20, XLSXBytes: 128 << 20, Unzipped: 1 << 30, SharedStrings: 64 << 20,
-		Rows: 1_000_000, Columns: 256, Cell: 32_767, Cells: 40_000_000, Line: 256 << 10}
+		Rows: 1_000_000, Columns: 256, Cell: 32_767, Cells: 10_000_000, Line: 256 << 10}
 	// Stream is for a file named on the command line whose rows are read one
 	// at a time and never held together (survey answers: `survey stats`,
 	// `import responses`), so its cells are not counted.

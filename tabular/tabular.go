@@ -78,16 +78,6 @@ type Reader struct {
 	failed error
 }
 
-// ReadFile reads path as CSV or XLSX according to its extension, whole.
-func ReadFile(path string, lim Limits) (*Table, error) {
-	r, err := OpenFile(path, lim)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	return r.ReadAll()
-}
-
 // Read reads a CSV or XLSX stream whole; name gives the format by its
 // extension and appears in error messages.
 func Read(name string, src io.Reader, lim Limits) (*Table, error) {
@@ -270,6 +260,22 @@ func (r *Reader) ReadAll() (*Table, error) {
 		}
 		t.Rows = append(t.Rows, row)
 	}
+}
+
+// Table reads the remaining rows into a Table once the header has the
+// required columns and no unknown ones (Head.Columns), and returns the
+// columns' places too: a file with the wrong header is refused before a
+// single data row is read.
+func (r *Reader) Table(required, optional []string) (*Table, map[string]int, error) {
+	cols, err := r.Columns(required, optional)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := r.ReadAll()
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, cols, nil
 }
 
 // Close releases the file.

@@ -161,6 +161,18 @@ func catalogMap(ms []*parindex.Metric) map[string]*parindex.Metric {
 
 // --- files ------------------------------------------------------------------
 
+// readObservations reads an uploaded metrics file whole once its header
+// has the metrics columns.
+func readObservations(name string, data []byte) (*tabular.Table, error) {
+	rd, err := tabular.Open(name, bytes.NewReader(data), tabular.Upload)
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	tab, _, err := rd.Table(parindex.ObservationColumns, nil)
+	return tab, err
+}
+
 // ObservationRows reads the rows of a metrics file (columns unit, period,
 // metric, value, any order) for PutObservations.
 func ObservationRows(tab *tabular.Table) ([]parindex.ObservationRow, error) {
@@ -679,7 +691,7 @@ func (s *Server) metricsImport(c *gin.Context) {
 		s.render(c, HTTPStatus(err), "metrics_import", "metrics.import", d)
 		return
 	}
-	tab, err := tabular.Read(d.File, bytes.NewReader(data), tabular.Upload)
+	tab, err := readObservations(d.File, data)
 	var rows []parindex.ObservationRow
 	if err == nil {
 		rows, err = ObservationRows(tab)

@@ -35,7 +35,12 @@ Imports metrics; the whole file is checked first and nothing is written when any
 value is a correction, kept in history and the audit log. --dry-run only reports.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			tab, err := tabular.ReadFile(args[0], tabular.Whole)
+			rd, err := tabular.OpenFile(args[0], tabular.Whole)
+			if err != nil {
+				return err
+			}
+			defer rd.Close()
+			tab, _, err := rd.Table(parindex.ObservationColumns, nil)
 			if err != nil {
 				return err
 			}

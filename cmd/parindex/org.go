@@ -40,11 +40,12 @@ Imports or updates units by code; the whole file is checked first and nothing is
 when any row is wrong (exit code 1, every problem listed with its row and column).`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			tab, err := tabular.ReadFile(args[0], tabular.Whole)
+			rd, err := tabular.OpenFile(args[0], tabular.Whole)
 			if err != nil {
 				return err
 			}
-			cols, err := tab.Columns([]string{"code", "name", "type", "valid_from"}, []string{"parent", "valid_to", "successor"})
+			defer rd.Close()
+			tab, cols, err := rd.Table([]string{"code", "name", "type", "valid_from"}, []string{"parent", "valid_to", "successor"})
 			if err != nil {
 				return err
 			}
