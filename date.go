@@ -71,12 +71,13 @@ func appendDigits(b []byte, n, width int) []byte {
 	return append(b, s...)
 }
 
-// VietnameseString formats d as dd/mm/yyyy, the form Vietnamese users read.
+// VietnameseString formats d as dd/mm/yyyy, the form Vietnamese users read
+// (Clock.FormatDate, for messages built where no clock is at hand).
 func (d Date) VietnameseString() string {
 	if d.IsZero() {
 		return ""
 	}
-	return d.time().Format("02/01/2006")
+	return d.time().Format(PeopleDateLayout)
 }
 
 // Value stores a Date as yyyy-mm-dd text, which PostgreSQL casts to DATE and

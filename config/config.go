@@ -3,8 +3,9 @@
 // validation rule. A bad value stops start-up with a message that names the
 // variable and the allowed form.
 //
-// It imports only the standard library and store (to check database URLs);
-// it must never import web, gin or the command line.
+// It imports only the standard library, the root package (the Clock it
+// hands out) and store (to check database URLs); it must never import web,
+// gin or the command line.
 package config
 
 import (
@@ -21,7 +22,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
+	"parindex"
 	"parindex/store"
 )
 
@@ -46,7 +49,13 @@ type Config struct {
 	IngestWriters int
 	// EvidenceMaxMB is the largest evidence file accepted, in MiB.
 	EvidenceMaxMB int
+	// TimeZone names the province's zone; Location is that zone, loaded.
+	TimeZone string
+	Location *time.Location
 }
+
+// Clock formats every time people read in the province's zone.
+func (c Config) Clock() parindex.Clock { return parindex.NewClock(c.Location) }
 
 // Option describes one setting.
 type Option struct {
@@ -208,6 +217,18 @@ var Options = []Option{
 			c.EvidenceMaxMB = n
 			return nil
 		}},
+	{Name: "TIME_ZONE", Flag: "time-zone", Default: parindex.DefaultTimeZone, Help: "IANA time zone in which pages, workbooks, CSV files and command-line tables show times (the API keeps RFC 3339)",
+		apply: func(c *Config, raw string) error {
+			c.TimeZone = orDefault(raw, parindex.DefaultTimeZone)
+			loc, err := time.LoadLocation(c.TimeZone)
+			// "Local" would follow the server's own zone, which is exactly
+			// what this setting exists to pin down.
+			if err != nil || c.TimeZone == "Local" {
+				return &Error{EnvPrefix + "TIME_ZONE", raw, "an IANA time zone name such as Asia/Ho_Chi_Minh or Asia/Bangkok"}
+			}
+			c.Location = loc
+			return nil
+		}},
 }
 
 func positiveNumber(raw string, def float64) (float64, error) {
@@ -268,6 +289,7 @@ func (c Config) Effective() [][2]string {
 		{"PARINDEX_SURVEY_LINK_PER_MINUTE", strconv.FormatFloat(c.SurveyLinkPerMinute, 'f', -1, 64)},
 		{"PARINDEX_INGEST_WRITERS", ingestWriters(c.IngestWriters)},
 		{"PARINDEX_EVIDENCE_MAX_MB", strconv.Itoa(c.EvidenceMaxMB)},
+		{"PARINDEX_TIME_ZONE", c.TimeZone},
 	}
 }
 

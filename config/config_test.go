@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"parindex/config"
 )
@@ -50,6 +51,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"PARINDEX_LOG_FORMAT":      "xml",
 		"PARINDEX_LOG_LEVEL":       "loud",
 		"PARINDEX_SECRET_KEY":      "short",
+		"PARINDEX_TIME_ZONE":       "Asia/Hanoi",
 	}
 	for name, value := range tests {
 		_, err := config.Load(nil, env(map[string]string{name: value}))
@@ -118,5 +120,25 @@ func TestEvidenceLimit(t *testing.T) {
 	var ce *config.Error
 	if _, err := config.Load(nil, env(map[string]string{"PARINDEX_EVIDENCE_MAX_MB": "0"})); !errors.As(err, &ce) || ce.Var != "PARINDEX_EVIDENCE_MAX_MB" {
 		t.Errorf("0 MB: %v", err)
+	}
+}
+
+func TestTimeZone(t *testing.T) {
+	at := time.Date(2026, 12, 6, 21, 23, 0, 0, time.UTC)
+	c, err := config.Load(nil, env(nil))
+	if err != nil || c.TimeZone != "Asia/Ho_Chi_Minh" || c.Clock().FormatTime(at) != "07/12/2026 04:23" {
+		t.Errorf("default zone %q shows %q, %v", c.TimeZone, c.Clock().FormatTime(at), err)
+	}
+	c, err = config.Load(map[string]string{"time-zone": "Europe/Paris"}, env(map[string]string{"PARINDEX_TIME_ZONE": "Asia/Bangkok"}))
+	if err != nil || c.Clock().FormatTime(at) != "06/12/2026 22:23" {
+		t.Errorf("--time-zone Europe/Paris shows %q, %v", c.Clock().FormatTime(at), err)
+	}
+	// Names that are not zones, and Local, which would follow the server.
+	for _, bad := range []string{"Asia/Hanoi", "UTC+7", "Local", "../../etc/passwd"} {
+		var ce *config.Error
+		_, err := config.Load(nil, env(map[string]string{"PARINDEX_TIME_ZONE": bad}))
+		if !errors.As(err, &ce) || ce.Var != "PARINDEX_TIME_ZONE" || !strings.Contains(ce.Allowed, "Asia/Ho_Chi_Minh") {
+			t.Errorf("%q: err = %v, want a config.Error naming PARINDEX_TIME_ZONE", bad, err)
+		}
 	}
 }

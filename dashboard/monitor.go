@@ -78,10 +78,10 @@ func (s *Service) Monitor(ctx context.Context, l Locale) (*Monitor, error) {
 	var clean, flagged []opts.BarData
 	for d := m.From; !m.To.Before(d); d = parindex.DateOf(time.Date(d.Year, time.Month(d.Month), d.Day+1, 12, 0, 0, 0, time.UTC)) {
 		t := perDay[d]
-		labels = append(labels, d.String())
+		labels = append(labels, d.VietnameseString())
 		clean = append(clean, opts.BarData{Value: t.Responses - t.Flagged})
 		flagged = append(flagged, opts.BarData{Value: t.Flagged})
-		dp.Table.Rows = append(dp.Table.Rows, []Cell{text(d.String()), number(l, float64(t.Responses), 0), number(l, float64(t.Flagged), 0),
+		dp.Table.Rows = append(dp.Table.Rows, []Cell{text(d.VietnameseString()), number(l, float64(t.Responses), 0), number(l, float64(t.Flagged), 0),
 			number(l, share(t.Flagged, t.Responses), 1)})
 	}
 	bar := charts.NewBar()

@@ -119,7 +119,7 @@ func TestScorecardNumbersEqualTheSnapshot(t *testing.T) {
 		t.Fatalf("surveys = %d, %v", len(surveys), err)
 	}
 	var buf bytes.Buffer
-	if err := export.WriteScorecard(&buf, sc, "SNV", surveys); err != nil {
+	if err := export.WriteScorecard(&buf, sc, "SNV", surveys, parindex.Clock{}); err != nil {
 		t.Fatal(err)
 	}
 	data := buf.Bytes()
@@ -250,7 +250,7 @@ func TestScorecardOfAnUnscoredUnitIsNotFound(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := export.WriteScorecard(&buf, sc, "X001", nil); parindex.ErrorCode(err) != parindex.ECodeNotFound {
+	if err := export.WriteScorecard(&buf, sc, "X001", nil, parindex.Clock{}); parindex.ErrorCode(err) != parindex.ECodeNotFound {
 		t.Errorf("commune in the departments' snapshot: %v", err)
 	}
 	latest, err := export.LatestPublished(context.Background(), db, "department")
@@ -321,7 +321,7 @@ func TestScorecardShowsTheChangeFromLastYear(t *testing.T) {
 	}
 	want := sc.Change.Units["SNV"].Change
 	var buf bytes.Buffer
-	if err := export.WriteScorecard(&buf, sc, "SNV", nil); err != nil {
+	if err := export.WriteScorecard(&buf, sc, "SNV", nil, parindex.Clock{}); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)
@@ -337,7 +337,7 @@ func TestScorecardShowsTheChangeFromLastYear(t *testing.T) {
 		t.Fatal(err)
 	}
 	buf.Reset()
-	if err := export.WriteRanking(&buf, sc, types); err != nil {
+	if err := export.WriteRanking(&buf, sc, types, parindex.Clock{}); err != nil {
 		t.Fatal(err)
 	}
 	rf, err := excelize.OpenReader(&buf)

@@ -61,8 +61,9 @@ func RankingFileName(sc *Scored) string {
 // WriteRanking writes the province ranking of snapshot sc: one sheet per
 // agency type (types from UnitTypes), every agency × area with points and
 // share, index, rank, rank interval, band and change from last year, in
-// rank order, with colour scales and an auto-filter.
-func WriteRanking(out io.Writer, sc *Scored, types map[string]string) error {
+// rank order, with colour scales and an auto-filter; clock shows the
+// publication date.
+func WriteRanking(out io.Writer, sc *Scored, types map[string]string, clock parindex.Clock) error {
 	title := fmt.Sprintf("Xếp hạng Chỉ số CCHC năm %d", sc.Snapshot.Year)
 	w := workbook.New(title)
 	defer w.Close()
@@ -107,7 +108,7 @@ func WriteRanking(out io.Writer, sc *Scored, types map[string]string) error {
 		if err := s.Title(title+" - "+t, 8); err != nil {
 			return err
 		}
-		if err := s.Subtitle(snapshotLine(sc), 8); err != nil {
+		if err := s.Subtitle(snapshotLine(sc, clock), 8); err != nil {
 			return err
 		}
 		if _, err := s.Table(cols, workbook.TableOptions{Freeze: true, Filter: true, HeaderHeight: 80}); err != nil {

@@ -29,7 +29,7 @@ func TestRankingEqualsTheSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := export.WriteRanking(&buf, sc, types); err != nil {
+	if err := export.WriteRanking(&buf, sc, types, parindex.Clock{}); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)

@@ -74,8 +74,9 @@ func ScorecardFileName(sc *Scored, a *scoring.AgencyResult) string {
 
 // WriteScorecard writes the scorecard of agency unit in snapshot sc:
 // summary, the whole criteria tree, the survey (surveys may be nil) and the
-// method. It is a not-found error when the snapshot did not score the unit.
-func WriteScorecard(out io.Writer, sc *Scored, unit string, surveys []SurveyBlock) error {
+// method, its times shown by clock. It is a not-found error when the
+// snapshot did not score the unit.
+func WriteScorecard(out io.Writer, sc *Scored, unit string, surveys []SurveyBlock, clock parindex.Clock) error {
 	a := sc.Result.Agency(unit)
 	if a == nil {
 		return parindex.Errorf(parindex.ECodeNotFound, "Bản chốt điểm số %d không chấm đơn vị %s (snapshot %d did not score unit %s)", sc.Snapshot.ID, unit, sc.Snapshot.ID, unit)
@@ -83,7 +84,7 @@ func WriteScorecard(out io.Writer, sc *Scored, unit string, surveys []SurveyBloc
 	title := strings.TrimSuffix(ScorecardFileName(sc, a), ".xlsx")
 	w := workbook.New(title)
 	defer w.Close()
-	if err := scorecardSummary(w, sc, a, title); err != nil {
+	if err := scorecardSummary(w, sc, a, title, clock); err != nil {
 		return err
 	}
 	if err := scorecardDetail(w, sc, a); err != nil {
@@ -92,7 +93,7 @@ func WriteScorecard(out io.Writer, sc *Scored, unit string, surveys []SurveyBloc
 	if err := scorecardSurvey(w, a, surveys); err != nil {
 		return err
 	}
-	if err := scorecardMethod(w, sc); err != nil {
+	if err := scorecardMethod(w, sc, clock); err != nil {
 		return err
 	}
 	return w.Write(out)
@@ -108,18 +109,18 @@ func ranked(r *scoring.Result) int {
 	return n
 }
 
-func snapshotLine(sc *Scored) string {
+func snapshotLine(sc *Scored, clock parindex.Clock) string {
 	s := sc.Snapshot
 	line := fmt.Sprintf("%s (%s) · bản chốt điểm số %d", sc.Framework.Name, sc.Framework.Code, s.ID)
 	if !s.PublishedAt.IsZero() {
-		line += ", công bố ngày " + s.PublishedAt.Format("02/01/2006")
+		line += ", công bố ngày " + clock.FormatDay(s.PublishedAt)
 	} else {
 		line += " (bản nháp, chưa công bố)"
 	}
 	return line
 }
 
-func scorecardSummary(w *workbook.Workbook, sc *Scored, a *scoring.AgencyResult, title string) error {
+func scorecardSummary(w *workbook.Workbook, sc *Scored, a *scoring.AgencyResult, title string, clock parindex.Clock) error {
 	s, err := w.AddReportSheet(SheetSummary)
 	if err != nil {
 		return err
@@ -128,7 +129,7 @@ func scorecardSummary(w *workbook.Workbook, sc *Scored, a *scoring.AgencyResult,
 	if err := s.Title(title, span); err != nil {
 		return err
 	}
-	if err := s.Subtitle(snapshotLine(sc), span); err != nil {
+	if err := s.Subtitle(snapshotLine(sc, clock), span); err != nil {
 		return err
 	}
 	s.Blank()
@@ -564,7 +565,7 @@ func intervalText(low, high *float64) string {
 	return vn.FormatNumber("vi", *low*100, 1) + "% – " + vn.FormatNumber("vi", *high*100, 1) + "%"
 }
 
-func scorecardMethod(w *workbook.Workbook, sc *Scored) error {
+func scorecardMethod(w *workbook.Workbook, sc *Scored, clock parindex.Clock) error {
 	s, err := w.AddReportSheet(SheetMethod)
 	if err != nil {
 		return err
@@ -576,7 +577,7 @@ func scorecardMethod(w *workbook.Workbook, sc *Scored) error {
 	f, snap := sc.Framework, sc.Snapshot
 	published := "chưa công bố (bản nháp)"
 	if !snap.PublishedAt.IsZero() {
-		published = snap.PublishedAt.Format("02/01/2006 15:04") + " UTC, " + snap.PublishedBy
+		published = clock.FormatTime(snap.PublishedAt) + ", " + snap.PublishedBy
 	}
 	policy := "Tiêu chí thiếu dữ liệu được 0 điểm và vẫn tính điểm tối đa vào mẫu số."
 	if f.Missing == criteria.MissingExclude {
@@ -592,7 +593,7 @@ func scorecardMethod(w *workbook.Workbook, sc *Scored) error {
 		{"Mã băm bộ tiêu chí (SHA-256)", snap.FrameworkHash},
 		{"Bản chốt điểm số", fmt.Sprint(snap.ID)},
 		{"Năm đánh giá", fmt.Sprint(snap.Year)},
-		{"Ngày tạo bản chốt", snap.CreatedAt.Format("02/01/2006 15:04") + " UTC, " + snap.CreatedBy},
+		{"Ngày tạo bản chốt", clock.FormatTime(snap.CreatedAt) + ", " + snap.CreatedBy},
 		{"Công bố", published},
 		{"Chỉ số", fmt.Sprintf("Chỉ số = (điểm đạt + điểm thưởng − điểm trừ) ÷ điểm tối đa của các tiêu chí áp dụng × 100, làm tròn %d chữ số thập phân (làm tròn lên từ 5). Tiêu chí không áp dụng không tính vào mẫu số.", f.Rounding)},
 		{"Xếp loại", strings.Join(bands, "; ")},

@@ -324,10 +324,13 @@ func publishedError(r *FrameworkRecord) error {
 	return parindex.Errorf(parindex.ECodeConflict,
 		"Bộ tiêu chí %s đã ban hành ngày %s nên không thể thay đổi; hãy nhập nội dung sửa đổi thành một phiên bản mới với mã khác "+
 			"(framework %s was published and cannot change; import the corrected content as a new version under a new code)",
-		r.Code, r.PublishedAt.In(vietnam).Format("02/01/2006"), r.Code)
+		r.Code, parindex.Clock{}.FormatDay(r.PublishedAt), r.Code)
 }
 
-// vietnam is the province's clock, for dates in messages.
+// vietnam is the zone days are counted in (UTC+7, as the survey counts
+// them): today for deadlines and metrics. Dates in messages go through
+// parindex.Clock; the store is not given the configured zone, so its
+// messages show UTC+7.
 var vietnam = time.FixedZone("ICT", 7*3600)
 
 // PublishFramework freezes a draft: from then on it can neither be replaced

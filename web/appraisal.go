@@ -143,13 +143,13 @@ func (s *Server) asmAgencyRow(lang string, a *store.Assessment, f *criteria.Fram
 	r := asmAgencyRow{Unit: a.UnitCode, Name: a.UnitName, State: asmStateName(lang, a.State), StateCode: string(a.State),
 		URL: asmURL(a.Framework, a.UnitCode), Locked: a.Locked, SubmittedAt: a.SubmittedAt, Pending: len(a.PendingLeaves(f))}
 	if !a.Deadline.IsZero() {
-		r.Deadline = formatDate(a.Deadline)
+		r.Deadline = s.clock.FormatDate(a.Deadline)
 		// Late: an agency whose sheet locked (not reopened), or a round
 		// whose deadline passed with leaves still waiting.
 		r.Late = a.Locked || (a.State.AppraisalRound() > 0 && a.Deadline.Before(s.assessmentToday()) && r.Pending > 0)
 	}
 	if !a.ReopenedUntil.IsZero() {
-		r.ReopenedUntil = formatDate(a.ReopenedUntil)
+		r.ReopenedUntil = s.clock.FormatDate(a.ReopenedUntil)
 	}
 	return r
 }
@@ -199,7 +199,7 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 	add := func(due parindex.Date, url, key string, args ...any) {
 		it := asmInboxItem{Text: translate(lang, key, args...), URL: url}
 		if !due.IsZero() {
-			it.Due = formatDate(due)
+			it.Due = s.clock.FormatDate(due)
 			it.Urgent = asmWithin7(due, today)
 		}
 		out = append(out, it)

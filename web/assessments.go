@@ -517,10 +517,10 @@ func (s *Server) asmBuildSheet(c *gin.Context, l *asmLoaded, posted map[string]*
 		Today: s.assessmentToday().String(), ReopenMin: s.assessmentToday().String()}
 	d.CanUpload = d.CanEdit
 	if !a.Deadline.IsZero() {
-		d.Deadline = formatDate(a.Deadline)
+		d.Deadline = s.clock.FormatDate(a.Deadline)
 	}
 	if !a.ReopenedUntil.IsZero() {
-		d.ReopenedUntil = formatDate(a.ReopenedUntil)
+		d.ReopenedUntil = s.clock.FormatDate(a.ReopenedUntil)
 	}
 	selfRes, apprRes := sc.Self.Agency(a.UnitCode), sc.Appraised.Agency(a.UnitCode)
 	d.HasAppraisal = len(a.Appraisals) > 0

@@ -220,7 +220,7 @@ func (s *Server) login(c *gin.Context) {
 		seconds := int((wait + time.Second - 1) / time.Second)
 		s.log.Warn("login throttled", slog.String("username", form.Username), slog.String("client_ip", ip), slog.Int("retry_after", seconds))
 		c.Header("Retry-After", strconv.Itoa(seconds))
-		form.Error = translate(lang, "login.throttled", waitText(lang, seconds), formatClock(s.db.Now().Add(time.Duration(seconds)*time.Second)))
+		form.Error = translate(lang, "login.throttled", waitText(lang, seconds), s.clock.FormatTimeOfDay(s.db.Now().Add(time.Duration(seconds)*time.Second)))
 		s.render(c, http.StatusTooManyRequests, "login", "login.title", form)
 		return
 	}

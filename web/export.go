@@ -96,7 +96,7 @@ func (s *Server) scorecardXLSX(c *gin.Context) {
 		return
 	}
 	s.sendWorkbook(c, export.ScorecardFileName(sc, a), func(buf *bytes.Buffer) error {
-		return export.WriteScorecard(buf, sc, unit.Code, surveys)
+		return export.WriteScorecard(buf, sc, unit.Code, surveys, s.clock)
 	})
 }
 
@@ -122,7 +122,7 @@ func (s *Server) rankingXLSX(c *gin.Context) {
 		s.internalError(c, err)
 		return
 	}
-	s.sendWorkbook(c, export.RankingFileName(sc), func(buf *bytes.Buffer) error { return export.WriteRanking(buf, sc, types) })
+	s.sendWorkbook(c, export.RankingFileName(sc), func(buf *bytes.Buffer) error { return export.WriteRanking(buf, sc, types, s.clock) })
 }
 
 // responsesXLSX streams the responses the responses browser would list for

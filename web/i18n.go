@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"parindex"
 	"parindex/vn"
 )
 
@@ -155,22 +154,11 @@ func translate(lang, key string, args ...any) string {
 	return s
 }
 
-// vietnamTime is the province's clock for display: UTC+7, no daylight saving.
+// vietnamTime is the zone the survey and the store count days in (UTC+7,
+// no daylight saving): "today" for counts, deadlines and validity must be the
+// day those packages stored. How times are shown to people is s.clock's
+// business (PARINDEX_TIME_ZONE), not this.
 var vietnamTime = time.FixedZone("ICT", 7*3600)
-
-// formatTime shows an instant in Vietnam time as dd/mm/yyyy hh:mm.
-func formatTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(vietnamTime).Format("02/01/2006 15:04")
-}
-
-// formatClock shows an instant in Vietnam time as hh:mm:ss.
-func formatClock(t time.Time) string { return t.In(vietnamTime).Format("15:04:05") }
-
-// formatDate shows a civil date as dd/mm/yyyy.
-func formatDate(d parindex.Date) string { return d.VietnameseString() }
 
 // formatNumber is vn.FormatNumber for the pages of this package.
 func formatNumber(lang string, x float64, decimals int) string {

@@ -23,13 +23,15 @@ var templateFS embed.FS
 // single shared namespace). All are parsed at start-up.
 type pages map[string]*template.Template
 
-func loadPages(a *assets) (pages, error) {
+// clock shows every date and time of every page (the "date" and "time"
+// functions), in the province's zone.
+func loadPages(a *assets, clock parindex.Clock) (pages, error) {
 	funcs := template.FuncMap{
 		"asset": a.URL,
 		"t":     func(p *pageData, key string, args ...any) string { return translate(p.Lang, key, args...) },
 		"num":   func(p *pageData, x float64, decimals int) string { return formatNumber(p.Lang, x, decimals) },
-		"date":  formatDate,
-		"time":  formatTime,
+		"date":  clock.FormatDate,
+		"time":  clock.FormatTime,
 		"role":  func(p *pageData, role string) string { return translate(p.Lang, "role."+role) },
 		// dict passes several values to a partial: {{template "x" (dict "P" . "G" .Data.Grant)}}.
 		"dict": func(kv ...any) (map[string]any, error) {

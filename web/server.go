@@ -32,6 +32,7 @@ type Server struct {
 	cfg     config.Config
 	db      *store.DB
 	log     *slog.Logger
+	clock   parindex.Clock // every time people read, in the province's zone
 	engine  *gin.Engine
 	http    *http.Server
 	assets  *assets
@@ -58,14 +59,14 @@ type Server struct {
 // prepared and checked here, so a broken template stops start-up.
 func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, db: db, log: log, reg: prometheus.NewRegistry(), passwordParams: password.Default}
+	s := &Server{cfg: cfg, db: db, log: log, reg: prometheus.NewRegistry(), passwordParams: password.Default, clock: cfg.Clock()}
 	s.sessions = newSessions(s)
 	s.SetMaxEvidenceSize(int64(cfg.EvidenceMaxMB) << 20)
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	if s.pages, err = loadPages(s.assets); err != nil {
+	if s.pages, err = loadPages(s.assets, s.clock); err != nil {
 		return nil, err
 	}
 	s.metrics = newHTTPMetrics(s.reg)

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -74,7 +73,7 @@ Prints a framework (a file, or a CODE from the database, then from the embedded 
 			if err != nil {
 				return err
 			}
-			printFramework(a.stdout, r)
+			printFramework(a.stdout, r, a.cfg.Clock())
 			return nil
 		},
 	}
@@ -279,7 +278,7 @@ Writes the canonical YAML or the Excel workbook; the format defaults to --out's 
 			for _, r := range recs {
 				published := ""
 				if r.Published() {
-					published = r.PublishedAt.In(criteriaClock).Format("02/01/2006") + " " + r.PublishedBy
+					published = a.cfg.Clock().FormatDay(r.PublishedAt) + " " + r.PublishedBy
 				}
 				fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", r.Code, r.Year, r.Status, r.Hash[:12],
 					strings.Join(r.AgencyTypes, ","), published, r.Name)
@@ -357,10 +356,6 @@ func asInputErrors(err error) error {
 	return out
 }
 
-// criteriaClock is the province's clock (UTC+7) for dates printed by the
-// criteria commands.
-var criteriaClock = time.FixedZone("ICT", 7*3600)
-
 // resolvedFramework is a framework named on the command line, with where
 // it came from.
 type resolvedFramework struct {
@@ -424,14 +419,14 @@ func points(x float64) string {
 	return strconv.FormatFloat(stats.RoundHalfUp(x, 6), 'f', -1, 64)
 }
 
-func printFramework(w io.Writer, r *resolvedFramework) {
+func printFramework(w io.Writer, r *resolvedFramework, clock parindex.Clock) {
 	f := r.f
 	fmt.Fprintf(w, "%s  %s\n", f.Code, f.Name)
 	status := map[string]string{"file": "tệp (file) " + r.label, "reference": "mẫu tích hợp (embedded reference)"}[r.origin]
 	if r.rec != nil {
 		status = r.rec.Status
 		if r.rec.Published() {
-			status += " " + r.rec.PublishedAt.In(criteriaClock).Format("02/01/2006") + " " + r.rec.PublishedBy
+			status += " " + clock.FormatDay(r.rec.PublishedAt) + " " + r.rec.PublishedBy
 		}
 	}
 	fmt.Fprintf(w, "Năm (year) %d · loại cơ quan (agency types) %s · %s · hash %s\n",

@@ -145,7 +145,7 @@ Writes one scorecard workbook per agency of the snapshot (or per --unit) into --
 				}
 				used[strings.ToLower(name)] = true
 				if err := writeFileAtomic(filepath.Join(out, name), func(w io.Writer) error {
-					return export.WriteScorecard(w, sc, code, surveys)
+					return export.WriteScorecard(w, sc, code, surveys, a.cfg.Clock())
 				}); err != nil {
 					return err
 				}
@@ -188,7 +188,7 @@ func (a *app) exportRankingCommand() *cobra.Command {
 				return err
 			}
 			path := outputPath(out, export.RankingFileName(sc))
-			if err := writeFileAtomic(path, func(w io.Writer) error { return export.WriteRanking(w, sc, types) }); err != nil {
+			if err := writeFileAtomic(path, func(w io.Writer) error { return export.WriteRanking(w, sc, types, a.cfg.Clock()) }); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "Đã xuất bảng xếp hạng %d đơn vị: %s (wrote the ranking).\n", len(sc.Result.Agencies), path)

@@ -13,6 +13,9 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	// The zone database inside the binary: PARINDEX_TIME_ZONE must load on
+	// a server without /usr/share/zoneinfo (a minimal container).
+	_ "time/tzdata"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"

@@ -192,19 +192,20 @@ read-only unless --write.`,
 			if err != nil {
 				return err
 			}
+			clock := a.cfg.Clock()
 			w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "ID\tNAME\tPREFIX\tSCOPE\tACCESS\tCREATED\tLAST_USED (ICT)\tSTATUS")
+			fmt.Fprintln(w, "ID\tNAME\tPREFIX\tSCOPE\tACCESS\tCREATED\tLAST_USED\tSTATUS")
 			for _, t := range tokens {
 				status := "active"
 				if !t.Active() {
-					status = "revoked " + t.RevokedAt.In(ict).Format(time.DateOnly)
+					status = "revoked " + clock.FormatDay(t.RevokedAt)
 				}
 				used := "never"
 				if !t.LastUsedAt.IsZero() {
-					used = t.LastUsedAt.In(ict).Format("2006-01-02 15:04")
+					used = clock.FormatTime(t.LastUsedAt)
 				}
 				fmt.Fprintf(w, "%d\t%s\t%s…\t%s\t%s\t%s %s\t%s\t%s\n", t.ID, t.Name, t.Prefix, scopeText(t), accessText(t),
-					t.CreatedAt.In(ict).Format(time.DateOnly), t.CreatedBy, used, status)
+					clock.FormatDay(t.CreatedAt), t.CreatedBy, used, status)
 			}
 			if err := w.Flush(); err != nil {
 				return err
@@ -239,9 +240,6 @@ read-only unless --write.`,
 	revokeCmd.Flags().StringVar(&revokeReason, "reason", "", "lý do, ghi vào nhật ký (reason recorded in the audit log)")
 	return groupCommand("token", "Mã truy cập API cho hệ thống khác (API tokens)", createCmd, listCmd, revokeCmd)
 }
-
-// ict is Vietnam time, in which the token list shows times.
-var ict = time.FixedZone("ICT", 7*3600)
 
 func scopeText(t *parindex.APIToken) string {
 	if t.UnitCode == "" {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -111,6 +112,19 @@ func TestTokenCommands(t *testing.T) {
 	code, out, _ := cli(t, env, "token", "list")
 	if code != 0 || !strings.Contains(out, "Một cửa") || strings.Contains(out, secret) || !strings.Contains(out, "active") {
 		t.Errorf("list: %d\n%s", code, out)
+	}
+	// Tables show dates as people read them, in the configured zone.
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	code, out, _ = cli(t, env, "--time-zone", "Europe/Paris", "token", "list")
+	if day := now.In(paris).Format("02/01/2006"); code != 0 || !strings.Contains(out, day) || strings.Contains(out, now.In(paris).Format("2006-01-02")) {
+		t.Errorf("list in Paris, want the creation day %s:\n%s", day, out)
+	}
+	if code, _, errOut := cli(t, env, "--time-zone", "Mars/Olympus", "token", "list"); code != 2 || !strings.Contains(errOut, "PARINDEX_TIME_ZONE") {
+		t.Errorf("a bad zone = %d %s, want 2 naming PARINDEX_TIME_ZONE", code, errOut)
 	}
 	if code, _, _ := cli(t, env, "token", "revoke", "1", "--reason", "thử"); code != 0 {
 		t.Errorf("revoke = %d", code)

@@ -51,7 +51,7 @@ func (a *app) migrateCommand() *cobra.Command {
 			for _, s := range states {
 				state, at := "pending", ""
 				if s.Applied {
-					state, at = "applied", s.AppliedAt.UTC().Format("2006-01-02 15:04:05 UTC")
+					state, at = "applied", a.cfg.Clock().FormatTime(s.AppliedAt)
 				}
 				fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", s.Version, s.Name, state, at)
 			}
