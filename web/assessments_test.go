@@ -100,6 +100,12 @@ func setUpE2E(t *testing.T, ts *testServer) {
 // postFile posts a multipart form with one file, as a browser does.
 func postFile(c *client, path, name string, data []byte, fields url.Values) response {
 	c.t.Helper()
+	return c.do(fileRequest(c, path, name, data, fields))
+}
+
+// fileRequest builds postFile's request, body and all.
+func fileRequest(c *client, path, name string, data []byte, fields url.Values) *http.Request {
+	c.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for k, vs := range fields {
@@ -113,9 +119,9 @@ func postFile(c *client, path, name string, data []byte, fields url.Values) resp
 	}
 	fw.Write(data)
 	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.base+path, &body)
+	req, _ := http.NewRequest(http.MethodPost, c.base+path, bytes.NewReader(body.Bytes()))
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.do(req)
+	return req
 }
 
 func mustContain(t *testing.T, what string, r response, wants ...string) {

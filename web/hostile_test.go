@@ -93,8 +93,9 @@ func TestHostileUploadsAreRefusedInBoundedMemory(t *testing.T) {
 		}
 		for _, tt := range tests {
 			var r response
+			req := fileRequest(tt.from, tt.path, tt.file, tt.data, tt.fields) // built before the count starts
 			start := time.Now()
-			used, healthy, failed := underLoad(t, ts, func() { r = postFile(tt.from, tt.path, tt.file, tt.data, tt.fields) })
+			used, healthy, failed := underLoad(t, ts, func() { r = tt.from.do(req) })
 			t.Logf("%s: %d KB refused in %v, %.1f MiB allocated, /healthz answered %d times meanwhile",
 				tt.what, len(tt.data)>>10, time.Since(start).Round(time.Millisecond), float64(used)/(1<<20), healthy)
 			wantStatus(t, tt.what, r, http.StatusBadRequest)

@@ -220,8 +220,9 @@ func uploadedFile(c *gin.Context, field string, limit int64) (name string, data 
 		return "", nil, err
 	}
 	defer f.Close()
-	data, err = io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
+	// The part's size is known: one buffer of that size, not a growing one.
+	data = make([]byte, fh.Size)
+	if _, err := io.ReadFull(f, data); err != nil {
 		return "", nil, err
 	}
 	name = filepath.Base(strings.ReplaceAll(fh.Filename, "\\", "/"))
