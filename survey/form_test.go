@@ -173,38 +173,7 @@ func filled(hidden url.Values, radios map[string][]string, value string) url.Val
 
 func responses(t *testing.T, db *store.DB) []map[string]string {
 	t.Helper()
-	rows, err := db.SQL().Query(`SELECT * FROM responses ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var out []map[string]string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		m := map[string]string{}
-		for i, c := range cols {
-			switch v := vals[i].(type) {
-			case []byte:
-				m[c] = string(v)
-			case time.Time:
-				m[c] = v.UTC().Format(time.RFC3339)
-			case nil:
-				m[c] = ""
-			default:
-				m[c] = fmt.Sprint(v)
-			}
-		}
-		out = append(out, m)
-	}
-	return out
+	return storetest.Rows(t, db, `SELECT * FROM responses ORDER BY id`)
 }
 
 func TestCompleteSubmissionIsStoredAnonymously(t *testing.T) {

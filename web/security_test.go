@@ -169,32 +169,11 @@ func TestSessionFixationPlantedAndStolenTokens(t *testing.T) {
 // text, whatever its columns are called.
 func sessionTexts(t *testing.T, db *store.DB) []string {
 	t.Helper()
-	rows, err := db.SQL().Query(`SELECT * FROM sessions`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
 	var out []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
+	for _, row := range storetest.Rows(t, db, `SELECT * FROM sessions`) {
+		for _, v := range row {
+			out = append(out, v)
 		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		for _, v := range vals {
-			if b, ok := v.([]byte); ok {
-				out = append(out, string(b))
-			} else {
-				out = append(out, fmt.Sprint(v))
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }

@@ -10,10 +10,12 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"parindex/store"
 )
@@ -172,4 +174,48 @@ func ReadOnlyURL(tb testing.TB, rawURL string) string {
 		tb.Fatalf("storetest: mark the SQLite file read-only: %v", err)
 	}
 	return rawURL
+}
+
+// Rows runs query and returns its rows as text by column name, whatever the
+// columns are: bytes as text, times in UTC as RFC 3339, NULL as "".
+func Rows(tb testing.TB, db *store.DB, query string, args ...any) []map[string]string {
+	tb.Helper()
+	rows, err := db.SQL().Query(query, args...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []map[string]string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			tb.Fatal(err)
+		}
+		m := make(map[string]string, len(cols))
+		for i, c := range cols {
+			switch v := vals[i].(type) {
+			case []byte:
+				m[c] = string(v)
+			case time.Time:
+				m[c] = v.UTC().Format(time.RFC3339)
+			case nil:
+				m[c] = ""
+			default:
+				m[c] = fmt.Sprint(v)
+			}
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
 }
