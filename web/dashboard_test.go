@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -97,6 +98,29 @@ func TestDashboard(t *testing.T) {
 	t.Run("hostile names are text", func(t *testing.T) { dashboardHostileNames(t, ts) })
 	t.Run("roles", func(t *testing.T) { dashboardRoles(t, ts) })
 	t.Run("overview content", func(t *testing.T) { dashboardOverviewContent(t, ts) })
+	t.Run("scorecard link only where there is one", func(t *testing.T) { dashboardScorecardLink(t, ts) })
+}
+
+// A unit in no published result (the one-stop centre) is not offered a
+// scorecard download that would answer 404; a scored unit's link works.
+func dashboardScorecardLink(t *testing.T, ts *testServer) {
+	admin := ts.client(t)
+	admin.mustLogin("admin")
+	none := admin.get("/app/units/TTPVHCC/dashboard")
+	if none.Status != 200 || !strings.Contains(none.Body, "chưa có trong kết quả chấm điểm") || strings.Contains(none.Body, "scorecard.xlsx") {
+		t.Errorf("the one-stop centre's page (%d) offers a scorecard it does not have, or does not say why", none.Status)
+	}
+	if r := admin.get("/app/units/TTPVHCC/scorecard.xlsx"); r.Status != http.StatusNotFound {
+		t.Errorf("the one-stop centre's scorecard = %d; the link is hidden because it is 404", r.Status)
+	}
+	page := admin.get("/app/units/SNV/dashboard")
+	link := regexp.MustCompile(`href="(/app/units/SNV/scorecard\.xlsx\?year=\d+)"`).FindStringSubmatch(page.Body)
+	if link == nil {
+		t.Fatal("the department's page offers no scorecard")
+	}
+	if r := admin.get(link[1]); r.Status != 200 {
+		t.Errorf("GET %s = %d", link[1], r.Status)
+	}
 }
 
 func dashboardHostileNames(t *testing.T, ts *testServer) {
