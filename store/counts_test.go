@@ -8,10 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pressly/goose/v3"
-
 	"parindex"
-	"parindex/migrations"
 	"parindex/store"
 	"parindex/store/storetest"
 )
@@ -62,18 +59,7 @@ func TestCountsMigrationRebuildsFromResponses(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			fsys, _ := migrations.FS(dialect)
-			gooseDialect := goose.DialectSQLite3
-			if dialect == store.Postgres {
-				gooseDialect = goose.DialectPostgres
-			}
-			p, err := goose.NewProvider(gooseDialect, db.SQL(), fsys)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := p.UpTo(ctx, 7); err != nil {
-				t.Fatal(err)
-			}
+			p := migrateUpTo(t, db, 7)
 			in := miniInstrument(t, db)
 			units, err := db.FindOrgUnits(ctx, store.OrgFilter{})
 			if err != nil {

@@ -84,12 +84,12 @@ func (r *Reader) csvError(err error, after int) error {
 	switch {
 	case errors.Is(err, errFileTooBig):
 		return r.problem(after+1, "",
-			fmt.Sprintf("tệp lớn hơn %s (giới hạn của hệ thống), sau dòng %d; hãy chia thành nhiều tệp", MiB(r.lim.Bytes), after),
-			fmt.Sprintf("the file is larger than %s (the limit), after line %d; split it into several files", MiB(r.lim.Bytes), after))
+			fmt.Sprintf("tệp lớn hơn %s (giới hạn của hệ thống), sau dòng %d; hãy chia thành nhiều tệp", mib(r.lim.Bytes), after),
+			fmt.Sprintf("the file is larger than %s (the limit), after line %d; split it into several files", mib(r.lim.Bytes), after))
 	case errors.Is(err, errRowTooLong):
 		return r.problem(after+1, "",
-			fmt.Sprintf("dòng dài hơn %s (giới hạn của hệ thống) mà chưa hết; tệp có đúng là CSV không?", MiB(int64(r.lim.Line))),
-			fmt.Sprintf("the line runs past %s (the limit) without ending; is the file really CSV?", MiB(int64(r.lim.Line))))
+			fmt.Sprintf("dòng dài hơn %s (giới hạn của hệ thống) mà chưa hết; tệp có đúng là CSV không?", mib(int64(r.lim.Line))),
+			fmt.Sprintf("the line runs past %s (the limit) without ending; is the file really CSV?", mib(int64(r.lim.Line))))
 	case errors.As(err, &pe):
 		return r.problem(pe.Line, "", "dòng CSV không đọc được: "+err.Error(), "malformed CSV: "+err.Error())
 	}

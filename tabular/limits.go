@@ -68,8 +68,8 @@ var (
 		Rows: 50_000_000, Columns: 256, Cell: 32_767, Cells: math.MaxInt, Line: 256 << 10}
 )
 
-// MiB writes a byte count for messages: "16 MiB", "256 KiB".
-func MiB(n int64) string {
+// mib writes a byte count for messages: "16 MiB", "256 KiB".
+func mib(n int64) string {
 	switch {
 	case n >= 1<<30 && n%(1<<30) == 0:
 		return fmt.Sprintf("%d GiB", n>>30)

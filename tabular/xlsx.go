@@ -34,8 +34,8 @@ func OpenXLSX(file string, src io.Reader, lim Limits) (*XLSX, error) {
 		return nil, fmt.Errorf("tabular: unable to read %s: %w", file, err)
 	}
 	if int64(len(data)) > lim.XLSXBytes {
-		return nil, bad(fmt.Sprintf("tệp Excel lớn hơn %s (giới hạn của hệ thống); bảng lớn hãy lưu thành CSV UTF-8", MiB(lim.XLSXBytes)),
-			fmt.Sprintf("the Excel file is larger than %s (the limit); save a large table as CSV UTF-8", MiB(lim.XLSXBytes)))
+		return nil, bad(fmt.Sprintf("tệp Excel lớn hơn %s (giới hạn của hệ thống); bảng lớn hãy lưu thành CSV UTF-8", mib(lim.XLSXBytes)),
+			fmt.Sprintf("the Excel file is larger than %s (the limit); save a large table as CSV UTF-8", mib(lim.XLSXBytes)))
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -48,13 +48,13 @@ func OpenXLSX(file string, src io.Reader, lim Limits) (*XLSX, error) {
 		// styles, the workbook) is parsed into memory whole. archive/zip
 		// refuses a part that unpacks to more than its header says.
 		if !strings.HasPrefix(part.Name, "xl/worksheets/") && part.UncompressedSize64 > uint64(lim.SharedStrings) {
-			return nil, bad(fmt.Sprintf("phần %s của tệp Excel giải nén ra hơn %s (giới hạn của hệ thống)", part.Name, MiB(lim.SharedStrings)),
-				fmt.Sprintf("part %s of the Excel file unpacks to more than %s (the limit)", part.Name, MiB(lim.SharedStrings)))
+			return nil, bad(fmt.Sprintf("phần %s của tệp Excel giải nén ra hơn %s (giới hạn của hệ thống)", part.Name, mib(lim.SharedStrings)),
+				fmt.Sprintf("part %s of the Excel file unpacks to more than %s (the limit)", part.Name, mib(lim.SharedStrings)))
 		}
 	}
 	if unzipped > uint64(lim.Unzipped) {
-		return nil, bad(fmt.Sprintf("tệp Excel giải nén ra hơn %s (giới hạn của hệ thống)", MiB(lim.Unzipped)),
-			fmt.Sprintf("the Excel file unpacks to more than %s (the limit)", MiB(lim.Unzipped)))
+		return nil, bad(fmt.Sprintf("tệp Excel giải nén ra hơn %s (giới hạn của hệ thống)", mib(lim.Unzipped)),
+			fmt.Sprintf("the Excel file unpacks to more than %s (the limit)", mib(lim.Unzipped)))
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: lim.Unzipped, UnzipXMLSizeLimit: min(maxXMLInRAM, lim.Unzipped)})
 	if err != nil {
