@@ -19,8 +19,40 @@ type Snapshot struct {
 	CreatedBy     string
 	PublishedAt   time.Time
 	PublishedBy   string
-	Units         []SnapshotUnit
+	// Publication is what a published snapshot was published as (one of
+	// the Publication constants); "" for a draft.
+	Publication Publication
+	// Exceptions are the keys of the incomplete items (PreflightItem.Key)
+	// that a final publication accepted; empty otherwise.
+	Exceptions      []string
+	PublicationNote string // why it was published so, as DoHA wrote it
+	// Record is everything the outputs show beside Results (JSON, package
+	// snapshot's Record); empty for snapshots scored before it existed.
+	Record []byte
+	Units  []SnapshotUnit
 }
+
+// Publication is the decision under which a snapshot was published.
+type Publication string
+
+const (
+	// PublicationFinal: nothing was incomplete.
+	PublicationFinal Publication = "final"
+	// PublicationFinalWithExceptions: final although some items were
+	// incomplete; the accepted items are listed in Snapshot.Exceptions.
+	PublicationFinalWithExceptions Publication = "final_with_exceptions"
+	// PublicationProvisional: published while items are incomplete, to be
+	// replaced by a later snapshot; every output says "provisional".
+	PublicationProvisional Publication = "provisional"
+)
+
+// Valid reports whether p is one of the publication decisions.
+func (p Publication) Valid() bool {
+	return p == PublicationFinal || p == PublicationFinalWithExceptions || p == PublicationProvisional
+}
+
+// Provisional reports whether the snapshot was published as provisional.
+func (s *Snapshot) Provisional() bool { return s.Publication == PublicationProvisional }
 
 // SnapshotUnit is one unit's headline figures in a snapshot. Index is nil
 // when the unit has no applicable maximum.

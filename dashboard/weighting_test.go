@@ -90,7 +90,7 @@ func TestLocalityWeighting(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.PublishSnapshot(ctx, actor, sn.ID, "test"); err != nil {
+		if err := db.PublishSnapshot(ctx, actor, sn.ID, parindex.PublicationFinal, nil, "test"); err != nil {
 			t.Fatal(err)
 		}
 		svc := dashboard.New(db, survey.NewService(db, survey.ResultOptions{}))

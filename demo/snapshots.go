@@ -31,10 +31,21 @@ func seedSnapshots(ctx context.Context, db *store.DB, actor parindex.Actor) (int
 		if err != nil {
 			return n, fmt.Errorf("demo: scoring %s: %w", code, err)
 		}
-		if err := db.PublishSnapshot(ctx, actor, s.ID, "công bố kết quả minh họa (demo)"); err != nil {
+		if err := snapshot.Publish(ctx, db, actor, s.ID, demoDecision(s)); err != nil {
 			return n, err
 		}
 		n++
 	}
 	return n, nil
+}
+
+// demoDecision publishes a complete year as final and a year with
+// incomplete items as provisional, as DoHA would before appraisal ends.
+func demoDecision(s *parindex.Snapshot) snapshot.Decision {
+	rec, err := snapshot.DecodeRecord(s)
+	if err == nil && len(rec.Preflight) == 0 {
+		return snapshot.Decision{As: parindex.PublicationFinal, Note: "công bố kết quả minh họa (demo)"}
+	}
+	return snapshot.Decision{As: parindex.PublicationProvisional,
+		Note: "kết quả tạm thời: một số hồ sơ tự đánh giá đang thẩm định (minh họa)"}
 }

@@ -41,7 +41,10 @@ type Run struct {
 	Framework *criteria.Framework
 	Year      int
 	Inputs    scoring.Inputs
-	byCode    map[string]*scoring.AgencyInput
+	// Record gathers what the outputs show beside the result; Score adds
+	// the preflight.
+	Record *Record
+	byCode map[string]*scoring.AgencyInput
 }
 
 // Agency returns the inputs of the agency with the unit code, or nil when the
@@ -78,7 +81,8 @@ func (rn *Runner) Build(ctx context.Context, frameworkCode string, year int) (*R
 	if err != nil {
 		return nil, err
 	}
-	r := &Run{DB: rn.DB, Framework: f, Year: year, Inputs: scoring.Inputs{Framework: f.Code}, byCode: map[string]*scoring.AgencyInput{}}
+	r := &Run{DB: rn.DB, Framework: f, Year: year, Inputs: scoring.Inputs{Framework: f.Code},
+		Record: &Record{Units: map[string]*UnitRecord{}}, byCode: map[string]*scoring.AgencyInput{}}
 	for _, u := range units {
 		if slices.Contains(f.AgencyTypes, u.Type) {
 			r.Inputs.Agencies = append(r.Inputs.Agencies, scoring.AgencyInput{Code: u.Code, Name: u.Name})
@@ -127,6 +131,12 @@ func (rn *Runner) surveySource(ctx context.Context, r *Run) error {
 				a.Survey = map[string]map[string]scoring.SurveyValue{}
 			}
 			a.Survey[code] = surveyValues(in, res)
+			u := r.unitRecord(unit)
+			if u.Survey == nil {
+				u.Survey = map[string]survey.GroupResult{}
+			}
+			res.Comments = nil // not a figure, and not to be frozen with them
+			u.Survey[code] = res
 		}
 	}
 	return nil
@@ -203,8 +213,14 @@ func (rn *Runner) Score(ctx context.Context, actor parindex.Actor, frameworkCode
 	if err != nil {
 		return nil, nil, fmt.Errorf("snapshot: encoding results: %w", err)
 	}
+	r.Record.Draws = opts.Draws
+	r.Record.Preflight = preflight(r.Framework, res, r.Record)
+	record, err := json.Marshal(r.Record)
+	if err != nil {
+		return nil, nil, fmt.Errorf("snapshot: encoding the record: %w", err)
+	}
 	s := &parindex.Snapshot{FrameworkCode: r.Framework.Code, FrameworkHash: r.Framework.Hash(), Year: r.Year,
-		Inputs: inputs, Results: results, Seed: opts.Seed, Note: opts.Note}
+		Inputs: inputs, Results: results, Record: record, Seed: opts.Seed, Note: opts.Note}
 	for _, a := range res.Agencies {
 		s.Units = append(s.Units, parindex.SnapshotUnit{UnitCode: a.Code, UnitName: a.Name, Points: a.Points, MaxPoints: a.Max,
 			Index: a.Index, IndexRounded: a.IndexRounded, Rank: a.Rank, Band: a.Band})

@@ -66,7 +66,7 @@ func TestRunScoresThePublishedFrameworkAndFreezes(t *testing.T) {
 		if !ok || node.Points <= 0 {
 			t.Errorf("survey leaf 8.1 of %s: %+v", first.Code, node)
 		}
-		if err := db.PublishSnapshot(ctx, parindex.Actor{Name: "test"}, s.ID, ""); err != nil {
+		if err := db.PublishSnapshot(ctx, parindex.Actor{Name: "test"}, s.ID, parindex.PublicationFinal, nil, ""); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := rn.Build(ctx, "khong-co", 0); parindex.ErrorCode(err) != parindex.ECodeNotFound {

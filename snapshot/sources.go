@@ -12,9 +12,9 @@ import (
 // survey: the year's operational metrics, then the final appraised
 // self-assessments, whose agency-reported metric values (checked by the
 // appraisers) take precedence over the one-stop-shop figures for the same
-// metric.
+// metric; and, for the record, every agency's assessment values by stage.
 func DatabaseSources(db *store.DB) []Source {
-	return []Source{metricsSource, assessmentsSource}
+	return []Source{metricsSource, assessmentsSource, recordAssessments}
 }
 
 // metricsSource adds each agency's yearly value of every metric, combined

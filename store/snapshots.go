@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,9 +19,9 @@ func (db *DB) CreateSnapshot(ctx context.Context, actor parindex.Actor, s *parin
 		now := db.now()
 		s.Status, s.CreatedAt, s.CreatedBy = parindex.StatusDraft, now, actor.Name
 		if err := tx.QueryRowContext(ctx, `
-			INSERT INTO score_snapshots (framework_code, framework_hash, year, status, inputs, results, seed, note, created_at, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			s.FrameworkCode, s.FrameworkHash, s.Year, s.Status, string(s.Inputs), string(s.Results), int64(s.Seed), s.Note, now, actor.Name).Scan(&s.ID); err != nil {
+			INSERT INTO score_snapshots (framework_code, framework_hash, year, status, inputs, results, record, seed, note, created_at, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			s.FrameworkCode, s.FrameworkHash, s.Year, s.Status, string(s.Inputs), string(s.Results), string(s.Record), int64(s.Seed), s.Note, now, actor.Name).Scan(&s.ID); err != nil {
 			return fmt.Errorf("store: unable to create a snapshot of %s: %w", s.FrameworkCode, err)
 		}
 		for _, u := range s.Units {
@@ -40,8 +41,24 @@ func (db *DB) CreateSnapshot(ctx context.Context, actor parindex.Actor, s *parin
 	})
 }
 
-// PublishSnapshot freezes a draft snapshot, audited.
-func (db *DB) PublishSnapshot(ctx context.Context, actor parindex.Actor, id int64, reason string) error {
+// PublishSnapshot freezes a draft snapshot under a publication decision,
+// audited with the decision and the accepted exceptions. Whether the
+// decision fits the snapshot's preflight is package snapshot's rule
+// (snapshot.Publish); the store only refuses what is not a decision.
+func (db *DB) PublishSnapshot(ctx context.Context, actor parindex.Actor, id int64, as parindex.Publication, exceptions []string, note string) error {
+	if !as.Valid() {
+		return parindex.Errorf(parindex.ECodeInvalid, "Hình thức công bố %q không hợp lệ (unknown publication %q)", as, as)
+	}
+	if as != parindex.PublicationFinalWithExceptions && len(exceptions) > 0 {
+		return parindex.Errorf(parindex.ECodeInvalid, "Chỉ công bố chính thức kèm ngoại lệ mới có danh sách ngoại lệ (exceptions belong to a final publication with exceptions)")
+	}
+	if exceptions == nil {
+		exceptions = []string{}
+	}
+	listed, err := json.Marshal(exceptions)
+	if err != nil {
+		return fmt.Errorf("store: encoding exceptions: %w", err)
+	}
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var status, framework string
 		err := tx.QueryRowContext(ctx, `SELECT status, framework_code FROM score_snapshots WHERE id = $1`, id).Scan(&status, &framework)
@@ -55,12 +72,13 @@ func (db *DB) PublishSnapshot(ctx context.Context, actor parindex.Actor, id int6
 			return parindex.Errorf(parindex.ECodeConflict, "Bản chốt điểm số %d đã công bố (already published)", id)
 		}
 		now := db.now()
-		if _, err := tx.ExecContext(ctx, `UPDATE score_snapshots SET status = $1, published_at = $2, published_by = $3 WHERE id = $4`,
-			parindex.StatusPublished, now, actor.Name, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE score_snapshots SET status = $1, published_at = $2, published_by = $3, publication = $4, exceptions = $5, publication_note = $6 WHERE id = $7`,
+			parindex.StatusPublished, now, actor.Name, string(as), string(listed), note, id); err != nil {
 			return fmt.Errorf("store: unable to publish snapshot %d: %w", id, err)
 		}
 		return writeAudit(ctx, tx, now, actor, "snapshot.publish", "snapshot", fmt.Sprint(id),
-			map[string]string{"status": status, "framework": framework}, map[string]string{"status": parindex.StatusPublished, "framework": framework}, reason)
+			map[string]string{"status": status, "framework": framework},
+			map[string]any{"status": parindex.StatusPublished, "framework": framework, "publication": as, "exceptions": exceptions}, note)
 	})
 }
 
@@ -91,11 +109,12 @@ func (db *DB) FindSnapshots(ctx context.Context, f SnapshotFilter) ([]*parindex.
 	if f.Status != "" {
 		where = append(where, "status = "+arg(f.Status))
 	}
-	docs := `'', ''`
+	docs := `'', '', ''`
 	if f.WithDocuments {
-		docs = `inputs, results`
+		docs = `inputs, results, record`
 	}
-	query := `SELECT id, framework_code, framework_hash, year, status, ` + docs + `, seed, note, created_at, created_by, published_at, published_by FROM score_snapshots`
+	query := `SELECT id, framework_code, framework_hash, year, status, ` + docs + `, seed, note, created_at, created_by, published_at, published_by,
+		publication, exceptions, publication_note FROM score_snapshots`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -108,16 +127,22 @@ func (db *DB) FindSnapshots(ctx context.Context, f SnapshotFilter) ([]*parindex.
 	var out []*parindex.Snapshot
 	for rows.Next() {
 		s := &parindex.Snapshot{}
-		var inputs, results string
+		var inputs, results, record, publication, exceptions string
 		var seed int64
 		var published sql.NullTime
-		if err := rows.Scan(&s.ID, &s.FrameworkCode, &s.FrameworkHash, &s.Year, &s.Status, &inputs, &results, &seed, &s.Note,
-			&s.CreatedAt, &s.CreatedBy, &published, &s.PublishedBy); err != nil {
+		if err := rows.Scan(&s.ID, &s.FrameworkCode, &s.FrameworkHash, &s.Year, &s.Status, &inputs, &results, &record, &seed, &s.Note,
+			&s.CreatedAt, &s.CreatedBy, &published, &s.PublishedBy, &publication, &exceptions, &s.PublicationNote); err != nil {
 			return nil, fmt.Errorf("store: unable to read a snapshot: %w", err)
 		}
-		s.Inputs, s.Results, s.Seed, s.PublishedAt = []byte(inputs), []byte(results), uint64(seed), published.Time
+		s.Inputs, s.Results, s.Record, s.Seed, s.PublishedAt = []byte(inputs), []byte(results), []byte(record), uint64(seed), published.Time
 		if !f.WithDocuments {
-			s.Inputs, s.Results = nil, nil
+			s.Inputs, s.Results, s.Record = nil, nil, nil
+		}
+		s.Publication = parindex.Publication(publication)
+		if exceptions != "" {
+			if err := json.Unmarshal([]byte(exceptions), &s.Exceptions); err != nil {
+				return nil, fmt.Errorf("store: snapshot %d exceptions: %w", s.ID, err)
+			}
 		}
 		out = append(out, s)
 	}

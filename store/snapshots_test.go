@@ -30,10 +30,10 @@ func TestSnapshotsFreezeWhenPublished(t *testing.T) {
 			got.Units[0].UnitCode != "SNV" || *got.Units[0].Index != idx || got.Units[1].Index != nil || got.Units[1].Rank != 0 {
 			t.Fatalf("read back %+v", got)
 		}
-		if err := db.PublishSnapshot(ctx, cli, s.ID, "công bố kết quả"); err != nil {
+		if err := db.PublishSnapshot(ctx, cli, s.ID, parindex.PublicationFinal, nil, "công bố kết quả"); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.PublishSnapshot(ctx, cli, s.ID, ""); parindex.ErrorCode(err) != parindex.ECodeConflict {
+		if err := db.PublishSnapshot(ctx, cli, s.ID, parindex.PublicationFinal, nil, ""); parindex.ErrorCode(err) != parindex.ECodeConflict {
 			t.Errorf("second publish: %v", err)
 		}
 		// The database itself refuses to change a published snapshot.

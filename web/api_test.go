@@ -557,7 +557,7 @@ func TestAPICorrectionChangesRatioPointsInSnapshot(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.PublishSnapshot(ctx, parindex.Actor{Name: "test"}, s.ID, ""); err != nil {
+		if err := db.PublishSnapshot(ctx, parindex.Actor{Name: "test"}, s.ID, parindex.PublicationFinal, nil, ""); err != nil {
 			t.Fatal(err)
 		}
 		r := c.api("GET", fmt.Sprintf("/api/v1/snapshots/%d/units/SNV", s.ID), token, nil)
@@ -679,7 +679,7 @@ func TestAPIScoresAndSurveyResults(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.PublishSnapshot(ctx, actor, s.ID, ""); err != nil {
+		if err := db.PublishSnapshot(ctx, actor, s.ID, parindex.PublicationFinal, nil, ""); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -268,7 +268,7 @@ func seedProvinceScale(b *testing.B, db *store.DB) int {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := db.PublishSnapshot(ctx, actor, sn.ID, "bench"); err != nil {
+	if err := db.PublishSnapshot(ctx, actor, sn.ID, parindex.PublicationFinal, nil, "bench"); err != nil {
 		b.Fatal(err)
 	}
 	return responses

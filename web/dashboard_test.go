@@ -56,7 +56,7 @@ func dashboardServer(t *testing.T) *testServer {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := ts.DB.PublishSnapshot(ctx, parindex.Actor{Name: "test"}, s.ID, "test"); err != nil {
+		if err := ts.DB.PublishSnapshot(ctx, parindex.Actor{Name: "test"}, s.ID, parindex.PublicationFinal, nil, "test"); err != nil {
 			t.Fatal(err)
 		}
 	}

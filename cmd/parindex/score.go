@@ -98,7 +98,7 @@ The JSON formats are documented in docs/scoring.md. Needs no database.`,
 	fl.StringVar(&outPath, "out", "", "ghi kết quả vào tệp này thay vì màn hình (write the result to this file)")
 	fl.IntVar(&draws, "uncertainty", 0, "số lần mô phỏng khảo sát để ước lượng khoảng xếp hạng, 0 là tắt (Monte Carlo draws for rank intervals; 0: off)")
 	fl.Uint64Var(&seed, "seed", 1, "hạt giống ngẫu nhiên của mô phỏng (random seed of the simulation)")
-	cmd.AddCommand(a.scoreRunCommand(), a.scorePublishCommand())
+	cmd.AddCommand(a.scoreRunCommand(), a.scorePreflightCommand(), a.scorePublishCommand(), a.scoreCheckCommand())
 	return cmd
 }
 
@@ -148,6 +148,9 @@ scores, metrics, survey results of the year) and stores the result as a draft sn
 			}
 			fmt.Fprintf(a.stdout, "Bản nháp số %d (draft snapshot %d), năm %d: %d đơn vị. Công bố: parindex score publish %d\n",
 				s.ID, s.ID, s.Year, len(s.Units), s.ID)
+			if rec, err := snapshot.DecodeRecord(s); err == nil && len(rec.Preflight) > 0 {
+				fmt.Fprintf(a.stdout, "Còn %d mục chưa đầy đủ: parindex score preflight %d (%d incomplete items)\n", len(rec.Preflight), s.ID, len(rec.Preflight))
+			}
 			return nil
 		},
 	}
@@ -161,30 +164,123 @@ scores, metrics, survey results of the year) and stores the result as a draft sn
 }
 
 func (a *app) scorePublishCommand() *cobra.Command {
-	var reason string
+	var reason, as string
 	cmd := &cobra.Command{
-		Use:   "publish SNAPSHOT",
+		Use:   "publish SNAPSHOT [--as final|final_with_exceptions|provisional] --reason TEXT",
 		Short: "Công bố một bản nháp kết quả; sau đó không sửa được (publish a draft snapshot; it is then frozen)",
-		Args:  exactArgs(1),
+		Long: `Công bố bản nháp. Nếu còn mục chưa đầy đủ (xem "parindex score preflight"), phải chọn công bố tạm thời
+(--as provisional) hoặc chính thức kèm ngoại lệ (--as final_with_exceptions: chấp nhận mọi mục chưa đầy đủ),
+và ghi lý do.
+
+Publishes a draft. When items are incomplete (see "parindex score preflight"), choose provisional or final
+with exceptions (accepting every incomplete item as it is) and give a reason.`,
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil || id <= 0 {
-				return usageError{fmt.Errorf("SNAPSHOT must be a snapshot number, got %q", args[0])}
+			id, err := snapshotArg(args[0])
+			if err != nil {
+				return err
 			}
 			db, err := openDB(cmd.Context(), a.cfg, a.logger())
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			if err := db.PublishSnapshot(cmd.Context(), cliActor(), id, reason); err != nil {
+			if err := snapshot.Publish(cmd.Context(), db, cliActor(), id, snapshot.Decision{As: parindex.Publication(as), Note: reason}); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "Đã công bố bản kết quả số %d. (snapshot %d published)\n", id, id)
+			fmt.Fprintf(a.stdout, "Đã công bố bản kết quả số %d (%s). (snapshot %d published as %s)\n", id, as, id, as)
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&as, "as", string(parindex.PublicationFinal), "hình thức công bố: final, final_with_exceptions, provisional (how to publish)")
 	cmd.Flags().StringVar(&reason, "reason", "", "căn cứ công bố, ghi vào nhật ký (reason, recorded in the audit log)")
 	return cmd
+}
+
+func snapshotArg(arg string) (int64, error) {
+	id, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usageError{fmt.Errorf("SNAPSHOT phải là số của bản chốt điểm (SNAPSHOT must be a snapshot number), got %q", arg)}
+	}
+	return id, nil
+}
+
+// scorePreflightCommand lists what is incomplete in a snapshot.
+func (a *app) scorePreflightCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "preflight SNAPSHOT",
+		Short: "Liệt kê các mục chưa đầy đủ của một bản chốt điểm (list what is incomplete in a snapshot)",
+		Args:  exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := snapshotArg(args[0])
+			if err != nil {
+				return err
+			}
+			db, err := openDB(cmd.Context(), a.cfg, a.logger())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			snap, err := db.Snapshot(cmd.Context(), id)
+			if err != nil {
+				return err
+			}
+			rec, err := snapshot.DecodeRecord(snap)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ĐƠN VỊ\tTIÊU CHÍ\tLOẠI\tLÝ DO")
+			for _, p := range rec.Preflight {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Unit, p.Node, p.Kind, p.VI)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Bản chốt %d: %d mục chưa đầy đủ (%d incomplete items)\n", id, len(rec.Preflight), len(rec.Preflight))
+			return nil
+		},
+	}
+}
+
+// scoreCheckCommand scores a snapshot again and checks what it shows.
+func (a *app) scoreCheckCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "check SNAPSHOT",
+		Short: "Chấm lại một bản chốt từ dữ liệu đã lưu và so sánh đến chữ số cuối (recompute a snapshot and compare)",
+		Long: `Chấm lại bản chốt từ dữ liệu đầu vào và bộ tiêu chí đã lưu, so sánh kết quả, bảng đơn vị và giá trị cuối
+cùng đến chữ số cuối; báo lỗi khi một tiêu chí có giá trị mà ghi thiếu dữ liệu, có điểm từ giá trị thiếu, hoặc
+ghi thiếu dữ liệu mà không có lý do.
+
+Scores the snapshot again from its stored inputs and framework and compares to the last digit; fails on a
+leaf that shows a value yet says missing, shows points from a missing value, or says missing without a reason.`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := snapshotArg(args[0])
+			if err != nil {
+				return err
+			}
+			db, err := openDB(cmd.Context(), a.cfg, a.logger())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			checked, problems, err := snapshot.Check(cmd.Context(), db, id)
+			if err != nil {
+				return err
+			}
+			if len(problems) > 0 {
+				out := make(parindex.InputErrors, len(problems))
+				for i, p := range problems {
+					out[i] = parindex.InputError{File: fmt.Sprintf("snapshot %d", id), Column: strings.TrimSpace(p.Unit + " " + p.Node), VI: p.VI, EN: p.EN}
+				}
+				return out
+			}
+			fmt.Fprintf(a.stdout, "Bản chốt %d khớp: %d đơn vị, %d kết quả tiêu chí chấm lại đúng đến chữ số cuối. (snapshot %d consistent: %d units, %d leaf results)\n",
+				id, checked.Units, checked.Leaves, id, checked.Units, checked.Leaves)
+			return nil
+		},
+	}
 }
 
 // loadFramework reads --framework: an existing file is parsed as YAML,
