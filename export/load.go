@@ -25,10 +25,10 @@ type Scored struct {
 	// PeerPercent is, per node code, the mean over the agencies for which
 	// the node applies of points ÷ max (a share in [0, 1]).
 	PeerPercent map[string]float64
-	// Assessments are the agencies' self-assessments against the framework,
-	// by unit code: the self-assessed and appraised values of the detail
-	// sheet. Empty when the framework was never self-assessed.
-	Assessments map[string]*store.Assessment
+	// Record is what the snapshot kept beside its result: the values by
+	// stage of the detail sheet, the survey figures, the preflight. The
+	// workbooks read the snapshot alone, never the live assessments.
+	Record *snapshot.Record
 }
 
 // LoadSnapshot reads and decodes snapshot id with its framework and the
@@ -50,13 +50,9 @@ func LoadSnapshot(ctx context.Context, db *store.DB, id int64) (*Scored, error) 
 	if err != nil {
 		return nil, err
 	}
-	sc := &Scored{Snapshot: snap, Framework: f, Result: res, PeerPercent: map[string]float64{}, Assessments: map[string]*store.Assessment{}}
-	list, _, err := db.ListAssessments(ctx, snap.FrameworkCode)
-	if err != nil && parindex.ErrorCode(err) != parindex.ECodeNotFound {
+	sc := &Scored{Snapshot: snap, Framework: f, Result: res, PeerPercent: map[string]float64{}}
+	if sc.Record, err = snapshot.DecodeRecord(snap); err != nil {
 		return nil, err
-	}
-	for _, a := range list {
-		sc.Assessments[a.UnitCode] = a
 	}
 	if len(snap.Inputs) > 0 {
 		// The inputs are informative (the entered value of each leaf); a
@@ -141,9 +137,11 @@ type SurveyBlock struct {
 	Result     survey.GroupResult
 }
 
-// SurveyFor reads, for each instrument the framework's survey leaves use,
-// the unit's full survey result for the snapshot's year (flagged responses
-// left out, as in scoring). Instruments not in the database are skipped.
+// SurveyFor returns, for each instrument the framework's survey leaves
+// use, the unit's survey result for the snapshot's year as the snapshot
+// kept it (flagged responses left out, as in scoring); the service only
+// supplies the instruments' names. Instruments not in the database, and
+// those the snapshot holds no result of, are skipped.
 func SurveyFor(ctx context.Context, svc *survey.Service, sc *Scored, unit string) ([]SurveyBlock, error) {
 	if svc == nil {
 		return nil, nil
@@ -154,8 +152,13 @@ func SurveyFor(ctx context.Context, svc *survey.Service, sc *Scored, unit string
 			codes = append(codes, leaf.Instrument)
 		}
 	}
+	kept := sc.Record.Unit(unit).Survey
 	var out []SurveyBlock
 	for _, code := range codes {
+		res, ok := kept[code]
+		if !ok {
+			continue
+		}
 		in, err := svc.Instrument(ctx, code)
 		if parindex.ErrorCode(err) == parindex.ECodeNotFound {
 			continue
@@ -163,14 +166,13 @@ func SurveyFor(ctx context.Context, svc *survey.Service, sc *Scored, unit string
 		if err != nil {
 			return nil, err
 		}
-		res, err := svc.Unit(ctx, code, unit, survey.Year(sc.Snapshot.Year), false)
-		if err != nil {
-			return nil, err
-		}
 		out = append(out, SurveyBlock{Instrument: in, Result: res})
 	}
 	return out, nil
 }
+
+// Provisional says whether the snapshot was published as provisional.
+func (sc *Scored) Provisional() bool { return sc.Snapshot.Provisional() }
 
 // share is points ÷ max, or nil when nothing applies.
 func share(points, max float64) *float64 {

@@ -65,6 +65,9 @@ func RankingFileName(sc *Scored) string {
 // publication date.
 func WriteRanking(out io.Writer, sc *Scored, types map[string]string, clock parindex.Clock) error {
 	title := fmt.Sprintf("Xếp hạng Chỉ số CCHC năm %d", sc.Snapshot.Year)
+	if sc.Provisional() {
+		title += " (tạm thời)"
+	}
 	w := workbook.New(title)
 	defer w.Close()
 	var order []string

@@ -9,7 +9,7 @@ import (
 	"parindex"
 	"parindex/criteria"
 	"parindex/scoring"
-	"parindex/store"
+	"parindex/snapshot"
 	"parindex/survey"
 	"parindex/vn"
 	"parindex/workbook"
@@ -37,6 +37,8 @@ const (
 	LabelToNextBand  = "Điểm cần thêm để lên loại trên"
 	LabelMissing     = "Số tiêu chí thiếu dữ liệu"
 	LabelNotApplied  = "Số tiêu chí không áp dụng"
+	LabelPublication = "Công bố"
+	LabelIncomplete  = "Chưa đầy đủ khi chấm"
 	LabelTotal       = "Tổng"
 	LabelRespondents = "Số người trả lời"
 )
@@ -82,6 +84,9 @@ func WriteScorecard(out io.Writer, sc *Scored, unit string, surveys []SurveyBloc
 		return parindex.Errorf(parindex.ECodeNotFound, "Bản chốt điểm số %d không chấm đơn vị %s (snapshot %d did not score unit %s)", sc.Snapshot.ID, unit, sc.Snapshot.ID, unit)
 	}
 	title := strings.TrimSuffix(ScorecardFileName(sc, a), ".xlsx")
+	if sc.Provisional() {
+		title += " (KẾT QUẢ TẠM THỜI)"
+	}
 	w := workbook.New(title)
 	defer w.Close()
 	if err := scorecardSummary(w, sc, a, title, clock); err != nil {
@@ -109,11 +114,57 @@ func ranked(r *scoring.Result) int {
 	return n
 }
 
+// PublicationText says how the snapshot was published, in Vietnamese.
+func PublicationText(sc *Scored) string {
+	s := sc.Snapshot
+	switch s.Publication {
+	case parindex.PublicationFinal:
+		return "Chính thức"
+	case parindex.PublicationFinalWithExceptions:
+		return fmt.Sprintf("Chính thức, chấp nhận %d mục chưa đầy đủ: %s", len(s.Exceptions), s.PublicationNote)
+	case parindex.PublicationProvisional:
+		return "Tạm thời: " + s.PublicationNote
+	}
+	return "Bản nháp, chưa công bố"
+}
+
+// IncompleteText summarises what was incomplete for a unit when the
+// snapshot was scored: its assessment's state, and how many leaves had no
+// value or a survey figure not yet reliable; "" when nothing was.
+func IncompleteText(sc *Scored, unit string) string {
+	items := sc.Record.Incomplete(unit)
+	if len(items) == 0 {
+		return ""
+	}
+	var parts []string
+	leaves, weak := 0, 0
+	for _, it := range items {
+		switch {
+		case it.Node == "":
+			parts = append(parts, it.VI)
+		case it.Scored:
+			weak++
+		default:
+			leaves++
+		}
+	}
+	if leaves > 0 {
+		parts = append(parts, fmt.Sprintf("%d tiêu chí chưa có giá trị.", leaves))
+	}
+	if weak > 0 {
+		parts = append(parts, fmt.Sprintf("%d tiêu chí khảo sát chưa đủ tin cậy.", weak))
+	}
+	return strings.Join(parts, " ")
+}
+
 func snapshotLine(sc *Scored, clock parindex.Clock) string {
 	s := sc.Snapshot
 	line := fmt.Sprintf("%s (%s) · bản chốt điểm số %d", sc.Framework.Name, sc.Framework.Code, s.ID)
 	if !s.PublishedAt.IsZero() {
 		line += ", công bố ngày " + clock.FormatDay(s.PublishedAt)
+		if s.Provisional() {
+			line += " (kết quả tạm thời)"
+		}
 	} else {
 		line += " (bản nháp, chưa công bố)"
 	}
@@ -150,6 +201,14 @@ func scorecardSummary(w *workbook.Workbook, sc *Scored, a *scoring.AgencyResult,
 		{LabelToNextBand, nextBand(a), workbook.Points2},
 		{LabelMissing, len(a.Missing), workbook.Integer},
 		{LabelNotApplied, len(a.NotApplicable), workbook.Integer},
+		{LabelPublication, PublicationText(sc), workbook.Text},
+	}
+	if why := IncompleteText(sc, a.Code); why != "" {
+		fields = append(fields, struct {
+			label string
+			value any
+			f     workbook.Format
+		}{LabelIncomplete, why, workbook.Text})
 	}
 	for _, f := range fields {
 		row, err := s.Field(f.label, f.value, f.f)
@@ -312,10 +371,10 @@ func scorecardDetail(w *workbook.Workbook, sc *Scored, a *scoring.AgencyResult) 
 	if err := s.Title("Điểm chi tiết theo tiêu chí - "+a.Name, 12); err != nil {
 		return err
 	}
-	if err := s.Subtitle("Điểm là điểm cuối cùng sau thẩm định trong bản chốt; Tự chấm và Thẩm định lấy từ hồ sơ tự đánh giá hiện tại; ô trống ở cột tỷ lệ: tiêu chí không tính cho đơn vị.", 12); err != nil {
+	if err := s.Subtitle("Mọi giá trị lấy từ bản chốt: Tự chấm và Thẩm định là giá trị trong hồ sơ tự đánh giá khi chấm điểm, Điểm là điểm đã chấm; ô trống ở cột tỷ lệ: tiêu chí không tính cho đơn vị.", 12); err != nil {
 		return err
 	}
-	assessment := sc.Assessments[a.Code]
+	unit := sc.Record.Unit(a.Code)
 	statusCol := 10
 	if _, err := s.Table([]workbook.Column{
 		{Title: "Mã", Width: 12, Format: workbook.Code},
@@ -351,11 +410,13 @@ func scorecardDetail(w *workbook.Workbook, sc *Scored, a *scoring.AgencyResult) 
 			frameworkMax = &m
 		}
 		note := ""
-		if n.Reason != nil {
+		if item, ok := sc.Record.Item(a.Code, node.Code); ok {
+			note = item.VI
+		} else if n.Reason != nil {
 			note = n.Reason.VI
 		}
 		name := strings.Repeat("    ", len(ancestors)) + node.Name
-		self, appraised := assessedValues(assessment, node)
+		self, appraised := assessedValues(unit, node)
 		row, err := s.Append(len(ancestors) == 0, node.Code, name, method, frameworkMax, inputText(n), self, appraised, n.Points, n.Max, share(n.Points, n.Max), mark, note)
 		if err != nil {
 			walkErr = err
@@ -376,21 +437,27 @@ func scorecardDetail(w *workbook.Workbook, sc *Scored, a *scoring.AgencyResult) 
 }
 
 // assessedValues shows a leaf's self-assessed value and its appraised value
-// (round 2 where there was one, else round 1) for leaves an agency scores
-// itself; "" where there is none.
-func assessedValues(a *store.Assessment, node *criteria.Node) (self, appraised string) {
-	if a == nil || !node.IsLeaf() {
+// (round 2 where there was one, else round 1), as the snapshot recorded
+// them, for leaves an agency scores itself; "" where there is none.
+func assessedValues(u *snapshot.UnitRecord, node *criteria.Node) (self, appraised string) {
+	if !node.IsLeaf() {
 		return "", ""
 	}
-	self = leafValueText(a.SelfValue(node.Code))
-	if v, ok := a.AppraisedValue(node.Code); ok {
-		appraised = leafValueText(v)
+	lr := u.Leaves[node.Code]
+	self = leafValueText(lr.Self)
+	switch {
+	case lr.Round2 != nil:
+		appraised = leafValueText(lr.Round2)
+	case lr.Round1 != nil:
+		appraised = leafValueText(lr.Round1)
 	}
 	return self, appraised
 }
 
-func leafValueText(v store.LeafValue) string {
+func leafValueText(v *snapshot.Value) string {
 	switch {
+	case v == nil:
+		return ""
 	case v.NotApplicable:
 		return "không áp dụng"
 	case v.Points != nil:
