@@ -67,11 +67,17 @@ type Agency struct {
 	Index     float64
 	Change    float64 // index change against last year; NaN when unknown
 	Peers     int
+	// Incomplete is what was incomplete for the unit when the snapshot
+	// was scored (why a provisional result is provisional).
+	Incomplete []snapshot.PreflightItem
 
 	Tree []TreeRow
 
 	Instrument string
 	Survey     *survey.GroupResult
+	// SurveyLive is true when the survey figures are today's, not the
+	// snapshot's (no published snapshot holds them).
+	SurveyLive bool
 	Elements   []ElementRow
 	Questions  []QuestionRow
 	Comments   []string
@@ -141,6 +147,8 @@ func (s *Service) Agency(ctx context.Context, unit *parindex.OrgUnit, year int, 
 	}
 	a.Index = value(a.Result.IndexRounded)
 	a.Peers = len(res.Agencies)
+	rec := loaded.record
+	a.Incomplete = rec.Incomplete(unit.Code)
 	yoy, err := snapshot.CompareWithPrevious(ctx, s.DB, a.Snapshot.ID)
 	if err != nil {
 		return nil, err
@@ -168,7 +176,9 @@ func (s *Service) Agency(ctx context.Context, unit *parindex.OrgUnit, year int, 
 		if n.IsLeaf() {
 			row.Status = nr.Status.String()
 		}
-		if nr.Reason != nil {
+		if item, ok := rec.Item(unit.Code, n.Code); ok {
+			row.Reason = item.Text(l.Lang)
+		} else if nr.Reason != nil {
 			row.Reason = nr.Reason.VI
 			if l.Lang == "en" {
 				row.Reason = nr.Reason.EN
@@ -216,7 +226,7 @@ func (s *Service) agencySurvey(ctx context.Context, a *Agency, l Locale) error {
 	if err != nil {
 		return err
 	}
-	g, err := s.Survey.Unit(ctx, a.Instrument, a.Unit.Code, survey.Year(a.Year), false)
+	g, err := s.unitSurvey(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -239,6 +249,29 @@ func (s *Service) agencySurvey(ctx context.Context, a *Agency, l Locale) error {
 		}
 	}
 	return nil
+}
+
+// unitSurvey is the unit's survey result for the page's year: the figures
+// the published snapshot kept, so that the page shows what was published,
+// or today's figures (SurveyLive) when no snapshot holds them. Comments are
+// not figures and are never frozen: they are always today's.
+func (s *Service) unitSurvey(ctx context.Context, a *Agency) (survey.GroupResult, error) {
+	live, err := s.Survey.Unit(ctx, a.Instrument, a.Unit.Code, survey.Year(a.Year), false)
+	if err != nil {
+		return survey.GroupResult{}, err
+	}
+	if a.Snapshot != nil {
+		loaded, err := s.loadSnapshot(ctx, a.Snapshot.ID)
+		if err != nil {
+			return survey.GroupResult{}, err
+		}
+		if g, ok := loaded.record.Unit(a.Unit.Code).Survey[a.Instrument]; ok {
+			g.Comments = live.Comments
+			return g, nil
+		}
+	}
+	a.SurveyLive = true
+	return live, nil
 }
 
 func pick(l Locale, t survey.Text) string {

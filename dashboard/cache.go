@@ -86,6 +86,7 @@ func (s *Service) refreshSurvey(ctx context.Context, key surveyKey, latest int64
 type loadedSnapshot struct {
 	snapshot  *parindex.Snapshot
 	result    *scoring.Result
+	record    *snapshot.Record
 	framework *criteria.Framework
 }
 
@@ -112,12 +113,16 @@ func (s *Service) loadSnapshot(ctx context.Context, id int64) (*loadedSnapshot, 
 	if err != nil {
 		return nil, err
 	}
+	rec, err := snapshot.DecodeRecord(sn)
+	if err != nil {
+		return nil, err
+	}
 	fw, err := s.framework(ctx, sn.FrameworkCode)
 	if err != nil {
 		return nil, err
 	}
-	sn.Inputs, sn.Results = nil, nil // decoded above; the page never reads them
-	l = &loadedSnapshot{snapshot: sn, result: res, framework: fw}
+	sn.Inputs, sn.Results, sn.Record = nil, nil, nil // decoded above; the page never reads them
+	l = &loadedSnapshot{snapshot: sn, result: res, record: rec, framework: fw}
 	if sn.Status == parindex.StatusPublished {
 		s.snapshots.mu.Lock()
 		s.snapshots.entries[id] = l

@@ -23,6 +23,7 @@ import (
 
 	"parindex"
 	"parindex/criteria"
+	"parindex/snapshot"
 	"parindex/store"
 	"parindex/survey"
 )
@@ -880,6 +881,25 @@ type apiSnapshot struct {
 	Year          int       `json:"year"`
 	PublishedAt   time.Time `json:"published_at"`
 	Note          string    `json:"note,omitempty"`
+	// Publication is final, final_with_exceptions or provisional;
+	// Provisional repeats the last for clients that read one flag.
+	Publication     parindex.Publication `json:"publication"`
+	Provisional     bool                 `json:"provisional"`
+	Exceptions      []string             `json:"exceptions"`
+	PublicationNote string               `json:"publication_note,omitempty"`
+}
+
+// apiIncomplete is one thing that was incomplete for a unit when its
+// snapshot was scored (snapshot.PreflightItem).
+type apiIncomplete struct {
+	Node      string   `json:"node,omitempty"`
+	Kind      string   `json:"kind"`
+	State     string   `json:"state,omitempty"`
+	N         int      `json:"n,omitempty"`
+	HalfWidth *float64 `json:"half_width,omitempty"`
+	Scored    bool     `json:"scored"`
+	VI        string   `json:"vi"`
+	EN        string   `json:"en"`
 }
 
 type apiSnapshotUnit struct {
@@ -894,7 +914,12 @@ type apiSnapshotUnit struct {
 }
 
 func apiSnapshotOf(s *parindex.Snapshot) apiSnapshot {
-	return apiSnapshot{s.ID, s.FrameworkCode, s.FrameworkHash, s.Year, s.PublishedAt.UTC(), s.Note}
+	exceptions := s.Exceptions
+	if exceptions == nil {
+		exceptions = []string{}
+	}
+	return apiSnapshot{s.ID, s.FrameworkCode, s.FrameworkHash, s.Year, s.PublishedAt.UTC(), s.Note,
+		s.Publication, s.Provisional(), exceptions, s.PublicationNote}
 }
 
 // listSnapshots lists published score snapshots, newest first; drafts are
@@ -1029,11 +1054,23 @@ func (a *api) snapshotUnit(c *gin.Context) {
 		a.fail(c, parindex.Errorf(parindex.ECodeNotFound, "Đơn vị %s không được chấm trong bản chốt %d (unit %s is not in snapshot %d)", unit.Code, s.ID, unit.Code, s.ID), "code")
 		return
 	}
+	rec, err := snapshot.DecodeRecord(s)
+	if err != nil {
+		a.fail(c, err, "")
+		return
+	}
+	incomplete := []apiIncomplete{}
+	for _, it := range rec.Incomplete(unit.Code) {
+		incomplete = append(incomplete, apiIncomplete{it.Node, it.Kind, string(it.State), it.N, it.HalfWidth, it.Scored, it.VI, it.EN})
+	}
 	c.JSON(http.StatusOK, gin.H{"data": struct {
-		Snapshot apiSnapshot     `json:"snapshot"`
-		Unit     apiSnapshotUnit `json:"unit"`
-		Result   json.RawMessage `json:"result"`
-	}{apiSnapshotOf(s), apiSnapshotUnit{head.UnitCode, head.UnitName, head.Points, head.MaxPoints, head.Index, head.IndexRounded, head.Rank, head.Band}, result}})
+		Snapshot   apiSnapshot          `json:"snapshot"`
+		Unit       apiSnapshotUnit      `json:"unit"`
+		Result     json.RawMessage      `json:"result"`
+		Incomplete []apiIncomplete      `json:"incomplete"`
+		Record     *snapshot.UnitRecord `json:"record"`
+	}{apiSnapshotOf(s), apiSnapshotUnit{head.UnitCode, head.UnitName, head.Points, head.MaxPoints, head.Index, head.IndexRounded, head.Rank, head.Band},
+		result, incomplete, rec.Unit(unit.Code)}})
 }
 
 // --- survey results -------------------------------------------------------------
