@@ -88,6 +88,9 @@ type loadedSnapshot struct {
 	result    *scoring.Result
 	record    *snapshot.Record
 	framework *criteria.Framework
+	// transactions are the units' yearly records received, from the
+	// snapshot's inputs: the weights of combined satisfaction.
+	transactions map[string]float64
 }
 
 type snapshotCache struct {
@@ -121,8 +124,16 @@ func (s *Service) loadSnapshot(ctx context.Context, id int64) (*loadedSnapshot, 
 	if err != nil {
 		return nil, err
 	}
+	transactions := map[string]float64{}
+	if in, err := scoring.ParseInputs(sn.Inputs); err == nil {
+		for _, a := range in.Agencies {
+			if v, ok := a.Metrics[recordsMetric]; ok {
+				transactions[a.Code] = v
+			}
+		}
+	}
 	sn.Inputs, sn.Results, sn.Record = nil, nil, nil // decoded above; the page never reads them
-	l = &loadedSnapshot{snapshot: sn, result: res, record: rec, framework: fw}
+	l = &loadedSnapshot{snapshot: sn, result: res, record: rec, framework: fw, transactions: transactions}
 	if sn.Status == parindex.StatusPublished {
 		s.snapshots.mu.Lock()
 		s.snapshots.entries[id] = l

@@ -193,21 +193,14 @@ func (s *Service) Overview(ctx context.Context, f Filter, l Locale) (*Overview, 
 	}
 
 	o.Instrument = surveyInstrument(o.Framework)
-	var surveyed map[string]survey.GroupResult
-	if o.Instrument != "" {
-		surveyed, err = s.surveyUnits(ctx, o.Instrument, o.Filter.Year)
-		if err != nil && parindex.ErrorCode(err) != parindex.ECodeNotFound {
-			return nil, err
-		}
+	surveyed, transactions, err := s.publishedFigures(ctx, loaded, o.Instrument, o.Filter.Year)
+	if err != nil {
+		return nil, err
 	}
 	bandPos := map[string]int{}
 	for i, b := range o.Framework.Bands {
 		bandPos[b.Code] = i
 		o.Bands = append(o.Bands, BandCount{Code: b.Code, Name: b.Name, Position: i})
-	}
-	transactions, err := s.transactions(ctx, o.Filter.Year)
-	if err != nil {
-		return nil, err
 	}
 	var sum float64
 	var figures []survey.UnitFigure
@@ -281,6 +274,32 @@ const recordsMetric = "records_received"
 // transactions returns each unit's records received in the year, by unit
 // code, for those that have the figure (reported for the year, or summed
 // from its months and quarters).
+// publishedFigures are the survey results and the transaction counts that
+// the overview shows beside a snapshot's scores: those the snapshot kept,
+// so that a published overview never changes; for a snapshot scored before
+// snapshots kept them, today's.
+func (s *Service) publishedFigures(ctx context.Context, l *loadedSnapshot, instrument string, year int) (map[string]survey.GroupResult, map[string]float64, error) {
+	if l.record.Draws > 0 {
+		surveyed := map[string]survey.GroupResult{}
+		for code, u := range l.record.Units {
+			if g, ok := u.Survey[instrument]; ok {
+				surveyed[code] = g
+			}
+		}
+		return surveyed, l.transactions, nil
+	}
+	var surveyed map[string]survey.GroupResult
+	if instrument != "" {
+		var err error
+		surveyed, err = s.surveyUnits(ctx, instrument, year)
+		if err != nil && parindex.ErrorCode(err) != parindex.ECodeNotFound {
+			return nil, nil, err
+		}
+	}
+	transactions, err := s.transactions(ctx, year)
+	return surveyed, transactions, err
+}
+
 func (s *Service) transactions(ctx context.Context, year int) (map[string]float64, error) {
 	metrics, err := s.DB.YearMetrics(ctx, year)
 	if err != nil {

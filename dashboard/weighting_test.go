@@ -85,7 +85,7 @@ func TestLocalityWeighting(t *testing.T) {
 		if _, err := db.PutObservations(ctx, actor, obs, store.PutOptions{Source: parindex.MetricSourceImport}); err != nil {
 			t.Fatal(err)
 		}
-		rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{})}
+		rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(db)}
 		sn, _, err := rn.Score(ctx, actor, f.Code, snapshot.Options{Year: 2026, Draws: 50})
 		if err != nil {
 			t.Fatal(err)

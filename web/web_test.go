@@ -72,6 +72,16 @@ func newTestServerWith(t *testing.T, db *store.DB, settings map[string]string) *
 	for k, v := range settings {
 		flags[k] = v
 	}
+	return serveOn(t, db, flags)
+}
+
+// serveOn starts another server over a database already set up by
+// newTestServer: nothing it caches is shared with the first.
+func serveOn(t *testing.T, db *store.DB, flags map[string]string) *testServer {
+	t.Helper()
+	if flags == nil {
+		flags = map[string]string{"addr": "127.0.0.1:0", "data-dir": t.TempDir()}
+	}
 	cfg, err := config.Load(flags, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
