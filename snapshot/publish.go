@@ -27,6 +27,9 @@ func Publish(ctx context.Context, db *store.DB, actor parindex.Actor, id int64, 
 	if err != nil {
 		return err
 	}
+	if snap.Status == parindex.StatusPublished {
+		return parindex.Errorf(parindex.ECodeConflict, "Bản chốt điểm số %d đã công bố (already published)", id)
+	}
 	rec, err := DecodeRecord(snap)
 	if err != nil {
 		return err

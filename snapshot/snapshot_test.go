@@ -176,3 +176,29 @@ func TestRunReadsMetricsAndFinalScores(t *testing.T) {
 		t.Errorf("the demo's inputs do not score: %v", err)
 	}
 }
+
+// Every snapshot the demo publishes passes `parindex score check`.
+func TestCheckPassesOnEveryDemoSnapshot(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.05}); err != nil {
+			t.Fatal(err)
+		}
+		all, err := db.FindSnapshots(ctx, store.SnapshotFilter{})
+		if err != nil || len(all) < 2 {
+			t.Fatalf("demo snapshots: %d, %v", len(all), err)
+		}
+		for _, s := range all {
+			c, problems, err := snapshot.Check(ctx, db, s.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(problems) > 0 || c.Units == 0 || c.Leaves == 0 {
+				t.Errorf("snapshot %d (%s %d): %d units, %d leaves, problems %v", s.ID, s.FrameworkCode, s.Year, c.Units, c.Leaves, problems)
+			}
+			if s.Status != parindex.StatusPublished || !s.Publication.Valid() {
+				t.Errorf("snapshot %d is %s, published as %q", s.ID, s.Status, s.Publication)
+			}
+		}
+	})
+}

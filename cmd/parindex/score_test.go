@@ -197,8 +197,27 @@ func TestScoreRunAndPublish(t *testing.T) {
 	if code != 0 || m == nil || !strings.Contains(out, "X001") {
 		t.Fatalf("score run: exit %d\n%s\n%s", code, out, errOut)
 	}
-	if code, out, _ := cli(t, env, "score", "publish", m[1], "--reason", "QĐ công bố"); code != 0 || !strings.Contains(out, "published") {
+	code, out, errOut = cli(t, env, "score", "preflight", m[1])
+	count := regexp.MustCompile(`(\d+) mục chưa đầy đủ`).FindStringSubmatch(out)
+	if code != 0 || count == nil {
+		t.Fatalf("score preflight: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if count[1] != "0" {
+		// Something is incomplete: final is refused, provisional needs a reason.
+		if code, _, errOut := cli(t, env, "score", "publish", m[1], "--reason", "QĐ công bố"); code != 1 || !strings.Contains(errOut, count[1]+" mục chưa đầy đủ") {
+			t.Errorf("publishing an incomplete snapshot as final: exit %d %s", code, errOut)
+		}
+		if code, _, errOut := cli(t, env, "score", "publish", m[1], "--as", "provisional"); code != 1 || !strings.Contains(errOut, "lý do") {
+			t.Errorf("provisional without a reason: exit %d %s", code, errOut)
+		}
+		if code, out, errOut := cli(t, env, "score", "publish", m[1], "--as", "provisional", "--reason", "QĐ công bố tạm thời"); code != 0 || !strings.Contains(out, "published as provisional") {
+			t.Errorf("score publish --as provisional: exit %d %s %s", code, out, errOut)
+		}
+	} else if code, out, _ := cli(t, env, "score", "publish", m[1], "--reason", "QĐ công bố"); code != 0 || !strings.Contains(out, "published") {
 		t.Errorf("score publish: exit %d %s", code, out)
+	}
+	if code, out, errOut := cli(t, env, "score", "check", m[1]); code != 0 || !strings.Contains(out, "khớp") {
+		t.Errorf("score check: exit %d %s %s", code, out, errOut)
 	}
 	if code, _, errOut := cli(t, env, "score", "publish", m[1]); code != 1 || !strings.Contains(errOut, "đã công bố") {
 		t.Errorf("second publish: exit %d %s", code, errOut)
