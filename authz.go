@@ -25,9 +25,13 @@ const (
 // ActionManageAssessments is DoHA's running of the yearly cycle: deadlines, starting and closing stages, returning and reopening agencies.
 const ActionManageAssessments Action = "assessments.manage"
 
+// ActionPublishResults is DoHA's scoring of a year into a draft snapshot, its
+// preflight, and its publication as final or provisional.
+const ActionPublishResults Action = "results.publish"
+
 // Actions lists every action, for the role × action test matrix and the docs.
 var Actions = []Action{ActionManageUsers, ActionManageOrgs, ActionViewAudit, ActionManageFrameworks,
-	ActionViewProvince, ActionViewUnit, ActionEditAssessment, ActionSubmitAssessment, ActionAppraise, ActionManageSurvey, ActionManageAssessments,
+	ActionViewProvince, ActionViewUnit, ActionEditAssessment, ActionSubmitAssessment, ActionAppraise, ActionManageSurvey, ActionManageAssessments, ActionPublishResults,
 	ActionManageMetrics, ActionWriteMetrics, ActionReportMetrics, ActionUseAPI, ActionReadAPI}
 
 // Target is what an action is about. For unit actions, UnitID and
@@ -142,6 +146,7 @@ var rules = map[Action]map[string]rule{
 	ActionReadAPI:          {RoleAPIRead: tokenCoversUnit, RoleAPIWrite: tokenCoversUnit},
 
 	ActionManageAssessments: {RoleAdmin: always},
+	ActionPublishResults:    {RoleAdmin: always},
 }
 
 // Can reports whether u may do a on t. A nil or disabled user may do nothing;

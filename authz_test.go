@@ -67,7 +67,7 @@ func TestRoleActionMatrix(t *testing.T) {
 		cases = append(cases, tc{user, action, target, want})
 	}
 	adminOnly := []parindex.Action{parindex.ActionManageUsers, parindex.ActionManageOrgs, parindex.ActionViewAudit, parindex.ActionManageFrameworks,
-		parindex.ActionManageSurvey, parindex.ActionManageAssessments}
+		parindex.ActionManageSurvey, parindex.ActionManageAssessments, parindex.ActionPublishResults}
 	for _, a := range adminOnly {
 		add("admin", a, noTarget, true)
 		for _, u := range []string{"viewer", "editor", "leader", "leader-subtree", "appraiser", "disabled-admin"} {

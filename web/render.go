@@ -89,6 +89,7 @@ type nav struct {
 	Survey                        bool // the survey pages: links, posters, responses
 	Dashboard                     string
 	Assessments                   bool // self-assessment, appraisal, the inbox
+	Results                       bool // the scoring snapshots, their preflight and publication
 }
 
 // render executes a page into a buffer first, so a template error becomes a
@@ -115,6 +116,7 @@ func (s *Server) render(c *gin.Context, status int, page, titleKey string, data 
 		}
 		p.Nav.Dashboard = dashboardLink(u) // the overview, or the user's own agency page; "": none
 		p.Nav.Assessments = canUseAssessments(u)
+		p.Nav.Results = parindex.CanAny(u, parindex.ActionViewProvince)
 	}
 	var buf bytes.Buffer
 	err := t.Execute(&buf, p)

@@ -144,6 +144,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	s.surveyRoutes(staff)
 	s.exportRoutes(staff)
 	s.dashboardRoutes(staff)
+	s.snapshotRoutes(staff)
 	s.assessmentRoutes(staff)
 	s.metricsRoutes(staff)
 	s.apiRoutes(e)
