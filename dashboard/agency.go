@@ -190,7 +190,13 @@ func (s *Service) Agency(ctx context.Context, unit *parindex.OrgUnit, year int, 
 	if err := s.agencySurvey(ctx, a, l); err != nil {
 		return nil, err
 	}
-	return a, a.panels(l, res)
+	if err := a.panels(l, res); err != nil {
+		return nil, err
+	}
+	if a.Snapshot.Provisional() {
+		return a, markProvisional(l, a.Panels)
+	}
+	return a, nil
 }
 
 // agencySurvey adds the survey results, comments and QR links.

@@ -43,6 +43,46 @@ func encode(c chart) (json.RawMessage, error) {
 	return b, nil
 }
 
+// markProvisional adds "provisional" to the title of every panel, its
+// table's caption and its chart's title, for a page that shows a snapshot
+// published as provisional: a chart copied out of the page still says so.
+func markProvisional(l Locale, panels []Panel) error {
+	suffix := " (" + l.T("dash.provisional_short") + ")"
+	for i := range panels {
+		p := &panels[i]
+		p.Title += suffix
+		if p.Table != nil {
+			p.Table.Caption += suffix
+		}
+		if len(p.Option) == 0 {
+			continue
+		}
+		var option map[string]any
+		if err := json.Unmarshal(p.Option, &option); err != nil {
+			return fmt.Errorf("dashboard: panel %s: %w", p.ID, err)
+		}
+		if title, ok := option["title"].(map[string]any); ok {
+			if text, ok := title["text"].(string); ok {
+				title["text"] = text + suffix
+			}
+		} else if titles, ok := option["title"].([]any); ok {
+			for _, t := range titles {
+				if title, ok := t.(map[string]any); ok {
+					if text, ok := title["text"].(string); ok {
+						title["text"] = text + suffix
+					}
+				}
+			}
+		}
+		b, err := json.Marshal(option)
+		if err != nil {
+			return fmt.Errorf("dashboard: panel %s: %w", p.ID, err)
+		}
+		p.Option = b
+	}
+	return nil
+}
+
 // bandColours colour the bands from the best down; a framework with more
 // bands reuses the last.
 var bandColours = []string{"#1a7f37", "#0969da", "#bf8700", "#cf222e", "#6e7781"}

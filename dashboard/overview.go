@@ -252,6 +252,11 @@ func (s *Service) Overview(ctx context.Context, f Filter, l Locale) (*Overview, 
 	if err := o.panels(l, res, trend, figures); err != nil {
 		return nil, err
 	}
+	if o.Snapshot.Provisional() {
+		if err := markProvisional(l, o.Panels); err != nil {
+			return nil, err
+		}
+	}
 	if err := o.localities(l, byCode, transactions); err != nil {
 		return nil, err
 	}

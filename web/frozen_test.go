@@ -150,6 +150,9 @@ func TestPublishedOutputsDoNotChangeAfterPublication(t *testing.T) {
 		if !strings.Contains(before["agency page headline"], `class="provisional"`) {
 			t.Errorf("the agency page does not say provisional")
 		}
+		if !strings.Contains(before["overview tables"], "(tạm thời)</caption>") && !strings.Contains(before["overview tables"], "(tạm thời) <span") {
+			t.Errorf("the overview's tables do not say provisional:\n%.1500s", before["overview tables"])
+		}
 	})
 }
 

@@ -37,6 +37,7 @@ var dashboardMessages = map[string][2]string{
 	"dash.sort_hint":           {"Bấm tiêu đề cột để sắp xếp.", "Click a column heading to sort."},
 	"dash.headline":            {"Số liệu chính", "Headline figures"},
 	"dash.provisional":         {"Kết quả tạm thời.", "Provisional results."},
+	"dash.provisional_short":   {"tạm thời", "provisional"},
 	"dash.incomplete":          {"%d mục chưa đầy đủ khi chấm điểm", "%d items incomplete when scored"},
 	"dash.survey_live":         {"Số liệu khảo sát đến hôm nay, chưa chốt trong kết quả công bố.", "Survey figures up to today, not part of a published result."},
 	"dash.survey_frozen":       {"Số liệu khảo sát như đã chốt trong kết quả công bố; ý kiến người dân là đến hôm nay.", "Survey figures as frozen in the published result; citizens' comments are up to today."},
