@@ -10,31 +10,43 @@ import (
 	"parindex/survey"
 )
 
-// snapshotFrameworks are the frameworks the demo scores and publishes.
-var snapshotFrameworks = []string{"province-departments-2026", "communes-2026"}
-
 // seedSnapshots scores each demo framework for its year and publishes the
-// result, unless a published snapshot of it exists, so the dashboards have
-// real numbers to show.
+// result, unless a published snapshot of it exists, so that the dashboards
+// and scorecards have real numbers and last year's to compare them with:
+// the earlier years first, then the current one, departments before
+// communes (the overview opens on the newest).
 func seedSnapshots(ctx context.Context, db *store.DB, actor parindex.Actor) (int, error) {
 	rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(db)}
 	n := 0
-	for _, code := range snapshotFrameworks {
-		published, err := db.FindSnapshots(ctx, store.SnapshotFilter{FrameworkCode: code, Status: parindex.StatusPublished})
-		if err != nil {
-			return n, err
+	for _, year := range demoYears {
+		for _, kind := range []string{departmentsKind, communesKind} {
+			code := frameworkCode(kind, year)
+			published, err := db.FindSnapshots(ctx, store.SnapshotFilter{FrameworkCode: code, Status: parindex.StatusPublished})
+			if err != nil {
+				return n, err
+			}
+			if len(published) > 0 {
+				continue
+			}
+			s, _, err := rn.Score(ctx, actor, code, snapshot.Options{Note: "dữ liệu minh họa (demo)"})
+			if err != nil {
+				return n, fmt.Errorf("demo: scoring %s: %w", code, err)
+			}
+			if err := publishSnapshot(ctx, db, actor, s, year); err != nil {
+				return n, fmt.Errorf("demo: publishing %s: %w", code, err)
+			}
+			n++
 		}
-		if len(published) > 0 {
-			continue
-		}
-		s, _, err := rn.Score(ctx, actor, code, snapshot.Options{Note: "dữ liệu minh họa (demo)"})
-		if err != nil {
-			return n, fmt.Errorf("demo: scoring %s: %w", code, err)
-		}
-		if err := db.PublishSnapshot(ctx, actor, s.ID, "công bố kết quả minh họa (demo)"); err != nil {
-			return n, err
-		}
-		n++
 	}
 	return n, nil
+}
+
+// publishSnapshot publishes a demo year's scoring run. Every agency of an
+// earlier year is final; the current year is published while the agencies
+// of inCycle are still in the cycle, so they score with missing leaves.
+func publishSnapshot(ctx context.Context, db *store.DB, actor parindex.Actor, s *parindex.Snapshot, year int) error {
+	if year == currentYear {
+		return db.PublishSnapshot(ctx, actor, s.ID, "công bố kết quả minh họa (demo)")
+	}
+	return db.PublishSnapshot(ctx, actor, s.ID, "công bố kết quả minh họa (demo)")
 }
