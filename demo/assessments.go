@@ -40,8 +40,8 @@ var currentYear = demoYears[len(demoYears)-1]
 // cyclePlan is where the demo leaves one agency in the cycle.
 type cyclePlan struct {
 	state    parindex.AssessmentState
-	fill     float64 // share of leaves a draft has self-scored
-	reopened bool    // a draft DoHA reopened after the deadline
+	gaps     int  // criteria a draft has not scored yet
+	reopened bool // a draft DoHA reopened after the deadline
 }
 
 // inCycle are the agencies the demo leaves before the end of the current
@@ -55,15 +55,15 @@ type cyclePlan struct {
 // P005 and X020 are being appraised by the board, and X037 missed the
 // deadline: its draft is locked.
 var inCycle = map[string]cyclePlan{
-	"SNV":   {parindex.AssessmentDraft, 0.9, true},
-	"TTRA":  {parindex.AssessmentSubmitted, 1, false},
-	"SNNMT": {parindex.AssessmentAppraisal1, 1, false},
-	"STP":   {parindex.AssessmentExplanation, 1, false},
-	"SYT":   {parindex.AssessmentAppraisal2, 1, false},
-	"X001":  {parindex.AssessmentExplanation, 1, false},
-	"P005":  {parindex.AssessmentAppraisal1, 1, false},
-	"X020":  {parindex.AssessmentAppraisal2, 1, false},
-	"X037":  {parindex.AssessmentDraft, 0.7, false},
+	"SNV":   {parindex.AssessmentDraft, 4, true},
+	"TTRA":  {parindex.AssessmentSubmitted, 0, false},
+	"SNNMT": {parindex.AssessmentAppraisal1, 0, false},
+	"STP":   {parindex.AssessmentExplanation, 0, false},
+	"SYT":   {parindex.AssessmentAppraisal2, 0, false},
+	"X001":  {parindex.AssessmentExplanation, 0, false},
+	"P005":  {parindex.AssessmentAppraisal1, 0, false},
+	"X020":  {parindex.AssessmentAppraisal2, 0, false},
+	"X037":  {parindex.AssessmentDraft, 6, false},
 }
 
 // planned is where the demo leaves a unit in a year's cycle.
@@ -71,7 +71,7 @@ func planned(year int, unit string) cyclePlan {
 	if p, ok := inCycle[unit]; ok && year == currentYear {
 		return p
 	}
-	return cyclePlan{state: parindex.AssessmentFinal, fill: 1}
+	return cyclePlan{state: parindex.AssessmentFinal}
 }
 
 // Demo actors: the appraisers of areas 2 and 6 of the departments are demo
@@ -137,7 +137,7 @@ func seedAssessmentYear(ctx context.Context, db *store.DB, actor parindex.Actor,
 	}
 	// Evidence files make the current departments' sheets look worked on;
 	// elsewhere a few per agency keep the demo quick to seed.
-	evidenceShare := 0.03
+	evidenceShare := 0.02
 	if code == assessmentFramework {
 		evidenceShare = 0.25
 	}
@@ -145,7 +145,7 @@ func seedAssessmentYear(ctx context.Context, db *store.DB, actor parindex.Actor,
 		plan := planned(f.Year, a.UnitCode)
 		st := standingOf(a.UnitCode, f.Year)
 		ref := store.AssessmentRef{Framework: code, Unit: a.UnitCode}
-		if _, err := db.SaveEntries(ctx, as(agencyClerk(a.UnitCode)), ref, selfScores(f, a.UnitCode, a.UnitType, st, plan.fill), demoReasonText); err != nil {
+		if _, err := db.SaveEntries(ctx, as(agencyClerk(a.UnitCode)), ref, selfScores(f, a.UnitCode, a.UnitType, st, plan.gaps), demoReasonText); err != nil {
 			return wrap(a.UnitCode, err)
 		}
 		sum.Assessments++
@@ -176,7 +176,7 @@ func seedAssessmentYear(ctx context.Context, db *store.DB, actor parindex.Actor,
 		}
 		return nil
 	}
-	today := parindex.DateOf(db.Now().In(time.FixedZone("ICT", 7*3600)))
+	today := parindex.DateOf(db.Now().In(vietnamTime))
 	for _, stage := range []struct {
 		name string
 		days int
@@ -252,15 +252,25 @@ func EvidencePDF(lines ...string) []byte {
 // the agency's own yearly figures (plans, legal documents, staff, budget),
 // the figures of yearlyFigures, which the metrics table holds too unless
 // the agency left one out there. One-stop-shop figures come from the
-// system and are not entered. A draft (fill below 1) leaves some leaves
-// empty.
-func selfScores(f *criteria.Framework, unit, unitType string, st standing, fill float64) []store.EntryUpdate {
+// system and are not entered. A draft leaves gaps of its points and yes/no
+// criteria empty.
+func selfScores(f *criteria.Framework, unit, unitType string, st standing, gaps int) []store.EntryUpdate {
 	d := newDice(unit + "/self/" + strconv.Itoa(f.Year))
 	yearly := yearlyFigures(unit, unitType, f.Year)
 	level := st.target / 100
+	var entered []string // the agency's own points and answers
+	for _, n := range f.Leaves() {
+		if n.Method == criteria.MethodAssessed || n.Method == criteria.MethodBoolean {
+			entered = append(entered, n.Code)
+		}
+	}
+	empty := map[string]bool{}
+	for pick := newDice(unit + "/gaps/" + strconv.Itoa(f.Year)); len(empty) < min(gaps, len(entered)); {
+		empty[entered[pick.intN(len(entered))]] = true
+	}
 	var out []store.EntryUpdate
 	for _, n := range f.Leaves() {
-		if fill < 1 && d.float() > fill {
+		if empty[n.Code] {
 			continue
 		}
 		up := store.EntryUpdate{Node: n.Code}
@@ -364,10 +374,14 @@ func seedCycle(ctx context.Context, db *store.DB, ref store.AssessmentRef, f *cr
 		}
 		return nil
 	}
+	// The leaves an agency left in an appraisal round keeps waiting: those
+	// of areas 2 and 6 in the current year's departments (for the demo
+	// appraisers), any leaf elsewhere (for the board).
 	forDemoAppraisers := func(node string) bool {
 		area := store.AreaOf(f, node)
 		return ref.Framework == assessmentFramework && (area == "2" || area == "6")
 	}
+	leftWaiting := func(node string) bool { return ref.Framework != assessmentFramework || forDemoAppraisers(node) }
 	if err := step(parindex.TransitionSubmit, agencyLeader(ref.Unit), ""); err != nil {
 		return err
 	}
@@ -378,21 +392,21 @@ func seedCycle(ctx context.Context, db *store.DB, ref store.AssessmentRef, f *cr
 		return err
 	}
 	adjustShare := 0.06 + 0.14*(1-st.skill)
-	// The agency left in round 2 has explained leaves of areas 2 and 6
-	// waiting for the demo appraisers: most of those leaves were adjusted
-	// in round 1, and it explains all of them.
-	waitsInRound2 := func(node string) bool { return target == parindex.AssessmentAppraisal2 && forDemoAppraisers(node) }
+	// The agency left in round 2 has explained leaves waiting: it explains
+	// every leaf adjusted in round 1, and most leaves of areas 2 and 6 of
+	// the current departments were adjusted, for the demo appraisers.
+	waitsInRound2 := func(node string) bool { return target == parindex.AssessmentAppraisal2 && leftWaiting(node) }
 	accepted := map[string][]string{}
 	for _, n := range f.Leaves() {
 		if !store.Appraisable(n) {
 			continue
 		}
-		if target == parindex.AssessmentAppraisal1 && forDemoAppraisers(n.Code) && d.chance(0.6) {
+		if target == parindex.AssessmentAppraisal1 && leftWaiting(n.Code) && d.chance(0.6) {
 			continue
 		}
 		by := appraiserOf(ref.Framework, store.AreaOf(f, n.Code))
 		in := store.AppraisalInput{Node: n.Code, Accept: true}
-		if d.chance(adjustShare) || (waitsInRound2(n.Code) && d.chance(0.7)) {
+		if d.chance(adjustShare) || (waitsInRound2(n.Code) && forDemoAppraisers(n.Code) && d.chance(0.7)) {
 			in = adjusted(d, a, n)
 		}
 		if in.Accept {
@@ -412,10 +426,13 @@ func seedCycle(ctx context.Context, db *store.DB, ref store.AssessmentRef, f *cr
 	if err := step(parindex.TransitionSendResults, doha, ""); err != nil {
 		return err
 	}
-	// STP's demo clerk writes its own explanations.
+	// STP's demo clerk writes its own explanations; an agency left in the
+	// explanation stage or waiting in round 2 has explained every adjusted
+	// leaf it is left with, others most.
 	if ref.Unit != "STP" {
 		for _, n := range f.Leaves() {
-			if r1 := a.Appraisal(n.Code, 1); r1 != nil && r1.Decision == parindex.DecisionAdjusted && (d.chance(0.7) || waitsInRound2(n.Code)) {
+			explains := d.chance(0.7) || waitsInRound2(n.Code) || target == parindex.AssessmentExplanation
+			if r1 := a.Appraisal(n.Code, 1); r1 != nil && r1.Decision == parindex.DecisionAdjusted && explains {
 				text := explanations[d.intN(len(explanations))]
 				if err := db.Explain(ctx, as(agencyClerk(ref.Unit)), ref, n.Code, text); err != nil {
 					return err
@@ -431,7 +448,7 @@ func seedCycle(ctx context.Context, db *store.DB, ref store.AssessmentRef, f *cr
 	}
 	accepted = map[string][]string{}
 	for _, node := range a.PendingLeaves(f) {
-		if target == parindex.AssessmentAppraisal2 && forDemoAppraisers(node) {
+		if waitsInRound2(node) {
 			continue
 		}
 		by := appraiserOf(ref.Framework, store.AreaOf(f, node))

@@ -72,8 +72,15 @@ func TestDemoAssessmentYear(t *testing.T) {
 			}
 		}
 	}
-	if a := byUnit["SNV"]; a.State != parindex.AssessmentDraft || a.Locked || a.ReopenedUntil.IsZero() {
-		t.Errorf("SNV: %s, locked %v, reopened until %s", a.State, a.Locked, a.ReopenedUntil)
+	// SNV's clerk and leader have a reopened draft, four criteria short of
+	// submitting.
+	snv := byUnit["SNV"]
+	system, err := db.UnitYearMetrics(ctx, 2026, snv.UnitID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if unscored := snv.Unscored(f, system); snv.State != parindex.AssessmentDraft || snv.Locked || snv.ReopenedUntil.IsZero() || len(unscored) != 4 {
+		t.Errorf("SNV: %s, locked %v, reopened until %s, unscored %v", snv.State, snv.Locked, snv.ReopenedUntil, unscored)
 	}
 	if a := byUnit["STP"]; a.State != parindex.AssessmentExplanation || a.Locked || len(a.Appraisals) == 0 {
 		t.Errorf("STP: %s, locked %v", a.State, a.Locked)
@@ -96,8 +103,14 @@ func TestDemoAssessmentYear(t *testing.T) {
 	for _, a := range communes {
 		switch a.UnitCode {
 		case "X001":
-			if a.State != parindex.AssessmentExplanation || a.Locked {
-				t.Errorf("X001: %s, locked %v", a.State, a.Locked)
+			explained := 0
+			for node := range a.Entries {
+				if a.Explained(node) {
+					explained++
+				}
+			}
+			if a.State != parindex.AssessmentExplanation || a.Locked || explained == 0 {
+				t.Errorf("X001: %s, locked %v, %d explanations", a.State, a.Locked, explained)
 			}
 		case "X037":
 			if a.State != parindex.AssessmentDraft || !a.Locked {

@@ -51,7 +51,7 @@ func seedMetrics(ctx context.Context, db *store.DB, actor parindex.Actor) (int, 
 	if err != nil {
 		return 0, err
 	}
-	months := demoMonths(db.Now().In(time.FixedZone("ICT", 7*3600)))
+	months := demoMonths(db.Now().In(vietnamTime))
 	if len(months) == 0 {
 		return 0, nil
 	}

@@ -42,11 +42,13 @@ func seedSnapshots(ctx context.Context, db *store.DB, actor parindex.Actor) (int
 }
 
 // publishSnapshot publishes a demo year's scoring run. Every agency of an
-// earlier year is final; the current year is published while the agencies
-// of inCycle are still in the cycle, so they score with missing leaves.
+// earlier year is final. The current year is published while the agencies
+// of inCycle are still in the cycle: they score with missing leaves, and
+// the reason says so.
 func publishSnapshot(ctx context.Context, db *store.DB, actor parindex.Actor, s *parindex.Snapshot, year int) error {
 	if year == currentYear {
-		return db.PublishSnapshot(ctx, actor, s.ID, "công bố kết quả minh họa (demo)")
+		return db.PublishSnapshot(ctx, actor, s.ID,
+			fmt.Sprintf("công bố kết quả minh họa năm %d, một số đơn vị chưa thẩm định xong (demo results, a few agencies still in appraisal)", year))
 	}
-	return db.PublishSnapshot(ctx, actor, s.ID, "công bố kết quả minh họa (demo)")
+	return db.PublishSnapshot(ctx, actor, s.ID, fmt.Sprintf("công bố kết quả minh họa năm %d (demo results)", year))
 }

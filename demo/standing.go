@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"parindex"
 )
@@ -14,6 +15,9 @@ import (
 // year, scored and published with every agency final, and the current one,
 // with a few agencies still in the cycle for the demo logins.
 var demoYears = []int{2025, 2026}
+
+// vietnamTime is the zone the demo's days and office hours are counted in.
+var vietnamTime = time.FixedZone("ICT", 7*3600)
 
 // dice is a small deterministic generator per unit, so that the demo is
 // the same on every machine and a unit's figures do not depend on which
@@ -197,9 +201,9 @@ func keepFinalAtEnds(order []string, year int) {
 }
 
 // satisfactionOf is the share of satisfied answers a unit's citizens give
-// in a year, by its skill: about 66% for the weakest, 95% for a model
+// in a year, by its skill: about 66% for the weakest, 94% for a model
 // unit (national SIPAS: 80–84% in 2022–2024).
-func satisfactionOf(s standing) float64 { return 0.66 + 0.29*s.skill }
+func satisfactionOf(s standing) float64 { return 0.66 + 0.28*s.skill }
 
 // normalQuantile inverts the standard normal distribution function by
 // bisection: the demo calls it once per unit and year.

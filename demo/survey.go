@@ -36,7 +36,7 @@ var demoComments = []string{
 
 // seedSurvey publishes the reference instrument, gives every current unit a
 // QR link per counter and, once, responses for each demo year up to now
-// (about 30,000 a year at volume 1): each unit's citizens answer around the
+// (about 40,000 in all at volume 1): each unit's citizens answer around the
 // satisfaction of its standing that year (satisfactionOf), so most units
 // sit between 75% and 95% satisfied and the weakest lower; a few units
 // have fewer than 30 answers in a year, and a few answers are flagged.
@@ -153,9 +153,6 @@ func seedSurvey(ctx context.Context, db *store.DB, actor parindex.Actor, volume 
 	return s, flush()
 }
 
-// vietnamTime is the zone citizens answer in: office hours are Vietnam's.
-var vietnamTime = time.FixedZone("ICT", 7*3600)
-
 // unitResponses makes one unit's responses of one year, dated in office
 // hours on the days of the year it existed, up to now. Its citizens'
 // answers sit around the unit's satisfaction that year: an answer is
@@ -181,7 +178,7 @@ func unitResponses(unitCode string, unitID int64, year int, validFrom parindex.D
 	// weakest, whose bands the demo shows) are too small to rank with
 	// confidence.
 	st := standingOf(unitCode, year)
-	n := int(d.between(150, 700) * volume * float64(days) / 365)
+	n := int(d.between(120, 560) * volume * float64(days) / 365)
 	if newDice(unitCode+"/small").chance(0.08) && st.skill > 0.15 && st.skill < 0.85 {
 		n = 8 + d.intN(20)
 	}
@@ -192,13 +189,10 @@ func unitResponses(unitCode string, unitID int64, year int, validFrom parindex.D
 	level := 3.5 + spread*normalQuantile(clamp(satisfactionOf(st)+0.02*d.normal(), 0.3, 0.99)) + 0.06
 	out := make([]*parindex.Response, 0, n)
 	for i := 0; i < n; i++ {
-		var at time.Time
-		for {
-			day := from.AddDate(0, 0, d.intN(days))
-			at = time.Date(day.Year(), day.Month(), day.Day(), 7+d.intN(10), 0, 0, 0, vietnamTime)
-			if !at.Before(from) && at.Before(to) {
-				break
-			}
+		day := from.AddDate(0, 0, d.intN(days))
+		at := time.Date(day.Year(), day.Month(), day.Day(), 7+d.intN(10), 0, 0, 0, vietnamTime)
+		if at.Before(from) || !at.Before(to) {
+			continue // later today than now: not answered yet
 		}
 		person := d.normal() * 0.6
 		answers := make([]byte, len(codes))
