@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"parindex"
@@ -141,25 +142,53 @@ func seedAssessmentYear(ctx context.Context, db *store.DB, actor parindex.Actor,
 	if code == assessmentFramework {
 		evidenceShare = 0.25
 	}
-	for _, a := range list {
+	agency := func(a *store.Assessment) (evidence int, err error) {
 		plan := planned(f.Year, a.UnitCode)
 		st := standingOf(a.UnitCode, f.Year)
 		ref := store.AssessmentRef{Framework: code, Unit: a.UnitCode}
 		if _, err := db.SaveEntries(ctx, as(agencyClerk(a.UnitCode)), ref, selfScores(f, a.UnitCode, a.UnitType, st, plan.gaps), demoReasonText); err != nil {
-			return wrap(a.UnitCode, err)
+			return 0, wrap(a.UnitCode, err)
 		}
-		sum.Assessments++
-		n, err := seedEvidence(ctx, db, as(agencyClerk(a.UnitCode)), ref, f, evidenceShare)
-		if err != nil {
-			return wrap(a.UnitCode, err)
+		if evidence, err = seedEvidence(ctx, db, as(agencyClerk(a.UnitCode)), ref, f, evidenceShare); err != nil {
+			return evidence, wrap(a.UnitCode, err)
 		}
-		sum.Evidence += n
 		if plan.state == parindex.AssessmentDraft {
-			continue
+			return evidence, nil
 		}
 		if err := seedCycle(ctx, db, ref, f, plan.state, st, as); err != nil {
-			return wrap(a.UnitCode, err)
+			return evidence, wrap(a.UnitCode, err)
 		}
+		return evidence, nil
+	}
+	// Each agency draws only from its own dice, so agencies can go through
+	// the cycle side by side with the same result. On PostgreSQL four at a
+	// time: every step is a transaction whose commit waits for the disk,
+	// and seeding one agency after another took over a minute. SQLite
+	// writes one transaction at a time whatever the callers do, and its
+	// busy handler would only add sleeps.
+	workers := 1
+	if db.Dialect() == store.Postgres {
+		workers = 4
+	}
+	evidence := make([]int, len(list))
+	errs := make([]error, len(list))
+	slots := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	for i, a := range list {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			evidence[i], errs[i] = agency(a)
+		}()
+	}
+	wg.Wait()
+	for i := range list {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		sum.Assessments++
+		sum.Evidence += evidence[i]
 	}
 	plan := fmt.Sprintf("Kế hoạch đánh giá năm %d (minh họa)", f.Year)
 	if f.Year != currentYear {
