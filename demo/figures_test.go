@@ -60,6 +60,17 @@ func readPublished(t *testing.T, db *store.DB, code string) published {
 
 func (p published) final(unit string) bool { return p.state[unit] == string(parindex.AssessmentFinal) }
 
+// notFinal counts the units still in the assessment cycle.
+func (p published) notFinal() int {
+	n := 0
+	for _, u := range p.snap.Units {
+		if !p.final(u.UnitCode) {
+			n++
+		}
+	}
+	return n
+}
+
 // bands counts the units of each band, all units or only the final ones.
 func (p published) bands(onlyFinal bool) map[string]int {
 	out := map[string]int{}
@@ -142,13 +153,7 @@ func checkPublishedFigures(t *testing.T, db *store.DB) {
 	// the top and bottom bands and one between; the mean of all units
 	// stays a province's.
 	for kind, p := range years[2026] {
-		inCycle := 0
-		for _, u := range p.snap.Units {
-			if !p.final(u.UnitCode) {
-				inCycle++
-			}
-		}
-		if inCycle == 0 || inCycle > len(p.snap.Units)/4 {
+		if inCycle := p.notFinal(); inCycle == 0 || inCycle > len(p.snap.Units)/4 {
 			t.Errorf("%s 2026: %d of %d units not final, want a few", kind, inCycle, len(p.snap.Units))
 		}
 		bands := p.bands(true)
@@ -170,7 +175,7 @@ func checkPublishedFigures(t *testing.T, db *store.DB) {
 				inRange++
 			}
 		}
-		if finals := len(p.snap.Units) - countNotFinal(p); inRange < finals*3/4 {
+		if finals := len(p.snap.Units) - p.notFinal(); inRange < finals*3/4 {
 			t.Errorf("departments %d: %d of %d final indices in 70–96", year, inRange, finals)
 		}
 		if mean := p.meanIndex(true); mean < 82 || mean > 90 {
@@ -263,19 +268,9 @@ func checkPublishedFigures(t *testing.T, db *store.DB) {
 		if yoy == nil || yoy.Previous.ID != years[2025][kind].snap.ID {
 			t.Fatalf("%s 2026 is not compared with 2025: %+v", kind, yoy)
 		}
-		snv := yoy.Units[p.snap.Units[0].UnitCode]
-		if len(snv.Nodes) == 0 || math.IsNaN(snv.Change) {
-			t.Errorf("%s: no change per criterion for %s: %+v", kind, snv.Unit, snv)
+		first := yoy.Units[p.snap.Units[0].UnitCode]
+		if len(first.Nodes) == 0 || math.IsNaN(first.Change) {
+			t.Errorf("%s: no change per criterion for %s: %+v", kind, first.Unit, first)
 		}
 	}
-}
-
-func countNotFinal(p published) int {
-	n := 0
-	for _, u := range p.snap.Units {
-		if !p.final(u.UnitCode) {
-			n++
-		}
-	}
-	return n
 }

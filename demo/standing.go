@@ -1,10 +1,12 @@
 package demo
 
 import (
+	"cmp"
 	"hash/fnv"
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -156,18 +158,7 @@ func rankUnits() {
 				}
 			}
 			order := slices.Clone(codes)
-			slices.SortFunc(order, func(a, b string) int {
-				if key[a] != key[b] {
-					if key[a] < key[b] {
-						return -1
-					}
-					return 1
-				}
-				if a < b {
-					return -1
-				}
-				return 1
-			})
+			slices.SortFunc(order, func(a, b string) int { return cmp.Or(cmp.Compare(key[a], key[b]), strings.Compare(a, b)) })
 			keepFinalAtEnds(order, year)
 			for i, c := range order {
 				if standings[c] == nil {
