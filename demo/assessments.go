@@ -3,9 +3,12 @@ package demo
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
+	"maps"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"parindex"
@@ -13,36 +16,67 @@ import (
 	"parindex/store"
 )
 
-// AssessmentSummary says what the demo's self-assessment year holds.
+// AssessmentSummary says what the demo's self-assessment years hold.
 type AssessmentSummary struct {
 	Assessments int // agencies with a stored assessment
 	Evidence    int // evidence files
 }
 
-// assessmentFramework is the framework the demo's departments are assessed with.
-const assessmentFramework = "province-departments-2026"
+// The demo's frameworks are named by kind and year, as the reference
+// frameworks are: province-departments-2026, communes-2025, …
+const (
+	departmentsKind = "province-departments"
+	communesKind    = "communes"
+)
 
-// assessmentPlan puts every state of the cycle on the demo's departments.
-// The demo logins see theirs: SNV (demo.snv.canbo, demo.snv.lanhdao) is a
-// draft reopened after the deadline, STP (demo.stp.canbo) has comments to
-// explain, and the Justice (area 2) and Finance (area 6) appraisers have
-// leaves waiting in round 1 and round 2.
-var assessmentPlan = []struct {
-	unit  string
-	state parindex.AssessmentState
-	fill  float64 // share of leaves self-scored by a draft
-}{
-	{"VPUB", parindex.AssessmentFinal, 1}, {"STC", parindex.AssessmentFinal, 1}, {"SCT", parindex.AssessmentFinal, 1}, {"SXD", parindex.AssessmentFinal, 1},
-	{"SKHCN", parindex.AssessmentAppraisal2, 1}, {"SYT", parindex.AssessmentAppraisal2, 1},
-	{"STP", parindex.AssessmentExplanation, 1}, {"SGDDT", parindex.AssessmentExplanation, 1}, {"SVHTTDL", parindex.AssessmentExplanation, 1},
-	{"SNNMT", parindex.AssessmentAppraisal1, 1}, {"SDTTG", parindex.AssessmentAppraisal1, 1}, {"SNGV", parindex.AssessmentAppraisal1, 1},
-	{"TTRA", parindex.AssessmentSubmitted, 1}, {"BQLKCN", parindex.AssessmentSubmitted, 1}, {"BQLDA", parindex.AssessmentSubmitted, 1},
-	{"SNV", parindex.AssessmentDraft, 0.9}, {"BHXH", parindex.AssessmentDraft, 0.6}, {"DPTTH", parindex.AssessmentDraft, 0.4},
-	{"THUE", parindex.AssessmentDraft, 0.2}, // CATINH has not started
+func frameworkCode(kind string, year int) string { return kind + "-" + strconv.Itoa(year) }
+
+// assessmentFramework is the framework of the current year's departments,
+// the one the demo appraisers' accounts are granted.
+var assessmentFramework = frameworkCode(departmentsKind, currentYear)
+
+// currentYear is the year still in the cycle; earlier demo years are final.
+var currentYear = demoYears[len(demoYears)-1]
+
+// cyclePlan is where the demo leaves one agency in the cycle.
+type cyclePlan struct {
+	state    parindex.AssessmentState
+	gaps     int  // criteria a draft has not scored yet
+	reopened bool // a draft DoHA reopened after the deadline
 }
 
-// Demo actors: the appraisers of areas 2 and 6 are demo accounts; the rest
-// of the board is named but has no login.
+// inCycle are the agencies the demo leaves before the end of the current
+// year's cycle, one in each state the demo logins need; every other agency
+// is final in every demo year. SNV (demo.snv.canbo, demo.snv.lanhdao) is a
+// draft reopened after the deadline, four leaves short of submitting; STP
+// (demo.stp.canbo) has round-1 comments to explain; the Justice (area 2)
+// and Finance (area 6) appraisers have leaves waiting in round 1 (SNNMT)
+// and round 2 (SYT); TTRA waits for DoHA to open round 1. Among the
+// communes, X001's leader (demo.x001.lanhdao) has explanations to submit,
+// P005 and X020 are being appraised by the board, and X037 missed the
+// deadline: its draft is locked.
+var inCycle = map[string]cyclePlan{
+	"SNV":   {parindex.AssessmentDraft, 4, true},
+	"TTRA":  {parindex.AssessmentSubmitted, 0, false},
+	"SNNMT": {parindex.AssessmentAppraisal1, 0, false},
+	"STP":   {parindex.AssessmentExplanation, 0, false},
+	"SYT":   {parindex.AssessmentAppraisal2, 0, false},
+	"X001":  {parindex.AssessmentExplanation, 0, false},
+	"P005":  {parindex.AssessmentAppraisal1, 0, false},
+	"X020":  {parindex.AssessmentAppraisal2, 0, false},
+	"X037":  {parindex.AssessmentDraft, 6, false},
+}
+
+// planned is where the demo leaves a unit in a year's cycle.
+func planned(year int, unit string) cyclePlan {
+	if p, ok := inCycle[unit]; ok && year == currentYear {
+		return p
+	}
+	return cyclePlan{state: parindex.AssessmentFinal}
+}
+
+// Demo actors: the appraisers of areas 2 and 6 of the departments are demo
+// accounts; the rest of the board is named but has no login.
 const (
 	doha           = "demo.sonoivu"
 	board          = "demo.tothamdinh"
@@ -56,34 +90,141 @@ const (
 func agencyClerk(unit string) string  { return "demo." + strings.ToLower(unit) + ".canbo" }
 func agencyLeader(unit string) string { return "demo." + strings.ToLower(unit) + ".lanhdao" }
 
-func appraiserOf(area string) string {
-	switch area {
-	case "2":
-		return justice
-	case "6":
-		return finance
+// appraiserOf names who appraises an area of a framework: Justice and
+// Finance take areas 2 and 6 of the departments, the board the rest.
+func appraiserOf(framework, area string) string {
+	if strings.HasPrefix(framework, departmentsKind) {
+		switch area {
+		case "2":
+			return justice
+		case "6":
+			return finance
+		}
 	}
 	return board
 }
 
-// dice is a small deterministic generator per unit, so that the demo is
-// the same on every machine.
-type dice struct{ state uint64 }
-
-func newDice(seed string) *dice {
-	h := fnv.New64a()
-	h.Write([]byte(seed))
-	return &dice{state: h.Sum64() | 1}
+// seedAssessments runs the self-assessment and appraisal cycle of every
+// demo year for the departments and the communes, through the store's
+// workflow: self-scores, evidence files, submission, appraisers' comments,
+// explanations, round 2 and finalisation. Earlier years end final; the
+// current year leaves the agencies of inCycle where the demo logins need
+// them, with DoHA's deadlines around today (the self-assessment deadline
+// passed yesterday). A framework that already holds an assessment is left
+// alone, so a second run changes nothing.
+func seedAssessments(ctx context.Context, db *store.DB, actor parindex.Actor) (AssessmentSummary, error) {
+	var sum AssessmentSummary
+	for _, year := range demoYears {
+		for _, kind := range []string{departmentsKind, communesKind} {
+			if err := seedAssessmentYear(ctx, db, actor, frameworkCode(kind, year), &sum); err != nil {
+				return sum, err
+			}
+		}
+	}
+	return sum, nil
 }
 
-func (d *dice) float() float64 {
-	d.state ^= d.state << 13
-	d.state ^= d.state >> 7
-	d.state ^= d.state << 17
-	return float64(d.state>>11) / float64(1<<53)
+func seedAssessmentYear(ctx context.Context, db *store.DB, actor parindex.Actor, code string, sum *AssessmentSummary) error {
+	list, f, err := db.ListAssessments(ctx, code)
+	if err != nil {
+		return fmt.Errorf("demo: assessments of %s: %w", code, err)
+	}
+	if slices.ContainsFunc(list, func(a *store.Assessment) bool { return a.ID != 0 }) {
+		return nil
+	}
+	as := func(name string) parindex.Actor { return parindex.Actor{Name: name, RequestID: actor.RequestID} }
+	wrap := func(unit string, err error) error {
+		return fmt.Errorf("demo: assessment of %s against %s: %w", unit, code, err)
+	}
+	// Evidence files make the current departments' sheets look worked on;
+	// elsewhere a few per agency keep the demo quick to seed.
+	evidenceShare := 0.02
+	if code == assessmentFramework {
+		evidenceShare = 0.25
+	}
+	agency := func(a *store.Assessment) (evidence int, err error) {
+		plan := planned(f.Year, a.UnitCode)
+		st := standingOf(a.UnitCode, f.Year)
+		ref := store.AssessmentRef{Framework: code, Unit: a.UnitCode}
+		if _, err := db.SaveEntries(ctx, as(agencyClerk(a.UnitCode)), ref, selfScores(f, a.UnitCode, a.UnitType, st, plan.gaps), demoReasonText); err != nil {
+			return 0, wrap(a.UnitCode, err)
+		}
+		if evidence, err = seedEvidence(ctx, db, as(agencyClerk(a.UnitCode)), ref, f, evidenceShare); err != nil {
+			return evidence, wrap(a.UnitCode, err)
+		}
+		if plan.state == parindex.AssessmentDraft {
+			return evidence, nil
+		}
+		if err := seedCycle(ctx, db, ref, f, plan.state, st, as); err != nil {
+			return evidence, wrap(a.UnitCode, err)
+		}
+		return evidence, nil
+	}
+	// Each agency draws only from its own dice, so agencies can go through
+	// the cycle side by side with the same result. On PostgreSQL four at a
+	// time: every step is a transaction whose commit waits for the disk,
+	// and seeding one agency after another took over a minute. SQLite
+	// writes one transaction at a time whatever the callers do, and its
+	// busy handler would only add sleeps.
+	workers := 1
+	if db.Dialect() == store.Postgres {
+		workers = 4
+	}
+	evidence := make([]int, len(list))
+	errs := make([]error, len(list))
+	slots := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	for i, a := range list {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			evidence[i], errs[i] = agency(a)
+		}()
+	}
+	wg.Wait()
+	for i := range list {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		sum.Assessments++
+		sum.Evidence += evidence[i]
+	}
+	plan := fmt.Sprintf("Kế hoạch đánh giá năm %d (minh họa)", f.Year)
+	if f.Year != currentYear {
+		// Last year's cycle ended in the spring, as a province's does.
+		for _, stage := range []struct {
+			name  string
+			month time.Month
+			day   int
+		}{{parindex.StageSelfAssessment, 1, 15}, {parindex.StageAppraisal1, 2, 10}, {parindex.StageExplanation, 2, 28}, {parindex.StageAppraisal2, 3, 20}} {
+			due := parindex.Date{Year: f.Year + 1, Month: stage.month, Day: stage.day}
+			if err := db.SetDeadline(ctx, as(doha), code, stage.name, due, plan); err != nil {
+				return fmt.Errorf("demo: deadlines of %s: %w", code, err)
+			}
+		}
+		return nil
+	}
+	today := parindex.DateOf(db.Now().In(vietnamTime))
+	for _, stage := range []struct {
+		name string
+		days int
+	}{{parindex.StageSelfAssessment, -1}, {parindex.StageAppraisal1, 10}, {parindex.StageExplanation, 6}, {parindex.StageAppraisal2, 25}} {
+		if err := db.SetDeadline(ctx, as(doha), code, stage.name, today.AddDays(stage.days), plan); err != nil {
+			return fmt.Errorf("demo: deadlines of %s: %w", code, err)
+		}
+	}
+	for _, a := range list {
+		if !planned(f.Year, a.UnitCode).reopened {
+			continue
+		}
+		if err := db.Reopen(ctx, as(doha), store.AssessmentRef{Framework: code, Unit: a.UnitCode}, today.AddDays(5),
+			"Đơn vị đề nghị gia hạn do thay đổi nhân sự phụ trách (minh họa)"); err != nil {
+			return wrap(a.UnitCode, err)
+		}
+	}
+	return nil
 }
-
-func (d *dice) between(lo, hi float64) float64 { return lo + (hi-lo)*d.float() }
 
 var appraisalComments = []string{
 	"Tài liệu kiểm chứng chưa thể hiện đầy đủ kết quả thực hiện trong năm.",
@@ -133,161 +274,104 @@ func EvidencePDF(lines ...string) []byte {
 	return []byte(b.String())
 }
 
-// selfScores makes a plausible self-assessment: most leaves near their
-// maximum, metrics as counts of a year's records.
-func selfScores(f *criteria.Framework, unit string, fill float64) []store.EntryUpdate {
-	d := newDice(unit + "/self")
-	metrics := map[string]float64{}
-	// Denominators first, so that each numerator is a share of its own.
-	count := func(m string) float64 {
-		if v, ok := metrics[m]; ok {
-			return v
+// selfScores makes a unit's self-assessment from its standing in the
+// framework's year: assessed leaves near the share of their maximum its
+// skill earns, a little generous (appraisal corrects), yes/no criteria
+// answered yes more often by better units, and, for the criteria that read
+// the agency's own yearly figures (plans, legal documents, staff, budget),
+// the figures of yearlyFigures, which the metrics table holds too unless
+// the agency left one out there. One-stop-shop figures come from the
+// system and are not entered. A draft leaves gaps of its points and yes/no
+// criteria empty.
+func selfScores(f *criteria.Framework, unit, unitType string, st standing, gaps int) []store.EntryUpdate {
+	d := newDice(unit + "/self/" + strconv.Itoa(f.Year))
+	yearly := yearlyFigures(unit, unitType, f.Year)
+	level := st.target / 100
+	var entered []string // the agency's own points and answers
+	for _, n := range f.Leaves() {
+		if n.Method == criteria.MethodAssessed || n.Method == criteria.MethodBoolean {
+			entered = append(entered, n.Code)
 		}
-		v := math.Round(d.between(40, 900))
-		if strings.Contains(m, "late") {
-			v = math.Round(d.between(0, 6))
-		}
-		if strings.HasSuffix(m, "_total") || strings.HasSuffix(m, "_planned") || strings.HasSuffix(m, "_target") {
-			v = math.Round(d.between(8, 60))
-		}
-		metrics[m] = v
-		return v
 	}
-	share := func(m string, of float64, lo float64) {
-		if _, ok := metrics[m]; !ok {
-			metrics[m] = math.Round(of * d.between(lo, 1))
-		}
+	empty := map[string]bool{}
+	for pick := newDice(unit + "/gaps/" + strconv.Itoa(f.Year)); len(empty) < min(gaps, len(entered)); {
+		empty[entered[pick.intN(len(entered))]] = true
 	}
 	var out []store.EntryUpdate
 	for _, n := range f.Leaves() {
-		if d.float() > fill {
+		if empty[n.Code] {
 			continue
 		}
 		up := store.EntryUpdate{Node: n.Code}
 		switch n.Method {
 		case criteria.MethodAssessed:
 			step := n.InputStep()
-			p := math.Round(n.MaxPoints()*d.between(0.7, 1)/step) * step
+			p := math.Round(n.MaxPoints()*clamp(level+0.03+0.08*d.normal(), 0.3, 1)/step) * step
 			up.Value.Points = &p
+			if d.chance(0.5) {
+				up.Note = fmt.Sprintf("Chi tiết tại báo cáo kết quả thực hiện năm %d của đơn vị.", f.Year)
+			}
 		case criteria.MethodBoolean:
-			yes := d.float() < 0.85
+			yes := d.chance(0.4 + 0.6*st.skill)
 			up.Value.Answer = &yes
 		case criteria.MethodBonus:
-			if d.float() < 0.3 {
-				p := math.Round(d.between(0.5, n.Cap)*2) / 2
-				up.Value.Points = &p
-				up.Note = "Mô hình được UBND tỉnh công nhận và nhân rộng."
+			if !d.chance(0.05 + 0.3*st.skill) {
+				continue
 			}
+			p := math.Round(d.between(0.5, n.Cap)*2) / 2
+			up.Value.Points = &p
+			up.Note = "Mô hình được UBND tỉnh công nhận và nhân rộng."
 		case criteria.MethodPenalty:
-			if d.float() < 0.1 {
-				p := 0.5
-				up.Value.Points = &p
-				up.Note = "Có 01 trường hợp bị cấp có thẩm quyền kết luận sai phạm."
+			if !d.chance(0.15 * (1 - st.skill)) {
+				continue
 			}
-		case criteria.MethodRatio, criteria.MethodTiers, criteria.MethodRelative:
-			share(n.Numerator, count(n.Denominator), 0.75)
-		case criteria.MethodCount:
-			metrics[n.Metric] = math.Round(d.between(0, 3))
-		case criteria.MethodFormula:
+			p := 0.5
+			up.Value.Points = &p
+			up.Note = "Có 01 trường hợp bị cấp có thẩm quyền kết luận sai phạm."
+		case criteria.MethodRatio, criteria.MethodTiers, criteria.MethodRelative, criteria.MethodCount, criteria.MethodFormula:
 			for _, m := range n.Metrics() {
-				if _, ok := metrics[m]; !ok {
-					share(m, count("records_received"), 0.6)
+				v, ok := yearly[m]
+				if !ok {
+					continue // a one-stop-shop figure: the system reports it
 				}
+				if up.Metrics == nil {
+					up.Metrics = map[string]*float64{}
+				}
+				up.Metrics[m] = &v
+			}
+			if up.Metrics == nil {
+				continue
 			}
 		default:
 			continue
 		}
-		if n.Method == criteria.MethodAssessed && d.float() < 0.5 {
-			up.Note = "Chi tiết tại báo cáo kết quả thực hiện năm 2026 của đơn vị."
-		}
 		out = append(out, up)
 	}
-	// Each metric goes on the first leaf that reads it.
+	// A metric is entered once, on the first leaf that reads it.
+	seen := map[string]bool{}
 	for i := range out {
-		n := f.Find(out[i].Node)
-		for _, m := range n.Metrics() {
-			v, ok := metrics[m]
-			if !ok {
-				continue
+		for m := range out[i].Metrics {
+			if seen[m] {
+				delete(out[i].Metrics, m)
 			}
-			if out[i].Metrics == nil {
-				out[i].Metrics = map[string]*float64{}
-			}
-			out[i].Metrics[m] = &v
-			delete(metrics, m)
+			seen[m] = true
 		}
 	}
 	return out
 }
 
-// seedAssessments writes the demo's self-assessment year for the
-// departments: agencies in every state of the cycle, with evidence files,
-// appraisers' comments and explanations, and DoHA's deadlines (the
-// self-assessment deadline passed yesterday; two drafts are reopened).
-// It does nothing when any demo department already has an assessment.
-func seedAssessments(ctx context.Context, db *store.DB, actor parindex.Actor) (AssessmentSummary, error) {
-	var sum AssessmentSummary
-	list, f, err := db.ListAssessments(ctx, assessmentFramework)
-	if err != nil {
-		return sum, fmt.Errorf("demo: assessments: %w", err)
-	}
-	for _, a := range list {
-		if a.ID != 0 {
-			return sum, nil
-		}
-	}
-	as := func(name string) parindex.Actor { return parindex.Actor{Name: name, RequestID: actor.RequestID} }
-	wrap := func(unit string, err error) error { return fmt.Errorf("demo: assessment of %s: %w", unit, err) }
-	for _, plan := range assessmentPlan {
-		ref := store.AssessmentRef{Framework: assessmentFramework, Unit: plan.unit}
-		if _, err := db.SaveEntries(ctx, as(agencyClerk(plan.unit)), ref, selfScores(f, plan.unit, plan.fill), demoReasonText); err != nil {
-			return sum, wrap(plan.unit, err)
-		}
-		sum.Assessments++
-		n, err := seedEvidence(ctx, db, as(agencyClerk(plan.unit)), ref, f)
-		if err != nil {
-			return sum, wrap(plan.unit, err)
-		}
-		sum.Evidence += n
-		if plan.state == parindex.AssessmentDraft {
-			continue
-		}
-		if err := seedCycle(ctx, db, ref, f, plan.state, as); err != nil {
-			return sum, wrap(plan.unit, err)
-		}
-	}
-	today := parindex.DateOf(db.Now().In(time.FixedZone("ICT", 7*3600)))
-	for stage, due := range map[string]parindex.Date{
-		parindex.StageSelfAssessment: today.AddDays(-1),
-		parindex.StageAppraisal1:     today.AddDays(10),
-		parindex.StageExplanation:    today.AddDays(6),
-		parindex.StageAppraisal2:     today.AddDays(25),
-	} {
-		if err := db.SetDeadline(ctx, as(doha), assessmentFramework, stage, due, "Kế hoạch đánh giá năm 2026 (minh họa)"); err != nil {
-			return sum, fmt.Errorf("demo: deadlines: %w", err)
-		}
-	}
-	for _, unit := range []string{"SNV", "BHXH"} {
-		if err := db.Reopen(ctx, as(doha), store.AssessmentRef{Framework: assessmentFramework, Unit: unit}, today.AddDays(5),
-			"Đơn vị đề nghị gia hạn do thay đổi nhân sự phụ trách (minh họa)"); err != nil {
-			return sum, wrap(unit, err)
-		}
-	}
-	return sum, nil
-}
-
-// seedEvidence attaches a report to a few leaves (kept in the database:
-// the demo knows no data directory).
-func seedEvidence(ctx context.Context, db *store.DB, actor parindex.Actor, ref store.AssessmentRef, f *criteria.Framework) (int, error) {
-	d := newDice(ref.Unit + "/evidence")
+// seedEvidence attaches a report to a share of the leaves (kept in the
+// database: the demo knows no data directory).
+func seedEvidence(ctx context.Context, db *store.DB, actor parindex.Actor, ref store.AssessmentRef, f *criteria.Framework, share float64) (int, error) {
+	d := newDice(ref.Framework + "/" + ref.Unit + "/evidence")
 	n := 0
 	for _, leaf := range f.Leaves() {
-		if !store.Appraisable(leaf) || leaf.Method.IsAdjustment() || d.float() > 0.25 {
+		if !store.Appraisable(leaf) || leaf.Method.IsAdjustment() || d.float() > share {
 			continue
 		}
 		name := fmt.Sprintf("Bao cao %s - %s.pdf", leaf.Code, ref.Unit)
 		pdf := EvidencePDF("So lieu minh hoa (demo) - parindex", "Don vi: "+ref.Unit, "Tieu chi: "+leaf.Code,
-			"Bao cao ket qua thuc hien nam 2026")
+			fmt.Sprintf("Bao cao ket qua thuc hien nam %d", f.Year))
 		if _, err := db.AddEvidence(ctx, actor, ref, leaf.Code, name, pdf, "", 0); err != nil {
 			return n, err
 		}
@@ -296,16 +380,37 @@ func seedEvidence(ctx context.Context, db *store.DB, actor parindex.Actor, ref s
 	return n, nil
 }
 
-// seedCycle moves one submitted agency through the cycle up to the state,
-// with decisions, comments and explanations. Leaves of areas 2 and 6 are
-// left waiting in the state's own round, for the demo appraisers.
+// seedCycle moves one agency's draft through the cycle up to the target
+// state, with decisions, comments and explanations. Weaker agencies see
+// more of their scores corrected. Accepted leaves go through AcceptPending,
+// one transaction per appraiser, rather than one Appraise each: the same
+// decisions and audit rows, in a fraction of the time. In the current
+// year's departments, leaves of areas 2 and 6 are left waiting in the
+// target's own round for the demo appraisers.
 func seedCycle(ctx context.Context, db *store.DB, ref store.AssessmentRef, f *criteria.Framework, target parindex.AssessmentState,
-	as func(string) parindex.Actor) error {
-	d := newDice(ref.Unit + "/appraisal")
-	step := func(t parindex.Transition, by string, reason string) error {
-		_, err := db.Transition(ctx, as(by), ref, t, reason)
+	st standing, as func(string) parindex.Actor) error {
+	d := newDice(ref.Framework + "/" + ref.Unit + "/appraisal")
+	var a *store.Assessment // as the last transition left it
+	step := func(t parindex.Transition, by string, reason string) (err error) {
+		a, err = db.Transition(ctx, as(by), ref, t, reason)
 		return err
 	}
+	acceptAll := func(accepted map[string][]string) error {
+		for _, by := range slices.Sorted(maps.Keys(accepted)) {
+			if _, err := db.AcceptPending(ctx, as(by), ref, accepted[by]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// The leaves an agency left in an appraisal round keeps waiting: those
+	// of areas 2 and 6 in the current year's departments (for the demo
+	// appraisers), any leaf elsewhere (for the board).
+	forDemoAppraisers := func(node string) bool {
+		area := store.AreaOf(f, node)
+		return ref.Framework == assessmentFramework && (area == "2" || area == "6")
+	}
+	leftWaiting := func(node string) bool { return ref.Framework != assessmentFramework || forDemoAppraisers(node) }
 	if err := step(parindex.TransitionSubmit, agencyLeader(ref.Unit), ""); err != nil {
 		return err
 	}
@@ -315,28 +420,34 @@ func seedCycle(ctx context.Context, db *store.DB, ref store.AssessmentRef, f *cr
 	if err := step(parindex.TransitionStartAppraisal, doha, ""); err != nil {
 		return err
 	}
-	a, _, err := db.Assessment(ctx, ref)
-	if err != nil {
-		return err
-	}
-	leaveForDemo := func(node string) bool {
-		area := store.AreaOf(f, node)
-		return (area == "2" || area == "6") && d.float() < 0.6
-	}
+	adjustShare := 0.06 + 0.14*(1-st.skill)
+	// The agency left in round 2 has explained leaves waiting: it explains
+	// every leaf adjusted in round 1, and most leaves of areas 2 and 6 of
+	// the current departments were adjusted, for the demo appraisers.
+	waitsInRound2 := func(node string) bool { return target == parindex.AssessmentAppraisal2 && leftWaiting(node) }
+	accepted := map[string][]string{}
 	for _, n := range f.Leaves() {
 		if !store.Appraisable(n) {
 			continue
 		}
-		if target == parindex.AssessmentAppraisal1 && leaveForDemo(n.Code) {
+		if target == parindex.AssessmentAppraisal1 && leftWaiting(n.Code) && d.chance(0.6) {
 			continue
 		}
+		by := appraiserOf(ref.Framework, store.AreaOf(f, n.Code))
 		in := store.AppraisalInput{Node: n.Code, Accept: true}
-		if d.float() < 0.22 {
+		if d.chance(adjustShare) || (waitsInRound2(n.Code) && forDemoAppraisers(n.Code) && d.chance(0.7)) {
 			in = adjusted(d, a, n)
 		}
-		if err := db.Appraise(ctx, as(appraiserOf(store.AreaOf(f, n.Code))), ref, in); err != nil {
+		if in.Accept {
+			accepted[by] = append(accepted[by], n.Code)
+			continue
+		}
+		if err := db.Appraise(ctx, as(by), ref, in); err != nil {
 			return err
 		}
+	}
+	if err := acceptAll(accepted); err != nil {
+		return err
 	}
 	if target == parindex.AssessmentAppraisal1 {
 		return nil
@@ -344,14 +455,14 @@ func seedCycle(ctx context.Context, db *store.DB, ref store.AssessmentRef, f *cr
 	if err := step(parindex.TransitionSendResults, doha, ""); err != nil {
 		return err
 	}
-	if a, _, err = db.Assessment(ctx, ref); err != nil {
-		return err
-	}
-	// STP's demo clerk writes its own explanations.
+	// STP's demo clerk writes its own explanations; an agency left in the
+	// explanation stage or waiting in round 2 has explained every adjusted
+	// leaf it is left with, others most.
 	if ref.Unit != "STP" {
 		for _, n := range f.Leaves() {
-			if r1 := a.Appraisal(n.Code, 1); r1 != nil && r1.Decision == parindex.DecisionAdjusted && d.float() < 0.7 {
-				text := explanations[int(d.float()*float64(len(explanations)))]
+			explains := d.chance(0.7) || waitsInRound2(n.Code) || target == parindex.AssessmentExplanation
+			if r1 := a.Appraisal(n.Code, 1); r1 != nil && r1.Decision == parindex.DecisionAdjusted && explains {
+				text := explanations[d.intN(len(explanations))]
 				if err := db.Explain(ctx, as(agencyClerk(ref.Unit)), ref, n.Code, text); err != nil {
 					return err
 				}
@@ -364,32 +475,33 @@ func seedCycle(ctx context.Context, db *store.DB, ref store.AssessmentRef, f *cr
 	if err := step(parindex.TransitionSubmitExplanation, agencyLeader(ref.Unit), ""); err != nil {
 		return err
 	}
-	if a, _, err = db.Assessment(ctx, ref); err != nil {
-		return err
-	}
+	accepted = map[string][]string{}
 	for _, node := range a.PendingLeaves(f) {
-		area := store.AreaOf(f, node)
-		if target == parindex.AssessmentAppraisal2 && (area == "2" || area == "6") {
+		if waitsInRound2(node) {
 			continue
 		}
+		by := appraiserOf(ref.Framework, store.AreaOf(f, node))
+		if !d.chance(0.5) {
+			accepted[by] = append(accepted[by], node)
+			continue
+		}
+		// The explanation convinces: the agency's own score is restored.
 		n := f.Find(node)
-		in := store.AppraisalInput{Node: node, Accept: true}
-		if d.float() < 0.5 {
-			// The explanation convinces: the agency's own score is restored.
-			self := a.SelfValue(node)
-			in = store.AppraisalInput{Node: node, Value: self, Comment: "Chấp nhận giải trình của đơn vị."}
-			if store.LeafKind(n) == store.KindMetrics {
-				in.Metrics = map[string]float64{}
-				for _, m := range n.Metrics() {
-					if mv := a.Metrics[m]; mv != nil {
-						in.Metrics[m] = mv.Value
-					}
+		in := store.AppraisalInput{Node: node, Value: a.SelfValue(node), Comment: "Chấp nhận giải trình của đơn vị."}
+		if store.LeafKind(n) == store.KindMetrics {
+			in.Metrics = map[string]float64{}
+			for _, m := range n.Metrics() {
+				if mv := a.Metrics[m]; mv != nil {
+					in.Metrics[m] = mv.Value
 				}
 			}
 		}
-		if err := db.Appraise(ctx, as(appraiserOf(area)), ref, in); err != nil {
+		if err := db.Appraise(ctx, as(by), ref, in); err != nil {
 			return err
 		}
+	}
+	if err := acceptAll(accepted); err != nil {
+		return err
 	}
 	if target == parindex.AssessmentAppraisal2 {
 		return nil
@@ -400,7 +512,7 @@ func seedCycle(ctx context.Context, db *store.DB, ref store.AssessmentRef, f *cr
 // adjusted is a round-1 adjustment of a leaf: a little lower than the
 // agency's score, with a comment.
 func adjusted(d *dice, a *store.Assessment, n *criteria.Node) store.AppraisalInput {
-	in := store.AppraisalInput{Node: n.Code, Comment: appraisalComments[int(d.float()*float64(len(appraisalComments)))]}
+	in := store.AppraisalInput{Node: n.Code, Comment: appraisalComments[d.intN(len(appraisalComments))]}
 	self := a.SelfValue(n.Code)
 	switch store.LeafKind(n) {
 	case store.KindPoints:
@@ -414,6 +526,9 @@ func adjusted(d *dice, a *store.Assessment, n *criteria.Node) store.AppraisalInp
 		p := math.Max(0, *self.Points-step)
 		in.Value.Points = &p
 	case store.KindAnswer:
+		if self.Answer == nil || !*self.Answer {
+			return store.AppraisalInput{Node: n.Code, Accept: true}
+		}
 		no := false
 		in.Value.Answer = &no
 	case store.KindMetrics:

@@ -10,9 +10,10 @@ import (
 	"parindex/store/storetest"
 )
 
-// TestDemoAssessmentYear: the demo's departments are in every state of the
-// cycle, with evidence, comments and explanations, and work waits for the
-// demo logins.
+// TestDemoAssessmentYear: the demo's current year has departments in every
+// state of the cycle, with evidence, comments and explanations, and work
+// waits for the demo logins; last year's agencies are all final, and the
+// communes have their assessments too.
 func TestDemoAssessmentYear(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.MustOpenSQLite(t)
@@ -20,7 +21,8 @@ func TestDemoAssessmentYear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Assessment.Assessments < 15 || s.Assessment.Evidence < 20 {
+	// 20 departments and 60 communes, in each of two years.
+	if s.Assessment.Assessments != 160 || s.Assessment.Evidence < 100 {
 		t.Errorf("assessment demo: %+v", s.Assessment)
 	}
 	list, f, err := db.ListAssessments(ctx, "province-departments-2026")
@@ -28,7 +30,8 @@ func TestDemoAssessmentYear(t *testing.T) {
 		t.Fatal(err)
 	}
 	states := map[parindex.AssessmentState]int{}
-	var comments, explanations, evidence, pending2, pending6 int
+	var comments, explanations, evidence int
+	pending := map[[2]string]int{} // state, area → leaves waiting
 	byUnit := map[string]*store.Assessment{}
 	for _, a := range list {
 		byUnit[a.UnitCode] = a
@@ -45,12 +48,7 @@ func TestDemoAssessmentYear(t *testing.T) {
 			evidence += len(files)
 		}
 		for _, node := range a.PendingLeaves(f) {
-			switch store.AreaOf(f, node) {
-			case "2":
-				pending2++
-			case "6":
-				pending6++
-			}
+			pending[[2]string{string(a.State), store.AreaOf(f, node)}]++
 		}
 	}
 	for _, st := range parindex.AssessmentStates {
@@ -58,16 +56,33 @@ func TestDemoAssessmentYear(t *testing.T) {
 			t.Errorf("no demo agency in state %s", st)
 		}
 	}
-	if comments == 0 || explanations == 0 || evidence == 0 || pending2 == 0 || pending6 == 0 {
-		t.Errorf("comments %d, explanations %d, evidence %d, waiting in area 2: %d, area 6: %d", comments, explanations, evidence, pending2, pending6)
+	// Most departments are final; a few stay in the cycle.
+	if states[parindex.AssessmentFinal] < 14 {
+		t.Errorf("%d final departments, want most: %v", states[parindex.AssessmentFinal], states)
 	}
-	if a := byUnit["SNV"]; a.State != parindex.AssessmentDraft || a.Locked || a.ReopenedUntil.IsZero() {
-		t.Errorf("SNV: %s, locked %v, reopened until %s", a.State, a.Locked, a.ReopenedUntil)
+	if comments == 0 || explanations == 0 || evidence == 0 {
+		t.Errorf("comments %d, explanations %d, evidence %d", comments, explanations, evidence)
 	}
-	if a := byUnit["DPTTH"]; !a.Locked {
-		t.Error("a late draft is not locked")
+	// The Justice (area 2) and Finance (area 6) appraisers have leaves
+	// waiting in both rounds.
+	for _, st := range []parindex.AssessmentState{parindex.AssessmentAppraisal1, parindex.AssessmentAppraisal2} {
+		for _, area := range []string{"2", "6"} {
+			if pending[[2]string{string(st), area}] == 0 {
+				t.Errorf("no leaf of area %s waits in %s: %v", area, st, pending)
+			}
+		}
 	}
-	if a := byUnit["STP"]; a.State != parindex.AssessmentExplanation || a.Locked {
+	// SNV's clerk and leader have a reopened draft, four criteria short of
+	// submitting.
+	snv := byUnit["SNV"]
+	system, err := db.UnitYearMetrics(ctx, 2026, snv.UnitID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if unscored := snv.Unscored(f, system); snv.State != parindex.AssessmentDraft || snv.Locked || snv.ReopenedUntil.IsZero() || len(unscored) != 4 {
+		t.Errorf("SNV: %s, locked %v, reopened until %s, unscored %v", snv.State, snv.Locked, snv.ReopenedUntil, unscored)
+	}
+	if a := byUnit["STP"]; a.State != parindex.AssessmentExplanation || a.Locked || len(a.Appraisals) == 0 {
 		t.Errorf("STP: %s, locked %v", a.State, a.Locked)
 	}
 	final, err := db.FinalAssessments(ctx, "province-departments-2026")
@@ -77,6 +92,51 @@ func TestDemoAssessmentYear(t *testing.T) {
 	if in := final["VPUB"]; in.State != "final" || len(in.Points) == 0 || len(in.Metrics) == 0 {
 		t.Errorf("VPUB final inputs: %+v", in)
 	}
+
+	// The communes: X001's leader has explanations to submit, a late
+	// draft is locked, the rest are final.
+	communes, _, err := db.ListAssessments(ctx, "communes-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	finals := 0
+	for _, a := range communes {
+		switch a.UnitCode {
+		case "X001":
+			explained := 0
+			for node := range a.Entries {
+				if a.Explained(node) {
+					explained++
+				}
+			}
+			if a.State != parindex.AssessmentExplanation || a.Locked || explained == 0 {
+				t.Errorf("X001: %s, locked %v, %d explanations", a.State, a.Locked, explained)
+			}
+		case "X037":
+			if a.State != parindex.AssessmentDraft || !a.Locked {
+				t.Errorf("X037: %s, locked %v; want a late draft, locked", a.State, a.Locked)
+			}
+		}
+		if a.State == parindex.AssessmentFinal {
+			finals++
+		}
+	}
+	if len(communes) != 60 || finals < 55 {
+		t.Errorf("%d of %d communes final, want most", finals, len(communes))
+	}
+	// Last year every agency finished the cycle.
+	for _, code := range []string{"province-departments-2025", "communes-2025"} {
+		last, _, err := db.ListAssessments(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range last {
+			if a.State != parindex.AssessmentFinal {
+				t.Errorf("%s: %s is %s, want final", code, a.UnitCode, a.State)
+			}
+		}
+	}
+
 	again, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.01, SkipSnapshots: true})
 	if err != nil {
 		t.Fatal(err)

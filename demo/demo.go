@@ -21,8 +21,8 @@ type Summary struct {
 
 // Options scale the demo.
 type Options struct {
-	// SurveyVolume multiplies the number of demo responses (about 50,000 at
-	// 1; tests use less). Zero means 1.
+	// SurveyVolume multiplies the number of demo responses (about 40,000 over
+	// the two demo years at 1; tests use less). Zero means 1.
 	SurveyVolume float64
 	// SkipSnapshots leaves out the scoring runs (tests that run their own).
 	SkipSnapshots bool

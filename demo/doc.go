@@ -2,8 +2,15 @@
 // shaped like a real one after the 1 July 2025 reform: about twenty
 // departments, sixty communes and wards, a one-stop centre, and two former
 // districts with their old communes kept as history, linked to the communes
-// that succeeded them. Seeding is idempotent: running it again changes
-// nothing. Later parts of the product add their own demo data here.
+// that succeeded them. It runs two years of the PAR index cycle, 2025 and
+// 2026: frameworks (2026 copied from 2025, so changes show), one-stop-shop
+// and self-reported figures, citizens' answers, self-assessments taken
+// through appraisal by the store's workflow, and a published scoring run of
+// each year. Every figure of a unit in a year comes from its standing that
+// year (standing.go), drawn from dice seeded by the unit's code, so the demo
+// is the same on every machine. Seeding is idempotent: running it again
+// changes nothing.
 //
-// It may import store and the root domain package; never web or the command line.
+// It may import store, survey, snapshot, criteria and the root domain
+// package; never web or the command line.
 package demo

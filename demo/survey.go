@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"parindex"
@@ -35,9 +35,11 @@ var demoComments = []string{
 }
 
 // seedSurvey publishes the reference instrument, gives every current unit a
-// QR link per counter and, once, about 50,000 responses over the past year
-// with real differences between units: some excellent, some poor, a few with
-// fewer than 30 answers, a few flagged.
+// QR link per counter and, once, responses for each demo year up to now
+// (about 40,000 in all at volume 1): each unit's citizens answer around the
+// satisfaction of its standing that year (satisfactionOf), so most units
+// sit between 75% and 95% satisfied and the weakest lower; a few units
+// have fewer than 30 answers in a year, and a few answers are flagged.
 func seedSurvey(ctx context.Context, db *store.DB, actor parindex.Actor, volume float64) (SurveySummary, error) {
 	var s SurveySummary
 	stored, err := survey.EnsureReference(ctx, db, actor, InstrumentCode)
@@ -96,6 +98,7 @@ func seedSurvey(ctx context.Context, db *store.DB, actor parindex.Actor, volume 
 	}
 	byUnit := map[int64][]*parindex.SurveyLink{}
 	var order []int64
+	code := map[int64]string{}
 	for _, l := range links {
 		if l.InstrumentID != stored.ID {
 			continue
@@ -104,6 +107,11 @@ func seedSurvey(ctx context.Context, db *store.DB, actor parindex.Actor, volume 
 			order = append(order, l.UnitID)
 		}
 		byUnit[l.UnitID] = append(byUnit[l.UnitID], l)
+		code[l.UnitID] = l.UnitCode
+	}
+	validFrom := map[int64]parindex.Date{}
+	for _, u := range units {
+		validFrom[u.ID] = u.ValidFrom
 	}
 	codes := survey.QuestionCodes(in)
 	elementOf := make([]int, len(codes))
@@ -116,8 +124,6 @@ func seedSurvey(ctx context.Context, db *store.DB, actor parindex.Actor, volume 
 			}
 		}
 	}
-	rng := rand.New(rand.NewPCG(2026, 7))
-	start := db.Now().AddDate(-1, 0, 0)
 	var batch []*parindex.Response
 	flush := func() error {
 		if len(batch) == 0 {
@@ -130,60 +136,98 @@ func seedSurvey(ctx context.Context, db *store.DB, actor parindex.Actor, volume 
 		batch = batch[:0]
 		return nil
 	}
-	for ui, unitID := range order {
-		// Each unit has its own quality and volume; every 13th unit is small.
-		quality := 3.0 + 1.7*rng.Float64()
-		if ui%7 == 3 {
-			quality = 2.4 + 0.6*rng.Float64() // a unit that serves poorly
-		}
-		n := int(float64(250+rng.IntN(900)) * volume)
-		if ui%13 == 5 {
-			n = 8 + rng.IntN(20) // too few answers to rank with confidence
-		}
-		elementShift := []float64{rng.NormFloat64() * 0.3, rng.NormFloat64() * 0.3, rng.NormFloat64() * 0.3, rng.NormFloat64() * 0.3, -0.3 + rng.NormFloat64()*0.3}
-		for i := 0; i < n; i++ {
-			at := start.Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour))))
-			at = time.Date(at.Year(), at.Month(), at.Day(), 7+rng.IntN(10), 0, 0, 0, time.UTC)
-			person := rng.NormFloat64() * 0.6
-			answers := make([]byte, len(codes))
-			for q := range codes {
-				naChance := 0.03
-				if elementOf[q] == 4 {
-					naChance = 0.25 // few people ever sent feedback
-				}
-				if rng.Float64() < naChance {
-					answers[q] = '0'
-					continue
-				}
-				v := int(math.Round(quality + elementShift[elementOf[q]] + person + rng.NormFloat64()*0.5))
-				answers[q] = byte('0' + min(5, max(1, v)))
-			}
-			r := &parindex.Response{
-				LinkID: byUnit[unitID][rng.IntN(len(byUnit[unitID]))].ID, InstrumentID: stored.ID, UnitID: unitID,
-				SubmittedHour: at, Day: parindex.DateOf(at.In(time.FixedZone("ICT", 7*3600))),
-				IdempotencyKey: fmt.Sprintf("demo-%d-%d", unitID, i), Answers: string(answers),
-				FillSeconds: 60 + rng.IntN(240), Source: parindex.SourceDemo,
-				Profile: fmt.Sprintf("gender=%s;age_group=%s", []string{"male", "female"}[rng.IntN(2)], []string{"under_30", "age_30_44", "age_45_59", "age_60_plus"}[rng.IntN(4)]),
-			}
-			switch x := rng.Float64(); {
-			case x < 0.02:
-				r.FillSeconds, r.Flags = 15+rng.IntN(20), []string{parindex.FlagSpeeder}
-			case x < 0.03:
-				for q := range answers {
-					answers[q] = '5'
-				}
-				r.Answers, r.FillSeconds, r.Flags = string(answers), 50+rng.IntN(30), []string{parindex.FlagStraightline}
-			}
-			if rng.Float64() < 0.08 {
-				r.Comment = demoComments[rng.IntN(len(demoComments))]
-			}
-			batch = append(batch, r)
-			if len(batch) == 2000 {
-				if err := flush(); err != nil {
-					return s, err
+	now := db.Now()
+	for _, unitID := range order {
+		for _, year := range demoYears {
+			rs := unitResponses(code[unitID], unitID, year, validFrom[unitID], now, volume, byUnit[unitID], stored.ID, codes, elementOf)
+			for _, r := range rs {
+				batch = append(batch, r)
+				if len(batch) == 2000 {
+					if err := flush(); err != nil {
+						return s, err
+					}
 				}
 			}
 		}
 	}
 	return s, flush()
+}
+
+// unitResponses makes one unit's responses of one year, dated in office
+// hours on the days of the year it existed, up to now. Its citizens'
+// answers sit around the unit's satisfaction that year: an answer is
+// satisfied (4 or 5) when the unit's level, the element's shift, the
+// person's mood and the question's noise add up to 3.5 or more, so the
+// unit's level is set from the share of satisfied answers wanted.
+func unitResponses(unitCode string, unitID int64, year int, validFrom parindex.Date, now time.Time, volume float64,
+	links []*parindex.SurveyLink, instrumentID int64, codes []string, elementOf []int) []*parindex.Response {
+	d := newDice(unitCode + "/survey/" + strconv.Itoa(year))
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, vietnamTime)
+	if start := time.Date(validFrom.Year, time.Month(validFrom.Month), validFrom.Day, 0, 0, 0, 0, vietnamTime); start.After(from) {
+		from = start
+	}
+	to := time.Date(year+1, 1, 1, 0, 0, 0, 0, vietnamTime)
+	if now.Before(to) {
+		to = now.Truncate(time.Hour)
+	}
+	if !to.After(from) {
+		return nil
+	}
+	days := int(to.Sub(from).Hours()/24) + 1
+	// A unit's yearly volume; a few units (never among the best or the
+	// weakest, whose bands the demo shows) are too small to rank with
+	// confidence.
+	st := standingOf(unitCode, year)
+	n := int(d.between(120, 560) * volume * float64(days) / 365)
+	if newDice(unitCode+"/small").chance(0.08) && st.skill > 0.15 && st.skill < 0.85 {
+		n = 8 + d.intN(20)
+	}
+	// Person and question noise: sd √(0.6² + 0.5²); the feedback element
+	// runs 0.3 lower (few people ever sent feedback, fewer were pleased).
+	const spread = 0.781
+	elementShift := []float64{0.15 * d.normal(), 0.15 * d.normal(), 0.15 * d.normal(), 0.15 * d.normal(), -0.3 + 0.15*d.normal()}
+	level := 3.5 + spread*normalQuantile(clamp(satisfactionOf(st)+0.02*d.normal(), 0.3, 0.99)) + 0.06
+	out := make([]*parindex.Response, 0, n)
+	for i := 0; i < n; i++ {
+		day := from.AddDate(0, 0, d.intN(days))
+		at := time.Date(day.Year(), day.Month(), day.Day(), 7+d.intN(10), 0, 0, 0, vietnamTime)
+		if at.Before(from) || !at.Before(to) {
+			continue // later today than now: not answered yet
+		}
+		person := d.normal() * 0.6
+		answers := make([]byte, len(codes))
+		for q := range codes {
+			naChance := 0.03
+			if elementOf[q] == 4 {
+				naChance = 0.25 // few people ever sent feedback
+			}
+			if d.chance(naChance) {
+				answers[q] = '0'
+				continue
+			}
+			v := int(math.Round(level + elementShift[elementOf[q]] + person + d.normal()*0.5))
+			answers[q] = byte('0' + min(5, max(1, v)))
+		}
+		r := &parindex.Response{
+			LinkID: links[d.intN(len(links))].ID, InstrumentID: instrumentID, UnitID: unitID,
+			SubmittedHour: at.UTC(), Day: parindex.DateOf(at),
+			IdempotencyKey: fmt.Sprintf("demo-%d-%d-%d", unitID, year, i), Answers: string(answers),
+			FillSeconds: 60 + d.intN(240), Source: parindex.SourceDemo,
+			Profile: fmt.Sprintf("gender=%s;age_group=%s", []string{"male", "female"}[d.intN(2)], []string{"under_30", "age_30_44", "age_45_59", "age_60_plus"}[d.intN(4)]),
+		}
+		switch x := d.float(); {
+		case x < 0.02:
+			r.FillSeconds, r.Flags = 15+d.intN(20), []string{parindex.FlagSpeeder}
+		case x < 0.03:
+			for q := range answers {
+				answers[q] = '5'
+			}
+			r.Answers, r.FillSeconds, r.Flags = string(answers), 50+d.intN(30), []string{parindex.FlagStraightline}
+		}
+		if d.chance(0.08) {
+			r.Comment = demoComments[d.intN(len(demoComments))]
+		}
+		out = append(out, r)
+	}
+	return out
 }

@@ -123,9 +123,17 @@ func TestYearOverYearOnMappedCriteria(t *testing.T) {
 	if !near(snv.Change, snv.Index-snv.PreviousIndex) {
 		t.Errorf("SNV index change = %+v", snv)
 	}
-	// The 2026 snapshot has no earlier year to compare with.
-	if none, err := snapshot.CompareWithPrevious(ctx, db, published[0].ID); err != nil || none != nil {
-		t.Errorf("2026 comparison = %v, %v", none, err)
+	// The demo's 2026 framework was copied from its 2025 one: 2026 compares
+	// with the 2025 snapshot, and 2025 with nothing.
+	last, err := db.FindSnapshots(ctx, store.SnapshotFilter{FrameworkCode: "province-departments-2025", Status: parindex.StatusPublished})
+	if err != nil || len(last) != 1 {
+		t.Fatalf("demo 2025 snapshots: %v, %v", last, err)
+	}
+	if prev, err := snapshot.CompareWithPrevious(ctx, db, published[0].ID); err != nil || prev == nil || prev.Previous.ID != last[0].ID {
+		t.Errorf("2026 comparison = %v, %v", prev, err)
+	}
+	if none, err := snapshot.CompareWithPrevious(ctx, db, last[0].ID); err != nil || none != nil {
+		t.Errorf("2025 comparison = %v, %v", none, err)
 	}
 }
 
