@@ -2,10 +2,12 @@
 GO          ?= go
 BIN         := bin/parindex
 VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
-LDFLAGS     := -X main.version=$(VERSION)
+COMMIT      ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+# Recursive (=): ECHARTS_VERSION is defined further down.
+LDFLAGS      = -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.echartsVersion=$(ECHARTS_VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run build test lint bench bench-ingest bench-dashboards clean vendor-echarts vendor-axe verify-xlsx
+.PHONY: run build test lint bench bench-ingest bench-dashboards clean dist vendor-echarts vendor-axe verify-xlsx
 
 ## run: build, seed the demo province into ./data (SQLite) and serve it
 run: build
@@ -99,5 +101,27 @@ $(AXE_JS):
 		exit 1; \
 	fi
 
+## dist: release archives in dist/ for linux/amd64, linux/arm64 (.tar.gz) and windows/amd64 (.zip), each with the
+## binary (ECharts embedded; static, no cgo), README.md and docs/deploy.md, and dist/SHA256SUMS. Fails without ECharts:
+## a release must draw its charts.
+DIST_PLATFORMS := linux/amd64 linux/arm64 windows/amd64
+dist: vendor-echarts
+	@[ -s $(ECHARTS_JS) ] || { echo "dist: $(ECHARTS_JS) is missing (make vendor-echarts could not fetch it): a release needs ECharts" >&2; exit 1; }
+	@command -v zip >/dev/null || { echo "dist: zip is needed for the Windows archive (apt-get install zip)" >&2; exit 1; }
+	@set -e; rm -rf dist; mkdir -p dist; \
+	epoch=$$(git log -1 --format=%ct 2>/dev/null || date +%s); \
+	for p in $(DIST_PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; name=parindex-$(VERSION)-$$os-$$arch; dir=dist/$$name; exe=parindex; \
+		[ $$os = windows ] && exe=parindex.exe; \
+		mkdir -p $$dir; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "$(LDFLAGS) -s -w" -o $$dir/$$exe ./cmd/parindex; \
+		cp README.md docs/deploy.md $$dir/; \
+		touch -d @$$epoch $$dir $$dir/*; \
+		if [ $$os = windows ]; then (cd dist && zip -qrX $$name.zip $$name); \
+		else tar -C dist --sort=name --owner=0 --group=0 --numeric-owner --mtime=@$$epoch -czf dist/$$name.tar.gz $$name; fi; \
+		rm -rf $$dir; echo "dist: $$name"; \
+	done; \
+	cd dist && sha256sum *.tar.gz *.zip > SHA256SUMS && cat SHA256SUMS
+
 clean:
-	rm -rf bin
+	rm -rf bin dist

@@ -28,13 +28,21 @@ import (
 	"parindex/store"
 )
 
+// DefaultMetricsAddr keeps /metrics on the loopback interface: what the
+// server counts (routes, database pool, process) is for the people who run
+// it, never for the public survey's visitors.
+const DefaultMetricsAddr = "127.0.0.1:9464"
+
 // EnvPrefix starts the name of every environment variable parindex reads.
 const EnvPrefix = "PARINDEX_"
 
 // Config is the effective configuration.
 type Config struct {
-	DatabaseURL    string
-	Addr           string
+	DatabaseURL string
+	Addr        string
+	// MetricsAddr is where /metrics (Prometheus) listens, apart from the
+	// public address; "" when switched off.
+	MetricsAddr    string
 	DataDir        string
 	SecretKey      string
 	SecretKeyFile  string
@@ -103,6 +111,24 @@ var Options = []Option{
 			_, port, err := net.SplitHostPort(c.Addr)
 			if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
 				return &Error{EnvPrefix + "ADDR", raw, "host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080"}
+			}
+			return nil
+		}},
+	{Name: "METRICS_ADDR", Flag: "metrics-addr", Default: DefaultMetricsAddr, Help: "host:port of the Prometheus /metrics listener, apart from the public address; off to switch it off",
+		apply: func(c *Config, raw string) error {
+			c.MetricsAddr = orDefault(raw, DefaultMetricsAddr)
+			if c.MetricsAddr == "off" {
+				c.MetricsAddr = ""
+				return nil
+			}
+			_, port, err := net.SplitHostPort(c.MetricsAddr)
+			if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+				return &Error{EnvPrefix + "METRICS_ADDR", raw, "host:port with a port from 0 to 65535, e.g. 127.0.0.1:9464, or off"}
+			}
+			// The same host:port as the public server would fail to listen;
+			// say so here, naming the setting, rather than at start-up.
+			if c.MetricsAddr == c.Addr && port != "0" {
+				return &Error{EnvPrefix + "METRICS_ADDR", raw, "an address other than PARINDEX_ADDR (" + c.Addr + "): /metrics has a listener of its own"}
 			}
 			return nil
 		}},
@@ -279,6 +305,7 @@ func (c Config) Effective() [][2]string {
 		{"PARINDEX_DATA_DIR", c.DataDir},
 		{"PARINDEX_DATABASE_URL", store.MaskURL(c.DatabaseURL)},
 		{"PARINDEX_ADDR", c.Addr},
+		{"PARINDEX_METRICS_ADDR", orDefault(c.MetricsAddr, "off")},
 		{"PARINDEX_BASE_URL", c.BaseURL},
 		{"PARINDEX_SECRET_KEY", key},
 		{"PARINDEX_SECRET_KEY_FILE", c.SecretKeyFile},

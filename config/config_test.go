@@ -21,8 +21,27 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.DatabaseURL != "sqlite:./data/parindex.db" || c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" ||
-		c.BaseURL != "http://127.0.0.1:8080" || c.LogFormat != "text" || c.LogLevel != "info" || len(c.TrustedProxies) != 0 {
+		c.BaseURL != "http://127.0.0.1:8080" || c.LogFormat != "text" || c.LogLevel != "info" || len(c.TrustedProxies) != 0 ||
+		c.MetricsAddr != "127.0.0.1:9464" {
 		t.Errorf("defaults = %+v", c)
+	}
+}
+
+// /metrics listens apart from the public address, on the loopback interface
+// unless told otherwise, and can be switched off.
+func TestMetricsAddr(t *testing.T) {
+	for raw, want := range map[string]string{"": "127.0.0.1:9464", "off": "", "10.0.0.5:9100": "10.0.0.5:9100", ":0": ":0"} {
+		c, err := config.Load(nil, env(map[string]string{"PARINDEX_METRICS_ADDR": raw}))
+		if err != nil || c.MetricsAddr != want {
+			t.Errorf("PARINDEX_METRICS_ADDR=%q: %q, %v; want %q", raw, c.MetricsAddr, err, want)
+		}
+	}
+	for _, bad := range []string{"9464", "127.0.0.1:99999", "127.0.0.1:8080"} {
+		var ce *config.Error
+		_, err := config.Load(nil, env(map[string]string{"PARINDEX_METRICS_ADDR": bad}))
+		if !errors.As(err, &ce) || ce.Var != "PARINDEX_METRICS_ADDR" {
+			t.Errorf("PARINDEX_METRICS_ADDR=%q: err = %v, want a config.Error naming the variable", bad, err)
+		}
 	}
 }
 

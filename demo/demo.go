@@ -26,6 +26,9 @@ type Options struct {
 	SurveyVolume float64
 	// SkipSnapshots leaves out the scoring runs (tests that run their own).
 	SkipSnapshots bool
+	// Progress, when set, is told as each stage of the seed begins: its
+	// name, how many stages are done and how many there are in all.
+	Progress func(stage string, done, total int)
 }
 
 // Seed writes the demo data into db (already migrated). It is idempotent.
@@ -34,31 +37,40 @@ func Seed(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 		opts.SurveyVolume = 1
 	}
 	var s Summary
-	var err error
 	actor := parindex.Actor{Name: "demo"}
-	s.Units, err = db.ImportOrgUnits(ctx, actor, "demo", OrgRows(), "dữ liệu minh họa (demo data)")
-	if err != nil {
-		return s, fmt.Errorf("demo: organisation tree: %w", err)
-	}
-	if s.Accounts, err = seedUsers(ctx, db, actor); err != nil {
-		return s, err
-	}
-	if s.Frameworks, err = seedFrameworks(ctx, db, actor); err != nil {
-		return s, err
-	}
-	if s.Survey, err = seedSurvey(ctx, db, actor, opts.SurveyVolume); err != nil {
-		return s, err
-	}
-	if s.Metrics, err = seedMetrics(ctx, db, actor); err != nil {
-		return s, err
-	}
-	if s.Assessment, err = seedAssessments(ctx, db, actor); err != nil {
-		return s, err
+	stages := []struct {
+		name string
+		run  func() error
+	}{
+		{"đơn vị (units)", func() (err error) {
+			s.Units, err = db.ImportOrgUnits(ctx, actor, "demo", OrgRows(), "dữ liệu minh họa (demo data)")
+			if err != nil {
+				err = fmt.Errorf("demo: organisation tree: %w", err)
+			}
+			return err
+		}},
+		{"tài khoản (accounts)", func() (err error) { s.Accounts, err = seedUsers(ctx, db, actor); return err }},
+		{"bộ tiêu chí (frameworks)", func() (err error) { s.Frameworks, err = seedFrameworks(ctx, db, actor); return err }},
+		{"phiếu khảo sát (survey responses)", func() (err error) { s.Survey, err = seedSurvey(ctx, db, actor, opts.SurveyVolume); return err }},
+		{"số liệu (metrics)", func() (err error) { s.Metrics, err = seedMetrics(ctx, db, actor); return err }},
+		{"tự chấm điểm (self-assessments)", func() (err error) { s.Assessment, err = seedAssessments(ctx, db, actor); return err }},
 	}
 	if !opts.SkipSnapshots {
-		if s.Snapshots, err = seedSnapshots(ctx, db, actor); err != nil {
+		stages = append(stages, struct {
+			name string
+			run  func() error
+		}{"kết quả chấm điểm (scoring runs)", func() (err error) { s.Snapshots, err = seedSnapshots(ctx, db, actor); return err }})
+	}
+	for i, stage := range stages {
+		if opts.Progress != nil {
+			opts.Progress(stage.name, i, len(stages))
+		}
+		if err := stage.run(); err != nil {
 			return s, err
 		}
+	}
+	if opts.Progress != nil {
+		opts.Progress("", len(stages), len(stages))
 	}
 	return s, nil
 }

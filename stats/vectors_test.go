@@ -11,9 +11,11 @@ import (
 	"testing"
 )
 
-// vectorsPath is the shared file of worked examples, relative to this
-// package's directory (go test runs in it).
-var vectorsPath = filepath.Join("..", "..", "shared", "testdata", "stats-vectors.json")
+// vectorsPath is the project's copy of the published worked examples,
+// relative to this package's directory (go test runs in it). The root
+// package's TestStatsVectorsMatchShared keeps it equal to the shared file
+// when that file is beside the repository.
+var vectorsPath = filepath.Join("..", "testdata", "stats-vectors.json")
 
 // vectorTolerance is the agreed tolerance for real-valued vectors; integer
 // vectors (counts, ranks, sample sizes) must match exactly.
@@ -93,14 +95,14 @@ type statsVectors struct {
 	} `json:"raking"`
 }
 
-// loadVectors reads the shared vectors. A missing or changed file fails
+// loadVectors reads the vectors. A missing or changed file fails
 // the test: unknown fields are rejected so that a vector added to the file
 // cannot go unchecked here.
 func loadVectors(tb testing.TB) statsVectors {
 	tb.Helper()
 	data, err := os.ReadFile(vectorsPath)
 	if err != nil {
-		tb.Fatalf("the shared statistics vectors are required at %s (shared/testdata beside the repository): %v", vectorsPath, err)
+		tb.Fatalf("the statistics vectors are required at %s (the project's testdata): %v", vectorsPath, err)
 	}
 	decoder := json.NewDecoder(bytes.NewReader(data))
 	decoder.DisallowUnknownFields()

@@ -30,9 +30,9 @@ type analysisVectors struct {
 
 func loadAnalysisVectors(t *testing.T) analysisVectors {
 	t.Helper()
-	data, err := os.ReadFile("../../shared/testdata/stats-vectors.json")
+	data, err := os.ReadFile("../testdata/stats-vectors.json")
 	if err != nil {
-		t.Fatalf("the shared statistics vectors are missing: %v", err)
+		t.Fatalf("the statistics vectors are missing from the project's testdata: %v", err)
 	}
 	var v analysisVectors
 	if err := json.Unmarshal(data, &v); err != nil {

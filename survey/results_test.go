@@ -11,7 +11,8 @@ import (
 	"parindex/survey"
 )
 
-// vectors are the shared worked examples (../../shared/testdata).
+// vectors are the published worked examples (testdata/stats-vectors.json at
+// the repository root).
 type vectors struct {
 	Items []struct {
 		Counts       [5]int     `json:"counts"`
@@ -26,9 +27,9 @@ type vectors struct {
 
 func loadVectors(t *testing.T) vectors {
 	t.Helper()
-	data, err := os.ReadFile("../../shared/testdata/stats-vectors.json")
+	data, err := os.ReadFile("../testdata/stats-vectors.json")
 	if err != nil {
-		t.Fatalf("the shared statistics vectors are missing: %v", err)
+		t.Fatalf("the statistics vectors are missing from the project's testdata: %v", err)
 	}
 	var v vectors
 	if err := json.Unmarshal(data, &v); err != nil {

@@ -93,7 +93,7 @@ func (r *Reader) csvError(err error, after int) error {
 	case errors.As(err, &pe):
 		return r.problem(pe.Line, "", "dòng CSV không đọc được: "+err.Error(), "malformed CSV: "+err.Error())
 	}
-	return fmt.Errorf("tabular: unable to read %s after line %d: %w", r.File, after, err)
+	return fmt.Errorf("tabular: không đọc được %s sau dòng %d (unable to read %s after line %d): %w", r.File, after, r.File, after, err)
 }
 
 // sniffDelimiter picks ';' when the header has more semicolons than commas:

@@ -31,7 +31,7 @@ func OpenXLSX(file string, src io.Reader, lim Limits) (*XLSX, error) {
 	bad := func(vi, en string) error { return parindex.InputErrors{{File: file, VI: vi, EN: en}} }
 	data, err := io.ReadAll(io.LimitReader(src, lim.XLSXBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("tabular: unable to read %s: %w", file, err)
+		return nil, fmt.Errorf("tabular: không đọc được %s (unable to read %s): %w", file, file, err)
 	}
 	if int64(len(data)) > lim.XLSXBytes {
 		return nil, bad(fmt.Sprintf("tệp Excel lớn hơn %s (giới hạn của hệ thống); bảng lớn hãy lưu thành CSV UTF-8", mib(lim.XLSXBytes)),

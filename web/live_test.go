@@ -56,6 +56,9 @@ func (c *client) stream(path string) (*sseStream, int) {
 	c.t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, c.base+path, nil)
 	req.Header.Set("Accept", "text/event-stream")
+	// As a phone's browser asks: the events must still arrive as written,
+	// never held back by compression.
+	req.Header.Set("Accept-Encoding", "gzip, deflate, br")
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
@@ -64,9 +67,10 @@ func (c *client) stream(path string) (*sseStream, int) {
 		resp.Body.Close()
 		return nil, resp.StatusCode
 	}
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") || resp.Header.Get("Cache-Control") != "no-store" {
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") || resp.Header.Get("Cache-Control") != "no-store" ||
+		resp.Header.Get("Content-Encoding") != "" {
 		resp.Body.Close()
-		c.t.Fatalf("GET %s: Content-Type %q, Cache-Control %q", path, ct, resp.Header.Get("Cache-Control"))
+		c.t.Fatalf("GET %s: Content-Type %q, Cache-Control %q, Content-Encoding %q", path, ct, resp.Header.Get("Cache-Control"), resp.Header.Get("Content-Encoding"))
 	}
 	s := &sseStream{events: make(chan sseEvent, 100), comments: make(chan string, 100), resp: resp}
 	c.t.Cleanup(func() { resp.Body.Close() })

@@ -29,16 +29,19 @@ var Version = "dev"
 
 // Server is the parindex web server.
 type Server struct {
-	cfg     config.Config
-	db      *store.DB
-	log     *slog.Logger
-	clock   parindex.Clock // every time people read, in the province's zone
-	engine  *gin.Engine
-	http    *http.Server
-	assets  *assets
-	pages   pages
-	metrics *httpMetrics
-	reg     *prometheus.Registry
+	cfg    config.Config
+	db     *store.DB
+	log    *slog.Logger
+	clock  parindex.Clock // every time people read, in the province's zone
+	engine *gin.Engine
+	http   *http.Server
+	// metricsHTTP serves /metrics on a listener of its own
+	// (PARINDEX_METRICS_ADDR), never through the public engine.
+	metricsHTTP *http.Server
+	assets      *assets
+	pages       pages
+	metrics     *httpMetrics
+	reg         *prometheus.Registry
 
 	sessions *scs.SessionManager
 	// passwordParams is the argon2id cost for new hashes; tests lower it.
@@ -100,16 +103,19 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.Use(withRequestID, s.observe, s.recoverPanic, securityHeaders, refuseNUL, s.loadUser)
+	e.Use(withRequestID, s.observe, compressResponses, s.recoverPanic, securityHeaders, refuseNUL, s.loadUser)
 	e.NoRoute(s.notFound)
 	e.NoMethod(func(c *gin.Context) {
 		c.String(http.StatusMethodNotAllowed, "Phương thức không được hỗ trợ (method not allowed)")
 	})
 	e.GET("/static/*file", s.assets.serve)
 	e.HEAD("/static/*file", s.assets.serve)
+	for path := range rootIcons {
+		e.GET(path, s.assets.serveRootIcon)
+		e.HEAD(path, s.assets.serveRootIcon)
+	}
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 	e.GET("/", s.home)
 	s.survey.Routes(e)
 	e.GET("/login", s.loginPage)
@@ -160,7 +166,31 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	s.http.RegisterOnShutdown(s.live.close)
+	s.metricsHTTP = &http.Server{
+		Handler:           s.MetricsHandler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 	return s, nil
+}
+
+// MetricsHandler answers GET /metrics (Prometheus's text format) and 404
+// elsewhere. It is served on its own listener (ServeMetrics): the public
+// address has no /metrics, so the survey's visitors never see the server's
+// routes, pool or process figures.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	return mux
+}
+
+// ServeMetrics serves MetricsHandler on ln until Shutdown.
+func (s *Server) ServeMetrics(ln net.Listener) error {
+	if err := s.metricsHTTP.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("web: serve metrics: %w", err)
+	}
+	return nil
 }
 
 // SetPasswordParams sets the argon2id cost of new hashes (tests use a cheap one).
@@ -202,7 +232,7 @@ func (s *Server) Serve(ln net.Listener) error {
 // until ctx ends.
 // Survey answers already accepted are stored before it returns.
 func (s *Server) Shutdown(ctx context.Context) error {
-	err := s.http.Shutdown(ctx)
+	err := errors.Join(s.http.Shutdown(ctx), s.metricsHTTP.Shutdown(ctx))
 	s.stopBackground()
 	if s.serving.Load() {
 		s.ingester.Wait()

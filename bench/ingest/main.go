@@ -194,7 +194,7 @@ func runServer(target, dbURL, dir string) ([]result, []routeResult) {
 	cmd := exec.Command(*binary, "serve")
 	cmd.Env = append(os.Environ(),
 		"PARINDEX_DATABASE_URL="+dbURL, "PARINDEX_DATA_DIR="+dir, "PARINDEX_ADDR=127.0.0.1:"+port,
-		"PARINDEX_SECRET_KEY="+secret, "PARINDEX_LOG_LEVEL=warn",
+		"PARINDEX_SECRET_KEY="+secret, "PARINDEX_LOG_LEVEL=warn", "PARINDEX_METRICS_ADDR=off",
 		"PARINDEX_SURVEY_IP_PER_MINUTE=1000000000", "PARINDEX_SURVEY_LINK_PER_MINUTE=1000000000")
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 	check(cmd.Start())

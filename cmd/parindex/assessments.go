@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"sort"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -21,7 +20,7 @@ func (a *app) assessmentCommand() *cobra.Command {
 	listCmd := &cobra.Command{
 		Use:   "list FRAMEWORK",
 		Short: "Trạng thái tự đánh giá của mọi đơn vị (every agency's state)",
-		Args:  exactArgs(1),
+		Args:  positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := openDB(cmd.Context(), a.cfg, a.logger())
 			if err != nil {
@@ -32,7 +31,7 @@ func (a *app) assessmentCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			tw := newTable(a.stdout)
 			fmt.Fprintln(tw, "UNIT\tSTATE\tDEADLINE\tLOCKED\tWAITING\tEVIDENCE\tNAME")
 			for _, as := range list {
 				files := 0
@@ -53,7 +52,7 @@ dữ liệu đầu vào của "parindex score" (không gồm kết quả khảo 
 
 Prints the final appraised inputs of the agencies in state final, in the JSON form that
 "parindex score" reads (survey figures are not included).`,
-		Args: exactArgs(1),
+		Args: positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := openDB(cmd.Context(), a.cfg, a.logger())
 			if err != nil {
@@ -90,7 +89,7 @@ Prints the final appraised inputs of the agencies in state final, in the JSON fo
 	templateCmd := &cobra.Command{
 		Use:   "template FRAMEWORK UNIT",
 		Short: "Xuất mẫu Excel tự đánh giá của một đơn vị (write an agency's Excel template)",
-		Args:  exactArgs(2),
+		Args:  positionalArgs(2, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := openDB(cmd.Context(), a.cfg, a.logger())
 			if err != nil {
@@ -129,7 +128,7 @@ Prints the final appraised inputs of the agencies in state final, in the JSON fo
 	deadlineCmd := &cobra.Command{
 		Use:   "deadline FRAMEWORK STAGE DATE",
 		Short: "Đặt hạn một giai đoạn: self_assessment, appraisal_1, explanation, appraisal_2 (set a stage deadline; DATE yyyy-mm-dd or none)",
-		Args:  exactArgs(3),
+		Args:  positionalArgs(3, 3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var due parindex.Date
 			if args[2] != "none" {

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -31,18 +30,13 @@ theo dạng TỆP:DÒNG: node MÃ: thông báo, mã thoát 1.
 
 Checks each framework file without a database. Valid: exit 0, warnings printed.
 Invalid: every problem on stderr as FILE:LINE: node CODE: message, exit 1.`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usageError{errors.New("criteria validate needs at least one FILE")}
-			}
-			return nil
-		},
+		Args: positionalArgs(1, unbounded),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			invalid := 0
 			for _, path := range args {
 				f, warnings, err := loadFrameworkFile(path)
 				for _, w := range warnings {
-					fmt.Fprintln(a.stderr, "warning: "+w.String())
+					fmt.Fprintln(a.stderr, "cảnh báo (warning): "+w.String())
 				}
 				if err != nil {
 					invalid++
@@ -67,7 +61,7 @@ với điểm tối đa từng cấp và phương pháp chấm. CODE được t�
 các bộ tiêu chí mẫu tích hợp sẵn.
 
 Prints a framework (a file, or a CODE from the database, then from the embedded references).`,
-		Args: exactArgs(1),
+		Args: positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := a.resolveFramework(cmd.Context(), args[0])
 			if err != nil {
@@ -81,7 +75,7 @@ Prints a framework (a file, or a CODE from the database, then from the embedded 
 	diffCmd := &cobra.Command{
 		Use:   "diff A B",
 		Short: "So sánh hai bộ tiêu chí (list what changed from A to B; each a FILE or CODE)",
-		Args:  exactArgs(2),
+		Args:  positionalArgs(2, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ra, err := a.resolveFramework(cmd.Context(), args[0])
 			if err != nil {
@@ -124,11 +118,11 @@ ban hành không thể thay đổi: hãy nhập nội dung sửa đổi với m�
 
 Stores the file as a draft under its code. Re-importing a draft replaces it (audited); a
 published code is refused: import the correction as a new version under a new code.`,
-		Args: exactArgs(1),
+		Args: positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, warnings, err := loadFrameworkFile(args[0])
 			for _, w := range warnings {
-				fmt.Fprintln(a.stderr, "warning: "+w.String())
+				fmt.Fprintln(a.stderr, "cảnh báo (warning): "+w.String())
 			}
 			if err != nil {
 				return asInputErrors(err)
@@ -157,7 +151,7 @@ published code is refused: import the correction as a new version under a new co
 	publishCmd := &cobra.Command{
 		Use:   "publish CODE",
 		Short: "Ban hành bộ tiêu chí; sau đó không thể sửa (publish a draft; it is frozen afterwards)",
-		Args:  exactArgs(1),
+		Args:  positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := openDB(cmd.Context(), a.cfg, a.logger())
 			if err != nil {
@@ -184,7 +178,7 @@ ghi nhận tương ứng với tiêu chí mới để so sánh giữa các năm.
 
 Creates next year's draft under a new code from a published framework, and records which
 old node each new node continues, for year-over-year comparison.`,
-		Args: exactArgs(1),
+		Args: positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := openDB(cmd.Context(), a.cfg, a.logger())
 			if err != nil {
@@ -220,7 +214,7 @@ old node each new node continues, for year-over-year comparison.`,
 dạng chuẩn hoặc Excel. Mặc định in YAML ra màn hình; định dạng lấy theo đuôi của --out.
 
 Writes the canonical YAML or the Excel workbook; the format defaults to --out's extension.`,
-		Args: exactArgs(1),
+		Args: positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			format := strings.ToLower(exportFormat)
 			if format == "" {
@@ -262,7 +256,7 @@ Writes the canonical YAML or the Excel workbook; the format defaults to --out's 
 	listCmd := &cobra.Command{
 		Use:   "list",
 		Short: "Liệt kê các bộ tiêu chí đã lưu (list stored frameworks)",
-		Args:  exactArgs(0),
+		Args:  positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := openDB(cmd.Context(), a.cfg, a.logger())
 			if err != nil {
@@ -273,7 +267,7 @@ Writes the canonical YAML or the Excel workbook; the format defaults to --out's 
 			if err != nil {
 				return err
 			}
-			w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			w := newTable(a.stdout)
 			fmt.Fprintln(w, "CODE\tYEAR\tSTATUS\tHASH\tAGENCY_TYPES\tPUBLISHED\tNAME")
 			for _, r := range recs {
 				published := ""
@@ -381,7 +375,7 @@ func (a *app) resolveFramework(ctx context.Context, arg string) (*resolvedFramew
 	if looksLikeFile(arg) {
 		f, warnings, err := loadFrameworkFile(arg)
 		for _, w := range warnings {
-			fmt.Fprintln(a.stderr, "warning: "+w.String())
+			fmt.Fprintln(a.stderr, "cảnh báo (warning): "+w.String())
 		}
 		if err != nil {
 			var buf bytes.Buffer
@@ -443,7 +437,7 @@ func printFramework(w io.Writer, r *resolvedFramework, clock parindex.Clock) {
 	}
 	fmt.Fprintf(w, "Xếp loại (bands): %s\n\n", strings.Join(bands, "; "))
 
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintln(tw, "CODE\tMAX\tMETHOD\tNAME")
 	f.Walk(func(n *criteria.Node, ancestors []*criteria.Node) bool {
 		indent := strings.Repeat("  ", len(ancestors))

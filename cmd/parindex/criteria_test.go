@@ -67,7 +67,7 @@ func TestCriteriaValidate(t *testing.T) {
 
 	// Warnings do not make a file invalid.
 	warn := writeCriteriaFile(t, dir, "warn.yaml", bytes.Replace(referenceSource(t, "communes-2026"), []byte("element: access"), []byte("element: acess"), 1))
-	if code, _, errOut = cli(t, env, "criteria", "validate", warn); code != 0 || !strings.Contains(errOut, "warning: "+warn+":") || !strings.Contains(errOut, `"acess"`) {
+	if code, _, errOut = cli(t, env, "criteria", "validate", warn); code != 0 || !strings.Contains(errOut, "cảnh báo (warning): "+warn+":") || !strings.Contains(errOut, `"acess"`) {
 		t.Errorf("warning file: exit %d\n%s", code, errOut)
 	}
 

@@ -17,7 +17,7 @@ func (a *app) demoCommand() *cobra.Command {
 Chạy lại nhiều lần không tạo bản trùng.
 
 Seeds the configured database with a fictional two-tier province; running it again changes nothing.`,
-		Args: exactArgs(0),
+		Args: positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := openDB(cmd.Context(), a.cfg, a.logger())
 			if err != nil {
@@ -27,7 +27,15 @@ Seeds the configured database with a fictional two-tier province; running it aga
 			if err := bootstrapAdmin(cmd.Context(), db, a.stdout); err != nil {
 				return err
 			}
-			s, err := demo.Seed(cmd.Context(), db, demo.Options{})
+			bar := newProgress(a.stderr, "", 0, "")
+			s, err := demo.Seed(cmd.Context(), db, demo.Options{Progress: func(stage string, done, total int) {
+				if done < total {
+					bar.Step("Dữ liệu minh họa (demo data): "+stage, int64(done), int64(total))
+				} else {
+					bar.Step("Dữ liệu minh họa (demo data)", int64(done), int64(total))
+					bar.Finish()
+				}
+			}})
 			if err != nil {
 				return err
 			}

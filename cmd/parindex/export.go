@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -36,7 +35,7 @@ chỉ số chung, từng yếu tố, mức tin cậy) và mỗi đơn vị × c�
 --unit giới hạn ở một đơn vị và các đơn vị trực thuộc.
 
 Writes the survey results of one instrument over a period, for every unit or for --unit and the units below it.`,
-		Args: exactArgs(0),
+		Args: positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" || instrument == "" {
 				return usageError{errors.New("--instrument CODE and --out FILE.xlsx|DIR are required")}
@@ -100,7 +99,7 @@ vào thư mục --out (tạo nếu chưa có), mỗi đơn vị một tệp "Phi
 Tiến độ được in trên stderr.
 
 Writes one scorecard workbook per agency of the snapshot (or per --unit) into --out; progress goes to stderr.`,
-		Args: exactArgs(0),
+		Args: positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if id <= 0 || out == "" {
 				return usageError{errors.New("--snapshot ID and --out DIR are required")}
@@ -127,14 +126,15 @@ Writes one scorecard workbook per agency of the snapshot (or per --unit) into --
 				}
 			}
 			if err := os.MkdirAll(out, 0o755); err != nil {
-				return fmt.Errorf("export: unable to create %s: %w", out, err)
+				return fmt.Errorf("export: không tạo được %s (unable to create %s): %w", out, out, err)
 			}
 			svc := survey.NewService(db, survey.ResultOptions{})
 			used := map[string]bool{}
 			start := time.Now()
+			bar := newProgress(a.stderr, "", int64(len(codes)), "")
 			for i, code := range codes {
 				ag := sc.Result.Agency(code)
-				fmt.Fprintf(a.stderr, "\r[%d/%d] %s %-40s", i+1, len(codes), progressBar(i+1, len(codes)), ag.Code)
+				bar.Step("Phiếu điểm (scorecards) "+ag.Code, int64(i), int64(len(codes)))
 				surveys, err := export.SurveyFor(ctx, svc, sc, code)
 				if err != nil {
 					return err
@@ -150,7 +150,8 @@ Writes one scorecard workbook per agency of the snapshot (or per --unit) into --
 					return err
 				}
 			}
-			fmt.Fprintln(a.stderr)
+			bar.Step("Phiếu điểm (scorecards)", int64(len(codes)), int64(len(codes)))
+			bar.Finish()
 			fmt.Fprintf(a.stdout, "Đã xuất %d phiếu điểm vào %s trong %s (wrote %d scorecards).\n", len(codes), out, time.Since(start).Round(time.Millisecond), len(codes))
 			return nil
 		},
@@ -168,7 +169,7 @@ func (a *app) exportRankingCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ranking --snapshot ID --out FILE.xlsx|DIR",
 		Short: "Xuất bảng xếp hạng CCHC của bản chốt điểm số (the province ranking workbook)",
-		Args:  exactArgs(0),
+		Args:  positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if id <= 0 || out == "" {
 				return usageError{errors.New("--snapshot ID and --out FILE.xlsx|DIR are required")}
@@ -209,7 +210,7 @@ func (a *app) exportResponsesCommand() *cobra.Command {
 thông tin người trả lời, cờ chất lượng, nguồn, góp ý. Góp ý dài hơn giới hạn 32.767 ký tự của Excel được cắt và đánh dấu.
 
 Streams every matching response into one workbook without holding them in memory.`,
-		Args: exactArgs(0),
+		Args: positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return usageError{errors.New("--out FILE.xlsx|DIR is required")}
@@ -231,17 +232,16 @@ Streams every matching response into one workbook without holding them in memory
 			path := outputPath(out, export.ResponsesFileName(time.Now()))
 			start := time.Now()
 			var sum export.ResponsesSummary
+			bar := newProgress(a.stderr, "Xuất phiếu (exporting responses)", int64(total), "")
 			err = writeFileAtomic(path, func(w io.Writer) error {
 				var err error
-				sum, err = export.WriteResponses(ctx, db, f, w, func(n int) {
-					fmt.Fprintf(a.stderr, "\r%s %d/%d", progressBar(n, total), n, total)
-				})
+				sum, err = export.WriteResponses(ctx, db, f, w, func(n int) { bar.Set(int64(n)) })
 				return err
 			})
+			bar.Finish()
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(a.stderr)
 			fmt.Fprintf(a.stdout, "Đã xuất %d phiếu vào %s trong %s; %d góp ý bị cắt (wrote %d responses, %d comments cut).\n",
 				sum.Rows, path, time.Since(start).Round(time.Millisecond), sum.Cut, sum.Rows, sum.Cut)
 			return nil
@@ -308,7 +308,7 @@ func outputPath(out, name string) string {
 func writeFileAtomic(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".export-*.xlsx")
 	if err != nil {
-		return fmt.Errorf("export: unable to create a file in %s: %w", filepath.Dir(path), err)
+		return fmt.Errorf("export: không tạo được tệp trong %s (unable to create a file in %s): %w", filepath.Dir(path), filepath.Dir(path), err)
 	}
 	defer os.Remove(tmp.Name())
 	_ = tmp.Chmod(0o644) // like any file the user writes, not private to them
@@ -317,19 +317,10 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		return err
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("export: unable to write %s: %w", path, err)
+		return fmt.Errorf("export: không ghi được %s (unable to write %s): %w", path, path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("export: unable to write %s: %w", path, err)
+		return fmt.Errorf("export: không ghi được %s (unable to write %s): %w", path, path, err)
 	}
 	return nil
-}
-
-// progressBar is a 20-character bar for done out of total.
-func progressBar(done, total int) string {
-	if total <= 0 {
-		return "[" + strings.Repeat(" ", 20) + "]"
-	}
-	n := min(20, done*20/total)
-	return "[" + strings.Repeat("#", n) + strings.Repeat(".", 20-n) + "] " + strconv.Itoa(done*100/total) + "%"
 }

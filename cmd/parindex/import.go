@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
@@ -27,14 +28,42 @@ Nhập lại cùng một tệp không ghi trùng. --dry-run chỉ kiểm tra và
 Imports paper survey forms typed into a spreadsheet for a published instrument. Every cell is
 checked first; when any is wrong nothing is written (exit code 1, every problem listed with its
 row and column). Importing the same file again stores nothing twice. --dry-run only reports.`,
-		Args: exactArgs(1),
+		Args: positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if instrument == "" {
 				return usageError{errors.New("--instrument CODE is required (the published instrument the forms answer, e.g. sipas-2026)")}
 			}
 			// The file is read twice (checked, then stored), each time as
 			// a stream: a file of millions of forms needs little memory.
-			file := func() (*tabular.Reader, error) { return tabular.OpenFile(args[0], tabular.Stream) }
+			// On a terminal each reading shows how much of the file is read.
+			var opened []*os.File
+			var bar *progress
+			defer func() {
+				if bar != nil {
+					bar.Finish()
+				}
+				for _, f := range opened {
+					f.Close()
+				}
+			}()
+			file := func() (*tabular.Reader, error) {
+				f, err := os.Open(args[0])
+				if err != nil {
+					return tabular.OpenFile(args[0], tabular.Stream) // its located refusal
+				}
+				opened = append(opened, f)
+				var size int64
+				if st, err := f.Stat(); err == nil {
+					size = st.Size()
+				}
+				label := "Kiểm tra (checking) "
+				if bar != nil {
+					bar.Finish()
+					label = "Ghi (storing) "
+				}
+				bar = newProgress(a.stderr, label+filepath.Base(args[0]), size, "B")
+				return tabular.Open(filepath.Base(args[0]), progressReader{f, bar}, tabular.Stream)
+			}
 			defer limitStreamMemory()()
 			db, err := openDB(cmd.Context(), a.cfg, a.logger())
 			if err != nil {

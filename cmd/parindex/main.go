@@ -11,6 +11,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	// The zone database inside the binary: PARINDEX_TIME_ZONE must load on
@@ -22,12 +25,64 @@ import (
 
 	"parindex"
 	"parindex/config"
+	"parindex/web"
 )
 
-// version is set at link time by the Makefile (-X main.version=…).
-var version = "dev"
+// version, commit and echartsVersion are set at link time by the Makefile
+// (-X main.version=…); a plain go build falls back on what the Go
+// toolchain recorded of the checkout (debug.ReadBuildInfo).
+var (
+	version        = "dev"
+	commit         = ""
+	echartsVersion = ""
+)
+
+// buildCommit is the commit the binary was built from: the link-time value,
+// else the toolchain's record, marked when the checkout had changes.
+func buildCommit() string {
+	if commit != "" {
+		return commit
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	var revision, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			revision = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if revision == "" {
+		return "unknown"
+	}
+	if len(revision) > 12 {
+		revision = revision[:12]
+	}
+	if modified == "true" {
+		revision += "-dirty"
+	}
+	return revision
+}
+
+// chartsVersion says which ECharts the binary embeds, if any.
+func chartsVersion() string {
+	switch {
+	case !web.EChartsEmbedded():
+		return "không có (not embedded: make vendor-echarts before building; the dashboards show tables only)"
+	case echartsVersion == "":
+		return "có, phiên bản không rõ (embedded, version unknown: built without the Makefile)"
+	}
+	return echartsVersion
+}
 
 func main() {
+	if code, ran := runAsService(); ran {
+		os.Exit(code)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -56,19 +111,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "Lỗi: %d vấn đề, không có gì được ghi. (%d problems; nothing was written.)\n", len(ie), len(ie))
 		return 1
 	}
-	fmt.Fprintln(stderr, "Lỗi (error):", err)
 	var ue usageError
 	var ce *config.Error
-	if errors.As(err, &ue) || errors.As(err, &ce) || isCobraUsageError(err) {
+	usage := errors.As(err, &ue) || errors.As(err, &ce)
+	if !usage && isCobraUsageError(err) {
+		// cobra's own words are English only: say it in Vietnamese too.
+		usage = true
+		err = fmt.Errorf("lệnh chưa đúng: %v; xem --help. (bad usage: %v; see --help.)", err, err)
+	}
+	fmt.Fprintln(stderr, "Lỗi (error):", err)
+	if usage {
 		return 2
 	}
 	return 1
 }
 
-// isCobraUsageError recognises cobra's own argument errors, which carry no type.
+// isCobraUsageError recognises cobra's own argument errors, which carry no
+// type: the checks of required flags, and any other path that escapes
+// positionalArgs, unknownSubcommand and the flag error function.
 func isCobraUsageError(err error) bool {
 	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "flag needs an argument", "invalid argument", "required flag"} {
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "flag needs an argument", "invalid argument", "required flag", "accepts "} {
 		if strings.HasPrefix(msg, p) {
 			return true
 		}
@@ -107,16 +170,17 @@ Every setting comes from a flag or a PARINDEX_* environment variable; see "parin
 			a.cfg = cfg
 			return nil
 		},
+		Args: unknownSubcommand,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usageError{fmt.Errorf("unknown command %q", args[0])}
-			}
 			return cmd.Help()
 		},
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		path := cmd.CommandPath()
+		return usageError{fmt.Errorf("%s: tùy chọn không hợp lệ: %v. Xem %s --help. (%s: bad flag: %v. See %s --help.)", path, err, path, path, err, path)}
+	})
 	pf := root.PersistentFlags()
 	for _, o := range config.Options {
 		pf.String(o.Flag, "", fmt.Sprintf("%s (env %s", o.Help, o.Env())+defaultNote(o)+")")
@@ -138,6 +202,7 @@ Every setting comes from a flag or a PARINDEX_* environment variable; see "parin
 		a.exportCommand(),
 		a.metricsCommand(),
 		a.tokenCommand(),
+		a.backupCommand(),
 	)
 	return root
 }
@@ -149,24 +214,100 @@ func defaultNote(o config.Option) string {
 	return ", default " + o.Default
 }
 
-// exactArgs is cobra.ExactArgs whose error is a usage error (exit code 2).
-func exactArgs(n int) cobra.PositionalArgs {
+// unbounded is positionalArgs's max for a command that takes any number of
+// arguments from min up.
+const unbounded = -1
+
+// positionalArgs is the one validator of every command's arguments: between
+// min and max of them (max unbounded: no upper limit). A wrong count is a
+// usage error (exit code 2) that says, in Vietnamese and English, what the
+// command expects, named as in its Use line ("show FILE|CODE" expects
+// FILE|CODE), what it received, and where to read more.
+func positionalArgs(min, max int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
-		if err := cobra.ExactArgs(n)(cmd, args); err != nil {
-			return usageError{err}
+		if len(args) >= min && (max == unbounded || len(args) <= max) {
+			return nil
 		}
-		return nil
+		// A command that also holds subcommands (score: score run, score
+		// publish) was most likely given a misspelt one.
+		if max == 0 && cmd.HasAvailableSubCommands() {
+			return unknownSubcommand(cmd, args)
+		}
+		return usageError{argsError(cmd, min, max, args)}
 	}
 }
 
-// rangeArgs is cobra.RangeArgs whose error is a usage error (exit code 2).
-func rangeArgs(min, max int) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := cobra.RangeArgs(min, max)(cmd, args); err != nil {
-			return usageError{err}
+func argsError(cmd *cobra.Command, min, max int, args []string) error {
+	names := strings.Join(argNames(cmd.Use), " ")
+	if names != "" {
+		names = ": " + names
+	}
+	var vi, en string
+	switch {
+	case max == 0:
+		vi, en = "không nhận đối số nào", "takes no arguments"
+	case min == max:
+		vi, en = fmt.Sprintf("cần đúng %d đối số%s", min, names), fmt.Sprintf("expects exactly %d %s%s", min, plainPlural(min, "argument"), names)
+	case max == unbounded:
+		vi, en = fmt.Sprintf("cần ít nhất %d đối số%s", min, names), fmt.Sprintf("expects at least %d %s%s", min, plainPlural(min, "argument"), names)
+	default:
+		vi, en = fmt.Sprintf("cần từ %d đến %d đối số%s", min, max, names), fmt.Sprintf("expects %d to %d arguments%s", min, max, names)
+	}
+	got := fmt.Sprint(len(args))
+	if len(args) > 0 {
+		quoted := make([]string, 0, len(args))
+		for i, a := range args {
+			if i == 3 {
+				quoted = append(quoted, "…")
+				break
+			}
+			quoted = append(quoted, strconv.Quote(a))
 		}
+		got += " (" + strings.Join(quoted, " ") + ")"
+	}
+	path := cmd.CommandPath()
+	return fmt.Errorf("%s %s, nhận được %s. Xem %s --help. (%s %s; received %s. See %s --help.)", path, vi, got, path, path, en, got, path)
+}
+
+// argNames are the positional arguments of a Use line: the words after the
+// command's name up to the first flag or optional flag group
+// ("copy CODE --to NEWCODE [--year N]" names CODE; "tree [CODE]" names [CODE]).
+func argNames(use string) []string {
+	fields := strings.Fields(use)
+	var names []string
+	for _, f := range fields[min(1, len(fields)):] {
+		if strings.HasPrefix(f, "-") || strings.HasPrefix(f, "[-") || strings.HasPrefix(f, "(") {
+			break
+		}
+		names = append(names, f)
+	}
+	return names
+}
+
+// plainPlural is English's plural of a noun that takes an s; Vietnamese
+// nouns do not change.
+func plainPlural(n int, noun string) string {
+	if n == 1 {
+		return noun
+	}
+	return noun + "s"
+}
+
+// unknownSubcommand is the argument check of a command that only holds
+// subcommands: any word left over names a subcommand that does not exist.
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
 		return nil
 	}
+	var names []string
+	for _, sub := range cmd.Commands() {
+		if sub.IsAvailableCommand() {
+			names = append(names, sub.Name())
+		}
+	}
+	path := cmd.CommandPath()
+	return usageError{fmt.Errorf("%s: không có lệnh %q; các lệnh: %s. (%s: no command %q; the commands are: %s.)",
+		path, args[0], strings.Join(names, ", "), path, args[0], strings.Join(names, ", "))}
 }
 
 // groupCommand is a command that only holds subcommands: called bare or with
@@ -175,13 +316,11 @@ func groupCommand(use, short string, subs ...*cobra.Command) *cobra.Command {
 	c := &cobra.Command{
 		Use:   use,
 		Short: short,
-		Args:  cobra.ArbitraryArgs,
+		Args:  unknownSubcommand,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usageError{fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())}
-			}
 			cmd.Help()
-			return usageError{fmt.Errorf("%s needs a subcommand", cmd.CommandPath())}
+			path := cmd.CommandPath()
+			return usageError{fmt.Errorf("%s cần một lệnh con (xem danh sách ở trên). (%s needs a subcommand, listed above.)", path, path)}
 		},
 	}
 	c.AddCommand(subs...)
@@ -192,9 +331,12 @@ func (a *app) versionCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "In phiên bản (print the version)",
-		Args:  exactArgs(0),
+		Args:  positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fmt.Fprintln(a.stdout, "parindex", version)
+			fmt.Fprintln(a.stdout, "commit:", buildCommit())
+			fmt.Fprintln(a.stdout, "ECharts:", chartsVersion())
+			fmt.Fprintln(a.stdout, "Go:", runtime.Version(), runtime.GOOS+"/"+runtime.GOARCH)
 			return nil
 		},
 	}
@@ -204,7 +346,7 @@ func (a *app) configCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "config",
 		Short: "In cấu hình đang dùng, ẩn bí mật (print the effective configuration, secrets masked)",
-		Args:  exactArgs(0),
+		Args:  positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, kv := range a.cfg.Effective() {
 				fmt.Fprintf(a.stdout, "%-26s %s\n", kv[0], kv[1])

@@ -28,6 +28,7 @@ func mustRun(t *testing.T, databaseURL string) (*Main, *bytes.Buffer) {
 	t.Helper()
 	cfg, err := config.Load(map[string]string{
 		"addr":         "127.0.0.1:0",
+		"metrics-addr": "127.0.0.1:0",
 		"data-dir":     t.TempDir(),
 		"database-url": databaseURL,
 	}, func(string) string { return "" })
@@ -114,10 +115,24 @@ func TestServer(t *testing.T) {
 				t.Errorf("cross-site POST = %d, want 403", cross.StatusCode)
 			}
 
-			_, metrics := get(t, m.URL+"/metrics")
+			// /metrics answers on its own listener only, never on the
+			// public address.
+			if resp, _ := get(t, m.URL+"/metrics"); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("public /metrics = %d, want 404", resp.StatusCode)
+			}
+			if m.MetricsURL == "" || m.MetricsURL == m.URL {
+				t.Fatalf("metrics listener %q beside public %q", m.MetricsURL, m.URL)
+			}
+			if resp, _ := get(t, m.MetricsURL+"/"); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("metrics listener / = %d, want 404 (it serves /metrics alone)", resp.StatusCode)
+			}
+			resp, metrics := get(t, m.MetricsURL+"/metrics")
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("metrics listener /metrics = %d, want 200", resp.StatusCode)
+			}
 			for _, want := range []string{
 				`parindex_http_requests_total{method="GET",route="/healthz",status="200"} 1`,
-				`parindex_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+				`parindex_http_requests_total{method="GET",route="unmatched",status="404"} 2`, // the 404 page and the public /metrics
 				`parindex_http_request_duration_seconds_bucket{method="GET",route="/readyz"`,
 				`go_sql_max_open_connections{db_name="parindex"}`,
 			} {

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,7 +32,7 @@ Nhập lại cùng tệp không ghi trùng; giá trị khác giá trị đã có
 Imports metrics; the whole file is checked first and nothing is written when any row is wrong
 (exit code 1, every problem listed with its row and column). Re-importing is harmless; a changed
 value is a correction, kept in history and the audit log. --dry-run only reports.`,
-		Args: exactArgs(1),
+		Args: positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rd, err := tabular.OpenFile(args[0], tabular.Whole)
 			if err != nil {
@@ -81,7 +80,7 @@ value is a correction, kept in history and the audit log. --dry-run only reports
 và danh sách đơn vị nằm ở sheet ẩn.
 
 Writes the Excel template: the data sheet with validated cells, the catalogue and units on hidden sheets.`,
-		Args: exactArgs(0),
+		Args: positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return usageError{errors.New("--out FILE.xlsx is required")}
@@ -107,7 +106,7 @@ Writes the Excel template: the data sheet with validated cells, the catalogue an
 				return err
 			}
 			if err := os.WriteFile(out, data, 0o644); err != nil {
-				return fmt.Errorf("unable to write %s: %w", out, err)
+				return fmt.Errorf("không ghi được %s (unable to write %s): %w", out, out, err)
 			}
 			fmt.Fprintf(a.stdout, "Đã ghi %s: %d chỉ số, %d đơn vị. (template written)\n", out, len(catalog), len(units))
 			return nil
@@ -118,7 +117,7 @@ Writes the Excel template: the data sheet with validated cells, the catalogue an
 	catalogCmd := &cobra.Command{
 		Use:   "catalog",
 		Short: "In danh mục chỉ số (print the metrics catalogue)",
-		Args:  exactArgs(0),
+		Args:  positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := openDB(cmd.Context(), a.cfg, a.logger())
 			if err != nil {
@@ -129,7 +128,7 @@ Writes the Excel template: the data sheet with validated cells, the catalogue an
 			if err != nil {
 				return err
 			}
-			w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			w := newTable(a.stdout)
 			fmt.Fprintln(w, "CODE\tCOMBINE\tSELF_REPORT\tUNIT\tNAME")
 			for _, m := range ms {
 				fmt.Fprintf(w, "%s\t%s\t%v\t%s\t%s\n", m.Code, m.Combine, m.SelfReport, m.Unit, m.NameVI)
@@ -155,7 +154,7 @@ Không có --unit: mọi đơn vị; có --unit: chỉ đơn vị đó. Không c
 
 Creates an API token, printed once (only its hash is stored): every unit, or one with --unit;
 read-only unless --write.`,
-		Args: exactArgs(0),
+		Args: positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.TrimSpace(name) == "" {
 				return usageError{errors.New("--name NAME is required (the system that will use the token)")}
@@ -181,7 +180,7 @@ read-only unless --write.`,
 	listCmd := &cobra.Command{
 		Use:   "list",
 		Short: "Liệt kê mã truy cập API (list API tokens)",
-		Args:  exactArgs(0),
+		Args:  positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := openDB(cmd.Context(), a.cfg, a.logger())
 			if err != nil {
@@ -193,7 +192,7 @@ read-only unless --write.`,
 				return err
 			}
 			clock := a.cfg.Clock()
-			w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			w := newTable(a.stdout)
 			fmt.Fprintln(w, "ID\tNAME\tPREFIX\tSCOPE\tACCESS\tCREATED\tLAST_USED\tSTATUS")
 			for _, t := range tokens {
 				status := "active"
@@ -219,7 +218,7 @@ read-only unless --write.`,
 	revokeCmd := &cobra.Command{
 		Use:   "revoke ID",
 		Short: "Thu hồi mã truy cập API (revoke an API token)",
-		Args:  exactArgs(1),
+		Args:  positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := strconv.ParseInt(args[0], 10, 64)
 			if err != nil || id <= 0 {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -13,7 +12,7 @@ func (a *app) migrateCommand() *cobra.Command {
 	up := &cobra.Command{
 		Use:   "up",
 		Short: "Áp dụng các migration còn thiếu (apply pending migrations)",
-		Args:  exactArgs(0),
+		Args:  positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := store.Open(cmd.Context(), a.cfg.DatabaseURL)
 			if err != nil {
@@ -35,7 +34,7 @@ func (a *app) migrateCommand() *cobra.Command {
 	status := &cobra.Command{
 		Use:   "status",
 		Short: "Liệt kê migration và trạng thái (list migrations and whether they are applied)",
-		Args:  exactArgs(0),
+		Args:  positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := store.Open(cmd.Context(), a.cfg.DatabaseURL)
 			if err != nil {
@@ -46,7 +45,7 @@ func (a *app) migrateCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			w := newTable(a.stdout)
 			fmt.Fprintf(w, "VERSION\tNAME\tSTATE\tAPPLIED AT\n")
 			for _, s := range states {
 				state, at := "pending", ""

@@ -6,7 +6,6 @@ import (
 	"os/user"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -38,7 +37,7 @@ Mọi dòng được kiểm tra trước; nếu có lỗi, không dòng nào đ�
 
 Imports or updates units by code; the whole file is checked first and nothing is written
 when any row is wrong (exit code 1, every problem listed with its row and column).`,
-		Args: exactArgs(1),
+		Args: positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rd, err := tabular.OpenFile(args[0], tabular.Whole)
 			if err != nil {
@@ -76,7 +75,7 @@ when any row is wrong (exit code 1, every problem listed with its row and column
 	listCmd := &cobra.Command{
 		Use:   "list",
 		Short: "Liệt kê đơn vị (list organisation units)",
-		Args:  exactArgs(0),
+		Args:  positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := openDB(cmd.Context(), a.cfg, a.logger())
 			if err != nil {
@@ -100,7 +99,7 @@ when any row is wrong (exit code 1, every problem listed with its row and column
 			if err != nil {
 				return err
 			}
-			w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			w := newTable(a.stdout)
 			fmt.Fprintln(w, "CODE\tNAME\tTYPE\tPARENT\tVALID_FROM\tVALID_TO\tSUCCESSOR")
 			for _, u := range units {
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.Code, u.Name, u.Type, u.ParentCode,
@@ -123,7 +122,7 @@ when any row is wrong (exit code 1, every problem listed with its row and column
 	treeCmd := &cobra.Command{
 		Use:   "tree [CODE]",
 		Short: "Vẽ cây tổ chức (print the organisation tree)",
-		Args:  rangeArgs(0, 1),
+		Args:  positionalArgs(0, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := openDB(cmd.Context(), a.cfg, a.logger())
 			if err != nil {

@@ -10,7 +10,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -36,7 +35,7 @@ Scores every agency of the inputs file: points per criterion, index, band and ra
 --uncertainty N, simulates N survey rounds and reports each agency's 5th–95th percentile
 rank interval. --framework is a YAML file or a reference code (` + strings.Join(criteria.References(), ", ") + `).
 The JSON formats are documented in docs/scoring.md. Needs no database.`,
-		Args: exactArgs(0),
+		Args: positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if inputsPath == "" {
 				return usageError{errors.New("--inputs FILE.json is required (use - for standard input)")}
@@ -85,7 +84,7 @@ The JSON formats are documented in docs/scoring.md. Needs no database.`,
 				return err
 			}
 			if err := os.WriteFile(outPath, buf.Bytes(), 0o644); err != nil {
-				return fmt.Errorf("score: unable to write %s: %w", outPath, err)
+				return fmt.Errorf("score: không ghi được %s (unable to write %s): %w", outPath, outPath, err)
 			}
 			fmt.Fprintf(a.stderr, "Đã ghi %s: %d đơn vị. (wrote %s: %d agencies)\n", outPath, len(res.Agencies), outPath, len(res.Agencies))
 			return nil
@@ -116,7 +115,7 @@ cuối cùng, số liệu và kết quả khảo sát của năm; tính điểm 
 
 Scores a published framework over the database (agencies of its types at the end of the year, final appraised
 scores, metrics, survey results of the year) and stores the result as a draft snapshot; see "score publish".`,
-		Args: exactArgs(0),
+		Args: positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if frameworkCode == "" {
 				return usageError{errors.New("--framework CODE is required")}
@@ -174,7 +173,7 @@ và ghi lý do.
 
 Publishes a draft. When items are incomplete (see "parindex score preflight"), choose provisional or final
 with exceptions (accepting every incomplete item as it is) and give a reason.`,
-		Args: exactArgs(1),
+		Args: positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := snapshotArg(args[0])
 			if err != nil {
@@ -210,7 +209,7 @@ func (a *app) scorePreflightCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "preflight SNAPSHOT",
 		Short: "Liệt kê các mục chưa đầy đủ của một bản chốt điểm (list what is incomplete in a snapshot)",
-		Args:  exactArgs(1),
+		Args:  positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := snapshotArg(args[0])
 			if err != nil {
@@ -229,7 +228,7 @@ func (a *app) scorePreflightCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			tw := newTable(a.stdout)
 			fmt.Fprintln(tw, "ĐƠN VỊ\tTIÊU CHÍ\tLOẠI\tLÝ DO")
 			for _, p := range rec.Preflight {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Unit, p.Node, p.Kind, p.VI)
@@ -254,7 +253,7 @@ ghi thiếu dữ liệu mà không có lý do.
 
 Scores the snapshot again from its stored inputs and framework and compares to the last digit; fails on a
 leaf that shows a value yet says missing, shows points from a missing value, or says missing without a reason.`,
-		Args: exactArgs(1),
+		Args: positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := snapshotArg(args[0])
 			if err != nil {
@@ -301,7 +300,7 @@ func (a *app) loadFramework(arg string) (*criteria.Framework, error) {
 		}
 		return f, nil
 	case !errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("score: unable to read the framework: %w", err)
+		return nil, fmt.Errorf("score: không đọc được bộ tiêu chí (unable to read the framework): %w", err)
 	}
 	f, err := criteria.Reference(arg)
 	if err != nil {
@@ -315,7 +314,7 @@ func readScoreInputs(stdin io.Reader, path string) (scoring.Inputs, error) {
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return scoring.Inputs{}, fmt.Errorf("score: unable to read the inputs: %w", err)
+			return scoring.Inputs{}, fmt.Errorf("score: không đọc được tệp dữ liệu đầu vào (unable to read the inputs): %w", err)
 		}
 		defer f.Close()
 		r = f
@@ -350,7 +349,7 @@ func toInputErrors(file string, errs scoring.InputErrors) parindex.InputErrors {
 // Vietnamese number format (72,32), band and number of missing criteria.
 func writeScoreTable(w io.Writer, f *criteria.Framework, res *scoring.Result) error {
 	fmt.Fprintf(w, "%s — %s\n", f.Code, f.Name)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	header := "HẠNG\tMÃ\tTÊN\tCHỈ SỐ\tXẾP LOẠI\tTHIẾU"
 	headerEN := "RANK\tCODE\tNAME\tINDEX\tBAND\tMISSING"
 	if res.Uncertainty != nil {

@@ -30,9 +30,12 @@ type Main struct {
 	// URL is where the server listens, known after Run (the real port when
 	// ADDR asked for port 0).
 	URL string
+	// MetricsURL is where /metrics listens (PARINDEX_METRICS_ADDR), known
+	// after Run; "" when it is switched off.
+	MetricsURL string
 
-	ln    net.Listener
-	serve chan error
+	ln, metricsLn net.Listener
+	serve         chan error
 }
 
 // Run opens and migrates the database and starts serving in the background.
@@ -65,11 +68,22 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
-		return fmt.Errorf("unable to listen on %s (PARINDEX_ADDR): %w", m.Config.Addr, err)
+		return fmt.Errorf("không mở được cổng %s (unable to listen on %s; PARINDEX_ADDR): %w", m.Config.Addr, m.Config.Addr, err)
 	}
 	m.URL = "http://" + m.ln.Addr().String()
-	m.serve = make(chan error, 1)
+	if m.Config.MetricsAddr != "" {
+		if m.metricsLn, err = net.Listen("tcp", m.Config.MetricsAddr); err != nil {
+			m.ln.Close()
+			return fmt.Errorf("không mở được cổng %s cho /metrics (unable to listen on %s for /metrics; PARINDEX_METRICS_ADDR, or off): %w",
+				m.Config.MetricsAddr, m.Config.MetricsAddr, err)
+		}
+		m.MetricsURL = "http://" + m.metricsLn.Addr().String()
+	}
+	m.serve = make(chan error, 2)
 	go func() { m.serve <- m.Server.Serve(m.ln) }()
+	if m.metricsLn != nil {
+		go func() { m.serve <- m.Server.ServeMetrics(m.metricsLn) }()
+	}
 	return nil
 }
 
@@ -146,7 +160,7 @@ func (a *app) serveCommand() *cobra.Command {
 Cơ sở dữ liệu được nâng cấp (migrate) khi khởi động. Dừng bằng Ctrl+C hoặc SIGTERM.
 
 Runs the web server; migrates the database at start-up; stops gracefully on SIGINT/SIGTERM.`,
-		Args: exactArgs(0),
+		Args: positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			m := &Main{Config: a.cfg, Log: a.logger(), Out: a.stdout}
@@ -154,7 +168,7 @@ Runs the web server; migrates the database at start-up; stops gracefully on SIGI
 				m.Close()
 				return err
 			}
-			m.Log.Info("parindex serving", slog.String("listen", m.URL), slog.String("base_url", a.cfg.BaseURL),
+			m.Log.Info("parindex serving", slog.String("listen", m.URL), slog.String("metrics", m.MetricsURL), slog.String("base_url", a.cfg.BaseURL),
 				slog.String("database", store.MaskURL(a.cfg.DatabaseURL)), slog.String("version", version))
 			fmt.Fprintf(a.stdout, "parindex đang chạy tại (serving at) %s\n", displayURL(a.cfg, m.URL))
 			err := m.Wait(ctx)

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -17,8 +16,7 @@ import (
 )
 
 func (a *app) surveyCommand() *cobra.Command {
-	var instrumentArg, responses, format string
-	var byUnit bool
+	var instrumentArg, responses, format, by string
 	var seed uint64
 	stats := &cobra.Command{
 		Use:   "stats --instrument FILE|CODE --responses FILE.csv [--by unit] [--format json|table]",
@@ -30,14 +28,20 @@ mức tin cậy của kết quả. Không cần cơ sở dữ liệu: ai cũng k
 
 Computes survey results from a file in the paper-form layout, without a database. JSON output is documented in
 docs/statistics.md. --instrument is a YAML file or a reference instrument code.`,
-		Args: exactArgs(0),
+		Args: positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if instrumentArg == "" || responses == "" {
-				return usageError{errors.New("--instrument and --responses are required")}
+				return usageError{errors.New("cần cả --instrument và --responses (--instrument and --responses are required)")}
 			}
 			if format != "json" && format != "table" {
-				return usageError{fmt.Errorf("--format must be json or table, got %q", format)}
+				return usageError{fmt.Errorf("--format chỉ nhận json hoặc table, không nhận %q (--format takes json or table, not %q)", format, format)}
 			}
+			// One flag per meaning: --by names the grouping; "unit" is the
+			// only one so far.
+			if by != "" && by != "unit" {
+				return usageError{fmt.Errorf("--by chỉ nhận \"unit\", không nhận %q (--by takes only \"unit\", not %q)", by, by)}
+			}
+			byUnit := by == "unit"
 			in, err := loadInstrument(instrumentArg)
 			if err != nil {
 				return err
@@ -64,21 +68,8 @@ docs/statistics.md. --instrument is a YAML file or a reference instrument code.`
 	fl.StringVar(&instrumentArg, "instrument", "", "bộ câu hỏi: tệp YAML hoặc mã bộ tham khảo (instrument: YAML file or reference code)")
 	fl.StringVar(&responses, "responses", "", "tệp phiếu CSV hoặc Excel (answers file)")
 	fl.StringVar(&format, "format", "json", "json hoặc table")
-	fl.BoolVar(&byUnit, "by-unit", false, "mỗi đơn vị một nhóm (one group per unit)")
 	fl.Uint64Var(&seed, "seed", 1, "hạt giống của bootstrap (bootstrap seed)")
-	// --by unit reads like the documentation; --by-unit is the same.
-	var by string
 	fl.StringVar(&by, "by", "", "\"unit\": mỗi đơn vị một nhóm (one group per unit)")
-	stats.PreRunE = func(cmd *cobra.Command, args []string) error {
-		switch by {
-		case "":
-		case "unit":
-			byUnit = true
-		default:
-			return usageError{fmt.Errorf("--by takes only \"unit\", got %q", by)}
-		}
-		return nil
-	}
 	return groupCommand("survey", "Khảo sát sự hài lòng (citizen satisfaction survey)", stats)
 }
 
@@ -89,7 +80,7 @@ func loadInstrument(arg string) (*survey.Instrument, error) {
 	case err == nil:
 		return survey.ParseInstrument(arg, data)
 	case !errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("survey: unable to read the instrument: %w", err)
+		return nil, fmt.Errorf("survey: không đọc được bộ câu hỏi (unable to read the instrument): %w", err)
 	}
 	in, err := survey.ReferenceInstrument(arg)
 	if err != nil {
@@ -99,7 +90,7 @@ func loadInstrument(arg string) (*survey.Instrument, error) {
 }
 
 func writeSurveyTable(a *app, res survey.Results) error {
-	w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	w := newTable(a.stdout)
 	fmt.Fprintln(w, "GROUP\tRESPONDENTS\tADEQUACY\tOVERALL\t95% INTERVAL")
 	for _, g := range res.Groups {
 		ci := "–"

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -68,7 +67,7 @@ appraiser (cần --area, có thể kèm --framework). Mật khẩu được sinh
 stdin với --password-stdin.
 
 Creates an account with one role; the password is generated and printed, or read from stdin.`,
-		Args: exactArgs(1),
+		Args: positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if role != "" && !contains(parindex.Roles, role) {
 				return usageError{fmt.Errorf("--role must be one of %s", strings.Join(parindex.Roles, ", "))}
@@ -118,7 +117,7 @@ Creates an account with one role; the password is generated and printed, or read
 	passwd := &cobra.Command{
 		Use:   "passwd USERNAME",
 		Short: "Đặt lại mật khẩu, kết thúc mọi phiên (reset a password; ends every session)",
-		Args:  exactArgs(1),
+		Args:  positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pw, generated, err := readPassword(passwdStdin, os.Stdin)
 			if err != nil {
@@ -156,7 +155,7 @@ Creates an account with one role; the password is generated and printed, or read
 	disable := &cobra.Command{
 		Use:   "disable USERNAME",
 		Short: "Khóa tài khoản, kết thúc mọi phiên (disable an account; ends every session)",
-		Args:  exactArgs(1),
+		Args:  positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := openDB(cmd.Context(), a.cfg, a.logger())
 			if err != nil {
@@ -180,7 +179,7 @@ Creates an account with one role; the password is generated and printed, or read
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "Liệt kê tài khoản (list accounts)",
-		Args:  exactArgs(0),
+		Args:  positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := openDB(cmd.Context(), a.cfg, a.logger())
 			if err != nil {
@@ -191,7 +190,7 @@ Creates an account with one role; the password is generated and printed, or read
 			if err != nil {
 				return err
 			}
-			w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			w := newTable(a.stdout)
 			fmt.Fprintln(w, "USERNAME\tNAME\tROLES\tSTATUS")
 			for _, u := range users {
 				var roles []string

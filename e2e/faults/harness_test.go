@@ -188,6 +188,8 @@ func (s *server) start(t *testing.T) {
 	cmd.Env = append(env,
 		"PARINDEX_DATABASE_URL="+s.dbURL, "PARINDEX_DATA_DIR="+s.dataDir, "PARINDEX_ADDR="+s.addr,
 		"PARINDEX_SECRET_KEY="+secret, "PARINDEX_LOG_LEVEL=warn",
+		// Several servers may run at once: no fixed /metrics port.
+		"PARINDEX_METRICS_ADDR=off",
 		// 32 phones from one address and a few links: far above any
 		// real counter, so the rate limits must not answer 429 here.
 		"PARINDEX_SURVEY_IP_PER_MINUTE=100000000", "PARINDEX_SURVEY_LINK_PER_MINUTE=100000000")
