@@ -324,7 +324,7 @@ func weightingText(l Locale, c survey.Combined, missing []string) string {
 	case c.Weighting == survey.WeightTransactions:
 		return l.T("dash.weight.transactions")
 	case len(missing) > maxMissingNames:
-		return l.T("dash.weight.missing", l.T("dash.weight.more", strings.Join(missing[:maxMissingNames], ", "), len(missing)-maxMissingNames))
+		return l.T("dash.weight.missing", l.n("dash.weight.more", len(missing)-maxMissingNames, strings.Join(missing[:maxMissingNames], ", "), len(missing)-maxMissingNames))
 	case len(missing) > 0:
 		return l.T("dash.weight.missing", strings.Join(missing, ", "))
 	default:
@@ -459,7 +459,7 @@ func filterOptions(res *scoring.Result, byCode map[string]*parindex.OrgUnit, l L
 		}
 		if !seenType[u.Type] {
 			seenType[u.Type] = true
-			types = append(types, Option{u.Type, l.T("dash.type." + u.Type)})
+			types = append(types, Option{u.Type, l.T("unit_type." + u.Type)})
 		}
 		for p := byCode[u.ParentCode]; p != nil && !seenParent[p.Code]; p = byCode[p.ParentCode] {
 			seenParent[p.Code] = true

@@ -24,6 +24,7 @@ import (
 	"parindex"
 	"parindex/assessmentxlsx"
 	"parindex/criteria"
+	"parindex/i18n"
 	"parindex/scoring"
 	"parindex/snapshot"
 	"parindex/stats"
@@ -807,7 +808,7 @@ func (s *Server) asmSheetSave(c *gin.Context) {
 		s.internalError(c, err)
 		return
 	}
-	d.Error = translate(s.lang(c), "assess.invalid", len(problems))
+	d.Error = i18n.N(s.lang(c), "assess.invalid", len(problems))
 	s.render(c, http.StatusBadRequest, "assessment_sheet", "assess.title", d)
 }
 
@@ -1048,7 +1049,7 @@ func (s *Server) asmLeafSave(c *gin.Context) {
 			return
 		}
 	}
-	s.asmLeafError(c, l, node, http.StatusBadRequest, translate(s.lang(c), "assess.invalid", len(problems)), shown, problems)
+	s.asmLeafError(c, l, node, http.StatusBadRequest, i18n.N(s.lang(c), "assess.invalid", len(problems)), shown, problems)
 }
 
 func (s *Server) leafExplain(c *gin.Context) {
@@ -1310,7 +1311,7 @@ func (s *Server) asmReadUpload(c *gin.Context, l *asmLoaded, file string, data [
 		for _, e := range ie {
 			rep.Problems = append(rep.Problems, uploadProblem{Where: cellWhere(lang, e), Message: pick(lang, e.VI, e.EN)})
 		}
-		rep.Error = translate(lang, "assess.upload_invalid", len(ie))
+		rep.Error = i18n.N(lang, "assess.upload_invalid", len(ie))
 		s.asmRenderUpload(c, l, http.StatusBadRequest, rep)
 		return nil
 	}
@@ -1458,7 +1459,7 @@ func (s *Server) asmTemplateApply(c *gin.Context) {
 			for _, e := range ee {
 				rep.Problems = append(rep.Problems, uploadProblem{Where: e.Node + e.Metric, Message: pick(lang, e.VI, e.EN)})
 			}
-			rep.Error = translate(lang, "assess.upload_invalid", len(ee))
+			rep.Error = i18n.N(lang, "assess.upload_invalid", len(ee))
 			s.asmRenderUpload(c, l, http.StatusBadRequest, rep)
 			return
 		}

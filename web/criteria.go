@@ -16,6 +16,7 @@ import (
 	"parindex"
 	"parindex/criteria"
 	"parindex/criteriaxlsx"
+	"parindex/i18n"
 	"parindex/stats"
 	"parindex/store"
 	"parindex/workbook"
@@ -404,7 +405,7 @@ func (s *Server) frameworkUpload(c *gin.Context) {
 			s.internalError(c, err)
 			return
 		}
-		fail(http.StatusBadRequest, translate(lang, "criteria.invalid", len(d.Problems)))
+		fail(http.StatusBadRequest, i18n.N(lang, "criteria.invalid", len(d.Problems)))
 		return
 	}
 	res, err := s.db.ImportFramework(c.Request.Context(), actor(c), f, d.Reason)

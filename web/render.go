@@ -8,11 +8,13 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"parindex"
+	"parindex/i18n"
 )
 
 //go:embed templates
@@ -29,10 +31,19 @@ func loadPages(a *assets, clock parindex.Clock) (pages, error) {
 	funcs := template.FuncMap{
 		"asset": a.URL,
 		"t":     func(p *pageData, key string, args ...any) string { return translate(p.Lang, key, args...) },
-		"num":   func(p *pageData, x float64, decimals int) string { return formatNumber(p.Lang, x, decimals) },
-		"date":  clock.FormatDate,
-		"time":  clock.FormatTime,
-		"role":  func(p *pageData, role string) string { return translate(p.Lang, "role."+role) },
+		// n is t for a message shown with a count: {{n $ "key" count args...}}.
+		// The count may be any integer type the page data holds.
+		"n": func(p *pageData, key string, count any, args ...any) (string, error) {
+			v := reflect.ValueOf(count)
+			if !v.CanInt() {
+				return "", fmt.Errorf("n %q: the count is a %T, not an integer", key, count)
+			}
+			return i18n.N(p.Lang, key, int(v.Int()), args...), nil
+		},
+		"num":  func(p *pageData, x float64, decimals int) string { return formatNumber(p.Lang, x, decimals) },
+		"date": clock.FormatDate,
+		"time": clock.FormatTime,
+		"role": func(p *pageData, role string) string { return translate(p.Lang, "role."+role) },
 		// dict passes several values to a partial: {{template "x" (dict "P" . "G" .Data.Grant)}}.
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {

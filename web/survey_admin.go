@@ -19,6 +19,7 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"parindex"
+	"parindex/i18n"
 	"parindex/store"
 	"parindex/survey"
 	"parindex/tabular"
@@ -758,8 +759,8 @@ type posterData struct {
 
 // bothLanguages returns a message in both languages.
 func bothLanguages(key string) surveyText {
-	m := messages[key]
-	return surveyText{m[0], m[1]}
+	vi, en := i18n.Both(key)
+	return surveyText{vi, en}
 }
 
 func posterTexts(d *posterData) {
