@@ -92,6 +92,9 @@ var nodeColumns = []column{
 	{"measure", "Thước đo", 12, workbook.Code},
 	{"cap", "Mức trần", 9, workbook.Number},
 	{"missing", "Khi thiếu dữ liệu", 12, workbook.Code},
+	// Last but the computed maxima, so that the columns before it keep
+	// the letters they had before short names existed.
+	{"short_name", "Tên ngắn, trên biểu đồ", 18, workbook.Text},
 	{maxComputed, "Điểm tối đa tính được", 12, workbook.NoteNumber},
 }
 

@@ -142,7 +142,12 @@ func (s *Service) Overview(ctx context.Context, f Filter, l Locale) (*Overview, 
 	for _, sn := range all {
 		if !seenFw[sn.FrameworkCode] {
 			seenFw[sn.FrameworkCode] = true
-			o.Frameworks = append(o.Frameworks, Option{sn.FrameworkCode, sn.FrameworkCode})
+			// Published frameworks are cached: naming them costs no query.
+			fw, err := s.framework(ctx, sn.FrameworkCode)
+			if err != nil {
+				return nil, err
+			}
+			o.Frameworks = append(o.Frameworks, Option{sn.FrameworkCode, fw.Name})
 		}
 	}
 	if o.Filter.Framework == "" && len(all) > 0 {
@@ -590,7 +595,7 @@ func (o *Overview) panels(l Locale, res *scoring.Result, trend []YearPoint, figu
 	heat.Table = &Table{ID: "heatmap", Caption: heat.Title, Columns: []Column{{Label: l.T("dash.col.unit")}}}
 	var areaNames, unitNames []string
 	for _, a := range areaNodes {
-		areaNames = append(areaNames, a.Code)
+		areaNames = append(areaNames, a.Label())
 		heat.Table.Columns = append(heat.Table.Columns, Column{Label: a.Code + ". " + a.Name, Numeric: true})
 	}
 	var values [][]float64

@@ -238,6 +238,13 @@ func TestKeysOfDomainValuesExist(t *testing.T) {
 		parindex.OrgTypeDistrict, parindex.OrgTypeOneStopCentre, parindex.OrgTypeOther} {
 		want = append(want, "unit_type."+ty)
 	}
+	for _, fl := range []string{parindex.FlagSpeeder, parindex.FlagStraightline, parindex.FlagDuplicateDevice, parindex.FlagBot} {
+		want = append(want, "survey.flag_"+fl)
+	}
+	// survey.Rule values (package survey imports this one).
+	for _, r := range []string{"satisfaction", "mean100", "mean"} {
+		want = append(want, "survey.rule."+r)
+	}
 	for _, c := range parindex.Combines {
 		want = append(want, "metrics.combine."+string(c))
 	}

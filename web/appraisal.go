@@ -354,9 +354,11 @@ func (s *Server) asmQueuePage(c *gin.Context) {
 	d := asmQueueData{}
 	for _, g := range u.Grants {
 		if g.Role == parindex.RoleAppraiser {
-			fw := g.Framework
-			if fw == "" {
+			fw := g.FrameworkName
+			if g.Framework == "" {
 				fw = translate(lang, "assess.any_framework")
+			} else if fw == "" {
+				fw = g.Framework
 			}
 			d.Areas = append(d.Areas, fw+" · "+translate(lang, "role.area")+" "+g.Area)
 		}
@@ -364,6 +366,11 @@ func (s *Server) asmQueuePage(c *gin.Context) {
 	agencies := map[string]bool{}
 	for _, rec := range recs {
 		list, f, err := s.db.ListAssessments(ctx, rec.Code)
+		if err != nil {
+			s.internalError(c, err)
+			return
+		}
+		nm, err := s.namesFor(ctx, lang, f)
 		if err != nil {
 			s.internalError(c, err)
 			return
@@ -376,7 +383,7 @@ func (s *Server) asmQueuePage(c *gin.Context) {
 				}
 				n := f.Find(node)
 				it := asmQueueItem{Framework: f.Code, Unit: a.UnitCode, UnitName: a.UnitName, Round: round, Code: node, Name: n.Name,
-					Self: asmSelfText(lang, a, n), URL: asmURL(f.Code, a.UnitCode) + "/leaf/" + url.PathEscape(node),
+					Self: asmSelfText(nm, a, n), URL: asmURL(f.Code, a.UnitCode) + "/leaf/" + url.PathEscape(node),
 					Evidence: len(a.Evidence[node])}
 				if r1 := a.Appraisal(node, 1); r1 != nil {
 					it.Round1 = asmValueText(lang, n, r1.LeafValue)
@@ -393,8 +400,10 @@ func (s *Server) asmQueuePage(c *gin.Context) {
 	s.render(c, http.StatusOK, "assessment_queue", "queue.title", d)
 }
 
-// asmSelfText is the agency's value of a leaf in words, metrics included.
-func asmSelfText(lang string, a *store.Assessment, n *criteria.Node) string {
+// asmSelfText is the agency's value of a leaf in words, metrics included
+// by their names.
+func asmSelfText(nm *names, a *store.Assessment, n *criteria.Node) string {
+	lang := nm.lang
 	if store.LeafKind(n) != store.KindMetrics || a.SelfValue(n.Code).NotApplicable {
 		return asmValueText(lang, n, a.SelfValue(n.Code))
 	}
@@ -404,7 +413,7 @@ func asmSelfText(lang string, a *store.Assessment, n *criteria.Node) string {
 		if mv := a.Metrics[m]; mv != nil {
 			v = points(lang, mv.Value)
 		}
-		parts = append(parts, m+" = "+v)
+		parts = append(parts, nm.metric(m)+" = "+v)
 	}
 	return strings.Join(parts, "; ")
 }

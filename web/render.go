@@ -26,8 +26,8 @@ var templateFS embed.FS
 type pages map[string]*template.Template
 
 // clock shows every date and time of every page (the "date" and "time"
-// functions), in the province's zone.
-func loadPages(a *assets, clock parindex.Clock) (pages, error) {
+// functions), in the province's zone; unitType names a unit type ("unitType").
+func loadPages(a *assets, clock parindex.Clock, unitType func(lang, code string) string) (pages, error) {
 	funcs := template.FuncMap{
 		"asset": a.URL,
 		"t":     func(p *pageData, key string, args ...any) string { return translate(p.Lang, key, args...) },
@@ -44,6 +44,8 @@ func loadPages(a *assets, clock parindex.Clock) (pages, error) {
 		"date": clock.FormatDate,
 		"time": clock.FormatTime,
 		"role": func(p *pageData, role string) string { return translate(p.Lang, "role."+role) },
+		// unitType names a unit type: {{unitType $ .Type}}, never the code.
+		"unitType": func(p *pageData, code string) string { return unitType(p.Lang, code) },
 		// dict passes several values to a partial: {{template "x" (dict "P" . "G" .Data.Grant)}}.
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
