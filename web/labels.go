@@ -126,12 +126,13 @@ func (nm *names) formula(expr string) string {
 // metric is a metric's name.
 func (nm *names) metric(code string) string { return nm.metrics.name(nm.lang, code) }
 
-// instrument is an instrument's name, or its code when it is not loaded.
+// instrument is an instrument's name; one not loaded yet is named by its
+// code, saying so.
 func (nm *names) instrument(code string) string {
 	if in := nm.instruments[code]; in != nil {
 		return pickName(nm.lang, in.Name.VI, in.Name.EN)
 	}
-	return code
+	return translate(nm.lang, "criteria.instrument_missing", code)
 }
 
 // element is the name of an instrument's element, or its code when unknown.

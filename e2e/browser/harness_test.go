@@ -209,6 +209,13 @@ func setup(t *testing.T) (*server, context.Context) {
 // after testTimeout, whichever comes first.
 func newBrowser(t *testing.T, path string) context.Context {
 	t.Helper()
+	return newBrowserFor(t, path, testTimeout)
+}
+
+// newBrowserFor is newBrowser with a bound of its own, for a scenario that
+// runs longer than testTimeout allows.
+func newBrowserFor(t *testing.T, path string, timeout time.Duration) context.Context {
+	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Flag("headless", true),
@@ -231,7 +238,7 @@ func newBrowser(t *testing.T, path string) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("starting %s: %v", path, err)
 	}
-	tctx, cancel := context.WithTimeout(ctx, testTimeout)
+	tctx, cancel := context.WithTimeout(ctx, timeout)
 	t.Cleanup(cancel)
 	return tctx
 }
