@@ -85,9 +85,9 @@ var crawlAccounts = []struct{ username, lang string }{
 	{"demo.sonoivu", "en"},
 }
 
-// crawlTimeout bounds the whole crawl of one database. It takes about a
-// minute and a half on two idle cores; the bound leaves room for a busy
-// machine and stops a crawl that hangs.
+// crawlTimeout bounds the whole crawl of one database. It took under 3
+// minutes on two cores shared with other test runs; the bound leaves room
+// for a busier machine and stops a crawl that hangs.
 const crawlTimeout = 6 * time.Minute
 
 const (
