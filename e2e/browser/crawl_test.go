@@ -17,7 +17,9 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"parindex"
 	"parindex/demo"
+	"parindex/password"
 	"parindex/store"
 )
 
@@ -72,8 +74,8 @@ var legitimateCodes = []struct {
 var snakeCase = regexp.MustCompile(`\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b`)
 
 // crawlAccounts are the demo accounts the crawl logs in as: one of each kind
-// of user (demo/users.go), in Vietnamese, their language, and the
-// administrator, who sees the most pages, once more in English.
+// of user (demo/users.go), in Vietnamese, their language, and an
+// administrator, who sees the most pages, in English.
 var crawlAccounts = []struct{ username, lang string }{
 	{"demo.sonoivu", "vi"},           // DoHA administrator
 	{"demo.lanhdao", "vi"},           // leadership, read-only
@@ -82,7 +84,27 @@ var crawlAccounts = []struct{ username, lang string }{
 	{"demo.x001.lanhdao", "vi"},      // a commune's leader
 	{"demo.thamdinh.tuphap", "vi"},   // appraiser of area 2
 	{"demo.thamdinh.taichinh", "vi"}, // appraiser of area 6
-	{"demo.sonoivu", "en"},
+	{englishAdmin, "en"},
+}
+
+// englishAdmin is a second administrator the test adds: an account's
+// language is stored with it, so the English crawl cannot share
+// demo.sonoivu with the Vietnamese one running beside it.
+const englishAdmin = "crawl.admin.en"
+
+// addEnglishAdmin adds englishAdmin, in Vietnamese until the crawl presses
+// the language switch, with the demo's password.
+func addEnglishAdmin(t *testing.T, db *store.DB) {
+	t.Helper()
+	hash, err := password.Hash(demo.Password, password.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &parindex.User{Username: englishAdmin, DisplayName: "Crawl Administrator", Lang: "vi",
+		Grants: []parindex.RoleGrant{{Role: parindex.RoleAdmin}}}
+	if err := db.CreateUser(context.Background(), parindex.Actor{Name: "test"}, u, hash); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // crawlTimeout bounds the whole crawl of one database. It took under 3
@@ -116,6 +138,7 @@ func TestCrawlShowsNamesAndNoDeadEnds(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			path := chromiumPath(t)
 			srv := startServerOn(t, dialect)
+			addEnglishAdmin(t, srv.DB)
 			ctx := newBrowserFor(t, path, crawlTimeout)
 			c := newCrawler(t, srv)
 			start := time.Now()
