@@ -31,6 +31,7 @@ type RoleGrant struct {
 	UnitName           string
 	IncludeDescendants bool
 	Framework          string // appraiser: framework code ("" = any framework)
+	FrameworkName      string // its name, read with the grant ("" when it names no stored framework)
 	Area               string // appraiser: area code within the framework
 }
 

@@ -178,6 +178,7 @@ func frameworkFields(f *Framework) []field {
 func nodeFields(n *Node) []field {
 	fields := []field{
 		{"name", n.Name},
+		{"short_name", n.ShortName},
 		{"description", n.Description},
 		{"adjustment", map[bool]string{true: "true"}[n.Adjustment]},
 		{"max", ""},
@@ -185,7 +186,7 @@ func nodeFields(n *Node) []field {
 		{"missing", string(n.Missing)},
 	}
 	if !n.Adjustment && !n.Method.IsAdjustment() {
-		fields[3].value = maxString(n.MaxPoints())
+		fields[4].value = maxString(n.MaxPoints())
 	}
 	add := func(name, value string) { fields = append(fields, field{name, value}) }
 	switch n.Method {

@@ -99,6 +99,9 @@ func marshalNode(n *Node) *yaml.Node {
 	m := mapping(false)
 	put(m, "code", str(n.Code))
 	put(m, "name", str(n.Name))
+	if n.ShortName != "" {
+		put(m, "short_name", str(n.ShortName))
+	}
 	if n.Description != "" {
 		put(m, "description", str(n.Description))
 	}

@@ -6,6 +6,7 @@ import (
 
 	"slices"
 	"sort"
+	"strings"
 )
 
 // Method says how a leaf earns its points. The scoring engine implements the
@@ -138,8 +139,11 @@ type Tier struct {
 // has a Method. Only the fields of the leaf's method are meaningful; Parse
 // rejects the others.
 type Node struct {
-	Code        string
-	Name        string
+	Code string
+	Name string
+	// ShortName, optional, labels the node where space is short (the axes
+	// of charts); Label falls back to a shortened Name.
+	ShortName   string
 	Description string
 	// Adjustment marks a bonus/penalty block: this node and everything
 	// under it sit outside the maximum.
@@ -172,6 +176,30 @@ type Node struct {
 	// Line is the line of the node in its source file (0 when the node was
 	// built in code). Marshal, Hash and Diff ignore it.
 	Line int
+}
+
+// labelLength is how many characters a derived short label keeps at most.
+const labelLength = 24
+
+// Label names the node where space is short, as a chart's axis: its short
+// name, or else its name, cut at a word boundary with "…" past
+// labelLength characters.
+func (n *Node) Label() string {
+	if n.ShortName != "" {
+		return n.ShortName
+	}
+	r := []rune(n.Name)
+	if len(r) <= labelLength {
+		return n.Name
+	}
+	cut := labelLength
+	for i := labelLength; i > labelLength/2; i-- {
+		if r[i] == ' ' {
+			cut = i
+			break
+		}
+	}
+	return strings.TrimRight(string(r[:cut]), " ,;:") + "…"
 }
 
 // IsLeaf reports whether n has no children.

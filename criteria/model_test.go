@@ -228,3 +228,41 @@ func TestMethodVocabulary(t *testing.T) {
 		t.Error("policy and measure predicates")
 	}
 }
+
+// A chart labels a node by its short name, else by its name cut at a word.
+func TestNodeLabel(t *testing.T) {
+	for _, c := range []struct{ short, name, want string }{
+		{"Thủ tục hành chính", "Cải cách thủ tục hành chính", "Thủ tục hành chính"},
+		{"", "Cải cách chế độ công vụ", "Cải cách chế độ công vụ"},
+		{"", "Công tác chỉ đạo, điều hành cải cách hành chính", "Công tác chỉ đạo, điều…"},
+		{"", "Xây dựng và tổ chức thực hiện văn bản quy phạm pháp luật", "Xây dựng và tổ chức thực…"},
+	} {
+		if got := (&Node{ShortName: c.short, Name: c.name}).Label(); got != c.want {
+			t.Errorf("Label of %q/%q = %q, want %q", c.short, c.name, got, c.want)
+		}
+	}
+	// The reference frameworks name their areas for charts, and the short
+	// name survives the canonical writer.
+	for _, code := range []string{"province-departments-2026", "communes-2026"} {
+		f, err := Reference(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range f.Nodes {
+			if a.ShortName == "" {
+				t.Errorf("%s: area %s has no short name", code, a.Code)
+			}
+		}
+		out, err := Marshal(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, _, err := Parse(code+".yaml", out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.Nodes[2].ShortName != f.Nodes[2].ShortName {
+			t.Errorf("%s: short name %q read back as %q", code, f.Nodes[2].ShortName, g.Nodes[2].ShortName)
+		}
+	}
+}

@@ -20,11 +20,11 @@ var (
 		"rounding", "cap_index", "missing", "bands", "nodes"}
 	bandKeys = []string{"code", "name", "description", "min"}
 	tierKeys = []string{"min", "points"}
-	nodeKeys = []string{"code", "name", "description", "adjustment", "max", "method",
+	nodeKeys = []string{"code", "name", "short_name", "description", "adjustment", "max", "method",
 		"step", "numerator", "denominator", "target", "tiers", "metric", "per_unit", "formula",
 		"instrument", "element", "question", "measure", "cap", "missing", "children"}
 	// commonNodeKeys apply to every node, group or leaf.
-	commonNodeKeys = []string{"code", "name", "description", "adjustment", "missing", "method", "children"}
+	commonNodeKeys = []string{"code", "name", "short_name", "description", "adjustment", "missing", "method", "children"}
 	// methodKeys are the keys that belong to each method beyond the common ones.
 	methodKeys = map[Method][]string{
 		MethodAssessed: {"max", "step"},
@@ -516,6 +516,8 @@ func (d *decoder) node(m *yaml.Node, depth int) *Node {
 			n.Code, ok = d.text(p.k, p.v, label, key)
 		case "name":
 			n.Name, ok = d.text(p.k, p.v, label, key)
+		case "short_name":
+			n.ShortName, ok = d.text(p.k, p.v, label, key)
 		case "description":
 			n.Description, ok = d.text(p.k, p.v, label, key)
 		case "adjustment":

@@ -23,7 +23,7 @@ const okNode = "  - {code: \"1\", name: A, max: 1, method: boolean}\n"
 // TestParseRules feeds one small broken file per validation rule and checks
 // the exact message and line of every problem reported.
 func TestParseRules(t *testing.T) {
-	const nodeKeyList = "code, name, description, adjustment, max, method, step, numerator, denominator, target, tiers, metric, per_unit, formula, instrument, element, question, measure, cap, missing, children"
+	const nodeKeyList = "code, name, short_name, description, adjustment, max, method, step, numerator, denominator, target, tiers, metric, per_unit, formula, instrument, element, question, measure, cap, missing, children"
 	const methodNames = "assessed, boolean, ratio, tiers, relative, count, formula, survey, bonus, penalty"
 	tests := []struct {
 		name string

@@ -92,6 +92,9 @@ var nodeColumns = []column{
 	{"measure", "Thước đo", 12, workbook.Code},
 	{"cap", "Mức trần", 9, workbook.Number},
 	{"missing", "Khi thiếu dữ liệu", 12, workbook.Code},
+	// Last but the computed maxima, so that the columns before it keep
+	// the letters they had before short names existed.
+	{"short_name", "Tên ngắn, trên biểu đồ", 18, workbook.Text},
 	{maxComputed, "Điểm tối đa tính được", 12, workbook.NoteNumber},
 }
 
@@ -105,6 +108,7 @@ var guideRows = [][2]string{
 	{"Tham số (parameters)", "Chỉ điền các cột của phương pháp đã chọn: ratio: numerator, denominator, target; tiers: numerator, denominator, tiers; relative: numerator, denominator; count: metric, per_unit; formula: formula; survey: instrument, element hoặc question, measure; assessed: step; bonus, penalty: cap. Fill only the columns of the chosen method."},
 	{"Các mức (tiers)", "Viết 'tỷ lệ: điểm' từ cao xuống thấp, cách nhau bởi dấu chấm phẩy, mức cuối có tỷ lệ 0, ví dụ: 0.98: 2; 0.9: 1; 0: 0. Tiers as 'min: points' separated by semicolons."},
 	{"Nhóm thưởng/trừ (adjustment)", "TRUE cho nhóm điểm thưởng, điểm trừ (nằm ngoài tổng điểm tối đa); các dòng bên trong dùng bonus hoặc penalty với mức trần. TRUE on a bonus/penalty block."},
+	{"Tên ngắn (short_name)", "Không bắt buộc: tên ngắn hiện trên trục các biểu đồ, ví dụ 'Thủ tục hành chính' cho lĩnh vực 3; để trống thì biểu đồ rút gọn tên. Optional: the name on chart axes."},
 	{"Điểm tối đa tính được", "Do phần mềm tính, không cần sửa; bị bỏ qua khi nhập. Computed, ignored on import."},
 }
 

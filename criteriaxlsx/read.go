@@ -344,6 +344,7 @@ func (rd *reader) readNodes(s *sheet, f *criteria.Framework) {
 		rd.nodeByRow[r.Number] = n
 		n.Code = s.cell(r, "code")
 		n.Name = s.cell(r, "name")
+		n.ShortName = s.cell(r, "short_name")
 		n.Description = s.cell(r, "description")
 		n.Adjustment = rd.boolean(s, r.Number, "adjustment", s.cell(r, "adjustment"))
 		n.Method = criteria.Method(s.cell(r, "method"))

@@ -172,6 +172,8 @@ func nodeValue(f *criteria.Framework, n *criteria.Node, key, parent string) any 
 		return text(parent)
 	case "name":
 		return n.Name
+	case "short_name":
+		return text(n.ShortName)
 	case "description":
 		return text(n.Description)
 	case "adjustment":

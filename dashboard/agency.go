@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 	"time"
 
@@ -34,6 +35,7 @@ type TreeRow struct {
 // QuestionRow is one survey question of an agency.
 type QuestionRow struct {
 	Element, Code, Text string
+	ElementName         string // the instrument's name of the element, in the reader's language
 	N, NA               int
 	Satisfaction        float64 // fraction; NaN when no valid answer
 	Low, High           float64 // 95% interval
@@ -166,6 +168,10 @@ func (s *Service) Agency(ctx context.Context, unit *parindex.OrgUnit, year int, 
 	for _, n := range a.Result.Nodes {
 		nodes[n.Code] = n
 	}
+	reasons, err := s.reasonNamer(ctx, l)
+	if err != nil {
+		return nil, err
+	}
 	a.Framework.Walk(func(n *criteria.Node, ancestors []*criteria.Node) bool {
 		nr := nodes[n.Code]
 		row := TreeRow{Code: n.Code, Name: n.Name, Depth: len(ancestors), Leaf: n.IsLeaf(), Points: nr.Points, Max: nr.Max,
@@ -176,13 +182,10 @@ func (s *Service) Agency(ctx context.Context, unit *parindex.OrgUnit, year int, 
 		if n.IsLeaf() {
 			row.Status = nr.Status.String()
 		}
-		if item, ok := rec.Item(unit.Code, n.Code); ok {
+		if item, ok := rec.Item(unit.Code, n.Code); ok && item.Kind == snapshot.IncompleteAssessment {
 			row.Reason = item.Text(l.Lang)
 		} else if nr.Reason != nil {
-			row.Reason = nr.Reason.VI
-			if l.Lang == "en" {
-				row.Reason = nr.Reason.EN
-			}
+			row.Reason = reasons.name(ctx, n, nr.Reason)
 		}
 		a.Tree = append(a.Tree, row)
 		return true
@@ -250,7 +253,7 @@ func (s *Service) agencySurvey(ctx context.Context, a *Agency, l Locale) error {
 		a.Elements = append(a.Elements, row)
 		for _, q := range e.Questions {
 			qr := g.Questions[q.Code]
-			a.Questions = append(a.Questions, QuestionRow{Element: e.Code, Code: q.Code, Text: pick(l, q.Text), N: qr.N, NA: qr.NA,
+			a.Questions = append(a.Questions, QuestionRow{Element: e.Code, ElementName: pick(l, e.Name), Code: q.Code, Text: pick(l, q.Text), N: qr.N, NA: qr.NA,
 				Satisfaction: float64(qr.Satisfaction), Low: float64(qr.CI95[0]), High: float64(qr.CI95[1]), Mean: float64(qr.Mean)})
 		}
 	}
@@ -325,7 +328,7 @@ func (a *Agency) panels(l Locale, res *scoring.Result) error {
 	radar.Table = &Table{ID: "radar", Caption: radar.Title, Columns: []Column{{Label: l.T("dash.col.area")}, {Label: a.Unit.Name, Numeric: true},
 		{Label: l.T("dash.peer_average"), Numeric: true}}}
 	for j, n := range areaNodes {
-		names = append(names, n.Code+". "+n.Name)
+		names = append(names, n.Code+". "+n.Label())
 		own[j] = math.NaN()
 		if nr, ok := a.Result.Node(n.Code); ok {
 			own[j] = nr.Percent()
@@ -342,7 +345,7 @@ func (a *Agency) panels(l Locale, res *scoring.Result) error {
 		if k > 0 {
 			peers[j] = sum / float64(k)
 		}
-		radar.Table.Rows = append(radar.Table.Rows, []Cell{text(names[j]), number(l, own[j], 1), number(l, peers[j], 1)})
+		radar.Table.Rows = append(radar.Table.Rows, []Cell{text(n.Code + ". " + n.Name), number(l, own[j], 1), number(l, peers[j], 1)})
 	}
 	if radar.Option, err = radarChart(radar.Title, names, own, peers, a.Unit.Name, l.T("dash.peer_average")); err != nil {
 		return err
@@ -363,7 +366,7 @@ func (a *Agency) surveyPanel(l Locale, pct string) error {
 		if !math.IsNaN(q.Low) {
 			ci = text(l.num(q.Low*100, 1) + "–" + l.num(q.High*100, 1))
 		}
-		sp.Table.Rows = append(sp.Table.Rows, []Cell{text(q.Element), text(q.Code + " " + strings.TrimSpace(q.Text)), number(l, float64(q.N), 0),
+		sp.Table.Rows = append(sp.Table.Rows, []Cell{text(q.ElementName), text(q.Code + " " + strings.TrimSpace(q.Text)), number(l, float64(q.N), 0),
 			number(l, float64(q.NA), 0), number(l, q.Satisfaction*100, 1), ci})
 	}
 	var err error
@@ -393,3 +396,74 @@ func (e ElementRow) LowPct() float64 { return e.Low * 100 }
 
 // HighPct is the upper bound of the element's 95% interval in percent.
 func (e ElementRow) HighPct() float64 { return e.High * 100 }
+
+// reasonNamer words why a leaf has no input with names, not codes: the
+// scoring engine's reasons (kept in snapshots) name metrics, instruments and
+// elements by their codes.
+type reasonNamer struct {
+	s       *Service
+	l       Locale
+	metrics map[string]string // code → name in the reader's language
+}
+
+func (s *Service) reasonNamer(ctx context.Context, l Locale) (*reasonNamer, error) {
+	ms, err := s.DB.Metrics(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := &reasonNamer{s: s, l: l, metrics: map[string]string{}}
+	for _, m := range ms {
+		name := m.NameVI
+		if l.Lang == "en" && m.NameEN != "" {
+			name = m.NameEN
+		}
+		r.metrics[m.Code] = name
+	}
+	return r, nil
+}
+
+// instrument is the instrument a survey leaf reads, nil for another
+// leaf or an instrument that cannot be read (its reason then keeps codes).
+func (r *reasonNamer) instrument(ctx context.Context, n *criteria.Node) *survey.Instrument {
+	if n.Method != criteria.MethodSurvey {
+		return nil
+	}
+	in, err := r.s.Survey.Instrument(ctx, n.Instrument)
+	if err != nil {
+		return nil
+	}
+	return in
+}
+
+// reasonWord finds the codes in a reason's text.
+var reasonWord = regexp.MustCompile(`[a-z][a-z0-9_]*`)
+
+func (r *reasonNamer) name(ctx context.Context, n *criteria.Node, reason *scoring.Reason) string {
+	if in := r.instrument(ctx, n); in != nil {
+		// The only reason of a survey leaf: no result for what it reads.
+		what := pick(r.l, in.Name)
+		switch {
+		case n.Element != "":
+			for _, e := range in.Elements {
+				if e.Code == n.Element {
+					what += " · " + pick(r.l, e.Name)
+				}
+			}
+		case n.Question != "":
+			what += " · " + r.l.T("dash.reason.survey_question", n.Question)
+		default:
+			what += " · " + r.l.T("dash.reason.survey_overall")
+		}
+		return r.l.T("dash.reason.no_survey", what)
+	}
+	text := reason.VI
+	if r.l.Lang == "en" {
+		text = reason.EN
+	}
+	return reasonWord.ReplaceAllStringFunc(text, func(w string) string {
+		if name, ok := r.metrics[w]; ok {
+			return "“" + name + "”"
+		}
+		return w
+	})
+}

@@ -69,6 +69,24 @@ func panels(t *testing.T, db *store.DB, svc *dashboard.Service) {
 			t.Errorf("%s: option is not JSON", id)
 		}
 	}
+	// The heatmap's columns are the areas' short names, not their numbers;
+	// the framework filter offers names, not codes.
+	var heat struct {
+		XAxis []struct {
+			Data []string `json:"data"`
+		} `json:"xAxis"`
+	}
+	if err := json.Unmarshal(o.Panel("chart-heatmap").Option, &heat); err != nil {
+		t.Fatal(err)
+	}
+	if len(heat.XAxis) == 0 || len(heat.XAxis[0].Data) != 8 || heat.XAxis[0].Data[2] != "Thủ tục hành chính" {
+		t.Errorf("heatmap columns %v, want the 8 areas' short names", heat.XAxis)
+	}
+	for _, f := range o.Frameworks {
+		if f.Label == f.Value || f.Label == "" {
+			t.Errorf("framework option %q is labelled %q", f.Value, f.Label)
+		}
+	}
 	unit, err := db.OrgUnitByCode(ctx, "SNV")
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +106,23 @@ func panels(t *testing.T, db *store.DB, svc *dashboard.Service) {
 	}
 	if len(a.Tree) == 0 || a.Panel("scorecard") == nil {
 		t.Errorf("agency page has no scorecard tree")
+	}
+	// Survey rows name their element; reasons name metrics, not codes.
+	for _, row := range a.Panel("chart-survey").Table.Rows {
+		if row[0].Text == "" || row[0].Text == "access" || row[0].Text == "civil_servant" {
+			t.Errorf("survey row labelled %q, want the element's name", row[0].Text)
+		}
+	}
+	metrics, err := db.Metrics(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range a.Tree {
+		for _, m := range metrics {
+			if strings.Contains(r.Reason, m.Code) {
+				t.Errorf("leaf %s: reason %q names the metric %s by its code", r.Code, r.Reason, m.Code)
+			}
+		}
 	}
 }
 

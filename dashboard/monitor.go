@@ -71,7 +71,7 @@ func (s *Service) Monitor(ctx context.Context, l Locale) (*Monitor, error) {
 	m.Today = perDay[m.To].Responses
 
 	// Per day: every day of the period, zero days included.
-	dp := Panel{ID: "chart-monitor-days", Title: l.T("dash.monitor_days_title", monitorDays)}
+	dp := Panel{ID: "chart-monitor-days", Title: l.n("dash.monitor_days_title", monitorDays)}
 	dp.Table = &Table{ID: "monitor-days", Caption: dp.Title, Columns: []Column{{Label: l.T("dash.col.day")}, {Label: l.T("dash.responses"), Numeric: true},
 		{Label: l.T("dash.col.flagged"), Numeric: true}, {Label: l.T("dash.col.flagged_share"), Numeric: true}}}
 	var labels []string
@@ -96,7 +96,7 @@ func (s *Service) Monitor(ctx context.Context, l Locale) (*Monitor, error) {
 	m.Panels = append(m.Panels, dp)
 
 	// Per unit, busiest first.
-	up := Panel{ID: "monitor-units", Title: l.T("dash.monitor_units_title", monitorDays)}
+	up := Panel{ID: "monitor-units", Title: l.n("dash.monitor_units_title", monitorDays)}
 	up.Table = &Table{ID: "monitor-units", Caption: up.Title, Columns: []Column{{Label: l.T("dash.col.unit")}, {Label: l.T("dash.responses"), Numeric: true},
 		{Label: l.T("dash.col.flagged"), Numeric: true}, {Label: l.T("dash.col.flagged_share"), Numeric: true}}}
 	tallies := make([]store.ResponseTally, 0, len(perUnit))

@@ -142,7 +142,12 @@ func (s *Service) Overview(ctx context.Context, f Filter, l Locale) (*Overview, 
 	for _, sn := range all {
 		if !seenFw[sn.FrameworkCode] {
 			seenFw[sn.FrameworkCode] = true
-			o.Frameworks = append(o.Frameworks, Option{sn.FrameworkCode, sn.FrameworkCode})
+			// Published frameworks are cached: naming them costs no query.
+			fw, err := s.framework(ctx, sn.FrameworkCode)
+			if err != nil {
+				return nil, err
+			}
+			o.Frameworks = append(o.Frameworks, Option{sn.FrameworkCode, fw.Name})
 		}
 	}
 	if o.Filter.Framework == "" && len(all) > 0 {
@@ -348,7 +353,7 @@ func weightingText(l Locale, c survey.Combined, missing []string) string {
 	case c.Weighting == survey.WeightTransactions:
 		return l.T("dash.weight.transactions")
 	case len(missing) > maxMissingNames:
-		return l.T("dash.weight.missing", l.T("dash.weight.more", strings.Join(missing[:maxMissingNames], ", "), len(missing)-maxMissingNames))
+		return l.T("dash.weight.missing", l.n("dash.weight.more", len(missing)-maxMissingNames, strings.Join(missing[:maxMissingNames], ", "), len(missing)-maxMissingNames))
 	case len(missing) > 0:
 		return l.T("dash.weight.missing", strings.Join(missing, ", "))
 	default:
@@ -483,7 +488,7 @@ func filterOptions(res *scoring.Result, byCode map[string]*parindex.OrgUnit, l L
 		}
 		if !seenType[u.Type] {
 			seenType[u.Type] = true
-			types = append(types, Option{u.Type, l.T("dash.type." + u.Type)})
+			types = append(types, Option{u.Type, l.T("unit_type." + u.Type)})
 		}
 		for p := byCode[u.ParentCode]; p != nil && !seenParent[p.Code]; p = byCode[p.ParentCode] {
 			seenParent[p.Code] = true
@@ -614,7 +619,7 @@ func (o *Overview) panels(l Locale, res *scoring.Result, trend []YearPoint, figu
 	heat.Table = &Table{ID: "heatmap", Caption: heat.Title, Columns: []Column{{Label: l.T("dash.col.unit")}}}
 	var areaNames, unitNames []string
 	for _, a := range areaNodes {
-		areaNames = append(areaNames, a.Code)
+		areaNames = append(areaNames, a.Label())
 		heat.Table.Columns = append(heat.Table.Columns, Column{Label: a.Code + ". " + a.Name, Numeric: true})
 	}
 	var values [][]float64

@@ -11,10 +11,24 @@ import (
 )
 
 // Locale turns message keys into the reader's language and formats
-// numbers; the web package supplies it.
+// numbers; the web package supplies it (package i18n's T and N).
 type Locale struct {
 	Lang string
 	T    func(key string, args ...any) string
+	// N is T for a message shown with a count (its plural form); when nil,
+	// T is used with the arguments, or the count alone.
+	N func(key string, count int, args ...any) string
+}
+
+// n is l.N, or l.T when the locale has no plural forms.
+func (l Locale) n(key string, count int, args ...any) string {
+	if l.N != nil {
+		return l.N(key, count, args...)
+	}
+	if len(args) == 0 {
+		args = []any{count}
+	}
+	return l.T(key, args...)
 }
 
 func (l Locale) num(x float64, decimals int) string { return vn.FormatNumber(l.Lang, x, decimals) }

@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"parindex"
+	"parindex/i18n"
 	"parindex/scoring"
 	"parindex/store"
 	"parindex/workbook"
@@ -20,8 +21,9 @@ const (
 )
 
 // UnitTypes maps each unit code of the snapshot to the display name of its
-// type (Vietnamese), read from the database; units no longer in the tree
-// map to "Khác".
+// type (Vietnamese): the catalogue's (i18n, unit_type.*), or for a type
+// added as data alone the name stored with it; units no longer in the tree
+// map to the catalogue's "other".
 func UnitTypes(ctx context.Context, db *store.DB, sc *Scored) (map[string]string, error) {
 	types, err := db.OrgTypes(ctx)
 	if err != nil {
@@ -41,9 +43,9 @@ func UnitTypes(ctx context.Context, db *store.DB, sc *Scored) (map[string]string
 	}
 	out := map[string]string{}
 	for _, a := range sc.Result.Agencies {
-		name := "Khác"
+		name := i18n.T(i18n.VI, "unit_type."+parindex.OrgTypeOther)
 		if u := byCode[a.Code]; u != nil {
-			name = names[u.Type]
+			name = i18n.Label(i18n.VI, "unit_type."+u.Type, names[u.Type])
 			if name == "" {
 				name = u.Type
 			}

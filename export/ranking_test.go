@@ -41,6 +41,10 @@ func TestRankingEqualsTheSnapshot(t *testing.T) {
 	if len(sheets) != 1 || sheets[0] != types["SNV"] {
 		t.Fatalf("sheets = %q, want one per agency type (%q)", sheets, types["SNV"])
 	}
+	// The type is named as the catalogue names it, never by its code.
+	if types["SNV"] != "Sở, ban, ngành" {
+		t.Errorf("SNV's type reads %q", types["SNV"])
+	}
 	rows := cells(t, f, sheets[0])
 	header := -1
 	for i, r := range rows {
@@ -182,5 +186,9 @@ func TestSurveyResultsEqualTheService(t *testing.T) {
 	questions := cells(t, f, export.SheetSurveyQuestions)
 	if want := len(res.Units)*len(res.Instrument.Questions()) + 1; len(questions) != want {
 		t.Errorf("%d question rows, want %d", len(questions), want)
+	}
+	// The element column names the element ("Tiếp cận dịch vụ"), not its code.
+	if len(questions) > 1 && questions[1][2] != res.Instrument.Elements[0].Name.VI {
+		t.Errorf("the first question's element reads %q, want %q", questions[1][2], res.Instrument.Elements[0].Name.VI)
 	}
 }

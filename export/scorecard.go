@@ -591,7 +591,9 @@ func scorecardSurvey(w *workbook.Workbook, a *scoring.AgencyResult, surveys []Su
 			if er.Alpha != nil && !math.IsNaN(float64(*er.Alpha)) {
 				note = "alpha = " + vn.FormatNumber("vi", float64(*er.Alpha), 2)
 			}
-			if _, err := s.Append(true, e.Code, e.Name.VI, n, nil, num(float64(er.Index)), lo, hi, note); err != nil {
+			// The element is named, not coded: its code is the
+			// instrument's key, not a number people read.
+			if _, err := s.Append(true, "", e.Name.VI, n, nil, num(float64(er.Index)), lo, hi, note); err != nil {
 				return err
 			}
 		}

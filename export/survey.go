@@ -139,7 +139,7 @@ func WriteSurveyResults(out io.Writer, r *SurveyResults) error {
 	q, err := w.AddSheet(SheetSurveyQuestions, []workbook.Column{
 		{Title: ColumnCode, Width: 10, Format: workbook.Code},
 		{Title: "Đơn vị", Width: 30},
-		{Title: "Yếu tố", Width: 16, Format: workbook.Code},
+		{Title: "Yếu tố", Width: 24},
 		{Title: "Câu hỏi", Width: 10, Format: workbook.Code},
 		{Title: "Nội dung", Width: 50},
 		{Title: "n", Width: 8, Format: workbook.Integer},
@@ -157,7 +157,7 @@ func WriteSurveyResults(out io.Writer, r *SurveyResults) error {
 		for _, e := range r.Instrument.Elements {
 			for _, question := range e.Questions {
 				qr := g.Questions[question.Code]
-				if _, err := q.Append(false, u.Code, u.Name, e.Code, question.Code, question.Text.VI, qr.N, qr.NA,
+				if _, err := q.Append(false, u.Code, u.Name, e.Name.VI, question.Code, question.Text.VI, qr.N, qr.NA,
 					num(float64(qr.Satisfaction)), num(float64(qr.CI95[0])), num(float64(qr.CI95[1])), num(float64(qr.Mean))); err != nil {
 					return err
 				}

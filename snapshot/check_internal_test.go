@@ -114,7 +114,7 @@ func randomYear(t *testing.T, f *criteria.Framework, seed uint64) *parindex.Snap
 	if err != nil {
 		t.Fatalf("seed %d: %v", seed, err)
 	}
-	rec.Preflight = preflight(f, res, rec)
+	rec.Preflight = preflight(f, res, rec, nil)
 	snap := &parindex.Snapshot{ID: int64(seed), FrameworkCode: f.Code, FrameworkHash: f.Hash(), Year: f.Year, Seed: seed,
 		Status: parindex.StatusPublished, Publication: parindex.PublicationProvisional}
 	for _, doc := range []struct {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 
 	"parindex"
@@ -251,7 +252,11 @@ func valueOf(v store.LeafValue) *Value {
 // assessment when not final, then each leaf without a value (missing or
 // excluded) with why, and each survey leaf scored from a result that is
 // not reliable.
-func preflight(f *criteria.Framework, res *scoring.Result, rec *Record) []PreflightItem {
+//
+// The engine's reasons name metrics by their codes; names maps each code to
+// its catalogue name in Vietnamese and English, so that the items read as
+// sentences (a code not in names stays as it is).
+func preflight(f *criteria.Framework, res *scoring.Result, rec *Record, names map[string][2]string) []PreflightItem {
 	selfAssessed := store.SelfAssessed(f)
 	var out []PreflightItem
 	agencies := slices.Clone(res.Agencies)
@@ -277,7 +282,7 @@ func preflight(f *criteria.Framework, res *scoring.Result, rec *Record) []Prefli
 			}
 			switch n.Status {
 			case scoring.StatusMissing, scoring.StatusExcluded:
-				out = append(out, missingItem(f, a.Code, n, pending, state))
+				out = append(out, missingItem(f, a.Code, n, pending, state, names))
 			case scoring.StatusScored:
 				if n.Spec.Method == criteria.MethodSurvey {
 					if item, ok := surveyItem(a.Code, n, u.Survey[n.Spec.Instrument]); ok {
@@ -304,7 +309,19 @@ func assessmentItem(unit string, state parindex.AssessmentState) PreflightItem {
 	return it
 }
 
-func missingItem(f *criteria.Framework, unit string, n scoring.NodeResult, pending bool, state parindex.AssessmentState) PreflightItem {
+// metricWord finds the metric codes in a reason's text.
+var metricWord = regexp.MustCompile(`[a-z][a-z0-9_]*`)
+
+func nameMetrics(text string, names map[string][2]string, lang int) string {
+	return metricWord.ReplaceAllStringFunc(text, func(w string) string {
+		if name, ok := names[w]; ok && name[lang] != "" {
+			return "“" + name[lang] + "”"
+		}
+		return w
+	})
+}
+
+func missingItem(f *criteria.Framework, unit string, n scoring.NodeResult, pending bool, state parindex.AssessmentState, names map[string][2]string) PreflightItem {
 	it := PreflightItem{Unit: unit, Node: n.Code}
 	node := f.Find(n.Code)
 	switch {
@@ -315,6 +332,8 @@ func missingItem(f *criteria.Framework, unit string, n scoring.NodeResult, pendi
 		return it
 	case n.Spec.Method == criteria.MethodSurvey:
 		it.Kind = IncompleteSurvey
+		it.VI, it.EN = i18n.T(i18n.VI, "preflight.no_survey"), i18n.T(i18n.EN, "preflight.no_survey")
+		return it
 	case n.Spec.NumeratorMetric != "" && n.Inputs.Denominator == 0:
 		it.Kind = IncompleteDenominator
 	case n.Spec.NumeratorMetric != "" || n.Spec.Metric != "" || len(n.Spec.FormulaMetrics) > 0:
@@ -323,7 +342,7 @@ func missingItem(f *criteria.Framework, unit string, n scoring.NodeResult, pendi
 		it.Kind = IncompleteValue
 	}
 	if n.Reason != nil {
-		it.VI, it.EN = n.Reason.VI, n.Reason.EN
+		it.VI, it.EN = nameMetrics(n.Reason.VI, names, 0), nameMetrics(n.Reason.EN, names, 1)
 	} else {
 		it.VI, it.EN = i18n.T(i18n.VI, "preflight.no_value"), i18n.T(i18n.EN, "preflight.no_value")
 	}
@@ -342,8 +361,8 @@ func surveyItem(unit string, n scoring.NodeResult, g survey.GroupResult) (Prefli
 		hw = float64(ci[1]-ci[0]) / 2
 	}
 	if math.IsNaN(hw) {
-		it.VI = i18n.T(i18n.VI, "preflight.survey_n", g.Respondents)
-		it.EN = i18n.T(i18n.EN, "preflight.survey_n", g.Respondents)
+		it.VI = i18n.N(i18n.VI, "preflight.survey_n", g.Respondents)
+		it.EN = i18n.N(i18n.EN, "preflight.survey_n", g.Respondents)
 		return it, true
 	}
 	it.HalfWidth = &hw

@@ -214,7 +214,11 @@ func (rn *Runner) Score(ctx context.Context, actor parindex.Actor, frameworkCode
 		return nil, nil, fmt.Errorf("snapshot: encoding results: %w", err)
 	}
 	r.Record.Draws = opts.Draws
-	r.Record.Preflight = preflight(r.Framework, res, r.Record)
+	names, err := rn.metricNames(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	r.Record.Preflight = preflight(r.Framework, res, r.Record, names)
 	record, err := json.Marshal(r.Record)
 	if err != nil {
 		return nil, nil, fmt.Errorf("snapshot: encoding the record: %w", err)
@@ -229,6 +233,20 @@ func (rn *Runner) Score(ctx context.Context, actor parindex.Actor, frameworkCode
 		return nil, nil, err
 	}
 	return s, res, nil
+}
+
+// metricNames maps each metric of the catalogue to its Vietnamese and
+// English names.
+func (rn *Runner) metricNames(ctx context.Context) (map[string][2]string, error) {
+	ms, err := rn.DB.Metrics(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][2]string, len(ms))
+	for _, m := range ms {
+		out[m.Code] = [2]string{m.NameVI, m.NameEN}
+	}
+	return out, nil
 }
 
 // Result decodes a stored snapshot's results.

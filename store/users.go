@@ -108,8 +108,9 @@ func loadGrants(ctx context.Context, q queryer, users []*parindex.User) error {
 	}
 	rows, err := q.QueryContext(ctx, `
 		SELECT r.id, r.user_id, r.role, COALESCE(r.org_unit_id, 0), COALESCE(o.code, ''), COALESCE(o.name, ''),
-		       r.include_descendants, r.framework, r.area
+		       r.include_descendants, r.framework, COALESCE(f.name, ''), r.area
 		FROM user_roles r LEFT JOIN org_units o ON o.id = r.org_unit_id
+		     LEFT JOIN frameworks f ON f.code = r.framework
 		WHERE $1 = 0 OR r.user_id = $1
 		ORDER BY r.user_id, r.id`, only)
 	if err != nil {
@@ -119,7 +120,7 @@ func loadGrants(ctx context.Context, q queryer, users []*parindex.User) error {
 	for rows.Next() {
 		var g parindex.RoleGrant
 		var userID int64
-		if err := rows.Scan(&g.ID, &userID, &g.Role, &g.UnitID, &g.UnitCode, &g.UnitName, &g.IncludeDescendants, &g.Framework, &g.Area); err != nil {
+		if err := rows.Scan(&g.ID, &userID, &g.Role, &g.UnitID, &g.UnitCode, &g.UnitName, &g.IncludeDescendants, &g.Framework, &g.FrameworkName, &g.Area); err != nil {
 			return fmt.Errorf("store: unable to read a role: %w", err)
 		}
 		if u, ok := byID[userID]; ok {

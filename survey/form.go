@@ -355,7 +355,7 @@ func (h *Handler) formPage(l *parindex.SurveyLink, in *Instrument, lang, key, st
 		p.Profile = append(p.Profile, pv)
 	}
 	if in.Comment != nil {
-		p.Comment = &commentView{Label: pick(in.Comment.Label, lang), Max: in.Comment.MaxLength, MaxText: tr("form.comment_max", in.Comment.MaxLength)}
+		p.Comment = &commentView{Label: pick(in.Comment.Label, lang), Max: in.Comment.MaxLength, MaxText: i18n.N(lang, "form.comment_max", in.Comment.MaxLength)}
 		if sent != nil {
 			p.Comment.Value = sent.comment
 		}
@@ -501,7 +501,7 @@ func parse(in *Instrument, form url.Values, lang string) *submission {
 		s.fail("comment", tr("form.comment_invalid"))
 		s.comment = strings.ToValidUTF8(s.comment, "\uFFFD")
 	case utf8.RuneCountInString(s.comment) > in.Comment.MaxLength:
-		s.fail("comment", tr("form.comment_long", in.Comment.MaxLength))
+		s.fail("comment", i18n.N(lang, "form.comment_long", in.Comment.MaxLength))
 	}
 	s.dossier = strings.ToUpper(strings.TrimSpace(form.Get("dossier")))
 	if s.dossier != "" && !dossierPattern.MatchString(s.dossier) {

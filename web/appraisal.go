@@ -12,6 +12,7 @@ import (
 
 	"parindex"
 	"parindex/criteria"
+	"parindex/i18n"
 	"parindex/store"
 )
 
@@ -196,8 +197,10 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 		}
 		return a.Deadline
 	}
-	add := func(due parindex.Date, url, key string, args ...any) {
-		it := asmInboxItem{Text: translate(lang, key, args...), URL: url}
+	// text is the item in the reader's language, the framework named by
+	// its name, never its code.
+	add := func(due parindex.Date, url, text string) {
+		it := asmInboxItem{Text: text, URL: url}
 		if !due.IsZero() {
 			it.Due = s.clock.FormatDate(due)
 			it.Urgent = asmWithin7(due, today)
@@ -225,13 +228,13 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 			case parindex.Can(u, parindex.ActionEditAssessment, t):
 				switch {
 				case a.State == parindex.AssessmentDraft && a.Locked:
-					add(a.Deadline, link, "inbox.locked", a.UnitName, rec.Code)
+					add(a.Deadline, link, translate(lang, "inbox.locked", a.UnitName, rec.Name))
 				case a.State == parindex.AssessmentDraft:
 					left := len(a.Unscored(f, system[a.UnitCode]))
 					if parindex.Can(u, parindex.ActionSubmitAssessment, t) && left == 0 {
-						add(agencyDue(a), link, "inbox.submit", a.UnitName, rec.Code)
+						add(agencyDue(a), link, translate(lang, "inbox.submit", a.UnitName, rec.Name))
 					} else if asmWithin7(agencyDue(a), today) || left > 0 {
-						add(agencyDue(a), link, "inbox.self", a.UnitName, rec.Code, left)
+						add(agencyDue(a), link, i18n.N(lang, "inbox.self", left, a.UnitName, rec.Name, left))
 					}
 				case a.State == parindex.AssessmentExplanation && !a.Locked:
 					var open int
@@ -241,7 +244,7 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 							open++
 						}
 					}
-					add(agencyDue(a), link, "inbox.explain", a.UnitName, rec.Code, open)
+					add(agencyDue(a), link, translate(lang, "inbox.explain", a.UnitName, rec.Name, open))
 				}
 			}
 			if round := a.State.AppraisalRound(); round > 0 {
@@ -252,7 +255,7 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 					}
 				}
 				if mine > 0 {
-					add(a.Deadline, link, "inbox.appraise", mine, a.UnitName, round)
+					add(a.Deadline, link, i18n.N(lang, "inbox.appraise", mine, mine, a.UnitName, round))
 				}
 			}
 			// DoHA's counts leave out the units the policy keeps from this
@@ -276,17 +279,17 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 		if manage {
 			admin := "/admin/assessments/" + url.PathEscape(rec.Code)
 			if submitted > 0 {
-				add(parindex.Date{}, admin, "inbox.start", submitted, rec.Code)
+				add(parindex.Date{}, admin, i18n.N(lang, "inbox.start", submitted, submitted, rec.Name))
 			}
 			if toSend > 0 {
-				add(parindex.Date{}, admin, "inbox.send", toSend, rec.Code)
+				add(parindex.Date{}, admin, i18n.N(lang, "inbox.send", toSend, toSend, rec.Name))
 			}
 			if toFinalise > 0 {
-				add(parindex.Date{}, admin, "inbox.finalise", toFinalise, rec.Code)
+				add(parindex.Date{}, admin, i18n.N(lang, "inbox.finalise", toFinalise, toFinalise, rec.Name))
 			}
 			for _, stage := range parindex.DeadlineStages {
 				if d := due[stage]; !d.IsZero() && !d.Before(today) && asmWithin7(d, today) {
-					add(d, admin, "inbox.deadline", translate(lang, "assess.stage."+stage), rec.Code)
+					add(d, admin, translate(lang, "inbox.deadline", translate(lang, "assess.stage."+stage), rec.Name))
 				}
 			}
 		}
@@ -351,9 +354,11 @@ func (s *Server) asmQueuePage(c *gin.Context) {
 	d := asmQueueData{}
 	for _, g := range u.Grants {
 		if g.Role == parindex.RoleAppraiser {
-			fw := g.Framework
-			if fw == "" {
+			fw := g.FrameworkName
+			if g.Framework == "" {
 				fw = translate(lang, "assess.any_framework")
+			} else if fw == "" {
+				fw = g.Framework
 			}
 			d.Areas = append(d.Areas, fw+" · "+translate(lang, "role.area")+" "+g.Area)
 		}
@@ -361,6 +366,11 @@ func (s *Server) asmQueuePage(c *gin.Context) {
 	agencies := map[string]bool{}
 	for _, rec := range recs {
 		list, f, err := s.db.ListAssessments(ctx, rec.Code)
+		if err != nil {
+			s.internalError(c, err)
+			return
+		}
+		nm, err := s.namesFor(ctx, lang, f)
 		if err != nil {
 			s.internalError(c, err)
 			return
@@ -373,7 +383,7 @@ func (s *Server) asmQueuePage(c *gin.Context) {
 				}
 				n := f.Find(node)
 				it := asmQueueItem{Framework: f.Code, Unit: a.UnitCode, UnitName: a.UnitName, Round: round, Code: node, Name: n.Name,
-					Self: asmSelfText(lang, a, n), URL: asmURL(f.Code, a.UnitCode) + "/leaf/" + url.PathEscape(node),
+					Self: asmSelfText(nm, a, n), URL: asmURL(f.Code, a.UnitCode) + "/leaf/" + url.PathEscape(node),
 					Evidence: len(a.Evidence[node])}
 				if r1 := a.Appraisal(node, 1); r1 != nil {
 					it.Round1 = asmValueText(lang, n, r1.LeafValue)
@@ -390,8 +400,10 @@ func (s *Server) asmQueuePage(c *gin.Context) {
 	s.render(c, http.StatusOK, "assessment_queue", "queue.title", d)
 }
 
-// asmSelfText is the agency's value of a leaf in words, metrics included.
-func asmSelfText(lang string, a *store.Assessment, n *criteria.Node) string {
+// asmSelfText is the agency's value of a leaf in words, metrics included
+// by their names.
+func asmSelfText(nm *names, a *store.Assessment, n *criteria.Node) string {
+	lang := nm.lang
 	if store.LeafKind(n) != store.KindMetrics || a.SelfValue(n.Code).NotApplicable {
 		return asmValueText(lang, n, a.SelfValue(n.Code))
 	}
@@ -401,7 +413,7 @@ func asmSelfText(lang string, a *store.Assessment, n *criteria.Node) string {
 		if mv := a.Metrics[m]; mv != nil {
 			v = points(lang, mv.Value)
 		}
-		parts = append(parts, m+" = "+v)
+		parts = append(parts, nm.metric(m)+" = "+v)
 	}
 	return strings.Join(parts, "; ")
 }

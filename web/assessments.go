@@ -24,6 +24,7 @@ import (
 	"parindex"
 	"parindex/assessmentxlsx"
 	"parindex/criteria"
+	"parindex/i18n"
 	"parindex/scoring"
 	"parindex/snapshot"
 	"parindex/stats"
@@ -385,17 +386,18 @@ type asmAppraisalView struct {
 	At        time.Time
 }
 
-func asmAppraisalViewOf(lang string, n *criteria.Node, ap *store.Appraisal) *asmAppraisalView {
+func asmAppraisalViewOf(nm *names, n *criteria.Node, ap *store.Appraisal) *asmAppraisalView {
 	if ap == nil {
 		return nil
 	}
+	lang := nm.lang
 	v := &asmAppraisalView{Round: ap.Round, Decision: translate(lang, "assess.decision."+ap.Decision), Comment: ap.Comment,
 		Appraiser: ap.Appraiser, At: ap.At, Value: asmValueText(lang, n, ap.LeafValue)}
 	if len(ap.Metrics) > 0 {
 		var parts []string
 		for _, m := range n.Metrics() {
 			if x, ok := ap.Metrics[m]; ok {
-				parts = append(parts, m+" = "+points(lang, x))
+				parts = append(parts, nm.metric(m)+" = "+points(lang, x))
 			}
 		}
 		v.Metrics = strings.Join(parts, "; ")
@@ -511,6 +513,10 @@ func (s *Server) asmBuildSheet(c *gin.Context, l *asmLoaded, posted map[string]*
 		}
 	}
 	a, f := l.A, l.F
+	nm, err := s.namesFor(ctx, lang, f)
+	if err != nil {
+		return nil, err
+	}
 	d := &asmSheetData{A: a, F: f, URL: l.url(), State: asmStateName(lang, a.State), Locked: a.Locked,
 		CanEdit: l.mayEdit(u), CanExplain: l.mayExplain(u), Round: a.State.AppraisalRound(),
 		CanManage: parindex.Can(u, parindex.ActionManageAssessments, l.Target), TotalMax: points(lang, f.TotalMax()),
@@ -552,7 +558,7 @@ func (s *Server) asmBuildSheet(c *gin.Context, l *asmLoaded, posted map[string]*
 		var status scoring.NodeStatus
 		row.AppraisedPoints, status = asmNodePoints(lang, sc.Appraised, a.UnitCode, n.Code)
 		if n.IsLeaf() {
-			s.asmFillLeafRow(lang, row, l, n, users)
+			s.asmFillLeafRow(nm, row, l, n, users)
 			if n.Method == criteria.MethodSurvey {
 				row.Survey = asmSurveyText(lang, sc.Self, a.UnitCode, n)
 			}
@@ -630,11 +636,12 @@ func asmMetricOwners(f *criteria.Framework) ([]string, map[string][]string) {
 	return names, users
 }
 
-func (s *Server) asmFillLeafRow(lang string, row *asmSheetRow, l *asmLoaded, n *criteria.Node, users map[string][]string) {
+func (s *Server) asmFillLeafRow(nm *names, row *asmSheetRow, l *asmLoaded, n *criteria.Node, users map[string][]string) {
+	lang := nm.lang
 	a := l.A
 	row.Kind = store.LeafKind(n)
 	row.Method = translate(lang, "criteria.method."+string(n.Method))
-	row.Params = methodParams(lang, n)
+	row.Params = methodParams(nm, n)
 	v := a.SelfValue(n.Code)
 	row.Self = asmValueText(lang, n, v)
 	row.Points = asmInputNumber(v.Points)
@@ -645,8 +652,8 @@ func (s *Server) asmFillLeafRow(lang string, row *asmSheetRow, l *asmLoaded, n *
 	if e := a.Entries[n.Code]; e != nil {
 		row.Note, row.Explanation = e.Note, e.Explanation
 	}
-	row.R1 = asmAppraisalViewOf(lang, n, a.Appraisal(n.Code, 1))
-	row.R2 = asmAppraisalViewOf(lang, n, a.Appraisal(n.Code, 2))
+	row.R1 = asmAppraisalViewOf(nm, n, a.Appraisal(n.Code, 1))
+	row.R2 = asmAppraisalViewOf(nm, n, a.Appraisal(n.Code, 2))
 	row.Evidence = len(a.Evidence[n.Code])
 	max := n.MaxPoints()
 	row.Step = strconv.FormatFloat(n.InputStep(), 'f', -1, 64)
@@ -674,7 +681,7 @@ func (s *Server) asmFillLeafRow(lang string, row *asmSheetRow, l *asmLoaded, n *
 		row.LiveMetric = n.Metric
 	}
 	for _, m := range n.Metrics() {
-		mf := asmMetricField{Name: m, Label: metric(lang, m), Owner: users[m][0] == n.Code, OwnerLeaf: users[m][0]}
+		mf := asmMetricField{Name: m, Label: nm.metric(m), Owner: users[m][0] == n.Code, OwnerLeaf: users[m][0]}
 		if mv := a.Metrics[m]; mv != nil {
 			mf.Value = strconv.FormatFloat(mv.Value, 'f', -1, 64)
 			mf.Shown = points(lang, mv.Value)
@@ -807,7 +814,7 @@ func (s *Server) asmSheetSave(c *gin.Context) {
 		s.internalError(c, err)
 		return
 	}
-	d.Error = translate(s.lang(c), "assess.invalid", len(problems))
+	d.Error = i18n.N(s.lang(c), "assess.invalid", len(problems))
 	s.render(c, http.StatusBadRequest, "assessment_sheet", "assess.title", d)
 }
 
@@ -957,7 +964,12 @@ func (s *Server) asmLeafData(c *gin.Context, l *asmLoaded, node string, posted *
 			Size: asmFileSize(lang, ev.Size)})
 	}
 	if d.Round > 0 {
-		d.ApprRound = asmAppraisalViewOf(lang, n, l.A.Appraisal(node, d.Round))
+		nm, err := s.namesFor(c.Request.Context(), lang, nil)
+		if err != nil {
+			s.internalError(c, err)
+			return nil, false
+		}
+		d.ApprRound = asmAppraisalViewOf(nm, n, l.A.Appraisal(node, d.Round))
 		base := l.A.SelfValue(node)
 		if d.Round == 2 {
 			if r1 := l.A.Appraisal(node, 1); r1 != nil {
@@ -973,7 +985,7 @@ func (s *Server) asmLeafData(c *gin.Context, l *asmLoaded, node string, posted *
 			d.ApprAnswer = map[bool]string{true: "yes", false: "no"}[*base.Answer]
 		}
 		for _, m := range n.Metrics() {
-			mf := asmMetricField{Name: m, Label: metric(lang, m)}
+			mf := asmMetricField{Name: m, Label: nm.metric(m)}
 			if mv := l.A.Metrics[m]; mv != nil {
 				mf.Value = strconv.FormatFloat(mv.Effective(), 'f', -1, 64)
 			}
@@ -1048,7 +1060,7 @@ func (s *Server) asmLeafSave(c *gin.Context) {
 			return
 		}
 	}
-	s.asmLeafError(c, l, node, http.StatusBadRequest, translate(s.lang(c), "assess.invalid", len(problems)), shown, problems)
+	s.asmLeafError(c, l, node, http.StatusBadRequest, i18n.N(s.lang(c), "assess.invalid", len(problems)), shown, problems)
 }
 
 func (s *Server) leafExplain(c *gin.Context) {
@@ -1310,14 +1322,19 @@ func (s *Server) asmReadUpload(c *gin.Context, l *asmLoaded, file string, data [
 		for _, e := range ie {
 			rep.Problems = append(rep.Problems, uploadProblem{Where: cellWhere(lang, e), Message: pick(lang, e.VI, e.EN)})
 		}
-		rep.Error = translate(lang, "assess.upload_invalid", len(ie))
+		rep.Error = i18n.N(lang, "assess.upload_invalid", len(ie))
 		s.asmRenderUpload(c, l, http.StatusBadRequest, rep)
+		return nil
+	}
+	nm, err := s.namesFor(c.Request.Context(), lang, nil)
+	if err != nil {
+		s.internalError(c, err)
 		return nil
 	}
 	for _, ch := range up.Changes {
 		what := ch.Node
 		if ch.Metric != "" {
-			what = metric(lang, ch.Metric)
+			what = nm.metric(ch.Metric)
 		}
 		rep.Changes = append(rep.Changes, asmUploadChange{Where: cellWhere(lang, parindex.InputError{Sheet: ch.Sheet, Row: ch.Row, Column: ch.Column}),
 			What: what, Old: ch.Old, New: ch.New})
@@ -1458,7 +1475,7 @@ func (s *Server) asmTemplateApply(c *gin.Context) {
 			for _, e := range ee {
 				rep.Problems = append(rep.Problems, uploadProblem{Where: e.Node + e.Metric, Message: pick(lang, e.VI, e.EN)})
 			}
-			rep.Error = translate(lang, "assess.upload_invalid", len(ee))
+			rep.Error = i18n.N(lang, "assess.upload_invalid", len(ee))
 			s.asmRenderUpload(c, l, http.StatusBadRequest, rep)
 			return
 		}

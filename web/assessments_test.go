@@ -274,7 +274,11 @@ func TestAssessmentEndToEnd(t *testing.T) {
 		// Round 1: Justice decides area 2, Finance area 6 and the bonus.
 		r = appA.get("/app/appraisal")
 		wantStatus(t, "queue A", r, 200)
-		mustContain(t, "queue A", r, "3 tiêu chí của 1 đơn vị", `/leaf/2.3"`, "legal_docs_self_checked = 8")
+		// Metrics by the catalogue's names, never their codes.
+		mustContain(t, "queue A", r, "3 tiêu chí của 1 đơn vị", `/leaf/2.3"`, "Số văn bản QPPL được tự kiểm tra sau khi ban hành = 8")
+		if strings.Contains(r.Body, "legal_docs_self_checked") {
+			t.Error("the queue shows a metric's code")
+		}
 		if strings.Contains(r.Body, "/leaf/6.2") {
 			t.Error("appraiser A is offered area 6")
 		}
@@ -478,7 +482,7 @@ func TestAssessmentExcelRoundTrip(t *testing.T) {
 			{"legal_docs_issued", "metric:"}: 12, {"legal_docs_self_checked", "metric:"}: 12})
 		r = postFile(editor, e2eSheet+"/upload", "snv.xlsx", good, nil)
 		wantStatus(t, "dry run", r, http.StatusOK)
-		mustContain(t, "dry run", r, "Tệp hợp lệ", "<strong>2,75</strong>", "Biên bản kiểm kê 2026", "legal_docs_issued")
+		mustContain(t, "dry run", r, "Tệp hợp lệ", "<strong>2,75</strong>", "Biên bản kiểm kê 2026", "Số văn bản QPPL đã ban hành trong năm")
 		if countAudit(t, db) != audits {
 			t.Fatal("the dry run wrote something")
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"parindex"
+	"parindex/i18n"
 	"parindex/password"
 	"parindex/store"
 )
@@ -261,16 +262,10 @@ func (s *Server) login(c *gin.Context) {
 // waitText says how long a throttled login must wait: seconds under a
 // minute, whole minutes (rounded up) beyond.
 func waitText(lang string, seconds int) string {
-	switch {
-	case seconds == 1:
-		return translate(lang, "login.wait_second")
-	case seconds < 60:
-		return translate(lang, "login.wait_seconds", seconds)
-	case seconds <= 60:
-		return translate(lang, "login.wait_minute")
-	default:
-		return translate(lang, "login.wait_minutes", (seconds+59)/60)
+	if seconds < 60 {
+		return i18n.N(lang, "login.wait_seconds", seconds)
 	}
+	return i18n.N(lang, "login.wait_minutes", (seconds+59)/60)
 }
 
 func (s *Server) logout(c *gin.Context) {

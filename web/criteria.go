@@ -16,6 +16,7 @@ import (
 	"parindex"
 	"parindex/criteria"
 	"parindex/criteriaxlsx"
+	"parindex/i18n"
 	"parindex/stats"
 	"parindex/store"
 	"parindex/workbook"
@@ -147,6 +148,10 @@ func (s *Server) buildFrameworkData(c *gin.Context, rec *store.FrameworkRecord) 
 		return nil, err
 	}
 	lang := s.lang(c)
+	nm, err := s.namesFor(c.Request.Context(), lang, f)
+	if err != nil {
+		return nil, err
+	}
 	d := &frameworkData{Rec: rec, F: f, Hash: rec.Hash, TotalMax: points(lang, f.TotalMax()),
 		CanPublish: !rec.Published() && canManageFrameworks(currentUser(c)),
 		Missing:    translate(lang, "criteria.missing."+string(f.MissingFor("")))}
@@ -178,7 +183,7 @@ func (s *Server) buildFrameworkData(c *gin.Context, rec *store.FrameworkRecord) 
 			}
 			if n.IsLeaf() {
 				v.Method = translate(lang, "criteria.method."+string(n.Method))
-				v.Params = methodParams(lang, n)
+				v.Params = methodParams(nm, n)
 			} else if n.Adjustment {
 				v.Method = translate(lang, "criteria.adjustment")
 			}
@@ -194,34 +199,13 @@ func (s *Server) buildFrameworkData(c *gin.Context, rec *store.FrameworkRecord) 
 	return d, nil
 }
 
-// metricNames names the metrics of the reference catalogue in both languages.
-var metricNames = func() map[string][2]string {
-	m := map[string][2]string{}
-	for _, x := range criteria.ReferenceMetrics {
-		m[x.Code] = [2]string{x.Name, x.NameEN}
-	}
-	return m
-}()
-
-// metric shows a metric by its name when the catalogue knows it, with its
-// code, which is what data files use.
-func metric(lang, code string) string {
-	names, ok := metricNames[code]
-	if !ok {
-		return code
-	}
-	name := names[0]
-	if lang == langEN {
-		name = names[1]
-	}
-	return name + " (" + code + ")"
-}
-
-// methodParams describes how a leaf earns its points, in the user's language.
-func methodParams(lang string, n *criteria.Node) []string {
+// methodParams describes how a leaf earns its points, in the user's
+// language, naming metrics, instruments and elements by their names.
+func methodParams(nm *names, n *criteria.Node) []string {
+	lang := nm.lang
 	tr := func(key string, args ...any) string { return translate(lang, key, args...) }
 	rate := func() string {
-		return tr("criteria.param.rate", metric(lang, n.Numerator), metric(lang, n.Denominator))
+		return tr("criteria.param.rate", nm.metric(n.Numerator), nm.metric(n.Denominator))
 	}
 	switch n.Method {
 	case criteria.MethodAssessed:
@@ -251,22 +235,18 @@ func methodParams(lang string, n *criteria.Node) []string {
 		if n.Max != nil {
 			max = *n.Max
 		}
-		return []string{tr("criteria.param.count", metric(lang, n.Metric), points(lang, n.PerUnit), points(lang, max))}
+		return []string{tr("criteria.param.count", nm.metric(n.Metric), points(lang, n.PerUnit), points(lang, max))}
 	case criteria.MethodFormula:
-		return []string{tr("criteria.param.formula", n.Formula)}
+		return []string{tr("criteria.param.formula", nm.formula(n.Formula))}
 	case criteria.MethodSurvey:
 		var what string
 		switch {
 		case n.Element != "":
-			name := tr("criteria.element." + n.Element)
-			if name == "criteria.element."+n.Element {
-				name = n.Element
-			}
-			what = tr("criteria.param.survey_element", n.Instrument, name)
+			what = tr("criteria.param.survey_element", nm.instrument(n.Instrument), nm.element(n.Instrument, n.Element))
 		case n.Question != "":
-			what = tr("criteria.param.survey_question", n.Instrument, n.Question)
+			what = tr("criteria.param.survey_question", nm.instrument(n.Instrument), n.Question)
 		default:
-			what = tr("criteria.param.survey_overall", n.Instrument)
+			what = tr("criteria.param.survey_overall", nm.instrument(n.Instrument))
 		}
 		return []string{what, tr("criteria.measure." + string(n.SurveyMeasure()))}
 	case criteria.MethodBonus:
@@ -404,7 +384,7 @@ func (s *Server) frameworkUpload(c *gin.Context) {
 			s.internalError(c, err)
 			return
 		}
-		fail(http.StatusBadRequest, translate(lang, "criteria.invalid", len(d.Problems)))
+		fail(http.StatusBadRequest, i18n.N(lang, "criteria.invalid", len(d.Problems)))
 		return
 	}
 	res, err := s.db.ImportFramework(c.Request.Context(), actor(c), f, d.Reason)
@@ -519,7 +499,9 @@ type changeView struct {
 
 type diffData struct {
 	Frameworks []*store.FrameworkRecord
-	A, B       string
+	A, B       string // codes, in the form and the links
+	NameA      string
+	NameB      string
 	Changes    []changeView
 	Compared   bool
 	Error      string
@@ -553,7 +535,7 @@ func (s *Server) frameworkDiffPage(c *gin.Context) {
 			return
 		}
 	}
-	d.Compared = true
+	d.Compared, d.NameA, d.NameB = true, fs[0].Name, fs[1].Name
 	for _, ch := range criteria.Diff(fs[0], fs[1]) {
 		field := ch.Field
 		if field == "" {

@@ -18,6 +18,7 @@ import (
 
 	"parindex"
 	"parindex/dashboard"
+	"parindex/i18n"
 	"parindex/survey"
 	"parindex/workbook"
 )
@@ -96,7 +97,8 @@ func (d *dashboards) scripts() chartScripts {
 
 func (d *dashboards) locale(c *gin.Context) dashboard.Locale {
 	lang := d.s.lang(c)
-	return dashboard.Locale{Lang: lang, T: func(key string, args ...any) string { return translate(lang, key, args...) }}
+	return dashboard.Locale{Lang: lang, T: func(key string, args ...any) string { return translate(lang, key, args...) },
+		N: func(key string, count int, args ...any) string { return i18n.N(lang, key, count, args...) }}
 }
 
 type overviewPage struct {

@@ -8,11 +8,13 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"parindex"
+	"parindex/i18n"
 )
 
 //go:embed templates
@@ -24,15 +26,26 @@ var templateFS embed.FS
 type pages map[string]*template.Template
 
 // clock shows every date and time of every page (the "date" and "time"
-// functions), in the province's zone.
-func loadPages(a *assets, clock parindex.Clock) (pages, error) {
+// functions), in the province's zone; unitType names a unit type ("unitType").
+func loadPages(a *assets, clock parindex.Clock, unitType func(lang, code string) string) (pages, error) {
 	funcs := template.FuncMap{
 		"asset": a.URL,
 		"t":     func(p *pageData, key string, args ...any) string { return translate(p.Lang, key, args...) },
-		"num":   func(p *pageData, x float64, decimals int) string { return formatNumber(p.Lang, x, decimals) },
-		"date":  clock.FormatDate,
-		"time":  clock.FormatTime,
-		"role":  func(p *pageData, role string) string { return translate(p.Lang, "role."+role) },
+		// n is t for a message shown with a count: {{n $ "key" count args...}}.
+		// The count may be any integer type the page data holds.
+		"n": func(p *pageData, key string, count any, args ...any) (string, error) {
+			v := reflect.ValueOf(count)
+			if !v.CanInt() {
+				return "", fmt.Errorf("n %q: the count is a %T, not an integer", key, count)
+			}
+			return i18n.N(p.Lang, key, int(v.Int()), args...), nil
+		},
+		"num":  func(p *pageData, x float64, decimals int) string { return formatNumber(p.Lang, x, decimals) },
+		"date": clock.FormatDate,
+		"time": clock.FormatTime,
+		"role": func(p *pageData, role string) string { return translate(p.Lang, "role."+role) },
+		// unitType names a unit type: {{unitType $ .Type}}, never the code.
+		"unitType": func(p *pageData, code string) string { return unitType(p.Lang, code) },
 		// dict passes several values to a partial: {{template "x" (dict "P" . "G" .Data.Grant)}}.
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {

@@ -69,7 +69,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	if s.pages, err = loadPages(s.assets, s.clock); err != nil {
+	if s.pages, err = loadPages(s.assets, s.clock, s.unitTypeName); err != nil {
 		return nil, err
 	}
 	s.metrics = newHTTPMetrics(s.reg)

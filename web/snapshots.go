@@ -95,7 +95,7 @@ type snapshotData struct {
 	Items         int
 	Kinds         map[string]int    // items by kind
 	BandNames     map[string]string // band code → name
-	CanPublish    bool           // a draft, and the user is DoHA
+	CanPublish    bool              // a draft, and the user is DoHA
 	Error         string
 	As            string
 	Note          string

@@ -19,6 +19,7 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"parindex"
+	"parindex/i18n"
 	"parindex/store"
 	"parindex/survey"
 	"parindex/tabular"
@@ -758,8 +759,8 @@ type posterData struct {
 
 // bothLanguages returns a message in both languages.
 func bothLanguages(key string) surveyText {
-	m := messages[key]
-	return surveyText{m[0], m[1]}
+	vi, en := i18n.Both(key)
+	return surveyText{vi, en}
 }
 
 func posterTexts(d *posterData) {
@@ -919,19 +920,19 @@ var responseFlags = []string{"any", "none", parindex.FlagSpeeder, parindex.FlagS
 type surveyResponseRow struct {
 	store.ResponseRow
 	Answers     string // digits grouped by element
-	ProfileText string // "code=choice; …", so it can wrap
+	ProfileText string // "question: choice; …" in the reader's language
 	Flags       []string
 }
 
 type answerLegend struct {
-	Code     string
-	Elements []answerLegendElement
-	Scale    []surveyScaleLevel
-	NA       string
+	Code, Name string // the instrument's
+	Elements   []answerLegendElement
+	Scale      []surveyScaleLevel
+	NA         string
 }
 
 type answerLegendElement struct {
-	Code      string
+	Name      string // the instrument's name of the element
 	Questions string
 }
 
@@ -1052,13 +1053,13 @@ func (s *Server) responseViews(c *gin.Context, rows []store.ResponseRow, d *resp
 				return err
 			}
 			instruments[r.Instrument] = in
-			lg := answerLegend{Code: in.Code}
+			lg := answerLegend{Code: in.Code, Name: pickText(surveyTextOf(in.Name), lang)}
 			for _, e := range in.Elements {
 				var qs []string
 				for _, q := range e.Questions {
 					qs = append(qs, q.Code)
 				}
-				lg.Elements = append(lg.Elements, answerLegendElement{e.Code, strings.Join(qs, " ")})
+				lg.Elements = append(lg.Elements, answerLegendElement{pickText(surveyTextOf(e.Name), lang), strings.Join(qs, " ")})
 			}
 			for _, l := range in.Scale {
 				lg.Scale = append(lg.Scale, surveyScaleLevel{l.Value, surveyTextOf(l.Label)})
@@ -1069,7 +1070,7 @@ func (s *Server) responseViews(c *gin.Context, rows []store.ResponseRow, d *resp
 			}
 			d.Legends = append(d.Legends, lg)
 		}
-		v := surveyResponseRow{ResponseRow: r, Answers: groupAnswers(in, r.Answers), ProfileText: strings.ReplaceAll(r.Profile, ";", "; ")}
+		v := surveyResponseRow{ResponseRow: r, Answers: groupAnswers(in, r.Answers), ProfileText: profileText(in, r.Profile, lang)}
 		if r.Flags != "" {
 			v.Flags = strings.Split(r.Flags, ",")
 		}
@@ -1083,6 +1084,34 @@ func pickText(t surveyText, lang string) string {
 		return t.EN
 	}
 	return t.VI
+}
+
+// profileText writes a response's profile ("gender=female;age_group=
+// under_30" as stored) with the instrument's question texts and choice
+// labels: "Giới tính: Nữ; Nhóm tuổi: Dưới 30 tuổi". A code the instrument
+// does not know is shown as stored.
+func profileText(in *survey.Instrument, profile, lang string) string {
+	if profile == "" {
+		return ""
+	}
+	var parts []string
+	for _, pair := range strings.Split(profile, ";") {
+		code, choice, _ := strings.Cut(strings.TrimSpace(pair), "=")
+		question, answer := code, choice
+		for _, q := range in.Profile {
+			if q.Code != code {
+				continue
+			}
+			question = pickText(surveyTextOf(q.Text), lang)
+			for _, ch := range q.Choices {
+				if ch.Code == choice {
+					answer = pickText(surveyTextOf(ch.Label), lang)
+				}
+			}
+		}
+		parts = append(parts, question+": "+answer)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // groupAnswers writes the digits with a space between elements.

@@ -402,10 +402,16 @@ func TestResponsesBrowser(t *testing.T) {
 				t.Errorf("the browser shows %q", secret)
 			}
 		}
-		for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt; Chờ lâu", "5432 10543 21054 32105 432", "gender=female; age_group=age_30_44",
-			"01/03/2026", "09h", "Rất hài lòng", "Không áp dụng", "access", "A1 A2 A3 A4", "phiếu giấy", "speeder"} {
+		for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt; Chờ lâu", "5432 10543 21054 32105 432", "Giới tính: Nữ; Độ tuổi: Từ 30 đến 44 tuổi",
+			"01/03/2026", "09h", "Rất hài lòng", "Không áp dụng", "Tiếp cận dịch vụ", "A1 A2 A3 A4", "phiếu giấy", "Điền quá nhanh"} {
 			if !strings.Contains(r.Body, want) {
 				t.Errorf("the browser lacks %q", want)
+			}
+		}
+		// Profile answers, elements and flags by their names, not codes.
+		for _, code := range []string{"gender=female", "age_30_44", ">access<", ">speeder<"} {
+			if strings.Contains(r.Body, code) {
+				t.Errorf("the browser shows the code %q", code)
 			}
 		}
 		for query, want := range map[string]int{

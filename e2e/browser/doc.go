@@ -1,7 +1,8 @@
 // Package browser holds end-to-end tests that drive a real headless Chromium
 // (through chromedp) against the real web server, in-process on a real port
-// over a SQLite copy of the demo province (seeded once per run). It has no
-// code besides its tests.
+// over a SQLite copy of the demo province (seeded once per run), or for the
+// crawl also over a PostgreSQL schema seeded for it. It has no code besides
+// its tests.
 //
 // What runs:
 //
@@ -18,6 +19,11 @@
 //     no console error and no request to any host but the server;
 //   - the agency page's Excel scorecard downloads and opens as a workbook
 //     naming the agency;
+//   - every kind of demo user (and the administrator in English) crawls the
+//     site from the home page: no page shows an internal code where people
+//     read names, and no link or GET form answers an error to the user who
+//     sees it (docs/testing.md), on SQLite and, with PARINDEX_TEST_POSTGRES,
+//     on PostgreSQL;
 //   - axe-core checks the survey form (fresh and with errors), the thank-you
 //     page, the login page and the overview dashboard against the WCAG 2.0 and
 //     2.1 A and AA rules; every violation is printed with its elements.

@@ -25,6 +25,7 @@ import (
 	"parindex/config"
 	"parindex/demo"
 	"parindex/store"
+	"parindex/store/storetest"
 	"parindex/web"
 )
 
@@ -121,7 +122,8 @@ type server struct {
 	URL  string
 	Host string // host:port, the only origin the pages may load from
 	DB   *store.DB
-	Data string // the data directory (evidence files)
+	Data string      // the data directory (evidence files)
+	Web  *web.Server // its routes tell page patterns apart
 }
 
 func startServer(t *testing.T) *server {
@@ -149,7 +151,28 @@ func startServer(t *testing.T) *server {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	data := filepath.Join(dir, "data")
+	return serve(t, db, filepath.Join(dir, "data"))
+}
+
+// startServerOn starts the server on the demo in the dialect's database:
+// the seeded SQLite copy, or for "postgres" a fresh schema of the server
+// PARINDEX_TEST_POSTGRES names, seeded for this test (skipped without it,
+// failed when PARINDEX_TEST_POSTGRES_REQUIRED=1, as storetest does).
+func startServerOn(t *testing.T, dialect string) *server {
+	t.Helper()
+	if dialect != "postgres" {
+		return startServer(t)
+	}
+	db := storetest.MustOpenPostgres(t)
+	if _, err := demo.Seed(context.Background(), db, demo.Options{SurveyVolume: 0.01}); err != nil {
+		t.Fatalf("seeding the demo province on PostgreSQL: %v", err)
+	}
+	return serve(t, db, filepath.Join(t.TempDir(), "data"))
+}
+
+// serve runs the real web server over db on a free port until the test ends.
+func serve(t *testing.T, db *store.DB, data string) *server {
+	t.Helper()
 	cfg, err := config.Load(map[string]string{"addr": "127.0.0.1:0", "data-dir": data}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +192,7 @@ func startServer(t *testing.T) *server {
 		srv.Shutdown(ctx)
 	})
 	host := ln.Addr().String()
-	return &server{URL: "http://" + host, Host: host, DB: db, Data: data}
+	return &server{URL: "http://" + host, Host: host, DB: db, Data: data, Web: srv}
 }
 
 // setup finds the browser first (so that a machine without one skips at
@@ -185,6 +208,13 @@ func setup(t *testing.T) (*server, context.Context) {
 // and returns a context for its first tab. The context ends with the test or
 // after testTimeout, whichever comes first.
 func newBrowser(t *testing.T, path string) context.Context {
+	t.Helper()
+	return newBrowserFor(t, path, testTimeout)
+}
+
+// newBrowserFor is newBrowser with a bound of its own, for a scenario that
+// runs longer than testTimeout allows.
+func newBrowserFor(t *testing.T, path string, timeout time.Duration) context.Context {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
@@ -208,7 +238,7 @@ func newBrowser(t *testing.T, path string) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("starting %s: %v", path, err)
 	}
-	tctx, cancel := context.WithTimeout(ctx, testTimeout)
+	tctx, cancel := context.WithTimeout(ctx, timeout)
 	t.Cleanup(cancel)
 	return tctx
 }
