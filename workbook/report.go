@@ -2,6 +2,7 @@ package workbook
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"unicode/utf16"
 
@@ -23,41 +24,33 @@ func (r textRole) apply(s *excelize.Style) {
 	case roleTitle:
 		s.Font.Size, s.Font.Bold, s.Font.Color = 14, true, "A1171E"
 		s.Border = nil
-		s.Alignment.WrapText = false
 	case roleSubtitle:
 		s.Font.Color = "5B6775"
 		s.Border = nil
-		s.Alignment.WrapText = false
 	case roleLabel:
 		s.Font.Bold = true
 		s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F4F6F8"}}
 	}
 }
 
-// printSetup makes every sheet print on A4 landscape, one page wide and as
-// many pages tall as needed, with "page n / N" and the workbook's title in
-// the footer: officials print scorecards for meetings.
+// printSetup gives every sheet A4 with margins that leave room for the
+// footer: the workbook's footer text at the left and "Trang x / y" at the
+// right, at 9 pt and not scaled with the sheet, so that it never prints
+// below 8 pt. Orientation and scale are planned when the workbook is
+// written (planPrint), from the widths of the columns.
 func (w *Workbook) printSetup(sheet string) error {
-	size, orientation, wide, tall := 9, "landscape", 1, 0 // 9: A4
-	if err := w.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation, FitToWidth: &wide, FitToHeight: &tall}); err != nil {
+	size, orientation := 9, "portrait" // 9: A4
+	if err := w.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation}); err != nil {
 		return fmt.Errorf("workbook: sheet %s: page set-up: %w", sheet, err)
 	}
-	fit := true
-	if err := w.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
-		return fmt.Errorf("workbook: sheet %s: page set-up: %w", sheet, err)
+	lr, top, bottom, hf := 0.5, 0.6, 0.75, 0.3
+	if err := w.f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: &lr, Right: &lr, Top: &top, Bottom: &bottom, Header: &hf, Footer: &hf}); err != nil {
+		return fmt.Errorf("workbook: sheet %s: margins: %w", sheet, err)
 	}
-	footer := "&L&8" + strings.ReplaceAll(w.title, "&", "&&") + "&R&8Trang &P / &N"
-	if err := w.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: footer}); err != nil {
+	footer := "&L&\"Arial\"&9" + strings.ReplaceAll(w.footer, "&", "&&") + "&R&\"Arial\"&9Trang &P / &N"
+	no := false
+	if err := w.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: footer, ScaleWithDoc: &no}); err != nil {
 		return fmt.Errorf("workbook: sheet %s: footer: %w", sheet, err)
-	}
-	return nil
-}
-
-// repeatRows prints rows 1..last of the sheet at the top of every page.
-func (w *Workbook) repeatRows(sheet string, last int) error {
-	ref := fmt.Sprintf("'%s'!$1:$%d", strings.ReplaceAll(sheet, "'", "''"), last)
-	if err := w.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: ref, Scope: sheet}); err != nil {
-		return fmt.Errorf("workbook: sheet %s: print titles: %w", sheet, err)
 	}
 	return nil
 }
@@ -101,9 +94,6 @@ func (s *Sheet) line(text string, span int, role textRole) error {
 	if err := s.w.f.SetCellStyle(s.name, cell, cell, st); err != nil {
 		return fmt.Errorf("workbook: sheet %s: %w", s.name, err)
 	}
-	if role == roleTitle {
-		return s.w.f.SetRowHeight(s.name, s.row, 24)
-	}
 	return nil
 }
 
@@ -111,12 +101,20 @@ func (s *Sheet) line(text string, span int, role textRole) error {
 func (s *Sheet) Blank() { s.row++ }
 
 // Field writes a label in the first column and a value (as in Append) in
-// the second, shown in format f, and returns the row.
+// the second, shown in format f, and returns the row. After FieldSpans the
+// label and the value each span several merged columns.
 func (s *Sheet) Field(label string, value any, f Format) (int, error) {
 	saved := s.cols
-	s.cols = []Column{{Format: Text}, {Format: f}}
+	labelSpan, valueSpan := max(s.labelSpan, 1), max(s.valueSpan, 1)
+	s.cols = make([]Column, labelSpan+valueSpan)
+	values := make([]any, labelSpan+1)
+	values[0], values[labelSpan] = label, value
+	s.cols[labelSpan].Format = f
+	for i := labelSpan + 1; i < len(s.cols); i++ {
+		s.cols[i].Format = f
+	}
 	defer func() { s.cols = saved }()
-	row, err := s.Append(false, label, value)
+	row, err := s.Append(false, values...)
 	if err != nil {
 		return 0, err
 	}
@@ -125,8 +123,29 @@ func (s *Sheet) Field(label string, value any, f Format) (int, error) {
 		return 0, err
 	}
 	cell, _ := excelize.CoordinatesToCellName(1, row)
-	return row, s.w.f.SetCellStyle(s.name, cell, cell, st)
+	end, _ := excelize.CoordinatesToCellName(labelSpan, row)
+	if err := s.w.f.SetCellStyle(s.name, cell, end, st); err != nil {
+		return 0, fmt.Errorf("workbook: sheet %s: %w", s.name, err)
+	}
+	if labelSpan > 1 {
+		if err := s.w.f.MergeCell(s.name, cell, end); err != nil {
+			return 0, fmt.Errorf("workbook: sheet %s: %w", s.name, err)
+		}
+	}
+	if valueSpan > 1 {
+		first, _ := excelize.CoordinatesToCellName(labelSpan+1, row)
+		last, _ := excelize.CoordinatesToCellName(labelSpan+valueSpan, row)
+		if err := s.w.f.MergeCell(s.name, first, last); err != nil {
+			return 0, fmt.Errorf("workbook: sheet %s: %w", s.name, err)
+		}
+	}
+	return row, nil
 }
+
+// FieldSpans makes the following Fields span label columns for the label
+// and value columns for the value, so that a block of fields above a
+// table does not dictate the width of the table's first columns.
+func (s *Sheet) FieldSpans(label, value int) { s.labelSpan, s.valueSpan = label, value }
 
 // TableOptions say how a table of a report sheet behaves.
 type TableOptions struct {
@@ -135,9 +154,12 @@ type TableOptions struct {
 	Freeze bool
 	// Filter puts an auto-filter on the table. Only one table per sheet.
 	Filter bool
-	// HeaderHeight is the header row's height in points; 0 means 30 (two
-	// lines). Long titles in narrow columns need more.
+	// HeaderHeight is the least height of the header row in points; the
+	// layout gives it what its titles need.
 	HeaderHeight float64
+	// KeyColumns are the first columns that identify a row (code, name),
+	// repeated on each strip when the sheet is too wide for a page.
+	KeyColumns int
 }
 
 // Table starts a table on the next row: a styled header of the columns,
@@ -153,13 +175,19 @@ func (s *Sheet) Table(cols []Column, opts TableOptions) (int, error) {
 		col, _ := excelize.ColumnNumberToName(i + 1)
 		width := c.Width
 		if width <= 0 {
-			width = 12
-		}
-		if old, err := s.w.f.GetColWidth(s.name, col); err == nil && old > width && s.row > 1 {
-			width = old
-		}
-		if err := s.w.f.SetColWidth(s.name, col, col, width); err != nil {
-			return 0, fmt.Errorf("workbook: sheet %s: %w", s.name, err)
+			// Sized from the content by the layout, as wide as the widest
+			// of the sheet's tables need.
+			if old, ok := s.auto[i]; !ok || old.MaxWidth < c.MaxWidth && old.MaxWidth > 0 {
+				s.auto[i] = c
+			}
+		} else {
+			if old, err := s.w.f.GetColWidth(s.name, col); err == nil && old > width && s.row > 1 {
+				width = old
+			}
+			delete(s.auto, i)
+			if err := s.w.f.SetColWidth(s.name, col, col, width); err != nil {
+				return 0, fmt.Errorf("workbook: sheet %s: %w", s.name, err)
+			}
 		}
 		cell := col + fmt.Sprint(s.row)
 		if err := s.w.f.SetCellStr(s.name, cell, c.Title); err != nil {
@@ -169,12 +197,9 @@ func (s *Sheet) Table(cols []Column, opts TableOptions) (int, error) {
 			return 0, fmt.Errorf("workbook: sheet %s: %w", s.name, err)
 		}
 	}
-	height := opts.HeaderHeight
-	if height <= 0 {
-		height = 30
-	}
-	if err := s.w.f.SetRowHeight(s.name, s.row, height); err != nil {
-		return 0, fmt.Errorf("workbook: sheet %s: %w", s.name, err)
+	s.minHeight[s.row] = opts.HeaderHeight
+	if opts.KeyColumns > 0 {
+		s.keyCols = opts.KeyColumns
 	}
 	s.cols = cols
 	if opts.Freeze {
@@ -182,9 +207,7 @@ func (s *Sheet) Table(cols []Column, opts TableOptions) (int, error) {
 		if err := s.w.f.SetPanes(s.name, &excelize.Panes{Freeze: true, YSplit: s.row, TopLeftCell: top, ActivePane: "bottomLeft"}); err != nil {
 			return 0, fmt.Errorf("workbook: sheet %s: %w", s.name, err)
 		}
-		if err := s.w.repeatRows(s.name, s.row); err != nil {
-			return 0, err
-		}
+		s.titleRows = s.row
 	}
 	if opts.Filter {
 		s.filterHeader, s.filterCols, s.filterLast = s.row, len(cols), s.row
@@ -273,7 +296,8 @@ type ChartKind int
 const (
 	// Radar compares a profile (areas) against another (the peer average).
 	Radar ChartKind = iota
-	// Bar is horizontal bars, one per category.
+	// Bar is horizontal bars, one per category; several series are
+	// clustered side by side, which prints better than a radar.
 	Bar
 )
 
@@ -286,50 +310,105 @@ type Series struct {
 	Values  Range
 }
 
-// Chart places a native Excel chart with its top-left corner at row (0-based
-// column col) of the sheet: categories are the labels, each series a column
-// of values of this sheet. Percent shows the value axis as percentages. A
-// page break above the chart keeps it whole on one printed page.
-func (s *Sheet) Chart(kind ChartKind, row, col int, title string, categories Range, series []Series, percent bool) error {
-	breakAt, _ := excelize.CoordinatesToCellName(1, row)
-	if err := s.w.f.InsertPageBreak(s.name, breakAt); err != nil {
-		return fmt.Errorf("workbook: sheet %s: page break: %w", s.name, err)
+// Chart is a native chart of a report sheet.
+type Chart struct {
+	Kind       ChartKind
+	Title      string
+	Categories Range
+	Series     []Series
+	Percent    bool // the value axis shows percentages
+	// Columns is how many columns, from the chart's, it spans: it is as
+	// wide as they are once the layout has sized them; 0 means 640 pixels.
+	Columns int
+	// Height in points; 0 means 270.
+	Height float64
+	// NewPage puts a page break above the chart, keeping it whole on a
+	// printed page of its own.
+	NewPage bool
+}
+
+type chartSpec struct {
+	Chart
+	row, col int
+	width    float64 // points, once placed
+}
+
+// Chart places a native chart with its top-left corner at the next row
+// (0-based column col) and moves the sheet's next row below it. The chart
+// is drawn when the workbook is written, once the columns have their
+// widths; the rows it covers stay at the default height.
+func (s *Sheet) Chart(col int, c Chart) error {
+	if c.Height <= 0 {
+		c.Height = 270
 	}
+	row := s.row + 1
+	if c.NewPage {
+		breakAt, _ := excelize.CoordinatesToCellName(1, row)
+		if err := s.w.f.InsertPageBreak(s.name, breakAt); err != nil {
+			return fmt.Errorf("workbook: sheet %s: page break: %w", s.name, err)
+		}
+	}
+	s.charts = append(s.charts, chartSpec{Chart: c, row: row, col: col})
+	s.row += int(math.Ceil(c.Height/defaultRowHeight)) + 1
+	return nil
+}
+
+// addChart draws ch, its columns having the widths (in characters).
+func (s *Sheet) addChart(ch chartSpec, widths []float64) (float64, error) {
+	width := 480.0
+	if ch.Columns > 0 {
+		width = 0
+		for i := ch.col; i < ch.col+ch.Columns && i < len(widths); i++ {
+			width += widthPoints(widths[i])
+		}
+	}
+	font := func(size float64, bold bool) excelize.Font {
+		return excelize.Font{Family: "Arial", Size: size, Bold: bold, Color: "333333"}
+	}
+	legendFont := font(9, false)
 	c := &excelize.Chart{
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title}}},
-		Dimension: excelize.ChartDimension{Width: 640, Height: 360},
-		Legend:    excelize.ChartLegend{Position: "bottom"},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: ch.Title, Font: &excelize.Font{Family: "Arial", Size: 11, Bold: true, Color: "333333"}}}},
+		Dimension: excelize.ChartDimension{Width: uint(width / 0.75), Height: uint(ch.Height / 0.75)},
+		Legend:    excelize.ChartLegend{Position: "bottom", Font: &legendFont},
 		Format:    excelize.GraphicOptions{PrintObject: boolPtr(true), Locked: boolPtr(false)},
+		XAxis:     excelize.ChartAxis{Font: font(9, false)},
+		YAxis:     excelize.ChartAxis{Font: font(9, false), MajorGridLines: true},
 	}
-	switch kind {
+	switch ch.Kind {
 	case Radar:
 		c.Type = excelize.Radar
 	case Bar:
 		c.Type = excelize.Bar
-		c.Legend.Position = "none"
 		c.XAxis.ReverseOrder = true // first category on top, as in the table
+		if len(ch.Series) < 2 {
+			c.Legend.Position = "none"
+		}
 	}
-	if percent {
+	if ch.Percent {
 		c.YAxis.NumFmt = excelize.ChartNumFmt{CustomNumFmt: "0%"}
+		zero, one := 0.0, 1.0
+		c.YAxis.Minimum, c.YAxis.Maximum = &zero, &one
 	}
-	colours := []string{"A1171E", "5B6775", "2E7D32", "1565C0"}
-	for i, sr := range series {
+	colours := []string{"A1171E", "8A96A3", "2E7D32", "1565C0"}
+	for i, sr := range ch.Series {
 		name := sr.Name
 		if sr.NameRow > 0 {
 			name = s.absolute(Range{Col: sr.Values.Col, First: sr.NameRow, Last: sr.NameRow})
 		}
-		cs := excelize.ChartSeries{Name: name, Categories: s.absolute(categories), Values: s.absolute(sr.Values)}
+		cs := excelize.ChartSeries{Name: name, Categories: s.absolute(ch.Categories), Values: s.absolute(sr.Values)}
 		colour := colours[i%len(colours)]
 		cs.Line = excelize.LineOptions{Width: 2}
 		cs.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}}
-		cs.Marker = excelize.ChartMarker{Symbol: "circle", Size: 5}
+		if ch.Kind == Radar {
+			cs.Marker = excelize.ChartMarker{Symbol: "circle", Size: 5}
+		}
 		c.Series = append(c.Series, cs)
 	}
-	cell, _ := excelize.CoordinatesToCellName(col+1, row)
+	cell, _ := excelize.CoordinatesToCellName(ch.col+1, ch.row)
 	if err := s.w.f.AddChart(s.name, cell, c); err != nil {
-		return fmt.Errorf("workbook: sheet %s: chart %q: %w", s.name, title, err)
+		return 0, fmt.Errorf("workbook: sheet %s: chart %q: %w", s.name, ch.Title, err)
 	}
-	return nil
+	return width, nil
 }
 
 func boolPtr(b bool) *bool { return &b }

@@ -61,6 +61,7 @@ func (s *StreamSheet) start() error {
 		return err
 	}
 	name := sh.name
+	sh.streamed = true
 	sw, err := w.f.NewStreamWriter(name)
 	if err != nil {
 		return fmt.Errorf("workbook: sheet %s: %w", name, err)
@@ -68,6 +69,12 @@ func (s *StreamSheet) start() error {
 	w.streamed = true
 	s.sw, s.name, s.row = sw, name, 0
 	s.Sheets = append(s.Sheets, name)
+	// A streamed sheet's columns are as wide as asked (its rows are not
+	// read back); the header row is as tall as its longest title needs.
+	points := make([]float64, len(s.cols))
+	headerHeight := 0.0
+	bold := w.fontOf(0)
+	bold.size, bold.bold = 10, true
 	for i, c := range s.cols {
 		width := c.Width
 		if width <= 0 {
@@ -76,6 +83,8 @@ func (s *StreamSheet) start() error {
 		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
 			return fmt.Errorf("workbook: sheet %s: %w", name, err)
 		}
+		points[i] = widthPoints(width)
+		headerHeight = max(headerHeight, float64(bold.lines(c.Title, points[i]-cellPadding))*bold.lineHeight()+4)
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return fmt.Errorf("workbook: sheet %s: %w", name, err)
@@ -88,11 +97,11 @@ func (s *StreamSheet) start() error {
 	for i, c := range s.cols {
 		titles[i] = excelize.Cell{StyleID: header, Value: c.Title}
 	}
-	if err := sw.SetRow("A1", titles, excelize.RowOpts{Height: 30}); err != nil {
+	if err := sw.SetRow("A1", titles, excelize.RowOpts{Height: math.Ceil(headerHeight)}); err != nil {
 		return fmt.Errorf("workbook: sheet %s: %w", name, err)
 	}
 	s.row = 1
-	return w.repeatRows(name, 1)
+	return w.planPrint(name, points, leadingKeys(s.cols), 1)
 }
 
 // Append writes the next row: values as in Sheet.Append (string, float64,
