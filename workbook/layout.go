@@ -15,13 +15,11 @@ import (
 // plans how the sheet prints. Streamed sheets are planned when they start,
 // from their columns alone.
 
-// A4 with margins of 0.5 in left and right and 0.6/0.7 in top and bottom
-// (room for the footer): the printable width and height in points.
+// A4 with margins of 0.5 in left and right (printSetup): the printable
+// width in points.
 const (
-	portraitWidth   = 595.3 - 72
-	landscapeWidth  = 841.9 - 72
-	portraitHeight  = 841.9 - 94
-	landscapeHeight = 595.3 - 94
+	portraitWidth  = 595.3 - 72
+	landscapeWidth = 841.9 - 72
 )
 
 // MinPrintScale is the smallest scale a sheet is printed at: its fonts are
@@ -123,9 +121,9 @@ func (w *Workbook) layout(s *Sheet) error {
 	for i := range widths {
 		widths[i], _ = w.f.GetColWidth(s.name, ColumnName(i))
 	}
-	need := make([]float64, ncols)     // widest content, one line
-	longest := make([]float64, ncols)  // longest word
-	hard := make([]float64, ncols)     // what must fit on one line
+	need := make([]float64, ncols)    // widest content, one line
+	longest := make([]float64, ncols) // longest word
+	hard := make([]float64, ncols)    // what must fit on one line
 	for r, cells := range rows {
 		for c, text := range cells {
 			if text == "" || covered[[2]int{c, r + 1}] {
@@ -164,17 +162,66 @@ func (w *Workbook) layout(s *Sheet) error {
 		}
 	}
 
-	// Rows: the tallest cell's wrapped lines, merged cells over their
-	// whole width.
-	for r, cells := range rows {
-		height := 0.0
-		for c, text := range cells {
-			if _, top := merged[[2]int{c, r + 1}]; text == "" || covered[[2]int{c, r + 1}] && !top {
+	// The plan, before the rows: a sheet printed in strips keeps its
+	// titles over its key columns, which every strip repeats, since a
+	// title merged across the strips would print cut and again.
+	points := make([]float64, len(widths))
+	for i, wd := range widths {
+		points[i] = wd * pagePointsPerUnit
+	}
+	for _, ch := range s.charts {
+		// A chart wider than the table widens what must fit on the page.
+		width := 480.0
+		if ch.Columns > 0 {
+			width = 0
+			for i := ch.col; i < ch.col+ch.Columns && i < len(widths); i++ {
+				width += widthPoints(widths[i])
+			}
+		}
+		left := sum(points[:min(ch.col, len(points))])
+		if extra := left + width - sum(points); extra > 0 && len(points) > 0 {
+			points[len(points)-1] += extra
+		}
+	}
+	plan := planFor(points, max(s.keyCols, leadingKeys(s.cols)))
+	if len(plan.breaks) > 0 && plan.keyCols > 1 {
+		for key, sp := range merged {
+			if sp.last < plan.keyCols || sp.first >= plan.keyCols {
 				continue
 			}
-			ci := info(c, r+1, text)
+			from, _ := excelize.CoordinatesToCellName(sp.first+1, key[1])
+			to, _ := excelize.CoordinatesToCellName(sp.last+1, key[1])
+			if err := w.f.UnmergeCell(s.name, from, to); err != nil {
+				return fmt.Errorf("workbook: sheet %s: %w", s.name, err)
+			}
+			to, _ = excelize.CoordinatesToCellName(plan.keyCols, key[1])
+			if err := w.f.MergeCell(s.name, from, to); err != nil {
+				return fmt.Errorf("workbook: sheet %s: %w", s.name, err)
+			}
+			merged[key] = span{sp.first, plan.keyCols - 1}
+		}
+	}
+
+	// Rows: the tallest cell's wrapped lines, merged cells over their
+	// whole width; rows under a chart keep the height the chart was
+	// measured in.
+	last := len(rows)
+	for r := range s.minHeight {
+		last = max(last, r)
+	}
+	for r := 1; r <= last; r++ {
+		var cells []string
+		if r <= len(rows) {
+			cells = rows[r-1]
+		}
+		height := 0.0
+		for c, text := range cells {
+			if _, top := merged[[2]int{c, r}]; text == "" || covered[[2]int{c, r}] && !top {
+				continue
+			}
+			ci := info(c, r, text)
 			width := widthPoints(widths[c])
-			if sp, ok := merged[[2]int{c, r + 1}]; ok {
+			if sp, ok := merged[[2]int{c, r}]; ok {
 				width = 0
 				for i := sp.first; i <= sp.last; i++ {
 					width += widthPoints(widths[i])
@@ -184,39 +231,25 @@ func (w *Workbook) layout(s *Sheet) error {
 			if ci.font.wrap && !ci.number {
 				lines = ci.font.lines(text, width-cellPadding)
 			}
-			height = max(height, float64(lines)*ci.font.lineHeight()+4)
+			height = max(height, float64(lines)*ci.font.lineHeight()+2)
 		}
+		height = max(height, s.minHeight[r])
 		if height == 0 {
 			continue
 		}
-		height = math.Ceil(max(height, s.minHeight[r+1])*4) / 4
-		if err := w.f.SetRowHeight(s.name, r+1, min(height, 409)); err != nil {
+		height = math.Ceil(height*4) / 4
+		if err := w.f.SetRowHeight(s.name, r, min(height, 409)); err != nil {
 			return fmt.Errorf("workbook: sheet %s: %w", s.name, err)
 		}
 	}
 
 	// Charts, now that the columns they span have their widths.
-	used := widths
 	for i := range s.charts {
 		if s.charts[i].width, err = s.addChart(s.charts[i], widths); err != nil {
 			return err
 		}
 	}
-	points := make([]float64, len(used))
-	for i, wd := range used {
-		points[i] = widthPoints(wd)
-	}
-	for _, ch := range s.charts {
-		// A chart wider than the table widens what must fit on the page.
-		var left float64
-		for i := 0; i < ch.col && i < len(points); i++ {
-			left += points[i]
-		}
-		if extra := left + ch.width - sum(points); extra > 0 && len(points) > 0 {
-			points[len(points)-1] += extra
-		}
-	}
-	return w.planPrint(s.name, points, max(s.keyCols, leadingKeys(s.cols)), s.titleRows)
+	return w.applyPrint(s.name, plan, s.titleFirst, s.titleRows)
 }
 
 func sum(xs []float64) float64 {
@@ -227,41 +260,57 @@ func sum(xs []float64) float64 {
 	return t
 }
 
-// planPrint chooses how sheet prints, from the widths in points of its
-// columns: portrait when they fit its width, else landscape; scaled down to
+// printPlan is how a sheet prints.
+type printPlan struct {
+	orientation string
+	fit         bool  // scaled down to the page width
+	breaks      []int // columns (0-based) a strip starts at
+	keyCols     int
+}
+
+// planFor chooses how a sheet whose columns are widths points wide
+// prints: portrait when they fit its width, else landscape; scaled down to
 // the page width only while the scale stays at MinPrintScale or above;
 // otherwise at full size in vertical strips that break between columns,
-// the first keyCols columns repeated on each strip. Rows 1..titleRows (when
-// not 0) repeat at the top of every page.
-func (w *Workbook) planPrint(sheet string, widths []float64, keyCols, titleRows int) error {
+// the first keyCols columns repeated on each strip.
+func planFor(widths []float64, keyCols int) printPlan {
 	total := sum(widths)
-	size, orientation := 9, "portrait" // 9: A4
-	fit := false
-	var breaks []int // columns (0-based) a strip starts at
+	p := printPlan{orientation: "portrait"}
 	switch {
 	case total <= portraitWidth:
 	case total <= landscapeWidth:
-		orientation = "landscape"
+		p.orientation = "landscape"
 	case total*MinPrintScale <= landscapeWidth*0.97: // a margin for the estimate
-		orientation, fit = "landscape", true
+		p.orientation, p.fit = "landscape", true
 	default:
-		orientation = "landscape"
-		keyCols = min(keyCols, len(widths))
-		key := sum(widths[:keyCols])
-		room := landscapeWidth - key
+		p.orientation = "landscape"
+		p.keyCols = min(keyCols, len(widths))
+		room := landscapeWidth - sum(widths[:p.keyCols])
 		line := 0.0
-		for c := keyCols; c < len(widths); c++ {
+		for c := p.keyCols; c < len(widths); c++ {
 			if line > 0 && line+widths[c] > room {
-				breaks = append(breaks, c)
+				p.breaks = append(p.breaks, c)
 				line = 0
 			}
 			line += widths[c]
 		}
 	}
-	opts := &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation}
+	return p
+}
+
+// planPrint plans and applies the print set-up of a sheet (planFor). Rows
+// titleFirst..titleRows (when titleRows is not 0) repeat at the top of
+// every page.
+func (w *Workbook) planPrint(sheet string, widths []float64, keyCols, titleFirst, titleRows int) error {
+	return w.applyPrint(sheet, planFor(widths, keyCols), titleFirst, titleRows)
+}
+
+func (w *Workbook) applyPrint(sheet string, p printPlan, titleFirst, titleRows int) error {
+	size := 9 // A4
+	opts := &excelize.PageLayoutOptions{Size: &size, Orientation: &p.orientation}
 	one, any := 1, 0
 	hundred := uint(100)
-	if fit {
+	if p.fit {
 		opts.FitToWidth, opts.FitToHeight = &one, &any
 	} else {
 		opts.AdjustTo = &hundred
@@ -269,10 +318,10 @@ func (w *Workbook) planPrint(sheet string, widths []float64, keyCols, titleRows 
 	if err := w.f.SetPageLayout(sheet, opts); err != nil {
 		return fmt.Errorf("workbook: sheet %s: page set-up: %w", sheet, err)
 	}
-	if err := w.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+	if err := w.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &p.fit}); err != nil {
 		return fmt.Errorf("workbook: sheet %s: page set-up: %w", sheet, err)
 	}
-	for _, c := range breaks {
+	for _, c := range p.breaks {
 		cell, _ := excelize.CoordinatesToCellName(c+1, 1)
 		if err := w.f.InsertPageBreak(sheet, cell); err != nil {
 			return fmt.Errorf("workbook: sheet %s: page break: %w", sheet, err)
@@ -280,11 +329,11 @@ func (w *Workbook) planPrint(sheet string, widths []float64, keyCols, titleRows 
 	}
 	quoted := "'" + strings.ReplaceAll(sheet, "'", "''") + "'!"
 	var titles []string
-	if len(breaks) > 0 && keyCols > 0 {
-		titles = append(titles, quoted+"$A:$"+ColumnName(keyCols-1))
+	if len(p.breaks) > 0 && p.keyCols > 0 {
+		titles = append(titles, quoted+"$A:$"+ColumnName(p.keyCols-1))
 	}
 	if titleRows > 0 {
-		titles = append(titles, fmt.Sprintf("%s$1:$%d", quoted, titleRows))
+		titles = append(titles, fmt.Sprintf("%s$%d:$%d", quoted, max(titleFirst, 1), titleRows))
 	}
 	if len(titles) == 0 {
 		return nil

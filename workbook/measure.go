@@ -105,10 +105,9 @@ func (f textFont) textWidth(s string) float64 {
 	return w * f.size / 1000 * 1.04
 }
 
-// lineHeight is the height of one line of text in points, as LibreOffice
-// lays out Arial (ascent and descent, 1.15 of the size) with room for the
-// stacked marks of Vietnamese capitals.
-func (f textFont) lineHeight() float64 { return f.size * 1.2 }
+// lineHeight is the height of one line of text in points: Excel gives a
+// line of Arial 10 12.75 points (LibreOffice 11.2).
+func (f textFont) lineHeight() float64 { return f.size * 1.275 }
 
 // lines is how many lines s takes when wrapped into a width of points:
 // words go on a line while they fit; a word longer than a line is broken
@@ -143,11 +142,13 @@ func (f textFont) lines(s string, width float64) int {
 	return max(n, 1)
 }
 
-// Column widths are stored in characters of the workbook's default font
-// (Calibri 11: a digit is 7 pixels, 5.25 points); a cell's text starts and
-// ends a little inside its borders.
+// Column widths are stored in digits of the workbook's default font,
+// Arial 10: Excel rounds a digit to 7 pixels (5.25 points), LibreOffice
+// prints it as 5.55 points. Text is fitted to the narrower, pages to the
+// wider; a cell's text starts and ends a little inside its borders.
 const (
 	pointsPerWidthUnit = 5.25
+	pagePointsPerUnit  = 5.6
 	cellPadding        = 5 // points lost to the cell's inner margins
 )
 

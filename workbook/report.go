@@ -35,19 +35,19 @@ func (r textRole) apply(s *excelize.Style) {
 
 // printSetup gives every sheet A4 with margins that leave room for the
 // footer: the workbook's footer text at the left and "Trang x / y" at the
-// right, at 9 pt and not scaled with the sheet, so that it never prints
-// below 8 pt. Orientation and scale are planned when the workbook is
+// right, at 10 pt: LibreOffice scales it with the sheet, down to 8 pt at
+// MinPrintScale. Orientation and scale are planned when the workbook is
 // written (planPrint), from the widths of the columns.
 func (w *Workbook) printSetup(sheet string) error {
 	size, orientation := 9, "portrait" // 9: A4
 	if err := w.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation}); err != nil {
 		return fmt.Errorf("workbook: sheet %s: page set-up: %w", sheet, err)
 	}
-	lr, top, bottom, hf := 0.5, 0.6, 0.75, 0.3
+	lr, top, bottom, hf := 0.5, 0.5, 0.7, 0.3
 	if err := w.f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: &lr, Right: &lr, Top: &top, Bottom: &bottom, Header: &hf, Footer: &hf}); err != nil {
 		return fmt.Errorf("workbook: sheet %s: margins: %w", sheet, err)
 	}
-	footer := "&L&\"Arial\"&9" + strings.ReplaceAll(w.footer, "&", "&&") + "&R&\"Arial\"&9Trang &P / &N"
+	footer := "&L&\"Arial\"&10" + strings.ReplaceAll(w.footer, "&", "&&") + "&R&\"Arial\"&10Trang &P / &N"
 	no := false
 	if err := w.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: footer, ScaleWithDoc: &no}); err != nil {
 		return fmt.Errorf("workbook: sheet %s: footer: %w", sheet, err)
@@ -104,16 +104,35 @@ func (s *Sheet) Blank() { s.row++ }
 // the second, shown in format f, and returns the row. After FieldSpans the
 // label and the value each span several merged columns.
 func (s *Sheet) Field(label string, value any, f Format) (int, error) {
+	return s.field(label, value, f, "")
+}
+
+// FieldNote is a Field with a grey note beside its value (after
+// FieldSpans with a note span): the context of a figure, such as the
+// number of units a rank is out of.
+func (s *Sheet) FieldNote(label string, value any, f Format, note string) (int, error) {
+	return s.field(label, value, f, note)
+}
+
+func (s *Sheet) field(label string, value any, f Format, note string) (int, error) {
 	saved := s.cols
-	labelSpan, valueSpan := max(s.labelSpan, 1), max(s.valueSpan, 1)
-	s.cols = make([]Column, labelSpan+valueSpan)
-	values := make([]any, labelSpan+1)
-	values[0], values[labelSpan] = label, value
-	s.cols[labelSpan].Format = f
-	for i := labelSpan + 1; i < len(s.cols); i++ {
+	defer func() { s.cols = saved }()
+	labelSpan, valueSpan, noteSpan := max(s.labelSpan, 1), max(s.valueSpan, 1), s.noteSpan
+	if note == "" || noteSpan == 0 {
+		valueSpan, noteSpan = valueSpan+noteSpan, 0
+	}
+	s.cols = make([]Column, labelSpan+valueSpan+noteSpan)
+	for i := labelSpan; i < labelSpan+valueSpan; i++ {
 		s.cols[i].Format = f
 	}
-	defer func() { s.cols = saved }()
+	for i := labelSpan + valueSpan; i < len(s.cols); i++ {
+		s.cols[i].Format = Note
+	}
+	values := make([]any, len(s.cols))
+	values[0], values[labelSpan] = label, value
+	if noteSpan > 0 {
+		values[labelSpan+valueSpan] = note
+	}
 	row, err := s.Append(false, values...)
 	if err != nil {
 		return 0, err
@@ -127,14 +146,12 @@ func (s *Sheet) Field(label string, value any, f Format) (int, error) {
 	if err := s.w.f.SetCellStyle(s.name, cell, end, st); err != nil {
 		return 0, fmt.Errorf("workbook: sheet %s: %w", s.name, err)
 	}
-	if labelSpan > 1 {
-		if err := s.w.f.MergeCell(s.name, cell, end); err != nil {
-			return 0, fmt.Errorf("workbook: sheet %s: %w", s.name, err)
+	for _, sp := range [][2]int{{1, labelSpan}, {labelSpan + 1, labelSpan + valueSpan}, {labelSpan + valueSpan + 1, len(s.cols)}} {
+		if sp[1] <= sp[0] {
+			continue
 		}
-	}
-	if valueSpan > 1 {
-		first, _ := excelize.CoordinatesToCellName(labelSpan+1, row)
-		last, _ := excelize.CoordinatesToCellName(labelSpan+valueSpan, row)
+		first, _ := excelize.CoordinatesToCellName(sp[0], row)
+		last, _ := excelize.CoordinatesToCellName(sp[1], row)
 		if err := s.w.f.MergeCell(s.name, first, last); err != nil {
 			return 0, fmt.Errorf("workbook: sheet %s: %w", s.name, err)
 		}
@@ -143,9 +160,13 @@ func (s *Sheet) Field(label string, value any, f Format) (int, error) {
 }
 
 // FieldSpans makes the following Fields span label columns for the label
-// and value columns for the value, so that a block of fields above a
-// table does not dictate the width of the table's first columns.
-func (s *Sheet) FieldSpans(label, value int) { s.labelSpan, s.valueSpan = label, value }
+// and value columns for the value, and FieldNote's note the next note
+// columns (a Field without a note gives them to its value): a block of
+// fields above a table then does not dictate the width of the table's
+// first columns.
+func (s *Sheet) FieldSpans(label, value, note int) {
+	s.labelSpan, s.valueSpan, s.noteSpan = label, value, note
+}
 
 // TableOptions say how a table of a report sheet behaves.
 type TableOptions struct {
@@ -181,9 +202,10 @@ func (s *Sheet) Table(cols []Column, opts TableOptions) (int, error) {
 				s.auto[i] = c
 			}
 		} else {
-			if old, err := s.w.f.GetColWidth(s.name, col); err == nil && old > width && s.row > 1 {
+			if old := s.widths[i]; old > width {
 				width = old
 			}
+			s.widths[i] = width
 			delete(s.auto, i)
 			if err := s.w.f.SetColWidth(s.name, col, col, width); err != nil {
 				return 0, fmt.Errorf("workbook: sheet %s: %w", s.name, err)
@@ -207,7 +229,7 @@ func (s *Sheet) Table(cols []Column, opts TableOptions) (int, error) {
 		if err := s.w.f.SetPanes(s.name, &excelize.Panes{Freeze: true, YSplit: s.row, TopLeftCell: top, ActivePane: "bottomLeft"}); err != nil {
 			return 0, fmt.Errorf("workbook: sheet %s: %w", s.name, err)
 		}
-		s.titleRows = s.row
+		s.titleFirst, s.titleRows = s.row, s.row
 	}
 	if opts.Filter {
 		s.filterHeader, s.filterCols, s.filterLast = s.row, len(cols), s.row
@@ -349,7 +371,11 @@ func (s *Sheet) Chart(col int, c Chart) error {
 		}
 	}
 	s.charts = append(s.charts, chartSpec{Chart: c, row: row, col: col})
-	s.row += int(math.Ceil(c.Height/defaultRowHeight)) + 1
+	n := int(math.Ceil(c.Height / defaultRowHeight))
+	for r := row; r < row+n; r++ {
+		s.minHeight[r] = defaultRowHeight
+	}
+	s.row += n
 	return nil
 }
 

@@ -83,8 +83,8 @@ func (s *StreamSheet) start() error {
 		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
 			return fmt.Errorf("workbook: sheet %s: %w", name, err)
 		}
-		points[i] = widthPoints(width)
-		headerHeight = max(headerHeight, float64(bold.lines(c.Title, points[i]-cellPadding))*bold.lineHeight()+4)
+		points[i] = width * pagePointsPerUnit
+		headerHeight = max(headerHeight, float64(bold.lines(c.Title, widthPoints(width)-cellPadding))*bold.lineHeight()+2)
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return fmt.Errorf("workbook: sheet %s: %w", name, err)
@@ -101,7 +101,7 @@ func (s *StreamSheet) start() error {
 		return fmt.Errorf("workbook: sheet %s: %w", name, err)
 	}
 	s.row = 1
-	return w.planPrint(name, points, leadingKeys(s.cols), 1)
+	return w.planPrint(name, points, leadingKeys(s.cols), 1, 1)
 }
 
 // Append writes the next row: values as in Sheet.Append (string, float64,

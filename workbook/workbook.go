@@ -95,6 +95,14 @@ type styleKey struct {
 // properties.
 func New(title string) *Workbook {
 	f := excelize.NewFile()
+	// The default font is Arial 10, as every cell's: column widths are
+	// counted in its digits, and LibreOffice replaces a Calibri it does not
+	// have by a wider font, which would widen every column.
+	_ = f.SetDefaultFont("Arial")
+	if f.Styles != nil && len(f.Styles.Fonts.Font) > 0 && f.Styles.Fonts.Font[0].Sz != nil {
+		ten := 10.0
+		f.Styles.Fonts.Font[0].Sz.Val = &ten
+	}
 	_ = f.SetDocProps(&excelize.DocProperties{Title: title, Creator: "parindex", Language: "vi-VN"})
 	return &Workbook{f: f, styles: map[styleKey]int{}, title: title, footer: title, fonts: map[int]cellFont{}, headerStyles: map[int]bool{}}
 }
@@ -176,13 +184,16 @@ type Sheet struct {
 	// a page, the rows repeated at the top of every page, rows' minimum
 	// heights, the charts to place.
 	auto      map[int]Column
+	widths    map[int]float64 // set by Table
 	keyCols   int
-	titleRows int
+	// Rows titleFirst..titleRows print at the top of every page (none
+	// when titleRows is 0; titleFirst 0 means 1).
+	titleFirst, titleRows int
 	minHeight map[int]float64
 	charts    []chartSpec
 	streamed  bool
 	// Fields' spans (FieldSpans).
-	labelSpan, valueSpan int
+	labelSpan, valueSpan, noteSpan int
 }
 
 // AddSheet adds a worksheet named name (made safe and unique, see
@@ -200,7 +211,7 @@ func (w *Workbook) AddSheet(name string, cols []Column) (*Sheet, error) {
 		return nil, fmt.Errorf("workbook: unable to add sheet %q: %w", name, err)
 	}
 	w.names = append(w.names, name)
-	s := &Sheet{w: w, name: name, cols: cols, auto: map[int]Column{}, minHeight: map[int]float64{}}
+	s := &Sheet{w: w, name: name, cols: cols, auto: map[int]Column{}, widths: map[int]float64{}, minHeight: map[int]float64{}}
 	w.sheets = append(w.sheets, s)
 	if err := w.printSetup(name); err != nil {
 		return nil, err
