@@ -96,17 +96,17 @@ func WriteRanking(out io.Writer, sc *Scored, types map[string]string, clock pari
 	cols := []workbook.Column{
 		{Title: ColumnRank, Width: 6, Format: workbook.Integer, Key: true},
 		{Title: ColumnCode, Format: workbook.Code, Key: true},
-		{Title: "Đơn vị", Width: 30, Key: true},
+		{Title: "Đơn vị", Width: 28, Key: true},
 	}
 	for _, area := range areas {
-		cols = append(cols, workbook.Column{Title: AreaColumn(area.Code), Width: 8, Format: workbook.Percent})
+		cols = append(cols, workbook.Column{Title: AreaColumn(area.Code), Width: 7.5, Format: workbook.Percent})
 	}
 	cols = append(cols,
 		workbook.Column{Title: "Tổng điểm", Width: 8, Format: workbook.Points2},
 		workbook.Column{Title: "Tối đa áp dụng", Width: 8, Format: workbook.Points2},
 		workbook.Column{Title: ColumnIndex, Width: 9, Format: workbook.Points2},
 		workbook.Column{Title: "Khoảng xếp hạng", Width: 9},
-		workbook.Column{Title: "Xếp loại", MaxWidth: 16},
+		workbook.Column{Title: "Xếp loại", MaxWidth: 14},
 		workbook.Column{Title: "Thay đổi so với năm trước (điểm %)", Width: 10, Format: workbook.Points2},
 	)
 	indexCol, bandCol := len(cols)-4, len(cols)-2

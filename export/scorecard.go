@@ -741,7 +741,7 @@ func scorecardMethod(w *workbook.Workbook, sc *Scored, clock parindex.Clock) err
 	if err := s.SetWidth(0, 26); err != nil {
 		return err
 	}
-	if err := s.SetWidth(1, 70); err != nil {
+	if err := s.SetWidth(1, 66); err != nil {
 		return err
 	}
 	return s.Finish()

@@ -183,15 +183,15 @@ type Sheet struct {
 	// content, the columns repeated on each strip of a sheet too wide for
 	// a page, the rows repeated at the top of every page, rows' minimum
 	// heights, the charts to place.
-	auto      map[int]Column
-	widths    map[int]float64 // set by Table
-	keyCols   int
+	auto    map[int]Column
+	widths  map[int]float64 // set by Table
+	keyCols int
 	// Rows titleFirst..titleRows print at the top of every page (none
 	// when titleRows is 0; titleFirst 0 means 1).
 	titleFirst, titleRows int
-	minHeight map[int]float64
-	charts    []chartSpec
-	streamed  bool
+	minHeight             map[int]float64
+	charts                []chartSpec
+	streamed              bool
 	// Fields' spans (FieldSpans).
 	labelSpan, valueSpan, noteSpan int
 }
