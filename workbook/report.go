@@ -261,9 +261,11 @@ func (s *Sheet) Highlight(row, col int, f Format, colour string) error {
 }
 
 // Range is a block of cells of one sheet: a column (0-based) from row
-// First to row Last.
+// First to row Last, of the sheet named Sheet (a chart may read another
+// sheet's table) or else of the sheet it is used on.
 type Range struct {
 	Col, First, Last int
+	Sheet            string
 }
 
 func (r Range) ref() string {
@@ -275,10 +277,14 @@ func (r Range) ref() string {
 func (s *Sheet) absolute(r Range) string {
 	a, _ := excelize.CoordinatesToCellName(r.Col+1, r.First, true)
 	b, _ := excelize.CoordinatesToCellName(r.Col+1, max(r.Last, r.First), true)
-	if a == b {
-		return "'" + strings.ReplaceAll(s.name, "'", "''") + "'!" + a
+	name := s.name
+	if r.Sheet != "" {
+		name = r.Sheet
 	}
-	return "'" + strings.ReplaceAll(s.name, "'", "''") + "'!" + a + ":" + b
+	if a == b {
+		return "'" + strings.ReplaceAll(name, "'", "''") + "'!" + a
+	}
+	return "'" + strings.ReplaceAll(name, "'", "''") + "'!" + a + ":" + b
 }
 
 // ColourScale colours the cells of r from red (lowest) through yellow to
@@ -369,6 +375,12 @@ func (s *Sheet) Chart(col int, c Chart) error {
 		if err := s.w.f.InsertPageBreak(s.name, breakAt); err != nil {
 			return fmt.Errorf("workbook: sheet %s: page break: %w", s.name, err)
 		}
+		// A blank row between the break and the chart: LibreOffice draws
+		// a chart that starts right at a page's top edge on the page
+		// before as well, below its footer.
+		s.minHeight[row] = defaultRowHeight
+		row++
+		s.row++
 	}
 	s.charts = append(s.charts, chartSpec{Chart: c, row: row, col: col})
 	n := int(math.Ceil(c.Height / defaultRowHeight))
@@ -381,20 +393,26 @@ func (s *Sheet) Chart(col int, c Chart) error {
 
 // addChart draws ch, its columns having the widths (in characters).
 func (s *Sheet) addChart(ch chartSpec, widths []float64) (float64, error) {
-	width := 480.0
+	// A chart is anchored to the cells under its corners, which excelize
+	// finds counting 8 pixels per width unit and 1.2 pixels per point of
+	// row height; the chart prints over those cells, whatever its size in
+	// pixels. So its size is given in those units: it then spans exactly
+	// its columns and its rows.
+	units := 480 / pagePointsPerUnit
 	if ch.Columns > 0 {
-		width = 0
+		units = 0
 		for i := ch.col; i < ch.col+ch.Columns && i < len(widths); i++ {
-			width += widthPoints(widths[i])
+			units += widths[i]
 		}
 	}
+	width := widthPoints(units)
 	font := func(size float64, bold bool) excelize.Font {
 		return excelize.Font{Family: "Arial", Size: size, Bold: bold, Color: "333333"}
 	}
 	legendFont := font(9, false)
 	c := &excelize.Chart{
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: ch.Title, Font: &excelize.Font{Family: "Arial", Size: 11, Bold: true, Color: "333333"}}}},
-		Dimension: excelize.ChartDimension{Width: uint(width / 0.75), Height: uint(ch.Height / 0.75)},
+		Dimension: excelize.ChartDimension{Width: uint(units * 8), Height: uint(ch.Height * 1.2)},
 		Legend:    excelize.ChartLegend{Position: "bottom", Font: &legendFont},
 		Format:    excelize.GraphicOptions{PrintObject: boolPtr(true), Locked: boolPtr(false)},
 		XAxis:     excelize.ChartAxis{Font: font(9, false)},
@@ -419,7 +437,7 @@ func (s *Sheet) addChart(ch chartSpec, widths []float64) (float64, error) {
 	for i, sr := range ch.Series {
 		name := sr.Name
 		if sr.NameRow > 0 {
-			name = s.absolute(Range{Col: sr.Values.Col, First: sr.NameRow, Last: sr.NameRow})
+			name = s.absolute(Range{Col: sr.Values.Col, First: sr.NameRow, Last: sr.NameRow, Sheet: sr.Values.Sheet})
 		}
 		cs := excelize.ChartSeries{Name: name, Categories: s.absolute(ch.Categories), Values: s.absolute(sr.Values)}
 		colour := colours[i%len(colours)]
