@@ -69,14 +69,16 @@ func TestRankingEqualsTheSnapshot(t *testing.T) {
 		}
 		for _, area := range sc.Areas() {
 			n, _ := a.Node(area.Code)
-			if got := number(t, r[col[area.Code+". "+area.Name+" (điểm)"]]); got != n.Points {
-				t.Errorf("%s area %s: %v, snapshot %v", a.Code, area.Code, got, n.Points)
+			if got := number(t, r[col[export.AreaColumn(area.Code)]]); n.Max > 0 && got != n.Points/n.Max {
+				t.Errorf("%s area %s: %v, snapshot %v / %v", a.Code, area.Code, got, n.Points, n.Max)
 			}
 		}
 	}
+	// One row per unit on A4 landscape, scaled to the width (at 80 % or
+	// more, as planned).
 	pl, _ := f.GetPageLayout(sheets[0])
-	if pl.FitToWidth == nil || *pl.FitToWidth != 1 {
-		t.Errorf("ranking is not fitted to the page width: %+v", pl)
+	if pl.Orientation == nil || *pl.Orientation != "landscape" || pl.FitToWidth == nil || *pl.FitToWidth != 1 {
+		t.Errorf("ranking print set-up: %+v", pl)
 	}
 }
 
@@ -125,9 +127,8 @@ func TestResponsesExportStreamsEveryRowAndCutsLongComments(t *testing.T) {
 	}
 	defer f.Close()
 	pl, _ := f.GetPageLayout(export.SheetResponses)
-	props, _ := f.GetSheetProps(export.SheetResponses)
-	if pl.FitToWidth == nil || *pl.FitToWidth != 1 || pl.Orientation == nil || *pl.Orientation != "landscape" || props.FitToPage == nil || !*props.FitToPage {
-		t.Errorf("streamed sheet print set-up: %+v %+v", pl, props)
+	if pl.Size == nil || *pl.Size != 9 || pl.Orientation == nil || *pl.Orientation != "landscape" {
+		t.Errorf("streamed sheet print set-up: %+v", pl)
 	}
 	rows := cells(t, f, export.SheetResponses)
 	if len(rows) != want+1 {

@@ -28,6 +28,10 @@ type SurveyResults struct {
 	Group      string // what the units are, e.g. "Các sở, ngành" or a parent unit's name
 	Units      []*parindex.OrgUnit
 	Results    map[string]survey.GroupResult // by unit code, from survey.Service.Units
+	// Intervals says the results hold the bootstrap intervals of the
+	// overall and element indices (a group of at most
+	// MaxUnitsWithIntervals units).
+	Intervals bool
 }
 
 // LoadSurveyResults reads the results of instrument over period p for the
@@ -64,8 +68,26 @@ func LoadSurveyResults(ctx context.Context, db *store.DB, svc *survey.Service, i
 		}
 	}
 	vn.SortBy(out.Units, func(u *parindex.OrgUnit) string { return u.Name })
+	// The count table gives point estimates and the questions' intervals;
+	// the overall and element intervals need each respondent's answers
+	// (a bootstrap), read for a group small enough to wait for.
+	if len(out.Units) <= MaxUnitsWithIntervals {
+		for _, u := range out.Units {
+			full, err := svc.Unit(ctx, instrument, u.Code, p, false)
+			if err != nil {
+				return nil, err
+			}
+			full.Comments = nil
+			out.Results[u.Code] = full
+		}
+		out.Intervals = true
+	}
 	return out, nil
 }
+
+// MaxUnitsWithIntervals is the largest group whose survey workbook shows
+// the intervals of each unit's overall and element indices.
+const MaxUnitsWithIntervals = 30
 
 // SurveyFileName is the download name of a survey results workbook.
 func SurveyFileName(r *SurveyResults) string {
@@ -133,12 +155,16 @@ func WriteSurveyResults(out io.Writer, r *SurveyResults) error {
 		{Title: "Mức tin cậy", MaxWidth: 14},
 	}
 	for _, e := range r.Instrument.Elements {
-		cols = append(cols, workbook.Column{Title: e.Code + ". " + e.Name.VI, Width: 9, Format: workbook.Percent})
+		cols = append(cols, workbook.Column{Title: e.Name.VI, Width: 9, Format: workbook.Percent})
 	}
 	if err := s.Title(title, len(cols)); err != nil {
 		return err
 	}
-	if err := s.Subtitle("Thời gian: "+periodText(r.Period)+". Tỷ lệ hài lòng = câu trả lời mức 4 hoặc 5 ÷ câu trả lời hợp lệ; phiếu bị gắn cờ không được tính. Khoảng tin cậy 95% của chỉ số chung: bootstrap theo người trả lời.", len(cols)); err != nil {
+	ci := "Khoảng tin cậy 95% của chỉ số chung: bootstrap theo người trả lời."
+	if !r.Intervals {
+		ci = fmt.Sprintf("Khoảng tin cậy của chỉ số chung cần đọc từng phiếu: có khi xuất một nhóm tối đa %d đơn vị (chọn đơn vị); khoảng tin cậy của từng câu hỏi ở trang %q.", MaxUnitsWithIntervals, SheetSurveyQuestions)
+	}
+	if err := s.Subtitle("Thời gian: "+periodText(r.Period)+". Tỷ lệ hài lòng = câu trả lời mức 4 hoặc 5 ÷ câu trả lời hợp lệ; phiếu bị gắn cờ không được tính. "+ci, len(cols)); err != nil {
 		return err
 	}
 	if _, err := s.Table(cols, workbook.TableOptions{Freeze: true, Filter: true}); err != nil {
@@ -187,7 +213,7 @@ func WriteSurveyResults(out io.Writer, r *SurveyResults) error {
 		for i, e := range r.Instrument.Elements {
 			for from := first; from <= last; from += perChart {
 				to := min(from+perChart-1, last)
-				name := e.Code + ". " + e.Name.VI
+				name := e.Name.VI
 				if from > first || to < last {
 					name += fmt.Sprintf(" (đơn vị %d–%d)", from-first+1, to-first+1)
 				}
@@ -239,7 +265,7 @@ func WriteSurveyResults(out io.Writer, r *SurveyResults) error {
 
 	// The questions' texts, once: the table above names them by code.
 	t, err := w.AddSheet(SheetSurveyTexts, []workbook.Column{
-		{Title: "Yếu tố", Format: workbook.Code},
+		{Title: "Yếu tố", MaxWidth: 24},
 		{Title: "Câu hỏi", Format: workbook.Code},
 		{Title: "Nội dung", Width: 80},
 	})
@@ -248,7 +274,7 @@ func WriteSurveyResults(out io.Writer, r *SurveyResults) error {
 	}
 	for _, e := range r.Instrument.Elements {
 		for _, question := range e.Questions {
-			if _, err := t.Append(false, e.Code+". "+e.Name.VI, question.Code, question.Text.VI); err != nil {
+			if _, err := t.Append(false, e.Name.VI, question.Code, question.Text.VI); err != nil {
 				return err
 			}
 		}
