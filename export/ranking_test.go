@@ -114,7 +114,7 @@ func TestResponsesExportStreamsEveryRowAndCutsLongComments(t *testing.T) {
 		t.Fatalf("count = %d, %v", want, err)
 	}
 	var buf bytes.Buffer
-	sum, err := export.WriteResponses(ctx, db, filter, &buf, nil)
+	sum, err := export.WriteResponses(ctx, db, filter, parindex.Clock{}, &buf, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,11 +134,33 @@ func TestResponsesExportStreamsEveryRowAndCutsLongComments(t *testing.T) {
 	if len(rows) != want+1 {
 		t.Fatalf("%d rows, want %d and the header", len(rows), want)
 	}
-	last := rows[len(rows)-1] // oldest first: the 30 December response is last
-	if last[0] != "SNV" || last[5] != strings.Repeat("5", len(codes)) || last[4] != "10" {
-		t.Errorf("last row = %q", last[:6])
+	// One column per question, titled with its code and text; the time
+	// as an Excel date in the province's zone; the comment last.
+	header := rows[0]
+	col := map[string]int{}
+	for i, title := range header {
+		col[title] = i
 	}
-	if c := last[10]; !strings.HasSuffix(c, workbook.CutMarker) || len([]rune(c)) != workbook.MaxCellText {
+	for _, q := range parsed.Questions() {
+		if _, ok := col[q.Code+". "+q.Text.VI]; !ok {
+			t.Errorf("no column for question %s in %q", q.Code, header)
+		}
+	}
+	last := rows[len(rows)-1] // oldest first: the 30 December response is last
+	if last[0] != "SNV" {
+		t.Errorf("last row = %q", last)
+	}
+	for _, q := range parsed.Questions() {
+		if got := last[col[q.Code+". "+q.Text.VI]]; got != "5" {
+			t.Errorf("question %s = %q, answered 5", q.Code, got)
+		}
+	}
+	// 03:00 UTC is 10:00 in Vietnam: 30/12/2026 10:00 as an Excel serial.
+	at := time.Date(2026, 12, 30, 10, 0, 0, 0, time.UTC)
+	if got, err := strconv.ParseFloat(last[col[export.ColumnResponseTime]], 64); err != nil || time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).Add(time.Duration(got*24*float64(time.Hour))).Round(time.Minute) != at {
+		t.Errorf("time = %q, want %v", last[col[export.ColumnResponseTime]], at)
+	}
+	if c := last[col[export.ColumnComment]]; !strings.HasSuffix(c, workbook.CutMarker) || len([]rune(c)) != workbook.MaxCellText {
 		t.Errorf("long comment: %d characters, ends %q", len([]rune(c)), c[max(0, len(c)-40):])
 	}
 }

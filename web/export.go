@@ -187,7 +187,7 @@ func (s *Server) responsesXLSX(c *gin.Context) {
 	c.Header("Content-Disposition", workbook.ContentDisposition(export.ResponsesFileName(s.db.Now().In(vietnamTime))))
 	c.Header("Cache-Control", "no-store")
 	c.Status(http.StatusOK)
-	sum, err := export.WriteResponses(c.Request.Context(), s.db, f, c.Writer, nil)
+	sum, err := export.WriteResponses(c.Request.Context(), s.db, f, s.clock, c.Writer, nil)
 	if err != nil {
 		s.log.Error("responses export failed", slog.String("request_id", requestID(c)), slog.Int("rows", sum.Rows), slog.String("error", err.Error()))
 		panic(http.ErrAbortHandler)

@@ -40,6 +40,9 @@ const (
 	Note
 	// NoteNumber is a computed number, shown like Note.
 	NoteNumber
+	// DateTime shows a time as dd/mm/yyyy hh:mm; give it the wall time of
+	// the zone people read (parindex.Clock), which Excel cannot convert.
+	DateTime
 )
 
 // Column describes one column of a sheet.
@@ -136,6 +139,8 @@ func (w *Workbook) style(k styleKey) (int, error) {
 		s.NumFmt = 10 // "0.00%"
 	case Date:
 		custom("dd/mm/yyyy")
+	case DateTime:
+		custom("dd/mm/yyyy hh:mm")
 	}
 	if k.format == Integer || k.format == Number || k.format == Points2 || k.format == Percent || k.format == NoteNumber {
 		s.Alignment.Horizontal = "right"

@@ -233,7 +233,7 @@ Streams every matching response into one workbook without holding them in memory
 			var sum export.ResponsesSummary
 			err = writeFileAtomic(path, func(w io.Writer) error {
 				var err error
-				sum, err = export.WriteResponses(ctx, db, f, w, func(n int) {
+				sum, err = export.WriteResponses(ctx, db, f, a.cfg.Clock(), w, func(n int) {
 					fmt.Fprintf(a.stderr, "\r%s %d/%d", progressBar(n, total), n, total)
 				})
 				return err
