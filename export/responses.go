@@ -149,7 +149,9 @@ func WriteResponses(ctx context.Context, db *store.DB, f store.ResponseFilter, c
 		day := excelDay(r.Day.Year, time.Month(r.Day.Month), r.Day.Day)
 		local := clock.In(r.Submitted)
 		row[0], row[1], row[2], row[3] = r.UnitCode, r.UnitName, r.Instrument, day
-		row[4] = excelDay(local.Year(), local.Month(), local.Day()) + float64(local.Hour()*60+local.Minute())/(24*60)
+		// Half a second on top: LibreOffice truncates to the minute, and
+		// 16:00 as a fraction of a day is a hair below it in binary.
+		row[4] = excelDay(local.Year(), local.Month(), local.Day()) + (float64(local.Hour()*3600+local.Minute()*60)+0.5)/86400
 		at := l.answerCol[r.Instrument]
 		for i := 0; i < len(r.Answers) && i < len(at); i++ {
 			if d := r.Answers[i] - '0'; d >= 1 && d <= 5 {

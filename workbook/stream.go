@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -93,6 +94,11 @@ func (s *StreamSheet) start() error {
 		width := c.Width
 		if width <= 0 {
 			width = 12
+		}
+		// Wide enough for the header's longest word: a word is never
+		// broken across lines.
+		for _, word := range strings.Fields(c.Title) {
+			width = max(width, widthUnits(bold.textWidth(word)))
 		}
 		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
 			return fmt.Errorf("workbook: sheet %s: %w", name, err)
