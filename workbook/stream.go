@@ -151,6 +151,10 @@ func (s *StreamSheet) Append(values ...any) error {
 				v = *x
 			}
 		case string:
+			if x == "" {
+				v = nil // no cell at all: most comments are empty
+				break
+			}
 			if cut, ok := FitCell(x); ok {
 				v = cut
 				s.Cut++
@@ -159,7 +163,7 @@ func (s *StreamSheet) Append(values ...any) error {
 		if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
 			v = nil
 		}
-		if s.styles[i] != 0 {
+		if s.styles[i] != 0 && v != nil {
 			v = excelize.Cell{StyleID: s.styles[i], Value: v}
 		}
 		s.cells[i] = v
