@@ -202,6 +202,14 @@ func TestSurveyResultsEqualTheService(t *testing.T) {
 	if checked != len(res.Units) {
 		t.Errorf("%d unit rows, want %d", checked, len(res.Units))
 	}
+	// The title says "khảo sát" once, though the instrument's name starts
+	// with it.
+	if title := export.SurveyTitle(res); strings.Contains(strings.ToLower(title), "khảo sát khảo sát") || !strings.HasPrefix(title, "Kết quả khảo sát") {
+		t.Errorf("title = %q", title)
+	}
+	if got := cells(t, f, export.SheetSurveyUnits)[0][0]; got != export.SurveyTitle(res) {
+		t.Errorf("first cell = %q", got)
+	}
 	questions := cells(t, f, export.SheetSurveyQuestions)
 	if want := len(res.Units)*len(res.Instrument.Questions()) + 1; len(questions) != want {
 		t.Errorf("%d question rows, want %d", len(questions), want)
