@@ -353,13 +353,6 @@ func changeValue(sc *Scored, a *scoring.AgencyResult) any {
 	return uc.Change
 }
 
-func nextBand(a *scoring.AgencyResult) any {
-	if a.PointsToNextBand == nil {
-		return "–"
-	}
-	return *a.PointsToNextBand
-}
-
 // Status marks of the detail sheet.
 const (
 	MarkMissing       = "Thiếu dữ liệu"

@@ -244,8 +244,8 @@ func (w *Workbook) layout(s *Sheet) error {
 	}
 
 	// Charts, now that the columns they span have their widths.
-	for i := range s.charts {
-		if s.charts[i].width, err = s.addChart(s.charts[i], widths); err != nil {
+	for _, ch := range s.charts {
+		if err := s.addChart(ch, widths); err != nil {
 			return err
 		}
 	}

@@ -358,7 +358,6 @@ type Chart struct {
 type chartSpec struct {
 	Chart
 	row, col int
-	width    float64 // points, once placed
 }
 
 // Chart places a native chart with its top-left corner at the next row
@@ -392,7 +391,7 @@ func (s *Sheet) Chart(col int, c Chart) error {
 }
 
 // addChart draws ch, its columns having the widths (in characters).
-func (s *Sheet) addChart(ch chartSpec, widths []float64) (float64, error) {
+func (s *Sheet) addChart(ch chartSpec, widths []float64) error {
 	// A chart is anchored to the cells under its corners, which excelize
 	// finds counting 8 pixels per width unit and 1.2 pixels per point of
 	// row height; the chart prints over those cells, whatever its size in
@@ -405,7 +404,6 @@ func (s *Sheet) addChart(ch chartSpec, widths []float64) (float64, error) {
 			units += widths[i]
 		}
 	}
-	width := widthPoints(units)
 	font := func(size float64, bold bool) excelize.Font {
 		return excelize.Font{Family: "Arial", Size: size, Bold: bold, Color: "333333"}
 	}
@@ -450,9 +448,9 @@ func (s *Sheet) addChart(ch chartSpec, widths []float64) (float64, error) {
 	}
 	cell, _ := excelize.CoordinatesToCellName(ch.col+1, ch.row)
 	if err := s.w.f.AddChart(s.name, cell, c); err != nil {
-		return 0, fmt.Errorf("workbook: sheet %s: chart %q: %w", s.name, ch.Title, err)
+		return fmt.Errorf("workbook: sheet %s: chart %q: %w", s.name, ch.Title, err)
 	}
-	return width, nil
+	return nil
 }
 
 func boolPtr(b bool) *bool { return &b }
