@@ -41,27 +41,30 @@ bench-dashboards:
 	$(GO) test -run '^$$' -bench DashboardsAtScale -benchtime 200x -timeout 120m ./web
 
 ## verify-xlsx: seed the demo into a temporary directory, export a sample of every kind of workbook (scorecards of a
-## department and a commune, the ranking, survey results, raw responses) and convert each to PDF with LibreOffice headless; fails on
-## any export or conversion error. Skips, saying so, when soffice is not installed (Debian: libreoffice-calc).
+## department and a commune, the ranking, survey results, a month of one unit's raw responses), print each to PDF with
+## LibreOffice headless, one at a time, and inspect the PDFs (e2e/printcheck, with pdftotext -bbox-layout): no two
+## words overlap, nothing below 8 pt, every cell's text printed whole, page counts within bounds. Skips, saying so,
+## when soffice or pdftotext is not installed (Debian: libreoffice-calc, poppler-utils).
 verify-xlsx: build
-	@if ! command -v soffice >/dev/null 2>&1; then \
-		echo "verify-xlsx: skipped: soffice (LibreOffice) is not installed; apt-get install libreoffice-calc"; exit 0; fi; \
+	@if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then \
+		echo "verify-xlsx: skipped: soffice or pdftotext is not installed; apt-get install libreoffice-calc poppler-utils"; exit 0; fi; \
 	set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	export PARINDEX_DATA_DIR="$$tmp/data" PARINDEX_DATABASE_URL= ; \
 	./$(BIN) demo >/dev/null 2>&1; \
 	mkdir -p "$$tmp/xlsx" "$$tmp/pdf"; \
-	./$(BIN) export scorecards --snapshot 1 --unit SNV --out "$$tmp/xlsx" 2>/dev/null; \
-	./$(BIN) export scorecards --snapshot 2 --unit X001 --out "$$tmp/xlsx" 2>/dev/null; \
-	./$(BIN) export ranking --snapshot 1 --out "$$tmp/xlsx" 2>/dev/null; \
-	./$(BIN) export survey --instrument sipas-2026 --year 2026 --out "$$tmp/xlsx" 2>/dev/null; \
-	./$(BIN) export responses --unit SNV --out "$$tmp/xlsx" 2>/dev/null; \
+	./$(BIN) export scorecards --snapshot 1 --unit SNV --out "$$tmp/xlsx" >/dev/null 2>&1; \
+	./$(BIN) export scorecards --snapshot 2 --unit X001 --out "$$tmp/xlsx" >/dev/null 2>&1; \
+	./$(BIN) export ranking --snapshot 1 --out "$$tmp/xlsx" >/dev/null; \
+	./$(BIN) export survey --instrument sipas-2026 --year 2026 --out "$$tmp/xlsx" >/dev/null; \
+	./$(BIN) export responses --unit SNV --from 2026-11-01 --to 2026-11-30 --out "$$tmp/xlsx" >/dev/null 2>&1; \
 	failed=0; for f in "$$tmp"/xlsx/*.xlsx; do \
 		name=$$(basename "$$f" .xlsx); \
 		if ! soffice --headless --norestore -env:UserInstallation=file://$$tmp/lo --convert-to pdf --outdir "$$tmp/pdf" "$$f" >"$$tmp/soffice.log" 2>&1 \
 			|| [ ! -s "$$tmp/pdf/$$name.pdf" ]; then \
-			echo "verify-xlsx: FAILED to convert $$name.xlsx"; cat "$$tmp/soffice.log"; failed=1; \
-		else echo "verify-xlsx: ok  $$name.xlsx -> PDF"; fi; \
-	done; exit $$failed
+			echo "verify-xlsx: FAILED to convert $$name.xlsx"; cat "$$tmp/soffice.log"; failed=1; fi; \
+	done; \
+	$(GO) run ./e2e/printcheck "$$tmp/xlsx" "$$tmp/pdf" || failed=1; \
+	exit $$failed
 
 ## vendor-echarts: fetch ECharts (pinned version, checked SHA-256) from the npm registry into web/static/vendor/, to be
 ## embedded and served by the app itself: the dashboards never load a script from the internet. Not committed; the

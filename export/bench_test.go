@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"parindex"
 	"parindex/demo"
 	"parindex/export"
 	"parindex/store"
@@ -39,7 +40,7 @@ func BenchmarkWriteResponses(b *testing.B) {
 	b.ReportAllocs()
 	rows := 0
 	for b.Loop() {
-		sum, err := export.WriteResponses(context.Background(), db, store.ResponseFilter{}, io.Discard, nil)
+		sum, err := export.WriteResponses(context.Background(), db, store.ResponseFilter{}, parindex.Clock{}, io.Discard, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -60,7 +61,7 @@ func BenchmarkMillionResponses(b *testing.B) {
 	db := storetest.MustOpen(b, url)
 	rows := 0
 	for b.Loop() {
-		sum, err := export.WriteResponses(context.Background(), db, store.ResponseFilter{}, io.Discard, nil)
+		sum, err := export.WriteResponses(context.Background(), db, store.ResponseFilter{}, parindex.Clock{}, io.Discard, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"parindex"
 	"parindex/i18n"
@@ -55,6 +56,10 @@ func UnitTypes(ctx context.Context, db *store.DB, sc *Scored) (map[string]string
 	return out, nil
 }
 
+// AreaColumn is the title of an area's column in the ranking: its code and
+// "% tối đa" (the areas' names are listed above the table).
+func AreaColumn(code string) string { return "LV " + code + " (% tối đa)" }
+
 // RankingFileName is the download name of a snapshot's ranking.
 func RankingFileName(sc *Scored) string {
 	return fmt.Sprintf("Xếp hạng CCHC %d - %s.xlsx", sc.Snapshot.Year, sc.Framework.Code)
@@ -72,6 +77,7 @@ func WriteRanking(out io.Writer, sc *Scored, types map[string]string, clock pari
 	}
 	w := workbook.New(title)
 	defer w.Close()
+	w.SetFooter(fmt.Sprintf("Xếp hạng Chỉ số CCHC năm %d · %s", sc.Snapshot.Year, sc.Framework.Code))
 	var order []string
 	byType := map[string][]*scoring.AgencyResult{}
 	for i := range sc.Result.Agencies {
@@ -85,38 +91,46 @@ func WriteRanking(out io.Writer, sc *Scored, types map[string]string, clock pari
 		}
 		byType[t] = append(byType[t], a)
 	}
+	// One row per unit on A4 landscape: each area's share of its maximum
+	// (its points are on the unit's scorecard), then the totals, the
+	// index, the rank interval, the band in its colour and the change.
 	areas := sc.Areas()
 	cols := []workbook.Column{
-		{Title: ColumnRank, Width: 7, Format: workbook.Integer},
-		{Title: ColumnCode, Width: 10, Format: workbook.Code},
-		{Title: "Đơn vị", Width: 34},
+		{Title: ColumnRank, Width: 6, Format: workbook.Integer, Key: true},
+		{Title: ColumnCode, Format: workbook.Code, Key: true},
+		{Title: "Đơn vị", Width: 28, Key: true},
 	}
 	for _, area := range areas {
-		cols = append(cols,
-			workbook.Column{Title: area.Code + ". " + area.Name + " (điểm)", Width: 12, Format: workbook.Points2},
-			workbook.Column{Title: area.Code + " (% tối đa)", Width: 9, Format: workbook.Percent})
+		cols = append(cols, workbook.Column{Title: AreaColumn(area.Code), Width: 7.5, Format: workbook.Percent})
 	}
 	cols = append(cols,
-		workbook.Column{Title: "Tổng điểm", Width: 10, Format: workbook.Points2},
-		workbook.Column{Title: "Tối đa áp dụng", Width: 10, Format: workbook.Points2},
-		workbook.Column{Title: ColumnIndex, Width: 10, Format: workbook.Points2},
-		workbook.Column{Title: "Khoảng xếp hạng", Width: 10},
-		workbook.Column{Title: "Xếp loại", Width: 14},
-		workbook.Column{Title: "Thay đổi so với năm trước (điểm %)", Width: 12, Format: workbook.Points2},
+		workbook.Column{Title: "Tổng điểm", Width: 8, Format: workbook.Points2},
+		workbook.Column{Title: "Tối đa áp dụng", Width: 8, Format: workbook.Points2},
+		workbook.Column{Title: ColumnIndex, Width: 9, Format: workbook.Points2},
+		workbook.Column{Title: "Khoảng xếp hạng", Width: 9},
+		workbook.Column{Title: "Xếp loại", MaxWidth: 14},
+		workbook.Column{Title: "Thay đổi so với năm trước (điểm %)", Width: 10, Format: workbook.Points2},
 	)
 	indexCol, bandCol := len(cols)-4, len(cols)-2
+	var legend []string
+	for _, area := range areas {
+		legend = append(legend, area.Code+". "+area.Name)
+	}
 	for _, t := range order {
 		s, err := w.AddReportSheet(t)
 		if err != nil {
 			return err
 		}
-		if err := s.Title(title+" - "+t, 8); err != nil {
+		if err := s.Title(title+" - "+t, len(cols)); err != nil {
 			return err
 		}
-		if err := s.Subtitle(snapshotLine(sc, clock), 8); err != nil {
+		if err := s.Subtitle(snapshotLine(sc, clock), len(cols)); err != nil {
 			return err
 		}
-		if _, err := s.Table(cols, workbook.TableOptions{Freeze: true, Filter: true, HeaderHeight: 80}); err != nil {
+		if err := s.Subtitle("Tỷ lệ đạt theo lĩnh vực (% điểm tối đa): "+strings.Join(legend, "; ")+".", len(cols)); err != nil {
+			return err
+		}
+		if _, err := s.Table(cols, workbook.TableOptions{Freeze: true, Filter: true}); err != nil {
 			return err
 		}
 		first := s.Row() + 1
@@ -124,7 +138,7 @@ func WriteRanking(out io.Writer, sc *Scored, types map[string]string, clock pari
 			row := []any{rankValue(a.Rank), a.Code, a.Name}
 			for _, area := range areas {
 				n, _ := a.Node(area.Code)
-				row = append(row, n.Points, share(n.Points, n.Max))
+				row = append(row, share(n.Points, n.Max))
 			}
 			var change any
 			if c, ok := changeValue(sc, a).(float64); ok && !math.IsNaN(c) {
@@ -146,7 +160,7 @@ func WriteRanking(out io.Writer, sc *Scored, types map[string]string, clock pari
 			return err
 		}
 		for i := range areas {
-			if err := s.ColourScale(workbook.Range{Col: 4 + 2*i, First: first, Last: last}); err != nil {
+			if err := s.ColourScale(workbook.Range{Col: 3 + i, First: first, Last: last}); err != nil {
 				return err
 			}
 		}

@@ -73,14 +73,16 @@ func TestRankingEqualsTheSnapshot(t *testing.T) {
 		}
 		for _, area := range sc.Areas() {
 			n, _ := a.Node(area.Code)
-			if got := number(t, r[col[area.Code+". "+area.Name+" (điểm)"]]); got != n.Points {
-				t.Errorf("%s area %s: %v, snapshot %v", a.Code, area.Code, got, n.Points)
+			if got := number(t, r[col[export.AreaColumn(area.Code)]]); n.Max > 0 && got != n.Points/n.Max {
+				t.Errorf("%s area %s: %v, snapshot %v / %v", a.Code, area.Code, got, n.Points, n.Max)
 			}
 		}
 	}
+	// One row per unit on A4 landscape, scaled to the width (at 80 % or
+	// more, as planned).
 	pl, _ := f.GetPageLayout(sheets[0])
-	if pl.FitToWidth == nil || *pl.FitToWidth != 1 {
-		t.Errorf("ranking is not fitted to the page width: %+v", pl)
+	if pl.Orientation == nil || *pl.Orientation != "landscape" || pl.FitToWidth == nil || *pl.FitToWidth != 1 {
+		t.Errorf("ranking print set-up: %+v", pl)
 	}
 }
 
@@ -116,7 +118,7 @@ func TestResponsesExportStreamsEveryRowAndCutsLongComments(t *testing.T) {
 		t.Fatalf("count = %d, %v", want, err)
 	}
 	var buf bytes.Buffer
-	sum, err := export.WriteResponses(ctx, db, filter, &buf, nil)
+	sum, err := export.WriteResponses(ctx, db, filter, parindex.Clock{}, &buf, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,19 +131,40 @@ func TestResponsesExportStreamsEveryRowAndCutsLongComments(t *testing.T) {
 	}
 	defer f.Close()
 	pl, _ := f.GetPageLayout(export.SheetResponses)
-	props, _ := f.GetSheetProps(export.SheetResponses)
-	if pl.FitToWidth == nil || *pl.FitToWidth != 1 || pl.Orientation == nil || *pl.Orientation != "landscape" || props.FitToPage == nil || !*props.FitToPage {
-		t.Errorf("streamed sheet print set-up: %+v %+v", pl, props)
+	if pl.Size == nil || *pl.Size != 9 || pl.Orientation == nil || *pl.Orientation != "landscape" {
+		t.Errorf("streamed sheet print set-up: %+v", pl)
 	}
 	rows := cells(t, f, export.SheetResponses)
 	if len(rows) != want+1 {
 		t.Fatalf("%d rows, want %d and the header", len(rows), want)
 	}
-	last := rows[len(rows)-1] // oldest first: the 30 December response is last
-	if last[0] != "SNV" || last[5] != strings.Repeat("5", len(codes)) || last[4] != "10" {
-		t.Errorf("last row = %q", last[:6])
+	// One column per question, titled with its code and text; the time
+	// as an Excel date in the province's zone; the comment last.
+	header := rows[0]
+	col := map[string]int{}
+	for i, title := range header {
+		col[title] = i
 	}
-	if c := last[10]; !strings.HasSuffix(c, workbook.CutMarker) || len([]rune(c)) != workbook.MaxCellText {
+	for _, q := range parsed.Questions() {
+		if _, ok := col[q.Code+". "+q.Text.VI]; !ok {
+			t.Errorf("no column for question %s in %q", q.Code, header)
+		}
+	}
+	last := rows[len(rows)-1] // oldest first: the 30 December response is last
+	if last[0] != "SNV" {
+		t.Errorf("last row = %q", last)
+	}
+	for _, q := range parsed.Questions() {
+		if got := last[col[q.Code+". "+q.Text.VI]]; got != "5" {
+			t.Errorf("question %s = %q, answered 5", q.Code, got)
+		}
+	}
+	// 03:00 UTC is 10:00 in Vietnam: 30/12/2026 10:00 as an Excel serial.
+	at := time.Date(2026, 12, 30, 10, 0, 0, 0, time.UTC)
+	if got, err := strconv.ParseFloat(last[col[export.ColumnResponseTime]], 64); err != nil || time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).Add(time.Duration(got*24*float64(time.Hour))).Round(time.Minute) != at {
+		t.Errorf("time = %q, want %v", last[col[export.ColumnResponseTime]], at)
+	}
+	if c := last[col[export.ColumnComment]]; !strings.HasSuffix(c, workbook.CutMarker) || len([]rune(c)) != workbook.MaxCellText {
 		t.Errorf("long comment: %d characters, ends %q", len([]rune(c)), c[max(0, len(c)-40):])
 	}
 }
@@ -182,6 +205,14 @@ func TestSurveyResultsEqualTheService(t *testing.T) {
 	}
 	if checked != len(res.Units) {
 		t.Errorf("%d unit rows, want %d", checked, len(res.Units))
+	}
+	// The title says "khảo sát" once, though the instrument's name starts
+	// with it.
+	if title := export.SurveyTitle(res); strings.Contains(strings.ToLower(title), "khảo sát khảo sát") || !strings.HasPrefix(title, "Kết quả khảo sát") {
+		t.Errorf("title = %q", title)
+	}
+	if got := cells(t, f, export.SheetSurveyUnits)[0][0]; got != export.SurveyTitle(res) {
+		t.Errorf("first cell = %q", got)
 	}
 	questions := cells(t, f, export.SheetSurveyQuestions)
 	if want := len(res.Units)*len(res.Instrument.Questions()) + 1; len(questions) != want {

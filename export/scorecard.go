@@ -89,6 +89,11 @@ func WriteScorecard(out io.Writer, sc *Scored, unit string, surveys []SurveyBloc
 	}
 	w := workbook.New(title)
 	defer w.Close()
+	footer := fmt.Sprintf("%s (%s) · Chỉ số CCHC năm %d", a.Name, a.Code, sc.Snapshot.Year)
+	if sc.Provisional() {
+		footer += " · KẾT QUẢ TẠM THỜI"
+	}
+	w.SetFooter(footer)
 	if err := scorecardSummary(w, sc, a, title, clock); err != nil {
 		return err
 	}
@@ -171,52 +176,73 @@ func snapshotLine(sc *Scored, clock parindex.Clock) string {
 	return line
 }
 
+// The summary is page 1 of the printed scorecard, on A4 portrait: the
+// title, the headline figures, the areas table and a chart of the areas
+// against the province mean. Its fields span the table's columns (label
+// over code and name, value over the figures), so that the code column
+// stays narrow.
 func scorecardSummary(w *workbook.Workbook, sc *Scored, a *scoring.AgencyResult, title string, clock parindex.Clock) error {
 	s, err := w.AddReportSheet(SheetSummary)
 	if err != nil {
 		return err
 	}
-	const span = 7
+	cols := []workbook.Column{
+		{Title: "Mã", Format: workbook.Code, Key: true},
+		{Title: "Lĩnh vực", Width: 35, Key: true},
+		{Title: "Điểm", Width: 9, Format: workbook.Points2},
+		{Title: "Tối đa", Width: 9, Format: workbook.Points2},
+		{Title: "Tỷ lệ đạt của đơn vị", Width: 10, Format: workbook.Percent},
+		{Title: "Trung bình các đơn vị", Width: 11, Format: workbook.Percent},
+		{Title: "Thay đổi so với năm trước (điểm %)", Width: 13, Format: workbook.Points2},
+	}
+	span := len(cols)
 	if err := s.Title(title, span); err != nil {
 		return err
 	}
 	if err := s.Subtitle(snapshotLine(sc, clock), span); err != nil {
 		return err
 	}
-	s.Blank()
+	s.FieldSpans(2, 2, span-4)
+	notApplied := ""
+	if n := len(a.NotApplicable); n > 0 {
+		notApplied = fmt.Sprintf("%s: %d", LabelNotApplied, n)
+	}
+	rankNote := fmt.Sprintf("trên %d đơn vị; khoảng %s", ranked(sc.Result), rankInterval(a))
+	bandNote := ""
+	if a.PointsToNextBand != nil {
+		bandNote = LabelToNextBand + ": " + vn.FormatNumber("vi", *a.PointsToNextBand, 2)
+	}
 	fields := []struct {
 		label string
 		value any
 		f     workbook.Format
+		note  string
 	}{
-		{LabelUnit, a.Code + " - " + a.Name, workbook.Text},
-		{LabelIndex, a.IndexRounded, workbook.Points2},
-		{LabelRank, rankValue(a.Rank), workbook.Integer},
-		{LabelRanked, ranked(sc.Result), workbook.Integer},
-		{LabelRankRange, rankInterval(a), workbook.Text},
-		{LabelBand, bandLabel(a), workbook.Text},
-		{LabelPoints, a.Points, workbook.Points2},
-		{LabelMax, a.Max, workbook.Points2},
-		{LabelChange, changeValue(sc, a), workbook.Points2},
-		{LabelToNextBand, nextBand(a), workbook.Points2},
-		{LabelMissing, len(a.Missing), workbook.Integer},
-		{LabelNotApplied, len(a.NotApplicable), workbook.Integer},
-		{LabelPublication, PublicationText(sc), workbook.Text},
+		{LabelUnit, a.Code + " - " + a.Name, workbook.Text, ""},
+		{LabelIndex, a.IndexRounded, workbook.Points2, ""},
+		{LabelBand, bandLabel(a), workbook.Text, bandNote},
+		{LabelRank, rankValue(a.Rank), workbook.Integer, rankNote},
+		{LabelChange, changeValue(sc, a), workbook.Points2, ""},
+		{LabelPoints, a.Points, workbook.Points2, ""},
+		{LabelMax, a.Max, workbook.Points2, ""},
+		{LabelMissing, len(a.Missing), workbook.Integer, notApplied},
+		{LabelPublication, PublicationText(sc), workbook.Text, ""},
 	}
 	if why := IncompleteText(sc, a.Code); why != "" {
 		fields = append(fields, struct {
 			label string
 			value any
 			f     workbook.Format
-		}{LabelIncomplete, why, workbook.Text})
+			note  string
+		}{LabelIncomplete, why, workbook.Text, ""})
 	}
 	for _, f := range fields {
-		row, err := s.Field(f.label, f.value, f.f)
+		row, err := s.FieldNote(f.label, f.value, f.f, f.note)
 		if err != nil {
 			return err
 		}
 		if f.label == LabelBand && a.Band != "" {
-			if err := s.Highlight(row, 1, workbook.Text, BandColour(sc.Framework, a.Band)); err != nil {
+			if err := s.Highlight(row, 2, workbook.Text, BandColour(sc.Framework, a.Band)); err != nil {
 				return err
 			}
 		}
@@ -227,15 +253,7 @@ func scorecardSummary(w *workbook.Workbook, sc *Scored, a *scoring.AgencyResult,
 		}
 	}
 	s.Blank()
-	header, err := s.Table([]workbook.Column{
-		{Title: "Mã", Width: 30, Format: workbook.Code},
-		{Title: "Lĩnh vực", Width: 46},
-		{Title: "Điểm", Width: 10, Format: workbook.Points2},
-		{Title: "Tối đa", Width: 10, Format: workbook.Points2},
-		{Title: "Tỷ lệ đạt", Width: 11, Format: workbook.Percent},
-		{Title: "Trung bình các đơn vị", Width: 13, Format: workbook.Percent},
-		{Title: "Thay đổi so với năm trước (điểm %)", Width: 14, Format: workbook.Points2},
-	}, workbook.TableOptions{HeaderHeight: 45})
+	header, err := s.Table(cols, workbook.TableOptions{})
 	if err != nil {
 		return err
 	}
@@ -279,12 +297,17 @@ func scorecardSummary(w *workbook.Workbook, sc *Scored, a *scoring.AgencyResult,
 		return err
 	}
 	if last >= first {
-		err := s.Chart(workbook.Radar, s.Row()+2, 0, "Tỷ lệ đạt theo lĩnh vực so với trung bình các đơn vị",
-			workbook.Range{Col: 0, First: first, Last: last},
-			[]workbook.Series{
+		// Clustered bars, the unit beside the province mean, one pair per
+		// area: they print legibly where a radar's spokes do not.
+		err := s.Chart(0, workbook.Chart{
+			Kind: workbook.Bar, Title: "Tỷ lệ đạt theo lĩnh vực: đơn vị và trung bình các đơn vị",
+			Categories: workbook.Range{Col: 0, First: first, Last: last},
+			Series: []workbook.Series{
 				{Name: a.Name, NameRow: header, Values: workbook.Range{Col: 4, First: first, Last: last}},
 				{Name: "Trung bình các đơn vị", NameRow: header, Values: workbook.Range{Col: 5, First: first, Last: last}},
-			}, true)
+			},
+			Percent: true, Columns: span, Height: 190,
+		})
 		if err != nil {
 			return err
 		}
@@ -330,13 +353,6 @@ func changeValue(sc *Scored, a *scoring.AgencyResult) any {
 	return uc.Change
 }
 
-func nextBand(a *scoring.AgencyResult) any {
-	if a.PointsToNextBand == nil {
-		return "–"
-	}
-	return *a.PointsToNextBand
-}
-
 // Status marks of the detail sheet.
 const (
 	MarkMissing       = "Thiếu dữ liệu"
@@ -363,33 +379,43 @@ var methodNames = map[criteria.Method]string{
 	criteria.MethodPenalty: "điểm trừ",
 }
 
+// The detail sheet lists every node of the framework: how it is scored,
+// what it was scored from, the values by stage (self-assessed, appraised)
+// and the final points, the points still open on it, and the reason when
+// a value is missing. It prints on A4 landscape, its header row on every
+// page.
 func scorecardDetail(w *workbook.Workbook, sc *Scored, a *scoring.AgencyResult) error {
 	s, err := w.AddReportSheet(SheetDetail)
 	if err != nil {
 		return err
 	}
-	if err := s.Title("Điểm chi tiết theo tiêu chí - "+a.Name, 12); err != nil {
+	cols := []workbook.Column{
+		{Title: "Mã", Format: workbook.Code, Key: true},
+		{Title: "Tiêu chí", Width: 40, Key: true},
+		{Title: "Cách chấm", MaxWidth: 12},
+		{Title: "Số liệu đầu vào", MaxWidth: 16},
+		{Title: "Tự chấm", Width: 8},
+		{Title: "Thẩm định", Width: 9},
+		{Title: "Điểm", Width: 8, Format: workbook.Points2},
+		{Title: "Tối đa áp dụng", Width: 8, Format: workbook.Points2},
+		{Title: "Tỷ lệ đạt", Width: 9, Format: workbook.Percent},
+		{Title: "Điểm còn có thể đạt", Width: 9, Format: workbook.Points2},
+		{Title: "Trạng thái", MaxWidth: 13},
+		{Title: "Ghi chú (lý do khi thiếu)", Width: 26},
+	}
+	if err := s.Title("Điểm chi tiết theo tiêu chí - "+a.Name, len(cols)); err != nil {
 		return err
 	}
-	if err := s.Subtitle("Mọi giá trị lấy từ bản chốt: Tự chấm và Thẩm định là giá trị trong hồ sơ tự đánh giá khi chấm điểm, Điểm là điểm đã chấm; ô trống ở cột tỷ lệ: tiêu chí không tính cho đơn vị.", 12); err != nil {
+	next := "Đơn vị đã ở loại cao nhất hoặc chưa được xếp loại."
+	if a.PointsToNextBand != nil {
+		next = "Điểm cần thêm để lên loại trên: " + vn.FormatNumber("vi", *a.PointsToNextBand, 2) + " điểm %."
+	}
+	if err := s.Subtitle("Mọi giá trị lấy từ bản chốt: Tự chấm và Thẩm định là giá trị trong hồ sơ tự đánh giá khi chấm điểm, Điểm là điểm đã chấm; ô trống ở cột tỷ lệ: tiêu chí không tính cho đơn vị. "+next, len(cols)); err != nil {
 		return err
 	}
 	unit := sc.Record.Unit(a.Code)
 	statusCol := 10
-	if _, err := s.Table([]workbook.Column{
-		{Title: "Mã", Width: 12, Format: workbook.Code},
-		{Title: "Tiêu chí", Width: 60},
-		{Title: "Cách chấm", Width: 14},
-		{Title: "Điểm tối đa (bộ tiêu chí)", Width: 11, Format: workbook.Number},
-		{Title: "Số liệu đầu vào", Width: 24},
-		{Title: "Tự chấm", Width: 10},
-		{Title: "Thẩm định", Width: 10},
-		{Title: "Điểm", Width: 10, Format: workbook.Points2},
-		{Title: "Tối đa áp dụng", Width: 10, Format: workbook.Points2},
-		{Title: "Tỷ lệ đạt", Width: 10, Format: workbook.Percent},
-		{Title: "Trạng thái", Width: 16},
-		{Title: "Ghi chú", Width: 44},
-	}, workbook.TableOptions{Freeze: true, Filter: true, HeaderHeight: 45}); err != nil {
+	if _, err := s.Table(cols, workbook.TableOptions{Freeze: true, Filter: true}); err != nil {
 		return err
 	}
 	first := s.Row() + 1
@@ -404,20 +430,19 @@ func scorecardDetail(w *workbook.Workbook, sc *Scored, a *scoring.AgencyResult) 
 		if node.IsLeaf() {
 			method = methodNames[node.Method]
 		}
-		var frameworkMax *float64
-		if !node.Adjustment {
-			m := node.MaxPoints()
-			frameworkMax = &m
-		}
 		note := ""
 		if item, ok := sc.Record.Item(a.Code, node.Code); ok {
 			note = item.VI
 		} else if n.Reason != nil {
 			note = n.Reason.VI
 		}
-		name := strings.Repeat("    ", len(ancestors)) + node.Name
+		var open *float64
+		if n.Max > 0 {
+			open = num(max(n.Max-n.Points, 0))
+		}
+		name := strings.Repeat("  ", len(ancestors)) + node.Name
 		self, appraised := assessedValues(unit, node)
-		row, err := s.Append(len(ancestors) == 0, node.Code, name, method, frameworkMax, inputText(n), self, appraised, n.Points, n.Max, share(n.Points, n.Max), mark, note)
+		row, err := s.Append(len(ancestors) == 0, node.Code, name, method, inputText(n), self, appraised, n.Points, n.Max, share(n.Points, n.Max), open, mark, note)
 		if err != nil {
 			walkErr = err
 			return false
@@ -430,7 +455,7 @@ func scorecardDetail(w *workbook.Workbook, sc *Scored, a *scoring.AgencyResult) 
 	if walkErr != nil {
 		return walkErr
 	}
-	if err := s.DataBars(workbook.Range{Col: 9, First: first, Last: s.Row()}, lightRed); err != nil {
+	if err := s.DataBars(workbook.Range{Col: 8, First: first, Last: s.Row()}, lightRed); err != nil {
 		return err
 	}
 	return s.Finish()
@@ -530,26 +555,62 @@ func interval(ci *survey.Interval) (low, high *float64) {
 	return num(float64(ci[0])), num(float64(ci[1]))
 }
 
+// Survey adequacy rules, as the survey service applies them to a unit by
+// default: fewer than 30 answers is not enough; an interval wider than
+// ±10 points is indicative only.
+const (
+	minAnswers   = 30
+	maxHalfWidth = 0.10
+)
+
+// elementAdequacy labels one element's figure by the same rules as a
+// unit's overall result.
+func elementAdequacy(n int, ci *survey.Interval) string {
+	switch {
+	case n < minAnswers:
+		return AdequacyLabel(survey.AdequacyInsufficient)
+	case ci == nil || (float64(ci[1])-float64(ci[0]))/2 > maxHalfWidth:
+		return AdequacyLabel(survey.AdequacyIndicative)
+	}
+	return AdequacyLabel(survey.AdequacyReliable)
+}
+
+// The survey sheet: per instrument, the headline (respondents, overall
+// index, its interval and adequacy), the elements with their n, interval
+// and adequacy, then every question, and a chart of the elements on a page
+// of its own.
 func scorecardSurvey(w *workbook.Workbook, a *scoring.AgencyResult, surveys []SurveyBlock) error {
 	s, err := w.AddReportSheet(SheetSurvey)
 	if err != nil {
 		return err
 	}
-	if err := s.Title("Kết quả khảo sát sự hài lòng - "+a.Name, 8); err != nil {
+	cols := []workbook.Column{
+		{Title: "Mã", Format: workbook.Code, Key: true},
+		{Title: "Yếu tố / câu hỏi", Width: 52, Key: true},
+		{Title: "n", Width: 7, Format: workbook.Integer},
+		{Title: "Không áp dụng", Width: 8, Format: workbook.Integer},
+		{Title: "Tỷ lệ hài lòng", Width: 9, Format: workbook.Percent},
+		{Title: "Cận dưới 95%", Width: 9, Format: workbook.Percent},
+		{Title: "Cận trên 95%", Width: 9, Format: workbook.Percent},
+		{Title: "Mức tin cậy / ghi chú", Width: 18},
+	}
+	span := len(cols)
+	if err := s.Title("Kết quả khảo sát sự hài lòng - "+a.Name, span); err != nil {
 		return err
 	}
 	if len(surveys) == 0 {
-		if err := s.Subtitle("Không có kết quả khảo sát cho đơn vị trong năm của bản chốt.", 8); err != nil {
+		if err := s.Subtitle("Không có kết quả khảo sát cho đơn vị trong năm của bản chốt.", span); err != nil {
 			return err
 		}
 		return s.Finish()
 	}
+	s.FieldSpans(2, span-2, 0)
 	for i, b := range surveys {
 		if i > 0 {
 			s.Blank()
 		}
 		r := b.Result
-		if err := s.Subtitle(fmt.Sprintf("%s (%s): tỷ lệ người trả lời hài lòng (mức 4 hoặc 5) và khoảng tin cậy 95%%", b.Instrument.Name.VI, b.Instrument.Code), 8); err != nil {
+		if err := s.Subtitle(fmt.Sprintf("%s (%s): tỷ lệ người trả lời hài lòng (mức 4 hoặc 5) và khoảng tin cậy 95%%", b.Instrument.Name.VI, b.Instrument.Code), span); err != nil {
 			return err
 		}
 		if _, err := s.Field(LabelRespondents, r.Respondents, workbook.Integer); err != nil {
@@ -566,16 +627,7 @@ func scorecardSurvey(w *workbook.Workbook, a *scoring.AgencyResult, surveys []Su
 			return err
 		}
 		s.Blank()
-		if _, err := s.Table([]workbook.Column{
-			{Title: "Mã", Width: 12, Format: workbook.Code},
-			{Title: "Yếu tố / câu hỏi", Width: 60},
-			{Title: "n", Width: 9, Format: workbook.Integer},
-			{Title: "Không áp dụng", Width: 10, Format: workbook.Integer},
-			{Title: "Tỷ lệ hài lòng", Width: 11, Format: workbook.Percent},
-			{Title: "Cận dưới 95%", Width: 11, Format: workbook.Percent},
-			{Title: "Cận trên 95%", Width: 11, Format: workbook.Percent},
-			{Title: "Độ tin cậy (alpha) / ghi chú", Width: 22},
-		}, workbook.TableOptions{}); err != nil {
+		if _, err := s.Table(cols, workbook.TableOptions{}); err != nil {
 			return err
 		}
 		// Elements first, contiguous, so that the chart reads them.
@@ -587,9 +639,9 @@ func scorecardSurvey(w *workbook.Workbook, a *scoring.AgencyResult, surveys []Su
 			for _, q := range e.Questions {
 				n = max(n, r.Questions[q.Code].N)
 			}
-			note := ""
+			note := elementAdequacy(n, er.CI95)
 			if er.Alpha != nil && !math.IsNaN(float64(*er.Alpha)) {
-				note = "alpha = " + vn.FormatNumber("vi", float64(*er.Alpha), 2)
+				note += "; alpha = " + vn.FormatNumber("vi", float64(*er.Alpha), 2)
 			}
 			// The element is named, not coded: its code is the
 			// instrument's key, not a number people read.
@@ -602,11 +654,11 @@ func scorecardSurvey(w *workbook.Workbook, a *scoring.AgencyResult, surveys []Su
 			for _, q := range e.Questions {
 				qr := r.Questions[q.Code]
 				note := ""
-				if qr.N < 30 {
+				if qr.N < minAnswers {
 					note = "ít phiếu: chỉ tham khảo"
 				}
 				lo, hi := float64(qr.CI95[0]), float64(qr.CI95[1])
-				if _, err := s.Append(false, q.Code, "    "+q.Text.VI, qr.N, qr.NA, num(float64(qr.Satisfaction)), num(lo), num(hi), note); err != nil {
+				if _, err := s.Append(false, q.Code, "  "+q.Text.VI, qr.N, qr.NA, num(float64(qr.Satisfaction)), num(lo), num(hi), note); err != nil {
 					return err
 				}
 			}
@@ -615,12 +667,13 @@ func scorecardSurvey(w *workbook.Workbook, a *scoring.AgencyResult, surveys []Su
 			return err
 		}
 		if len(b.Instrument.Elements) > 0 {
-			if err := s.Chart(workbook.Bar, s.Row()+2, 0, "Tỷ lệ hài lòng theo yếu tố", workbook.Range{Col: 1, First: first, Last: last},
-				[]workbook.Series{{Name: "Tỷ lệ hài lòng", Values: workbook.Range{Col: 4, First: first, Last: last}}}, true); err != nil {
+			if err := s.Chart(0, workbook.Chart{
+				Kind: workbook.Bar, Title: "Tỷ lệ hài lòng theo yếu tố (" + b.Instrument.Code + ")",
+				Categories: workbook.Range{Col: 1, First: first, Last: last},
+				Series:     []workbook.Series{{Name: "Tỷ lệ hài lòng", Values: workbook.Range{Col: 4, First: first, Last: last}}},
+				Percent:    true, Columns: span, NewPage: true,
+			}); err != nil {
 				return err
-			}
-			for range 20 { // leave room for the chart before the next instrument
-				s.Blank()
 			}
 		}
 	}
@@ -667,7 +720,7 @@ func scorecardMethod(w *workbook.Workbook, sc *Scored, clock parindex.Clock) err
 		{"Chỉ số", fmt.Sprintf("Chỉ số = (điểm đạt + điểm thưởng − điểm trừ) ÷ điểm tối đa của các tiêu chí áp dụng × 100, làm tròn %d chữ số thập phân (làm tròn lên từ 5). Tiêu chí không áp dụng không tính vào mẫu số.", f.Rounding)},
 		{"Xếp loại", strings.Join(bands, "; ")},
 		{"Dữ liệu thiếu", policy},
-		{"Điểm tự chấm và điểm thẩm định", "Bản chốt lưu điểm cuối cùng sau thẩm định (cột \"Điểm\" của trang Chi tiết). Các cột \"Tự chấm\" và \"Thẩm định\" lấy từ hồ sơ tự đánh giá của đơn vị lúc xuất tệp (thẩm định: vòng 2 nếu có, nếu không thì vòng 1)."},
+		{"Điểm tự chấm và điểm thẩm định", "Bản chốt lưu điểm cuối cùng sau thẩm định (cột \"Điểm\" của trang Chi tiết). Các cột \"Tự chấm\" và \"Thẩm định\" là giá trị trong hồ sơ tự đánh giá của đơn vị lúc chấm điểm, do bản chốt lưu lại (thẩm định: vòng 2 nếu có, nếu không thì vòng 1)."},
 		{"Khảo sát: cách tính", "Tỷ lệ hài lòng của một câu hỏi = số câu trả lời mức 4 hoặc 5 ÷ số câu trả lời hợp lệ (không tính \"không áp dụng\"). Chỉ số yếu tố = trung bình các câu hỏi; chỉ số chung = trung bình các yếu tố. Phiếu bị gắn cờ chất lượng không được tính."},
 		{"Khảo sát: trọng số", "Kết quả của một đơn vị tính trên phiếu của chính đơn vị, không gán trọng số. Kết quả của một địa bàn gồm nhiều đơn vị là bình quân có trọng số theo số giao dịch của từng đơn vị, không gộp phiếu thô."},
 		{"Cách đọc khoảng tin cậy", "Khoảng tin cậy 95% cho biết phạm vi mà chỉ số thực có thể nằm trong đó do chỉ khảo sát một mẫu người dân. Hai đơn vị có khoảng chồng lên nhau chưa chắc khác nhau thật. Câu hỏi: khoảng Wilson; yếu tố và chỉ số chung: bootstrap theo người trả lời."},
@@ -679,10 +732,11 @@ func scorecardMethod(w *workbook.Workbook, sc *Scored, clock parindex.Clock) err
 			return err
 		}
 	}
-	if err := s.SetWidth(0, 32); err != nil {
+	// A portrait page: the topics narrow, the explanations wrapped.
+	if err := s.SetWidth(0, 26); err != nil {
 		return err
 	}
-	if err := s.SetWidth(1, 100); err != nil {
+	if err := s.SetWidth(1, 66); err != nil {
 		return err
 	}
 	return s.Finish()

@@ -27,6 +27,7 @@ func (db *DB) EachResponse(ctx context.Context, f ResponseFilter, fn func(Respon
 			return fmt.Errorf("store: unable to read a response: %w", err)
 		}
 		r.Hour = (hour.t.UTC().Hour() + 7) % 24
+		r.Submitted = hour.t.UTC()
 		if err := fn(r); err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"parindex"
 )
@@ -104,7 +105,8 @@ type ResponseRow struct {
 	UnitName    string
 	Instrument  string
 	Day         parindex.Date
-	Hour        int // in Vietnam time
+	Hour        int       // in Vietnam time
+	Submitted   time.Time // the hour it was submitted (UTC; EachResponse only)
 	Answers     string
 	Profile     string
 	Comment     string

@@ -22,6 +22,7 @@ func (s *Server) exportRoutes(g *gin.RouterGroup) {
 	g.GET("/app/units/:code/scorecard.xlsx", s.scorecardXLSX)
 	g.GET("/app/ranking.xlsx", s.requireAction(parindex.ActionViewProvince), s.rankingXLSX)
 	g.GET("/admin/survey/responses.xlsx", s.requireSurveyUser, s.responsesXLSX)
+	g.GET("/admin/survey/results.xlsx", s.requireSurveyUser, s.surveyResultsXLSX)
 }
 
 // exportSnapshot reads ?snapshot=ID, or fallback() when absent. A draft
@@ -186,9 +187,60 @@ func (s *Server) responsesXLSX(c *gin.Context) {
 	c.Header("Content-Disposition", workbook.ContentDisposition(export.ResponsesFileName(s.db.Now().In(vietnamTime))))
 	c.Header("Cache-Control", "no-store")
 	c.Status(http.StatusOK)
-	sum, err := export.WriteResponses(c.Request.Context(), s.db, f, c.Writer, nil)
+	sum, err := export.WriteResponses(c.Request.Context(), s.db, f, s.clock, c.Writer, nil)
 	if err != nil {
 		s.log.Error("responses export failed", slog.String("request_id", requestID(c)), slog.Int("rows", sum.Rows), slog.String("error", err.Error()))
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// surveyResultsXLSX sends the survey results workbook of ?instrument= over
+// ?year=, for ?unit= and the units below it, or without it every unit for
+// those who see the province and the user's own unit otherwise: the
+// workbook the command line's `export survey` writes, under the scoping of
+// the responses download.
+func (s *Server) surveyResultsXLSX(c *gin.Context) {
+	instrument := strings.TrimSpace(c.Query("instrument"))
+	year, err := strconv.Atoi(strings.TrimSpace(c.Query("year")))
+	if instrument == "" || err != nil || year < 2000 || year > 2100 {
+		c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte(translate(s.lang(c), "export.bad_survey")))
+		return
+	}
+	units, visible, err := s.visibleUnitIDs(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	parent := ""
+	switch code := strings.TrimSpace(c.Query("unit")); {
+	case code != "":
+		unit, ok := s.viewableUnit(c, code)
+		if !ok {
+			return
+		}
+		parent = unit.Code
+	case !seesProvince(c):
+		if len(units) == 0 {
+			s.forbidden(c)
+			return
+		}
+		parent = units[0].Code
+	}
+	ctx := c.Request.Context()
+	res, err := export.LoadSurveyResults(ctx, s.db, survey.NewService(s.db, survey.ResultOptions{}), instrument, survey.Year(year), parent)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !seesProvince(c) {
+		// Units below the user's own that it may not view stay out.
+		kept := res.Units[:0]
+		for _, u := range res.Units {
+			if visible[u.ID] {
+				kept = append(kept, u)
+			}
+		}
+		res.Units = kept
+	}
+	s.sendWorkbook(c, export.SurveyFileName(res), func(buf *bytes.Buffer) error { return export.WriteSurveyResults(buf, res) })
 }

@@ -69,7 +69,14 @@ func TestScorecardDownloadIsScopedToTheAgency(t *testing.T) {
 	got := ""
 	for _, row := range rows {
 		if len(row) > 1 && row[0] == export.LabelIndex {
-			got = row[1]
+			// The label spans the code and name columns, the value the
+			// figures': the value is the first cell filled after it.
+			for _, v := range row[1:] {
+				if v != "" {
+					got = v
+					break
+				}
+			}
 		}
 	}
 	if want := formatFloat(*snv.IndexRounded); got != want {
@@ -194,5 +201,53 @@ func TestDownloadLinksOnPages(t *testing.T) {
 	}
 	if r := c.get(html.UnescapeString(link[1])); r.Status != 200 {
 		t.Errorf("responses download = %d", r.Status)
+	}
+}
+
+// The survey results download is the command line's workbook, scoped as
+// the responses download is: DoHA sees every unit, an agency its own.
+func TestSurveyResultsDownloadIsScoped(t *testing.T) {
+	ts, _ := exportServer(t)
+	unitsOf := func(f *excelize.File) []string {
+		rows, err := f.GetRows(export.SheetSurveyUnits, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var codes []string
+		for _, r := range rows {
+			if len(r) > 2 {
+				if _, err := strconv.Atoi(r[2]); err == nil {
+					codes = append(codes, r[0])
+				}
+			}
+		}
+		return codes
+	}
+	admin := ts.client(t)
+	admin.mustLogin("admin")
+	all := unitsOf(openXLSX(t, admin.get("/admin/survey/results.xlsx?instrument=sipas-2026&year=2026")))
+	if len(all) < 20 {
+		t.Errorf("admin's workbook has %d units", len(all))
+	}
+	editor := ts.client(t)
+	editor.mustLogin("snv.editor")
+	r := editor.get("/admin/survey/results.xlsx?instrument=sipas-2026&year=2026")
+	if own := unitsOf(openXLSX(t, r)); strings.Join(own, ",") != "SNV" {
+		t.Errorf("SNV's workbook has units %q", own)
+	}
+	if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, "sipas-2026") {
+		t.Errorf("Content-Disposition = %q", cd)
+	}
+	if r := editor.get("/admin/survey/results.xlsx?instrument=sipas-2026&year=2026&unit=STP"); r.Status != http.StatusForbidden {
+		t.Errorf("SNV downloading STP's results = %d", r.Status)
+	}
+	if r := editor.get("/admin/survey/results.xlsx?instrument=sipas-2026"); r.Status != http.StatusBadRequest {
+		t.Errorf("no year = %d", r.Status)
+	}
+	if r := admin.get("/admin/survey/results.xlsx?instrument=no-such&year=2026"); r.Status != http.StatusNotFound {
+		t.Errorf("unknown instrument = %d", r.Status)
+	}
+	if r := ts.client(t).get("/admin/survey/results.xlsx?instrument=sipas-2026&year=2026"); r.Status == http.StatusOK {
+		t.Errorf("anonymous download = %d", r.Status)
 	}
 }

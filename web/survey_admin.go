@@ -136,9 +136,10 @@ func (s *Server) todayCounts(c *gin.Context) (todayCounts, error) {
 }
 
 type surveyHomeData struct {
-	Counts    todayCounts
-	Day       parindex.Date
-	CanManage bool
+	Counts      todayCounts
+	Day         parindex.Date
+	CanManage   bool
+	Instruments []*parindex.StoredInstrument // published: the survey results download
 }
 
 func (s *Server) surveyHome(c *gin.Context) {
@@ -147,8 +148,19 @@ func (s *Server) surveyHome(c *gin.Context) {
 		s.internalError(c, err)
 		return
 	}
+	d := surveyHomeData{Counts: counts, Day: s.vietnamToday(), CanManage: canManageSurvey(c)}
+	all, err := s.db.FindInstruments(c.Request.Context())
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	for _, in := range all {
+		if in.Status == parindex.StatusPublished {
+			d.Instruments = append(d.Instruments, in)
+		}
+	}
 	c.Header("Cache-Control", "no-store")
-	s.render(c, http.StatusOK, "survey_home", "survey.title", surveyHomeData{Counts: counts, Day: s.vietnamToday(), CanManage: canManageSurvey(c)})
+	s.render(c, http.StatusOK, "survey_home", "survey.title", d)
 }
 
 // surveyToday answers the live counter's poll.

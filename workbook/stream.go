@@ -3,6 +3,8 @@ package workbook
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -22,6 +24,13 @@ type StreamSheet struct {
 	cells  []any
 	total  int // rows written on every sheet
 	limit  int // rows per sheet, the header included: MaxRows (tests lower it)
+	// Text columns wrap; their rows are as tall as their longest text
+	// needs (measured once per distinct short text).
+	wrap     []float64 // per column: the text width in points, 0 when it does not wrap
+	font     textFont
+	heights  map[string]int
+	lastText []string // per column: the last text measured, and its lines
+	lastN    []int
 	// Cut counts the texts cut to Excel's cell limit (see FitCell).
 	Cut int
 	// Sheets are the names of the sheets written, in order.
@@ -33,13 +42,19 @@ type StreamSheet struct {
 // past Excel's limit of 1,048,576 continue on a new sheet with the same
 // header, named like the first with " (2)", " (3)", ….
 func (w *Workbook) AddStreamSheet(name string, cols []Column) (*StreamSheet, error) {
-	s := &StreamSheet{w: w, base: name, cols: cols, cells: make([]any, len(cols)), limit: MaxRows}
-	for _, c := range cols {
+	s := &StreamSheet{w: w, base: name, cols: cols, cells: make([]any, len(cols)), limit: MaxRows,
+		wrap: make([]float64, len(cols)), font: textFont{size: 10}, heights: map[string]int{},
+		lastText: make([]string, len(cols)), lastN: make([]int, len(cols))}
+	for i, c := range cols {
 		// A million cells each carrying a style is a lot of XML; only the
-		// formats a value would be shown wrongly without get one. Text,
-		// codes and whole numbers look the same in Excel's General format.
+		// formats a value would be shown wrongly without get one. Codes and
+		// whole numbers look the same in Excel's General format; text
+		// wraps, so that a long comment stays in its cell.
 		st := 0
-		if c.Format == Date || c.Format == Points2 || c.Format == Percent {
+		if c.Format == Text {
+			s.wrap[i] = widthPoints(max(c.Width, 12)) - cellPadding
+		}
+		if c.Format == Date || c.Format == DateTime || c.Format == Points2 || c.Format == Percent || c.Format == Text {
 			var err error
 			if st, err = w.style(styleKey{format: c.Format}); err != nil {
 				return nil, err
@@ -61,6 +76,7 @@ func (s *StreamSheet) start() error {
 		return err
 	}
 	name := sh.name
+	sh.streamed = true
 	sw, err := w.f.NewStreamWriter(name)
 	if err != nil {
 		return fmt.Errorf("workbook: sheet %s: %w", name, err)
@@ -68,14 +84,39 @@ func (s *StreamSheet) start() error {
 	w.streamed = true
 	s.sw, s.name, s.row = sw, name, 0
 	s.Sheets = append(s.Sheets, name)
+	// A streamed sheet's columns are as wide as asked (its rows are not
+	// read back); the header row is as tall as its longest title needs.
+	points := make([]float64, len(s.cols))
+	var widths []float64
+	headerHeight := 0.0
+	bold := w.fontOf(0)
+	bold.size, bold.bold = 10, true
 	for i, c := range s.cols {
 		width := c.Width
 		if width <= 0 {
 			width = 12
 		}
-		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
+		// Wide enough for the header's longest word: a word is never
+		// broken across lines.
+		for _, word := range strings.Fields(c.Title) {
+			width = max(width, widthUnits(bold.textWidth(word)))
+		}
+		widths = append(widths, width)
+		points[i] = width * pagePointsPerUnit
+		headerHeight = max(headerHeight, float64(bold.lines(c.Title, widthPoints(width)-cellPadding))*bold.lineHeight()+2)
+	}
+	// Runs of columns of one width are set as one range: excelize looks a
+	// cell's column up among these ranges for every cell it writes, 30
+	// million times in a million-row export.
+	for first := 0; first < len(widths); {
+		last := first
+		for last+1 < len(widths) && widths[last+1] == widths[first] {
+			last++
+		}
+		if err := sw.SetColWidth(first+1, last+1, widths[first]); err != nil {
 			return fmt.Errorf("workbook: sheet %s: %w", name, err)
 		}
+		first = last + 1
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return fmt.Errorf("workbook: sheet %s: %w", name, err)
@@ -88,11 +129,11 @@ func (s *StreamSheet) start() error {
 	for i, c := range s.cols {
 		titles[i] = excelize.Cell{StyleID: header, Value: c.Title}
 	}
-	if err := sw.SetRow("A1", titles, excelize.RowOpts{Height: 30}); err != nil {
+	if err := sw.SetRow("A1", titles, excelize.RowOpts{Height: math.Ceil(headerHeight)}); err != nil {
 		return fmt.Errorf("workbook: sheet %s: %w", name, err)
 	}
 	s.row = 1
-	return w.repeatRows(name, 1)
+	return w.planPrint(name, points, leadingKeys(s.cols), 1, 1)
 }
 
 // Append writes the next row: values as in Sheet.Append (string, float64,
@@ -122,6 +163,10 @@ func (s *StreamSheet) Append(values ...any) error {
 				v = *x
 			}
 		case string:
+			if x == "" {
+				v = nil // no cell at all: most comments are empty
+				break
+			}
 			if cut, ok := FitCell(x); ok {
 				v = cut
 				s.Cut++
@@ -130,16 +175,49 @@ func (s *StreamSheet) Append(values ...any) error {
 		if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
 			v = nil
 		}
-		if s.styles[i] != 0 {
+		if s.styles[i] != 0 && v != nil {
 			v = excelize.Cell{StyleID: s.styles[i], Value: v}
 		}
 		s.cells[i] = v
 	}
+	lines := 1
+	for i, v := range values {
+		if i >= len(s.wrap) || s.wrap[i] == 0 {
+			continue
+		}
+		if text, ok := v.(string); ok && text != "" {
+			if text != s.lastText[i] {
+				s.lastText[i], s.lastN[i] = text, s.lines(text, s.wrap[i])
+			}
+			lines = max(lines, s.lastN[i])
+		}
+	}
 	cell, _ := excelize.CoordinatesToCellName(1, s.row)
-	if err := s.sw.SetRow(cell, s.cells); err != nil {
+	var opts []excelize.RowOpts
+	if lines > 1 {
+		opts = append(opts, excelize.RowOpts{Height: min(math.Ceil(float64(lines)*s.font.lineHeight()+2), 409)})
+	}
+	if err := s.sw.SetRow(cell, s.cells, opts...); err != nil {
 		return fmt.Errorf("workbook: sheet %s row %d: %w", s.name, s.row, err)
 	}
 	return nil
+}
+
+// lines is how many lines text takes in width points; short texts (unit
+// names) repeat on a million rows and are measured once.
+func (s *StreamSheet) lines(text string, width float64) int {
+	if len(text) > 200 {
+		return s.font.lines(text, width)
+	}
+	key := strconv.FormatFloat(width, 'f', 1, 64) + "\x00" + text
+	if n, ok := s.heights[key]; ok {
+		return n
+	}
+	n := s.font.lines(text, width)
+	if len(s.heights) < 100000 {
+		s.heights[key] = n
+	}
+	return n
 }
 
 // MaxRows is the most rows, the header included, Excel shows on a sheet.

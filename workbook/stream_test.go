@@ -65,7 +65,8 @@ func TestStreamSheetContinuesOnANewSheetAndCutsLongText(t *testing.T) {
 			}
 		}
 		pl, _ := f.GetPageLayout(sheet)
-		if pl.FitToWidth == nil || *pl.FitToWidth != 1 || *pl.Orientation != "landscape" || *pl.Size != 9 {
+		// Three columns of 12 fit a portrait page at full size.
+		if *pl.Orientation != "portrait" || *pl.Size != 9 || pl.AdjustTo == nil || *pl.AdjustTo != 100 {
 			t.Errorf("sheet %s page layout %+v", sheet, pl)
 		}
 		hf, _ := f.GetHeaderFooter(sheet)
@@ -114,8 +115,8 @@ func TestReportSheet(t *testing.T) {
 	if err := s.ColourScale(rng); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Chart(workbook.Radar, s.Row()+2, 0, "Radar", workbook.Range{Col: 0, First: header + 1, Last: s.Row()},
-		[]workbook.Series{{NameRow: header, Values: rng}, {NameRow: header, Values: workbook.Range{Col: 2, First: header + 1, Last: s.Row()}}}, true); err != nil {
+	if err := s.Chart(0, workbook.Chart{Kind: workbook.Radar, Title: "Radar", Categories: workbook.Range{Col: 0, First: header + 1, Last: s.Row()},
+		Series: []workbook.Series{{NameRow: header, Values: rng}, {NameRow: header, Values: workbook.Range{Col: 2, First: header + 1, Last: s.Row()}}}, Percent: true}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Finish(); err != nil {
@@ -144,8 +145,9 @@ func TestReportSheet(t *testing.T) {
 	if len(cf) != 1 {
 		t.Errorf("conditional formats = %v", cf)
 	}
-	props, _ := f.GetSheetProps("Tổng hợp")
-	if props.FitToPage == nil || !*props.FitToPage {
-		t.Error("the filter undid fit-to-page")
+	// Three narrow columns fit a portrait page at full size.
+	pl, _ := f.GetPageLayout("Tổng hợp")
+	if pl.Size == nil || *pl.Size != 9 || pl.Orientation == nil || *pl.Orientation != "portrait" {
+		t.Errorf("page layout = %+v", pl)
 	}
 }

@@ -40,13 +40,23 @@ const (
 	Note
 	// NoteNumber is a computed number, shown like Note.
 	NoteNumber
+	// DateTime shows a time as dd/mm/yyyy hh:mm; give it the wall time of
+	// the zone people read (parindex.Clock), which Excel cannot convert.
+	DateTime
 )
 
 // Column describes one column of a sheet.
 type Column struct {
-	Title  string  // header text
-	Width  float64 // in Excel character units; 0 means 12
-	Format Format
+	Title string // header text
+	// Width is in Excel character units; 0 sizes the column from its
+	// content when the workbook is written, up to MaxWidth (0: 60 for
+	// text, 30 for anything else), its longer texts wrapped.
+	Width    float64
+	MaxWidth float64
+	Format   Format
+	// Key marks the columns that identify a row (code, name); the leading
+	// ones are repeated on each strip of a sheet too wide for a page.
+	Key bool
 }
 
 // MaxCellText is the most characters (UTF-16 units) Excel keeps in a cell.
@@ -62,7 +72,19 @@ type Workbook struct {
 	// any sheet's XML back (as SetActiveSheet does) would then load the
 	// whole streamed sheet into memory.
 	streamed bool
+	// Footer is printed at the bottom left of every page (the page number
+	// at the right); New sets it to the title.
+	footer       string
+	sheets       []*Sheet
+	fonts        map[int]cellFont
+	headerStyles map[int]bool
+	laidOut      bool
 }
+
+// SetFooter sets the text printed at the bottom left of every page of the
+// sheets added afterwards, e.g. the unit and the year; "Trang x / y" is
+// printed at the right.
+func (w *Workbook) SetFooter(text string) { w.footer = text }
 
 type styleKey struct {
 	format   Format
@@ -76,8 +98,16 @@ type styleKey struct {
 // properties.
 func New(title string) *Workbook {
 	f := excelize.NewFile()
+	// The default font is Arial 10, as every cell's: column widths are
+	// counted in its digits, and LibreOffice replaces a Calibri it does not
+	// have by a wider font, which would widen every column.
+	_ = f.SetDefaultFont("Arial")
+	if f.Styles != nil && len(f.Styles.Fonts.Font) > 0 && f.Styles.Fonts.Font[0].Sz != nil {
+		ten := 10.0
+		f.Styles.Fonts.Font[0].Sz.Val = &ten
+	}
 	_ = f.SetDocProps(&excelize.DocProperties{Title: title, Creator: "parindex", Language: "vi-VN"})
-	return &Workbook{f: f, styles: map[styleKey]int{}, title: title}
+	return &Workbook{f: f, styles: map[styleKey]int{}, title: title, footer: title, fonts: map[int]cellFont{}, headerStyles: map[int]bool{}}
 }
 
 // style returns the style for the key, creating it on first use.
@@ -109,6 +139,8 @@ func (w *Workbook) style(k styleKey) (int, error) {
 		s.NumFmt = 10 // "0.00%"
 	case Date:
 		custom("dd/mm/yyyy")
+	case DateTime:
+		custom("dd/mm/yyyy hh:mm")
 	}
 	if k.format == Integer || k.format == Number || k.format == Points2 || k.format == Percent || k.format == NoteNumber {
 		s.Alignment.Horizontal = "right"
@@ -136,6 +168,7 @@ func (w *Workbook) style(k styleKey) (int, error) {
 		return 0, fmt.Errorf("workbook: unable to create a style: %w", err)
 	}
 	w.styles[k] = id
+	w.headerStyles[id] = k.header
 	return id, nil
 }
 
@@ -151,6 +184,21 @@ type Sheet struct {
 	// The auto-filtered table, if any: its header row, its width and its
 	// last row.
 	filterHeader, filterCols, filterLast int
+	// What the layout pass needs (layout.go): the columns sized from their
+	// content, the columns repeated on each strip of a sheet too wide for
+	// a page, the rows repeated at the top of every page, rows' minimum
+	// heights, the charts to place.
+	auto    map[int]Column
+	widths  map[int]float64 // set by Table
+	keyCols int
+	// Rows titleFirst..titleRows print at the top of every page (none
+	// when titleRows is 0; titleFirst 0 means 1).
+	titleFirst, titleRows int
+	minHeight             map[int]float64
+	charts                []chartSpec
+	streamed              bool
+	// Fields' spans (FieldSpans).
+	labelSpan, valueSpan, noteSpan int
 }
 
 // AddSheet adds a worksheet named name (made safe and unique, see
@@ -168,7 +216,8 @@ func (w *Workbook) AddSheet(name string, cols []Column) (*Sheet, error) {
 		return nil, fmt.Errorf("workbook: unable to add sheet %q: %w", name, err)
 	}
 	w.names = append(w.names, name)
-	s := &Sheet{w: w, name: name, cols: cols}
+	s := &Sheet{w: w, name: name, cols: cols, auto: map[int]Column{}, widths: map[int]float64{}, minHeight: map[int]float64{}}
+	w.sheets = append(w.sheets, s)
 	if err := w.printSetup(name); err != nil {
 		return nil, err
 	}
@@ -185,6 +234,7 @@ func (w *Workbook) AddSheet(name string, cols []Column) (*Sheet, error) {
 		width := c.Width
 		if width <= 0 {
 			width = 12
+			s.auto[i] = c
 		}
 		if err := w.f.SetColWidth(name, col, col, width); err != nil {
 			return nil, fmt.Errorf("workbook: sheet %s: %w", name, err)
@@ -206,18 +256,18 @@ func (w *Workbook) AddSheet(name string, cols []Column) (*Sheet, error) {
 			return nil, fmt.Errorf("workbook: sheet %s: %w", name, err)
 		}
 	}
-	if err := w.f.SetRowHeight(name, 1, 30); err != nil {
-		return nil, fmt.Errorf("workbook: sheet %s: %w", name, err)
-	}
 	if err := w.f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return nil, fmt.Errorf("workbook: sheet %s: %w", name, err)
 	}
 	s.row = 1
-	if err := w.repeatRows(name, 1); err != nil {
-		return nil, err
-	}
+	s.titleRows = 1
 	return s, nil
 }
+
+// KeyColumns names the first n columns as the ones that identify a row
+// (code, name): a sheet too wide for a page prints in strips that each
+// repeat them.
+func (s *Sheet) KeyColumns(n int) { s.keyCols = n }
 
 func (w *Workbook) uniqueName(name string) string {
 	taken := func(n string) bool {
@@ -317,8 +367,7 @@ func (s *Sheet) Finish() error {
 	if err := s.w.f.AutoFilter(s.name, first+":"+last, nil); err != nil {
 		return fmt.Errorf("workbook: sheet %s: %w", s.name, err)
 	}
-	// The filter rewrites the sheet properties, fit-to-page among them.
-	return s.w.printSetup(s.name)
+	return nil
 }
 
 // DropList offers the values as a drop-down list in column col (0-based)
@@ -346,6 +395,17 @@ func (s *Sheet) DropList(col int, values []string, lastRow int, help string) err
 // build the whole file in a buffer), so a large export is not held in
 // memory a second time on its way to a client.
 func (w *Workbook) Write(out io.Writer) error {
+	if !w.laidOut {
+		w.laidOut = true
+		for _, s := range w.sheets {
+			if s.streamed {
+				continue
+			}
+			if err := w.layout(s); err != nil {
+				return err
+			}
+		}
+	}
 	if !w.streamed {
 		w.f.SetActiveSheet(0)
 	}

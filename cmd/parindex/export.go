@@ -31,10 +31,12 @@ func (a *app) exportSurveyCommand() *cobra.Command {
 		Use:   "survey --instrument CODE (--year YYYY | --from YYYY-MM-DD --to YYYY-MM-DD) [--unit PARENT] --out FILE.xlsx|DIR",
 		Short: "Xuất kết quả khảo sát theo đơn vị và câu hỏi (survey results workbook for a period and a group of units)",
 		Long: `Xuất kết quả khảo sát của một bộ câu hỏi trong một khoảng thời gian: mỗi đơn vị một dòng (số người trả lời,
-chỉ số chung, từng yếu tố, mức tin cậy) và mỗi đơn vị × câu hỏi một dòng (n, tỷ lệ hài lòng, khoảng tin cậy 95%).
---unit giới hạn ở một đơn vị và các đơn vị trực thuộc.
+chỉ số chung, từng yếu tố, mức tin cậy; khoảng tin cậy của chỉ số chung khi nhóm có tối đa 30 đơn vị), một biểu đồ
+cho mỗi yếu tố, và mỗi đơn vị × câu hỏi một dòng (n, tỷ lệ hài lòng, khoảng tin cậy 95%). --unit giới hạn ở một đơn vị
+và các đơn vị trực thuộc. Trang /admin/survey/results.xlsx tải đúng tệp này.
 
-Writes the survey results of one instrument over a period, for every unit or for --unit and the units below it.`,
+Writes the survey results of one instrument over a period, for every unit or for --unit and the units below it:
+the same workbook as the web download /admin/survey/results.xlsx.`,
 		Args: positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" || instrument == "" {
@@ -206,8 +208,8 @@ func (a *app) exportResponsesCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "responses --out FILE.xlsx|DIR [--unit CODE] [--instrument CODE] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--flag any|none|NAME]",
 		Short: "Xuất phiếu khảo sát thô, mỗi phiếu một dòng (raw responses, one row per response, streamed)",
-		Long: `Xuất mọi phiếu khảo sát khớp bộ lọc, mỗi phiếu một dòng: đơn vị, bộ câu hỏi, ngày, giờ, câu trả lời,
-thông tin người trả lời, cờ chất lượng, nguồn, góp ý. Góp ý dài hơn giới hạn 32.767 ký tự của Excel được cắt và đánh dấu.
+		Long: `Xuất mọi phiếu khảo sát khớp bộ lọc, mỗi phiếu một dòng: đơn vị, bộ câu hỏi, ngày, thời điểm gửi (giờ của
+tỉnh), mỗi câu hỏi một cột, mỗi câu hỏi về người trả lời một cột, mỗi cờ chất lượng một cột, nguồn, góp ý. Góp ý dài hơn giới hạn 32.767 ký tự của Excel được cắt và đánh dấu.
 
 Streams every matching response into one workbook without holding them in memory.`,
 		Args: positionalArgs(0, 0),
@@ -235,7 +237,7 @@ Streams every matching response into one workbook without holding them in memory
 			bar := newProgress(a.stderr, "Xuất phiếu (exporting responses)", int64(total), "")
 			err = writeFileAtomic(path, func(w io.Writer) error {
 				var err error
-				sum, err = export.WriteResponses(ctx, db, f, w, func(n int) { bar.Set(int64(n)) })
+				sum, err = export.WriteResponses(ctx, db, f, a.cfg.Clock(), w, func(n int) { bar.Set(int64(n)) })
 				return err
 			})
 			bar.Finish()

@@ -79,7 +79,14 @@ func TestExportCommands(t *testing.T) {
 	got := ""
 	for _, r := range rows {
 		if len(r) > 1 && r[0] == export.LabelIndex {
-			got = r[1]
+			// The label spans the code and name columns, the value the
+			// figures': the value is the first cell filled after it.
+			for _, v := range r[1:] {
+				if v != "" {
+					got = v
+					break
+				}
+			}
 		}
 	}
 	if got != strconv.FormatFloat(*want.IndexRounded, 'f', -1, 64) {
