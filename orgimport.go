@@ -40,6 +40,15 @@ func PlanOrgImport(file string, rows []OrgRow, existing []*OrgUnit, knownTypes m
 		byCode[c.Code] = &c
 	}
 	rowOf := map[string]int{}
+	// Unit codes name a unit whatever their case (docs/organisation.md):
+	// people type them, and every path that reads a code (import of
+	// responses, survey stats, the API) folds case. Two units whose codes
+	// differ only in case would make that ambiguous, so they are refused.
+	storedFold := map[string]string{}
+	for _, u := range existing {
+		storedFold[strings.ToLower(u.Code)] = u.Code
+	}
+	rowOfFold := map[string]int{}
 	var planned []*OrgUnit
 	for _, r := range rows {
 		code := strings.TrimSpace(r.Code)
@@ -57,7 +66,18 @@ func PlanOrgImport(file string, rows []OrgRow, existing []*OrgUnit, knownTypes m
 				fmt.Sprintf("duplicate code %q (first at row %d)", code, first))
 			continue
 		}
-		rowOf[code] = r.Row
+		fold := strings.ToLower(code)
+		if first, dup := rowOfFold[fold]; dup {
+			fail(r.Row, "code", fmt.Sprintf("mã %q chỉ khác mã ở dòng %d về chữ hoa, chữ thường; mã đơn vị không phân biệt chữ hoa, chữ thường", code, first),
+				fmt.Sprintf("code %q differs from the code at row %d only in case; unit codes ignore case", code, first))
+			continue
+		}
+		if other, ok := storedFold[fold]; ok && other != code {
+			fail(r.Row, "code", fmt.Sprintf("mã %q chỉ khác mã đơn vị đã có %q về chữ hoa, chữ thường; mã đơn vị không phân biệt chữ hoa, chữ thường", code, other),
+				fmt.Sprintf("code %q differs from the stored unit %q only in case; unit codes ignore case", code, other))
+			continue
+		}
+		rowOf[code], rowOfFold[fold] = r.Row, r.Row
 		u := &OrgUnit{
 			Code:          code,
 			Name:          strings.TrimSpace(r.Name),

@@ -6,9 +6,12 @@ import "time"
 // default, left out of official results.
 const (
 	FlagSpeeder         = "speeder"          // filled faster than a person can read
-	FlagStraightline    = "straightline"     // every scale answer equal, and fast
+	FlagStraightline    = "straightline"     // every scale answer equal, and fast (QR); in a batch beyond chance (imported forms)
 	FlagDuplicateDevice = "duplicate_device" // same device and unit within ten minutes (some up to 70: the store keeps the hour)
 	FlagBot             = "bot"              // the hidden honeypot field was filled
+	// FlagBatchDuplicate: one of more identical forms of one unit and day
+	// than chance explains (imported forms; survey/screen.go).
+	FlagBatchDuplicate = "batch_duplicate"
 )
 
 // Response sources.

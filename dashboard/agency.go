@@ -47,6 +47,9 @@ type ElementRow struct {
 	Code, Name       string
 	Index, Low, High float64
 	Alpha            float64
+	// Insufficient: the unit has too few respondents (survey.AdequacyInsufficient);
+	// the page shows the interval greyed, with that word.
+	Insufficient bool
 }
 
 // LinkRow is one QR link of the agency with its counts.
@@ -243,7 +246,8 @@ func (s *Service) agencySurvey(ctx context.Context, a *Agency, l Locale) error {
 	a.Comments = g.Comments
 	for _, e := range in.Elements {
 		er := g.Elements[e.Code]
-		row := ElementRow{Code: e.Code, Name: pick(l, e.Name), Index: float64(er.Index), Low: math.NaN(), High: math.NaN(), Alpha: math.NaN()}
+		row := ElementRow{Code: e.Code, Name: pick(l, e.Name), Index: float64(er.Index), Low: math.NaN(), High: math.NaN(), Alpha: math.NaN(),
+			Insufficient: g.Adequacy == survey.AdequacyInsufficient}
 		if er.CI95 != nil {
 			row.Low, row.High = float64(er.CI95[0]), float64(er.CI95[1])
 		}
@@ -255,6 +259,7 @@ func (s *Service) agencySurvey(ctx context.Context, a *Agency, l Locale) error {
 			qr := g.Questions[q.Code]
 			a.Questions = append(a.Questions, QuestionRow{Element: e.Code, ElementName: pick(l, e.Name), Code: q.Code, Text: pick(l, q.Text), N: qr.N, NA: qr.NA,
 				Satisfaction: float64(qr.Satisfaction), Low: float64(qr.CI95[0]), High: float64(qr.CI95[1]), Mean: float64(qr.Mean)})
+			// A question nobody answered has no interval (null in JSON).
 		}
 	}
 	return nil

@@ -230,7 +230,13 @@ func (s *Service) Overview(ctx context.Context, f Filter, l Locale) (*Overview, 
 		if g, ok := surveyed[a.Code]; ok {
 			row.Respondents = g.Respondents
 			row.Satisfaction = float64(g.Overall.Index)
-			o.Responses += g.Respondents
+			// Responses are forms; records kept before issue 21 have no
+			// forms, and their respondents counted every form.
+			if g.Forms > 0 {
+				o.Responses += g.Forms
+			} else {
+				o.Responses += g.Respondents
+			}
 			figures = append(figures, survey.UnitFigure{Unit: a.Code, Index: row.Satisfaction, Respondents: g.Respondents})
 		}
 		if !math.IsNaN(row.Index) {
@@ -407,6 +413,11 @@ func (o *Overview) localities(l Locale, byCode map[string]*parindex.OrgUnit, tra
 		ci := text("")
 		if !math.IsNaN(c.Index) {
 			ci = text(l.num(float64(c.CI95[0])*100, 1) + "–" + l.num(float64(c.CI95[1])*100, 1))
+			if c.Respondents < survey.DefaultMinRespondents {
+				// Greyed, with the word: too few respondents to conclude.
+				ci.Text += " (" + l.T("dash.adequacy.insufficient") + ")"
+				ci.Class = "ci-insufficient"
+			}
 		}
 		name := text(loc.Name)
 		name.Link = "/app/dashboard?" + url.Values{"framework": {o.Filter.Framework}, "year": {fmt.Sprint(o.Filter.Year)}, "parent": {loc.Code}}.Encode()

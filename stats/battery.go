@@ -33,6 +33,9 @@ const (
 	answerLevels        = 5
 )
 
+// AnswerLevels is the number of levels of the answer scale (1..5).
+const AnswerLevels = answerLevels
+
 // BatteryElement groups question columns into one element (yếu tố).
 type BatteryElement struct {
 	Name      string
@@ -46,7 +49,15 @@ type BatteryOptions struct {
 	Confidence    float64 // for Wilson and bootstrap intervals; 0 means 0.95
 	BootstrapReps int     // 0 means DefaultBootstrapReps
 	Seed          uint64  // bootstrap seed; store it with published intervals
-	SkipBootstrap bool    // point estimates only; bootstrap intervals are NaN
+	SkipBootstrap bool    // point estimates only; element and overall intervals are NaN
+	// Method of the element and overall intervals: MethodScore (the
+	// default, "") or MethodPercentile (the method before issue 21).
+	Method string
+	// LinearizationFrom is the number of answering respondents from which
+	// a score interval's variance comes from linearization instead of the
+	// bootstrap; 0 means DefaultLinearizationFrom, a negative value always
+	// linearizes.
+	LinearizationFrom int
 }
 
 // QuestionResult summarises one question (one column).
@@ -70,9 +81,18 @@ type ElementResult struct {
 	// one valid answer; NaN when none has.
 	Index                float64
 	QuestionsWithAnswers int
-	// Low and High are the respondent-level percentile bootstrap interval
-	// of Index; NaN when SkipBootstrap is set or there are no respondents.
+	// Low and High are the interval of Index under the options' Method
+	// (by default a score interval on an effective sample size); NaN when
+	// SkipBootstrap is set or the index is NaN.
 	Low, High float64
+	// Respondents is the number who answered at least one of the
+	// element's questions on the scale.
+	Respondents int
+	// SE is the estimated standard error of Index (bootstrap or
+	// linearization, see VarianceSource); EffectiveN the effective sample
+	// size of the score interval (0: no information, the interval is
+	// [0, 1]). Both NaN when no interval was computed.
+	SE, EffectiveN float64
 	// Alpha is Cronbach's alpha of the element's questions on complete
 	// cases (respondents who answered all of them on the scale), computed on
 	// the raw 1..5 levels; NaN when the element has fewer than two
@@ -85,14 +105,25 @@ type ElementResult struct {
 type BatteryResult struct {
 	Rule          AggregationRule
 	Confidence    float64
-	BootstrapReps int // 0 when the bootstrap was skipped
+	BootstrapReps int // 0 when the bootstrap was not used
 	Seed          uint64
-	Respondents   int
-	Questions     []QuestionResult // one per column of the answer matrix
-	Elements      []ElementResult  // in the order given
+	Method        string // MethodScore or MethodPercentile; "" when no interval was computed
+	// VarianceSource is VarianceBootstrap or VarianceLinearization for a
+	// score interval.
+	VarianceSource string
+	Respondents    int // rows of the answer matrix (forms)
+	// AnsweringRespondents is the number of forms with at least one answer
+	// on the scale: the n that decides whether a result is sufficient.
+	AnsweringRespondents int
+	Questions            []QuestionResult // one per column of the answer matrix
+	Elements             []ElementResult  // in the order given
 	// Overall is the mean of the element indices that are not NaN.
 	Overall                 float64
 	OverallLow, OverallHigh float64
+	// OverallRespondents, OverallSE and OverallEffectiveN are the
+	// overall index's counterparts of the element fields.
+	OverallRespondents           int
+	OverallSE, OverallEffectiveN float64
 }
 
 // MeanOfIndices is the aggregation step from questions to an element and
@@ -173,6 +204,22 @@ func (a Answers) Respondents() int {
 	return len(a.Packed) / a.Questions
 }
 
+// AppendDigitBytes is AppendDigits for answers held in bytes.
+func (a *Answers) AppendDigitBytes(s []byte) error {
+	if len(s) != a.Questions {
+		return fmt.Errorf("battery: %d answers, the matrix has %d questions: %w", len(s), a.Questions, ErrInvalidInput)
+	}
+	for _, c := range s {
+		if c < '0' || c > '0'+answerLevels {
+			return fmt.Errorf("battery: answer %q, allowed 0 (not applicable) or 1–5: %w", c, ErrInvalidInput)
+		}
+	}
+	for _, c := range s {
+		a.Packed = append(a.Packed, c-'0')
+	}
+	return nil
+}
+
 // AppendDigits adds one respondent whose answers are the digits of s,
 // '0' (not applicable) to '5'.
 func (a *Answers) AppendDigits(s string) error {
@@ -215,6 +262,17 @@ func AggregateAnswers(answers Answers, elements []BatteryElement, options Batter
 	}
 	if len(elements) == 0 {
 		return BatteryResult{}, fmt.Errorf("battery: no elements: %w", ErrInvalidInput)
+	}
+	method := options.Method
+	if method == "" {
+		method = MethodScore
+	}
+	if method != MethodScore && method != MethodPercentile {
+		return BatteryResult{}, fmt.Errorf("battery: unknown interval method %q, allowed: %q, %q: %w", method, MethodScore, MethodPercentile, ErrInvalidInput)
+	}
+	linearizationFrom := options.LinearizationFrom
+	if linearizationFrom == 0 {
+		linearizationFrom = DefaultLinearizationFrom
 	}
 
 	columns := answers.Questions
@@ -281,18 +339,181 @@ func AggregateAnswers(answers Answers, elements []BatteryElement, options Batter
 	}
 	result.Overall, _ = MeanOfIndices(elementIndices)
 	result.OverallLow, result.OverallHigh = math.NaN(), math.NaN()
+	result.OverallSE, result.OverallEffectiveN = math.NaN(), math.NaN()
+	for e := range result.Elements {
+		result.Elements[e].SE, result.Elements[e].EffectiveN = math.NaN(), math.NaN()
+	}
+
+	// One pass gives the answering respondents and the linearized
+	// variances; the intervals need the first, the score interval at large
+	// n the second.
+	lin := linearize(answers, elements, result)
+	result.AnsweringRespondents = lin.answering
+	for e := range result.Elements {
+		result.Elements[e].Respondents = lin.precision[e].respondents
+	}
+	result.OverallRespondents = lin.precision[len(elements)].respondents
 
 	if options.SkipBootstrap || n == 0 {
 		return result, nil
 	}
-	result.BootstrapReps = reps
-	replicates := bootstrapReplicates(n, reps, options.Seed, len(elements)+1,
-		newBatteryResampler(answers, elements, rule).fill)
-	for e := range result.Elements {
-		result.Elements[e].Low, result.Elements[e].High = percentileInterval(replicates[e], confidence)
+	result.Method = method
+	useBootstrap := method == MethodPercentile || lin.precision[len(elements)].respondents < linearizationFrom
+	var replicates [][]float64
+	if useBootstrap {
+		result.BootstrapReps = reps
+		replicates = bootstrapReplicates(n, reps, options.Seed, len(elements)+1,
+			newBatteryResampler(answers, elements, rule).fill)
 	}
-	result.OverallLow, result.OverallHigh = percentileInterval(replicates[len(elements)], confidence)
+	interval := func(k int, index float64) (lo, hi, se, effective float64) {
+		if math.IsNaN(index) {
+			return math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		}
+		if method == MethodPercentile {
+			lo, hi = percentileInterval(replicates[k], confidence)
+			return lo, hi, math.NaN(), math.NaN()
+		}
+		precision := lin.precision[k]
+		if useBootstrap {
+			// The bootstrap's variance is the plug-in one, Σu²; the
+			// factor m/(m−1) puts it on the scale of the linearized one.
+			variance, _ := sampleVariance(replicates[k])
+			if m := precision.respondents; m > 1 {
+				variance *= float64(m) / float64(m-1)
+			}
+			precision.variance = variance
+		}
+		effective = effectiveSampleSize(index, precision, confidence)
+		lo, hi = ScoreInterval(index, effective, z)
+		return lo, hi, math.Sqrt(precision.variance), effective
+	}
+	result.VarianceSource = VarianceLinearization
+	if useBootstrap {
+		result.VarianceSource = VarianceBootstrap
+	}
+	if method == MethodPercentile {
+		result.VarianceSource = ""
+	}
+	for e := range result.Elements {
+		element := &result.Elements[e]
+		element.Low, element.High, element.SE, element.EffectiveN = interval(e, element.Index)
+	}
+	result.OverallLow, result.OverallHigh, result.OverallSE, result.OverallEffectiveN = interval(len(elements), result.Overall)
 	return result, nil
+}
+
+// linearization holds, for each element and then the overall index, what a
+// score interval needs, and the number of forms with any answer.
+type linearization struct {
+	answering int
+	precision []indexPrecision // elements, then overall
+}
+
+// linearize estimates the variance of every element index and of the
+// overall index by linearization (the delta method) in one pass over the
+// answers. An index is a weighted mean of question rates, I = Σ w_q p_q
+// with p_q = Σ_i y_iq / n_q over the n_q valid answers; respondent i's
+// influence on it is u_i = Σ_q w_q (y_iq − p_q)/n_q over the questions i
+// answered, and V = m/(m−1)·Σ_i u_i², m the respondents with any answer to
+// the index's questions. Squaring the sum over questions for each
+// respondent carries every covariance between two questions over the
+// respondents who answered both; not applicable answers contribute
+// nothing, as they leave the denominators.
+//
+// The influence of a level on a question is a table lookup, so the pass
+// costs one lookup per answer.
+func linearize(answers Answers, elements []BatteryElement, result BatteryResult) linearization {
+	columns := answers.Questions
+	k := len(elements)
+	out := linearization{precision: make([]indexPrecision, k+1)}
+	// influence[e][j][level] is the term of element e's j-th question.
+	influence := make([][][answerLevels + 1]float64, k)
+	overallWeights := make([]float64, columns)
+	elementsWithIndex := 0
+	for e := range elements {
+		if !math.IsNaN(result.Elements[e].Index) {
+			elementsWithIndex++
+		}
+	}
+	for e, element := range elements {
+		influence[e] = make([][answerLevels + 1]float64, len(element.Questions))
+		used := result.Elements[e].QuestionsWithAnswers
+		weights := make([]float64, columns)
+		for j, q := range element.Questions {
+			question := result.Questions[q]
+			if question.Valid == 0 {
+				continue
+			}
+			w := 1 / float64(used)
+			weights[q] += w
+			overallWeights[q] += w / float64(elementsWithIndex)
+			for level := 1; level <= answerLevels; level++ {
+				influence[e][j][level] = w * (levelScore(result.Rule, level) - question.Index) / float64(question.Valid)
+			}
+		}
+		out.precision[e].minimumN, out.precision[e].maximumN = precisionBounds(result.Elements[e].Index, weights, result.Questions, result.Rule)
+	}
+	out.precision[k].minimumN, out.precision[k].maximumN = precisionBounds(result.Overall, overallWeights, result.Questions, result.Rule)
+
+	squares := make([]float64, k+1)
+	for start := 0; start+columns <= len(answers.Packed) && columns > 0; start += columns {
+		row := answers.Packed[start : start+columns]
+		anyAnswer := false
+		for _, level := range row {
+			if level != answerNotApplicable {
+				anyAnswer = true
+				break
+			}
+		}
+		if !anyAnswer {
+			continue
+		}
+		out.answering++
+		overall, overallAnswered := 0.0, false
+		for e, element := range elements {
+			sum, answered := 0.0, false
+			for j, q := range element.Questions {
+				level := row[q]
+				if level != answerNotApplicable {
+					answered = true
+					sum += influence[e][j][level]
+				}
+			}
+			if answered {
+				out.precision[e].respondents++
+				squares[e] += sum * sum
+				if !math.IsNaN(result.Elements[e].Index) {
+					overall += sum / float64(elementsWithIndex)
+					overallAnswered = true
+				}
+			}
+		}
+		if overallAnswered {
+			out.precision[k].respondents++
+			squares[k] += overall * overall
+		}
+	}
+	for i := range out.precision {
+		m := out.precision[i].respondents
+		out.precision[i].variance = math.NaN()
+		if m > 1 {
+			out.precision[i].variance = squares[i] * float64(m) / float64(m-1)
+		}
+	}
+	return out
+}
+
+// levelScore is an answer's contribution to its question index: 1 for a
+// satisfied answer (levels 4–5) under the satisfaction rule, (level − 1)/4
+// under mean100.
+func levelScore(rule AggregationRule, level int) float64 {
+	if rule == RuleMean100 {
+		return float64(level-1) / 4
+	}
+	if level >= 4 {
+		return 1
+	}
+	return 0
 }
 
 // QuestionFromCounts summarises one question from its answer counts (level

@@ -118,3 +118,23 @@ func checkCount(what string, x, n int) error {
 	}
 	return nil
 }
+
+// BinomialUpperTail is P(K ≥ k) for K ~ Binomial(n, p): the regularised
+// incomplete beta I_p(k, n−k+1). k ≤ 0 gives 1, k > n gives 0; p outside
+// [0,1] gives NaN. Used to say whether k equal forms among n are more than
+// chance explains.
+func BinomialUpperTail(k, n int, p float64) float64 {
+	switch {
+	case !(p >= 0 && p <= 1) || n < 0:
+		return math.NaN()
+	case k <= 0:
+		return 1
+	case k > n:
+		return 0
+	case p == 0:
+		return 0
+	case p == 1:
+		return 1
+	}
+	return regularizedIncompleteBeta(float64(k), float64(n-k+1), p, 1-p)
+}

@@ -593,7 +593,7 @@ func TestBatteryAlphaAndDeterminism(t *testing.T) {
 		{0, 4, 4, 4}, {5, 4, 5, 5}, {3, 3, 3, 1}, {4, 5, 0, 3}, {1, 2, 1, 2},
 	}
 	elements := []BatteryElement{{Name: "E1", Questions: []int{0, 1, 2}}, {Name: "E2", Questions: []int{3}}}
-	result, err := AggregateBattery(answers, elements, BatteryOptions{Seed: 11, BootstrapReps: 500})
+	result, err := AggregateBattery(answers, elements, BatteryOptions{Seed: 11, BootstrapReps: 500, Method: MethodPercentile})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -615,8 +615,8 @@ func TestBatteryAlphaAndDeterminism(t *testing.T) {
 		t.Errorf("E2 (one question) alpha %v on %d cases, want NaN on 9", e2.Alpha, e2.AlphaCompleteCases)
 	}
 
-	again, _ := AggregateBattery(answers, elements, BatteryOptions{Seed: 11, BootstrapReps: 500})
-	other, _ := AggregateBattery(answers, elements, BatteryOptions{Seed: 12, BootstrapReps: 500})
+	again, _ := AggregateBattery(answers, elements, BatteryOptions{Seed: 11, BootstrapReps: 500, Method: MethodPercentile})
+	other, _ := AggregateBattery(answers, elements, BatteryOptions{Seed: 12, BootstrapReps: 500, Method: MethodPercentile})
 	if again.OverallLow != result.OverallLow || again.OverallHigh != result.OverallHigh || again.Elements[0].Low != e1.Low {
 		t.Error("the same seed must give the same bootstrap intervals")
 	}
@@ -701,5 +701,19 @@ func TestElementAlphaAgreesWithCronbach(t *testing.T) {
 		if math.Abs(alpha-want.Alpha) > 1e-13*math.Max(1, math.Abs(want.Alpha)) {
 			t.Errorf("trial %d: alpha %.17g, Cronbach %.17g", trial, alpha, want.Alpha)
 		}
+	}
+}
+
+func TestBinomialUpperTail(t *testing.T) {
+	// P(K ≥ 3) for Binomial(5, 0.5) = 16/32.
+	if got := BinomialUpperTail(3, 5, 0.5); math.Abs(got-0.5) > 1e-14 {
+		t.Errorf("P(K ≥ 3 | 5, ½) = %v, want 0.5", got)
+	}
+	// P(K ≥ 10 | 10, 0.3) = 0.3^10.
+	if got := BinomialUpperTail(10, 10, 0.3); math.Abs(got-math.Pow(0.3, 10))/math.Pow(0.3, 10) > 1e-12 {
+		t.Errorf("P(K ≥ 10 | 10, 0.3) = %v", got)
+	}
+	if BinomialUpperTail(0, 4, 0.2) != 1 || BinomialUpperTail(5, 4, 0.2) != 0 || !math.IsNaN(BinomialUpperTail(1, 4, 2)) {
+		t.Error("edge cases")
 	}
 }

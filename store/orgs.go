@@ -107,6 +107,19 @@ func orgUnitByCode(ctx context.Context, q queryer, code string) (*parindex.OrgUn
 		return nil, err
 	}
 	if len(units) == 0 {
+		// Codes ignore case (parindex.PlanOrgImport refuses two that
+		// differ only in case): another spelling names the one unit.
+		all, err := findOrgUnits(ctx, q, OrgFilter{})
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range all {
+			if strings.EqualFold(u.Code, code) {
+				units = append(units, u)
+			}
+		}
+	}
+	if len(units) != 1 {
 		return nil, parindex.Errorf(parindex.ECodeNotFound, "Không có đơn vị mã %q (no unit with code %q)", code, code)
 	}
 	return units[0], nil

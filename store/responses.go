@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -201,6 +202,38 @@ type AnswerRow struct {
 	Answers string
 	Comment string
 	Flagged bool
+}
+
+// EachResponseAnswers calls each with the answers (valid only during the
+// call), comment and flagged state of every response matching f, in id
+// order (Limit and Offset are ignored). It holds no row after its call:
+// a unit's year of answers goes straight into the caller's packed matrix,
+// without a string and a struct per response.
+func (db *DB) EachResponseAnswers(ctx context.Context, f ResponseFilter, each func(answers []byte, comment string, flagged bool) error) error {
+	where, args := f.where()
+	rows, err := db.db.QueryContext(ctx, `SELECT r.answers, r.comment, r.flags <> '' FROM responses r`+where+` ORDER BY r.id`, args...)
+	if err != nil {
+		return fmt.Errorf("store: unable to read answers: %w", err)
+	}
+	defer rows.Close()
+	var answers, comment sql.RawBytes
+	var flagged bool
+	for rows.Next() {
+		if err := rows.Scan(&answers, &comment, &flagged); err != nil {
+			return fmt.Errorf("store: unable to read answers: %w", err)
+		}
+		c := ""
+		if len(comment) > 0 {
+			c = string(comment)
+		}
+		if err := each(answers, c, flagged); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: unable to read answers: %w", err)
+	}
+	return nil
 }
 
 // ResponseAnswers returns the answers of the responses matching f (Limit

@@ -94,6 +94,10 @@ type paperCheck struct {
 	stored    *parindex.StoredInstrument
 	questions []Question
 	cols      map[string]*located
+	qcols     []*located    // the column of each question, in form order (nil: missing)
+	pcols     []*located    // the column of each profile question (nil: not in the file)
+	lastDate  string        // the last date cell read and its value: forms come in
+	lastDay   parindex.Date // runs of one day, and parsing each costs more than the rest of the row
 	byCode    map[string]*parindex.OrgUnit
 	byFold    map[string][]*parindex.OrgUnit
 	anyUnit   bool     // offline results: every code names a unit of its own,
@@ -101,6 +105,7 @@ type paperCheck struct {
 	today     parindex.Date
 	unnamed   map[int]bool // unnamed columns already reported as holding data
 	hash      *tableHasher
+	screen    *batchScreen // counts the forms for batch screening; nil: no screening
 	forms     int
 	errs      parindex.InputErrors
 	more      int // problems past maxProblems
@@ -121,6 +126,12 @@ func newPaperCheck(head tabular.Head, in *Instrument, stored *parindex.StoredIns
 		c.byFold[strings.ToLower(u.Code)] = append(c.byFold[strings.ToLower(u.Code)], u)
 	}
 	c.cols = paperColumns(head, in, c.questions, c.fail)
+	for _, q := range c.questions {
+		c.qcols = append(c.qcols, c.cols["q:"+strings.ToLower(q.Code)])
+	}
+	for _, p := range in.Profile {
+		c.pcols = append(c.pcols, c.cols["p:"+strings.ToLower(p.Code)])
+	}
 	if len(c.errs) > 0 && (c.cols[paperUnit] == nil || c.cols[paperDate] == nil) {
 		return nil, c.errs
 	}
@@ -139,7 +150,9 @@ func (c *paperCheck) fail(row int, column, vi, en string) {
 // idempotency key (which needs the whole table's hash), or nil when the
 // row has problems.
 func (c *paperCheck) row(r tabular.Row) *parindex.Response {
-	c.hash.row(r)
+	if c.hash != nil {
+		c.hash.row(r)
+	}
 	c.forms++
 	before := len(c.errs) + c.more
 	for i := range r.Cells {
@@ -151,7 +164,7 @@ func (c *paperCheck) row(r tabular.Row) *parindex.Response {
 		}
 	}
 	unit := c.unitOf(r)
-	day, dayOK := dateOf(r, c.cols, c.today, c.fail)
+	day, dayOK := c.dateOf(r)
 	if unit != nil && dayOK && !unit.ValidOn(day) {
 		hint, hintEN := "", ""
 		if unit.SuccessorCode != "" && !day.Before(unit.ValidFrom) {
@@ -168,7 +181,7 @@ func (c *paperCheck) row(r tabular.Row) *parindex.Response {
 	answered := false
 	for i, q := range c.questions {
 		answers[i] = '0'
-		col := c.cols["q:"+strings.ToLower(q.Code)]
+		col := c.qcols[i]
 		if col == nil {
 			continue // reported with the header
 		}
@@ -196,10 +209,13 @@ func (c *paperCheck) row(r tabular.Row) *parindex.Response {
 		c.fail(r.Number, "", "phiếu không có câu nào được trả lời (mọi ô câu hỏi đều trống)",
 			"the form answers no question (every question cell is empty)")
 	}
-	profile := profileOf(r, c.cols, in, c.fail)
+	profile := profileOf(r, c.pcols, in, c.fail)
 	comment := commentOf(r, c.cols, in, c.fail)
 	if len(c.errs)+c.more > before {
 		return nil
+	}
+	if c.screen != nil {
+		c.screen.add(unit.ID, day, string(answers))
 	}
 	noon := time.Date(day.Year, day.Month, day.Day, paperHour, 0, 0, 0, vietnam)
 	return &parindex.Response{
@@ -228,7 +244,22 @@ func (c *paperCheck) finish() (string, error) {
 	if len(c.errs) > 0 {
 		return "", c.errs
 	}
+	if c.hash == nil {
+		return "", nil
+	}
 	return c.hash.sum(), nil
+}
+
+// dateOf is dateOf remembering the last good date cell.
+func (c *paperCheck) dateOf(r tabular.Row) (parindex.Date, bool) {
+	if col := c.cols[paperDate]; col != nil && c.lastDate != "" && r.At(col.index) == c.lastDate {
+		return c.lastDay, true
+	}
+	day, ok := dateOf(r, c.cols, c.today, c.fail)
+	if ok {
+		c.lastDate, c.lastDay = r.At(c.cols[paperDate].index), day
+	}
+	return day, ok
 }
 
 // ParsePaper checks every cell of a paper-forms table against a published
@@ -248,6 +279,7 @@ func ParsePaper(t *tabular.Table, in *Instrument, stored *parindex.StoredInstrum
 	if err != nil {
 		return nil, err
 	}
+	c.screen = newBatchScreen(len(c.questions))
 	var rs []*parindex.Response
 	var rows []int
 	for _, r := range t.Rows {
@@ -261,6 +293,7 @@ func ParsePaper(t *tabular.Table, in *Instrument, stored *parindex.StoredInstrum
 	}
 	for i, resp := range rs {
 		resp.IdempotencyKey = PaperKey(hash, rows[i])
+		resp.Flags = c.screen.flags(resp.UnitID, resp.Day, resp.Answers)
 	}
 	return &PaperBatch{File: t.File, Hash: hash, Responses: rs}, nil
 }
@@ -355,15 +388,19 @@ func (c *paperCheck) unitOf(r tabular.Row) *parindex.OrgUnit {
 	if u, ok := c.byCode[code]; ok {
 		return u
 	}
+	// Codes ignore case, in every path (docs/survey-format.md): they are
+	// typed by hand, so another case names the same unit.
+	if us := c.byFold[strings.ToLower(code)]; len(us) == 1 {
+		return us[0]
+	}
 	if c.anyUnit {
+		// Offline, each code (whatever its case) is a unit of its own,
+		// named by the first spelling met.
 		c.codes = append(c.codes, code)
 		u := &parindex.OrgUnit{ID: int64(len(c.codes)), Code: code}
 		c.byCode[code] = u
+		c.byFold[strings.ToLower(code)] = []*parindex.OrgUnit{u}
 		return u
-	}
-	// Codes are typed by hand: accept another case when it names one unit.
-	if us := c.byFold[strings.ToLower(code)]; len(us) == 1 {
-		return us[0]
 	}
 	c.fail(r.Number, paperUnit, fmt.Sprintf("không có đơn vị mã %q", code), fmt.Sprintf("unknown unit code %q", code))
 	return nil
@@ -393,10 +430,12 @@ func dateOf(r tabular.Row, cols map[string]*located, today parindex.Date, fail f
 	return d, true
 }
 
-func profileOf(r tabular.Row, cols map[string]*located, in *Instrument, fail func(int, string, string, string)) string {
+// profileOf reads the profile answers; pcols holds each profile
+// question's column (nil: not in the file), found once with the header.
+func profileOf(r tabular.Row, pcols []*located, in *Instrument, fail func(int, string, string, string)) string {
 	var parts []string
-	for _, p := range in.Profile {
-		col := cols["p:"+strings.ToLower(p.Code)]
+	for i, p := range in.Profile {
+		col := pcols[i]
 		if col == nil {
 			continue
 		}
@@ -405,14 +444,16 @@ func profileOf(r tabular.Row, cols map[string]*located, in *Instrument, fail fun
 			continue
 		}
 		choice := ""
-		var codes []string
 		for _, ch := range p.Choices {
-			codes = append(codes, ch.Code)
 			if strings.EqualFold(ch.Code, raw) {
 				choice = ch.Code
 			}
 		}
 		if choice == "" {
+			var codes []string
+			for _, ch := range p.Choices {
+				codes = append(codes, ch.Code)
+			}
 			fail(r.Number, p.Code, fmt.Sprintf("%s: lựa chọn %q không hợp lệ; cho phép: %s hoặc để trống", p.Code, raw, strings.Join(codes, ", ")),
 				fmt.Sprintf("%s: %q is not a choice; allowed: %s or empty", p.Code, raw, strings.Join(codes, ", ")))
 			continue
@@ -476,6 +517,9 @@ func ImportPaper(ctx context.Context, db *store.DB, actor parindex.Actor, open f
 		return res, err
 	}
 	today := parindex.DateOf(db.Now().In(vietnam))
+	// The first pass counts the forms for batch screening, the second
+	// flags each form against the whole file's counts.
+	screen := newBatchScreen(len(in.Questions()))
 	// forms reads the file from the start; each call of its next gives the
 	// following batch of forms, none after the last, and checks at the end
 	// that the whole file had no problem.
@@ -489,6 +533,10 @@ func ImportPaper(ctx context.Context, db *store.DB, actor parindex.Actor, open f
 		if err != nil {
 			rd.Close()
 			return nil, nil, err
+		}
+		firstPass := res.Hash == ""
+		if firstPass {
+			c.screen = screen
 		}
 		eof := false
 		next = func() ([]*parindex.Response, error) {
@@ -513,8 +561,9 @@ func ImportPaper(ctx context.Context, db *store.DB, actor parindex.Actor, open f
 					return nil, err
 				}
 				if resp := c.row(row); resp != nil && len(c.errs) == 0 {
-					if res.Hash != "" { // the second pass: the keys need the first pass's hash
+					if !firstPass { // the keys need the first pass's hash, the flags its counts
 						resp.IdempotencyKey = PaperKey(res.Hash, row.Number)
+						resp.Flags = screen.flags(resp.UnitID, resp.Day, resp.Answers)
 					}
 					batch = append(batch, resp)
 				}

@@ -16,6 +16,10 @@ const (
 	AdequacyReliable     = "reliable"
 )
 
+// DefaultMinRespondents is the number of respondents (forms with at least
+// one answer on the scale) below which a result is insufficient.
+const DefaultMinRespondents = 30
+
 // ResultOptions set the thresholds of survey results.
 type ResultOptions struct {
 	MinRespondents   int     // below: insufficient (0: 30)
@@ -27,7 +31,7 @@ type ResultOptions struct {
 
 func (o ResultOptions) withDefaults() ResultOptions {
 	if o.MinRespondents == 0 {
-		o.MinRespondents = 30
+		o.MinRespondents = DefaultMinRespondents
 	}
 	if o.MaxHalfWidth == 0 {
 		o.MaxHalfWidth = 0.10
@@ -65,8 +69,38 @@ func (n *Number) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Interval is a 95% interval [low, high], or absent.
+// Interval is a 95% interval [low, high]. An interval with an undefined
+// end (no answer to compute it from) is written as JSON null as a whole.
 type Interval [2]Number
+
+// MarshalJSON writes [low, high], or null when either end is undefined.
+func (iv Interval) MarshalJSON() ([]byte, error) {
+	lo, hi := float64(iv[0]), float64(iv[1])
+	if math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal([2]float64{lo, hi})
+}
+
+// UnmarshalJSON reads null as an undefined interval (both ends NaN), and
+// also [null, null], which records written before issue 21 hold.
+func (iv *Interval) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*iv = Interval{Number(math.NaN()), Number(math.NaN())}
+		return nil
+	}
+	var ends [2]Number
+	if err := json.Unmarshal(b, &ends); err != nil {
+		return err
+	}
+	*iv = Interval(ends)
+	return nil
+}
+
+// Defined reports whether both ends are numbers.
+func (iv Interval) Defined() bool {
+	return !math.IsNaN(float64(iv[0])) && !math.IsNaN(float64(iv[1]))
+}
 
 // QuestionResult is one question of one group. Rates are fractions in [0,1].
 type QuestionResult struct {
@@ -76,33 +110,58 @@ type QuestionResult struct {
 	Satisfaction Number   `json:"satisfaction"`
 	Mean         Number   `json:"mean"`
 	Mean100      Number   `json:"mean100"`
-	CI95         Interval `json:"ci95"` // Wilson interval of the satisfaction share
+	CI95         Interval `json:"ci95"` // Wilson interval of the satisfaction share; null when n = 0
 }
 
 // ElementResult is one element of one group.
 type ElementResult struct {
-	Index         Number    `json:"index"`
-	CI95          *Interval `json:"ci95,omitempty"`  // respondent-level bootstrap; absent for point-only results
-	Alpha         *Number   `json:"alpha,omitempty"` // Cronbach's alpha on complete cases
-	CompleteCases int       `json:"complete_cases,omitempty"`
+	Index Number `json:"index"`
+	// CI95 is the score interval on an effective sample size (null when
+	// the index is undefined); absent for point-only results (counts).
+	CI95 *Interval `json:"ci95,omitempty"`
+	// Respondents answered at least one of the element's questions on the
+	// scale; NEff is the effective sample size behind CI95 (0: no
+	// information, the interval is [0, 1]). Both absent for point-only
+	// results and for records written before issue 21.
+	Respondents   *int    `json:"respondents,omitempty"`
+	NEff          *Number `json:"n_eff,omitempty"`
+	Alpha         *Number `json:"alpha,omitempty"`          // Cronbach's alpha on complete cases
+	CompleteCases *int    `json:"complete_cases,omitempty"` // absent for point-only results; 0 is kept
 }
 
 // OverallResult is a group's overall index.
 type OverallResult struct {
-	Index Number    `json:"index"`
-	CI95  *Interval `json:"ci95,omitempty"`
+	Index       Number    `json:"index"`
+	CI95        *Interval `json:"ci95,omitempty"`
+	Respondents *int      `json:"respondents,omitempty"`
+	NEff        *Number   `json:"n_eff,omitempty"`
 }
 
 // GroupResult is the survey result of one unit or group of units.
 type GroupResult struct {
-	Unit        string                    `json:"unit"`
-	Respondents int                       `json:"respondents"`
-	Flagged     int                       `json:"flagged"`
-	Adequacy    string                    `json:"adequacy"`
-	Questions   map[string]QuestionResult `json:"questions"`
-	Elements    map[string]ElementResult  `json:"elements"`
-	Overall     OverallResult             `json:"overall"`
-	Comments    []string                  `json:"comments,omitempty"`
+	Unit string `json:"unit"`
+	// Respondents are the forms counted with at least one answer on the
+	// scale: the n of the insufficient rule. From the count table (which
+	// keeps answers per question, not per form) it is the largest number
+	// of valid answers to one question, a lower bound, so a label from
+	// counts is never more confident than one from the forms.
+	Respondents int `json:"respondents"`
+	// Forms are all forms counted, those whose every answer is "not
+	// applicable" included (flagged ones only when included).
+	Forms   int `json:"forms"`
+	Flagged int `json:"flagged"`
+	// Adequacy: insufficient below ResultOptions.MinRespondents
+	// respondents, then indicative or reliable by the overall interval.
+	Adequacy string `json:"adequacy"`
+	// IntervalMethod names how the element and overall intervals were
+	// computed ("score-bootstrap", "score-linearization"); absent for
+	// point-only results and for records written before issue 21 (which
+	// used the percentile bootstrap).
+	IntervalMethod string                    `json:"interval_method,omitempty"`
+	Questions      map[string]QuestionResult `json:"questions"`
+	Elements       map[string]ElementResult  `json:"elements"`
+	Overall        OverallResult             `json:"overall"`
+	Comments       []string                  `json:"comments,omitempty"`
 }
 
 // Results is the survey result of several groups under one instrument.
@@ -157,6 +216,10 @@ func Summarise(in *Instrument, g Group, opts ResultOptions) (GroupResult, error)
 		return GroupResult{}, fmt.Errorf("survey: results for %s: %w", g.Unit, err)
 	}
 	res := fromBattery(in, g.Unit, b, g.Flagged, true)
+	res.Respondents, res.Forms = b.AnsweringRespondents, b.Respondents
+	if b.VarianceSource != "" {
+		res.IntervalMethod = "score-" + b.VarianceSource
+	}
 	res.Adequacy = adequacy(res, opts)
 	if g.Answers.Respondents() >= opts.CommentThreshold {
 		for _, c := range g.Comments {
@@ -196,6 +259,11 @@ func FromCounts(in *Instrument, unit string, counts map[string][6]int64, respond
 	}
 	b.Overall, _ = stats.MeanOfIndices(elementIndices)
 	res := fromBattery(in, unit, b, flagged, false)
+	res.Forms = respondents
+	res.Respondents = 0
+	for _, q := range b.Questions {
+		res.Respondents = max(res.Respondents, q.Valid)
+	}
 	res.Adequacy = adequacy(res, opts)
 	return res
 }
@@ -208,20 +276,31 @@ func fromBattery(in *Instrument, unit string, b stats.BatteryResult, flagged int
 		res.Questions[q.Code] = QuestionResult{N: qr.Valid, NA: qr.NotApplicable, Counts: qr.Counts,
 			Satisfaction: Number(qr.Satisfaction), Mean: Number(qr.Mean), Mean100: Number(qr.Mean100),
 			CI95: Interval{Number(qr.WilsonLow), Number(qr.WilsonHigh)}}
+		if qr.Valid == 0 {
+			// stats.Wilson's (0, 1) for n = 0 keeps its arithmetic simple;
+			// the published figure is "no interval" (docs/statistics.md).
+			res.Questions[q.Code] = QuestionResult{N: 0, NA: qr.NotApplicable, Counts: qr.Counts,
+				Satisfaction: Number(math.NaN()), Mean: Number(math.NaN()), Mean100: Number(math.NaN()),
+				CI95: Interval{Number(math.NaN()), Number(math.NaN())}}
+		}
 	}
 	for i, e := range in.Elements {
 		er := b.Elements[i]
 		out := ElementResult{Index: Number(er.Index)}
 		if withIntervals {
 			out.CI95 = &Interval{Number(er.Low), Number(er.High)}
-			alpha := Number(er.Alpha)
-			out.Alpha, out.CompleteCases = &alpha, er.AlphaCompleteCases
+			alpha, effective := Number(er.Alpha), Number(er.EffectiveN)
+			respondents, complete := er.Respondents, er.AlphaCompleteCases
+			out.Alpha, out.CompleteCases = &alpha, &complete
+			out.Respondents, out.NEff = &respondents, &effective
 		}
 		res.Elements[e.Code] = out
 	}
 	res.Overall = OverallResult{Index: Number(b.Overall)}
 	if withIntervals {
 		res.Overall.CI95 = &Interval{Number(b.OverallLow), Number(b.OverallHigh)}
+		respondents, effective := b.OverallRespondents, Number(b.OverallEffectiveN)
+		res.Overall.Respondents, res.Overall.NEff = &respondents, &effective
 	}
 	return res
 }
@@ -234,12 +313,12 @@ func adequacy(r GroupResult, opts ResultOptions) string {
 	if ci := r.Overall.CI95; ci != nil {
 		half = (float64(ci[1]) - float64(ci[0])) / 2
 	} else {
-		// Without respondent-level data: the half-width the index would
-		// have if each respondent's score were all-or-nothing, the widest
-		// case, so a label from counts is never more confident than the
-		// full computation.
-		p := float64(r.Overall.Index)
-		half = stats.Z95 * math.Sqrt(p*(1-p)/float64(r.Respondents))
+		// Without respondent-level data: the score interval the index
+		// would have if each respondent's score were all-or-nothing, the
+		// widest case (perfect correlation), so a label from counts is
+		// never more confident than the full computation.
+		lo, hi := stats.ScoreInterval(float64(r.Overall.Index), float64(r.Respondents), stats.Z95)
+		half = (hi - lo) / 2
 	}
 	if math.IsNaN(half) || half > opts.MaxHalfWidth {
 		return AdequacyIndicative

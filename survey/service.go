@@ -151,25 +151,25 @@ func (s *Service) Unit(ctx context.Context, instrumentCode, unitCode string, p P
 // computeUnit reads the unit's answers, summarises them and caches the
 // result under key with the number of responses it counted.
 func (s *Service) computeUnit(ctx context.Context, in *Instrument, unitCode string, f store.ResponseFilter, key fullKey, total int, includeFlagged bool) (GroupResult, error) {
-	rows, err := s.db.ResponseAnswers(ctx, f)
+	questions := len(in.Questions())
+	g := Group{Unit: unitCode, Answers: stats.Answers{Questions: questions, Packed: make([]uint8, 0, total*questions)}}
+	err := s.db.EachResponseAnswers(ctx, f, func(answers []byte, comment string, flagged bool) error {
+		if flagged {
+			g.Flagged++
+			if !includeFlagged {
+				return nil
+			}
+		}
+		if err := g.Answers.AppendDigitBytes(answers); err != nil {
+			return fmt.Errorf("survey: a stored response of %s: %w", unitCode, err)
+		}
+		if comment != "" {
+			g.Comments = append(g.Comments, comment)
+		}
+		return nil
+	})
 	if err != nil {
 		return GroupResult{}, err
-	}
-	g := Group{Unit: unitCode, Answers: stats.Answers{Questions: len(in.Questions())}}
-	for _, r := range rows {
-		if r.Flagged && !includeFlagged {
-			g.Flagged++
-			continue
-		}
-		if r.Flagged {
-			g.Flagged++
-		}
-		if err := g.Answers.AppendDigits(r.Answers); err != nil {
-			return GroupResult{}, fmt.Errorf("survey: a stored response of %s: %w", unitCode, err)
-		}
-		if r.Comment != "" {
-			g.Comments = append(g.Comments, r.Comment)
-		}
 	}
 	res, err := Summarise(in, g, s.opts)
 	if err != nil {

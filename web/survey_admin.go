@@ -927,7 +927,7 @@ func (s *Server) linkQR(c *gin.Context) {
 const responsesPageSize = 50
 
 // responseFlags are the values of the flag filter besides "" (all).
-var responseFlags = []string{"any", "none", parindex.FlagSpeeder, parindex.FlagStraightline, parindex.FlagDuplicateDevice, parindex.FlagBot}
+var responseFlags = []string{"any", "none", parindex.FlagSpeeder, parindex.FlagStraightline, parindex.FlagDuplicateDevice, parindex.FlagBatchDuplicate, parindex.FlagBot}
 
 type surveyResponseRow struct {
 	store.ResponseRow

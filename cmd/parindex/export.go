@@ -287,11 +287,11 @@ func responseFilter(ctx context.Context, db *store.DB, unit, instrument, from, t
 		}
 	}
 	switch flag {
-	case "", "any", "none", parindex.FlagSpeeder, parindex.FlagStraightline, parindex.FlagDuplicateDevice, parindex.FlagBot:
+	case "", "any", "none", parindex.FlagSpeeder, parindex.FlagStraightline, parindex.FlagDuplicateDevice, parindex.FlagBatchDuplicate, parindex.FlagBot:
 		f.Flag = flag
 	default:
-		return f, usageError{fmt.Errorf("--flag must be any, none, %s, %s, %s or %s, got %q",
-			parindex.FlagSpeeder, parindex.FlagStraightline, parindex.FlagDuplicateDevice, parindex.FlagBot, flag)}
+		return f, usageError{fmt.Errorf("--flag must be any, none, %s, %s, %s, %s or %s, got %q",
+			parindex.FlagSpeeder, parindex.FlagStraightline, parindex.FlagDuplicateDevice, parindex.FlagBatchDuplicate, parindex.FlagBot, flag)}
 	}
 	return f, nil
 }

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -23,8 +25,9 @@ func (a *app) surveyCommand() *cobra.Command {
 		Short: "Tính kết quả khảo sát từ tệp phiếu (survey results from a file of answers)",
 		Long: `Tính kết quả khảo sát từ một tệp CSV hoặc Excel theo mẫu phiếu giấy (cột unit, date, mã câu hỏi, comment):
 mỗi câu hỏi (n, số không áp dụng, số phiếu từng mức, tỷ lệ hài lòng, điểm trung bình, khoảng tin cậy Wilson 95%),
-mỗi yếu tố và chỉ số chung (khoảng tin cậy bootstrap theo người trả lời, hạt giống cố định), Cronbach's alpha,
-mức tin cậy của kết quả. Không cần cơ sở dữ liệu: ai cũng kiểm tra lại được một con số đã công bố.
+mỗi yếu tố và chỉ số chung (khoảng tin cậy điểm số trên cỡ mẫu hiệu dụng: phương sai tuyến tính hoá, hoặc bootstrap
+hạt giống cố định dưới 100 người trả lời), Cronbach's alpha, mức tin cậy của kết quả. Mã đơn vị không phân biệt chữ
+hoa, chữ thường, như khi nhập phiếu. Không cần cơ sở dữ liệu: ai cũng kiểm tra lại được một con số đã công bố.
 
 Computes survey results from a file in the paper-form layout, without a database. JSON output is documented in
 docs/statistics.md. --instrument is a YAML file or a reference instrument code.`,
@@ -52,7 +55,7 @@ docs/statistics.md. --instrument is a YAML file or a reference instrument code.`
 				return err
 			}
 			defer rd.Close()
-			res, err := survey.TableResults(rd, in, byUnit, survey.ResultOptions{Seed: seed})
+			res, err := survey.TableResultsSized(rd, in, byUnit, survey.ResultOptions{Seed: seed}, expectedForms(responses, len(in.Questions())))
 			if err != nil {
 				return err
 			}
@@ -68,7 +71,7 @@ docs/statistics.md. --instrument is a YAML file or a reference instrument code.`
 	fl.StringVar(&instrumentArg, "instrument", "", "bộ câu hỏi: tệp YAML hoặc mã bộ tham khảo (instrument: YAML file or reference code)")
 	fl.StringVar(&responses, "responses", "", "tệp phiếu CSV hoặc Excel (answers file)")
 	fl.StringVar(&format, "format", "json", "json hoặc table")
-	fl.Uint64Var(&seed, "seed", 1, "hạt giống của bootstrap (bootstrap seed)")
+	fl.Uint64Var(&seed, "seed", 1, "hạt giống của bootstrap, dưới 100 người trả lời (bootstrap seed, under 100 respondents)")
 	fl.StringVar(&by, "by", "", "\"unit\": mỗi đơn vị một nhóm (one group per unit)")
 	return groupCommand("survey", "Khảo sát sự hài lòng (citizen satisfaction survey)", stats)
 }
@@ -108,4 +111,16 @@ func pct(x float64) string {
 		return "–"
 	}
 	return vn.FormatNumber("vi", x*100, 1) + "%"
+}
+
+// expectedForms estimates the forms of a CSV file from its size, a little
+// over (a typed row holds at least unit, date and one character and a comma
+// per question), so that survey stats allocates one group's answers once.
+// Excel files are compressed: no estimate.
+func expectedForms(path string, questions int) int {
+	info, err := os.Stat(path)
+	if err != nil || !strings.EqualFold(filepath.Ext(path), ".csv") {
+		return 0
+	}
+	return int(info.Size() / int64(2*questions+16))
 }

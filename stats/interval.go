@@ -1,0 +1,189 @@
+package stats
+
+import "math"
+
+// Interval methods of element and overall indices (BatteryOptions.Method).
+const (
+	// MethodScore: a Wilson score interval on an effective sample size
+	// (docs/statistics.md, "Intervals of element and overall indices"). The
+	// variance behind the effective size comes from the bootstrap below
+	// BatteryOptions.LinearizationFrom answering respondents and from
+	// linearization at and above it. The default.
+	MethodScore = "score"
+	// MethodPercentile: the respondent-level percentile bootstrap, the
+	// method used before the score interval. Kept for comparison (the
+	// coverage table) and for reproducing intervals published with it; it
+	// collapses to a point when answers are few or identical.
+	MethodPercentile = "percentile"
+)
+
+// Variance sources of a score interval.
+const (
+	VarianceBootstrap     = "bootstrap"
+	VarianceLinearization = "linearization"
+)
+
+// DefaultLinearizationFrom is the number of answering respondents from
+// which the variance of element and overall indices comes from
+// linearization (one pass over the answers) rather than from the bootstrap
+// (reps passes). Below it the bootstrap costs a few milliseconds; the two
+// agree there (TestVarianceSourcesAgreeAtSwitchOver).
+const DefaultLinearizationFrom = 100
+
+// ScoreInterval is Wilson's score interval for a rate p estimated with the
+// precision of n independent yes/no answers, n real (an effective sample
+// size): centre (p + z²/2n)/(1 + z²/n), half-width
+// z/(1 + z²/n)·√(p(1−p)/n + z²/4n²). Unlike Wilson it takes p and n rather
+// than counts, because an index's effective size is rarely a whole number.
+//
+// n = 0 gives (0, 1); p = 0 gives lo exactly 0 and p = 1 hi exactly 1; a
+// finite n never gives a zero-width interval. p outside [0,1], n negative
+// or NaN, or z negative give NaN.
+func ScoreInterval(p, n, z float64) (lo, hi float64) {
+	if !(p >= 0 && p <= 1) || !(n >= 0) || !(z >= 0) {
+		return math.NaN(), math.NaN()
+	}
+	if n == 0 {
+		return 0, 1
+	}
+	if math.IsInf(n, 1) {
+		return p, p
+	}
+	z2 := z * z
+	denominator := 1 + z2/n
+	center := (p + z2/(2*n)) / denominator
+	halfWidth := z / denominator * math.Sqrt(p*(1-p)/n+z2/(4*n*n))
+	lo = math.Max(0, center-halfWidth)
+	hi = math.Min(1, center+halfWidth)
+	if p == 0 {
+		lo = 0
+	}
+	if p == 1 {
+		hi = 1
+	}
+	return lo, hi
+}
+
+// indexPrecision is what a score interval of an index needs besides the
+// index: the variance estimate, the number of respondents who answered at
+// least one of its questions, and the bounds the effective size cannot
+// leave whatever the correlation between questions.
+type indexPrecision struct {
+	variance    float64 // of the index, with the n/(n−1) correction; NaN when unknown
+	respondents int     // answering at least one question of the index
+	// minimumN is the effective size if every respondent answered all the
+	// index's questions alike (perfect correlation): the least information
+	// the answers can carry. maximumN is the effective size if answers were
+	// independent across questions: the most.
+	minimumN, maximumN float64
+}
+
+// effectiveSampleSize is the number of independent yes/no answers that
+// would estimate index with the estimated variance: n = p(1−p)/V (Korn and
+// Graubard 1998), kept between the bounds of perfect correlation and
+// independence, and shrunk by (z/t_{n−1})² so that few respondents widen
+// the interval as a t interval would. Where the data cannot estimate the
+// variance (every respondent alike, or an index at 0 or 1) the bound of
+// perfect correlation is used: the honest assumption, since identical
+// answers are what perfectly correlated answers look like.
+func effectiveSampleSize(index float64, p indexPrecision, confidence float64) float64 {
+	if p.respondents < 2 || math.IsNaN(index) {
+		return 0
+	}
+	spread := index * (1 - index)
+	n := p.minimumN
+	// A variance below 10⁻¹² of the spread is rounding dust of an exact
+	// zero (identical respondents leave it when means are re-added).
+	if spread > 0 && p.variance > 1e-12*spread && !math.IsNaN(p.variance) {
+		n = math.Min(math.Max(spread/p.variance, p.minimumN), p.maximumN)
+	}
+	tail := 1 - (1-confidence)/2
+	ratio := NormalQuantile(tail) / TQuantile(tail, p.respondents-1)
+	return n * ratio * ratio
+}
+
+// precisionBounds returns minimumN and maximumN for an index that is the
+// weighted mean I = Σ w_q p_q of question rates with n_q valid answers each
+// (weights summing to 1 over the questions with answers).
+//
+// minimumN: every respondent's score lies in [0,1], so its variance is at
+// most I(1−I); with perfect correlation the standard deviations add,
+// √V ≤ √(I(1−I))·Σ w_q/√n_q, whence n ≥ (Σ w_q/√n_q)⁻². It holds for any
+// data, identical answers included, and is n itself when every question
+// has n answers.
+//
+// maximumN: with independent questions the variances add,
+// V = Σ w_q² s_q²/n_q (s_q² the question's variance, p_q(1−p_q) for a
+// share, here with two pseudo answers, see questionVariance), so
+// n ≤ I(1−I)/V. A variance estimate below that can only come from negative
+// correlation or chance.
+func precisionBounds(index float64, weights []float64, questions []QuestionResult, rule AggregationRule) (minimumN, maximumN float64) {
+	var sumSD, independent float64
+	for q, w := range weights {
+		valid := questions[q].Valid
+		if w == 0 || valid == 0 {
+			continue
+		}
+		sumSD += w / math.Sqrt(float64(valid))
+		independent += w * w * questionVariance(questions[q], rule) / float64(valid)
+	}
+	if sumSD == 0 {
+		return 0, 0
+	}
+	minimumN = 1 / (sumSD * sumSD)
+	maximumN = math.Inf(1)
+	if independent > 0 {
+		maximumN = math.Max(minimumN, index*(1-index)/independent)
+	}
+	return minimumN, maximumN
+}
+
+// pseudoAnswers is the weight of each of the two pseudo answers (one
+// scoring 0, one scoring 1) added to a question's answers for its variance
+// bound: Jeffreys' half an observation each, (x+½)/(n+1) for a share.
+// Laplace's whole one each made intervals near 99% over-cover (98% at
+// n = 100); none let them under-cover near 95% (88% at n = 10).
+const pseudoAnswers = 0.5
+
+// questionVariance is the variance of one answer's score with two pseudo
+// answers added (pseudoAnswers). A question whose answers are all alike then still carries
+// some variance: without it, the bound of independence would let a sample
+// that happens to show no dissatisfied answer claim infinite precision,
+// which is where intervals near 100% lost their coverage.
+func questionVariance(q QuestionResult, rule AggregationRule) float64 {
+	if q.Valid == 0 {
+		return 0
+	}
+	sum, squares := pseudoAnswers, pseudoAnswers
+	for k, c := range q.Counts {
+		y := levelScore(rule, k+1)
+		sum += float64(c) * y
+		squares += float64(c) * y * y
+	}
+	n := float64(q.Valid) + 2*pseudoAnswers
+	mean := sum / n
+	return math.Max(0, squares/n-mean*mean)
+}
+
+// sampleVariance is the variance of the non-NaN values (divisor m−1) and
+// how many there were.
+func sampleVariance(values []float64) (variance float64, m int) {
+	var sum float64
+	for _, v := range values {
+		if !math.IsNaN(v) {
+			sum += v
+			m++
+		}
+	}
+	if m < 2 {
+		return math.NaN(), m
+	}
+	mean := sum / float64(m)
+	var squares float64
+	for _, v := range values {
+		if !math.IsNaN(v) {
+			squares += (v - mean) * (v - mean)
+		}
+	}
+	return squares / float64(m-1), m
+}

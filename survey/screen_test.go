@@ -1,0 +1,238 @@
+package survey_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"parindex"
+	"parindex/demo"
+	"parindex/stats"
+	"parindex/store"
+	"parindex/store/storetest"
+	"parindex/survey"
+)
+
+// honestForm is one citizen's 22 answers as CSV cells: a latent
+// contentment shared by all questions (correlation 0.5), levels 4–5 with
+// probability share, some "not applicable".
+func honestForm(random *rand.Rand, share float64) string {
+	cut := stats.NormalQuantile(1 - share)
+	latent := random.NormFloat64()
+	cells := make([]string, 22)
+	for q := range cells {
+		y := math.Sqrt(0.5)*latent + math.Sqrt(0.5)*random.NormFloat64()
+		level := 1 + random.IntN(3)
+		if y > cut {
+			level = 4 + random.IntN(2)
+		}
+		cells[q] = fmt.Sprint(level)
+		if random.Float64() < 0.1 {
+			cells[q] = "NA"
+		}
+	}
+	return strings.Join(cells, ",")
+}
+
+// background is a month of honest forms from three units, about 25 a day
+// each (the demo's SNV, P001 and STP).
+func background(random *rand.Rand, b *strings.Builder) int {
+	n := 0
+	for _, unit := range []string{"SNV", "STP", "STC"} {
+		for day := 1; day <= 28; day++ {
+			for range 20 + random.IntN(10) {
+				fmt.Fprintf(b, "%s,2026-02-%02d,%s\n", unit, day, honestForm(random, 0.85))
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func parseFlags(t *testing.T, data string) (*survey.PaperBatch, *survey.Instrument) {
+	t.Helper()
+	in, stored := sipas(t)
+	units := []*parindex.OrgUnit{
+		{ID: 1, Code: "SNV", Name: "Sở Nội vụ", Type: "department", ValidFrom: mustDate("2000-01-01")},
+		{ID: 2, Code: "STP", Name: "Sở Tư pháp", Type: "department", ValidFrom: mustDate("2000-01-01")},
+		{ID: 3, Code: "STC", Name: "Sở Tài chính", Type: "department", ValidFrom: mustDate("2000-01-01")},
+	}
+	b, err := survey.ParsePaper(readCSV(t, "phieu.csv", data), in, stored, units, mustDate("2026-03-31"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, in
+}
+
+// Forty identical forms typed for one unit on one day, among a month of
+// honest forms, are flagged batch_duplicate; the honest forms are not
+// (none of about 2,000 in this seeded file).
+func TestPaperBatchDuplicatesAreFlagged(t *testing.T) {
+	random := rand.New(rand.NewPCG(21, 5))
+	var b strings.Builder
+	in, _ := sipas(t)
+	b.WriteString(sipasHeader(in) + "\n")
+	honest := background(random, &b)
+	fake := answers22("4", map[int]string{3: "2", 9: "3", 17: "3", 20: "5"})
+	for range 40 {
+		fmt.Fprintf(&b, "STP,2026-02-14,%s\n", fake)
+	}
+	batch, _ := parseFlags(t, b.String())
+	falseAlarms, caught := 0, 0
+	for i, r := range batch.Responses {
+		dup := slices.Contains(r.Flags, parindex.FlagBatchDuplicate)
+		if i < honest && r.Flagged() {
+			falseAlarms++
+		}
+		if i >= honest && dup {
+			caught++
+		}
+	}
+	if caught != 40 || falseAlarms != 0 {
+		t.Errorf("batch duplicates caught %d of 40, honest forms flagged %d of %d", caught, falseAlarms, honest)
+	}
+
+	// Alone in a file, the forty forms are still beyond chance: nothing
+	// else in the file explains them, and answering independently would
+	// make two such forms rare, forty impossible.
+	b.Reset()
+	b.WriteString(sipasHeader(in) + "\n")
+	for range 40 {
+		fmt.Fprintf(&b, "STP,2026-02-14,%s\n", fake)
+	}
+	batch, _ = parseFlags(t, b.String())
+	for _, r := range batch.Responses {
+		if !slices.Contains(r.Flags, parindex.FlagBatchDuplicate) {
+			t.Fatalf("a form of forty identical ones alone: flags %v", r.Flags)
+		}
+	}
+	// Three identical forms alone in a file are not flagged: nothing to
+	// compare them with.
+	b.Reset()
+	b.WriteString(sipasHeader(in) + "\n")
+	for range 3 {
+		fmt.Fprintf(&b, "STP,2026-02-14,%s\n", answers22("5", nil))
+	}
+	batch, _ = parseFlags(t, b.String())
+	for _, r := range batch.Responses {
+		if r.Flagged() {
+			t.Fatalf("three equal forms alone: flags %v", r.Flags)
+		}
+	}
+	// Two identical forms among honest ones are chance.
+	b.Reset()
+	b.WriteString(sipasHeader(in) + "\n")
+	background(rand.New(rand.NewPCG(21, 5)), &b)
+	for range 2 {
+		fmt.Fprintf(&b, "STP,2026-02-14,%s\n", fake)
+	}
+	batch, _ = parseFlags(t, b.String())
+	for _, r := range batch.Responses {
+		if r.Flagged() {
+			t.Fatalf("two identical forms: flags %v", r.Flags)
+		}
+	}
+}
+
+// Straight-lined paper forms are flagged only in a batch beyond chance: a
+// counter whose citizens often give all fives is not flagged for another
+// such day; thirty all-five forms in one day where the province and that
+// unit rarely straight-line are.
+func TestPaperStraightLiningInBatches(t *testing.T) {
+	in, _ := sipas(t)
+	random := rand.New(rand.NewPCG(22, 5))
+	allFive := answers22("5", nil)
+	var b strings.Builder
+	b.WriteString(sipasHeader(in) + "\n")
+	honest := background(random, &b)
+	// SNV: a good counter, a third of its forms all fives every day.
+	for day := 1; day <= 28; day++ {
+		for range 8 {
+			fmt.Fprintf(&b, "SNV,2026-02-%02d,%s\n", day, allFive)
+		}
+	}
+	good := 28 * 8
+	// STC: thirty all-five forms on one day.
+	for range 30 {
+		fmt.Fprintf(&b, "STC,2026-02-20,%s\n", allFive)
+	}
+	batch, _ := parseFlags(t, b.String())
+	var flaggedHonest, flaggedGood, flaggedBurst int
+	for i, r := range batch.Responses {
+		switch {
+		case i < honest:
+			if r.Flagged() {
+				flaggedHonest++
+			}
+		case i < honest+good:
+			if r.Flagged() {
+				flaggedGood++
+			}
+		default:
+			if slices.Contains(r.Flags, parindex.FlagStraightline) {
+				flaggedBurst++
+			}
+		}
+	}
+	if flaggedHonest != 0 || flaggedGood != 0 || flaggedBurst != 30 {
+		t.Errorf("flagged: honest %d, the good counter's all-five forms %d of %d, the burst %d of 30", flaggedHonest, flaggedGood, good, flaggedBurst)
+	}
+}
+
+// Imported paper forms carry their flags into the database; results leave
+// them out by default and take them in when asked.
+func TestImportedFlagsShowWithAndWithout(t *testing.T) {
+	in, _ := sipas(t)
+	var b strings.Builder
+	b.WriteString(sipasHeader(in) + "\n")
+	random := rand.New(rand.NewPCG(23, 5))
+	for day := 1; day <= 10; day++ {
+		for range 10 {
+			fmt.Fprintf(&b, "SNV,2026-02-%02d,%s\n", day, honestForm(random, 0.8))
+		}
+	}
+	fake := answers22("5", map[int]string{3: "4", 9: "4"})
+	for range 40 {
+		fmt.Fprintf(&b, "SNV,2026-02-14,%s\n", fake)
+	}
+	data := b.String()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		db.Now = func() time.Time { return time.Date(2026, 3, 30, 5, 0, 0, 0, time.UTC) }
+		actor := parindex.Actor{Name: "test"}
+		if _, err := db.ImportOrgUnits(ctx, actor, "", demo.OrgRows(), ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := survey.EnsureReference(ctx, db, actor, "sipas-2026"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := survey.ImportPaper(ctx, db, actor, csvFile("phieu.csv", data), "sipas-2026", false); err != nil {
+			t.Fatal(err)
+		}
+		svc := survey.NewService(db, survey.ResultOptions{})
+		clean, err := svc.Unit(ctx, "sipas-2026", "SNV", survey.Year(2026), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := svc.Unit(ctx, "sipas-2026", "SNV", survey.Year(2026), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if clean.Forms != 100 || clean.Flagged != 40 || all.Forms != 140 || !(all.Overall.Index > clean.Overall.Index) {
+			t.Errorf("without flagged: %d forms, %d flagged, overall %v; with: %d forms, overall %v",
+				clean.Forms, clean.Flagged, clean.Overall.Index, all.Forms, all.Overall.Index)
+		}
+		units, err := svc.Units(ctx, "sipas-2026", survey.Year(2026), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u := units["SNV"]; u.Forms != 100 || u.Flagged != 40 {
+			t.Errorf("from counts: %d forms, %d flagged", u.Forms, u.Flagged)
+		}
+	})
+}
