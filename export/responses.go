@@ -38,6 +38,7 @@ var responseFlags = []struct{ code, title string }{
 	{parindex.FlagSpeeder, "Cờ: điền quá nhanh (speeder)"},
 	{parindex.FlagStraightline, "Cờ: mọi câu cùng một mức (straightline)"},
 	{parindex.FlagDuplicateDevice, "Cờ: trùng thiết bị (duplicate_device)"},
+	{parindex.FlagBatchDuplicate, "Cờ: phiếu giống hệt nhau hàng loạt (batch_duplicate)"},
 	{parindex.FlagBot, "Cờ: trường ẩn bị điền (bot)"},
 }
 

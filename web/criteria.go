@@ -140,6 +140,9 @@ type frameworkData struct {
 	Nodes      []*nodeView
 	CanPublish bool
 	Error      string
+	// CopiedFromName names the framework this one was copied from (its
+	// code when it cannot be read).
+	CopiedFromName string
 }
 
 func (s *Server) buildFrameworkData(c *gin.Context, rec *store.FrameworkRecord) (*frameworkData, error) {
@@ -157,6 +160,12 @@ func (s *Server) buildFrameworkData(c *gin.Context, rec *store.FrameworkRecord) 
 		Missing:    translate(lang, "criteria.missing."+string(f.MissingFor("")))}
 	if f.CapIndex != nil {
 		d.CapIndex = points(lang, *f.CapIndex)
+	}
+	if rec.CopiedFrom != "" {
+		d.CopiedFromName = rec.CopiedFrom
+		if from, err := s.db.FrameworkByCode(c.Request.Context(), rec.CopiedFrom); err == nil {
+			d.CopiedFromName = from.Name
+		}
 	}
 	for _, b := range f.Bands {
 		d.Bands = append(d.Bands, fmt.Sprintf("%s – %s: %s %s", b.Code, b.Name, translate(lang, "criteria.from"), points(lang, b.Min)))
