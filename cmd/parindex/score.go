@@ -17,6 +17,7 @@ import (
 	"parindex/criteria"
 	"parindex/scoring"
 	"parindex/snapshot"
+	"parindex/store"
 	"parindex/survey"
 )
 
@@ -175,11 +176,7 @@ Publishes a draft. When items are incomplete (see "parindex score preflight"), c
 with exceptions (accepting every incomplete item as it is) and give a reason.`,
 		Args: positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := snapshotArg(args[0])
-			if err != nil {
-				return err
-			}
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
+			db, id, err := a.openSnapshot(cmd, args[0])
 			if err != nil {
 				return err
 			}
@@ -194,6 +191,16 @@ with exceptions (accepting every incomplete item as it is) and give a reason.`,
 	cmd.Flags().StringVar(&as, "as", string(parindex.PublicationFinal), "hình thức công bố: final, final_with_exceptions, provisional (how to publish)")
 	cmd.Flags().StringVar(&reason, "reason", "", "căn cứ công bố, ghi vào nhật ký (reason, recorded in the audit log)")
 	return cmd
+}
+
+// openSnapshot reads the SNAPSHOT argument and opens the database.
+func (a *app) openSnapshot(cmd *cobra.Command, arg string) (*store.DB, int64, error) {
+	id, err := snapshotArg(arg)
+	if err != nil {
+		return nil, 0, err
+	}
+	db, err := openDB(cmd.Context(), a.cfg, a.logger())
+	return db, id, err
 }
 
 func snapshotArg(arg string) (int64, error) {
@@ -211,11 +218,7 @@ func (a *app) scorePreflightCommand() *cobra.Command {
 		Short: "Liệt kê các mục chưa đầy đủ của một bản chốt điểm (list what is incomplete in a snapshot)",
 		Args:  positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := snapshotArg(args[0])
-			if err != nil {
-				return err
-			}
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
+			db, id, err := a.openSnapshot(cmd, args[0])
 			if err != nil {
 				return err
 			}
@@ -255,11 +258,7 @@ Scores the snapshot again from its stored inputs and framework and compares to t
 leaf that shows a value yet says missing, shows points from a missing value, or says missing without a reason.`,
 		Args: positionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := snapshotArg(args[0])
-			if err != nil {
-				return err
-			}
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
+			db, id, err := a.openSnapshot(cmd, args[0])
 			if err != nil {
 				return err
 			}
