@@ -25,6 +25,7 @@ import (
 
 	"parindex"
 	"parindex/config"
+	"parindex/i18n"
 	"parindex/web"
 )
 
@@ -108,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		for _, e := range ie {
 			fmt.Fprintln(stderr, e.Error())
 		}
-		fmt.Fprintf(stderr, "Lỗi: %d vấn đề, không có gì được ghi. (%d problems; nothing was written.)\n", len(ie), len(ie))
+		fmt.Fprintf(stderr, "%s (%s)\n", i18n.N(i18n.VI, "cli.problems", len(ie)), i18n.N(i18n.EN, "cli.problems", len(ie)))
 		return 1
 	}
 	var ue usageError

@@ -50,6 +50,14 @@ func TestMetricsImportCommand(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "bad.csv, dòng 3, cột period") || !strings.Contains(errOut, "dòng 4, cột metric") || !strings.Contains(errOut, "nothing was written") {
 		t.Errorf("bad file: %d\n%s", code, errOut)
 	}
+	if !strings.Contains(errOut, "(2 problems; nothing was written.)") {
+		t.Errorf("two problems are not counted in the plural: %s", errOut)
+	}
+	one := filepath.Join(dir, "one.csv")
+	os.WriteFile(one, []byte("unit,period,metric,value\nSNV,2026-01,khong_co,1\n"), 0o600)
+	if code, _, errOut := cli(t, env, "metrics", "import", one); code != 1 || !strings.Contains(errOut, "Lỗi: 1 vấn đề, không có gì được ghi. (1 problem; nothing was written.)") {
+		t.Errorf("one problem: %d\n%s", code, errOut)
+	}
 	good := filepath.Join(dir, "good.csv")
 	os.WriteFile(good, []byte("unit;period;metric;value\nSNV;2026-01;records_received;10\nSNV;2026-02;records_received;12\nX1;2026;plan_tasks_total;9\n"), 0o600)
 	code, out, errOut := cli(t, env, "metrics", "import", "--dry-run", good)
