@@ -18,9 +18,10 @@ run: build
 build: vendor-echarts
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/parindex
 
-## test: every test, with the race detector (PostgreSQL half when PARINDEX_TEST_POSTGRES is set)
+## test: every test, with the race detector (PostgreSQL half when PARINDEX_TEST_POSTGRES is set), then the browser crawl without it
 test:
 	$(GO) test -race -count=1 -timeout 30m ./...
+	$(GO) test -count=1 -timeout 30m -run '^TestCrawlShowsNamesAndNoDeadEnds$$' ./e2e/browser/
 
 ## lint: formatting, vet and staticcheck (pinned)
 lint:
