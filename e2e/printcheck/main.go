@@ -35,10 +35,12 @@ var pageBounds = []struct {
 	prefix   string
 	min, max int
 }{
-	{"Phiếu điểm CCHC", 4, 14},  // summary on one page, detail, survey, method
-	{"Xếp hạng CCHC", 1, 8},     // one sheet per type of unit
-	{"Kết quả khảo sát", 2, 60}, // units, questions, charts
-	{"Phiếu khảo sát", 1, 400},  // raw responses, a sample of them
+	{"Phiếu điểm CCHC", 4, 14}, // summary on one page, detail, survey, method
+	{"Xếp hạng CCHC", 1, 8},    // one sheet per type of unit
+	// units, charts, and a row per unit and question (the demo province:
+	// 93 units × 22 questions, each naming its element)
+	{"Kết quả khảo sát", 2, 100},
+	{"Phiếu khảo sát", 1, 400}, // raw responses, a sample of them
 }
 
 // minSize is the smallest font size allowed on paper, in points.
