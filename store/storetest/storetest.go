@@ -145,7 +145,9 @@ func CountTotals(tb testing.TB, db *store.DB) (sum [12]int64) {
 //   - SQLite: the file's header says so. Byte 18 is the format version a
 //     writer needs; above 2, SQLite opens the file read-only ("attempt to
 //     write a readonly database"), as it would a file it may not write.
-//     No connection to the file may be open.
+//     The write-ahead log is emptied into the file first: a page 1 still in
+//     the log would be read instead of the file's and undo the mark. No
+//     other connection to the file may be writing.
 //   - PostgreSQL: the URL starts every session with
 //     default_transaction_read_only on, as on a standby or a database an
 //     administrator made read-only.
@@ -164,6 +166,16 @@ func ReadOnlyURL(tb testing.TB, rawURL string) string {
 		q.Set("default_transaction_read_only", "on")
 		u.RawQuery = q.Encode()
 		return u.String()
+	}
+	lite, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		tb.Fatalf("storetest: open the SQLite file: %v", err)
+	}
+	var busy, logPages, moved int
+	err = lite.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &moved)
+	lite.Close()
+	if err != nil || busy != 0 {
+		tb.Fatalf("storetest: empty the SQLite write-ahead log: busy %d, %v (is a connection still writing?)", busy, err)
 	}
 	f, err := os.OpenFile(dsn, os.O_RDWR, 0)
 	if err != nil {
