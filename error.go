@@ -9,6 +9,7 @@ import (
 // command line maps ECodeInvalid to exit code 1 like every failure.
 const (
 	ECodeInvalid      = "invalid"
+	ECodeTooLarge     = "too_large" // a body or file over its limit
 	ECodeNotFound     = "not_found"
 	ECodeConflict     = "conflict"
 	ECodeUnauthorized = "unauthorized"

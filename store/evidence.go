@@ -247,7 +247,7 @@ func (db *DB) AddEvidence(ctx context.Context, actor parindex.Actor, ref Assessm
 // TooLargeError is the refusal of a file above the limit.
 func TooLargeError(maxSize int64) error {
 	mb := float64(maxSize) / (1 << 20)
-	return parindex.Errorf(parindex.ECodeInvalid, "Tệp lớn hơn %s MB, mức tối đa cho mỗi tệp (the file is larger than %s MB, the limit per file)",
+	return parindex.Errorf(parindex.ECodeInvalid, "Tệp quá lớn: tối đa %s MB mỗi tệp (the file is too large: at most %s MB per file)",
 		num(mb, true), num(mb, false))
 }
 

@@ -107,17 +107,15 @@ func (s *Server) createUser(c *gin.Context) {
 		return
 	}
 	if err := s.db.CreateUser(c.Request.Context(), actor(c), u, hash); err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeInternal {
-			s.internalError(c, err)
-			return
-		}
-		d, ferr := s.userFormData(c, u)
-		if ferr != nil {
-			s.internalError(c, ferr)
-			return
-		}
-		d.Error, d.Grant = parindex.ErrorMessage(err), g
-		s.render(c, HTTPStatus(err), "user_new", "users.new", d)
+		s.showError(c, err, func(status int, msg string) {
+			d, ferr := s.userFormData(c, u)
+			if ferr != nil {
+				s.internalError(c, ferr)
+				return
+			}
+			d.Error, d.Grant = msg, g
+			s.render(c, status, "user_new", "users.new", d)
+		})
 		return
 	}
 	s.showUser(c, u.ID, pw, http.StatusCreated, "users.created")
@@ -141,15 +139,10 @@ func (s *Server) showUser(c *gin.Context, id int64, newPassword string, status i
 	s.render(c, status, "user", "users.title", d)
 }
 
-func userID(c *gin.Context) (int64, bool) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	return id, err == nil && id > 0
-}
-
 func (s *Server) userPage(c *gin.Context) {
-	id, ok := userID(c)
-	if !ok {
-		s.fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such user"))
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
 	s.showUser(c, id, "", http.StatusOK, "")
@@ -160,12 +153,11 @@ func (s *Server) userPage(c *gin.Context) {
 // a reset, whose new password is shown once and never stored in clear.
 func (s *Server) userAction(c *gin.Context) {
 	ctx := c.Request.Context()
-	id, ok := userID(c)
-	if !ok {
-		s.fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such user"))
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
-	var err error
 	switch c.PostForm("do") {
 	case "save":
 		name := c.PostForm("display_name")
@@ -197,28 +189,30 @@ func (s *Server) userAction(c *gin.Context) {
 			}
 		}
 	case "revoke":
-		grantID, _ := strconv.ParseInt(c.PostForm("grant"), 10, 64)
+		grantID, _ := formID(c, "grant")
 		err = s.db.RemoveGrant(ctx, actor(c), id, grantID)
 	default:
 		err = parindex.Errorf(parindex.ECodeInvalid, "Yêu cầu không hợp lệ (unknown action)")
 	}
 	if err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeInternal || parindex.ErrorCode(err) == parindex.ECodeNotFound {
+		if parindex.ErrorCode(err) == parindex.ECodeNotFound {
 			s.fail(c, err)
 			return
 		}
-		u, uerr := s.db.UserByID(ctx, id)
-		if uerr != nil {
-			s.fail(c, uerr)
-			return
-		}
-		d, ferr := s.userFormData(c, u)
-		if ferr != nil {
-			s.internalError(c, ferr)
-			return
-		}
-		d.Error = parindex.ErrorMessage(err)
-		s.render(c, HTTPStatus(err), "user", "users.title", d)
+		s.showError(c, err, func(status int, msg string) {
+			u, uerr := s.db.UserByID(ctx, id)
+			if uerr != nil {
+				s.fail(c, uerr)
+				return
+			}
+			d, ferr := s.userFormData(c, u)
+			if ferr != nil {
+				s.internalError(c, ferr)
+				return
+			}
+			d.Error = msg
+			s.render(c, status, "user", "users.title", d)
+		})
 		return
 	}
 	s.setFlash(c, "users.saved")
@@ -325,22 +319,20 @@ func (s *Server) mergeUnit(c *gin.Context) {
 		return
 	}
 	if err := s.db.MergeOrgUnits(c.Request.Context(), actor(c), []string{code}, c.PostForm("successor"), on, c.PostForm("reason")); err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeInternal {
-			s.internalError(c, err)
-			return
-		}
-		u, uerr := s.db.OrgUnitByCode(c.Request.Context(), code)
-		if uerr != nil {
-			s.fail(c, uerr)
-			return
-		}
-		d, ferr := s.unitFormData(c, u, false)
-		if ferr != nil {
-			s.internalError(c, ferr)
-			return
-		}
-		d.Error = parindex.ErrorMessage(err)
-		s.render(c, HTTPStatus(err), "unit_edit", "units.edit", d)
+		s.showError(c, err, func(status int, msg string) {
+			u, uerr := s.db.OrgUnitByCode(c.Request.Context(), code)
+			if uerr != nil {
+				s.fail(c, uerr)
+				return
+			}
+			d, ferr := s.unitFormData(c, u, false)
+			if ferr != nil {
+				s.internalError(c, ferr)
+				return
+			}
+			d.Error = msg
+			s.render(c, status, "unit_edit", "units.edit", d)
+		})
 		return
 	}
 	s.setFlash(c, "units.merged")
@@ -359,7 +351,7 @@ type auditData struct {
 }
 
 func (s *Server) auditPage(c *gin.Context) {
-	page, _ := strconv.Atoi(c.Query("page"))
+	page, _ := queryInt(c, "page")
 	if page < 1 {
 		page = 1
 	}

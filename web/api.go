@@ -50,7 +50,6 @@ const (
 // Error codes of the API besides the domain ones (parindex.ECode…).
 const (
 	apiCodeRateLimited = "rate_limited"
-	apiCodeTooLarge    = "too_large"
 )
 
 type api struct {
@@ -120,6 +119,21 @@ func (a *api) fail(c *gin.Context, err error, field string) {
 		a.s.log.Error("api internal error", slog.String("request_id", requestID(c)), slog.String("error", err.Error()))
 	}
 	a.abort(c, HTTPStatus(err), apiError{Code: code, Message: parindex.ErrorMessage(err), Field: field})
+}
+
+// year reads the optional ?year=: 0 when absent; ok is false after
+// answering 400 when it is not a year the product knows.
+func (a *api) year(c *gin.Context) (year int, ok bool) {
+	v := c.Query("year")
+	if v == "" {
+		return 0, true
+	}
+	y, err := strconv.Atoi(v)
+	if err != nil || y < parindex.MinPeriodYear || y > parindex.MaxPeriodYear {
+		a.invalid(c, "year", "year phải là một năm, ví dụ 2026", "year must be a year such as 2026")
+		return 0, false
+	}
+	return y, true
 }
 
 func (a *api) invalid(c *gin.Context, field, vi, en string) {
@@ -423,13 +437,8 @@ func (a *api) listFrameworks(c *gin.Context) {
 		return
 	}
 	f := store.FrameworkFilter{Status: store.FrameworkPublished}
-	if v := c.Query("year"); v != "" {
-		y, err := strconv.Atoi(v)
-		if err != nil {
-			a.invalid(c, "year", "year phải là một năm, ví dụ 2026", "year must be a year such as 2026")
-			return
-		}
-		f.Year = y
+	if f.Year, ok = a.year(c); !ok {
+		return
 	}
 	recs, err := a.s.db.FindFrameworks(c.Request.Context(), f)
 	if err != nil {
@@ -532,13 +541,8 @@ func (a *api) listObservations(c *gin.Context) {
 		return
 	}
 	f := store.ObservationFilter{Limit: p.Limit + 1, Metric: c.Query("metric"), Source: c.Query("source")}
-	if v := c.Query("year"); v != "" {
-		y, err := strconv.Atoi(v)
-		if err != nil || y < parindex.MinPeriodYear || y > parindex.MaxPeriodYear {
-			a.invalid(c, "year", "year phải là một năm, ví dụ 2026", "year must be a year such as 2026")
-			return
-		}
-		f.Year = y
+	if f.Year, ok = a.year(c); !ok {
+		return
 	}
 	if v := c.Query("period"); v != "" {
 		per, err := parindex.ParsePeriod(v)
@@ -691,7 +695,7 @@ func (a *api) putObservations(c *gin.Context) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			a.abort(c, http.StatusRequestEntityTooLarge, apiError{Code: apiCodeTooLarge,
+			a.abort(c, http.StatusRequestEntityTooLarge, apiError{Code: parindex.ECodeTooLarge,
 				Message: fmt.Sprintf("Nội dung quá lớn: tối đa %d MiB; hãy chia thành nhiều lô (the body is larger than %d MiB; send several batches)", apiMaxBody>>20, apiMaxBody>>20)})
 			return
 		}
@@ -724,7 +728,7 @@ func (a *api) putObservations(c *gin.Context) {
 		a.invalid(c, "observations", "cần ít nhất một số liệu trong observations", "observations must hold at least one item")
 		return
 	case len(req.Observations) > apiMaxBatch:
-		a.abort(c, http.StatusRequestEntityTooLarge, apiError{Code: apiCodeTooLarge, Field: "observations",
+		a.abort(c, http.StatusRequestEntityTooLarge, apiError{Code: parindex.ECodeTooLarge, Field: "observations",
 			Message: fmt.Sprintf("Tối đa %d số liệu mỗi lô (at most %d observations a batch)", apiMaxBatch, apiMaxBatch)})
 		return
 	}
@@ -930,13 +934,8 @@ func (a *api) listSnapshots(c *gin.Context) {
 		return
 	}
 	f := store.SnapshotFilter{Status: parindex.StatusPublished, FrameworkCode: c.Query("framework")}
-	if v := c.Query("year"); v != "" {
-		y, err := strconv.Atoi(v)
-		if err != nil {
-			a.invalid(c, "year", "year phải là một năm, ví dụ 2026", "year must be a year such as 2026")
-			return
-		}
-		f.Year = y
+	if f.Year, ok = a.year(c); !ok {
+		return
 	}
 	var after int64
 	if p.Cursor != "" {
@@ -968,12 +967,10 @@ func (a *api) listSnapshots(c *gin.Context) {
 
 // publishedSnapshot reads a published snapshot by the :id parameter.
 func (a *api) publishedSnapshot(c *gin.Context) (*parindex.Snapshot, bool) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c, "id")
 	var s *parindex.Snapshot
 	if err == nil {
 		s, err = a.s.db.Snapshot(c.Request.Context(), id)
-	} else {
-		err = parindex.Errorf(parindex.ECodeNotFound, "Không có bản chốt điểm số %q (no snapshot %q)", c.Param("id"), c.Param("id"))
 	}
 	if err == nil && s.Status != parindex.StatusPublished {
 		err = parindex.Errorf(parindex.ECodeNotFound, "Không có bản chốt điểm số %d đã công bố (no published snapshot %d)", id, id)

@@ -62,22 +62,6 @@ func (s *Server) unitTarget(c *gin.Context, code string) (*parindex.OrgUnit, par
 	return unit, parindex.UnitTarget(unit, anc), nil
 }
 
-// fail renders the right page for a domain error: a not-found unit is shown
-// as forbidden to users who could not see it anyway, so probing codes
-// reveals nothing.
-func (s *Server) fail(c *gin.Context, err error) {
-	switch parindex.ErrorCode(err) {
-	case parindex.ECodeNotFound:
-		s.render(c, http.StatusNotFound, "message", "error.title", message{Key: "error.notfound"})
-	case parindex.ECodeForbidden:
-		s.forbidden(c)
-	case parindex.ECodeInternal:
-		s.internalError(c, err)
-	default:
-		c.Data(HTTPStatus(err), "text/plain; charset=utf-8", []byte(parindex.ErrorMessage(err)))
-	}
-}
-
 type homeData struct {
 	Units    []*parindex.OrgUnit
 	Province bool
@@ -111,7 +95,7 @@ func (s *Server) unitsPage(c *gin.Context) {
 		if d.On != "" {
 			on, err := parindex.ParseDate(d.On)
 			if err != nil {
-				c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte("Ngày không hợp lệ, cần dạng yyyy-mm-dd (bad date)"))
+				s.badRequest(c, "error.bad_date")
 				return
 			}
 			f.ValidOn = on

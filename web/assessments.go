@@ -2,18 +2,12 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"math"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,7 +56,6 @@ func (s *Server) assessmentRoutes(g *gin.RouterGroup) {
 	a.POST("/:fw/:unit", s.asmSheetSave)
 	a.GET("/:fw/:unit/template.xlsx", s.asmTemplateDownload)
 	a.POST("/:fw/:unit/upload", s.asmTemplateUpload)
-	a.POST("/:fw/:unit/upload/apply", s.asmTemplateApply)
 	a.POST("/:fw/:unit/transition", s.asmTransition)
 	a.POST("/:fw/:unit/reopen", s.asmReopen)
 	a.POST("/:fw/:unit/accept", s.acceptArea)
@@ -778,7 +771,7 @@ func (s *Server) asmSheetSave(c *gin.Context) {
 		return
 	}
 	if err := c.Request.ParseForm(); err != nil {
-		c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte("Biểu mẫu không hợp lệ (bad form)"))
+		s.badRequest(c, "error.bad_form")
 		return
 	}
 	_, owners := asmMetricOwners(l.F)
@@ -847,7 +840,7 @@ func (s *Server) asmTransition(c *gin.Context) {
 	}
 	t := parindex.Transition(c.PostForm("t"))
 	if t.Action() == "" {
-		c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte("Thao tác không hợp lệ (unknown transition)"))
+		s.badRequest(c, "error.bad_action")
 		return
 	}
 	if !s.authorize(c, t.Action(), l.Target) {
@@ -1031,7 +1024,7 @@ func (s *Server) asmLeafSave(c *gin.Context) {
 		return
 	}
 	if err := c.Request.ParseForm(); err != nil {
-		c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte("Biểu mẫu không hợp lệ (bad form)"))
+		s.badRequest(c, "error.bad_form")
 		return
 	}
 	_, owners := asmMetricOwners(l.F)
@@ -1041,7 +1034,7 @@ func (s *Server) asmLeafSave(c *gin.Context) {
 	}
 	up, shown, problems, ok := asmReadLeafForm(c, n, owners)
 	if !ok {
-		c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte("Biểu mẫu không hợp lệ (bad form)"))
+		s.badRequest(c, "error.bad_form")
 		return
 	}
 	if len(problems) == 0 {
@@ -1052,11 +1045,7 @@ func (s *Server) asmLeafSave(c *gin.Context) {
 			return
 		}
 		if !errors.As(err, &problems) {
-			if parindex.ErrorCode(err) == parindex.ECodeInternal {
-				s.internalError(c, err)
-				return
-			}
-			s.asmLeafError(c, l, node, HTTPStatus(err), parindex.ErrorMessage(err), nil, nil)
+			s.showError(c, err, func(status int, msg string) { s.asmLeafError(c, l, node, status, msg, nil, nil) })
 			return
 		}
 	}
@@ -1089,7 +1078,7 @@ func (s *Server) leafAppraise(c *gin.Context) {
 		return
 	}
 	if err := c.Request.ParseForm(); err != nil {
-		c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte("Biểu mẫu không hợp lệ (bad form)"))
+		s.badRequest(c, "error.bad_form")
 		return
 	}
 	in := store.AppraisalInput{Node: node, Accept: c.PostForm("decision") == "accept", Comment: c.PostForm("comment")}
@@ -1132,11 +1121,7 @@ func (s *Server) leafAppraise(c *gin.Context) {
 		}
 	}
 	if err := s.db.Appraise(c.Request.Context(), actor(c), l.Ref, in); err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeInternal {
-			s.internalError(c, err)
-			return
-		}
-		s.asmLeafError(c, l, node, HTTPStatus(err), parindex.ErrorMessage(err), nil, nil)
+		s.showError(c, err, func(status int, msg string) { s.asmLeafError(c, l, node, status, msg, nil, nil) })
 		return
 	}
 	s.setFlash(c, "assess.appraised_ok")
@@ -1182,34 +1167,10 @@ func (s *Server) evidenceUpload(c *gin.Context) {
 	}
 	node := c.Param("node")
 	limit := s.maxEvidence.Load()
-	lang := s.lang(c)
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+256<<10)
-	fh, err := c.FormFile("file")
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.asmLeafError(c, l, node, http.StatusRequestEntityTooLarge, parindex.ErrorMessage(store.TooLargeError(limit)), nil, nil)
-			return
-		}
-		s.asmLeafError(c, l, node, http.StatusBadRequest, translate(lang, "assess.no_file"), nil, nil)
-		return
+	name, data, err := s.uploadedFile(c, limit)
+	if err == nil {
+		_, err = s.db.AddEvidence(c.Request.Context(), actor(c), l.Ref, node, name, data, s.asmEvidenceDir(), limit)
 	}
-	if fh.Size > limit {
-		s.asmLeafError(c, l, node, http.StatusRequestEntityTooLarge, parindex.ErrorMessage(store.TooLargeError(limit)), nil, nil)
-		return
-	}
-	file, err := fh.Open()
-	if err != nil {
-		s.internalError(c, err)
-		return
-	}
-	data, err := io.ReadAll(io.LimitReader(file, limit+1))
-	file.Close()
-	if err != nil {
-		s.internalError(c, err)
-		return
-	}
-	_, err = s.db.AddEvidence(c.Request.Context(), actor(c), l.Ref, node, fh.Filename, data, s.asmEvidenceDir(), limit)
 	s.asmLeafDone(c, l, node, err, "assess.evidence_added")
 }
 
@@ -1218,7 +1179,7 @@ func (s *Server) evidenceRemove(c *gin.Context) {
 	if l == nil {
 		return
 	}
-	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, _ := idParam(c, "id") // 0 is no file of this sheet: RemoveEvidence says so
 	node := c.PostForm("node")
 	s.asmLeafDone(c, l, node, s.db.RemoveEvidence(c.Request.Context(), actor(c), l.Ref, id, c.PostForm("reason")), "assess.evidence_removed")
 }
@@ -1226,7 +1187,7 @@ func (s *Server) evidenceRemove(c *gin.Context) {
 // evidenceDownload serves a file to those who may view its agency; to
 // anyone else it does not exist.
 func (s *Server) evidenceDownload(c *gin.Context) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c, "id")
 	if err != nil {
 		s.notFound(c)
 		return
@@ -1297,12 +1258,6 @@ type asmUploadReport struct {
 	Applied  bool
 }
 
-var asmUploadToken = regexp.MustCompile(`^[0-9a-f]{32}$`)
-
-func (s *Server) asmUploadDir() string {
-	return filepath.Join(s.cfg.DataDir, "tmp", "assessment-uploads")
-}
-
 // asmReadUpload reads a workbook against the assessment and renders the
 // report of its problems; it returns nil when there were problems.
 func (s *Server) asmReadUpload(c *gin.Context, l *asmLoaded, file string, data []byte, rep *asmUploadReport) *assessmentxlsx.Upload {
@@ -1352,9 +1307,10 @@ func (s *Server) asmRenderUpload(c *gin.Context, l *asmLoaded, status int, rep *
 	s.render(c, status, "assessment_upload", "assess.upload_title", rep)
 }
 
-// asmTemplateUpload is the dry run: it reads the workbook, reports every bad
-// cell or every change it would make, and keeps the file for the apply
-// step under a random token. Nothing is written to the assessment.
+// asmTemplateUpload checks a workbook (the dry run: every bad cell, or
+// every change it would make; nothing is written) and, on the apply step,
+// reads the checked file again against the assessment as it is then and
+// writes every leaf in one transaction.
 func (s *Server) asmTemplateUpload(c *gin.Context) {
 	l := s.loadAssessmentFor(c, parindex.ActionEditAssessment)
 	if l == nil {
@@ -1365,35 +1321,47 @@ func (s *Server) asmTemplateUpload(c *gin.Context) {
 	if s.asmRefuseUpload(c, l, rep) {
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, asmMaxTemplateUpload+64<<10)
-	fh, err := c.FormFile("file")
-	if err != nil || fh.Size > asmMaxTemplateUpload {
-		rep.Error = translate(lang, "assess.upload_none")
-		s.asmRenderUpload(c, l, http.StatusBadRequest, rep)
-		return
-	}
-	rep.File = cleanUploadName(fh.Filename)
-	file, err := fh.Open()
+	f, err := s.importUpload(c, "assessment", asmMaxTemplateUpload)
+	rep.File = f.Name
 	if err != nil {
-		s.internalError(c, err)
+		s.showError(c, err, func(status int, msg string) {
+			rep.Error = msg
+			s.asmRenderUpload(c, l, status, rep)
+		})
 		return
 	}
-	data, err := io.ReadAll(io.LimitReader(file, asmMaxTemplateUpload+1))
-	file.Close()
-	if err != nil {
-		s.internalError(c, err)
+	up := s.asmReadUpload(c, l, rep.File, f.Data, rep)
+	if up == nil {
 		return
 	}
-	if s.asmReadUpload(c, l, rep.File, data, rep) == nil {
+	if !f.Apply {
+		if err := s.keep(c, "assessment", &f); err != nil {
+			s.internalError(c, err)
+			return
+		}
+		rep.Token = f.Token
+		s.asmRenderUpload(c, l, http.StatusOK, rep)
 		return
 	}
-	token, err := s.asmStashUpload(data)
-	if err != nil {
-		s.internalError(c, err)
+	if _, err := s.db.SaveEntries(c.Request.Context(), actor(c), l.Ref, up.Updates, "Excel: "+rep.File); err != nil {
+		var ee store.EntryErrors
+		if errors.As(err, &ee) {
+			for _, e := range ee {
+				rep.Problems = append(rep.Problems, uploadProblem{Where: e.Node + e.Metric, Message: pick(lang, e.VI, e.EN)})
+			}
+			rep.Error = i18n.N(lang, "assess.upload_invalid", len(ee))
+			s.asmRenderUpload(c, l, http.StatusBadRequest, rep)
+			return
+		}
+		s.showError(c, err, func(status int, msg string) {
+			rep.Error = msg
+			s.asmRenderUpload(c, l, status, rep)
+		})
 		return
 	}
-	rep.Token = token
-	s.asmRenderUpload(c, l, http.StatusOK, rep)
+	s.discard(c, "assessment", f)
+	s.setFlash(c, "assess.upload_applied")
+	c.Redirect(http.StatusSeeOther, l.url())
 }
 
 // asmRefuseUpload answers 409 when the user may not change the sheet now:
@@ -1415,93 +1383,12 @@ func asmEditRefusal(a *store.Assessment) error {
 	return parindex.Errorf(parindex.ECodeConflict, "Hồ sơ đã gửi, không sửa được điểm tự chấm (self-scores can change only in draft)")
 }
 
-// asmStashUpload keeps an uploaded workbook for the apply step, removing
-// stashed files older than a day.
-func (s *Server) asmStashUpload(data []byte) (string, error) {
-	dir := s.asmUploadDir()
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return "", fmt.Errorf("web: upload folder: %w", err)
-	}
-	if entries, err := os.ReadDir(dir); err == nil {
-		for _, e := range entries {
-			if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > 24*time.Hour {
-				os.Remove(filepath.Join(dir, e.Name()))
-			}
-		}
-	}
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	token := hex.EncodeToString(b)
-	if err := os.WriteFile(filepath.Join(dir, token+".xlsx"), data, 0o640); err != nil {
-		return "", fmt.Errorf("web: keep upload: %w", err)
-	}
-	return token, nil
-}
-
-// asmTemplateApply reads the kept workbook again (the assessment may have
-// changed since the dry run) and writes every leaf in one transaction.
-func (s *Server) asmTemplateApply(c *gin.Context) {
-	l := s.loadAssessmentFor(c, parindex.ActionEditAssessment)
-	if l == nil {
-		return
-	}
-	lang := s.lang(c)
-	token := c.PostForm("token")
-	rep := &asmUploadReport{File: cleanUploadName(c.PostForm("file"))}
-	if s.asmRefuseUpload(c, l, rep) {
-		return
-	}
-	if !asmUploadToken.MatchString(token) {
-		rep.Error = translate(lang, "assess.upload_gone")
-		s.asmRenderUpload(c, l, http.StatusBadRequest, rep)
-		return
-	}
-	path := filepath.Join(s.asmUploadDir(), token+".xlsx")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		rep.Error = translate(lang, "assess.upload_gone")
-		s.asmRenderUpload(c, l, http.StatusBadRequest, rep)
-		return
-	}
-	up := s.asmReadUpload(c, l, rep.File, data, rep)
-	if up == nil {
-		return
-	}
-	if _, err := s.db.SaveEntries(c.Request.Context(), actor(c), l.Ref, up.Updates, "Excel: "+rep.File); err != nil {
-		var ee store.EntryErrors
-		if errors.As(err, &ee) {
-			for _, e := range ee {
-				rep.Problems = append(rep.Problems, uploadProblem{Where: e.Node + e.Metric, Message: pick(lang, e.VI, e.EN)})
-			}
-			rep.Error = i18n.N(lang, "assess.upload_invalid", len(ee))
-			s.asmRenderUpload(c, l, http.StatusBadRequest, rep)
-			return
-		}
-		if parindex.ErrorCode(err) == parindex.ECodeInternal {
-			s.internalError(c, err)
-			return
-		}
-		rep.Error = parindex.ErrorMessage(err)
-		s.asmRenderUpload(c, l, HTTPStatus(err), rep)
-		return
-	}
-	os.Remove(path)
-	s.setFlash(c, "assess.upload_applied")
-	c.Redirect(http.StatusSeeOther, l.url())
-}
-
 // asmLeafDone ends a change on a leaf's page: back to the leaf with a
 // flash message when err is nil, the leaf page with the error otherwise (a
 // clean 500 for internal errors).
 func (s *Server) asmLeafDone(c *gin.Context, l *asmLoaded, node string, err error, flashKey string) {
 	if err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeInternal {
-			s.internalError(c, err)
-			return
-		}
-		s.asmLeafError(c, l, node, HTTPStatus(err), parindex.ErrorMessage(err), nil, nil)
+		s.showError(c, err, func(status int, msg string) { s.asmLeafError(c, l, node, status, msg, nil, nil) })
 		return
 	}
 	s.setFlash(c, flashKey)

@@ -227,7 +227,7 @@ func TestAssessmentEndToEnd(t *testing.T) {
 		r = postFile(editor, leaf+"/evidence", "lon.pdf", pdf, nil)
 		ts.Srv.SetMaxEvidenceSize(0)
 		wantStatus(t, "too large", r, http.StatusRequestEntityTooLarge)
-		mustContain(t, "too large", r, "Tệp lớn hơn")
+		mustContain(t, "too large", r, "Tệp quá lớn")
 		wantStatus(t, "evidence", postFile(editor, leaf+"/evidence", "Báo cáo 45.pdf", pdf, nil), http.StatusSeeOther)
 		r = editor.get(leaf)
 		m := regexp.MustCompile(`/app/evidence/(\d+)">Báo cáo 45.pdf`).FindStringSubmatch(r.Body)
@@ -490,7 +490,7 @@ func TestAssessmentExcelRoundTrip(t *testing.T) {
 		if token == nil {
 			t.Fatal("no token to apply")
 		}
-		wantStatus(t, "apply", editor.post(e2eSheet+"/upload/apply", url.Values{"token": {token[1]}, "file": {"snv.xlsx"}}), http.StatusSeeOther)
+		wantStatus(t, "apply", editor.post(e2eSheet+"/upload", url.Values{"step": {"apply"}, "token": {token[1]}, "file_name": {"snv.xlsx"}}), http.StatusSeeOther)
 		a, _, err := db.Assessment(ctx, store.AssessmentRef{Framework: "e2e-2026", Unit: "SNV"})
 		if err != nil {
 			t.Fatal(err)
@@ -514,7 +514,7 @@ func TestAssessmentExcelRoundTrip(t *testing.T) {
 			}
 		}
 		// The kept file is used once.
-		wantStatus(t, "apply twice", editor.post(e2eSheet+"/upload/apply", url.Values{"token": {token[1]}}), http.StatusBadRequest)
+		wantStatus(t, "apply twice", editor.post(e2eSheet+"/upload", url.Values{"step": {"apply"}, "token": {token[1]}}), http.StatusBadRequest)
 	})
 }
 

@@ -131,10 +131,6 @@ func (s *Server) requireAction(a parindex.Action) gin.HandlerFunc {
 	}
 }
 
-func (s *Server) forbidden(c *gin.Context) {
-	s.render(c, http.StatusForbidden, "message", "error.title", message{Key: "error.forbidden"})
-}
-
 // message is the data of the small message page.
 type message struct{ Key string }
 

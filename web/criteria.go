@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -305,7 +303,7 @@ func (s *Server) frameworkDownload(c *gin.Context) {
 		c.Header("Content-Disposition", workbook.ContentDisposition(prefix+".xlsx"))
 		c.Data(http.StatusOK, workbook.ContentType, data)
 	default:
-		c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte("Định dạng phải là yaml hoặc xlsx (format must be yaml or xlsx)"))
+		s.badRequest(c, "criteria.bad_format")
 	}
 }
 
@@ -333,37 +331,15 @@ func (s *Server) frameworkUploadPage(c *gin.Context) {
 // nothing is stored.
 func (s *Server) frameworkUpload(c *gin.Context) {
 	lang := s.lang(c)
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFrameworkUpload+64<<10)
 	d := uploadData{}
 	fail := func(status int, msg string) {
 		d.Error = msg
 		s.render(c, status, "criteria_upload", "criteria.upload", d)
 	}
-	fh, err := c.FormFile("file")
+	name, data, err := s.uploadedFile(c, maxFrameworkUpload)
+	d.Reason, d.File = c.PostForm("reason"), name
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			fail(http.StatusRequestEntityTooLarge, translate(lang, "criteria.too_big"))
-			return
-		}
-		fail(http.StatusBadRequest, translate(lang, "criteria.no_file"))
-		return
-	}
-	d.Reason = c.PostForm("reason")
-	d.File = cleanUploadName(fh.Filename)
-	if fh.Size > maxFrameworkUpload {
-		fail(http.StatusRequestEntityTooLarge, translate(lang, "criteria.too_big"))
-		return
-	}
-	file, err := fh.Open()
-	if err != nil {
-		s.internalError(c, err)
-		return
-	}
-	data, err := io.ReadAll(io.LimitReader(file, maxFrameworkUpload+1))
-	file.Close()
-	if err != nil {
-		s.internalError(c, err)
+		s.showError(c, err, fail)
 		return
 	}
 	var f *criteria.Framework
@@ -398,11 +374,7 @@ func (s *Server) frameworkUpload(c *gin.Context) {
 	}
 	res, err := s.db.ImportFramework(c.Request.Context(), actor(c), f, d.Reason)
 	if err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeInternal {
-			s.internalError(c, err)
-			return
-		}
-		fail(HTTPStatus(err), parindex.ErrorMessage(err))
+		s.showError(c, err, func(status int, msg string) { fail(status, msg) })
 		return
 	}
 	flash := "criteria.stored." + res.Action
@@ -420,18 +392,6 @@ func (s *Server) frameworkUpload(c *gin.Context) {
 	}
 	s.setFlash(c, flash)
 	c.Redirect(http.StatusSeeOther, "/app/criteria/"+res.Record.Code)
-}
-
-// cleanUploadName keeps the base name of an uploaded file, for messages.
-func cleanUploadName(name string) string {
-	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
-	if !utf8.ValidString(name) || name == "." || name == "/" {
-		return "upload"
-	}
-	if len(name) > 200 {
-		name = name[:200]
-	}
-	return name
 }
 
 func pick(lang, vi, en string) string {
@@ -491,11 +451,7 @@ func (s *Server) frameworkPublish(c *gin.Context) {
 		return
 	}
 	if _, err := s.db.PublishFramework(c.Request.Context(), actor(c), code, c.PostForm("reason")); err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeInternal {
-			s.internalError(c, err)
-			return
-		}
-		showError(HTTPStatus(err), parindex.ErrorMessage(err))
+		s.showError(c, err, func(status int, msg string) { showError(status, msg) })
 		return
 	}
 	s.setFlash(c, "criteria.published")

@@ -109,7 +109,7 @@ type overviewPage struct {
 
 func overviewFilter(c *gin.Context) (dashboard.Filter, url.Values) {
 	f := dashboard.Filter{Framework: c.Query("framework"), AgencyType: c.Query("type"), Parent: c.Query("parent")}
-	f.Year, _ = strconv.Atoi(c.Query("year"))
+	f.Year, _ = queryInt(c, "year")
 	q := url.Values{}
 	for k, v := range map[string]string{"framework": f.Framework, "type": f.AgencyType, "parent": f.Parent, "year": c.Query("year")} {
 		if v != "" {
@@ -177,7 +177,7 @@ func (d *dashboards) agencyFor(c *gin.Context) (*dashboard.Agency, bool) {
 	if !d.s.authorize(c, parindex.ActionViewUnit, target) {
 		return nil, false
 	}
-	year, _ := strconv.Atoi(c.Query("year"))
+	year, _ := queryInt(c, "year")
 	a, err := d.svc.Agency(c.Request.Context(), unit, year, d.locale(c))
 	if err != nil {
 		d.s.fail(c, err)

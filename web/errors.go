@@ -9,6 +9,7 @@ import (
 // statusOf is the one table from domain error codes to HTTP statuses.
 var statusOf = map[string]int{
 	parindex.ECodeInvalid:      http.StatusBadRequest,
+	parindex.ECodeTooLarge:     http.StatusRequestEntityTooLarge,
 	parindex.ECodeNotFound:     http.StatusNotFound,
 	parindex.ECodeConflict:     http.StatusConflict,
 	parindex.ECodeUnauthorized: http.StatusUnauthorized,

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -32,10 +31,12 @@ func (s *Server) exportSnapshot(c *gin.Context, fallback func() (int64, error)) 
 	var id int64
 	var err error
 	if raw := strings.TrimSpace(c.Query("snapshot")); raw != "" {
-		if id, err = strconv.ParseInt(raw, 10, 64); err != nil || id <= 0 {
-			c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte(translate(s.lang(c), "export.bad_snapshot", raw)))
+		n, ok := queryInt(c, "snapshot")
+		if !ok || n <= 0 {
+			s.badRequest(c, "export.bad_snapshot", raw)
 			return nil, false
 		}
+		id = int64(n)
 	} else if id, err = fallback(); err != nil {
 		s.fail(c, err)
 		return nil, false
@@ -201,9 +202,9 @@ func (s *Server) responsesXLSX(c *gin.Context) {
 // the responses download.
 func (s *Server) surveyResultsXLSX(c *gin.Context) {
 	instrument := strings.TrimSpace(c.Query("instrument"))
-	year, err := strconv.Atoi(strings.TrimSpace(c.Query("year")))
-	if instrument == "" || err != nil || year < 2000 || year > 2100 {
-		c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte(translate(s.lang(c), "export.bad_survey")))
+	year, ok := queryInt(c, "year")
+	if instrument == "" || !ok || year < 2000 || year > 2100 {
+		s.badRequest(c, "export.bad_survey")
 		return
 	}
 	units, visible, err := s.visibleUnitIDs(c)

@@ -3,11 +3,9 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,9 +24,6 @@ import (
 // metricsLimit bounds an uploaded metrics file: two years of monthly
 // figures for a hundred units is about 2 MB of CSV.
 const metricsLimit = 16 << 20
-
-// metricsProblemsShown is how many problems of a refused file the page lists.
-const metricsProblemsShown = 200
 
 // metricsRoutes serves the operational-metrics pages: every staff user who
 // may view a unit reads its figures and what its frameworks still lack;
@@ -445,11 +440,7 @@ func (s *Server) saveMetric(c *gin.Context) {
 	m := &parindex.Metric{Code: c.PostForm("code"), NameVI: c.PostForm("name_vi"), NameEN: c.PostForm("name_en"), Unit: c.PostForm("unit"),
 		Description: c.PostForm("description"), Combine: parindex.Combine(c.PostForm("combine")), SelfReport: c.PostForm("self_report") == "1"}
 	if err := s.db.SaveMetric(c.Request.Context(), actor(c), m, c.PostForm("reason")); err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeInternal {
-			s.internalError(c, err)
-			return
-		}
-		s.renderCatalog(c, HTTPStatus(err), m, parindex.ErrorMessage(err))
+		s.showError(c, err, func(status int, msg string) { s.renderCatalog(c, status, m, msg) })
 		return
 	}
 	s.setFlash(c, "metrics.saved")
@@ -648,7 +639,7 @@ type metricsImportData struct {
 	Count    int
 	More     int
 	Result   *store.PutResult
-	Data     string // the checked file, base64, for the apply step
+	Token    string // the checked file's, for the apply step
 	Done     bool
 	Inserted int
 	Updated  int
@@ -658,8 +649,8 @@ func (s *Server) metricsImportPage(c *gin.Context) {
 	d := metricsImportData{}
 	if c.Query("done") == "1" {
 		d.Done = true
-		d.Inserted, _ = strconv.Atoi(c.Query("inserted"))
-		d.Updated, _ = strconv.Atoi(c.Query("updated"))
+		d.Inserted, _ = queryInt(c, "inserted")
+		d.Updated, _ = queryInt(c, "updated")
 	}
 	s.render(c, http.StatusOK, "metrics_import", "metrics.import", d)
 }
@@ -668,30 +659,16 @@ func (s *Server) metricsImportPage(c *gin.Context) {
 // and unchanged figures, or every problem) and, on the second step, stores
 // it, all or nothing.
 func (s *Server) metricsImport(c *gin.Context) {
-	// The limit comes before the first PostForm, which reads the whole body.
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 2*metricsLimit)
-	d := metricsImportData{Reason: strings.TrimSpace(c.PostForm("reason"))}
-	apply := c.PostForm("step") == "apply"
-	var data []byte
-	var err error
-	if apply {
-		d.File = filepath.Base(c.PostForm("file_name"))
-		if data, err = base64.StdEncoding.DecodeString(c.PostForm("data")); err != nil || len(data) > metricsLimit {
-			err = parindex.Errorf(parindex.ECodeInvalid, "Dữ liệu gửi lên không hợp lệ; hãy tải tệp lên lại (the form data is invalid; upload the file again)")
-		}
-	} else {
-		d.File, data, err = uploadedFile(c, "file", metricsLimit)
-	}
+	f, err := s.importUpload(c, "metrics", metricsLimit)
+	d := metricsImportData{Reason: strings.TrimSpace(c.PostForm("reason")), File: f.Name}
 	if err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeInternal {
-			s.internalError(c, err)
-			return
-		}
-		d.Error = parindex.ErrorMessage(err)
-		s.render(c, HTTPStatus(err), "metrics_import", "metrics.import", d)
+		s.showError(c, err, func(status int, msg string) {
+			d.Error = msg
+			s.render(c, status, "metrics_import", "metrics.import", d)
+		})
 		return
 	}
-	tab, err := readObservations(d.File, data)
+	tab, err := readObservations(d.File, f.Data)
 	var rows []parindex.ObservationRow
 	if err == nil {
 		rows, err = ObservationRows(tab)
@@ -699,30 +676,31 @@ func (s *Server) metricsImport(c *gin.Context) {
 	var res store.PutResult
 	if err == nil {
 		res, err = s.db.PutObservations(c.Request.Context(), actor(c), rows,
-			store.PutOptions{Source: parindex.MetricSourceImport, File: tab.File, Sheet: tab.Sheet, Reason: d.Reason, DryRun: !apply})
+			store.PutOptions{Source: parindex.MetricSourceImport, File: tab.File, Sheet: tab.Sheet, Reason: d.Reason, DryRun: !f.Apply})
 	}
 	var ie parindex.InputErrors
 	switch {
 	case errors.As(err, &ie):
-		d.Problems, d.Count = ie, len(ie)
-		if len(ie) > metricsProblemsShown {
-			d.Problems, d.More = ie[:metricsProblemsShown], len(ie)-metricsProblemsShown
-		}
+		d.Count, d.Problems, d.More = len(ie), shownProblems(ie), len(ie)-len(shownProblems(ie))
 		s.render(c, http.StatusBadRequest, "metrics_import", "metrics.import", d)
 		return
-	case err != nil && parindex.ErrorCode(err) != parindex.ECodeInternal:
-		d.Error = parindex.ErrorMessage(err)
-		s.render(c, HTTPStatus(err), "metrics_import", "metrics.import", d)
-		return
 	case err != nil:
-		s.internalError(c, err)
+		s.showError(c, err, func(status int, msg string) {
+			d.Error = msg
+			s.render(c, status, "metrics_import", "metrics.import", d)
+		})
 		return
 	}
-	if apply {
+	if f.Apply {
+		s.discard(c, "metrics", f)
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/metrics/import?done=1&inserted=%d&updated=%d", res.Inserted, res.Updated))
 		return
 	}
-	d.Result, d.Data = &res, base64.StdEncoding.EncodeToString(data)
+	if err := s.keep(c, "metrics", &f); err != nil {
+		s.internalError(c, err)
+		return
+	}
+	d.Result, d.Token = &res, f.Token
 	s.render(c, http.StatusOK, "metrics_import", "metrics.import", d)
 }
 
@@ -780,20 +758,16 @@ func (s *Server) createToken(c *gin.Context) {
 	spec := store.APITokenSpec{Name: c.PostForm("name"), UnitCode: c.PostForm("unit"), Write: c.PostForm("write") == "1"}
 	secret, tok, err := s.db.CreateAPIToken(c.Request.Context(), actor(c), spec)
 	if err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeInternal {
-			s.internalError(c, err)
-			return
-		}
-		s.renderTokens(c, HTTPStatus(err), tokensData{Name: spec.Name, Error: parindex.ErrorMessage(err)})
+		s.showError(c, err, func(status int, msg string) { s.renderTokens(c, status, tokensData{Name: spec.Name, Error: msg}) })
 		return
 	}
 	s.renderTokens(c, http.StatusCreated, tokensData{Secret: secret, Made: tok})
 }
 
 func (s *Server) revokeToken(c *gin.Context) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c, "id")
 	if err != nil {
-		s.fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such token"))
+		s.fail(c, err)
 		return
 	}
 	if err := s.db.RevokeAPIToken(c.Request.Context(), actor(c), id, c.PostForm("reason")); err != nil {

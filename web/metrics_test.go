@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -158,11 +157,11 @@ func TestMetricsImportPage(t *testing.T) {
 		if n, _ := db.CountObservations(context.Background(), ""); n != 0 {
 			t.Errorf("the check wrote %d values", n)
 		}
-		data := regexp.MustCompile(`name="data" value="([^"]+)"`).FindStringSubmatch(r.Body)
-		if data == nil {
+		token := regexp.MustCompile(`name="token" value="([0-9a-f]{32})"`).FindStringSubmatch(r.Body)
+		if token == nil {
 			t.Fatal("no apply form")
 		}
-		r = c.postFile("/admin/metrics/import", "", "", nil, map[string]string{"step": "apply", "file_name": "thang1.csv", "data": html.UnescapeString(data[1]), "reason": "báo cáo tháng 1"})
+		r = c.postFile("/admin/metrics/import", "", "", nil, map[string]string{"step": "apply", "file_name": "thang1.csv", "token": token[1], "reason": "báo cáo tháng 1"})
 		if r.Status != http.StatusSeeOther || !strings.Contains(r.Location, "inserted=2") {
 			t.Fatalf("apply = %d %s", r.Status, r.Location)
 		}

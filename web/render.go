@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"log/slog"
-	"net/http"
 	"reflect"
 	"strings"
 
@@ -138,13 +136,4 @@ func (s *Server) render(c *gin.Context, status int, page, titleKey string, data 
 		return
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
-}
-
-// internalError logs the detail and shows the user a plain page in Vietnamese.
-func (s *Server) internalError(c *gin.Context, err error) {
-	s.log.Error("internal error", slog.String("request_id", requestID(c)), slog.String("error", err.Error()))
-	c.Data(http.StatusInternalServerError, "text/html; charset=utf-8", []byte(
-		`<!doctype html><html lang="vi"><meta charset="utf-8"><title>Lỗi hệ thống</title>`+
-			`<h1>Đã xảy ra lỗi hệ thống</h1><p>Vui lòng thử lại sau. Mã yêu cầu: `+template.HTMLEscapeString(requestID(c))+
-			`</p><p lang="en">An internal error occurred. Please try again later.</p></html>`))
 }

@@ -1028,8 +1028,8 @@ func TestOversizedBodiesAndUploads(t *testing.T) {
 	ts.Srv.SetMaxEvidenceSize(1 << 20)
 	leaf := e2eSheet + "/leaf/2.3"
 	pdf := append([]byte("%PDF-1.4\n"), big(1<<20)...)
-	check("evidence of 1 MiB + 9 B", postFile(editor, leaf+"/evidence", "lon.pdf", pdf, nil), []int{http.StatusRequestEntityTooLarge}, "Tệp lớn hơn")
-	check("evidence of 3 MiB", postFile(editor, leaf+"/evidence", "lon.pdf", append(pdf, big(2<<20)...), nil), []int{http.StatusRequestEntityTooLarge}, "Tệp lớn hơn")
+	check("evidence of 1 MiB + 9 B", postFile(editor, leaf+"/evidence", "lon.pdf", pdf, nil), []int{http.StatusRequestEntityTooLarge}, "Tệp quá lớn")
+	check("evidence of 3 MiB", postFile(editor, leaf+"/evidence", "lon.pdf", append(pdf, big(2<<20)...), nil), []int{http.StatusRequestEntityTooLarge}, "Tệp quá lớn")
 	ts.Srv.SetMaxEvidenceSize(0)
 	unchanged("evidence", "evidence_files", "audit_log", "assessments")
 

@@ -109,9 +109,9 @@ func (s *Server) snapshotPage(c *gin.Context) {
 // keep a refused publication's choice on the page.
 func (s *Server) renderSnapshot(c *gin.Context, status int, msg, as, note string) {
 	ctx := c.Request.Context()
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		s.render(c, http.StatusNotFound, "message", "error.title", message{Key: "error.notfound"})
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
 	sn, err := s.db.Snapshot(ctx, id)
@@ -176,11 +176,7 @@ func (s *Server) scoreSnapshot(c *gin.Context) {
 	rn := &snapshot.Runner{DB: s.db, Survey: survey.NewService(s.db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(s.db)}
 	sn, _, err := rn.Score(c.Request.Context(), actor(c), code, snapshot.Options{Year: year, Note: c.PostForm("note")})
 	if err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeInternal {
-			s.internalError(c, err)
-			return
-		}
-		s.renderSnapshots(c, HTTPStatus(err), parindex.ErrorMessage(err))
+		s.showError(c, err, func(status int, msg string) { s.renderSnapshots(c, status, msg) })
 		return
 	}
 	s.setFlash(c, "results.scored")
@@ -189,9 +185,9 @@ func (s *Server) scoreSnapshot(c *gin.Context) {
 
 // publishSnapshot publishes a draft under the decision chosen on its page.
 func (s *Server) publishSnapshot(c *gin.Context) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		s.render(c, http.StatusNotFound, "message", "error.title", message{Key: "error.notfound"})
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
 	as, note := c.PostForm("as"), c.PostForm("note")

@@ -2,13 +2,10 @@ package web
 
 import (
 	"bytes"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -213,48 +210,12 @@ func (s *Server) instrumentsPage(c *gin.Context) {
 	s.renderInstruments(c, http.StatusOK, instrumentsData{})
 }
 
-// uploadedFile reads one uploaded file of at most limit bytes; name is its
-// base name, for messages only.
-func uploadedFile(c *gin.Context, field string, limit int64) (name string, data []byte, err error) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+64<<10)
-	fh, err := c.FormFile(field)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return "", nil, parindex.Errorf(parindex.ECodeInvalid, "Tệp quá lớn: tối đa %d KiB (the file is too large)", limit>>10)
-		}
-		return "", nil, parindex.Errorf(parindex.ECodeInvalid, "Chưa chọn tệp (no file was uploaded)")
-	}
-	if fh.Size > limit {
-		return "", nil, parindex.Errorf(parindex.ECodeInvalid, "Tệp quá lớn: tối đa %d KiB (the file is too large)", limit>>10)
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return "", nil, err
-	}
-	defer f.Close()
-	// The part's size is known: one buffer of that size, not a growing one.
-	data = make([]byte, fh.Size)
-	if _, err := io.ReadFull(f, data); err != nil {
-		return "", nil, err
-	}
-	name = filepath.Base(strings.ReplaceAll(fh.Filename, "\\", "/"))
-	if !utf8.ValidString(name) || name == "." || name == "/" {
-		name = "upload"
-	}
-	return name, data, nil
-}
-
 // importInstrument stores an uploaded instrument as a draft; a file with
 // problems is refused whole, every problem listed with its line.
 func (s *Server) importInstrument(c *gin.Context) {
-	name, data, err := uploadedFile(c, "file", survey.MaxInstrumentSize)
+	name, data, err := s.uploadedFile(c, survey.MaxInstrumentSize)
 	if err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeInternal {
-			s.internalError(c, err)
-			return
-		}
-		s.renderInstruments(c, HTTPStatus(err), instrumentsData{Error: parindex.ErrorMessage(err)})
+		s.showError(c, err, func(status int, msg string) { s.renderInstruments(c, status, instrumentsData{Error: msg}) })
 		return
 	}
 	_, stored, err := survey.Import(c.Request.Context(), s.db, actor(c), name, data)
@@ -452,9 +413,9 @@ func (f linkForm) HasType(t string) bool {
 
 func (s *Server) linksPage(c *gin.Context) {
 	d := linksData{Form: linkForm{Counter: defaultCounter}}
-	if n, err := strconv.Atoi(c.Query("created")); err == nil && n >= 0 {
+	if n, ok := queryInt(c, "created"); ok && n >= 0 {
 		d.Notice, d.Created = true, n
-		d.Skipped, _ = strconv.Atoi(c.Query("skipped"))
+		d.Skipped, _ = queryInt(c, "skipped")
 	}
 	s.renderLinks(c, http.StatusOK, c.Query("unit"), d)
 }
@@ -594,15 +555,12 @@ func checkCounter(label string) error {
 }
 
 func (s *Server) linkFormError(c *gin.Context, f linkForm, err error) {
-	if parindex.ErrorCode(err) == parindex.ECodeInternal {
-		s.internalError(c, err)
-		return
-	}
-	status := HTTPStatus(err)
-	if status == http.StatusNotFound {
-		status = http.StatusBadRequest // a unit or instrument named in the form
-	}
-	s.renderLinks(c, status, "", linksData{Form: f, Error: parindex.ErrorMessage(err)})
+	s.showError(c, err, func(status int, msg string) {
+		if status == http.StatusNotFound {
+			status = http.StatusBadRequest // a unit or instrument named in the form
+		}
+		s.renderLinks(c, status, "", linksData{Form: f, Error: msg})
+	})
 }
 
 func (s *Server) createLink(c *gin.Context) {
@@ -693,9 +651,9 @@ func (s *Server) bulkSpecs(c *gin.Context, f linkForm) (specs []store.LinkSpec, 
 // linkByID loads a link and checks that the user may view its unit; on
 // failure it has answered and returns nil.
 func (s *Server) linkByID(c *gin.Context) *parindex.SurveyLink {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		s.fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such link"))
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
 		return nil
 	}
 	links, err := s.db.FindLinks(c.Request.Context(), store.LinkFilter{ID: id})
@@ -734,11 +692,9 @@ func (s *Server) revokeLink(c *gin.Context) {
 		err = s.db.RevokeLink(c.Request.Context(), actor(c), l.ID, reason)
 	}
 	if err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeInternal {
-			s.internalError(c, err)
-			return
-		}
-		s.renderLinks(c, HTTPStatus(err), l.UnitCode, linksData{Form: linkForm{Counter: defaultCounter}, Error: parindex.ErrorMessage(err)})
+		s.showError(c, err, func(status int, msg string) {
+			s.renderLinks(c, status, l.UnitCode, linksData{Form: linkForm{Counter: defaultCounter}, Error: msg})
+		})
 		return
 	}
 	s.setFlash(c, "survey.revoke_done")
@@ -1023,7 +979,7 @@ func (s *Server) responsesPage(c *gin.Context) {
 		s.render(c, http.StatusBadRequest, "survey_responses", "survey.responses", d)
 		return
 	}
-	d.Page, _ = strconv.Atoi(c.Query("page"))
+	d.Page, _ = queryInt(c, "page")
 	d.Page = max(d.Page, 1)
 	f.Offset = (d.Page - 1) * responsesPageSize
 	if d.Total, err = s.db.CountResponses(ctx, f); err != nil {
@@ -1153,15 +1109,11 @@ func groupAnswers(in *survey.Instrument, answers string) string {
 // the command line (parindex import responses).
 const paperLimit = 4 << 20
 
-// paperProblemsShown bounds the problems listed on the page; the count says
-// how many there are in all.
-const paperProblemsShown = 200
-
 type paperData struct {
 	Instruments []*parindex.StoredInstrument
 	Instrument  string
 	File        string
-	Data        string // the checked file, base64, carried to the apply step
+	Token       string // the checked file's, for the apply step
 	Result      *survey.PaperResult
 	Problems    parindex.InputErrors
 	Count       int // problems in all
@@ -1198,67 +1150,52 @@ func (s *Server) renderPaper(c *gin.Context, status int, d paperData) {
 
 func (s *Server) paperPage(c *gin.Context) {
 	d := paperData{}
-	if n, err := strconv.Atoi(c.Query("inserted")); err == nil {
+	if n, ok := queryInt(c, "inserted"); ok {
 		d.Done, d.Inserted = true, n
-		d.Already, _ = strconv.Atoi(c.Query("already"))
+		d.Already, _ = queryInt(c, "already")
 	}
 	s.renderPaper(c, http.StatusOK, d)
 }
 
 // paperImport checks an uploaded file (step 1, nothing written) or stores
-// the file checked in step 1 (step 2, "apply"), which comes back in a
-// hidden field: the server keeps no state between the steps, and the apply
-// step checks everything again.
+// the file checked in step 1 (step 2, "apply"), checking everything again.
 func (s *Server) paperImport(c *gin.Context) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 2*paperLimit)
-	d := paperData{Instrument: strings.TrimSpace(c.PostForm("instrument"))}
-	apply := c.PostForm("step") == "apply"
-	var data []byte
-	var err error
-	if apply {
-		d.File = filepath.Base(c.PostForm("file_name"))
-		if data, err = base64.StdEncoding.DecodeString(c.PostForm("data")); err != nil || len(data) > paperLimit {
-			err = parindex.Errorf(parindex.ECodeInvalid, "Dữ liệu gửi lên không hợp lệ; hãy tải tệp lên lại (the form data is invalid; upload the file again)")
-		}
-	} else {
-		d.File, data, err = uploadedFile(c, "file", paperLimit)
-	}
+	f, err := s.importUpload(c, "paper", paperLimit)
+	d := paperData{Instrument: strings.TrimSpace(c.PostForm("instrument")), File: f.Name}
 	if err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeInternal {
-			s.internalError(c, err)
-			return
-		}
-		d.Error = parindex.ErrorMessage(err)
-		s.renderPaper(c, HTTPStatus(err), d)
+		s.showError(c, err, func(status int, msg string) {
+			d.Error = msg
+			s.renderPaper(c, status, d)
+		})
 		return
 	}
-	file := func() (*tabular.Reader, error) { return tabular.Open(d.File, bytes.NewReader(data), tabular.Upload) }
-	res, err := survey.ImportPaper(c.Request.Context(), s.db, actor(c), file, d.Instrument, !apply)
+	file := func() (*tabular.Reader, error) { return tabular.Open(d.File, bytes.NewReader(f.Data), tabular.Upload) }
+	res, err := survey.ImportPaper(c.Request.Context(), s.db, actor(c), file, d.Instrument, !f.Apply)
 	var ie parindex.InputErrors
 	switch {
 	case errors.As(err, &ie):
-		d.Problems, d.Count = ie, len(ie)
-		if len(ie) > paperProblemsShown {
-			d.Problems, d.More = ie[:paperProblemsShown], len(ie)-paperProblemsShown
-		}
+		d.Count, d.Problems, d.More = len(ie), shownProblems(ie), len(ie)-len(shownProblems(ie))
 		s.renderPaper(c, http.StatusBadRequest, d)
 		return
-	case err != nil && parindex.ErrorCode(err) != parindex.ECodeInternal:
-		d.Error = parindex.ErrorMessage(err)
-		status := HTTPStatus(err)
-		if status == http.StatusNotFound {
-			status = http.StatusBadRequest // the instrument chosen in the form
-		}
-		s.renderPaper(c, status, d)
-		return
 	case err != nil:
-		s.internalError(c, err)
+		s.showError(c, err, func(status int, msg string) {
+			if status == http.StatusNotFound {
+				status = http.StatusBadRequest // the instrument chosen in the form
+			}
+			d.Error = msg
+			s.renderPaper(c, status, d)
+		})
 		return
 	}
-	if apply {
+	if f.Apply {
+		s.discard(c, "paper", f)
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/survey/paper?inserted=%d&already=%d", res.Inserted, res.AlreadyStored))
 		return
 	}
-	d.Result, d.Data = &res, base64.StdEncoding.EncodeToString(data)
+	if err := s.keep(c, "paper", &f); err != nil {
+		s.internalError(c, err)
+		return
+	}
+	d.Result, d.Token = &res, f.Token
 	s.renderPaper(c, http.StatusOK, d)
 }

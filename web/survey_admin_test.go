@@ -3,10 +3,8 @@ package web_test
 import (
 	"bytes"
 	"context"
-	b64 "encoding/base64"
 	"encoding/json"
 	"fmt"
-	"html"
 	"image/png"
 	"mime/multipart"
 	"net/http"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"parindex"
+	"parindex/password"
 	"parindex/store"
 	"parindex/store/storetest"
 	"parindex/survey"
@@ -719,12 +718,29 @@ func TestPaperImportPage(t *testing.T) {
 	if paperCount() != 0 {
 		t.Fatal("the check stored responses")
 	}
-	data := regexp.MustCompile(`name="data" value="([^"]+)"`).FindStringSubmatch(r.Body)
-	if data == nil {
-		t.Fatal("no apply form")
+	tokenOf := func(body string) string {
+		t.Helper()
+		m := regexp.MustCompile(`name="token" value="([0-9a-f]{32})"`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatal("no apply form")
+		}
+		return m[1]
 	}
-	// The browser sends the attribute's value unescaped.
-	apply := map[string]string{"step": "apply", "instrument": "sipas-2026", "file_name": "giay.csv", "data": html.UnescapeString(data[1])}
+	apply := map[string]string{"step": "apply", "instrument": "sipas-2026", "file_name": "giay.csv", "token": tokenOf(r.Body)}
+	// Another user's apply with the token opens nothing.
+	hash, err := password.Hash(testPassword, cheap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.DB.CreateUser(ctx, parindex.Actor{Name: "test"}, &parindex.User{Username: "admin2", DisplayName: "Quản trị 2",
+		Grants: []parindex.RoleGrant{{Role: parindex.RoleAdmin}}}, hash); err != nil {
+		t.Fatal(err)
+	}
+	other := ts.client(t)
+	other.mustLogin("admin2")
+	if r := other.postFile("/admin/survey/paper", "", "", nil, apply); r.Status != http.StatusBadRequest || paperCount() != 0 {
+		t.Fatalf("another user's apply = %d, %d stored", r.Status, paperCount())
+	}
 	r = admin.postFile("/admin/survey/paper", "", "", nil, apply)
 	if r.Status != http.StatusSeeOther || r.Location != "/admin/survey/paper?inserted=2&already=0" {
 		t.Fatalf("apply = %d %q\n%s", r.Status, r.Location, r.Body)
@@ -735,14 +751,19 @@ func TestPaperImportPage(t *testing.T) {
 	if body := admin.get(r.Location).Body; !strings.Contains(body, "Đã ghi 2 phiếu mới") {
 		t.Error("the result is not shown")
 	}
-	// Applying again stores nothing twice.
-	if r := admin.postFile("/admin/survey/paper", "", "", nil, apply); r.Location != "/admin/survey/paper?inserted=0&already=2" || paperCount() != 2 {
-		t.Errorf("apply again = %q, %d stored", r.Location, paperCount())
+	// A token applies once; the same file checked and applied again
+	// stores nothing twice.
+	if r := admin.postFile("/admin/survey/paper", "", "", nil, apply); r.Status != http.StatusBadRequest || paperCount() != 2 {
+		t.Errorf("apply with a spent token = %d, %d stored", r.Status, paperCount())
+	}
+	r = admin.postFile("/admin/survey/paper", "file", "giay.csv", []byte(good), map[string]string{"step": "check", "instrument": "sipas-2026"})
+	if r.Status != 200 || !strings.Contains(r.Body, "sẽ ghi mới 0") || strings.Contains(r.Body, `name="token"`) {
+		t.Errorf("the same file checked again = %d, want nothing new to apply\n%s", r.Status, r.Body)
 	}
 
 	bad := header + row("SNV", "2026-03-14", "6", "") + row("KHONGCO", "14/03/2026", "4", "")
 	r = admin.postFile("/admin/survey/paper", "file", "loi.csv", []byte(bad), map[string]string{"step": "check", "instrument": "sipas-2026"})
-	if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "Tệp có 24 lỗi") || strings.Contains(r.Body, `name="data"`) {
+	if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "Tệp có 24 lỗi") || strings.Contains(r.Body, `name="token"`) {
 		t.Errorf("bad check = %d", r.Status)
 	}
 	for _, want := range []string{`<td>2</td><td class="code">A1</td>`, `<td>3</td><td class="code">unit</td>`, `<td>3</td><td class="code">date</td>`} {
@@ -750,11 +771,11 @@ func TestPaperImportPage(t *testing.T) {
 			t.Errorf("the problems lack %s", want)
 		}
 	}
-	// A tampered apply is checked again and refused whole.
+	// An apply with a made-up token has no file to store.
 	r = admin.postFile("/admin/survey/paper", "", "", nil, map[string]string{"step": "apply", "instrument": "sipas-2026", "file_name": "loi.csv",
-		"data": b64.StdEncoding.EncodeToString([]byte(bad))})
-	if r.Status != http.StatusBadRequest || paperCount() != 2 {
-		t.Errorf("apply of a bad file = %d, %d stored", r.Status, paperCount())
+		"token": strings.Repeat("ab", 16)})
+	if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "tải tệp lên lại") || paperCount() != 2 {
+		t.Errorf("apply with a made-up token = %d, %d stored", r.Status, paperCount())
 	}
 	if r := admin.postFile("/admin/survey/paper", "file", "giay.csv", []byte(good), map[string]string{"step": "check", "instrument": "khong-co"}); r.Status != http.StatusBadRequest {
 		t.Errorf("unknown instrument = %d", r.Status)

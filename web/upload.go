@@ -1,0 +1,166 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"parindex/stats"
+
+	"github.com/gin-gonic/gin"
+
+	"parindex"
+)
+
+// Every import on the web (metrics, paper forms, a self-assessment workbook)
+// goes in two steps: the check reads the uploaded file, stores nothing and
+// shows what would change or every problem; the apply step stores the same
+// file, checked again against the database as it is then. Between the two
+// the file waits on the server under a random token bound to the user and
+// the kind of import, so the apply step cannot be handed another file.
+// (A framework upload is one step: what it stores is a draft, which is the
+// check before publishing.)
+
+// uploadedFile is the one reader of an uploaded file: the multipart file of
+// form field "file", refused over limit bytes (413) before it is read, or
+// when absent (400), with a message in the user's language. The name is the
+// file's base name, for messages.
+func (s *Server) uploadedFile(c *gin.Context, limit int64) (name string, data []byte, err error) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+64<<10)
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return "", nil, s.tooLarge(c, limit)
+		}
+		return "", nil, parindex.Errorf(parindex.ECodeInvalid, "%s", translate(s.lang(c), "upload.none"))
+	}
+	if fh.Size > limit {
+		return "", nil, s.tooLarge(c, limit)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return "", nil, err
+	}
+	defer f.Close()
+	// The part's size is known: one buffer of that size, not a growing one.
+	data = make([]byte, fh.Size)
+	if _, err := io.ReadFull(f, data); err != nil {
+		return "", nil, err
+	}
+	return cleanUploadName(fh.Filename), data, nil
+}
+
+func (s *Server) tooLarge(c *gin.Context, limit int64) error {
+	lang := s.lang(c)
+	return parindex.Errorf(parindex.ECodeTooLarge, "%s", translate(lang, "upload.too_large", points(lang, stats.RoundHalfUp(float64(limit)/(1<<20), 2))))
+}
+
+// cleanUploadName keeps the base name of an uploaded file, for messages.
+func cleanUploadName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
+	if !utf8.ValidString(name) || name == "." || name == "/" {
+		return "upload"
+	}
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	return name
+}
+
+// importFile is the file of one step of an import.
+type importFile struct {
+	Name  string
+	Data  []byte
+	Apply bool   // the apply step: Data is the file kept by the check
+	Token string // on the apply step, the kept file's; after a check, set by keep
+}
+
+// importUpload reads the file of an import's step: on the check step the
+// uploaded file (form field "file"); on the apply step (form field "step"
+// is "apply") the file kept by the check, named by the form's "token", and
+// its name from "file_name". kind keeps imports of different kinds apart.
+// The body is limited before the form is read.
+func (s *Server) importUpload(c *gin.Context, kind string, limit int64) (importFile, error) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+64<<10)
+	if c.PostForm("step") != "apply" {
+		name, data, err := s.uploadedFile(c, limit)
+		return importFile{Name: name, Data: data}, err
+	}
+	f := importFile{Name: cleanUploadName(c.PostForm("file_name")), Token: c.PostForm("token"), Apply: true}
+	path, err := s.keptPath(c, kind, f.Token)
+	if err == nil {
+		f.Data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return f, parindex.Errorf(parindex.ECodeInvalid, "Tệp đã kiểm tra không còn trên máy chủ; hãy tải tệp lên lại (the checked file is gone; upload it again)")
+	}
+	return f, nil
+}
+
+// keep stores a checked file for the apply step and sets f.Token. Kept
+// files older than a day are removed on the way.
+func (s *Server) keep(c *gin.Context, kind string, f *importFile) error {
+	dir := s.keptDir()
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("web: folder of checked uploads: %w", err)
+	}
+	if entries, err := os.ReadDir(dir); err == nil {
+		for _, e := range entries {
+			if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > 24*time.Hour {
+				os.Remove(filepath.Join(dir, e.Name()))
+			}
+		}
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return err
+	}
+	token := hex.EncodeToString(b)
+	path, _ := s.keptPath(c, kind, token)
+	if err := os.WriteFile(path, f.Data, 0o640); err != nil {
+		return fmt.Errorf("web: keep a checked upload: %w", err)
+	}
+	f.Token = token
+	return nil
+}
+
+// discard removes the kept file of an applied import: a token applies once.
+func (s *Server) discard(c *gin.Context, kind string, f importFile) {
+	if path, err := s.keptPath(c, kind, f.Token); err == nil {
+		os.Remove(path)
+	}
+}
+
+var uploadToken = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+func (s *Server) keptDir() string { return filepath.Join(s.cfg.DataDir, "tmp", "uploads") }
+
+// keptPath names a kept file by kind, user and token, so that one user's
+// token opens nothing of another's.
+func (s *Server) keptPath(c *gin.Context, kind, token string) (string, error) {
+	u := currentUser(c)
+	if u == nil || !uploadToken.MatchString(token) {
+		return "", errors.New("web: no such kept upload")
+	}
+	return filepath.Join(s.keptDir(), kind+"-"+strconv.FormatInt(u.ID, 10)+"-"+token), nil
+}
+
+// problemsShown bounds the problems an import's page lists; the page says
+// how many there are in all.
+const problemsShown = 200
+
+// shownProblems is the part of a file's problems an import's page lists.
+func shownProblems(ie parindex.InputErrors) parindex.InputErrors {
+	return ie[:min(len(ie), problemsShown)]
+}
