@@ -1,6 +1,15 @@
 package web
 
-import _ "embed"
+import (
+	"bytes"
+	_ "embed"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
 
 // openAPIDocument is the contract of /api/v1 (OpenAPI 3.1), written by
 // hand and kept true by TestOpenAPIMatchesRoutes, which compares its paths
@@ -8,3 +17,14 @@ import _ "embed"
 //
 //go:embed openapi.json
 var openAPIDocument []byte
+
+// openAPI serves the OpenAPI 3 document, with the server's own address.
+func (a *api) openAPI(c *gin.Context) {
+	doc := openAPIDocument
+	if base := strings.TrimRight(a.s.cfg.BaseURL, "/"); base != "" {
+		if u, err := url.Parse(base); err == nil && u.Host != "" {
+			doc = bytes.Replace(doc, []byte(`"url": "/api/v1"`), []byte(`"url": `+strconv.Quote(base+apiPrefix)), 1)
+		}
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", doc)
+}
