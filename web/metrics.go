@@ -611,7 +611,7 @@ func (s *Server) renderTokens(c *gin.Context, status int, d tokensData) {
 		s.internalError(c, err)
 		return
 	}
-	SortUnits(d.Units)
+	parindex.SortUnits(d.Units)
 	// The secret must not stay in any cache.
 	c.Header("Cache-Control", "no-store")
 	s.render(c, status, "metrics_tokens", "tokens.title", d)
