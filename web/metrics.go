@@ -56,78 +56,21 @@ func (s *Server) metricsRoutes(g *gin.RouterGroup) {
 
 // --- what frameworks need ---------------------------------------------------
 
-// frameworkNeeds is the set of metrics one published framework reads.
-type frameworkNeeds struct {
-	Code, Name  string
-	agencyTypes []string
-	// metrics: code → true when every leaf reading it leaves the
-	// denominator when it is missing (missing: exclude), so its absence
-	// costs no points; false when a missing value scores 0.
-	optional map[string]bool
-}
-
 // loadNeeds reads the published frameworks of a year: what each needs.
-func (s *Server) loadNeeds(ctx context.Context, year int) ([]*frameworkNeeds, error) {
+func (s *Server) loadNeeds(ctx context.Context, year int) ([]*criteria.MetricNeeds, error) {
 	recs, err := s.db.FindFrameworks(ctx, store.FrameworkFilter{Status: store.FrameworkPublished, Year: year})
 	if err != nil {
 		return nil, err
 	}
-	var out []*frameworkNeeds
+	var out []*criteria.MetricNeeds
 	for _, rec := range recs {
 		f, err := rec.Framework()
 		if err != nil {
 			return nil, err
 		}
-		n := &frameworkNeeds{Code: f.Code, Name: f.Name, agencyTypes: f.AgencyTypes, optional: map[string]bool{}}
-		for _, leaf := range f.Leaves() {
-			if f.InAdjustment(leaf.Code) {
-				continue
-			}
-			excluded := f.MissingFor(leaf.Code) == criteria.MissingExclude
-			for _, m := range leaf.Metrics() {
-				if opt, seen := n.optional[m]; !seen || opt {
-					n.optional[m] = excluded
-				}
-			}
-		}
-		out = append(out, n)
+		out = append(out, f.MetricNeeds())
 	}
 	return out, nil
-}
-
-func (n *frameworkNeeds) appliesTo(u *parindex.OrgUnit) bool {
-	return slices.Contains(n.agencyTypes, u.Type)
-}
-
-// completeness says which metrics a framework reads that a unit lacks for
-// a period.
-type completeness struct {
-	Framework, Name string
-	Needed          int
-	Missing         []string // a missing value scores 0 points
-	Optional        []string // missing, but the leaves leave the denominator
-	Unknown         []string // read by the framework, absent from the catalogue
-}
-
-// Complete reports whether nothing that costs points is missing.
-func (c completeness) Complete() bool { return len(c.Missing) == 0 && len(c.Unknown) == 0 }
-
-func (n *frameworkNeeds) check(values map[string]store.PeriodValue, catalog map[string]*parindex.Metric) completeness {
-	out := completeness{Framework: n.Code, Name: n.Name, Needed: len(n.optional)}
-	for _, m := range sortedKeys(n.optional) {
-		if _, ok := values[m]; ok {
-			continue
-		}
-		switch {
-		case catalog[m] == nil:
-			out.Unknown = append(out.Unknown, m)
-		case n.optional[m]:
-			out.Optional = append(out.Optional, m)
-		default:
-			out.Missing = append(out.Missing, m)
-		}
-	}
-	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -141,11 +84,19 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // checksFor returns the completeness of a unit for every framework of the
 // year that scores its type.
-func checksFor(needs []*frameworkNeeds, u *parindex.OrgUnit, values map[string]store.PeriodValue, catalog map[string]*parindex.Metric) []completeness {
-	var out []completeness
+func checksFor(needs []*criteria.MetricNeeds, u *parindex.OrgUnit, values map[string]store.PeriodValue, catalog map[string]*parindex.Metric) []criteria.Completeness {
+	present := make(map[string]bool, len(values))
+	for m := range values {
+		present[m] = true
+	}
+	catalogued := make(map[string]bool, len(catalog))
+	for m := range catalog {
+		catalogued[m] = true
+	}
+	var out []criteria.Completeness
 	for _, n := range needs {
-		if n.appliesTo(u) {
-			out = append(out, n.check(values, catalog))
+		if n.AppliesTo(u.Type) {
+			out = append(out, n.Check(present, catalogued))
 		}
 	}
 	return out
@@ -181,7 +132,7 @@ func periodError(lang string, err error) string {
 type overviewRow struct {
 	Unit   *parindex.OrgUnit
 	Values int
-	Checks []completeness
+	Checks []criteria.Completeness
 }
 
 type metricsOverviewData struct {
@@ -189,7 +140,7 @@ type metricsOverviewData struct {
 	Input      string
 	Error      string
 	Rows       []overviewRow
-	Frameworks []*frameworkNeeds
+	Frameworks []*criteria.MetricNeeds
 	CanWrite   bool
 	CanManage  bool
 }
@@ -238,7 +189,7 @@ func (s *Server) metricsOverview(c *gin.Context) {
 }
 
 // Checks of a row by framework code, for the overview's columns.
-func (r overviewRow) Check(framework string) *completeness {
+func (r overviewRow) Check(framework string) *criteria.Completeness {
 	for i := range r.Checks {
 		if r.Checks[i].Framework == framework {
 			return &r.Checks[i]
@@ -317,7 +268,7 @@ type metricsUnitData struct {
 	Parts      []parindex.Period
 	Prev, Next parindex.Period
 	Rows       []valueRow
-	Checks     []completeness
+	Checks     []criteria.Completeness
 	Names      map[string]*parindex.Metric
 	History    []historyRow
 	HistoryOf  *parindex.Metric
@@ -393,8 +344,8 @@ func (s *Server) showMetricsUnit(c *gin.Context, status int, form *metricsUnitDa
 	d.Checks = checksFor(needs, unit, values[unit.ID], d.Names)
 	needed := map[string]bool{}
 	for _, n := range needs {
-		if n.appliesTo(unit) {
-			for m, opt := range n.optional {
+		if n.AppliesTo(unit.Type) {
+			for m, opt := range n.Optional {
 				if prev, seen := needed[m]; !seen || prev {
 					needed[m] = opt
 				}
