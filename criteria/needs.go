@@ -26,12 +26,32 @@ func (f *Framework) MetricNeeds() *MetricNeeds {
 		}
 		excluded := f.MissingFor(leaf.Code) == MissingExclude
 		for _, m := range leaf.Metrics() {
-			if opt, seen := n.Optional[m]; !seen || opt {
-				n.Optional[m] = excluded
-			}
+			addNeed(n.Optional, m, excluded)
 		}
 	}
 	return n
+}
+
+// addNeed records that a metric is read, optional only while every reader
+// so far leaves the denominator when it is missing.
+func addNeed(optional map[string]bool, metric string, excluded bool) {
+	if opt, seen := optional[metric]; !seen || opt {
+		optional[metric] = excluded
+	}
+}
+
+// NeededBy merges the needs of the frameworks that score an agency type:
+// metric code → true when its absence costs no points in any of them.
+func NeededBy(needs []*MetricNeeds, agencyType string) map[string]bool {
+	out := map[string]bool{}
+	for _, n := range needs {
+		if n.AppliesTo(agencyType) {
+			for m, opt := range n.Optional {
+				addNeed(out, m, opt)
+			}
+		}
+	}
+	return out
 }
 
 // AppliesTo reports whether the framework scores agencies of the type.

@@ -57,3 +57,24 @@ nodes:
 		t.Errorf("with only optional metrics lacking: %+v", c)
 	}
 }
+
+// A metric two frameworks of a type read is optional only when both leave
+// the denominator without it; a framework for another type does not count.
+func TestNeededBy(t *testing.T) {
+	needs := []*MetricNeeds{
+		{Code: "a", AgencyTypes: []string{"department"}, Optional: map[string]bool{"records_total": true, "records_on_time": true}},
+		{Code: "b", AgencyTypes: []string{"department", "commune"}, Optional: map[string]bool{"records_total": false, "staff_total": true}},
+		{Code: "c", AgencyTypes: []string{"commune"}, Optional: map[string]bool{"records_on_time": false, "plan_tasks_total": false}},
+	}
+	want := map[string]bool{"records_total": false, "records_on_time": true, "staff_total": true}
+	if got := NeededBy(needs, "department"); !maps.Equal(got, want) {
+		t.Errorf("department needs %v, want %v", got, want)
+	}
+	want = map[string]bool{"records_total": false, "staff_total": true, "records_on_time": false, "plan_tasks_total": false}
+	if got := NeededBy(needs, "commune"); !maps.Equal(got, want) {
+		t.Errorf("commune needs %v, want %v", got, want)
+	}
+	if got := NeededBy(needs, "ward"); len(got) != 0 {
+		t.Errorf("ward needs %v, want none", got)
+	}
+}

@@ -342,16 +342,7 @@ func (s *Server) showMetricsUnit(c *gin.Context, status int, form *metricsUnitDa
 		return
 	}
 	d.Checks = checksFor(needs, unit, values[unit.ID], d.Names)
-	needed := map[string]bool{}
-	for _, n := range needs {
-		if n.AppliesTo(unit.Type) {
-			for m, opt := range n.Optional {
-				if prev, seen := needed[m]; !seen || prev {
-					needed[m] = opt
-				}
-			}
-		}
-	}
+	needed := criteria.NeededBy(needs, unit.Type)
 	for _, m := range catalog {
 		row := valueRow{Metric: m}
 		if v, ok := values[unit.ID][m.Code]; ok {
