@@ -1,5 +1,11 @@
 package parindex
 
+import (
+	"sort"
+
+	"parindex/vn"
+)
+
 // Organisation unit types seeded by the first migration. The set is data (the
 // org_types table), so a province can add a type without a code change; these
 // constants name the ones the code itself reasons about.
@@ -36,6 +42,17 @@ func (u *OrgUnit) ValidOn(d Date) bool {
 		return false
 	}
 	return u.ValidTo.IsZero() || !u.ValidTo.Before(d)
+}
+
+// unitTypeOrder puts the province first, then centres, departments, wards,
+// communes and historical districts.
+var unitTypeOrder = map[string]int{OrgTypeProvince: 0, OrgTypeOneStopCentre: 1, OrgTypeDepartment: 2, OrgTypeWard: 3, OrgTypeCommune: 4, OrgTypeDistrict: 5, OrgTypeOther: 6}
+
+// SortUnits orders units by type, then by name in Vietnamese alphabetical
+// order; every list and tree of units people read uses it.
+func SortUnits(units []*OrgUnit) {
+	vn.SortBy(units, func(u *OrgUnit) string { return u.Name })
+	sort.SliceStable(units, func(i, j int) bool { return unitTypeOrder[units[i].Type] < unitTypeOrder[units[j].Type] })
 }
 
 // OrgType is one kind of organisation unit, with its Vietnamese and English names.

@@ -12,6 +12,9 @@
 //     every problem at once as FILE:LINE: node CODE: message; Marshal writes
 //     the canonical form that Framework.Hash is computed from;
 //   - Diff between two frameworks (year to year, or draft to published);
+//   - the metrics a framework needs (MetricNeeds) and what a unit lacks of
+//     them for a period (Check), given the metrics it has and the catalogue,
+//     and what the frameworks of an agency type need together (NeededBy);
 //   - the embedded reference frameworks and the catalogue of metric names
 //     they use (ReferenceMetrics).
 //

@@ -48,7 +48,7 @@ func (s *Server) userFormData(c *gin.Context, u *parindex.User) (userForm, error
 	if err != nil {
 		return userForm{}, err
 	}
-	SortUnits(units)
+	parindex.SortUnits(units)
 	return userForm{User: u, Units: units, Roles: parindex.Roles, Conflicts: conflictWarnings(s.lang(c), u)}, nil
 }
 
@@ -237,7 +237,7 @@ func (s *Server) unitFormData(c *gin.Context, u *parindex.OrgUnit, isNew bool) (
 	if err != nil {
 		return unitForm{}, err
 	}
-	SortUnits(units)
+	parindex.SortUnits(units)
 	return unitForm{Unit: u, Types: types, Units: units, New: isNew}, nil
 }
 

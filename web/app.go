@@ -2,26 +2,13 @@ package web
 
 import (
 	"net/http"
-	"sort"
 
 	"github.com/gin-gonic/gin"
 
 	"parindex"
 	"parindex/password"
 	"parindex/store"
-	"parindex/vn"
 )
-
-// unitTypeOrder puts the province first, then centres, departments, wards,
-// communes and historical districts.
-var unitTypeOrder = map[string]int{"province": 0, "one_stop_centre": 1, "department": 2, "ward": 3, "commune": 4, "district": 5, "other": 6}
-
-// SortUnits orders units by type, then by name in Vietnamese alphabetical
-// order; every list and tree of units people read uses it.
-func SortUnits(units []*parindex.OrgUnit) {
-	vn.SortBy(units, func(u *parindex.OrgUnit) string { return u.Name })
-	sort.SliceStable(units, func(i, j int) bool { return unitTypeOrder[units[i].Type] < unitTypeOrder[units[j].Type] })
-}
 
 // visibleUnits returns the units of the filter that the user may view, in
 // display order, each with the ancestors used to decide.
@@ -45,7 +32,7 @@ func (s *Server) visibleUnits(c *gin.Context, f store.OrgFilter) ([]*parindex.Or
 			out = append(out, unit)
 		}
 	}
-	SortUnits(out)
+	parindex.SortUnits(out)
 	return out, nil
 }
 

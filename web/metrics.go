@@ -7,15 +7,14 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/xuri/excelize/v2"
 
 	"parindex"
 	"parindex/criteria"
+	"parindex/metricsxlsx"
 	"parindex/store"
 	"parindex/tabular"
 	"parindex/workbook"
@@ -51,78 +50,21 @@ func (s *Server) metricsRoutes(g *gin.RouterGroup) {
 
 // --- what frameworks need ---------------------------------------------------
 
-// frameworkNeeds is the set of metrics one published framework reads.
-type frameworkNeeds struct {
-	Code, Name  string
-	agencyTypes []string
-	// metrics: code → true when every leaf reading it leaves the
-	// denominator when it is missing (missing: exclude), so its absence
-	// costs no points; false when a missing value scores 0.
-	optional map[string]bool
-}
-
 // loadNeeds reads the published frameworks of a year: what each needs.
-func (s *Server) loadNeeds(ctx context.Context, year int) ([]*frameworkNeeds, error) {
+func (s *Server) loadNeeds(ctx context.Context, year int) ([]*criteria.MetricNeeds, error) {
 	recs, err := s.db.FindFrameworks(ctx, store.FrameworkFilter{Status: store.FrameworkPublished, Year: year})
 	if err != nil {
 		return nil, err
 	}
-	var out []*frameworkNeeds
+	var out []*criteria.MetricNeeds
 	for _, rec := range recs {
 		f, err := rec.Framework()
 		if err != nil {
 			return nil, err
 		}
-		n := &frameworkNeeds{Code: f.Code, Name: f.Name, agencyTypes: f.AgencyTypes, optional: map[string]bool{}}
-		for _, leaf := range f.Leaves() {
-			if f.InAdjustment(leaf.Code) {
-				continue
-			}
-			excluded := f.MissingFor(leaf.Code) == criteria.MissingExclude
-			for _, m := range leaf.Metrics() {
-				if opt, seen := n.optional[m]; !seen || opt {
-					n.optional[m] = excluded
-				}
-			}
-		}
-		out = append(out, n)
+		out = append(out, f.MetricNeeds())
 	}
 	return out, nil
-}
-
-func (n *frameworkNeeds) appliesTo(u *parindex.OrgUnit) bool {
-	return slices.Contains(n.agencyTypes, u.Type)
-}
-
-// completeness says which metrics a framework reads that a unit lacks for
-// a period.
-type completeness struct {
-	Framework, Name string
-	Needed          int
-	Missing         []string // a missing value scores 0 points
-	Optional        []string // missing, but the leaves leave the denominator
-	Unknown         []string // read by the framework, absent from the catalogue
-}
-
-// Complete reports whether nothing that costs points is missing.
-func (c completeness) Complete() bool { return len(c.Missing) == 0 && len(c.Unknown) == 0 }
-
-func (n *frameworkNeeds) check(values map[string]store.PeriodValue, catalog map[string]*parindex.Metric) completeness {
-	out := completeness{Framework: n.Code, Name: n.Name, Needed: len(n.optional)}
-	for _, m := range sortedKeys(n.optional) {
-		if _, ok := values[m]; ok {
-			continue
-		}
-		switch {
-		case catalog[m] == nil:
-			out.Unknown = append(out.Unknown, m)
-		case n.optional[m]:
-			out.Optional = append(out.Optional, m)
-		default:
-			out.Missing = append(out.Missing, m)
-		}
-	}
-	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -136,11 +78,19 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // checksFor returns the completeness of a unit for every framework of the
 // year that scores its type.
-func checksFor(needs []*frameworkNeeds, u *parindex.OrgUnit, values map[string]store.PeriodValue, catalog map[string]*parindex.Metric) []completeness {
-	var out []completeness
+func checksFor(needs []*criteria.MetricNeeds, u *parindex.OrgUnit, values map[string]store.PeriodValue, catalog map[string]*parindex.Metric) []criteria.Completeness {
+	present := make(map[string]bool, len(values))
+	for m := range values {
+		present[m] = true
+	}
+	catalogued := make(map[string]bool, len(catalog))
+	for m := range catalog {
+		catalogued[m] = true
+	}
+	var out []criteria.Completeness
 	for _, n := range needs {
-		if n.appliesTo(u) {
-			out = append(out, n.check(values, catalog))
+		if n.AppliesTo(u.Type) {
+			out = append(out, n.Check(present, catalogued))
 		}
 	}
 	return out
@@ -152,169 +102,6 @@ func catalogMap(ms []*parindex.Metric) map[string]*parindex.Metric {
 		out[m.Code] = m
 	}
 	return out
-}
-
-// --- files ------------------------------------------------------------------
-
-// readObservations reads an uploaded metrics file whole once its header
-// has the metrics columns.
-func readObservations(name string, data []byte) (*tabular.Table, error) {
-	rd, err := tabular.Open(name, bytes.NewReader(data), tabular.Upload)
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
-	tab, _, err := rd.Table(parindex.ObservationColumns, nil)
-	return tab, err
-}
-
-// ObservationRows reads the rows of a metrics file (columns unit, period,
-// metric, value, any order) for PutObservations.
-func ObservationRows(tab *tabular.Table) ([]parindex.ObservationRow, error) {
-	cols, err := tab.Columns(parindex.ObservationColumns, nil)
-	if err != nil {
-		return nil, err
-	}
-	if len(tab.Rows) == 0 {
-		return nil, parindex.InputErrors{{File: tab.File, Sheet: tab.Sheet,
-			VI: "tệp không có dòng số liệu nào dưới dòng tiêu đề", EN: "the file has no data rows under the header"}}
-	}
-	rows := make([]parindex.ObservationRow, len(tab.Rows))
-	for i, r := range tab.Rows {
-		rows[i] = parindex.ObservationRow{Row: r.Number, Unit: r.Cell(cols, "unit"), Period: r.Cell(cols, "period"),
-			Metric: r.Cell(cols, "metric"), Value: r.Cell(cols, "value")}
-	}
-	return rows, nil
-}
-
-// Sheet names of the metrics template. The lists live on hidden sheets
-// with plain ASCII names, so the validation formulas need no quoting.
-const (
-	templateDataSheet    = "Số liệu"
-	templateCatalogSheet = "DanhMuc"
-	templateUnitsSheet   = "DonVi"
-	templateHelpSheet    = "Hướng dẫn"
-	templateRows         = 5000 // rows with validated cells
-)
-
-// MetricsTemplate is the Excel template for importing metrics: the data
-// sheet (first and active, the one imports read) with the four columns and
-// validated cells (unit and metric from drop-down lists, period as text so
-// that Excel does not turn 2026-03 into a date, value a number ≥ 0), a
-// short help sheet, and the catalogue and the units on hidden sheets that
-// feed the lists.
-func MetricsTemplate(catalog []*parindex.Metric, units []*parindex.OrgUnit) ([]byte, error) {
-	w := workbook.New("Mẫu nhập số liệu chỉ số (metrics import template)")
-	defer w.Close()
-	data, err := w.AddSheet(templateDataSheet, []workbook.Column{
-		{Title: "unit", Width: 14, Format: workbook.Code},
-		{Title: "period", Width: 12, Format: workbook.Code},
-		{Title: "metric", Width: 30, Format: workbook.Code},
-		{Title: "value", Width: 14, Format: workbook.Number},
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := data.Finish(); err != nil {
-		return nil, err
-	}
-	help, err := w.AddSheet(templateHelpSheet, []workbook.Column{{Title: "Hướng dẫn (how to fill in)", Width: 110, Format: workbook.Text}})
-	if err != nil {
-		return nil, err
-	}
-	for _, line := range []string{
-		"Mỗi dòng của sheet “" + templateDataSheet + "” là một số liệu: đơn vị, kỳ, chỉ số, giá trị. (One figure per row: unit, period, metric, value.)",
-		"unit: mã đơn vị, chọn trong danh sách. (Unit code, from the list.)",
-		"period: 2026-03 (tháng), 2026-Q1 (quý) hoặc 2026 (năm). Số liệu năm được cộng dồn từ tháng, quý theo quy tắc của từng chỉ số, trừ khi nhập giá trị năm. (Month, quarter or year; a year is derived from months and quarters by each metric's rule unless a yearly value is given.)",
-		"metric: mã chỉ số, chọn trong danh sách; tên và quy tắc cộng dồn ở sheet ẩn “" + templateCatalogSheet + "” (chuột phải vào tên sheet → Unhide). (Metric code from the list; names and rules on the hidden sheet.)",
-		"value: số không âm, không dùng dấu phân cách hàng nghìn. (A number ≥ 0, no thousands separators.)",
-		"Cả tệp được kiểm tra trước; nếu có lỗi, không số liệu nào được ghi và mọi lỗi được liệt kê theo dòng, cột. Nhập lại cùng tệp không ghi trùng; giá trị khác với giá trị đã có được ghi là đính chính (lưu lịch sử, nhật ký). (The whole file is checked first; nothing is written when any row is wrong. Re-importing is harmless; a different value is a correction, kept in history and the audit log.)",
-	} {
-		if _, err := help.Append(false, line); err != nil {
-			return nil, err
-		}
-	}
-	cat, err := w.AddSheet(templateCatalogSheet, []workbook.Column{
-		{Title: "code", Width: 30, Format: workbook.Code}, {Title: "name_vi", Width: 60}, {Title: "name_en", Width: 50},
-		{Title: "unit", Width: 14}, {Title: "combine", Width: 10, Format: workbook.Code}, {Title: "self_report", Width: 10, Format: workbook.Code},
-		{Title: "description", Width: 60},
-	})
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range catalog {
-		self := "không"
-		if m.SelfReport {
-			self = "có"
-		}
-		if _, err := cat.Append(false, m.Code, m.NameVI, m.NameEN, m.Unit, string(m.Combine), self, m.Description); err != nil {
-			return nil, err
-		}
-	}
-	us, err := w.AddSheet(templateUnitsSheet, []workbook.Column{{Title: "code", Width: 14, Format: workbook.Code}, {Title: "name", Width: 50}, {Title: "type", Width: 16}})
-	if err != nil {
-		return nil, err
-	}
-	for _, u := range units {
-		if _, err := us.Append(false, u.Code, u.Name, u.Type); err != nil {
-			return nil, err
-		}
-	}
-	raw, err := w.Bytes()
-	if err != nil {
-		return nil, err
-	}
-	// The workbook helper writes sheets and styles; hiding sheets and
-	// validating cells against a range on another sheet are done on the
-	// written file.
-	f, err := excelize.OpenReader(bytes.NewReader(raw))
-	if err != nil {
-		return nil, fmt.Errorf("web: metrics template: %w", err)
-	}
-	defer f.Close()
-	last := strconv.Itoa(templateRows + 1)
-	list := func(col, sheet string, n int, prompt, errMsg string) error {
-		dv := excelize.NewDataValidation(true)
-		dv.SetSqref(col + "2:" + col + last)
-		dv.SetSqrefDropList(fmt.Sprintf("%s!$A$2:$A$%d", sheet, max(n+1, 2)))
-		dv.SetInput(col, prompt)
-		dv.SetError(excelize.DataValidationErrorStyleStop, "Giá trị không hợp lệ", errMsg)
-		return f.AddDataValidation(templateDataSheet, dv)
-	}
-	if err := list("A", templateUnitsSheet, len(units), "Chọn mã đơn vị (unit code)", "Chọn một mã đơn vị trong danh sách (choose a unit code from the list)"); err != nil {
-		return nil, fmt.Errorf("web: metrics template: %w", err)
-	}
-	if err := list("C", templateCatalogSheet, len(catalog), "Chọn mã chỉ số (metric code)", "Chọn một mã chỉ số trong danh mục (choose a metric code from the catalogue)"); err != nil {
-		return nil, fmt.Errorf("web: metrics template: %w", err)
-	}
-	period := excelize.NewDataValidation(true)
-	period.SetSqref("B2:B" + last)
-	if err := period.SetRange(4, 7, excelize.DataValidationTypeTextLength, excelize.DataValidationOperatorBetween); err != nil {
-		return nil, fmt.Errorf("web: metrics template: %w", err)
-	}
-	period.SetInput("period", "2026-03 (tháng), 2026-Q1 (quý), 2026 (năm)")
-	period.SetError(excelize.DataValidationErrorStyleStop, "Kỳ không hợp lệ", "Kỳ dạng 2026-03, 2026-Q1 hoặc 2026 (period as 2026-03, 2026-Q1 or 2026)")
-	value := excelize.NewDataValidation(true)
-	value.SetSqref("D2:D" + last)
-	if err := value.SetRange(0, parindex.MaxMetricValue, excelize.DataValidationTypeDecimal, excelize.DataValidationOperatorBetween); err != nil {
-		return nil, fmt.Errorf("web: metrics template: %w", err)
-	}
-	value.SetError(excelize.DataValidationErrorStyleStop, "Giá trị không hợp lệ", "Giá trị là số không âm (value must be a number ≥ 0)")
-	for _, dv := range []*excelize.DataValidation{period, value} {
-		if err := f.AddDataValidation(templateDataSheet, dv); err != nil {
-			return nil, fmt.Errorf("web: metrics template: %w", err)
-		}
-	}
-	for _, sheet := range []string{templateCatalogSheet, templateUnitsSheet} {
-		if err := f.SetSheetVisible(sheet, false); err != nil {
-			return nil, fmt.Errorf("web: metrics template: %w", err)
-		}
-	}
-	var out bytes.Buffer
-	if _, err := f.WriteTo(&out); err != nil {
-		return nil, fmt.Errorf("web: metrics template: %w", err)
-	}
-	return out.Bytes(), nil
 }
 
 // --- pages ------------------------------------------------------------------
@@ -339,7 +126,7 @@ func periodError(lang string, err error) string {
 type overviewRow struct {
 	Unit   *parindex.OrgUnit
 	Values int
-	Checks []completeness
+	Checks []criteria.Completeness
 }
 
 type metricsOverviewData struct {
@@ -347,7 +134,7 @@ type metricsOverviewData struct {
 	Input      string
 	Error      string
 	Rows       []overviewRow
-	Frameworks []*frameworkNeeds
+	Frameworks []*criteria.MetricNeeds
 	CanWrite   bool
 	CanManage  bool
 }
@@ -396,7 +183,7 @@ func (s *Server) metricsOverview(c *gin.Context) {
 }
 
 // Checks of a row by framework code, for the overview's columns.
-func (r overviewRow) Check(framework string) *completeness {
+func (r overviewRow) Check(framework string) *criteria.Completeness {
 	for i := range r.Checks {
 		if r.Checks[i].Framework == framework {
 			return &r.Checks[i]
@@ -471,7 +258,7 @@ type metricsUnitData struct {
 	Parts      []parindex.Period
 	Prev, Next parindex.Period
 	Rows       []valueRow
-	Checks     []completeness
+	Checks     []criteria.Completeness
 	Names      map[string]*parindex.Metric
 	History    []historyRow
 	HistoryOf  *parindex.Metric
@@ -545,16 +332,7 @@ func (s *Server) showMetricsUnit(c *gin.Context, status int, form *metricsUnitDa
 		return
 	}
 	d.Checks = checksFor(needs, unit, values[unit.ID], d.Names)
-	needed := map[string]bool{}
-	for _, n := range needs {
-		if n.appliesTo(unit) {
-			for m, opt := range n.optional {
-				if prev, seen := needed[m]; !seen || prev {
-					needed[m] = opt
-				}
-			}
-		}
-	}
+	needed := criteria.NeededBy(needs, unit.Type)
 	for _, m := range catalog {
 		row := valueRow{Metric: m}
 		if v, ok := values[unit.ID][m.Code]; ok {
@@ -668,11 +446,7 @@ func (s *Server) metricsImport(c *gin.Context) {
 		})
 		return
 	}
-	tab, err := readObservations(d.File, f.Data)
-	var rows []parindex.ObservationRow
-	if err == nil {
-		rows, err = ObservationRows(tab)
-	}
+	tab, rows, err := readObservations(d.File, f.Data)
 	var res store.PutResult
 	if err == nil {
 		res, err = s.db.PutObservations(c.Request.Context(), actor(c), rows,
@@ -704,6 +478,16 @@ func (s *Server) metricsImport(c *gin.Context) {
 	s.render(c, http.StatusOK, "metrics_import", "metrics.import", d)
 }
 
+// readObservations reads an uploaded metrics file whole.
+func readObservations(name string, data []byte) (*tabular.Table, []parindex.ObservationRow, error) {
+	rd, err := tabular.Open(name, bytes.NewReader(data), tabular.Upload)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rd.Close()
+	return metricsxlsx.Read(rd)
+}
+
 func (s *Server) metricsTemplate(c *gin.Context) {
 	ctx := c.Request.Context()
 	catalog, err := s.db.Metrics(ctx)
@@ -716,7 +500,7 @@ func (s *Server) metricsTemplate(c *gin.Context) {
 		s.internalError(c, err)
 		return
 	}
-	data, err := MetricsTemplate(catalog, units)
+	data, err := metricsxlsx.Bytes(catalog, units)
 	if err != nil {
 		s.internalError(c, err)
 		return
@@ -746,7 +530,7 @@ func (s *Server) renderTokens(c *gin.Context, status int, d tokensData) {
 		s.internalError(c, err)
 		return
 	}
-	SortUnits(d.Units)
+	parindex.SortUnits(d.Units)
 	// The secret must not stay in any cache.
 	c.Header("Cache-Control", "no-store")
 	s.render(c, status, "metrics_tokens", "tokens.title", d)

@@ -165,7 +165,7 @@ func (s *Server) linkFormData(c *gin.Context, d *linksData) error {
 	if d.CurrentUnit, err = s.db.FindOrgUnits(ctx, store.OrgFilter{ValidOn: s.vietnamToday()}); err != nil {
 		return err
 	}
-	SortUnits(d.CurrentUnit)
+	parindex.SortUnits(d.CurrentUnit)
 	if d.Types, err = s.db.OrgTypes(ctx); err != nil {
 		return err
 	}

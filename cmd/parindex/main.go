@@ -26,7 +26,6 @@ import (
 	"parindex"
 	"parindex/config"
 	"parindex/i18n"
-	"parindex/web"
 )
 
 // version, commit and echartsVersion are set at link time by the Makefile
@@ -67,17 +66,6 @@ func buildCommit() string {
 		revision += "-dirty"
 	}
 	return revision
-}
-
-// chartsVersion says which ECharts the binary embeds, if any.
-func chartsVersion() string {
-	switch {
-	case !web.EChartsEmbedded():
-		return "không có (not embedded: make vendor-echarts before building; the dashboards show tables only)"
-	case echartsVersion == "":
-		return "có, phiên bản không rõ (embedded, version unknown: built without the Makefile)"
-	}
-	return echartsVersion
 }
 
 func main() {

@@ -11,9 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"parindex"
+	"parindex/metricsxlsx"
 	"parindex/store"
 	"parindex/tabular"
-	"parindex/web"
 )
 
 func (a *app) metricsCommand() *cobra.Command {
@@ -39,11 +39,7 @@ value is a correction, kept in history and the audit log. --dry-run only reports
 				return err
 			}
 			defer rd.Close()
-			tab, _, err := rd.Table(parindex.ObservationColumns, nil)
-			if err != nil {
-				return err
-			}
-			rows, err := web.ObservationRows(tab)
+			tab, rows, err := metricsxlsx.Read(rd)
 			if err != nil {
 				return err
 			}
@@ -101,7 +97,7 @@ Writes the Excel template: the data sheet with validated cells, the catalogue an
 			if err != nil {
 				return err
 			}
-			data, err := web.MetricsTemplate(catalog, units)
+			data, err := metricsxlsx.Bytes(catalog, units)
 			if err != nil {
 				return err
 			}

@@ -13,7 +13,6 @@ import (
 	"parindex"
 	"parindex/store"
 	"parindex/tabular"
-	"parindex/web"
 )
 
 // cliActor names the person at the terminal in audit rows.
@@ -171,7 +170,7 @@ func dateFlag(name, value string) (parindex.Date, error) {
 // printTree draws units as an indented tree; siblings are ordered by type
 // and then by name in Vietnamese alphabetical order (Ă after A, Đ after D).
 func printTree(w io.Writer, units []*parindex.OrgUnit, roots []string) {
-	web.SortUnits(units)
+	parindex.SortUnits(units)
 	trees := parindex.BuildOrgTree(units)
 	if roots != nil {
 		trees = nil

@@ -187,3 +187,16 @@ func displayURL(cfg config.Config, listen string) string {
 	}
 	return cfg.BaseURL
 }
+
+// chartsVersion says which ECharts the binary embeds for the dashboards it
+// serves, if any; `parindex version` reports it. It sits with the serve
+// command because it asks web, which the command line imports only to serve.
+func chartsVersion() string {
+	switch {
+	case !web.EChartsEmbedded():
+		return "không có (not embedded: make vendor-echarts before building; the dashboards show tables only)"
+	case echartsVersion == "":
+		return "có, phiên bản không rõ (embedded, version unknown: built without the Makefile)"
+	}
+	return echartsVersion
+}

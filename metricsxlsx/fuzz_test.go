@@ -1,4 +1,4 @@
-package web_test
+package metricsxlsx_test
 
 import (
 	"bytes"
@@ -8,14 +8,15 @@ import (
 	"testing"
 
 	"parindex"
+	"parindex/metricsxlsx"
 	"parindex/tabular"
 	"parindex/tabular/tabulartest"
-	"parindex/web"
 )
 
 // FuzzMetricsImport reads fuzzed metrics files (CSV and .xlsx) as the
-// import page does, up to the pure check that PutObservations runs before
-// writing (tabular.Read, ObservationRows, parindex.PlanObservations).
+// import page and the command line do, up to the pure check that
+// PutObservations runs before writing (tabular.Read, Rows,
+// parindex.PlanObservations).
 // Every refusal is parindex.InputErrors naming the file; a problem with a
 // data row names one of the four columns. An accepted file gives one
 // observation per row, each for a known unit that existed in a period
@@ -54,7 +55,7 @@ func FuzzMetricsImport(f *testing.F) {
 	today := d("2026-11-26")
 	if tab, err := tabular.Read("valid.csv", strings.NewReader(valid), tabular.Upload); err != nil {
 		f.Fatal(err)
-	} else if rows, err := web.ObservationRows(tab); err != nil {
+	} else if rows, err := metricsxlsx.Rows(tab); err != nil {
 		f.Fatal(err)
 	} else if obs, errs := parindex.PlanObservations(tab.File, "", rows, catalog, units, parindex.MetricSourceImport, today); len(errs) > 0 || len(obs) != 4 {
 		f.Fatalf("the valid seed gives %d observations: %v", len(obs), errs)
@@ -67,7 +68,7 @@ func FuzzMetricsImport(f *testing.F) {
 		tab, err := tabular.Read(name, bytes.NewReader(data), tabular.Upload)
 		var rows []parindex.ObservationRow
 		if err == nil {
-			rows, err = web.ObservationRows(tab)
+			rows, err = metricsxlsx.Rows(tab)
 		}
 		if err != nil {
 			var ie parindex.InputErrors
