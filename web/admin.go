@@ -11,6 +11,7 @@ import (
 	"parindex/password"
 	"parindex/store"
 	"parindex/vn"
+	"parindex/web/kit"
 )
 
 type usersData struct {
@@ -21,7 +22,7 @@ type usersData struct {
 func (s *Server) usersPage(c *gin.Context) {
 	users, err := s.db.FindUsers(c.Request.Context())
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	vn.SortBy(users, func(u *parindex.User) string { return u.DisplayName })
@@ -29,7 +30,7 @@ func (s *Server) usersPage(c *gin.Context) {
 	for _, u := range users {
 		d.Conflicted[u.ID] = len(parindex.Conflicts(u)) > 0
 	}
-	s.render(c, http.StatusOK, "users", "users.title", d)
+	s.Render(c, http.StatusOK, "users", "users.title", d)
 }
 
 // userForm is the data of the new-account and account pages.
@@ -49,7 +50,7 @@ func (s *Server) userFormData(c *gin.Context, u *parindex.User) (userForm, error
 		return userForm{}, err
 	}
 	parindex.SortUnits(units)
-	return userForm{User: u, Units: units, Roles: parindex.Roles, Conflicts: conflictWarnings(s.lang(c), u)}, nil
+	return userForm{User: u, Units: units, Roles: parindex.Roles, Conflicts: conflictWarnings(s.Lang(c), u)}, nil
 }
 
 // conflictWarnings words parindex.Conflicts for the account page. Such a
@@ -62,21 +63,21 @@ func conflictWarnings(lang string, u *parindex.User) []string {
 	for _, c := range parindex.Conflicts(u) {
 		scope := ""
 		if c.Grant.IncludeDescendants {
-			scope = translate(lang, "users.conflict_sub")
+			scope = kit.T(lang, "users.conflict_sub")
 		}
-		out = append(out, translate(lang, "users.conflict."+string(c.Action),
-			translate(lang, "role."+c.Grant.Role), c.Grant.UnitName, c.Grant.UnitCode, scope))
+		out = append(out, kit.T(lang, "users.conflict."+string(c.Action),
+			kit.T(lang, "role."+c.Grant.Role), c.Grant.UnitName, c.Grant.UnitCode, scope))
 	}
 	return out
 }
 
 func (s *Server) newUserPage(c *gin.Context) {
-	d, err := s.userFormData(c, &parindex.User{Lang: langVI})
+	d, err := s.userFormData(c, &parindex.User{Lang: kit.VI})
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "user_new", "users.new", d)
+	s.Render(c, http.StatusOK, "user_new", "users.new", d)
 }
 
 // grantFromForm reads the role fields shared by the create and add-role forms.
@@ -94,7 +95,7 @@ func (s *Server) createUser(c *gin.Context) {
 	u := &parindex.User{
 		Username:    c.PostForm("username"),
 		DisplayName: c.PostForm("display_name"),
-		Lang:        langVI,
+		Lang:        kit.VI,
 	}
 	g := grantFromForm(c)
 	if g.Role != "" {
@@ -103,18 +104,18 @@ func (s *Server) createUser(c *gin.Context) {
 	pw := password.Random(14)
 	hash, err := password.Hash(pw, s.passwordParams)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
-	if err := s.db.CreateUser(c.Request.Context(), actor(c), u, hash); err != nil {
-		s.showError(c, err, func(status int, msg string) {
+	if err := s.db.CreateUser(c.Request.Context(), kit.Actor(c), u, hash); err != nil {
+		s.ShowError(c, err, func(status int, msg string) {
 			d, ferr := s.userFormData(c, u)
 			if ferr != nil {
-				s.internalError(c, ferr)
+				s.InternalError(c, ferr)
 				return
 			}
 			d.Error, d.Grant = msg, g
-			s.render(c, status, "user_new", "users.new", d)
+			s.Render(c, status, "user_new", "users.new", d)
 		})
 		return
 	}
@@ -124,25 +125,25 @@ func (s *Server) createUser(c *gin.Context) {
 func (s *Server) showUser(c *gin.Context, id int64, newPassword string, status int, flashKey string) {
 	u, err := s.db.UserByID(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	d, err := s.userFormData(c, u)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	d.NewPassword = newPassword
 	if flashKey != "" {
-		s.setFlash(c, flashKey)
+		s.SetFlash(c, flashKey)
 	}
-	s.render(c, status, "user", "users.title", d)
+	s.Render(c, status, "user", "users.title", d)
 }
 
 func (s *Server) userPage(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := kit.IDParam(c, "id")
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	s.showUser(c, id, "", http.StatusOK, "")
@@ -153,69 +154,69 @@ func (s *Server) userPage(c *gin.Context) {
 // a reset, whose new password is shown once and never stored in clear.
 func (s *Server) userAction(c *gin.Context) {
 	ctx := c.Request.Context()
-	id, err := idParam(c, "id")
+	id, err := kit.IDParam(c, "id")
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	switch c.PostForm("do") {
 	case "save":
 		name := c.PostForm("display_name")
-		err = s.db.UpdateUser(ctx, actor(c), id, store.UserUpdate{DisplayName: &name}, "")
+		err = s.db.UpdateUser(ctx, kit.Actor(c), id, store.UserUpdate{DisplayName: &name}, "")
 	case "disable", "enable":
-		if current := currentUser(c); current.ID == id && c.PostForm("do") == "disable" {
+		if current := kit.CurrentUser(c); current.ID == id && c.PostForm("do") == "disable" {
 			err = parindex.Errorf(parindex.ECodeInvalid, "Không thể tự khóa tài khoản của mình (you cannot disable yourself)")
 			break
 		}
 		disabled := c.PostForm("do") == "disable"
-		err = s.db.UpdateUser(ctx, actor(c), id, store.UserUpdate{Disabled: &disabled}, c.PostForm("reason"))
+		err = s.db.UpdateUser(ctx, kit.Actor(c), id, store.UserUpdate{Disabled: &disabled}, c.PostForm("reason"))
 	case "reset":
 		pw := password.Random(14)
 		var hash string
 		if hash, err = password.Hash(pw, s.passwordParams); err == nil {
-			err = s.db.SetPassword(ctx, actor(c), id, hash, "reset by administrator")
+			err = s.db.SetPassword(ctx, kit.Actor(c), id, hash, "reset by administrator")
 		}
 		if err == nil {
 			s.showUser(c, id, pw, http.StatusOK, "users.saved")
 			return
 		}
 	case "grant":
-		if err = s.db.AddGrant(ctx, actor(c), id, grantFromForm(c)); err == nil {
+		if err = s.db.AddGrant(ctx, kit.Actor(c), id, grantFromForm(c)); err == nil {
 			// Allowed, but said at once: the page below explains the warning.
 			if u, uerr := s.db.UserByID(ctx, id); uerr == nil && len(parindex.Conflicts(u)) > 0 {
-				s.setFlash(c, "users.granted_conflict")
+				s.SetFlash(c, "users.granted_conflict")
 				c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(id, 10))
 				return
 			}
 		}
 	case "revoke":
-		grantID, _ := formID(c, "grant")
-		err = s.db.RemoveGrant(ctx, actor(c), id, grantID)
+		grantID, _ := kit.FormID(c, "grant")
+		err = s.db.RemoveGrant(ctx, kit.Actor(c), id, grantID)
 	default:
 		err = parindex.Errorf(parindex.ECodeInvalid, "Yêu cầu không hợp lệ (unknown action)")
 	}
 	if err != nil {
 		if parindex.ErrorCode(err) == parindex.ECodeNotFound {
-			s.fail(c, err)
+			s.Fail(c, err)
 			return
 		}
-		s.showError(c, err, func(status int, msg string) {
+		s.ShowError(c, err, func(status int, msg string) {
 			u, uerr := s.db.UserByID(ctx, id)
 			if uerr != nil {
-				s.fail(c, uerr)
+				s.Fail(c, uerr)
 				return
 			}
 			d, ferr := s.userFormData(c, u)
 			if ferr != nil {
-				s.internalError(c, ferr)
+				s.InternalError(c, ferr)
 				return
 			}
 			d.Error = msg
-			s.render(c, status, "user", "users.title", d)
+			s.Render(c, status, "user", "users.title", d)
 		})
 		return
 	}
-	s.setFlash(c, "users.saved")
+	s.SetFlash(c, "users.saved")
 	c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(id, 10))
 }
 
@@ -243,21 +244,21 @@ func (s *Server) unitFormData(c *gin.Context, u *parindex.OrgUnit, isNew bool) (
 
 func (s *Server) unitEditPage(c *gin.Context) {
 	code := c.Param("code")
-	u := &parindex.OrgUnit{ValidFrom: parindex.DateOf(s.db.Now().In(vietnamTime))}
+	u := &parindex.OrgUnit{ValidFrom: parindex.DateOf(s.db.Now().In(kit.VietnamTime))}
 	isNew := code == ""
 	if !isNew {
 		var err error
 		if u, err = s.db.OrgUnitByCode(c.Request.Context(), code); err != nil {
-			s.fail(c, err)
+			s.Fail(c, err)
 			return
 		}
 	}
 	d, err := s.unitFormData(c, u, isNew)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "unit_edit", "units.edit", d)
+	s.Render(c, http.StatusOK, "unit_edit", "units.edit", d)
 }
 
 // saveUnit creates or edits a unit through the same all-or-nothing checks as
@@ -273,7 +274,7 @@ func (s *Server) saveUnit(c *gin.Context) {
 	if !isNew {
 		old, err := s.db.OrgUnitByCode(c.Request.Context(), code)
 		if err != nil {
-			s.fail(c, err)
+			s.Fail(c, err)
 			return
 		}
 		row.Successor = old.SuccessorCode // merges go through their own form
@@ -281,7 +282,7 @@ func (s *Server) saveUnit(c *gin.Context) {
 		s.unitFormError(c, row, isNew, "Mã đơn vị "+code+" đã có (the code is taken)", http.StatusConflict)
 		return
 	}
-	_, err := s.db.ImportOrgUnits(c.Request.Context(), actor(c), "", []parindex.OrgRow{row}, c.PostForm("reason"))
+	_, err := s.db.ImportOrgUnits(c.Request.Context(), kit.Actor(c), "", []parindex.OrgRow{row}, c.PostForm("reason"))
 	if err != nil {
 		var msgs []string
 		if ie, ok := err.(parindex.InputErrors); ok {
@@ -291,10 +292,10 @@ func (s *Server) saveUnit(c *gin.Context) {
 			s.unitFormError(c, row, isNew, strings.Join(msgs, "; "), http.StatusBadRequest)
 			return
 		}
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	s.setFlash(c, "units.saved")
+	s.SetFlash(c, "units.saved")
 	c.Redirect(http.StatusSeeOther, "/app/units/"+code)
 }
 
@@ -304,11 +305,11 @@ func (s *Server) unitFormError(c *gin.Context, row parindex.OrgRow, isNew bool, 
 	u.ValidTo, _ = parindex.ParseDate(row.ValidTo)
 	d, err := s.unitFormData(c, u, isNew)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	d.Error = msg
-	s.render(c, status, "unit_edit", "units.edit", d)
+	s.Render(c, status, "unit_edit", "units.edit", d)
 }
 
 func (s *Server) mergeUnit(c *gin.Context) {
@@ -318,24 +319,24 @@ func (s *Server) mergeUnit(c *gin.Context) {
 		s.unitFormError(c, parindex.OrgRow{Code: code}, false, "Ngày sáp nhập cần dạng yyyy-mm-dd (bad date)", http.StatusBadRequest)
 		return
 	}
-	if err := s.db.MergeOrgUnits(c.Request.Context(), actor(c), []string{code}, c.PostForm("successor"), on, c.PostForm("reason")); err != nil {
-		s.showError(c, err, func(status int, msg string) {
+	if err := s.db.MergeOrgUnits(c.Request.Context(), kit.Actor(c), []string{code}, c.PostForm("successor"), on, c.PostForm("reason")); err != nil {
+		s.ShowError(c, err, func(status int, msg string) {
 			u, uerr := s.db.OrgUnitByCode(c.Request.Context(), code)
 			if uerr != nil {
-				s.fail(c, uerr)
+				s.Fail(c, uerr)
 				return
 			}
 			d, ferr := s.unitFormData(c, u, false)
 			if ferr != nil {
-				s.internalError(c, ferr)
+				s.InternalError(c, ferr)
 				return
 			}
 			d.Error = msg
-			s.render(c, status, "unit_edit", "units.edit", d)
+			s.Render(c, status, "unit_edit", "units.edit", d)
 		})
 		return
 	}
-	s.setFlash(c, "units.merged")
+	s.SetFlash(c, "units.merged")
 	c.Redirect(http.StatusSeeOther, "/app/units/"+code)
 }
 
@@ -351,7 +352,7 @@ type auditData struct {
 }
 
 func (s *Server) auditPage(c *gin.Context) {
-	page, _ := queryInt(c, "page")
+	page, _ := kit.QueryInt(c, "page")
 	if page < 1 {
 		page = 1
 	}
@@ -364,7 +365,7 @@ func (s *Server) auditPage(c *gin.Context) {
 	}
 	entries, err := s.db.FindAudit(c.Request.Context(), f)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	d := auditData{Filter: f, Page: page, Entries: entries}
@@ -376,5 +377,5 @@ func (s *Server) auditPage(c *gin.Context) {
 	d.NextURL = "/admin/audit?" + q.Encode()
 	q.Set("page", strconv.Itoa(page-1))
 	d.PrevURL = "/admin/audit?" + q.Encode()
-	s.render(c, http.StatusOK, "audit", "audit.title", d)
+	s.Render(c, http.StatusOK, "audit", "audit.title", d)
 }

@@ -16,6 +16,7 @@ import (
 
 	"parindex"
 	"parindex/survey"
+	"parindex/web/kit"
 )
 
 // The API serves other systems (the one-stop-shop system, dashboards) with
@@ -106,9 +107,9 @@ func (a *api) abort(c *gin.Context, status int, e apiError) {
 func (a *api) fail(c *gin.Context, err error, field string) {
 	code := parindex.ErrorCode(err)
 	if code == parindex.ECodeInternal {
-		a.s.log.Error("api internal error", slog.String("request_id", requestID(c)), slog.String("error", err.Error()))
+		a.s.log.Error("api internal error", slog.String("request_id", kit.RequestID(c)), slog.String("error", err.Error()))
 	}
-	a.abort(c, HTTPStatus(err), apiError{Code: code, Message: parindex.ErrorMessage(err), Field: field})
+	a.abort(c, kit.HTTPStatus(err), apiError{Code: code, Message: parindex.ErrorMessage(err), Field: field})
 }
 
 // year reads the optional ?year=: 0 when absent; ok is false after
@@ -142,7 +143,7 @@ func apiToken(c *gin.Context) *parindex.APIToken {
 func apiUser(c *gin.Context) *parindex.User { return apiToken(c).User() }
 
 func apiActor(c *gin.Context) parindex.Actor {
-	return parindex.Actor{Name: apiToken(c).ActorName(), RequestID: requestID(c)}
+	return parindex.Actor{Name: apiToken(c).ActorName(), RequestID: kit.RequestID(c)}
 }
 
 // authenticate accepts "Authorization: Bearer <token>" and nothing else.

@@ -12,6 +12,7 @@ import (
 	"parindex"
 	"parindex/snapshot"
 	"parindex/store"
+	"parindex/web/kit"
 )
 
 type apiSnapshot struct {
@@ -103,7 +104,7 @@ func (a *api) listSnapshots(c *gin.Context) {
 
 // publishedSnapshot reads a published snapshot by the :id parameter.
 func (a *api) publishedSnapshot(c *gin.Context) (*parindex.Snapshot, bool) {
-	id, err := idParam(c, "id")
+	id, err := kit.IDParam(c, "id")
 	var s *parindex.Snapshot
 	if err == nil {
 		s, err = a.s.db.Snapshot(c.Request.Context(), id)

@@ -8,6 +8,7 @@ import (
 
 	"parindex"
 	"parindex/store"
+	"parindex/web/kit"
 )
 
 type apiUnit struct {
@@ -62,7 +63,7 @@ func (a *api) readableUnit(c *gin.Context, ix *unitIndex, code string) (*parinde
 	return u, true
 }
 
-func (a *api) today() parindex.Date { return parindex.DateOf(a.s.db.Now().In(vietnamTime)) }
+func (a *api) today() parindex.Date { return parindex.DateOf(a.s.db.Now().In(kit.VietnamTime)) }
 
 // listUnits: units valid today (or ?valid_on=, or every unit with
 // ?all=true), of a type with ?type=, that the token may read, by code.

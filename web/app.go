@@ -8,6 +8,7 @@ import (
 	"parindex"
 	"parindex/password"
 	"parindex/store"
+	"parindex/web/kit"
 )
 
 // visibleUnits returns the units of the filter that the user may view, in
@@ -24,7 +25,7 @@ func (s *Server) visibleUnits(c *gin.Context, f store.OrgFilter) ([]*parindex.Or
 			return nil, err
 		}
 	}
-	u := currentUser(c)
+	u := kit.CurrentUser(c)
 	var out []*parindex.OrgUnit
 	for _, unit := range units {
 		t := parindex.Target{UnitID: unit.ID, UnitAncestors: ancestors[unit.ID]}
@@ -36,8 +37,8 @@ func (s *Server) visibleUnits(c *gin.Context, f store.OrgFilter) ([]*parindex.Or
 	return out, nil
 }
 
-// unitTarget loads a unit and the authorisation target for it.
-func (s *Server) unitTarget(c *gin.Context, code string) (*parindex.OrgUnit, parindex.Target, error) {
+// UnitTarget loads a unit and the authorisation target for it.
+func (s *Server) UnitTarget(c *gin.Context, code string) (*parindex.OrgUnit, parindex.Target, error) {
 	unit, err := s.db.OrgUnitByCode(c.Request.Context(), code)
 	if err != nil {
 		return nil, parindex.Target{}, err
@@ -55,16 +56,16 @@ type homeData struct {
 }
 
 func (s *Server) appHome(c *gin.Context) {
-	u := currentUser(c)
+	u := kit.CurrentUser(c)
 	d := homeData{Province: parindex.CanAny(u, parindex.ActionViewProvince)}
 	if !d.Province {
 		var err error
 		if d.Units, err = s.visibleUnits(c, store.OrgFilter{ValidOn: parindex.DateOf(s.db.Now())}); err != nil {
-			s.internalError(c, err)
+			s.InternalError(c, err)
 			return
 		}
 	}
-	s.render(c, http.StatusOK, "app_home", "home.title", d)
+	s.Render(c, http.StatusOK, "app_home", "home.title", d)
 }
 
 type unitsData struct {
@@ -75,14 +76,14 @@ type unitsData struct {
 }
 
 func (s *Server) unitsPage(c *gin.Context) {
-	d := unitsData{Historical: c.Query("all") == "1", On: c.Query("on"), CanManage: parindex.Can(currentUser(c), parindex.ActionManageOrgs, parindex.Target{})}
+	d := unitsData{Historical: c.Query("all") == "1", On: c.Query("on"), CanManage: parindex.Can(kit.CurrentUser(c), parindex.ActionManageOrgs, parindex.Target{})}
 	f := store.OrgFilter{}
 	if !d.Historical {
-		f.ValidOn = parindex.DateOf(s.db.Now().In(vietnamTime))
+		f.ValidOn = parindex.DateOf(s.db.Now().In(kit.VietnamTime))
 		if d.On != "" {
 			on, err := parindex.ParseDate(d.On)
 			if err != nil {
-				s.badRequest(c, "error.bad_date")
+				s.BadRequest(c, "error.bad_date")
 				return
 			}
 			f.ValidOn = on
@@ -91,11 +92,11 @@ func (s *Server) unitsPage(c *gin.Context) {
 	}
 	units, err := s.visibleUnits(c, f)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	d.Trees = parindex.BuildOrgTree(units)
-	s.render(c, http.StatusOK, "units", "units.title", d)
+	s.Render(c, http.StatusOK, "units", "units.title", d)
 }
 
 type unitData struct {
@@ -108,23 +109,23 @@ type unitData struct {
 }
 
 func (s *Server) unitPage(c *gin.Context) {
-	unit, target, err := s.unitTarget(c, c.Param("code"))
+	unit, target, err := s.UnitTarget(c, c.Param("code"))
 	if err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !parindex.CanAny(currentUser(c), parindex.ActionViewProvince) {
-			s.forbidden(c)
+		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !parindex.CanAny(kit.CurrentUser(c), parindex.ActionViewProvince) {
+			s.Forbidden(c)
 			return
 		}
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	if !s.authorize(c, parindex.ActionViewUnit, target) {
+	if !s.Authorize(c, parindex.ActionViewUnit, target) {
 		return
 	}
-	d := unitData{Unit: unit, CanManage: parindex.Can(currentUser(c), parindex.ActionManageOrgs, parindex.Target{})}
+	d := unitData{Unit: unit, CanManage: parindex.Can(kit.CurrentUser(c), parindex.ActionManageOrgs, parindex.Target{})}
 	// Related units are listed only when the user may view them too.
 	visible, err := s.visibleUnits(c, store.OrgFilter{})
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	for _, v := range visible {
@@ -139,7 +140,7 @@ func (s *Server) unitPage(c *gin.Context) {
 			d.Successor = v
 		}
 	}
-	s.render(c, http.StatusOK, "unit", "units.title", d)
+	s.Render(c, http.StatusOK, "unit", "units.title", d)
 }
 
 type accountData struct {
@@ -147,49 +148,49 @@ type accountData struct {
 }
 
 func (s *Server) accountPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "account", "account.title", accountData{})
+	s.Render(c, http.StatusOK, "account", "account.title", accountData{})
 }
 
 func (s *Server) changePassword(c *gin.Context) {
 	ctx := c.Request.Context()
-	u := currentUser(c)
-	lang := s.lang(c)
+	u := kit.CurrentUser(c)
+	lang := s.Lang(c)
 	_, hash, err := s.db.UserCredentials(ctx, u.Username)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	if !password.Verify(hash, c.PostForm("current")) {
-		s.render(c, http.StatusBadRequest, "account", "account.title", accountData{Error: translate(lang, "account.wrong_current")})
+		s.Render(c, http.StatusBadRequest, "account", "account.title", accountData{Error: kit.T(lang, "account.wrong_current")})
 		return
 	}
 	newPW := c.PostForm("new")
 	if err := password.Check(u.Username, newPW); err != nil {
-		s.render(c, http.StatusBadRequest, "account", "account.title", accountData{Error: err.Error()})
+		s.Render(c, http.StatusBadRequest, "account", "account.title", accountData{Error: err.Error()})
 		return
 	}
 	newHash, err := password.Hash(newPW, s.passwordParams)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
-	if err := s.db.SetPassword(ctx, actor(c), u.ID, newHash, ""); err != nil {
-		s.fail(c, err)
+	if err := s.db.SetPassword(ctx, kit.Actor(c), u.ID, newHash, ""); err != nil {
+		s.Fail(c, err)
 		return
 	}
 	// SetPassword ended every session, this one included; keep this one.
 	if err := s.keepSession(c, u.ID); err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
-	s.setFlash(c, "account.changed")
+	s.SetFlash(c, "account.changed")
 	c.Redirect(http.StatusSeeOther, "/account")
 }
 
 func (s *Server) logoutEverywhere(c *gin.Context) {
-	u := currentUser(c)
-	if err := s.db.EndAllSessions(c.Request.Context(), actor(c), u.ID); err != nil {
-		s.fail(c, err)
+	u := kit.CurrentUser(c)
+	if err := s.db.EndAllSessions(c.Request.Context(), kit.Actor(c), u.ID); err != nil {
+		s.Fail(c, err)
 		return
 	}
 	_ = s.sessions.Destroy(c.Request.Context())

@@ -14,6 +14,7 @@ import (
 	"parindex/criteria"
 	"parindex/i18n"
 	"parindex/store"
+	"parindex/web/kit"
 )
 
 // The pages around the sheets: the list of assessments, the inbox of what
@@ -95,27 +96,27 @@ type asmIndexData struct {
 
 func (s *Server) assessmentsPage(c *gin.Context) {
 	ctx := c.Request.Context()
-	u := currentUser(c)
-	lang := s.lang(c)
+	u := kit.CurrentUser(c)
+	lang := s.Lang(c)
 	recs, err := s.asmPublishedFrameworks(ctx)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	targets, err := s.asmUnitTargets(ctx)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	d := asmIndexData{Appraiser: parindex.CanAny(u, parindex.ActionAppraise)}
 	if d.Inbox, err = s.asmInbox(c); err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	for _, rec := range recs {
 		list, f, err := s.db.ListAssessments(ctx, rec.Code)
 		if err != nil {
-			s.internalError(c, err)
+			s.InternalError(c, err)
 			return
 		}
 		fa := asmFrameworkList{Code: rec.Code, Name: rec.Name, Year: rec.Year, CanManage: parindex.Can(u, parindex.ActionManageAssessments, parindex.Target{})}
@@ -137,7 +138,7 @@ func (s *Server) assessmentsPage(c *gin.Context) {
 		}
 		d.Frameworks = append(d.Frameworks, fa)
 	}
-	s.render(c, http.StatusOK, "assessment_index", "assess.list_title", d)
+	s.Render(c, http.StatusOK, "assessment_index", "assess.list_title", d)
 }
 
 func (s *Server) asmAgencyRow(lang string, a *store.Assessment, f *criteria.Framework) asmAgencyRow {
@@ -176,8 +177,8 @@ func asmWithin7(due, today parindex.Date) bool {
 // on (DoHA) and deadlines within 7 days.
 func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 	ctx := c.Request.Context()
-	u := currentUser(c)
-	lang := s.lang(c)
+	u := kit.CurrentUser(c)
+	lang := s.Lang(c)
 	today := s.assessmentToday()
 	recs, err := s.asmPublishedFrameworks(ctx)
 	if err != nil {
@@ -228,11 +229,11 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 			case parindex.Can(u, parindex.ActionEditAssessment, t):
 				switch {
 				case a.State == parindex.AssessmentDraft && a.Locked:
-					add(a.Deadline, link, translate(lang, "inbox.locked", a.UnitName, rec.Name))
+					add(a.Deadline, link, kit.T(lang, "inbox.locked", a.UnitName, rec.Name))
 				case a.State == parindex.AssessmentDraft:
 					left := len(a.Unscored(f, system[a.UnitCode]))
 					if parindex.Can(u, parindex.ActionSubmitAssessment, t) && left == 0 {
-						add(agencyDue(a), link, translate(lang, "inbox.submit", a.UnitName, rec.Name))
+						add(agencyDue(a), link, kit.T(lang, "inbox.submit", a.UnitName, rec.Name))
 					} else if asmWithin7(agencyDue(a), today) || left > 0 {
 						add(agencyDue(a), link, i18n.N(lang, "inbox.self", left, a.UnitName, rec.Name, left))
 					}
@@ -244,7 +245,7 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 							open++
 						}
 					}
-					add(agencyDue(a), link, translate(lang, "inbox.explain", a.UnitName, rec.Name, open))
+					add(agencyDue(a), link, kit.T(lang, "inbox.explain", a.UnitName, rec.Name, open))
 				}
 			}
 			if round := a.State.AppraisalRound(); round > 0 {
@@ -289,7 +290,7 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 			}
 			for _, stage := range parindex.DeadlineStages {
 				if d := due[stage]; !d.IsZero() && !d.Before(today) && asmWithin7(d, today) {
-					add(d, admin, translate(lang, "inbox.deadline", translate(lang, "assess.stage."+stage), rec.Name))
+					add(d, admin, kit.T(lang, "inbox.deadline", kit.T(lang, "assess.stage."+stage), rec.Name))
 				}
 			}
 		}
@@ -310,10 +311,10 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 func (s *Server) asmInboxPage(c *gin.Context) {
 	items, err := s.asmInbox(c)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "assessment_inbox", "inbox.title", items)
+	s.Render(c, http.StatusOK, "assessment_inbox", "inbox.title", items)
 }
 
 // --- the appraisers' queue ------------------------------------------------
@@ -339,16 +340,16 @@ type asmQueueData struct {
 // wait for the open round.
 func (s *Server) asmQueuePage(c *gin.Context) {
 	ctx := c.Request.Context()
-	u := currentUser(c)
-	lang := s.lang(c)
+	u := kit.CurrentUser(c)
+	lang := s.Lang(c)
 	recs, err := s.asmPublishedFrameworks(ctx)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	targets, err := s.asmUnitTargets(ctx)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	d := asmQueueData{}
@@ -356,23 +357,23 @@ func (s *Server) asmQueuePage(c *gin.Context) {
 		if g.Role == parindex.RoleAppraiser {
 			fw := g.FrameworkName
 			if g.Framework == "" {
-				fw = translate(lang, "assess.any_framework")
+				fw = kit.T(lang, "assess.any_framework")
 			} else if fw == "" {
 				fw = g.Framework
 			}
-			d.Areas = append(d.Areas, fw+" · "+translate(lang, "role.area")+" "+g.Area)
+			d.Areas = append(d.Areas, fw+" · "+kit.T(lang, "role.area")+" "+g.Area)
 		}
 	}
 	agencies := map[string]bool{}
 	for _, rec := range recs {
 		list, f, err := s.db.ListAssessments(ctx, rec.Code)
 		if err != nil {
-			s.internalError(c, err)
+			s.InternalError(c, err)
 			return
 		}
-		nm, err := s.namesFor(ctx, lang, f)
+		nm, err := kit.NamesFor(ctx, s.db, lang, f)
 		if err != nil {
-			s.internalError(c, err)
+			s.InternalError(c, err)
 			return
 		}
 		for _, a := range list {
@@ -397,13 +398,13 @@ func (s *Server) asmQueuePage(c *gin.Context) {
 		}
 	}
 	d.Agency = len(agencies)
-	s.render(c, http.StatusOK, "assessment_queue", "queue.title", d)
+	s.Render(c, http.StatusOK, "assessment_queue", "queue.title", d)
 }
 
 // asmSelfText is the agency's value of a leaf in words, metrics included
 // by their names.
-func asmSelfText(nm *names, a *store.Assessment, n *criteria.Node) string {
-	lang := nm.lang
+func asmSelfText(nm *kit.Names, a *store.Assessment, n *criteria.Node) string {
+	lang := nm.Lang
 	if store.LeafKind(n) != store.KindMetrics || a.SelfValue(n.Code).NotApplicable {
 		return asmValueText(lang, n, a.SelfValue(n.Code))
 	}
@@ -411,9 +412,9 @@ func asmSelfText(nm *names, a *store.Assessment, n *criteria.Node) string {
 	for _, m := range n.Metrics() {
 		v := "–"
 		if mv := a.Metrics[m]; mv != nil {
-			v = points(lang, mv.Value)
+			v = kit.Points(lang, mv.Value)
 		}
-		parts = append(parts, nm.metric(m)+" = "+v)
+		parts = append(parts, nm.Metric(m)+" = "+v)
 	}
 	return strings.Join(parts, "; ")
 }
@@ -456,15 +457,15 @@ type asmProgressData struct {
 func (s *Server) asmProgressPage(c *gin.Context) {
 	d, err := s.asmProgress(c)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "assessment_progress", "progress.title", d)
+	s.Render(c, http.StatusOK, "assessment_progress", "progress.title", d)
 }
 
 func (s *Server) asmProgress(c *gin.Context) (*asmProgressData, error) {
 	ctx := c.Request.Context()
-	lang := s.lang(c)
+	lang := s.Lang(c)
 	code := c.Param("fw")
 	rec, _, err := s.db.AssessedFramework(ctx, code)
 	if err != nil {
@@ -481,7 +482,7 @@ func (s *Server) asmProgress(c *gin.Context) (*asmProgressData, error) {
 		return nil, err
 	}
 	for _, stage := range parindex.DeadlineStages {
-		d.Deadlines = append(d.Deadlines, asmDeadlineField{Stage: stage, Label: translate(lang, "assess.stage."+stage), Value: due[stage].String()})
+		d.Deadlines = append(d.Deadlines, asmDeadlineField{Stage: stage, Label: kit.T(lang, "assess.stage."+stage), Value: due[stage].String()})
 	}
 	counts := map[parindex.AssessmentState]int{}
 	type sums struct {
@@ -538,13 +539,13 @@ func (s *Server) asmProgress(c *gin.Context) (*asmProgressData, error) {
 	for _, area := range f.Nodes {
 		ad := asmAreaDiff{Code: area.Code, Name: area.Name}
 		if !area.Adjustment {
-			ad.Max = points(lang, area.MaxPoints())
+			ad.Max = kit.Points(lang, area.MaxPoints())
 		}
 		if sm := byArea[area.Code]; sm != nil && sm.n > 0 {
 			diff := sm.self - sm.appraised
 			ad.Agencies = sm.n
 			ad.Self, ad.Appraised, ad.Diff = asmPoints(lang, sm.self), asmPoints(lang, sm.appraised), asmPoints(lang, diff)
-			ad.MeanDiff = formatNumber(lang, diff/float64(sm.n), 2)
+			ad.MeanDiff = kit.Number(lang, diff/float64(sm.n), 2)
 			// The flag: agencies claimed on average more than 5% of the
 			// area's maximum above what appraisal found.
 			ad.OverScored = area.MaxPoints() > 0 && diff/float64(sm.n) > 0.05*area.MaxPoints()
@@ -600,27 +601,27 @@ func (s *Server) asmSaveDeadlines(c *gin.Context) {
 				return
 			}
 		}
-		if err := s.db.SetDeadline(c.Request.Context(), actor(c), code, stage, due, reason); err != nil {
+		if err := s.db.SetDeadline(c.Request.Context(), kit.Actor(c), code, stage, due, reason); err != nil {
 			s.asmProgressError(c, err)
 			return
 		}
 	}
-	s.setFlash(c, "progress.deadlines_saved")
+	s.SetFlash(c, "progress.deadlines_saved")
 	c.Redirect(http.StatusSeeOther, "/admin/assessments/"+url.PathEscape(code))
 }
 
 func (s *Server) asmProgressError(c *gin.Context, err error) {
 	if parindex.ErrorCode(err) == parindex.ECodeInternal {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	d, perr := s.asmProgress(c)
 	if perr != nil {
-		s.fail(c, perr)
+		s.Fail(c, perr)
 		return
 	}
 	d.Error = parindex.ErrorMessage(err)
-	s.render(c, HTTPStatus(err), "assessment_progress", "progress.title", d)
+	s.Render(c, kit.HTTPStatus(err), "assessment_progress", "progress.title", d)
 }
 
 // startAppraisalAll opens round 1 for every submitted agency at once,
@@ -631,15 +632,15 @@ func (s *Server) startAppraisalAll(c *gin.Context) {
 	code := c.Param("fw")
 	list, _, err := s.db.ListAssessments(ctx, code)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	targets, err := s.asmUnitTargets(ctx)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
-	u := currentUser(c)
+	u := kit.CurrentUser(c)
 	flash := "progress.started"
 	for _, a := range list {
 		if a.State != parindex.AssessmentSubmitted {
@@ -649,11 +650,11 @@ func (s *Server) startAppraisalAll(c *gin.Context) {
 			flash = "progress.started_not_own"
 			continue
 		}
-		if _, err := s.db.Transition(ctx, actor(c), a.Ref(), parindex.TransitionStartAppraisal, c.PostForm("reason")); err != nil {
+		if _, err := s.db.Transition(ctx, kit.Actor(c), a.Ref(), parindex.TransitionStartAppraisal, c.PostForm("reason")); err != nil {
 			s.asmProgressError(c, err)
 			return
 		}
 	}
-	s.setFlash(c, flash)
+	s.SetFlash(c, flash)
 	c.Redirect(http.StatusSeeOther, "/admin/assessments/"+url.PathEscape(code))
 }

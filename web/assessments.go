@@ -24,6 +24,7 @@ import (
 	"parindex/stats"
 	"parindex/store"
 	"parindex/survey"
+	"parindex/web/kit"
 	"parindex/workbook"
 )
 
@@ -65,7 +66,7 @@ func (s *Server) assessmentRoutes(g *gin.RouterGroup) {
 	a.POST("/:fw/:unit/leaf/:node/explain", s.leafExplain)
 	a.POST("/:fw/:unit/leaf/:node/appraise", s.leafAppraise)
 	a.POST("/:fw/:unit/evidence/:id/remove", s.evidenceRemove)
-	m := g.Group("/admin/assessments", s.requireAction(parindex.ActionManageAssessments))
+	m := g.Group("/admin/assessments", s.RequireAction(parindex.ActionManageAssessments))
 	m.GET("/:fw", s.asmProgressPage)
 	m.POST("/:fw/deadlines", s.asmSaveDeadlines)
 	m.POST("/:fw/start", s.startAppraisalAll)
@@ -79,8 +80,8 @@ func canUseAssessments(u *parindex.User) bool {
 }
 
 func (s *Server) requireAssessmentUser(c *gin.Context) {
-	if !canUseAssessments(currentUser(c)) {
-		s.forbidden(c)
+	if !canUseAssessments(kit.CurrentUser(c)) {
+		s.Forbidden(c)
 		c.Abort()
 		return
 	}
@@ -90,8 +91,8 @@ func (s *Server) requireAssessmentUser(c *gin.Context) {
 // requireAppraiser admits users with an appraiser grant in some area; each
 // leaf is then decided by the policy for its own area.
 func (s *Server) requireAppraiser(c *gin.Context) {
-	if !parindex.CanAny(currentUser(c), parindex.ActionAppraise) {
-		s.forbidden(c)
+	if !parindex.CanAny(kit.CurrentUser(c), parindex.ActionAppraise) {
+		s.Forbidden(c)
 		c.Abort()
 		return
 	}
@@ -99,7 +100,9 @@ func (s *Server) requireAppraiser(c *gin.Context) {
 }
 
 // assessmentToday is the day in Vietnam, the day deadlines count in.
-func (s *Server) assessmentToday() parindex.Date { return parindex.DateOf(s.db.Now().In(vietnamTime)) }
+func (s *Server) assessmentToday() parindex.Date {
+	return parindex.DateOf(s.db.Now().In(kit.VietnamTime))
+}
 
 // asmLoaded is one assessment in a request: with its framework and the
 // authorisation target of its unit.
@@ -114,22 +117,22 @@ type asmLoaded struct {
 // may view its unit; it renders the refusal itself and returns nil then.
 func (s *Server) loadAssessment(c *gin.Context) *asmLoaded {
 	ref := store.AssessmentRef{Framework: c.Param("fw"), Unit: c.Param("unit")}
-	unit, target, err := s.unitTarget(c, ref.Unit)
+	unit, target, err := s.UnitTarget(c, ref.Unit)
 	if err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !parindex.CanAny(currentUser(c), parindex.ActionViewProvince) {
-			s.forbidden(c)
+		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !parindex.CanAny(kit.CurrentUser(c), parindex.ActionViewProvince) {
+			s.Forbidden(c)
 			return nil
 		}
-		s.fail(c, err)
+		s.Fail(c, err)
 		return nil
 	}
-	if !s.authorize(c, parindex.ActionViewUnit, target) {
+	if !s.Authorize(c, parindex.ActionViewUnit, target) {
 		return nil
 	}
 	ref.Unit = unit.Code
 	a, f, err := s.db.Assessment(c.Request.Context(), ref)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return nil
 	}
 	return &asmLoaded{A: a, F: f, Target: target, Ref: ref}
@@ -285,7 +288,7 @@ func (s *Server) asmScoreFramework(ctx context.Context, framework string) (*asmS
 // asmPoints shows computed points: the engine keeps full precision; what
 // people read is rounded half up to 2 decimals (criteria.RoundHalfUp's
 // rule, through stats) and shown with the decimals it has.
-func asmPoints(lang string, x float64) string { return points(lang, stats.RoundHalfUp(x, 2)) }
+func asmPoints(lang string, x float64) string { return kit.Points(lang, stats.RoundHalfUp(x, 2)) }
 
 // asmInputNumber writes a number for an input field (a dot as decimal point,
 // as browsers post it).
@@ -310,23 +313,23 @@ func asmParseDecimal(s string) (float64, error) {
 }
 
 func asmStateName(lang string, st parindex.AssessmentState) string {
-	return translate(lang, "assess.state."+string(st))
+	return kit.T(lang, "assess.state."+string(st))
 }
 
 // asmValueText shows a leaf value in words.
 func asmValueText(lang string, n *criteria.Node, v store.LeafValue) string {
 	switch {
 	case v.NotApplicable:
-		return translate(lang, "assess.na")
+		return kit.T(lang, "assess.na")
 	case v.Points != nil:
-		return points(lang, *v.Points)
+		return kit.Points(lang, *v.Points)
 	case v.Answer != nil && *v.Answer:
-		return translate(lang, "common.yes")
+		return kit.T(lang, "common.yes")
 	case v.Answer != nil:
-		return translate(lang, "common.no")
+		return kit.T(lang, "common.no")
 	}
 	if n != nil && store.LeafKind(n) == store.KindMetrics {
-		return translate(lang, "assess.by_metrics")
+		return kit.T(lang, "assess.by_metrics")
 	}
 	return "–"
 }
@@ -355,14 +358,14 @@ func asmSurveyText(lang string, res *scoring.Result, unit string, n *criteria.No
 	}
 	nr, ok := a.Node(n.Code)
 	if !ok || math.IsNaN(nr.Inputs.Value) {
-		return translate(lang, "assess.survey_none")
+		return kit.T(lang, "assess.survey_none")
 	}
-	v := formatNumber(lang, nr.Inputs.Value*100, 1) + "%"
+	v := kit.Number(lang, nr.Inputs.Value*100, 1) + "%"
 	if n.SurveyMeasure() == criteria.MeasureMean100 {
-		v = formatNumber(lang, nr.Inputs.Value, 1) + "/100"
+		v = kit.Number(lang, nr.Inputs.Value, 1) + "/100"
 	}
 	if nr.Inputs.N > 0 {
-		v += " (n = " + formatNumber(lang, float64(nr.Inputs.N), 0) + ")"
+		v += " (n = " + kit.Number(lang, float64(nr.Inputs.N), 0) + ")"
 	}
 	return v
 }
@@ -379,18 +382,18 @@ type asmAppraisalView struct {
 	At        time.Time
 }
 
-func asmAppraisalViewOf(nm *names, n *criteria.Node, ap *store.Appraisal) *asmAppraisalView {
+func asmAppraisalViewOf(nm *kit.Names, n *criteria.Node, ap *store.Appraisal) *asmAppraisalView {
 	if ap == nil {
 		return nil
 	}
-	lang := nm.lang
-	v := &asmAppraisalView{Round: ap.Round, Decision: translate(lang, "assess.decision."+ap.Decision), Comment: ap.Comment,
+	lang := nm.Lang
+	v := &asmAppraisalView{Round: ap.Round, Decision: kit.T(lang, "assess.decision."+ap.Decision), Comment: ap.Comment,
 		Appraiser: ap.Appraiser, At: ap.At, Value: asmValueText(lang, n, ap.LeafValue)}
 	if len(ap.Metrics) > 0 {
 		var parts []string
 		for _, m := range n.Metrics() {
 			if x, ok := ap.Metrics[m]; ok {
-				parts = append(parts, nm.metric(m)+" = "+points(lang, x))
+				parts = append(parts, nm.Metric(m)+" = "+kit.Points(lang, x))
 			}
 		}
 		v.Metrics = strings.Join(parts, "; ")
@@ -486,15 +489,15 @@ func asmFormatIndex(lang string, f *criteria.Framework, a *scoring.AgencyResult)
 	if a == nil || a.IndexRounded == nil {
 		return "–", ""
 	}
-	return formatNumber(lang, *a.IndexRounded, f.Rounding), a.Band + " – " + a.BandName
+	return kit.Number(lang, *a.IndexRounded, f.Rounding), a.Band + " – " + a.BandName
 }
 
 // asmBuildSheet lays out the sheet of one assessment; posted (may be nil)
 // holds the values of a refused save, shown again with their errors.
 func (s *Server) asmBuildSheet(c *gin.Context, l *asmLoaded, posted map[string]*asmSheetRow, problems store.EntryErrors) (*asmSheetData, error) {
 	ctx := c.Request.Context()
-	lang := s.lang(c)
-	u := currentUser(c)
+	lang := s.Lang(c)
+	u := kit.CurrentUser(c)
 	sc, err := s.asmScoreFramework(ctx, l.Ref.Framework)
 	if err != nil {
 		return nil, err
@@ -506,13 +509,13 @@ func (s *Server) asmBuildSheet(c *gin.Context, l *asmLoaded, posted map[string]*
 		}
 	}
 	a, f := l.A, l.F
-	nm, err := s.namesFor(ctx, lang, f)
+	nm, err := kit.NamesFor(ctx, s.db, lang, f)
 	if err != nil {
 		return nil, err
 	}
 	d := &asmSheetData{A: a, F: f, URL: l.url(), State: asmStateName(lang, a.State), Locked: a.Locked,
 		CanEdit: l.mayEdit(u), CanExplain: l.mayExplain(u), Round: a.State.AppraisalRound(),
-		CanManage: parindex.Can(u, parindex.ActionManageAssessments, l.Target), TotalMax: points(lang, f.TotalMax()),
+		CanManage: parindex.Can(u, parindex.ActionManageAssessments, l.Target), TotalMax: kit.Points(lang, f.TotalMax()),
 		Today: s.assessmentToday().String(), ReopenMin: s.assessmentToday().String()}
 	d.CanUpload = d.CanEdit
 	if !a.Deadline.IsZero() {
@@ -534,7 +537,7 @@ func (s *Server) asmBuildSheet(c *gin.Context, l *asmLoaded, posted map[string]*
 	byNode := map[string][]string{}
 	for _, p := range problems {
 		key := p.Node
-		byNode[key] = append(byNode[key], pick(lang, p.VI, p.EN))
+		byNode[key] = append(byNode[key], kit.Pick(lang, p.VI, p.EN))
 	}
 	d.ErrorCount = len(problems)
 	pending := a.PendingLeaves(f)
@@ -545,7 +548,7 @@ func (s *Server) asmBuildSheet(c *gin.Context, l *asmLoaded, posted map[string]*
 		row := &asmSheetRow{Code: n.Code, Name: n.Name, Description: n.Description, Depth: len(ancestors), Group: !n.IsLeaf(),
 			Area: len(ancestors) == 0, Leaf: n.IsLeaf(), URL: l.leafURL(n.Code)}
 		if !f.InAdjustment(n.Code) {
-			row.Max = points(lang, n.MaxPoints())
+			row.Max = kit.Points(lang, n.MaxPoints())
 		}
 		row.SelfPoints, _ = asmNodePoints(lang, sc.Self, a.UnitCode, n.Code)
 		var status scoring.NodeStatus
@@ -556,7 +559,7 @@ func (s *Server) asmBuildSheet(c *gin.Context, l *asmLoaded, posted map[string]*
 				row.Survey = asmSurveyText(lang, sc.Self, a.UnitCode, n)
 			}
 			if status == scoring.StatusMissing || status == scoring.StatusExcluded || status == scoring.StatusNotApplicable {
-				row.Status = translate(lang, "assess.status."+status.String())
+				row.Status = kit.T(lang, "assess.status."+status.String())
 			}
 			row.Pending = slices.Contains(pending, n.Code)
 			row.CanAppraise = l.mayAppraise(u, n.Code)
@@ -582,7 +585,7 @@ func (s *Server) asmBuildSheet(c *gin.Context, l *asmLoaded, posted map[string]*
 	for _, area := range f.Nodes {
 		t := asmAreaTotal{Code: area.Code, Name: area.Name}
 		if !area.Adjustment {
-			t.Max = points(lang, area.MaxPoints())
+			t.Max = kit.Points(lang, area.MaxPoints())
 		}
 		var selfPts, apprPts float64
 		if selfRes != nil {
@@ -607,8 +610,8 @@ func (s *Server) asmBuildSheet(c *gin.Context, l *asmLoaded, posted map[string]*
 		if tr.From() != a.State || !parindex.Can(u, tr.Action(), l.Target) {
 			continue
 		}
-		d.Transitions = append(d.Transitions, asmTransitionView{Name: string(tr), Label: translate(lang, "assess.tr."+string(tr)),
-			Help: translate(lang, "assess.tr_help."+string(tr)), NeedsReason: tr == parindex.TransitionReturn})
+		d.Transitions = append(d.Transitions, asmTransitionView{Name: string(tr), Label: kit.T(lang, "assess.tr."+string(tr)),
+			Help: kit.T(lang, "assess.tr_help."+string(tr)), NeedsReason: tr == parindex.TransitionReturn})
 	}
 	return d, nil
 }
@@ -629,11 +632,11 @@ func asmMetricOwners(f *criteria.Framework) ([]string, map[string][]string) {
 	return names, users
 }
 
-func (s *Server) asmFillLeafRow(nm *names, row *asmSheetRow, l *asmLoaded, n *criteria.Node, users map[string][]string) {
-	lang := nm.lang
+func (s *Server) asmFillLeafRow(nm *kit.Names, row *asmSheetRow, l *asmLoaded, n *criteria.Node, users map[string][]string) {
+	lang := nm.Lang
 	a := l.A
 	row.Kind = store.LeafKind(n)
-	row.Method = translate(lang, "criteria.method."+string(n.Method))
+	row.Method = kit.T(lang, "criteria.method."+string(n.Method))
 	row.Params = methodParams(nm, n)
 	v := a.SelfValue(n.Code)
 	row.Self = asmValueText(lang, n, v)
@@ -674,12 +677,12 @@ func (s *Server) asmFillLeafRow(nm *names, row *asmSheetRow, l *asmLoaded, n *cr
 		row.LiveMetric = n.Metric
 	}
 	for _, m := range n.Metrics() {
-		mf := asmMetricField{Name: m, Label: nm.metric(m), Owner: users[m][0] == n.Code, OwnerLeaf: users[m][0]}
+		mf := asmMetricField{Name: m, Label: nm.Metric(m), Owner: users[m][0] == n.Code, OwnerLeaf: users[m][0]}
 		if mv := a.Metrics[m]; mv != nil {
 			mf.Value = strconv.FormatFloat(mv.Value, 'f', -1, 64)
-			mf.Shown = points(lang, mv.Value)
+			mf.Shown = kit.Points(lang, mv.Value)
 			if mv.Appraised != nil {
-				mf.Appraised = points(lang, *mv.Appraised)
+				mf.Appraised = kit.Points(lang, *mv.Appraised)
 			}
 		}
 		row.Metrics = append(row.Metrics, mf)
@@ -693,10 +696,10 @@ func (s *Server) asmSheetPage(c *gin.Context) {
 	}
 	d, err := s.asmBuildSheet(c, l, nil, nil)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "assessment_sheet", "assess.title", d)
+	s.Render(c, http.StatusOK, "assessment_sheet", "assess.title", d)
 }
 
 // asmReadLeafForm reads one leaf's fields of a sheet or leaf form. ok is
@@ -771,7 +774,7 @@ func (s *Server) asmSheetSave(c *gin.Context) {
 		return
 	}
 	if err := c.Request.ParseForm(); err != nil {
-		s.badRequest(c, "error.bad_form")
+		s.BadRequest(c, "error.bad_form")
 		return
 	}
 	_, owners := asmMetricOwners(l.F)
@@ -791,9 +794,9 @@ func (s *Server) asmSheetSave(c *gin.Context) {
 		updates = append(updates, up)
 	}
 	if len(problems) == 0 {
-		_, err := s.db.SaveEntries(c.Request.Context(), actor(c), l.Ref, updates, "")
+		_, err := s.db.SaveEntries(c.Request.Context(), kit.Actor(c), l.Ref, updates, "")
 		if err == nil {
-			s.setFlash(c, "assess.saved")
+			s.SetFlash(c, "assess.saved")
 			c.Redirect(http.StatusSeeOther, l.url())
 			return
 		}
@@ -804,18 +807,18 @@ func (s *Server) asmSheetSave(c *gin.Context) {
 	}
 	d, err := s.asmBuildSheet(c, l, posted, problems)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
-	d.Error = i18n.N(s.lang(c), "assess.invalid", len(problems))
-	s.render(c, http.StatusBadRequest, "assessment_sheet", "assess.title", d)
+	d.Error = i18n.N(s.Lang(c), "assess.invalid", len(problems))
+	s.Render(c, http.StatusBadRequest, "assessment_sheet", "assess.title", d)
 }
 
 // asmSheetError shows the sheet with a domain error (a locked sheet, a
 // refused transition) above it.
 func (s *Server) asmSheetError(c *gin.Context, l *asmLoaded, err error) {
 	if parindex.ErrorCode(err) == parindex.ECodeInternal {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	fresh, _, ferr := s.db.Assessment(c.Request.Context(), l.Ref)
@@ -824,11 +827,11 @@ func (s *Server) asmSheetError(c *gin.Context, l *asmLoaded, err error) {
 	}
 	d, berr := s.asmBuildSheet(c, l, nil, nil)
 	if berr != nil {
-		s.internalError(c, berr)
+		s.InternalError(c, berr)
 		return
 	}
 	d.Error = parindex.ErrorMessage(err)
-	s.render(c, HTTPStatus(err), "assessment_sheet", "assess.title", d)
+	s.Render(c, kit.HTTPStatus(err), "assessment_sheet", "assess.title", d)
 }
 
 // asmTransition makes one move of the cycle. Who may ask is the policy's
@@ -840,17 +843,17 @@ func (s *Server) asmTransition(c *gin.Context) {
 	}
 	t := parindex.Transition(c.PostForm("t"))
 	if t.Action() == "" {
-		s.badRequest(c, "error.bad_action")
+		s.BadRequest(c, "error.bad_action")
 		return
 	}
-	if !s.authorize(c, t.Action(), l.Target) {
+	if !s.Authorize(c, t.Action(), l.Target) {
 		return
 	}
-	if _, err := s.db.Transition(c.Request.Context(), actor(c), l.Ref, t, c.PostForm("reason")); err != nil {
+	if _, err := s.db.Transition(c.Request.Context(), kit.Actor(c), l.Ref, t, c.PostForm("reason")); err != nil {
 		s.asmSheetError(c, l, err)
 		return
 	}
-	s.setFlash(c, "assess.tr_done."+string(t))
+	s.SetFlash(c, "assess.tr_done."+string(t))
 	c.Redirect(http.StatusSeeOther, l.url())
 }
 
@@ -865,11 +868,11 @@ func (s *Server) asmReopen(c *gin.Context) {
 		s.asmSheetError(c, l, parindex.Errorf(parindex.ECodeInvalid, "Ngày không hợp lệ, cần dạng yyyy-mm-dd (bad date)"))
 		return
 	}
-	if err := s.db.Reopen(c.Request.Context(), actor(c), l.Ref, until, c.PostForm("reason")); err != nil {
+	if err := s.db.Reopen(c.Request.Context(), kit.Actor(c), l.Ref, until, c.PostForm("reason")); err != nil {
 		s.asmSheetError(c, l, err)
 		return
 	}
-	s.setFlash(c, "assess.reopened")
+	s.SetFlash(c, "assess.reopened")
 	c.Redirect(http.StatusSeeOther, l.url())
 }
 
@@ -905,11 +908,11 @@ type asmLeafData struct {
 func asmFileSize(lang string, n int64) string {
 	switch {
 	case n < 1024:
-		return formatNumber(lang, float64(n), 0) + " B"
+		return kit.Number(lang, float64(n), 0) + " B"
 	case n < 1<<20:
-		return formatNumber(lang, float64(n)/1024, 1) + " KB"
+		return kit.Number(lang, float64(n)/1024, 1) + " KB"
 	}
-	return formatNumber(lang, float64(n)/(1<<20), 1) + " MB"
+	return kit.Number(lang, float64(n)/(1<<20), 1) + " MB"
 }
 
 type asmFileView struct {
@@ -922,7 +925,7 @@ type asmFileView struct {
 func (s *Server) asmLeafData(c *gin.Context, l *asmLoaded, node string, posted *asmSheetRow, problems store.EntryErrors) (*asmLeafData, bool) {
 	n := l.F.Find(node)
 	if n == nil || !n.IsLeaf() {
-		s.fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such leaf"))
+		s.Fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such leaf"))
 		return nil, false
 	}
 	var p map[string]*asmSheetRow
@@ -931,14 +934,14 @@ func (s *Server) asmLeafData(c *gin.Context, l *asmLoaded, node string, posted *
 	}
 	sheet, err := s.asmBuildSheet(c, l, p, problems)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return nil, false
 	}
-	u := currentUser(c)
+	u := kit.CurrentUser(c)
 	d := &asmLeafData{Sheet: sheet, URL: l.leafURL(node), SheetURL: l.url(), Node: n, Evidence: l.A.Evidence[node],
 		CanEdit: l.mayEdit(u) && store.LeafKind(n) != store.KindSurvey, CanEvid: l.mayAddEvidence(u) && store.Appraisable(n),
 		CanExplain: l.mayExplain(u), CanAppr: l.mayAppraise(u, node), Round: l.A.State.AppraisalRound(),
-		MaxSize: points(s.lang(c), float64(s.maxEvidence.Load())/(1<<20)),
+		MaxSize: kit.Points(s.Lang(c), float64(s.maxEvidence.Load())/(1<<20)),
 		Accept:  "application/pdf,image/*,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp"}
 	for _, r := range sheet.Rows {
 		if r.Code == node {
@@ -951,15 +954,15 @@ func (s *Server) asmLeafData(c *gin.Context, l *asmLoaded, node string, posted *
 	if r1 := l.A.Appraisal(node, 1); r1 != nil {
 		d.Explain = r1.Decision == parindex.DecisionAdjusted || strings.TrimSpace(r1.Comment) != ""
 	}
-	lang := s.lang(c)
+	lang := s.Lang(c)
 	for _, ev := range d.Evidence {
 		d.Files = append(d.Files, asmFileView{ID: ev.ID, Name: ev.Name, Type: ev.ContentType, At: ev.UploadedAt, By: ev.UploadedBy,
 			Size: asmFileSize(lang, ev.Size)})
 	}
 	if d.Round > 0 {
-		nm, err := s.namesFor(c.Request.Context(), lang, nil)
+		nm, err := kit.NamesFor(c.Request.Context(), s.db, lang, nil)
 		if err != nil {
-			s.internalError(c, err)
+			s.InternalError(c, err)
 			return nil, false
 		}
 		d.ApprRound = asmAppraisalViewOf(nm, n, l.A.Appraisal(node, d.Round))
@@ -978,7 +981,7 @@ func (s *Server) asmLeafData(c *gin.Context, l *asmLoaded, node string, posted *
 			d.ApprAnswer = map[bool]string{true: "yes", false: "no"}[*base.Answer]
 		}
 		for _, m := range n.Metrics() {
-			mf := asmMetricField{Name: m, Label: nm.metric(m)}
+			mf := asmMetricField{Name: m, Label: nm.Metric(m)}
 			if mv := l.A.Metrics[m]; mv != nil {
 				mf.Value = strconv.FormatFloat(mv.Effective(), 'f', -1, 64)
 			}
@@ -997,7 +1000,7 @@ func (s *Server) asmLeafPage(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.render(c, http.StatusOK, "assessment_leaf", "assess.leaf_title", d)
+	s.Render(c, http.StatusOK, "assessment_leaf", "assess.leaf_title", d)
 }
 
 func (s *Server) asmLeafError(c *gin.Context, l *asmLoaded, node string, status int, msg string, posted *asmSheetRow, problems store.EntryErrors) {
@@ -1009,7 +1012,7 @@ func (s *Server) asmLeafError(c *gin.Context, l *asmLoaded, node string, status 
 		return
 	}
 	d.Error = msg
-	s.render(c, status, "assessment_leaf", "assess.leaf_title", d)
+	s.Render(c, status, "assessment_leaf", "assess.leaf_title", d)
 }
 
 func (s *Server) asmLeafSave(c *gin.Context) {
@@ -1020,11 +1023,11 @@ func (s *Server) asmLeafSave(c *gin.Context) {
 	node := c.Param("node")
 	n := l.F.Find(node)
 	if n == nil || !n.IsLeaf() {
-		s.fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such leaf"))
+		s.Fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such leaf"))
 		return
 	}
 	if err := c.Request.ParseForm(); err != nil {
-		s.badRequest(c, "error.bad_form")
+		s.BadRequest(c, "error.bad_form")
 		return
 	}
 	_, owners := asmMetricOwners(l.F)
@@ -1034,22 +1037,22 @@ func (s *Server) asmLeafSave(c *gin.Context) {
 	}
 	up, shown, problems, ok := asmReadLeafForm(c, n, owners)
 	if !ok {
-		s.badRequest(c, "error.bad_form")
+		s.BadRequest(c, "error.bad_form")
 		return
 	}
 	if len(problems) == 0 {
-		_, err := s.db.SaveEntries(c.Request.Context(), actor(c), l.Ref, []store.EntryUpdate{up}, "")
+		_, err := s.db.SaveEntries(c.Request.Context(), kit.Actor(c), l.Ref, []store.EntryUpdate{up}, "")
 		if err == nil {
-			s.setFlash(c, "assess.saved")
+			s.SetFlash(c, "assess.saved")
 			c.Redirect(http.StatusSeeOther, l.leafURL(node))
 			return
 		}
 		if !errors.As(err, &problems) {
-			s.showError(c, err, func(status int, msg string) { s.asmLeafError(c, l, node, status, msg, nil, nil) })
+			s.ShowError(c, err, func(status int, msg string) { s.asmLeafError(c, l, node, status, msg, nil, nil) })
 			return
 		}
 	}
-	s.asmLeafError(c, l, node, http.StatusBadRequest, i18n.N(s.lang(c), "assess.invalid", len(problems)), shown, problems)
+	s.asmLeafError(c, l, node, http.StatusBadRequest, i18n.N(s.Lang(c), "assess.invalid", len(problems)), shown, problems)
 }
 
 func (s *Server) leafExplain(c *gin.Context) {
@@ -1058,7 +1061,7 @@ func (s *Server) leafExplain(c *gin.Context) {
 		return
 	}
 	node := c.Param("node")
-	s.asmLeafDone(c, l, node, s.db.Explain(c.Request.Context(), actor(c), l.Ref, node, c.PostForm("explanation")), "assess.explained")
+	s.asmLeafDone(c, l, node, s.db.Explain(c.Request.Context(), kit.Actor(c), l.Ref, node, c.PostForm("explanation")), "assess.explained")
 }
 
 // leafAppraise records an appraiser's decision: "accept" keeps the score;
@@ -1071,18 +1074,18 @@ func (s *Server) leafAppraise(c *gin.Context) {
 	node := c.Param("node")
 	n := l.F.Find(node)
 	if n == nil || !store.Appraisable(n) {
-		s.fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such leaf"))
+		s.Fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such leaf"))
 		return
 	}
-	if !s.authorize(c, parindex.ActionAppraise, l.appraisalTarget(store.AreaOf(l.F, node))) {
+	if !s.Authorize(c, parindex.ActionAppraise, l.appraisalTarget(store.AreaOf(l.F, node))) {
 		return
 	}
 	if err := c.Request.ParseForm(); err != nil {
-		s.badRequest(c, "error.bad_form")
+		s.BadRequest(c, "error.bad_form")
 		return
 	}
 	in := store.AppraisalInput{Node: node, Accept: c.PostForm("decision") == "accept", Comment: c.PostForm("comment")}
-	lang := s.lang(c)
+	lang := s.Lang(c)
 	if !in.Accept {
 		in.Value.NotApplicable = c.PostForm("na") != ""
 		switch store.LeafKind(n) {
@@ -1090,7 +1093,7 @@ func (s *Server) leafAppraise(c *gin.Context) {
 			if raw := strings.TrimSpace(c.PostForm("p")); raw != "" && !in.Value.NotApplicable {
 				x, err := asmParseDecimal(raw)
 				if err != nil {
-					s.asmLeafError(c, l, node, http.StatusBadRequest, translate(lang, "assess.not_number", raw), nil, nil)
+					s.asmLeafError(c, l, node, http.StatusBadRequest, kit.T(lang, "assess.not_number", raw), nil, nil)
 					return
 				}
 				in.Value.Points = &x
@@ -1113,18 +1116,18 @@ func (s *Server) leafAppraise(c *gin.Context) {
 				}
 				x, err := asmParseDecimal(raw)
 				if err != nil {
-					s.asmLeafError(c, l, node, http.StatusBadRequest, translate(lang, "assess.not_number", raw), nil, nil)
+					s.asmLeafError(c, l, node, http.StatusBadRequest, kit.T(lang, "assess.not_number", raw), nil, nil)
 					return
 				}
 				in.Metrics[m] = x
 			}
 		}
 	}
-	if err := s.db.Appraise(c.Request.Context(), actor(c), l.Ref, in); err != nil {
-		s.showError(c, err, func(status int, msg string) { s.asmLeafError(c, l, node, status, msg, nil, nil) })
+	if err := s.db.Appraise(c.Request.Context(), kit.Actor(c), l.Ref, in); err != nil {
+		s.ShowError(c, err, func(status int, msg string) { s.asmLeafError(c, l, node, status, msg, nil, nil) })
 		return
 	}
-	s.setFlash(c, "assess.appraised_ok")
+	s.SetFlash(c, "assess.appraised_ok")
 	if next := c.PostForm("next"); next == "queue" {
 		c.Redirect(http.StatusSeeOther, "/app/appraisal")
 		return
@@ -1139,7 +1142,7 @@ func (s *Server) acceptArea(c *gin.Context) {
 		return
 	}
 	area := c.PostForm("area")
-	if !s.authorize(c, parindex.ActionAppraise, l.appraisalTarget(area)) {
+	if !s.Authorize(c, parindex.ActionAppraise, l.appraisalTarget(area)) {
 		return
 	}
 	var nodes []string
@@ -1148,11 +1151,11 @@ func (s *Server) acceptArea(c *gin.Context) {
 			nodes = append(nodes, n.Code)
 		}
 	}
-	if _, err := s.db.AcceptPending(c.Request.Context(), actor(c), l.Ref, nodes); err != nil {
+	if _, err := s.db.AcceptPending(c.Request.Context(), kit.Actor(c), l.Ref, nodes); err != nil {
 		s.asmSheetError(c, l, err)
 		return
 	}
-	s.setFlash(c, "assess.accepted_area")
+	s.SetFlash(c, "assess.accepted_area")
 	c.Redirect(http.StatusSeeOther, l.url())
 }
 
@@ -1167,9 +1170,9 @@ func (s *Server) evidenceUpload(c *gin.Context) {
 	}
 	node := c.Param("node")
 	limit := s.maxEvidence.Load()
-	name, data, err := s.uploadedFile(c, limit)
+	name, data, err := s.UploadedFile(c, limit)
 	if err == nil {
-		_, err = s.db.AddEvidence(c.Request.Context(), actor(c), l.Ref, node, name, data, s.asmEvidenceDir(), limit)
+		_, err = s.db.AddEvidence(c.Request.Context(), kit.Actor(c), l.Ref, node, name, data, s.asmEvidenceDir(), limit)
 	}
 	s.asmLeafDone(c, l, node, err, "assess.evidence_added")
 }
@@ -1179,36 +1182,36 @@ func (s *Server) evidenceRemove(c *gin.Context) {
 	if l == nil {
 		return
 	}
-	id, _ := idParam(c, "id") // 0 is no file of this sheet: RemoveEvidence says so
+	id, _ := kit.IDParam(c, "id") // 0 is no file of this sheet: RemoveEvidence says so
 	node := c.PostForm("node")
-	s.asmLeafDone(c, l, node, s.db.RemoveEvidence(c.Request.Context(), actor(c), l.Ref, id, c.PostForm("reason")), "assess.evidence_removed")
+	s.asmLeafDone(c, l, node, s.db.RemoveEvidence(c.Request.Context(), kit.Actor(c), l.Ref, id, c.PostForm("reason")), "assess.evidence_removed")
 }
 
 // evidenceDownload serves a file to those who may view its agency; to
 // anyone else it does not exist.
 func (s *Server) evidenceDownload(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := kit.IDParam(c, "id")
 	if err != nil {
-		s.notFound(c)
+		s.NotFound(c)
 		return
 	}
 	ev, ref, err := s.db.EvidenceFile(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	_, target, err := s.unitTarget(c, ref.Unit)
+	_, target, err := s.UnitTarget(c, ref.Unit)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	if !parindex.Can(currentUser(c), parindex.ActionViewUnit, target) {
-		s.notFound(c)
+	if !parindex.Can(kit.CurrentUser(c), parindex.ActionViewUnit, target) {
+		s.NotFound(c)
 		return
 	}
 	f, err := s.db.OpenEvidence(c.Request.Context(), s.asmEvidenceDir(), ev)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	defer f.Close()
@@ -1226,7 +1229,7 @@ func (s *Server) asmTemplateDownload(c *gin.Context) {
 	}
 	rec, _, err := s.db.AssessedFramework(c.Request.Context(), l.Ref.Framework)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	names := map[string]string{}
@@ -1235,10 +1238,10 @@ func (s *Server) asmTemplateDownload(c *gin.Context) {
 	}
 	data, err := assessmentxlsx.Bytes(assessmentxlsx.Template{Framework: l.F, Hash: rec.Hash, Assessment: l.A, MetricNames: names})
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
-	name := translate(s.lang(c), "assess.file_prefix") + " - " + l.Ref.Unit + " - " + l.Ref.Framework + ".xlsx"
+	name := kit.T(s.Lang(c), "assess.file_prefix") + " - " + l.Ref.Unit + " - " + l.Ref.Framework + ".xlsx"
 	c.Header("Content-Disposition", workbook.ContentDisposition(name))
 	c.Data(http.StatusOK, workbook.ContentType, data)
 }
@@ -1252,7 +1255,7 @@ type asmUploadReport struct {
 	Sheet    *asmSheetData
 	File     string
 	Token    string
-	Problems []uploadProblem
+	Problems []kit.Problem
 	Changes  []asmUploadChange
 	Error    string
 	Applied  bool
@@ -1261,37 +1264,37 @@ type asmUploadReport struct {
 // asmReadUpload reads a workbook against the assessment and renders the
 // report of its problems; it returns nil when there were problems.
 func (s *Server) asmReadUpload(c *gin.Context, l *asmLoaded, file string, data []byte, rep *asmUploadReport) *assessmentxlsx.Upload {
-	lang := s.lang(c)
+	lang := s.Lang(c)
 	rec, _, err := s.db.AssessedFramework(c.Request.Context(), l.Ref.Framework)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return nil
 	}
 	up, err := assessmentxlsx.Read(file, strings.NewReader(string(data)), assessmentxlsx.Template{Framework: l.F, Hash: rec.Hash, Assessment: l.A})
 	if err != nil {
 		var ie parindex.InputErrors
 		if !errors.As(err, &ie) {
-			s.internalError(c, err)
+			s.InternalError(c, err)
 			return nil
 		}
 		for _, e := range ie {
-			rep.Problems = append(rep.Problems, uploadProblem{Where: cellWhere(lang, e), Message: pick(lang, e.VI, e.EN)})
+			rep.Problems = append(rep.Problems, kit.Problem{Where: kit.CellWhere(lang, e), Message: kit.Pick(lang, e.VI, e.EN)})
 		}
 		rep.Error = i18n.N(lang, "assess.upload_invalid", len(ie))
 		s.asmRenderUpload(c, l, http.StatusBadRequest, rep)
 		return nil
 	}
-	nm, err := s.namesFor(c.Request.Context(), lang, nil)
+	nm, err := kit.NamesFor(c.Request.Context(), s.db, lang, nil)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return nil
 	}
 	for _, ch := range up.Changes {
 		what := ch.Node
 		if ch.Metric != "" {
-			what = nm.metric(ch.Metric)
+			what = nm.Metric(ch.Metric)
 		}
-		rep.Changes = append(rep.Changes, asmUploadChange{Where: cellWhere(lang, parindex.InputError{Sheet: ch.Sheet, Row: ch.Row, Column: ch.Column}),
+		rep.Changes = append(rep.Changes, asmUploadChange{Where: kit.CellWhere(lang, parindex.InputError{Sheet: ch.Sheet, Row: ch.Row, Column: ch.Column}),
 			What: what, Old: ch.Old, New: ch.New})
 	}
 	return up
@@ -1300,11 +1303,11 @@ func (s *Server) asmReadUpload(c *gin.Context, l *asmLoaded, file string, data [
 func (s *Server) asmRenderUpload(c *gin.Context, l *asmLoaded, status int, rep *asmUploadReport) {
 	sheet, err := s.asmBuildSheet(c, l, nil, nil)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	rep.Sheet = sheet
-	s.render(c, status, "assessment_upload", "assess.upload_title", rep)
+	s.Render(c, status, "assessment_upload", "assess.upload_title", rep)
 }
 
 // asmTemplateUpload checks a workbook (the dry run: every bad cell, or
@@ -1316,15 +1319,15 @@ func (s *Server) asmTemplateUpload(c *gin.Context) {
 	if l == nil {
 		return
 	}
-	lang := s.lang(c)
+	lang := s.Lang(c)
 	rep := &asmUploadReport{}
 	if s.asmRefuseUpload(c, l, rep) {
 		return
 	}
-	f, err := s.importUpload(c, "assessment", asmMaxTemplateUpload)
+	f, err := s.ImportUpload(c, "assessment", asmMaxTemplateUpload)
 	rep.File = f.Name
 	if err != nil {
-		s.showError(c, err, func(status int, msg string) {
+		s.ShowError(c, err, func(status int, msg string) {
 			rep.Error = msg
 			s.asmRenderUpload(c, l, status, rep)
 		})
@@ -1335,32 +1338,32 @@ func (s *Server) asmTemplateUpload(c *gin.Context) {
 		return
 	}
 	if !f.Apply {
-		if err := s.keep(c, "assessment", &f); err != nil {
-			s.internalError(c, err)
+		if err := s.Keep(c, "assessment", &f); err != nil {
+			s.InternalError(c, err)
 			return
 		}
 		rep.Token = f.Token
 		s.asmRenderUpload(c, l, http.StatusOK, rep)
 		return
 	}
-	if _, err := s.db.SaveEntries(c.Request.Context(), actor(c), l.Ref, up.Updates, "Excel: "+rep.File); err != nil {
+	if _, err := s.db.SaveEntries(c.Request.Context(), kit.Actor(c), l.Ref, up.Updates, "Excel: "+rep.File); err != nil {
 		var ee store.EntryErrors
 		if errors.As(err, &ee) {
 			for _, e := range ee {
-				rep.Problems = append(rep.Problems, uploadProblem{Where: e.Node + e.Metric, Message: pick(lang, e.VI, e.EN)})
+				rep.Problems = append(rep.Problems, kit.Problem{Where: e.Node + e.Metric, Message: kit.Pick(lang, e.VI, e.EN)})
 			}
 			rep.Error = i18n.N(lang, "assess.upload_invalid", len(ee))
 			s.asmRenderUpload(c, l, http.StatusBadRequest, rep)
 			return
 		}
-		s.showError(c, err, func(status int, msg string) {
+		s.ShowError(c, err, func(status int, msg string) {
 			rep.Error = msg
 			s.asmRenderUpload(c, l, status, rep)
 		})
 		return
 	}
-	s.discard(c, "assessment", f)
-	s.setFlash(c, "assess.upload_applied")
+	s.Discard(c, "assessment", f)
+	s.SetFlash(c, "assess.upload_applied")
 	c.Redirect(http.StatusSeeOther, l.url())
 }
 
@@ -1368,7 +1371,7 @@ func (s *Server) asmTemplateUpload(c *gin.Context) {
 // who may upload, and whether the sheet takes changes, is settled before a
 // byte of the file is parsed.
 func (s *Server) asmRefuseUpload(c *gin.Context, l *asmLoaded, rep *asmUploadReport) bool {
-	if l.mayEdit(currentUser(c)) {
+	if l.mayEdit(kit.CurrentUser(c)) {
 		return false
 	}
 	rep.Error = parindex.ErrorMessage(asmEditRefusal(l.A))
@@ -1388,10 +1391,10 @@ func asmEditRefusal(a *store.Assessment) error {
 // clean 500 for internal errors).
 func (s *Server) asmLeafDone(c *gin.Context, l *asmLoaded, node string, err error, flashKey string) {
 	if err != nil {
-		s.showError(c, err, func(status int, msg string) { s.asmLeafError(c, l, node, status, msg, nil, nil) })
+		s.ShowError(c, err, func(status int, msg string) { s.asmLeafError(c, l, node, status, msg, nil, nil) })
 		return
 	}
-	s.setFlash(c, flashKey)
+	s.SetFlash(c, flashKey)
 	c.Redirect(http.StatusSeeOther, l.leafURL(node))
 }
 
@@ -1400,7 +1403,7 @@ func (s *Server) asmLeafDone(c *gin.Context, l *asmLoaded, node string, err erro
 // (not found, forbidden) when not.
 func (s *Server) loadAssessmentFor(c *gin.Context, a parindex.Action) *asmLoaded {
 	l := s.loadAssessment(c)
-	if l == nil || !s.authorize(c, a, l.Target) {
+	if l == nil || !s.Authorize(c, a, l.Target) {
 		return nil
 	}
 	return l

@@ -17,11 +17,10 @@ import (
 	"parindex/i18n"
 	"parindex/password"
 	"parindex/store"
+	"parindex/web/kit"
 )
 
 const (
-	keyUser = "parindex.user"
-
 	sessUserID = "user_id"
 	sessEpoch  = "epoch"
 	sessFlash  = "flash"
@@ -65,13 +64,6 @@ func (s *Server) cleanSessions(ctx context.Context) {
 	}
 }
 
-// currentUser returns the logged-in user of the request, or nil.
-func currentUser(c *gin.Context) *parindex.User {
-	u, _ := c.Get(keyUser)
-	user, _ := u.(*parindex.User)
-	return user
-}
-
 // loadUser puts the session's user into the context. A session whose user
 // is gone, disabled, or logged out everywhere since it began is destroyed.
 func (s *Server) loadUser(c *gin.Context) {
@@ -84,7 +76,7 @@ func (s *Server) loadUser(c *gin.Context) {
 	u, err := s.db.UserByID(ctx, id)
 	if err != nil || u.Disabled || u.SessionEpoch != s.sessions.GetInt64(ctx, sessEpoch) {
 		if err != nil && parindex.ErrorCode(err) != parindex.ECodeNotFound {
-			s.internalError(c, err)
+			s.InternalError(c, err)
 			c.Abort()
 			return
 		}
@@ -92,38 +84,38 @@ func (s *Server) loadUser(c *gin.Context) {
 		c.Next()
 		return
 	}
-	c.Set(keyUser, u)
+	c.Set(kit.KeyUser, u)
 	c.Next()
 }
 
 // requireUser sends anonymous visitors to the login page.
 func (s *Server) requireUser(c *gin.Context) {
-	if currentUser(c) != nil {
+	if kit.CurrentUser(c) != nil {
 		c.Next()
 		return
 	}
 	if c.Request.Method == http.MethodGet {
 		c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 	} else {
-		s.render(c, http.StatusUnauthorized, "login", "login.title", loginForm{Error: translate(s.lang(c), "login.expired")})
+		s.Render(c, http.StatusUnauthorized, "login", "login.title", loginForm{Error: kit.T(s.Lang(c), "login.expired")})
 	}
 	c.Abort()
 }
 
-// authorize asks the one policy (parindex.Can) and answers 403 with a page
+// Authorize asks the one policy (parindex.Can) and answers 403 with a page
 // that names nothing about the target when the answer is no.
-func (s *Server) authorize(c *gin.Context, a parindex.Action, t parindex.Target) bool {
-	if parindex.Can(currentUser(c), a, t) {
+func (s *Server) Authorize(c *gin.Context, a parindex.Action, t parindex.Target) bool {
+	if parindex.Can(kit.CurrentUser(c), a, t) {
 		return true
 	}
-	s.forbidden(c)
+	s.Forbidden(c)
 	return false
 }
 
-// requireAction is authorize as middleware, for actions without a target.
-func (s *Server) requireAction(a parindex.Action) gin.HandlerFunc {
+// RequireAction is authorize as middleware, for actions without a target.
+func (s *Server) RequireAction(a parindex.Action) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if !s.authorize(c, a, parindex.Target{}) {
+		if !s.Authorize(c, a, parindex.Target{}) {
 			c.Abort()
 			return
 		}
@@ -131,24 +123,21 @@ func (s *Server) requireAction(a parindex.Action) gin.HandlerFunc {
 	}
 }
 
-// message is the data of the small message page.
-type message struct{ Key string }
-
-// lang returns the UI language of the request: the user's choice when
+// Lang returns the UI language of the request: the user's choice when
 // logged in, else the lang cookie, else Vietnamese.
-func (s *Server) lang(c *gin.Context) string {
-	if u := currentUser(c); u != nil && u.Lang == langEN {
-		return langEN
+func (s *Server) Lang(c *gin.Context) string {
+	if u := kit.CurrentUser(c); u != nil && u.Lang == kit.EN {
+		return kit.EN
 	} else if u != nil {
-		return langVI
+		return kit.VI
 	}
-	if v, err := c.Cookie("lang"); err == nil && v == langEN {
-		return langEN
+	if v, err := c.Cookie("lang"); err == nil && v == kit.EN {
+		return kit.EN
 	}
-	return langVI
+	return kit.VI
 }
 
-func (s *Server) setFlash(c *gin.Context, key string) {
+func (s *Server) SetFlash(c *gin.Context, key string) {
 	s.sessions.Put(c.Request.Context(), sessFlash, key)
 }
 
@@ -157,16 +146,7 @@ func (s *Server) popFlash(c *gin.Context) string {
 	if key == "" {
 		return ""
 	}
-	return translate(s.lang(c), key)
-}
-
-// actor is the audit identity of the request's user.
-func actor(c *gin.Context) parindex.Actor {
-	name := "anonymous"
-	if u := currentUser(c); u != nil {
-		name = u.Username
-	}
-	return parindex.Actor{Name: name, RequestID: requestID(c)}
+	return kit.T(s.Lang(c), key)
 }
 
 type loginForm struct {
@@ -176,11 +156,11 @@ type loginForm struct {
 }
 
 func (s *Server) loginPage(c *gin.Context) {
-	if currentUser(c) != nil {
+	if kit.CurrentUser(c) != nil {
 		c.Redirect(http.StatusSeeOther, "/app")
 		return
 	}
-	s.render(c, http.StatusOK, "login", "login.title", loginForm{Next: safeNext(c.Query("next"))})
+	s.Render(c, http.StatusOK, "login", "login.title", loginForm{Next: safeNext(c.Query("next"))})
 }
 
 // dummyHash makes a login for an unknown username cost as much as a wrong
@@ -198,33 +178,33 @@ func (s *Server) login(c *gin.Context) {
 		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
 			status = http.StatusRequestEntityTooLarge
 		}
-		s.render(c, status, "login", "login.title", loginForm{Error: translate(s.lang(c), "login.too_large")})
+		s.Render(c, status, "login", "login.title", loginForm{Error: kit.T(s.Lang(c), "login.too_large")})
 		return
 	}
 	form := loginForm{Username: strings.ToLower(strings.TrimSpace(c.PostForm("username"))), Next: safeNext(c.PostForm("next"))}
 	pw := c.PostForm("password")
 	ip := c.ClientIP()
-	lang := s.lang(c)
+	lang := s.Lang(c)
 
 	// The throttle decides before the password is read: a refused attempt
 	// costs no hashing and is not a failure (parindex.LoginThrottle).
-	attempt, wait, err := s.db.BeginLogin(ctx, parindex.DefaultLoginThrottle, form.Username, ip, requestID(c))
+	attempt, wait, err := s.db.BeginLogin(ctx, parindex.DefaultLoginThrottle, form.Username, ip, kit.RequestID(c))
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	if wait > 0 {
 		seconds := int((wait + time.Second - 1) / time.Second)
 		s.log.Warn("login throttled", slog.String("username", form.Username), slog.String("client_ip", ip), slog.Int("retry_after", seconds))
 		c.Header("Retry-After", strconv.Itoa(seconds))
-		form.Error = translate(lang, "login.throttled", waitText(lang, seconds), s.clock.FormatTimeOfDay(s.db.Now().Add(time.Duration(seconds)*time.Second)))
-		s.render(c, http.StatusTooManyRequests, "login", "login.title", form)
+		form.Error = kit.T(lang, "login.throttled", waitText(lang, seconds), s.clock.FormatTimeOfDay(s.db.Now().Add(time.Duration(seconds)*time.Second)))
+		s.Render(c, http.StatusTooManyRequests, "login", "login.title", form)
 		return
 	}
 
 	u, hash, err := s.db.UserCredentials(ctx, form.Username)
 	if err != nil && parindex.ErrorCode(err) != parindex.ECodeNotFound {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	if u == nil {
@@ -232,18 +212,18 @@ func (s *Server) login(c *gin.Context) {
 	}
 	ok := password.Verify(hash, pw) && u != nil && !u.Disabled
 	if err := s.db.FinishLogin(ctx, attempt, ok); err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	if !ok {
-		form.Error = translate(lang, "login.failed")
-		s.render(c, http.StatusUnauthorized, "login", "login.title", form)
+		form.Error = kit.T(lang, "login.failed")
+		s.Render(c, http.StatusUnauthorized, "login", "login.title", form)
 		return
 	}
 	// A new token at login: a token planted before login (session fixation)
 	// is worth nothing after it.
 	if err := s.sessions.RenewToken(ctx); err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	s.sessions.Put(ctx, sessUserID, u.ID)
@@ -266,7 +246,7 @@ func waitText(lang string, seconds int) string {
 
 func (s *Server) logout(c *gin.Context) {
 	if err := s.sessions.Destroy(c.Request.Context()); err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/login")
@@ -276,12 +256,12 @@ func (s *Server) logout(c *gin.Context) {
 // in, in a cookie otherwise.
 func (s *Server) setLang(c *gin.Context) {
 	lang := c.PostForm("lang")
-	if lang != langEN {
-		lang = langVI
+	if lang != kit.EN {
+		lang = kit.VI
 	}
-	if u := currentUser(c); u != nil {
-		if err := s.db.UpdateUser(c.Request.Context(), actor(c), u.ID, store.UserUpdate{Lang: &lang}, ""); err != nil {
-			s.internalError(c, err)
+	if u := kit.CurrentUser(c); u != nil {
+		if err := s.db.UpdateUser(c.Request.Context(), kit.Actor(c), u.ID, store.UserUpdate{Lang: &lang}, ""); err != nil {
+			s.InternalError(c, err)
 			return
 		}
 	}

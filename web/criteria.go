@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -15,8 +14,8 @@ import (
 	"parindex/criteria"
 	"parindex/criteriaxlsx"
 	"parindex/i18n"
-	"parindex/stats"
 	"parindex/store"
+	"parindex/web/kit"
 	"parindex/workbook"
 )
 
@@ -34,7 +33,7 @@ func (s *Server) criteriaRoutes(g *gin.RouterGroup) {
 	view.GET("/:code", s.frameworkPage)
 	view.GET("/:code/download", s.frameworkDownload)
 
-	manage := g.Group("/admin/criteria", s.requireAction(parindex.ActionManageFrameworks))
+	manage := g.Group("/admin/criteria", s.RequireAction(parindex.ActionManageFrameworks))
 	manage.GET("/upload", s.frameworkUploadPage)
 	manage.POST("/upload", s.frameworkUpload)
 	manage.POST("/:code/publish", s.frameworkPublish)
@@ -53,8 +52,8 @@ func canManageFrameworks(u *parindex.User) bool {
 }
 
 func (s *Server) requireFrameworkViewer(c *gin.Context) {
-	if !canViewFrameworks(currentUser(c)) {
-		s.forbidden(c)
+	if !canViewFrameworks(kit.CurrentUser(c)) {
+		s.Forbidden(c)
 		c.Abort()
 		return
 	}
@@ -68,7 +67,7 @@ func (s *Server) visibleFramework(c *gin.Context, code string) (*store.Framework
 	if err != nil {
 		return nil, err
 	}
-	if !rec.Published() && !canManageFrameworks(currentUser(c)) {
+	if !rec.Published() && !canManageFrameworks(kit.CurrentUser(c)) {
 		return nil, parindex.Errorf(parindex.ECodeNotFound, "no such framework")
 	}
 	return rec, nil
@@ -76,25 +75,11 @@ func (s *Server) visibleFramework(c *gin.Context, code string) (*store.Framework
 
 func (s *Server) visibleFrameworks(c *gin.Context) ([]*store.FrameworkRecord, error) {
 	f := store.FrameworkFilter{}
-	if !canManageFrameworks(currentUser(c)) {
+	if !canManageFrameworks(kit.CurrentUser(c)) {
 		f.Status = store.FrameworkPublished
 	}
 	return s.db.FindFrameworks(c.Request.Context(), f)
 }
-
-// points formats a number of points with as many decimals as it has (at
-// most 6): 2,5 · 0,25 · 100 in Vietnamese.
-func points(lang string, x float64) string {
-	x = stats.RoundHalfUp(x, 6)
-	decimals := 0
-	if _, frac, ok := strings.Cut(strconv.FormatFloat(x, 'f', -1, 64), "."); ok {
-		decimals = len(frac)
-	}
-	return formatNumber(lang, x, decimals)
-}
-
-// percent formats a rate in [0, 1] as a percentage: 0.985 → 98,5%.
-func percent(lang string, x float64) string { return points(lang, x*100) + "%" }
 
 type frameworkListData struct {
 	Frameworks []*store.FrameworkRecord
@@ -104,10 +89,10 @@ type frameworkListData struct {
 func (s *Server) frameworksPage(c *gin.Context) {
 	recs, err := s.visibleFrameworks(c)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "criteria_list", "criteria.title", frameworkListData{Frameworks: recs, CanManage: canManageFrameworks(currentUser(c))})
+	s.Render(c, http.StatusOK, "criteria_list", "criteria.title", frameworkListData{Frameworks: recs, CanManage: canManageFrameworks(kit.CurrentUser(c))})
 }
 
 // nodeView is one node of the tree as shown.
@@ -148,16 +133,16 @@ func (s *Server) buildFrameworkData(c *gin.Context, rec *store.FrameworkRecord) 
 	if err != nil {
 		return nil, err
 	}
-	lang := s.lang(c)
-	nm, err := s.namesFor(c.Request.Context(), lang, f)
+	lang := s.Lang(c)
+	nm, err := kit.NamesFor(c.Request.Context(), s.db, lang, f)
 	if err != nil {
 		return nil, err
 	}
-	d := &frameworkData{Rec: rec, F: f, Hash: rec.Hash, TotalMax: points(lang, f.TotalMax()),
-		CanPublish: !rec.Published() && canManageFrameworks(currentUser(c)),
-		Missing:    translate(lang, "criteria.missing."+string(f.MissingFor("")))}
+	d := &frameworkData{Rec: rec, F: f, Hash: rec.Hash, TotalMax: kit.Points(lang, f.TotalMax()),
+		CanPublish: !rec.Published() && canManageFrameworks(kit.CurrentUser(c)),
+		Missing:    kit.T(lang, "criteria.missing."+string(f.MissingFor("")))}
 	if f.CapIndex != nil {
-		d.CapIndex = points(lang, *f.CapIndex)
+		d.CapIndex = kit.Points(lang, *f.CapIndex)
 	}
 	if rec.CopiedFrom != "" {
 		d.CopiedFromName = rec.CopiedFrom
@@ -166,12 +151,12 @@ func (s *Server) buildFrameworkData(c *gin.Context, rec *store.FrameworkRecord) 
 		}
 	}
 	for _, b := range f.Bands {
-		d.Bands = append(d.Bands, fmt.Sprintf("%s – %s: %s %s", b.Code, b.Name, translate(lang, "criteria.from"), points(lang, b.Min)))
+		d.Bands = append(d.Bands, fmt.Sprintf("%s – %s: %s %s", b.Code, b.Name, kit.T(lang, "criteria.from"), kit.Points(lang, b.Min)))
 	}
 	for _, a := range f.Nodes {
 		av := areaView{Code: a.Code, Name: a.Name, Criteria: len(a.Children)}
 		if !a.Adjustment {
-			av.Max = points(lang, a.MaxPoints())
+			av.Max = kit.Points(lang, a.MaxPoints())
 		}
 		for _, l := range (&criteria.Framework{Nodes: []*criteria.Node{a}}).Leaves() {
 			if l != a {
@@ -186,16 +171,16 @@ func (s *Server) buildFrameworkData(c *gin.Context, rec *store.FrameworkRecord) 
 		for _, n := range nodes {
 			v := &nodeView{Code: n.Code, Name: n.Name, Description: n.Description, Group: !n.IsLeaf(), Area: area}
 			if !f.InAdjustment(n.Code) {
-				v.Max = points(lang, n.MaxPoints())
+				v.Max = kit.Points(lang, n.MaxPoints())
 			}
 			if n.IsLeaf() {
-				v.Method = translate(lang, "criteria.method."+string(n.Method))
+				v.Method = kit.T(lang, "criteria.method."+string(n.Method))
 				v.Params = methodParams(nm, n)
 			} else if n.Adjustment {
-				v.Method = translate(lang, "criteria.adjustment")
+				v.Method = kit.T(lang, "criteria.adjustment")
 			}
 			if n.Missing != "" {
-				v.Params = append(v.Params, translate(lang, "criteria.node_missing."+string(n.Missing)))
+				v.Params = append(v.Params, kit.T(lang, "criteria.node_missing."+string(n.Missing)))
 			}
 			v.Children = build(n.Children, false)
 			out = append(out, v)
@@ -208,31 +193,31 @@ func (s *Server) buildFrameworkData(c *gin.Context, rec *store.FrameworkRecord) 
 
 // methodParams describes how a leaf earns its points, in the user's
 // language, naming metrics, instruments and elements by their names.
-func methodParams(nm *names, n *criteria.Node) []string {
-	lang := nm.lang
-	tr := func(key string, args ...any) string { return translate(lang, key, args...) }
+func methodParams(nm *kit.Names, n *criteria.Node) []string {
+	lang := nm.Lang
+	tr := func(key string, args ...any) string { return kit.T(lang, key, args...) }
 	rate := func() string {
-		return tr("criteria.param.rate", nm.metric(n.Numerator), nm.metric(n.Denominator))
+		return tr("criteria.param.rate", nm.Metric(n.Numerator), nm.Metric(n.Denominator))
 	}
 	switch n.Method {
 	case criteria.MethodAssessed:
-		return []string{tr("criteria.param.step", points(lang, n.InputStep()))}
+		return []string{tr("criteria.param.step", kit.Points(lang, n.InputStep()))}
 	case criteria.MethodBoolean:
 		return []string{tr("criteria.param.boolean")}
 	case criteria.MethodRatio:
 		out := []string{rate()}
 		if t := n.RatioTarget(); t != criteria.DefaultTarget {
-			return append(out, tr("criteria.param.target", percent(lang, t)))
+			return append(out, tr("criteria.param.target", kit.Percent(lang, t)))
 		}
 		return append(out, tr("criteria.param.ratio"))
 	case criteria.MethodTiers:
 		out := []string{rate()}
 		for i, t := range n.Tiers {
 			if i == len(n.Tiers)-1 && t.Min == 0 {
-				out = append(out, tr("criteria.param.tier_rest", points(lang, t.Points)))
+				out = append(out, tr("criteria.param.tier_rest", kit.Points(lang, t.Points)))
 				continue
 			}
-			out = append(out, tr("criteria.param.tier", percent(lang, t.Min), points(lang, t.Points)))
+			out = append(out, tr("criteria.param.tier", kit.Percent(lang, t.Min), kit.Points(lang, t.Points)))
 		}
 		return out
 	case criteria.MethodRelative:
@@ -242,24 +227,24 @@ func methodParams(nm *names, n *criteria.Node) []string {
 		if n.Max != nil {
 			max = *n.Max
 		}
-		return []string{tr("criteria.param.count", nm.metric(n.Metric), points(lang, n.PerUnit), points(lang, max))}
+		return []string{tr("criteria.param.count", nm.Metric(n.Metric), kit.Points(lang, n.PerUnit), kit.Points(lang, max))}
 	case criteria.MethodFormula:
-		return []string{tr("criteria.param.formula", nm.formula(n.Formula))}
+		return []string{tr("criteria.param.formula", nm.Formula(n.Formula))}
 	case criteria.MethodSurvey:
 		var what string
 		switch {
 		case n.Element != "":
-			what = tr("criteria.param.survey_element", nm.instrument(n.Instrument), nm.element(n.Instrument, n.Element))
+			what = tr("criteria.param.survey_element", nm.Instrument(n.Instrument), nm.Element(n.Instrument, n.Element))
 		case n.Question != "":
-			what = tr("criteria.param.survey_question", nm.instrument(n.Instrument), n.Question)
+			what = tr("criteria.param.survey_question", nm.Instrument(n.Instrument), n.Question)
 		default:
-			what = tr("criteria.param.survey_overall", nm.instrument(n.Instrument))
+			what = tr("criteria.param.survey_overall", nm.Instrument(n.Instrument))
 		}
 		return []string{what, tr("criteria.measure." + string(n.SurveyMeasure()))}
 	case criteria.MethodBonus:
-		return []string{tr("criteria.param.bonus", points(lang, n.Cap))}
+		return []string{tr("criteria.param.bonus", kit.Points(lang, n.Cap))}
 	case criteria.MethodPenalty:
-		return []string{tr("criteria.param.penalty", points(lang, n.Cap))}
+		return []string{tr("criteria.param.penalty", kit.Points(lang, n.Cap))}
 	}
 	return nil
 }
@@ -267,24 +252,24 @@ func methodParams(nm *names, n *criteria.Node) []string {
 func (s *Server) frameworkPage(c *gin.Context) {
 	rec, err := s.visibleFramework(c, c.Param("code"))
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	d, err := s.buildFrameworkData(c, rec)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "criteria_show", "criteria.title", d)
+	s.Render(c, http.StatusOK, "criteria_show", "criteria.title", d)
 }
 
 func (s *Server) frameworkDownload(c *gin.Context) {
 	rec, err := s.visibleFramework(c, c.Param("code"))
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	prefix := translate(s.lang(c), "criteria.file_prefix") + " - " + rec.Code
+	prefix := kit.T(s.Lang(c), "criteria.file_prefix") + " - " + rec.Code
 	switch c.Query("format") {
 	case "", "yaml":
 		c.Header("Content-Disposition", workbook.ContentDisposition(prefix+".yaml"))
@@ -292,54 +277,48 @@ func (s *Server) frameworkDownload(c *gin.Context) {
 	case "xlsx":
 		f, err := rec.Framework()
 		if err != nil {
-			s.internalError(c, err)
+			s.InternalError(c, err)
 			return
 		}
 		data, err := criteriaxlsx.Bytes(f)
 		if err != nil {
-			s.internalError(c, err)
+			s.InternalError(c, err)
 			return
 		}
 		c.Header("Content-Disposition", workbook.ContentDisposition(prefix+".xlsx"))
 		c.Data(http.StatusOK, workbook.ContentType, data)
 	default:
-		s.badRequest(c, "criteria.bad_format")
+		s.BadRequest(c, "criteria.bad_format")
 	}
-}
-
-// uploadProblem is one line of the validation report.
-type uploadProblem struct {
-	Where   string
-	Message string
 }
 
 type uploadData struct {
 	File     string
 	Reason   string
 	Error    string
-	Problems []uploadProblem
-	Warnings []uploadProblem
+	Problems []kit.Problem
+	Warnings []kit.Problem
 	Stored   *store.FrameworkRecord // set when stored with warnings to show
 }
 
 func (s *Server) frameworkUploadPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "criteria_upload", "criteria.upload", uploadData{})
+	s.Render(c, http.StatusOK, "criteria_upload", "criteria.upload", uploadData{})
 }
 
 // frameworkUpload stores an uploaded YAML or Excel file as a draft. A file
 // with problems is refused as a whole, with every problem listed, and
 // nothing is stored.
 func (s *Server) frameworkUpload(c *gin.Context) {
-	lang := s.lang(c)
+	lang := s.Lang(c)
 	d := uploadData{}
 	fail := func(status int, msg string) {
 		d.Error = msg
-		s.render(c, status, "criteria_upload", "criteria.upload", d)
+		s.Render(c, status, "criteria_upload", "criteria.upload", d)
 	}
-	name, data, err := s.uploadedFile(c, maxFrameworkUpload)
+	name, data, err := s.UploadedFile(c, maxFrameworkUpload)
 	d.Reason, d.File = c.PostForm("reason"), name
 	if err != nil {
-		s.showError(c, err, fail)
+		s.ShowError(c, err, fail)
 		return
 	}
 	var f *criteria.Framework
@@ -350,7 +329,7 @@ func (s *Server) frameworkUpload(c *gin.Context) {
 	case ".xlsx":
 		f, warnings, err = criteriaxlsx.Read(d.File, bytes.NewReader(data))
 	default:
-		fail(http.StatusBadRequest, translate(lang, "criteria.bad_type"))
+		fail(http.StatusBadRequest, kit.T(lang, "criteria.bad_type"))
 		return
 	}
 	if err != nil {
@@ -359,22 +338,22 @@ func (s *Server) frameworkUpload(c *gin.Context) {
 		switch {
 		case errors.As(err, &ve):
 			for _, p := range ve.Problems {
-				d.Problems = append(d.Problems, uploadProblem{Where: lineWhere(lang, p.Line, p.Node), Message: pick(lang, p.MessageVI, p.Message)})
+				d.Problems = append(d.Problems, kit.Problem{Where: kit.LineWhere(lang, p.Line, p.Node), Message: kit.Pick(lang, p.MessageVI, p.Message)})
 			}
 		case errors.As(err, &ie):
 			for _, e := range ie {
-				d.Problems = append(d.Problems, uploadProblem{Where: cellWhere(lang, e), Message: pick(lang, e.VI, e.EN)})
+				d.Problems = append(d.Problems, kit.Problem{Where: kit.CellWhere(lang, e), Message: kit.Pick(lang, e.VI, e.EN)})
 			}
 		default:
-			s.internalError(c, err)
+			s.InternalError(c, err)
 			return
 		}
 		fail(http.StatusBadRequest, i18n.N(lang, "criteria.invalid", len(d.Problems)))
 		return
 	}
-	res, err := s.db.ImportFramework(c.Request.Context(), actor(c), f, d.Reason)
+	res, err := s.db.ImportFramework(c.Request.Context(), kit.Actor(c), f, d.Reason)
 	if err != nil {
-		s.showError(c, err, func(status int, msg string) { fail(status, msg) })
+		s.ShowError(c, err, func(status int, msg string) { fail(status, msg) })
 		return
 	}
 	flash := "criteria.stored." + res.Action
@@ -382,50 +361,16 @@ func (s *Server) frameworkUpload(c *gin.Context) {
 		// Shown once, on this page: the draft is stored, the warnings
 		// are worth reading before publishing.
 		for _, w := range warnings {
-			d.Warnings = append(d.Warnings, uploadProblem{Where: lineWhere(lang, w.Line, w.Node), Message: pick(lang, w.MessageVI, w.Message)})
+			d.Warnings = append(d.Warnings, kit.Problem{Where: kit.LineWhere(lang, w.Line, w.Node), Message: kit.Pick(lang, w.MessageVI, w.Message)})
 		}
 		d.Stored = res.Record
 		d.Error = ""
-		s.setFlash(c, flash)
-		s.render(c, http.StatusOK, "criteria_upload", "criteria.upload", d)
+		s.SetFlash(c, flash)
+		s.Render(c, http.StatusOK, "criteria_upload", "criteria.upload", d)
 		return
 	}
-	s.setFlash(c, flash)
+	s.SetFlash(c, flash)
 	c.Redirect(http.StatusSeeOther, "/app/criteria/"+res.Record.Code)
-}
-
-func pick(lang, vi, en string) string {
-	if lang == langEN || vi == "" {
-		return en
-	}
-	return vi
-}
-
-// lineWhere locates a YAML problem: its line and node.
-func lineWhere(lang string, line int, node string) string {
-	var parts []string
-	if line > 0 {
-		parts = append(parts, translate(lang, "criteria.line", line))
-	}
-	if node != "" {
-		parts = append(parts, translate(lang, "criteria.node", node))
-	}
-	return strings.Join(parts, ", ")
-}
-
-// cellWhere locates a workbook problem: its sheet, row and column.
-func cellWhere(lang string, e parindex.InputError) string {
-	var parts []string
-	if e.Sheet != "" {
-		parts = append(parts, "sheet "+e.Sheet)
-	}
-	if e.Row > 0 {
-		parts = append(parts, translate(lang, "criteria.row", e.Row))
-	}
-	if e.Column != "" {
-		parts = append(parts, translate(lang, "criteria.column", e.Column))
-	}
-	return strings.Join(parts, ", ")
 }
 
 // frameworkPublish freezes a draft. The form must carry the confirmation
@@ -434,27 +379,27 @@ func (s *Server) frameworkPublish(c *gin.Context) {
 	code := c.Param("code")
 	rec, err := s.db.FrameworkByCode(c.Request.Context(), code)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	showError := func(status int, msg string) {
 		d, err := s.buildFrameworkData(c, rec)
 		if err != nil {
-			s.internalError(c, err)
+			s.InternalError(c, err)
 			return
 		}
 		d.Error = msg
-		s.render(c, status, "criteria_show", "criteria.title", d)
+		s.Render(c, status, "criteria_show", "criteria.title", d)
 	}
 	if c.PostForm("confirm") != "1" {
-		showError(http.StatusBadRequest, translate(s.lang(c), "criteria.confirm_needed"))
+		showError(http.StatusBadRequest, kit.T(s.Lang(c), "criteria.confirm_needed"))
 		return
 	}
-	if _, err := s.db.PublishFramework(c.Request.Context(), actor(c), code, c.PostForm("reason")); err != nil {
-		s.showError(c, err, func(status int, msg string) { showError(status, msg) })
+	if _, err := s.db.PublishFramework(c.Request.Context(), kit.Actor(c), code, c.PostForm("reason")); err != nil {
+		s.ShowError(c, err, func(status int, msg string) { showError(status, msg) })
 		return
 	}
-	s.setFlash(c, "criteria.published")
+	s.SetFlash(c, "criteria.published")
 	c.Redirect(http.StatusSeeOther, "/app/criteria/"+code)
 }
 
@@ -475,15 +420,15 @@ type diffData struct {
 func (s *Server) frameworkDiffPage(c *gin.Context) {
 	recs, err := s.visibleFrameworks(c)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	d := diffData{Frameworks: recs, A: c.Query("a"), B: c.Query("b")}
 	if d.A == "" || d.B == "" {
-		s.render(c, http.StatusOK, "criteria_diff", "criteria.diff", d)
+		s.Render(c, http.StatusOK, "criteria_diff", "criteria.diff", d)
 		return
 	}
-	lang := s.lang(c)
+	lang := s.Lang(c)
 	var fs [2]*criteria.Framework
 	for i, code := range []string{d.A, d.B} {
 		rec, err := s.visibleFramework(c, code)
@@ -492,11 +437,11 @@ func (s *Server) frameworkDiffPage(c *gin.Context) {
 		}
 		if err != nil {
 			if parindex.ErrorCode(err) == parindex.ECodeInternal {
-				s.internalError(c, err)
+				s.InternalError(c, err)
 				return
 			}
-			d.Error = translate(lang, "criteria.no_such", code)
-			s.render(c, http.StatusNotFound, "criteria_diff", "criteria.diff", d)
+			d.Error = kit.T(lang, "criteria.no_such", code)
+			s.Render(c, http.StatusNotFound, "criteria_diff", "criteria.diff", d)
 			return
 		}
 	}
@@ -506,8 +451,8 @@ func (s *Server) frameworkDiffPage(c *gin.Context) {
 		if field == "" {
 			field = "—"
 		}
-		d.Changes = append(d.Changes, changeView{Kind: translate(lang, "criteria.change."+string(ch.Kind)),
+		d.Changes = append(d.Changes, changeView{Kind: kit.T(lang, "criteria.change."+string(ch.Kind)),
 			Node: ch.Node, Field: field, Old: ch.Old, New: ch.New})
 	}
-	s.render(c, http.StatusOK, "criteria_diff", "criteria.diff", d)
+	s.Render(c, http.StatusOK, "criteria_diff", "criteria.diff", d)
 }

@@ -20,6 +20,7 @@ import (
 	"parindex/dashboard"
 	"parindex/i18n"
 	"parindex/survey"
+	"parindex/web/kit"
 	"parindex/workbook"
 )
 
@@ -34,7 +35,7 @@ func (s *Server) dashboardRoutes(staff *gin.RouterGroup) {
 	results := survey.NewService(s.db, survey.ResultOptions{})
 	results.ServeStale(10*time.Minute, s.log)
 	d := &dashboards{s: s, svc: dashboard.New(s.db, results)}
-	province := staff.Group("/app/dashboard", s.requireAction(parindex.ActionViewProvince))
+	province := staff.Group("/app/dashboard", s.RequireAction(parindex.ActionViewProvince))
 	province.GET("", d.overview)
 	province.GET("/table.csv", d.overviewCSV)
 	province.GET("/survey", d.monitor)
@@ -96,8 +97,8 @@ func (d *dashboards) scripts() chartScripts {
 }
 
 func (d *dashboards) locale(c *gin.Context) dashboard.Locale {
-	lang := d.s.lang(c)
-	return dashboard.Locale{Lang: lang, T: func(key string, args ...any) string { return translate(lang, key, args...) },
+	lang := d.s.Lang(c)
+	return dashboard.Locale{Lang: lang, T: func(key string, args ...any) string { return kit.T(lang, key, args...) },
 		N: func(key string, count int, args ...any) string { return i18n.N(lang, key, count, args...) }}
 }
 
@@ -109,7 +110,7 @@ type overviewPage struct {
 
 func overviewFilter(c *gin.Context) (dashboard.Filter, url.Values) {
 	f := dashboard.Filter{Framework: c.Query("framework"), AgencyType: c.Query("type"), Parent: c.Query("parent")}
-	f.Year, _ = queryInt(c, "year")
+	f.Year, _ = kit.QueryInt(c, "year")
 	q := url.Values{}
 	for k, v := range map[string]string{"framework": f.Framework, "type": f.AgencyType, "parent": f.Parent, "year": c.Query("year")} {
 		if v != "" {
@@ -123,17 +124,17 @@ func (d *dashboards) overview(c *gin.Context) {
 	f, q := overviewFilter(c)
 	o, err := d.svc.Overview(c.Request.Context(), f, d.locale(c))
 	if err != nil {
-		d.s.fail(c, err)
+		d.s.Fail(c, err)
 		return
 	}
-	d.s.render(c, http.StatusOK, "dashboard_overview", "dash.overview", overviewPage{O: o, Panels: panelViews(o.Panels, "/app/dashboard/table.csv", q), Scripts: d.scripts()})
+	d.s.Render(c, http.StatusOK, "dashboard_overview", "dash.overview", overviewPage{O: o, Panels: panelViews(o.Panels, "/app/dashboard/table.csv", q), Scripts: d.scripts()})
 }
 
 func (d *dashboards) overviewCSV(c *gin.Context) {
 	f, _ := overviewFilter(c)
 	o, err := d.svc.Overview(c.Request.Context(), f, d.locale(c))
 	if err != nil {
-		d.s.fail(c, err)
+		d.s.Fail(c, err)
 		return
 	}
 	d.csv(c, o.Panels, fmt.Sprintf("parindex-%d", o.Filter.Year))
@@ -152,7 +153,7 @@ func (d *dashboards) csv(c *gin.Context, panels []dashboard.Panel, prefix string
 			return
 		}
 	}
-	d.s.render(c, http.StatusNotFound, "message", "error.title", message{Key: "error.notfound"})
+	d.s.Render(c, http.StatusNotFound, "message", "error.title", kit.Message{Key: "error.notfound"})
 }
 
 type agencyPage struct {
@@ -165,22 +166,22 @@ type agencyPage struct {
 // agencyFor loads the unit and checks that the user may view it; a unit
 // that does not exist looks forbidden to users who could not see it anyway.
 func (d *dashboards) agencyFor(c *gin.Context) (*dashboard.Agency, bool) {
-	unit, target, err := d.s.unitTarget(c, c.Param("code"))
+	unit, target, err := d.s.UnitTarget(c, c.Param("code"))
 	if err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !parindex.CanAny(currentUser(c), parindex.ActionViewProvince) {
-			d.s.forbidden(c)
+		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !parindex.CanAny(kit.CurrentUser(c), parindex.ActionViewProvince) {
+			d.s.Forbidden(c)
 			return nil, false
 		}
-		d.s.fail(c, err)
+		d.s.Fail(c, err)
 		return nil, false
 	}
-	if !d.s.authorize(c, parindex.ActionViewUnit, target) {
+	if !d.s.Authorize(c, parindex.ActionViewUnit, target) {
 		return nil, false
 	}
-	year, _ := queryInt(c, "year")
+	year, _ := kit.QueryInt(c, "year")
 	a, err := d.svc.Agency(c.Request.Context(), unit, year, d.locale(c))
 	if err != nil {
-		d.s.fail(c, err)
+		d.s.Fail(c, err)
 		return nil, false
 	}
 	return a, true
@@ -195,7 +196,7 @@ func (d *dashboards) agency(c *gin.Context) {
 	if y := c.Query("year"); y != "" {
 		q.Set("year", y)
 	}
-	d.s.render(c, http.StatusOK, "dashboard_agency", "dash.agency", agencyPage{A: a, Scripts: d.scripts(), Year: strconv.Itoa(a.Year),
+	d.s.Render(c, http.StatusOK, "dashboard_agency", "dash.agency", agencyPage{A: a, Scripts: d.scripts(), Year: strconv.Itoa(a.Year),
 		Panels: panelViews(a.Panels, "/app/units/"+url.PathEscape(a.Unit.Code)+"/dashboard/table.csv", q)})
 }
 
@@ -219,16 +220,16 @@ type monitorPage struct {
 func (d *dashboards) monitor(c *gin.Context) {
 	m, err := d.svc.Monitor(c.Request.Context(), d.locale(c))
 	if err != nil {
-		d.s.fail(c, err)
+		d.s.Fail(c, err)
 		return
 	}
-	d.s.render(c, http.StatusOK, "dashboard_monitor", "dash.monitor", monitorPage{M: m, Panels: panelViews(m.Panels, "/app/dashboard/survey/table.csv", url.Values{}), Scripts: d.scripts()})
+	d.s.Render(c, http.StatusOK, "dashboard_monitor", "dash.monitor", monitorPage{M: m, Panels: panelViews(m.Panels, "/app/dashboard/survey/table.csv", url.Values{}), Scripts: d.scripts()})
 }
 
 func (d *dashboards) monitorCSV(c *gin.Context) {
 	m, err := d.svc.Monitor(c.Request.Context(), d.locale(c))
 	if err != nil {
-		d.s.fail(c, err)
+		d.s.Fail(c, err)
 		return
 	}
 	d.csv(c, m.Panels, "parindex-survey-"+m.To.String())

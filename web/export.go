@@ -12,6 +12,7 @@ import (
 	"parindex/export"
 	"parindex/store"
 	"parindex/survey"
+	"parindex/web/kit"
 	"parindex/workbook"
 )
 
@@ -19,7 +20,7 @@ import (
 // ranking and the raw survey responses. Layouts live in package export.
 func (s *Server) exportRoutes(g *gin.RouterGroup) {
 	g.GET("/app/units/:code/scorecard.xlsx", s.scorecardXLSX)
-	g.GET("/app/ranking.xlsx", s.requireAction(parindex.ActionViewProvince), s.rankingXLSX)
+	g.GET("/app/ranking.xlsx", s.RequireAction(parindex.ActionViewProvince), s.rankingXLSX)
 	g.GET("/admin/survey/responses.xlsx", s.requireSurveyUser, s.responsesXLSX)
 	g.GET("/admin/survey/results.xlsx", s.requireSurveyUser, s.surveyResultsXLSX)
 }
@@ -31,23 +32,23 @@ func (s *Server) exportSnapshot(c *gin.Context, fallback func() (int64, error)) 
 	var id int64
 	var err error
 	if raw := strings.TrimSpace(c.Query("snapshot")); raw != "" {
-		n, ok := queryInt(c, "snapshot")
+		n, ok := kit.QueryInt(c, "snapshot")
 		if !ok || n <= 0 {
-			s.badRequest(c, "export.bad_snapshot", raw)
+			s.BadRequest(c, "export.bad_snapshot", raw)
 			return nil, false
 		}
 		id = int64(n)
 	} else if id, err = fallback(); err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return nil, false
 	}
 	sc, err := export.LoadSnapshot(c.Request.Context(), s.db, id)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return nil, false
 	}
-	if sc.Snapshot.Status != parindex.StatusPublished && !parindex.Can(currentUser(c), parindex.ActionManageFrameworks, parindex.Target{}) {
-		s.render(c, http.StatusNotFound, "message", "error.title", message{Key: "error.notfound"})
+	if sc.Snapshot.Status != parindex.StatusPublished && !parindex.Can(kit.CurrentUser(c), parindex.ActionManageFrameworks, parindex.Target{}) {
+		s.Render(c, http.StatusNotFound, "message", "error.title", kit.Message{Key: "error.notfound"})
 		return nil, false
 	}
 	return sc, true
@@ -58,7 +59,7 @@ func (s *Server) exportSnapshot(c *gin.Context, fallback func() (int64, error)) 
 func (s *Server) sendWorkbook(c *gin.Context, filename string, build func(*bytes.Buffer) error) {
 	var buf bytes.Buffer
 	if err := build(&buf); err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	c.Header("Content-Disposition", workbook.ContentDisposition(filename))
@@ -70,16 +71,16 @@ func (s *Server) sendWorkbook(c *gin.Context, filename string, build func(*bytes
 // snapshot of a framework covering the unit's type, or ?snapshot=ID. An
 // agency user may download only its own units' scorecards.
 func (s *Server) scorecardXLSX(c *gin.Context) {
-	unit, target, err := s.unitTarget(c, c.Param("code"))
+	unit, target, err := s.UnitTarget(c, c.Param("code"))
 	if err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !parindex.CanAny(currentUser(c), parindex.ActionViewProvince) {
-			s.forbidden(c)
+		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !parindex.CanAny(kit.CurrentUser(c), parindex.ActionViewProvince) {
+			s.Forbidden(c)
 			return
 		}
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	if !s.authorize(c, parindex.ActionViewUnit, target) {
+	if !s.Authorize(c, parindex.ActionViewUnit, target) {
 		return
 	}
 	ctx := c.Request.Context()
@@ -89,12 +90,12 @@ func (s *Server) scorecardXLSX(c *gin.Context) {
 	}
 	a := sc.Result.Agency(unit.Code)
 	if a == nil {
-		s.render(c, http.StatusNotFound, "message", "error.title", message{Key: "error.notfound"})
+		s.Render(c, http.StatusNotFound, "message", "error.title", kit.Message{Key: "error.notfound"})
 		return
 	}
 	surveys, err := export.SurveyFor(ctx, survey.NewService(s.db, survey.ResultOptions{}), sc, unit.Code)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	s.sendWorkbook(c, export.ScorecardFileName(sc, a), func(buf *bytes.Buffer) error {
@@ -121,7 +122,7 @@ func (s *Server) rankingXLSX(c *gin.Context) {
 	}
 	types, err := export.UnitTypes(ctx, s.db, sc)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	s.sendWorkbook(c, export.RankingFileName(sc), func(buf *bytes.Buffer) error { return export.WriteRanking(buf, sc, types, s.clock) })
@@ -134,7 +135,7 @@ func (s *Server) responsesXLSX(c *gin.Context) {
 	unitCode := strings.TrimSpace(c.Query("unit"))
 	units, visible, err := s.visibleUnitIDs(c)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	var f store.ResponseFilter
@@ -147,24 +148,24 @@ func (s *Server) responsesXLSX(c *gin.Context) {
 		f.UnitID = unit.ID
 	case !seesProvince(c):
 		if len(units) == 0 {
-			s.forbidden(c)
+			s.Forbidden(c)
 			return
 		}
 		f.UnitID = units[0].ID
 	}
 	if f.UnitID != 0 && !visible[f.UnitID] {
-		s.forbidden(c)
+		s.Forbidden(c)
 		return
 	}
 	var problems []string
 	if v := strings.TrimSpace(c.Query("from")); v != "" {
 		if f.From, err = parindex.ParseDate(v); err != nil {
-			problems = append(problems, translate(s.lang(c), "survey.bad_from"))
+			problems = append(problems, kit.T(s.Lang(c), "survey.bad_from"))
 		}
 	}
 	if v := strings.TrimSpace(c.Query("to")); v != "" {
 		if f.To, err = parindex.ParseDate(v); err != nil {
-			problems = append(problems, translate(s.lang(c), "survey.bad_to"))
+			problems = append(problems, kit.T(s.Lang(c), "survey.bad_to"))
 		}
 	}
 	if v := c.Query("flag"); v != "" {
@@ -173,7 +174,7 @@ func (s *Server) responsesXLSX(c *gin.Context) {
 			known = known || fl == v
 		}
 		if !known {
-			problems = append(problems, translate(s.lang(c), "survey.bad_flag"))
+			problems = append(problems, kit.T(s.Lang(c), "survey.bad_flag"))
 		}
 		f.Flag = v
 	}
@@ -185,12 +186,12 @@ func (s *Server) responsesXLSX(c *gin.Context) {
 	// sent the status cannot change, so a failure half-way is logged and
 	// the connection cut, which the browser reports as a failed download.
 	c.Header("Content-Type", workbook.ContentType)
-	c.Header("Content-Disposition", workbook.ContentDisposition(export.ResponsesFileName(s.db.Now().In(vietnamTime))))
+	c.Header("Content-Disposition", workbook.ContentDisposition(export.ResponsesFileName(s.db.Now().In(kit.VietnamTime))))
 	c.Header("Cache-Control", "no-store")
 	c.Status(http.StatusOK)
 	sum, err := export.WriteResponses(c.Request.Context(), s.db, f, s.clock, c.Writer, nil)
 	if err != nil {
-		s.log.Error("responses export failed", slog.String("request_id", requestID(c)), slog.Int("rows", sum.Rows), slog.String("error", err.Error()))
+		s.log.Error("responses export failed", slog.String("request_id", kit.RequestID(c)), slog.Int("rows", sum.Rows), slog.String("error", err.Error()))
 		panic(http.ErrAbortHandler)
 	}
 }
@@ -202,14 +203,14 @@ func (s *Server) responsesXLSX(c *gin.Context) {
 // the responses download.
 func (s *Server) surveyResultsXLSX(c *gin.Context) {
 	instrument := strings.TrimSpace(c.Query("instrument"))
-	year, ok := queryInt(c, "year")
+	year, ok := kit.QueryInt(c, "year")
 	if instrument == "" || !ok || year < 2000 || year > 2100 {
-		s.badRequest(c, "export.bad_survey")
+		s.BadRequest(c, "export.bad_survey")
 		return
 	}
 	units, visible, err := s.visibleUnitIDs(c)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	parent := ""
@@ -222,7 +223,7 @@ func (s *Server) surveyResultsXLSX(c *gin.Context) {
 		parent = unit.Code
 	case !seesProvince(c):
 		if len(units) == 0 {
-			s.forbidden(c)
+			s.Forbidden(c)
 			return
 		}
 		parent = units[0].Code
@@ -230,7 +231,7 @@ func (s *Server) surveyResultsXLSX(c *gin.Context) {
 	ctx := c.Request.Context()
 	res, err := export.LoadSurveyResults(ctx, s.db, survey.NewService(s.db, survey.ResultOptions{}), instrument, survey.Year(year), parent)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	if !seesProvince(c) {

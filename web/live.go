@@ -21,6 +21,7 @@ import (
 
 	"parindex"
 	"parindex/store"
+	"parindex/web/kit"
 )
 
 // liveOptions are the broker's timings and limits; tests shorten them.
@@ -196,16 +197,16 @@ func visibleCounts(day parindex.Date, counts []store.UnitResponseCount, visible 
 func (s *Server) todayEvents(c *gin.Context) {
 	b := s.live
 	opts := b.options()
-	user := currentUser(c)
+	user := kit.CurrentUser(c)
 	if !b.acquire(user.ID) {
 		c.Header("Retry-After", "30")
-		s.render(c, http.StatusTooManyRequests, "message", "error.title", message{Key: "live.too_many"})
+		s.Render(c, http.StatusTooManyRequests, "message", "error.title", kit.Message{Key: "live.too_many"})
 		return
 	}
 	defer b.release(user.ID)
 	_, visible, err := s.visibleUnitIDs(c)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	ctx := c.Request.Context()
@@ -214,7 +215,7 @@ func (s *Server) todayEvents(c *gin.Context) {
 	day := s.vietnamToday()
 	counts, err := s.db.ResponsesByUnitOn(ctx, day)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 

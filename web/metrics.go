@@ -17,6 +17,7 @@ import (
 	"parindex/metricsxlsx"
 	"parindex/store"
 	"parindex/tabular"
+	"parindex/web/kit"
 	"parindex/workbook"
 )
 
@@ -35,14 +36,14 @@ func (s *Server) metricsRoutes(g *gin.RouterGroup) {
 	view.GET("/units/:code", s.metricsUnit)
 	view.POST("/units/:code", s.metricsReport)
 
-	write := s.requireAction(parindex.ActionWriteMetrics)
+	write := s.RequireAction(parindex.ActionWriteMetrics)
 	admin := g.Group("/admin/metrics")
 	admin.GET("/import", write, s.metricsImportPage)
 	admin.POST("/import", write, s.metricsImport)
 	admin.GET("/template.xlsx", write, s.metricsTemplate)
-	admin.POST("/catalog", s.requireAction(parindex.ActionManageMetrics), s.saveMetric)
+	admin.POST("/catalog", s.RequireAction(parindex.ActionManageMetrics), s.saveMetric)
 
-	tokens := g.Group("/admin/api-tokens", s.requireAction(parindex.ActionManageMetrics))
+	tokens := g.Group("/admin/api-tokens", s.RequireAction(parindex.ActionManageMetrics))
 	tokens.GET("", s.tokensPage)
 	tokens.POST("", s.createToken)
 	tokens.POST("/:id/revoke", s.revokeToken)
@@ -109,7 +110,7 @@ func catalogMap(ms []*parindex.Metric) map[string]*parindex.Metric {
 // periodParam reads ?period=, defaulting to the current year in Vietnam.
 func (s *Server) periodParam(value string) (parindex.Period, error) {
 	if strings.TrimSpace(value) == "" {
-		return parindex.YearPeriod(s.db.Now().In(vietnamTime).Year()), nil
+		return parindex.YearPeriod(s.db.Now().In(kit.VietnamTime).Year()), nil
 	}
 	return parindex.ParsePeriod(value)
 }
@@ -118,7 +119,7 @@ func (s *Server) periodParam(value string) (parindex.Period, error) {
 func periodError(lang string, err error) string {
 	var pe *parindex.PeriodError
 	if errors.As(err, &pe) {
-		return pick(lang, pe.VI, pe.EN)
+		return kit.Pick(lang, pe.VI, pe.EN)
 	}
 	return err.Error()
 }
@@ -143,33 +144,33 @@ type metricsOverviewData struct {
 // period, with how many metrics they have and what each framework lacks.
 func (s *Server) metricsOverview(c *gin.Context) {
 	ctx := c.Request.Context()
-	u := currentUser(c)
+	u := kit.CurrentUser(c)
 	d := metricsOverviewData{Input: c.Query("period"), CanWrite: parindex.Can(u, parindex.ActionWriteMetrics, parindex.Target{}),
 		CanManage: parindex.Can(u, parindex.ActionManageMetrics, parindex.Target{})}
 	p, err := s.periodParam(d.Input)
 	if err != nil {
-		d.Error = periodError(s.lang(c), err)
-		s.render(c, http.StatusBadRequest, "metrics_overview", "metrics.title", d)
+		d.Error = periodError(s.Lang(c), err)
+		s.Render(c, http.StatusBadRequest, "metrics_overview", "metrics.title", d)
 		return
 	}
 	d.Period, d.Input = p, p.String()
 	units, err := s.visibleUnits(c, store.OrgFilter{})
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	values, err := s.db.PeriodValues(ctx, p)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	if d.Frameworks, err = s.loadNeeds(ctx, p.Year); err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	catalog, err := s.db.Metrics(ctx)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	cat := catalogMap(catalog)
@@ -179,7 +180,7 @@ func (s *Server) metricsOverview(c *gin.Context) {
 		}
 		d.Rows = append(d.Rows, overviewRow{Unit: unit, Values: len(values[unit.ID]), Checks: checksFor(d.Frameworks, unit, values[unit.ID], cat)})
 	}
-	s.render(c, http.StatusOK, "metrics_overview", "metrics.title", d)
+	s.Render(c, http.StatusOK, "metrics_overview", "metrics.title", d)
 }
 
 // Checks of a row by framework code, for the overview's columns.
@@ -207,10 +208,10 @@ func (s *Server) metricsCatalog(c *gin.Context) {
 func (s *Server) renderCatalog(c *gin.Context, status int, edit *parindex.Metric, msg string) {
 	ms, err := s.db.Metrics(c.Request.Context())
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
-	d := metricsCatalogData{Metrics: ms, CanManage: parindex.Can(currentUser(c), parindex.ActionManageMetrics, parindex.Target{}),
+	d := metricsCatalogData{Metrics: ms, CanManage: parindex.Can(kit.CurrentUser(c), parindex.ActionManageMetrics, parindex.Target{}),
 		Combines: parindex.Combines, Edit: edit, Error: msg}
 	if d.Edit == nil {
 		d.Edit = &parindex.Metric{Combine: parindex.CombineSum}
@@ -220,17 +221,17 @@ func (s *Server) renderCatalog(c *gin.Context, status int, edit *parindex.Metric
 			}
 		}
 	}
-	s.render(c, status, "metrics_catalog", "metrics.catalog", d)
+	s.Render(c, status, "metrics_catalog", "metrics.catalog", d)
 }
 
 func (s *Server) saveMetric(c *gin.Context) {
 	m := &parindex.Metric{Code: c.PostForm("code"), NameVI: c.PostForm("name_vi"), NameEN: c.PostForm("name_en"), Unit: c.PostForm("unit"),
 		Description: c.PostForm("description"), Combine: parindex.Combine(c.PostForm("combine")), SelfReport: c.PostForm("self_report") == "1"}
-	if err := s.db.SaveMetric(c.Request.Context(), actor(c), m, c.PostForm("reason")); err != nil {
-		s.showError(c, err, func(status int, msg string) { s.renderCatalog(c, status, m, msg) })
+	if err := s.db.SaveMetric(c.Request.Context(), kit.Actor(c), m, c.PostForm("reason")); err != nil {
+		s.ShowError(c, err, func(status int, msg string) { s.renderCatalog(c, status, m, msg) })
 		return
 	}
-	s.setFlash(c, "metrics.saved")
+	s.SetFlash(c, "metrics.saved")
 	c.Redirect(http.StatusSeeOther, "/app/metrics/catalog#"+m.Code)
 }
 
@@ -278,25 +279,25 @@ func (s *Server) metricsUnit(c *gin.Context) {
 
 func (s *Server) showMetricsUnit(c *gin.Context, status int, form *metricsUnitData) {
 	ctx := c.Request.Context()
-	unit, target, err := s.unitTarget(c, c.Param("code"))
+	unit, target, err := s.UnitTarget(c, c.Param("code"))
 	if err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !parindex.CanAny(currentUser(c), parindex.ActionViewProvince) {
-			s.forbidden(c)
+		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !parindex.CanAny(kit.CurrentUser(c), parindex.ActionViewProvince) {
+			s.Forbidden(c)
 			return
 		}
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	if !s.authorize(c, parindex.ActionViewUnit, target) {
+	if !s.Authorize(c, parindex.ActionViewUnit, target) {
 		return
 	}
-	d := metricsUnitData{Unit: unit, Input: c.Query("period"), CanReport: parindex.Can(currentUser(c), parindex.ActionReportMetrics, target)}
+	d := metricsUnitData{Unit: unit, Input: c.Query("period"), CanReport: parindex.Can(kit.CurrentUser(c), parindex.ActionReportMetrics, target)}
 	if form != nil {
 		d.Form, d.Problems, d.Error = form.Form, form.Problems, form.Error
 	}
 	p, err := s.periodParam(d.Input)
 	if err != nil {
-		d.Error = periodError(s.lang(c), err)
+		d.Error = periodError(s.Lang(c), err)
 		status = http.StatusBadRequest
 		p, _ = s.periodParam("")
 	}
@@ -317,18 +318,18 @@ func (s *Server) showMetricsUnit(c *gin.Context, status int, form *metricsUnitDa
 	}
 	catalog, err := s.db.Metrics(ctx)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	d.Names = catalogMap(catalog)
 	values, err := s.db.PeriodValues(ctx, p, unit.ID)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	needs, err := s.loadNeeds(ctx, p.Year)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	d.Checks = checksFor(needs, unit, values[unit.ID], d.Names)
@@ -350,17 +351,17 @@ func (s *Server) showMetricsUnit(c *gin.Context, status int, form *metricsUnitDa
 		d.HistoryOf = d.Names[code]
 		hist, err := s.db.ObservationHistory(ctx, unit.ID, p, code)
 		if err != nil {
-			s.internalError(c, err)
+			s.InternalError(c, err)
 			return
 		}
 		for _, o := range hist {
-			d.History = append(d.History, historyRow{o, points(s.lang(c), o.Value)})
+			d.History = append(d.History, historyRow{o, kit.Points(s.Lang(c), o.Value)})
 		}
 	}
 	if d.Form.Period == "" {
 		d.Form.Period = p.String()
 	}
-	s.render(c, status, "metrics_unit", "metrics.unit_title", d)
+	s.Render(c, status, "metrics_unit", "metrics.unit_title", d)
 }
 
 func shiftMonth(p parindex.Period, n int) parindex.Period {
@@ -376,20 +377,20 @@ func shiftQuarter(p parindex.Period, n int) parindex.Period {
 // metricsReport stores a figure an agency reports for itself (only the
 // metrics the catalogue marks self-reported), audited like every change.
 func (s *Server) metricsReport(c *gin.Context) {
-	unit, target, err := s.unitTarget(c, c.Param("code"))
+	unit, target, err := s.UnitTarget(c, c.Param("code"))
 	if err != nil {
 		if parindex.ErrorCode(err) == parindex.ECodeNotFound {
-			s.forbidden(c)
+			s.Forbidden(c)
 			return
 		}
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	if !s.authorize(c, parindex.ActionReportMetrics, target) {
+	if !s.Authorize(c, parindex.ActionReportMetrics, target) {
 		return
 	}
 	form := reportForm{Metric: c.PostForm("metric"), Period: strings.TrimSpace(c.PostForm("period")), Value: c.PostForm("value"), Reason: c.PostForm("reason")}
-	res, err := s.db.PutObservations(c.Request.Context(), actor(c), []parindex.ObservationRow{{Row: 1, Unit: unit.Code, Period: form.Period,
+	res, err := s.db.PutObservations(c.Request.Context(), kit.Actor(c), []parindex.ObservationRow{{Row: 1, Unit: unit.Code, Period: form.Period,
 		Metric: form.Metric, Value: form.Value}}, store.PutOptions{Source: parindex.MetricSourceAgency, Reason: form.Reason})
 	var ie parindex.InputErrors
 	switch {
@@ -398,14 +399,14 @@ func (s *Server) metricsReport(c *gin.Context) {
 		s.showMetricsUnit(c, http.StatusBadRequest, &metricsUnitData{Form: form, Problems: ie})
 		return
 	case err != nil:
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	key := "metrics.report_saved"
 	if res.Unchanged > 0 {
 		key = "metrics.report_unchanged"
 	}
-	s.setFlash(c, key)
+	s.SetFlash(c, key)
 	c.Redirect(http.StatusSeeOther, "/app/metrics/units/"+unit.Code+"?period="+c.Query("period"))
 }
 
@@ -427,55 +428,55 @@ func (s *Server) metricsImportPage(c *gin.Context) {
 	d := metricsImportData{}
 	if c.Query("done") == "1" {
 		d.Done = true
-		d.Inserted, _ = queryInt(c, "inserted")
-		d.Updated, _ = queryInt(c, "updated")
+		d.Inserted, _ = kit.QueryInt(c, "inserted")
+		d.Updated, _ = kit.QueryInt(c, "updated")
 	}
-	s.render(c, http.StatusOK, "metrics_import", "metrics.import", d)
+	s.Render(c, http.StatusOK, "metrics_import", "metrics.import", d)
 }
 
 // metricsImport checks an uploaded file (a dry run: counts of new, changed
 // and unchanged figures, or every problem) and, on the second step, stores
 // it, all or nothing.
 func (s *Server) metricsImport(c *gin.Context) {
-	f, err := s.importUpload(c, "metrics", metricsLimit)
+	f, err := s.ImportUpload(c, "metrics", metricsLimit)
 	d := metricsImportData{Reason: strings.TrimSpace(c.PostForm("reason")), File: f.Name}
 	if err != nil {
-		s.showError(c, err, func(status int, msg string) {
+		s.ShowError(c, err, func(status int, msg string) {
 			d.Error = msg
-			s.render(c, status, "metrics_import", "metrics.import", d)
+			s.Render(c, status, "metrics_import", "metrics.import", d)
 		})
 		return
 	}
 	tab, rows, err := readObservations(d.File, f.Data)
 	var res store.PutResult
 	if err == nil {
-		res, err = s.db.PutObservations(c.Request.Context(), actor(c), rows,
+		res, err = s.db.PutObservations(c.Request.Context(), kit.Actor(c), rows,
 			store.PutOptions{Source: parindex.MetricSourceImport, File: tab.File, Sheet: tab.Sheet, Reason: d.Reason, DryRun: !f.Apply})
 	}
 	var ie parindex.InputErrors
 	switch {
 	case errors.As(err, &ie):
-		d.Count, d.Problems, d.More = len(ie), shownProblems(ie), len(ie)-len(shownProblems(ie))
-		s.render(c, http.StatusBadRequest, "metrics_import", "metrics.import", d)
+		d.Count, d.Problems, d.More = len(ie), kit.ShownProblems(ie), len(ie)-len(kit.ShownProblems(ie))
+		s.Render(c, http.StatusBadRequest, "metrics_import", "metrics.import", d)
 		return
 	case err != nil:
-		s.showError(c, err, func(status int, msg string) {
+		s.ShowError(c, err, func(status int, msg string) {
 			d.Error = msg
-			s.render(c, status, "metrics_import", "metrics.import", d)
+			s.Render(c, status, "metrics_import", "metrics.import", d)
 		})
 		return
 	}
 	if f.Apply {
-		s.discard(c, "metrics", f)
+		s.Discard(c, "metrics", f)
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/metrics/import?done=1&inserted=%d&updated=%d", res.Inserted, res.Updated))
 		return
 	}
-	if err := s.keep(c, "metrics", &f); err != nil {
-		s.internalError(c, err)
+	if err := s.Keep(c, "metrics", &f); err != nil {
+		s.InternalError(c, err)
 		return
 	}
 	d.Result, d.Token = &res, f.Token
-	s.render(c, http.StatusOK, "metrics_import", "metrics.import", d)
+	s.Render(c, http.StatusOK, "metrics_import", "metrics.import", d)
 }
 
 // readObservations reads an uploaded metrics file whole.
@@ -492,20 +493,20 @@ func (s *Server) metricsTemplate(c *gin.Context) {
 	ctx := c.Request.Context()
 	catalog, err := s.db.Metrics(ctx)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	units, err := s.db.FindOrgUnits(ctx, store.OrgFilter{ValidOn: s.vietnamToday()})
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	data, err := metricsxlsx.Bytes(catalog, units)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
-	c.Header("Content-Disposition", workbook.ContentDisposition(translate(s.lang(c), "metrics.template_file")+".xlsx"))
+	c.Header("Content-Disposition", workbook.ContentDisposition(kit.T(s.Lang(c), "metrics.template_file")+".xlsx"))
 	c.Data(http.StatusOK, workbook.ContentType, data)
 }
 
@@ -523,46 +524,46 @@ type tokensData struct {
 func (s *Server) renderTokens(c *gin.Context, status int, d tokensData) {
 	var err error
 	if d.Tokens, err = s.db.FindAPITokens(c.Request.Context()); err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	if d.Units, err = s.db.FindOrgUnits(c.Request.Context(), store.OrgFilter{ValidOn: s.vietnamToday()}); err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	parindex.SortUnits(d.Units)
 	// The secret must not stay in any cache.
 	c.Header("Cache-Control", "no-store")
-	s.render(c, status, "metrics_tokens", "tokens.title", d)
+	s.Render(c, status, "metrics_tokens", "tokens.title", d)
 }
 
 func (s *Server) tokensPage(c *gin.Context) { s.renderTokens(c, http.StatusOK, tokensData{}) }
 
 func (s *Server) createToken(c *gin.Context) {
 	spec := store.APITokenSpec{Name: c.PostForm("name"), UnitCode: c.PostForm("unit"), Write: c.PostForm("write") == "1"}
-	secret, tok, err := s.db.CreateAPIToken(c.Request.Context(), actor(c), spec)
+	secret, tok, err := s.db.CreateAPIToken(c.Request.Context(), kit.Actor(c), spec)
 	if err != nil {
-		s.showError(c, err, func(status int, msg string) { s.renderTokens(c, status, tokensData{Name: spec.Name, Error: msg}) })
+		s.ShowError(c, err, func(status int, msg string) { s.renderTokens(c, status, tokensData{Name: spec.Name, Error: msg}) })
 		return
 	}
 	s.renderTokens(c, http.StatusCreated, tokensData{Secret: secret, Made: tok})
 }
 
 func (s *Server) revokeToken(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := kit.IDParam(c, "id")
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	if err := s.db.RevokeAPIToken(c.Request.Context(), actor(c), id, c.PostForm("reason")); err != nil {
+	if err := s.db.RevokeAPIToken(c.Request.Context(), kit.Actor(c), id, c.PostForm("reason")); err != nil {
 		if parindex.ErrorCode(err) == parindex.ECodeConflict {
 			s.renderTokens(c, http.StatusConflict, tokensData{Error: parindex.ErrorMessage(err)})
 			return
 		}
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	s.setFlash(c, "tokens.revoked")
+	s.SetFlash(c, "tokens.revoked")
 	c.Redirect(http.StatusSeeOther, "/admin/api-tokens")
 }
 
@@ -573,4 +574,4 @@ type historyRow struct {
 }
 
 // Text formats the row's value in the page's language.
-func (r valueRow) Text(lang string) string { return points(lang, r.Value) }
+func (r valueRow) Text(lang string) string { return kit.Points(lang, r.Value) }

@@ -11,15 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"parindex/web/kit"
+
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"parindex"
-)
-
-const (
-	keyRequestID = "parindex.request_id"
-	keyNonce     = "parindex.csp_nonce"
 )
 
 func randomString(n int, encode func([]byte) string) string {
@@ -30,18 +27,12 @@ func randomString(n int, encode func([]byte) string) string {
 	return encode(b)
 }
 
-// requestID returns the id of the current request ("" outside one).
-func requestID(c *gin.Context) string { return c.GetString(keyRequestID) }
-
-// cspNonce returns the nonce that inline scripts of this response must carry.
-func cspNonce(c *gin.Context) string { return c.GetString(keyNonce) }
-
 // withRequestID gives every request a random id, echoed in X-Request-ID and
 // written in its log line and in audit rows, so a user's report can be traced.
 // An incoming X-Request-ID is not trusted: clients could forge log entries.
 func withRequestID(c *gin.Context) {
 	id := randomString(8, hex.EncodeToString)
-	c.Set(keyRequestID, id)
+	c.Set(kit.KeyRequestID, id)
 	c.Header("X-Request-ID", id)
 	c.Next()
 }
@@ -51,7 +42,7 @@ func withRequestID(c *gin.Context) {
 // nonce, and no site may frame our pages.
 func securityHeaders(c *gin.Context) {
 	nonce := randomString(16, base64.RawStdEncoding.EncodeToString)
-	c.Set(keyNonce, nonce)
+	c.Set(kit.KeyNonce, nonce)
 	h := c.Writer.Header()
 	// Direct assignment, with keys in canonical form, spares Header.Set's
 	// new []string for each header on every request (the public form is
@@ -116,7 +107,7 @@ func (s *Server) observe(c *gin.Context) {
 		level = slog.LevelError
 	}
 	attrs := []slog.Attr{
-		slog.String("request_id", requestID(c)),
+		slog.String("request_id", kit.RequestID(c)),
 		slog.String("method", c.Request.Method),
 		slog.String("route", route),
 		slog.Int("status", status),
@@ -138,7 +129,7 @@ func (s *Server) recoverPanic(c *gin.Context) {
 				panic(r)
 			}
 			c.Abort()
-			s.internalError(c, fmt.Errorf("panic: %v", r))
+			s.InternalError(c, fmt.Errorf("panic: %v", r))
 		}
 	}()
 	c.Next()

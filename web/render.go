@@ -13,6 +13,7 @@ import (
 
 	"parindex"
 	"parindex/i18n"
+	"parindex/web/kit"
 )
 
 //go:embed templates
@@ -28,7 +29,7 @@ type pages map[string]*template.Template
 func loadPages(a *assets, clock parindex.Clock, unitType func(lang, code string) string) (pages, error) {
 	funcs := template.FuncMap{
 		"asset": a.URL,
-		"t":     func(p *pageData, key string, args ...any) string { return translate(p.Lang, key, args...) },
+		"t":     func(p *pageData, key string, args ...any) string { return kit.T(p.Lang, key, args...) },
 		// n is t for a message shown with a count: {{n $ "key" count args...}}.
 		// The count may be any integer type the page data holds.
 		"n": func(p *pageData, key string, count any, args ...any) (string, error) {
@@ -38,10 +39,10 @@ func loadPages(a *assets, clock parindex.Clock, unitType func(lang, code string)
 			}
 			return i18n.N(p.Lang, key, int(v.Int()), args...), nil
 		},
-		"num":  func(p *pageData, x float64, decimals int) string { return formatNumber(p.Lang, x, decimals) },
+		"num":  func(p *pageData, x float64, decimals int) string { return kit.Number(p.Lang, x, decimals) },
 		"date": clock.FormatDate,
 		"time": clock.FormatTime,
-		"role": func(p *pageData, role string) string { return translate(p.Lang, "role."+role) },
+		"role": func(p *pageData, role string) string { return kit.T(p.Lang, "role."+role) },
 		// unitType names a unit type: {{unitType $ .Type}}, never the code.
 		"unitType": func(p *pageData, code string) string { return unitType(p.Lang, code) },
 		// dict passes several values to a partial: {{template "x" (dict "P" . "G" .Data.Grant)}}.
@@ -103,19 +104,19 @@ type nav struct {
 	Results                       bool // the scoring snapshots, their preflight and publication
 }
 
-// render executes a page into a buffer first, so a template error becomes a
+// Render executes a page into a buffer first, so a template error becomes a
 // clean 500 page rather than half a page with a 200 status.
 // The title is a message key.
-func (s *Server) render(c *gin.Context, status int, page, titleKey string, data any) {
+func (s *Server) Render(c *gin.Context, status int, page, titleKey string, data any) {
 	t, ok := s.pages[page]
 	if !ok {
-		s.internalError(c, fmt.Errorf("web: no page %q", page))
+		s.InternalError(c, fmt.Errorf("web: no page %q", page))
 		return
 	}
-	u := currentUser(c)
-	p := &pageData{Nonce: cspNonce(c), RequestID: requestID(c), Lang: s.lang(c), User: u, Path: c.Request.URL.Path, Data: data,
+	u := kit.CurrentUser(c)
+	p := &pageData{Nonce: kit.CSPNonce(c), RequestID: kit.RequestID(c), Lang: s.Lang(c), User: u, Path: c.Request.URL.Path, Data: data,
 		Flash: s.popFlash(c)}
-	p.Title = translate(p.Lang, titleKey)
+	p.Title = kit.T(p.Lang, titleKey)
 	if u != nil {
 		p.Nav = nav{
 			Units:    parindex.CanAny(u, parindex.ActionViewUnit),
@@ -132,7 +133,7 @@ func (s *Server) render(c *gin.Context, status int, page, titleKey string, data 
 	var buf bytes.Buffer
 	err := t.Execute(&buf, p)
 	if err != nil {
-		s.internalError(c, fmt.Errorf("web: render %s: %w", page, err))
+		s.InternalError(c, fmt.Errorf("web: render %s: %w", page, err))
 		return
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())

@@ -10,53 +10,58 @@ import (
 	"log/slog"
 	"net/http"
 
+	"parindex/web/kit"
+
 	"parindex"
 
 	"github.com/gin-gonic/gin"
 )
 
-// fail renders the right page for a domain error: a not-found unit is shown
+// Fail renders the right page for a domain error: a not-found unit is shown
 // as forbidden to users who could not see it anyway, so probing codes
 // reveals nothing.
-func (s *Server) fail(c *gin.Context, err error) {
+func (s *Server) Fail(c *gin.Context, err error) {
 	switch parindex.ErrorCode(err) {
 	case parindex.ECodeNotFound:
-		s.render(c, http.StatusNotFound, "message", "error.title", message{Key: "error.notfound"})
+		s.Render(c, http.StatusNotFound, "message", "error.title", kit.Message{Key: "error.notfound"})
 	case parindex.ECodeForbidden:
-		s.forbidden(c)
+		s.Forbidden(c)
 	case parindex.ECodeInternal:
-		s.internalError(c, err)
+		s.InternalError(c, err)
 	default:
-		c.Data(HTTPStatus(err), "text/plain; charset=utf-8", []byte(parindex.ErrorMessage(err)))
+		c.Data(kit.HTTPStatus(err), "text/plain; charset=utf-8", []byte(parindex.ErrorMessage(err)))
 	}
 }
 
-// internalError logs the detail and shows the user a plain page in Vietnamese.
-func (s *Server) internalError(c *gin.Context, err error) {
-	s.log.Error("internal error", slog.String("request_id", requestID(c)), slog.String("error", err.Error()))
+// InternalError logs the detail and shows the user a plain page in Vietnamese.
+func (s *Server) InternalError(c *gin.Context, err error) {
+	s.log.Error("internal error", slog.String("request_id", kit.RequestID(c)), slog.String("error", err.Error()))
 	c.Data(http.StatusInternalServerError, "text/html; charset=utf-8", []byte(
 		`<!doctype html><html lang="vi"><meta charset="utf-8"><title>Lỗi hệ thống</title>`+
-			`<h1>Đã xảy ra lỗi hệ thống</h1><p>Vui lòng thử lại sau. Mã yêu cầu: `+template.HTMLEscapeString(requestID(c))+
+			`<h1>Đã xảy ra lỗi hệ thống</h1><p>Vui lòng thử lại sau. Mã yêu cầu: `+template.HTMLEscapeString(kit.RequestID(c))+
 			`</p><p lang="en">An internal error occurred. Please try again later.</p></html>`))
 }
 
-func (s *Server) forbidden(c *gin.Context) {
-	s.render(c, http.StatusForbidden, "message", "error.title", message{Key: "error.forbidden"})
+func (s *Server) Forbidden(c *gin.Context) {
+	s.Render(c, http.StatusForbidden, "message", "error.title", kit.Message{Key: "error.forbidden"})
 }
 
-// badRequest answers 400 with a short message from the catalogue, for a
+// BadRequest answers 400 with a short message from the catalogue, for a
 // request no page of ours sends (a forged or truncated form, a bad query).
-func (s *Server) badRequest(c *gin.Context, key string, args ...any) {
-	c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte(translate(s.lang(c), key, args...)))
+func (s *Server) BadRequest(c *gin.Context, key string, args ...any) {
+	c.Data(http.StatusBadRequest, "text/plain; charset=utf-8", []byte(kit.T(s.Lang(c), key, args...)))
 }
 
-// showError answers a failed action: an internal error with the plain 500
+// ShowError answers a failed action: an internal error with the plain 500
 // page (the detail goes to the log), any other domain error through show,
 // with its HTTP status and the message a user may read.
-func (s *Server) showError(c *gin.Context, err error, show func(status int, msg string)) {
+func (s *Server) ShowError(c *gin.Context, err error, show func(status int, msg string)) {
 	if parindex.ErrorCode(err) == parindex.ECodeInternal {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
-	show(HTTPStatus(err), parindex.ErrorMessage(err))
+	show(kit.HTTPStatus(err), parindex.ErrorMessage(err))
 }
+
+// The server is the Host of the feature packages (web/assessment).
+var _ kit.Host = (*Server)(nil)

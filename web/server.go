@@ -22,6 +22,7 @@ import (
 	"parindex/password"
 	"parindex/store"
 	"parindex/survey"
+	"parindex/web/kit"
 )
 
 // Version is the build's version, set by the command line at link time.
@@ -104,7 +105,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	e.Use(withRequestID, s.observe, compressResponses, s.recoverPanic, securityHeaders, refuseNUL, s.loadUser)
-	e.NoRoute(s.notFound)
+	e.NoRoute(s.NotFound)
 	e.NoMethod(func(c *gin.Context) {
 		c.String(http.StatusMethodNotAllowed, "Phương thức không được hỗ trợ (method not allowed)")
 	})
@@ -131,21 +132,21 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	staff.POST("/account/password", s.changePassword)
 	staff.POST("/account/logout-all", s.logoutEverywhere)
 
-	users := staff.Group("/admin/users", s.requireAction(parindex.ActionManageUsers))
+	users := staff.Group("/admin/users", s.RequireAction(parindex.ActionManageUsers))
 	users.GET("", s.usersPage)
 	users.GET("/new", s.newUserPage)
 	users.POST("", s.createUser)
 	users.GET("/:id", s.userPage)
 	users.POST("/:id", s.userAction)
 
-	units := staff.Group("/admin/units", s.requireAction(parindex.ActionManageOrgs))
+	units := staff.Group("/admin/units", s.RequireAction(parindex.ActionManageOrgs))
 	units.GET("/new", s.unitEditPage)
 	units.POST("", s.saveUnit)
 	units.GET("/:code/edit", s.unitEditPage)
 	units.POST("/:code", s.saveUnit)
 	units.POST("/:code/merge", s.mergeUnit)
 
-	staff.GET("/admin/audit", s.requireAction(parindex.ActionViewAudit), s.auditPage)
+	staff.GET("/admin/audit", s.RequireAction(parindex.ActionViewAudit), s.auditPage)
 	s.criteriaRoutes(staff)
 	s.surveyRoutes(staff)
 	s.exportRoutes(staff)
@@ -276,10 +277,10 @@ func (s *Server) readyz(c *gin.Context) {
 	c.String(http.StatusOK, "ready\n")
 }
 
-func (s *Server) notFound(c *gin.Context) {
-	s.render(c, http.StatusNotFound, "message", "error.title", message{Key: "error.notfound"})
+func (s *Server) NotFound(c *gin.Context) {
+	s.Render(c, http.StatusNotFound, "message", "error.title", kit.Message{Key: "error.notfound"})
 }
 
 func (s *Server) home(c *gin.Context) {
-	s.render(c, http.StatusOK, "home", "app.name", struct{ Version string }{Version})
+	s.Render(c, http.StatusOK, "home", "app.name", struct{ Version string }{Version})
 }

@@ -11,6 +11,7 @@ import (
 	"parindex/snapshot"
 	"parindex/store"
 	"parindex/survey"
+	"parindex/web/kit"
 )
 
 // The scoring results of a year: DoHA scores a published framework into a
@@ -19,10 +20,10 @@ import (
 // as exceptions, or provisional. Leadership and appraisers read the
 // published ones.
 func (s *Server) snapshotRoutes(g *gin.RouterGroup) {
-	view := g.Group("/app/results", s.requireAction(parindex.ActionViewProvince))
+	view := g.Group("/app/results", s.RequireAction(parindex.ActionViewProvince))
 	view.GET("", s.snapshotsPage)
 	view.GET("/:id", s.snapshotPage)
-	publish := g.Group("/admin/results", s.requireAction(parindex.ActionPublishResults))
+	publish := g.Group("/admin/results", s.RequireAction(parindex.ActionPublishResults))
 	publish.POST("", s.scoreSnapshot)
 	publish.POST("/:id/publish", s.publishSnapshot)
 }
@@ -46,19 +47,19 @@ func (s *Server) snapshotsPage(c *gin.Context) {
 
 func (s *Server) renderSnapshots(c *gin.Context, status int, msg string) {
 	ctx := c.Request.Context()
-	d := snapshotsData{CanPublish: parindex.Can(currentUser(c), parindex.ActionPublishResults, parindex.Target{}), Error: msg}
+	d := snapshotsData{CanPublish: parindex.Can(kit.CurrentUser(c), parindex.ActionPublishResults, parindex.Target{}), Error: msg}
 	f := store.SnapshotFilter{WithDocuments: true, WithUnits: true}
 	if !d.CanPublish {
 		f.Status = parindex.StatusPublished // drafts are DoHA's until published
 	}
 	found, err := s.db.FindSnapshots(ctx, f)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	frameworks, err := s.db.FindFrameworks(ctx, store.FrameworkFilter{Status: store.FrameworkPublished})
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	names := map[string]string{}
@@ -71,13 +72,13 @@ func (s *Server) renderSnapshots(c *gin.Context, status int, msg string) {
 	for _, sn := range found {
 		rec, err := snapshot.DecodeRecord(sn)
 		if err != nil {
-			s.internalError(c, err)
+			s.InternalError(c, err)
 			return
 		}
 		sn.Inputs, sn.Results, sn.Record = nil, nil, nil
 		d.Rows = append(d.Rows, snapshotRow{Snapshot: sn, FrameworkName: names[sn.FrameworkCode], Incomplete: len(rec.Preflight)})
 	}
-	s.render(c, status, "snapshots", "results.title", d)
+	s.Render(c, status, "snapshots", "results.title", d)
 }
 
 // unitIncomplete is one unit's preflight items.
@@ -109,24 +110,24 @@ func (s *Server) snapshotPage(c *gin.Context) {
 // keep a refused publication's choice on the page.
 func (s *Server) renderSnapshot(c *gin.Context, status int, msg, as, note string) {
 	ctx := c.Request.Context()
-	id, err := idParam(c, "id")
+	id, err := kit.IDParam(c, "id")
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	sn, err := s.db.Snapshot(ctx, id)
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	admin := parindex.Can(currentUser(c), parindex.ActionPublishResults, parindex.Target{})
+	admin := parindex.Can(kit.CurrentUser(c), parindex.ActionPublishResults, parindex.Target{})
 	if sn.Status != parindex.StatusPublished && !admin {
-		s.render(c, http.StatusNotFound, "message", "error.title", message{Key: "error.notfound"})
+		s.Render(c, http.StatusNotFound, "message", "error.title", kit.Message{Key: "error.notfound"})
 		return
 	}
 	rec, err := snapshot.DecodeRecord(sn)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	d := snapshotData{Snap: sn, Units: sn.Units, Items: len(rec.Preflight), Kinds: map[string]int{},
@@ -158,7 +159,7 @@ func (s *Server) renderSnapshot(c *gin.Context, status int, msg, as, note string
 			d.As = string(parindex.PublicationProvisional)
 		}
 	}
-	s.render(c, status, "snapshot", "results.snapshot_title", d)
+	s.Render(c, status, "snapshot", "results.snapshot_title", d)
 }
 
 // scoreSnapshot scores a published framework for a year into a draft.
@@ -168,40 +169,40 @@ func (s *Server) scoreSnapshot(c *gin.Context) {
 	if v := strings.TrimSpace(c.PostForm("year")); v != "" {
 		y, err := strconv.Atoi(v)
 		if err != nil || y < 2000 || y > 2100 {
-			s.renderSnapshots(c, http.StatusUnprocessableEntity, translate(s.lang(c), "results.bad_year", v))
+			s.renderSnapshots(c, http.StatusUnprocessableEntity, kit.T(s.Lang(c), "results.bad_year", v))
 			return
 		}
 		year = y
 	}
 	rn := &snapshot.Runner{DB: s.db, Survey: survey.NewService(s.db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(s.db)}
-	sn, _, err := rn.Score(c.Request.Context(), actor(c), code, snapshot.Options{Year: year, Note: c.PostForm("note")})
+	sn, _, err := rn.Score(c.Request.Context(), kit.Actor(c), code, snapshot.Options{Year: year, Note: c.PostForm("note")})
 	if err != nil {
-		s.showError(c, err, func(status int, msg string) { s.renderSnapshots(c, status, msg) })
+		s.ShowError(c, err, func(status int, msg string) { s.renderSnapshots(c, status, msg) })
 		return
 	}
-	s.setFlash(c, "results.scored")
+	s.SetFlash(c, "results.scored")
 	c.Redirect(http.StatusSeeOther, "/app/results/"+strconv.FormatInt(sn.ID, 10))
 }
 
 // publishSnapshot publishes a draft under the decision chosen on its page.
 func (s *Server) publishSnapshot(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := kit.IDParam(c, "id")
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	as, note := c.PostForm("as"), c.PostForm("note")
-	if err := snapshot.Publish(c.Request.Context(), s.db, actor(c), id, snapshot.Decision{As: parindex.Publication(as), Note: note}); err != nil {
+	if err := snapshot.Publish(c.Request.Context(), s.db, kit.Actor(c), id, snapshot.Decision{As: parindex.Publication(as), Note: note}); err != nil {
 		switch parindex.ErrorCode(err) {
 		case parindex.ECodeInternal:
-			s.internalError(c, err)
+			s.InternalError(c, err)
 		case parindex.ECodeNotFound:
-			s.fail(c, err)
+			s.Fail(c, err)
 		default:
-			s.renderSnapshot(c, HTTPStatus(err), parindex.ErrorMessage(err), as, note)
+			s.renderSnapshot(c, kit.HTTPStatus(err), parindex.ErrorMessage(err), as, note)
 		}
 		return
 	}
-	s.setFlash(c, "results.published")
+	s.SetFlash(c, "results.published")
 	c.Redirect(http.StatusSeeOther, "/app/results/"+strconv.FormatInt(id, 10))
 }

@@ -5,6 +5,7 @@ import (
 
 	"parindex"
 	"parindex/store"
+	"parindex/web/kit"
 )
 
 // surveyRoutes mounts the survey administration pages: instruments, QR
@@ -14,7 +15,7 @@ import (
 // ActionManageSurvey.
 func (s *Server) surveyRoutes(g *gin.RouterGroup) {
 	sv := g.Group("/admin/survey", s.requireSurveyUser)
-	manage := s.requireAction(parindex.ActionManageSurvey)
+	manage := s.RequireAction(parindex.ActionManageSurvey)
 	sv.GET("", s.surveyHome)
 	sv.GET("/today.json", s.surveyToday)
 	sv.GET("/today/events", s.todayEvents)
@@ -42,8 +43,8 @@ func canUseSurvey(u *parindex.User) bool {
 }
 
 func (s *Server) requireSurveyUser(c *gin.Context) {
-	if !canUseSurvey(currentUser(c)) {
-		s.forbidden(c)
+	if !canUseSurvey(kit.CurrentUser(c)) {
+		s.Forbidden(c)
 		c.Abort()
 		return
 	}
@@ -51,17 +52,17 @@ func (s *Server) requireSurveyUser(c *gin.Context) {
 }
 
 func canManageSurvey(c *gin.Context) bool {
-	return parindex.Can(currentUser(c), parindex.ActionManageSurvey, parindex.Target{})
+	return parindex.Can(kit.CurrentUser(c), parindex.ActionManageSurvey, parindex.Target{})
 }
 
 // seesProvince says whether the user may look at every unit at once, so
 // lists need no unit filter.
 func seesProvince(c *gin.Context) bool {
-	return parindex.Can(currentUser(c), parindex.ActionViewProvince, parindex.Target{})
+	return parindex.Can(kit.CurrentUser(c), parindex.ActionViewProvince, parindex.Target{})
 }
 
 // vietnamToday is the current day in Vietnam, the day responses are counted on.
-func (s *Server) vietnamToday() parindex.Date { return parindex.DateOf(s.db.Now().In(vietnamTime)) }
+func (s *Server) vietnamToday() parindex.Date { return parindex.DateOf(s.db.Now().In(kit.VietnamTime)) }
 
 // visibleUnitIDs returns the units the user may view (every unit, historical
 // ones included) and the same as a set of ids.

@@ -57,13 +57,13 @@ type surveyHomeData struct {
 func (s *Server) surveyHome(c *gin.Context) {
 	counts, err := s.todayCounts(c)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	d := surveyHomeData{Counts: counts, Day: s.vietnamToday(), CanManage: canManageSurvey(c)}
 	all, err := s.db.FindInstruments(c.Request.Context())
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	for _, in := range all {
@@ -72,14 +72,14 @@ func (s *Server) surveyHome(c *gin.Context) {
 		}
 	}
 	c.Header("Cache-Control", "no-store")
-	s.render(c, http.StatusOK, "survey_home", "survey.title", d)
+	s.Render(c, http.StatusOK, "survey_home", "survey.title", d)
 }
 
 // surveyToday answers the live counter's poll.
 func (s *Server) surveyToday(c *gin.Context) {
 	counts, err := s.todayCounts(c)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	c.Header("Cache-Control", "no-store")

@@ -67,7 +67,7 @@ func (s *Server) storedInstrument(c *gin.Context, code string) (*parindex.Stored
 func (s *Server) instrumentPage(c *gin.Context) {
 	stored, in, err := s.storedInstrument(c, c.Param("code"))
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	v := instrumentView{Stored: stored, Name: surveyTextOf(in.Name), Aggregation: in.Aggregation, CanManage: canManageSurvey(c)}
@@ -96,7 +96,7 @@ func (s *Server) instrumentPage(c *gin.Context) {
 		label := surveyTextOf(in.Comment.Label)
 		v.Comment, v.CommentMax = &label, in.Comment.MaxLength
 	}
-	s.render(c, http.StatusOK, "survey_instrument", "survey.instrument", v)
+	s.Render(c, http.StatusOK, "survey_instrument", "survey.instrument", v)
 }
 
 // instrumentYAML downloads the canonical file, the starting point of the
@@ -104,7 +104,7 @@ func (s *Server) instrumentPage(c *gin.Context) {
 func (s *Server) instrumentYAML(c *gin.Context) {
 	stored, err := s.db.InstrumentByCode(c.Request.Context(), c.Param("code"))
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
 	c.Header("Content-Disposition", `attachment; filename="`+stored.Code+`.yaml"`)

@@ -13,6 +13,7 @@ import (
 	"parindex"
 	"parindex/store"
 	"parindex/survey"
+	"parindex/web/kit"
 )
 
 func linkStatus(l *parindex.SurveyLink, now time.Time) string {
@@ -71,9 +72,9 @@ func (f linkForm) HasType(t string) bool {
 
 func (s *Server) linksPage(c *gin.Context) {
 	d := linksData{Form: linkForm{Counter: defaultCounter}}
-	if n, ok := queryInt(c, "created"); ok && n >= 0 {
+	if n, ok := kit.QueryInt(c, "created"); ok && n >= 0 {
 		d.Notice, d.Created = true, n
-		d.Skipped, _ = queryInt(c, "skipped")
+		d.Skipped, _ = kit.QueryInt(c, "skipped")
 	}
 	s.renderLinks(c, http.StatusOK, c.Query("unit"), d)
 }
@@ -86,7 +87,7 @@ func (s *Server) renderLinks(c *gin.Context, status int, code string, d linksDat
 	ctx := c.Request.Context()
 	units, visible, err := s.visibleUnitIDs(c)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	d.Units = units
@@ -103,12 +104,12 @@ func (s *Server) renderLinks(c *gin.Context, status int, code string, d linksDat
 	}
 	links, err := s.db.FindLinks(ctx, f)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	counts, err := s.db.LinkResponseCounts(ctx, s.vietnamToday(), f.UnitID)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	now := s.db.Now()
@@ -124,28 +125,28 @@ func (s *Server) renderLinks(c *gin.Context, status int, code string, d linksDat
 	d.CanManage = canManageSurvey(c)
 	if d.CanManage {
 		if err := s.linkFormData(c, &d); err != nil {
-			s.internalError(c, err)
+			s.InternalError(c, err)
 			return
 		}
 	}
 	c.Header("Cache-Control", "no-store")
-	s.render(c, status, "survey_links", "survey.links", d)
+	s.Render(c, status, "survey_links", "survey.links", d)
 }
 
 // viewableUnit loads a unit the user may view, or answers 403 (also for an
 // unknown code, unless the user sees the whole province, so probing codes
 // reveals nothing) and returns false.
 func (s *Server) viewableUnit(c *gin.Context, code string) (*parindex.OrgUnit, bool) {
-	unit, target, err := s.unitTarget(c, code)
+	unit, target, err := s.UnitTarget(c, code)
 	if err != nil {
 		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !seesProvince(c) {
-			s.forbidden(c)
+			s.Forbidden(c)
 			return nil, false
 		}
-		s.fail(c, err)
+		s.Fail(c, err)
 		return nil, false
 	}
-	if !s.authorize(c, parindex.ActionViewUnit, target) {
+	if !s.Authorize(c, parindex.ActionViewUnit, target) {
 		return nil, false
 	}
 	return unit, true
@@ -199,7 +200,7 @@ func (s *Server) expiry(f linkForm) (time.Time, error) {
 		return time.Time{}, parindex.Errorf(parindex.ECodeInvalid, "Ngày hết hạn đã qua (the expiry date is in the past)")
 	}
 	next := d.AddDays(1)
-	return time.Date(next.Year, next.Month, next.Day, 0, 0, 0, 0, vietnamTime).UTC(), nil
+	return time.Date(next.Year, next.Month, next.Day, 0, 0, 0, 0, kit.VietnamTime).UTC(), nil
 }
 
 func checkCounter(label string) error {
@@ -213,7 +214,7 @@ func checkCounter(label string) error {
 }
 
 func (s *Server) linkFormError(c *gin.Context, f linkForm, err error) {
-	s.showError(c, err, func(status int, msg string) {
+	s.ShowError(c, err, func(status int, msg string) {
 		if status == http.StatusNotFound {
 			status = http.StatusBadRequest // a unit or instrument named in the form
 		}
@@ -234,14 +235,14 @@ func (s *Server) createLink(c *gin.Context) {
 		}
 	}
 	if err == nil {
-		_, err = s.db.CreateLinks(c.Request.Context(), actor(c), []store.LinkSpec{{Token: survey.NewLinkToken(),
+		_, err = s.db.CreateLinks(c.Request.Context(), kit.Actor(c), []store.LinkSpec{{Token: survey.NewLinkToken(),
 			InstrumentCode: f.Instrument, UnitCode: f.Unit, CounterLabel: f.Counter, ExpiresAt: expires}})
 	}
 	if err != nil {
 		s.linkFormError(c, f, err)
 		return
 	}
-	s.setFlash(c, "survey.link_created")
+	s.SetFlash(c, "survey.link_created")
 	c.Redirect(http.StatusSeeOther, "/admin/survey/links?unit="+url.QueryEscape(f.Unit))
 }
 
@@ -253,7 +254,7 @@ func (s *Server) bulkLinks(c *gin.Context) {
 	f := readLinkForm(c)
 	specs, skipped, err := s.bulkSpecs(c, f)
 	if err == nil && len(specs) > 0 {
-		_, err = s.db.CreateLinks(c.Request.Context(), actor(c), specs)
+		_, err = s.db.CreateLinks(c.Request.Context(), kit.Actor(c), specs)
 	}
 	if err != nil {
 		s.linkFormError(c, f, err)
@@ -309,22 +310,22 @@ func (s *Server) bulkSpecs(c *gin.Context, f linkForm) (specs []store.LinkSpec, 
 // linkByID loads a link and checks that the user may view its unit; on
 // failure it has answered and returns nil.
 func (s *Server) linkByID(c *gin.Context) *parindex.SurveyLink {
-	id, err := idParam(c, "id")
+	id, err := kit.IDParam(c, "id")
 	if err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return nil
 	}
 	links, err := s.db.FindLinks(c.Request.Context(), store.LinkFilter{ID: id})
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return nil
 	}
 	if len(links) == 0 {
 		// As for units: who cannot see every unit learns nothing from an id.
 		if !seesProvince(c) {
-			s.forbidden(c)
+			s.Forbidden(c)
 		} else {
-			s.fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such link"))
+			s.Fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such link"))
 		}
 		return nil
 	}
@@ -347,15 +348,15 @@ func (s *Server) revokeLink(c *gin.Context) {
 	case utf8.RuneCountInString(reason) > 500:
 		err = parindex.Errorf(parindex.ECodeInvalid, "Lý do tối đa 500 ký tự (the reason is too long)")
 	default:
-		err = s.db.RevokeLink(c.Request.Context(), actor(c), l.ID, reason)
+		err = s.db.RevokeLink(c.Request.Context(), kit.Actor(c), l.ID, reason)
 	}
 	if err != nil {
-		s.showError(c, err, func(status int, msg string) {
+		s.ShowError(c, err, func(status int, msg string) {
 			s.renderLinks(c, status, l.UnitCode, linksData{Form: linkForm{Counter: defaultCounter}, Error: msg})
 		})
 		return
 	}
-	s.setFlash(c, "survey.revoke_done")
+	s.SetFlash(c, "survey.revoke_done")
 	c.Redirect(http.StatusSeeOther, "/admin/survey/links?unit="+url.QueryEscape(l.UnitCode))
 }
 

@@ -12,6 +12,7 @@ import (
 	"parindex"
 	"parindex/survey"
 	"parindex/tabular"
+	"parindex/web/kit"
 )
 
 // paperLimit bounds an uploaded paper-forms file; larger batches go through
@@ -51,17 +52,17 @@ func (s *Server) paperPageData(c *gin.Context, d *paperData) error {
 
 func (s *Server) renderPaper(c *gin.Context, status int, d paperData) {
 	if err := s.paperPageData(c, &d); err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
-	s.render(c, status, "survey_paper", "survey.paper", d)
+	s.Render(c, status, "survey_paper", "survey.paper", d)
 }
 
 func (s *Server) paperPage(c *gin.Context) {
 	d := paperData{}
-	if n, ok := queryInt(c, "inserted"); ok {
+	if n, ok := kit.QueryInt(c, "inserted"); ok {
 		d.Done, d.Inserted = true, n
-		d.Already, _ = queryInt(c, "already")
+		d.Already, _ = kit.QueryInt(c, "already")
 	}
 	s.renderPaper(c, http.StatusOK, d)
 }
@@ -69,25 +70,25 @@ func (s *Server) paperPage(c *gin.Context) {
 // paperImport checks an uploaded file (step 1, nothing written) or stores
 // the file checked in step 1 (step 2, "apply"), checking everything again.
 func (s *Server) paperImport(c *gin.Context) {
-	f, err := s.importUpload(c, "paper", paperLimit)
+	f, err := s.ImportUpload(c, "paper", paperLimit)
 	d := paperData{Instrument: strings.TrimSpace(c.PostForm("instrument")), File: f.Name}
 	if err != nil {
-		s.showError(c, err, func(status int, msg string) {
+		s.ShowError(c, err, func(status int, msg string) {
 			d.Error = msg
 			s.renderPaper(c, status, d)
 		})
 		return
 	}
 	file := func() (*tabular.Reader, error) { return tabular.Open(d.File, bytes.NewReader(f.Data), tabular.Upload) }
-	res, err := survey.ImportPaper(c.Request.Context(), s.db, actor(c), file, d.Instrument, !f.Apply)
+	res, err := survey.ImportPaper(c.Request.Context(), s.db, kit.Actor(c), file, d.Instrument, !f.Apply)
 	var ie parindex.InputErrors
 	switch {
 	case errors.As(err, &ie):
-		d.Count, d.Problems, d.More = len(ie), shownProblems(ie), len(ie)-len(shownProblems(ie))
+		d.Count, d.Problems, d.More = len(ie), kit.ShownProblems(ie), len(ie)-len(kit.ShownProblems(ie))
 		s.renderPaper(c, http.StatusBadRequest, d)
 		return
 	case err != nil:
-		s.showError(c, err, func(status int, msg string) {
+		s.ShowError(c, err, func(status int, msg string) {
 			if status == http.StatusNotFound {
 				status = http.StatusBadRequest // the instrument chosen in the form
 			}
@@ -97,12 +98,12 @@ func (s *Server) paperImport(c *gin.Context) {
 		return
 	}
 	if f.Apply {
-		s.discard(c, "paper", f)
+		s.Discard(c, "paper", f)
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/survey/paper?inserted=%d&already=%d", res.Inserted, res.AlreadyStored))
 		return
 	}
-	if err := s.keep(c, "paper", &f); err != nil {
-		s.internalError(c, err)
+	if err := s.Keep(c, "paper", &f); err != nil {
+		s.InternalError(c, err)
 		return
 	}
 	d.Result, d.Token = &res, f.Token

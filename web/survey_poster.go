@@ -14,6 +14,7 @@ import (
 	"parindex"
 	"parindex/i18n"
 	"parindex/store"
+	"parindex/web/kit"
 )
 
 type surveyPoster struct {
@@ -108,10 +109,10 @@ func (s *Server) posterPage(c *gin.Context) {
 		SizeURL:  map[string]string{"a5": base + "a5", "a4": base + "a4"}}
 	posterTexts(&d)
 	if err := s.posterHeader(c, l.UnitCode, &d); err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "survey_poster", "survey.poster", d)
+	s.Render(c, http.StatusOK, "survey_poster", "survey.poster", d)
 }
 
 // unitPosters prints a poster for every active counter of one unit, one a page.
@@ -122,7 +123,7 @@ func (s *Server) unitPosters(c *gin.Context) {
 	}
 	links, err := s.db.FindLinks(c.Request.Context(), store.LinkFilter{UnitID: unit.ID})
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	size := posterSize(c)
@@ -136,10 +137,10 @@ func (s *Server) unitPosters(c *gin.Context) {
 	}
 	posterTexts(&d)
 	if err := s.posterHeader(c, unit.Code, &d); err != nil {
-		s.fail(c, err)
+		s.Fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "survey_poster", "survey.poster", d)
+	s.Render(c, http.StatusOK, "survey_poster", "survey.poster", d)
 }
 
 // qrCache keeps the PNG of each link address: a code never changes for a
@@ -178,12 +179,12 @@ func (s *Server) linkQR(c *gin.Context) {
 		return
 	}
 	if !l.Active(s.db.Now()) {
-		s.render(c, http.StatusGone, "message", "error.title", message{Key: "survey.link_inactive"})
+		s.Render(c, http.StatusGone, "message", "error.title", kit.Message{Key: "survey.link_inactive"})
 		return
 	}
 	png, err := qrPNG(s.linkURL(l))
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	// Private: the image is the link, and the link is as good as the token.

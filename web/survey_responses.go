@@ -10,6 +10,7 @@ import (
 	"parindex"
 	"parindex/store"
 	"parindex/survey"
+	"parindex/web/kit"
 )
 
 const responsesPageSize = 50
@@ -61,7 +62,7 @@ func (s *Server) responsesPage(c *gin.Context) {
 		Flag: c.Query("flag"), Flags: responseFlags, Province: seesProvince(c)}
 	units, visible, err := s.visibleUnitIDs(c)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	d.Units = units
@@ -77,23 +78,23 @@ func (s *Server) responsesPage(c *gin.Context) {
 	case !d.Province:
 		// An agency user always looks at one of its own units.
 		if len(units) == 0 {
-			s.forbidden(c)
+			s.Forbidden(c)
 			return
 		}
 		d.Unit, f.UnitID = units[0].Code, units[0].ID
 	}
 	if f.UnitID != 0 && !visible[f.UnitID] {
-		s.forbidden(c)
+		s.Forbidden(c)
 		return
 	}
 	if d.From != "" {
 		if f.From, err = parindex.ParseDate(d.From); err != nil {
-			problems = append(problems, translate(s.lang(c), "survey.bad_from"))
+			problems = append(problems, kit.T(s.Lang(c), "survey.bad_from"))
 		}
 	}
 	if d.To != "" {
 		if f.To, err = parindex.ParseDate(d.To); err != nil {
-			problems = append(problems, translate(s.lang(c), "survey.bad_to"))
+			problems = append(problems, kit.T(s.Lang(c), "survey.bad_to"))
 		}
 	}
 	if d.Flag != "" {
@@ -102,31 +103,31 @@ func (s *Server) responsesPage(c *gin.Context) {
 			known = known || fl == d.Flag
 		}
 		if !known {
-			problems = append(problems, translate(s.lang(c), "survey.bad_flag"))
+			problems = append(problems, kit.T(s.Lang(c), "survey.bad_flag"))
 		}
 		f.Flag = d.Flag
 	}
 	if len(problems) > 0 {
 		d.Error = strings.Join(problems, " ")
-		s.render(c, http.StatusBadRequest, "survey_responses", "survey.responses", d)
+		s.Render(c, http.StatusBadRequest, "survey_responses", "survey.responses", d)
 		return
 	}
-	d.Page, _ = queryInt(c, "page")
+	d.Page, _ = kit.QueryInt(c, "page")
 	d.Page = max(d.Page, 1)
 	f.Offset = (d.Page - 1) * responsesPageSize
 	if d.Total, err = s.db.CountResponses(ctx, f); err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	rows, err := s.db.FindResponses(ctx, f)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	d.Responses = true
 	d.Pages = max(1, (d.Total+responsesPageSize-1)/responsesPageSize)
 	if err := s.responseViews(c, rows, &d); err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		return
 	}
 	q := c.Request.URL.Query()
@@ -137,14 +138,14 @@ func (s *Server) responsesPage(c *gin.Context) {
 	q.Set("page", strconv.Itoa(d.Page-1))
 	d.PrevURL = "/admin/survey/responses?" + q.Encode()
 	c.Header("Cache-Control", "no-store")
-	s.render(c, http.StatusOK, "survey_responses", "survey.responses", d)
+	s.Render(c, http.StatusOK, "survey_responses", "survey.responses", d)
 }
 
 // responseViews groups each row's answer digits by element and builds a
 // legend for every instrument on the page.
 func (s *Server) responseViews(c *gin.Context, rows []store.ResponseRow, d *responsesData) error {
 	instruments := map[string]*survey.Instrument{}
-	lang := s.lang(c)
+	lang := s.Lang(c)
 	for _, r := range rows {
 		in, ok := instruments[r.Instrument]
 		if !ok {
@@ -164,7 +165,7 @@ func (s *Server) responseViews(c *gin.Context, rows []store.ResponseRow, d *resp
 			for _, l := range in.Scale {
 				lg.Scale = append(lg.Scale, surveyScaleLevel{l.Value, surveyTextOf(l.Label)})
 			}
-			lg.NA = translate(lang, "survey.legend_unanswered")
+			lg.NA = kit.T(lang, "survey.legend_unanswered")
 			if in.NotApplicable != nil {
 				lg.NA = pickText(surveyTextOf(in.NotApplicable.Label), lang) + "; " + lg.NA
 			}
@@ -180,7 +181,7 @@ func (s *Server) responseViews(c *gin.Context, rows []store.ResponseRow, d *resp
 }
 
 func pickText(t surveyText, lang string) string {
-	if lang == langEN && t.EN != "" {
+	if lang == kit.EN && t.EN != "" {
 		return t.EN
 	}
 	return t.VI

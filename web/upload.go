@@ -11,11 +11,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"parindex/stats"
+	"parindex/web/kit"
 
 	"github.com/gin-gonic/gin"
 
@@ -31,11 +30,11 @@ import (
 // (A framework upload is one step: what it stores is a draft, which is the
 // check before publishing.)
 
-// uploadedFile is the one reader of an uploaded file: the multipart file of
+// UploadedFile is the one reader of an uploaded file: the multipart file of
 // form field "file", refused over limit bytes (413) before it is read, or
 // when absent (400), with a message in the user's language. The name is the
 // file's base name, for messages.
-func (s *Server) uploadedFile(c *gin.Context, limit int64) (name string, data []byte, err error) {
+func (s *Server) UploadedFile(c *gin.Context, limit int64) (name string, data []byte, err error) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+64<<10)
 	fh, err := c.FormFile("file")
 	if err != nil {
@@ -43,7 +42,7 @@ func (s *Server) uploadedFile(c *gin.Context, limit int64) (name string, data []
 		if errors.As(err, &tooBig) {
 			return "", nil, s.tooLarge(c, limit)
 		}
-		return "", nil, parindex.Errorf(parindex.ECodeInvalid, "%s", translate(s.lang(c), "upload.none"))
+		return "", nil, parindex.Errorf(parindex.ECodeInvalid, "%s", kit.T(s.Lang(c), "upload.none"))
 	}
 	if fh.Size > limit {
 		return "", nil, s.tooLarge(c, limit)
@@ -58,46 +57,26 @@ func (s *Server) uploadedFile(c *gin.Context, limit int64) (name string, data []
 	if _, err := io.ReadFull(f, data); err != nil {
 		return "", nil, err
 	}
-	return cleanUploadName(fh.Filename), data, nil
+	return kit.CleanUploadName(fh.Filename), data, nil
 }
 
 func (s *Server) tooLarge(c *gin.Context, limit int64) error {
-	lang := s.lang(c)
-	return parindex.Errorf(parindex.ECodeTooLarge, "%s", translate(lang, "upload.too_large", points(lang, stats.RoundHalfUp(float64(limit)/(1<<20), 2))))
+	lang := s.Lang(c)
+	return parindex.Errorf(parindex.ECodeTooLarge, "%s", kit.T(lang, "upload.too_large", kit.Points(lang, stats.RoundHalfUp(float64(limit)/(1<<20), 2))))
 }
 
-// cleanUploadName keeps the base name of an uploaded file, for messages.
-func cleanUploadName(name string) string {
-	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
-	if !utf8.ValidString(name) || name == "." || name == "/" {
-		return "upload"
-	}
-	if len(name) > 200 {
-		name = name[:200]
-	}
-	return name
-}
-
-// importFile is the file of one step of an import.
-type importFile struct {
-	Name  string
-	Data  []byte
-	Apply bool   // the apply step: Data is the file kept by the check
-	Token string // on the apply step, the kept file's; after a check, set by keep
-}
-
-// importUpload reads the file of an import's step: on the check step the
+// ImportUpload reads the file of an import's step: on the check step the
 // uploaded file (form field "file"); on the apply step (form field "step"
 // is "apply") the file kept by the check, named by the form's "token", and
 // its name from "file_name". kind keeps imports of different kinds apart.
 // The body is limited before the form is read.
-func (s *Server) importUpload(c *gin.Context, kind string, limit int64) (importFile, error) {
+func (s *Server) ImportUpload(c *gin.Context, kind string, limit int64) (kit.ImportFile, error) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+64<<10)
 	if c.PostForm("step") != "apply" {
-		name, data, err := s.uploadedFile(c, limit)
-		return importFile{Name: name, Data: data}, err
+		name, data, err := s.UploadedFile(c, limit)
+		return kit.ImportFile{Name: name, Data: data}, err
 	}
-	f := importFile{Name: cleanUploadName(c.PostForm("file_name")), Token: c.PostForm("token"), Apply: true}
+	f := kit.ImportFile{Name: kit.CleanUploadName(c.PostForm("file_name")), Token: c.PostForm("token"), Apply: true}
 	path, err := s.keptPath(c, kind, f.Token)
 	if err == nil {
 		f.Data, err = os.ReadFile(path)
@@ -108,9 +87,9 @@ func (s *Server) importUpload(c *gin.Context, kind string, limit int64) (importF
 	return f, nil
 }
 
-// keep stores a checked file for the apply step and sets f.Token. Kept
+// Keep stores a checked file for the apply step and sets f.Token. Kept
 // files older than a day are removed on the way.
-func (s *Server) keep(c *gin.Context, kind string, f *importFile) error {
+func (s *Server) Keep(c *gin.Context, kind string, f *kit.ImportFile) error {
 	dir := s.keptDir()
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return fmt.Errorf("web: folder of checked uploads: %w", err)
@@ -135,8 +114,8 @@ func (s *Server) keep(c *gin.Context, kind string, f *importFile) error {
 	return nil
 }
 
-// discard removes the kept file of an applied import: a token applies once.
-func (s *Server) discard(c *gin.Context, kind string, f importFile) {
+// Discard removes the kept file of an applied import: a token applies once.
+func (s *Server) Discard(c *gin.Context, kind string, f kit.ImportFile) {
 	if path, err := s.keptPath(c, kind, f.Token); err == nil {
 		os.Remove(path)
 	}
@@ -149,18 +128,9 @@ func (s *Server) keptDir() string { return filepath.Join(s.cfg.DataDir, "tmp", "
 // keptPath names a kept file by kind, user and token, so that one user's
 // token opens nothing of another's.
 func (s *Server) keptPath(c *gin.Context, kind, token string) (string, error) {
-	u := currentUser(c)
+	u := kit.CurrentUser(c)
 	if u == nil || !uploadToken.MatchString(token) {
 		return "", errors.New("web: no such kept upload")
 	}
 	return filepath.Join(s.keptDir(), kind+"-"+strconv.FormatInt(u.ID, 10)+"-"+token), nil
-}
-
-// problemsShown bounds the problems an import's page lists; the page says
-// how many there are in all.
-const problemsShown = 200
-
-// shownProblems is the part of a file's problems an import's page lists.
-func shownProblems(ie parindex.InputErrors) parindex.InputErrors {
-	return ie[:min(len(ie), problemsShown)]
 }
