@@ -20,7 +20,7 @@
 //
 // Reading reports every problem at once as parindex.InputErrors naming the
 // sheet, row and column, checks values with the same rules as the store
-// (store.CheckLeafValue, store.CheckMetricValue), and returns the updates
+// (assessment.CheckLeafValue, assessment.CheckMetricValue), and returns the updates
 // for store.SaveEntries with the changes they would make, so that the web
 // page can show a dry run before anything is applied.
 //

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/criteria"
 	"parindex/i18n"
 	"parindex/store"
@@ -53,7 +54,7 @@ func (s *Server) asmPublishedFrameworks(ctx context.Context) ([]*store.Framework
 		if err != nil {
 			return nil, err
 		}
-		if store.SelfAssessed(f) {
+		if assessment.SelfAssessed(f) {
 			out = append(out, rec)
 		}
 	}
@@ -119,7 +120,7 @@ func (s *Server) assessmentsPage(c *gin.Context) {
 			return
 		}
 		fa := asmFrameworkList{Code: rec.Code, Name: rec.Name, Year: rec.Year, CanManage: parindex.Can(u, parindex.ActionManageAssessments, parindex.Target{})}
-		counts := map[parindex.AssessmentState]int{}
+		counts := map[assessment.State]int{}
 		for _, a := range list {
 			if !parindex.Can(u, parindex.ActionViewUnit, targets[a.UnitCode]) {
 				continue
@@ -130,7 +131,7 @@ func (s *Server) assessmentsPage(c *gin.Context) {
 		if len(fa.Agencies) == 0 {
 			continue
 		}
-		for _, st := range parindex.AssessmentStates {
+		for _, st := range assessment.States {
 			if counts[st] > 0 {
 				fa.Counts = append(fa.Counts, asmStateCount{State: asmStateName(lang, st), Code: string(st), N: counts[st]})
 			}
@@ -140,7 +141,7 @@ func (s *Server) assessmentsPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "assessment_index", "assess.list_title", d)
 }
 
-func (s *Server) asmAgencyRow(lang string, a *store.Assessment, f *criteria.Framework) asmAgencyRow {
+func (s *Server) asmAgencyRow(lang string, a *assessment.Assessment, f *criteria.Framework) asmAgencyRow {
 	r := asmAgencyRow{Unit: a.UnitCode, Name: a.UnitName, State: asmStateName(lang, a.State), StateCode: string(a.State),
 		URL: asmURL(a.Framework, a.UnitCode), Locked: a.Locked, SubmittedAt: a.SubmittedAt, Pending: len(a.PendingLeaves(f))}
 	if !a.Deadline.IsZero() {
@@ -191,7 +192,7 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 	var out []asmInboxItem
 	// The day that counts for an agency: its stage's deadline, or the day
 	// DoHA reopened it until.
-	agencyDue := func(a *store.Assessment) parindex.Date {
+	agencyDue := func(a *assessment.Assessment) parindex.Date {
 		if a.Deadline.Before(a.ReopenedUntil) {
 			return a.ReopenedUntil
 		}
@@ -227,20 +228,20 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 			switch {
 			case parindex.Can(u, parindex.ActionEditAssessment, t):
 				switch {
-				case a.State == parindex.AssessmentDraft && a.Locked:
+				case a.State == assessment.StateDraft && a.Locked:
 					add(a.Deadline, link, translate(lang, "inbox.locked", a.UnitName, rec.Name))
-				case a.State == parindex.AssessmentDraft:
+				case a.State == assessment.StateDraft:
 					left := len(a.Unscored(f, system[a.UnitCode]))
 					if parindex.Can(u, parindex.ActionSubmitAssessment, t) && left == 0 {
 						add(agencyDue(a), link, translate(lang, "inbox.submit", a.UnitName, rec.Name))
 					} else if asmWithin7(agencyDue(a), today) || left > 0 {
 						add(agencyDue(a), link, i18n.N(lang, "inbox.self", left, a.UnitName, rec.Name, left))
 					}
-				case a.State == parindex.AssessmentExplanation && !a.Locked:
+				case a.State == assessment.StateExplanation && !a.Locked:
 					var open int
 					for _, n := range f.Leaves() {
 						r1 := a.Appraisal(n.Code, 1)
-						if r1 != nil && (r1.Decision == parindex.DecisionAdjusted || r1.Comment != "") && !a.Explained(n.Code) {
+						if r1 != nil && (r1.Decision == assessment.DecisionAdjusted || r1.Comment != "") && !a.Explained(n.Code) {
 							open++
 						}
 					}
@@ -250,7 +251,7 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 			if round := a.State.AppraisalRound(); round > 0 {
 				var mine int
 				for _, node := range a.PendingLeaves(f) {
-					if parindex.Can(u, parindex.ActionAppraise, parindex.AppraisalTarget(t, f.Code, store.AreaOf(f, node))) {
+					if parindex.Can(u, parindex.ActionAppraise, parindex.AppraisalTarget(t, f.Code, assessment.AreaOf(f, node))) {
 						mine++
 					}
 				}
@@ -264,13 +265,13 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 				continue
 			}
 			switch a.State {
-			case parindex.AssessmentSubmitted:
+			case assessment.StateSubmitted:
 				submitted++
-			case parindex.AssessmentAppraisal1:
+			case assessment.StateAppraisal1:
 				if len(a.PendingLeaves(f)) == 0 {
 					toSend++
 				}
-			case parindex.AssessmentAppraisal2:
+			case assessment.StateAppraisal2:
 				if len(a.PendingLeaves(f)) == 0 {
 					toFinalise++
 				}
@@ -287,7 +288,7 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 			if toFinalise > 0 {
 				add(parindex.Date{}, admin, i18n.N(lang, "inbox.finalise", toFinalise, toFinalise, rec.Name))
 			}
-			for _, stage := range parindex.DeadlineStages {
+			for _, stage := range assessment.DeadlineStages {
 				if d := due[stage]; !d.IsZero() && !d.Before(today) && asmWithin7(d, today) {
 					add(d, admin, translate(lang, "inbox.deadline", translate(lang, "assess.stage."+stage), rec.Name))
 				}
@@ -378,7 +379,7 @@ func (s *Server) asmQueuePage(c *gin.Context) {
 		for _, a := range list {
 			round := a.State.AppraisalRound()
 			for _, node := range a.PendingLeaves(f) {
-				if !parindex.Can(u, parindex.ActionAppraise, parindex.AppraisalTarget(targets[a.UnitCode], f.Code, store.AreaOf(f, node))) {
+				if !parindex.Can(u, parindex.ActionAppraise, parindex.AppraisalTarget(targets[a.UnitCode], f.Code, assessment.AreaOf(f, node))) {
 					continue
 				}
 				n := f.Find(node)
@@ -402,9 +403,9 @@ func (s *Server) asmQueuePage(c *gin.Context) {
 
 // asmSelfText is the agency's value of a leaf in words, metrics included
 // by their names.
-func asmSelfText(nm *names, a *store.Assessment, n *criteria.Node) string {
+func asmSelfText(nm *names, a *assessment.Assessment, n *criteria.Node) string {
 	lang := nm.lang
-	if store.LeafKind(n) != store.KindMetrics || a.SelfValue(n.Code).NotApplicable {
+	if assessment.LeafKind(n) != assessment.KindMetrics || a.SelfValue(n.Code).NotApplicable {
 		return asmValueText(lang, n, a.SelfValue(n.Code))
 	}
 	var parts []string
@@ -480,10 +481,10 @@ func (s *Server) asmProgress(c *gin.Context) (*asmProgressData, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, stage := range parindex.DeadlineStages {
+	for _, stage := range assessment.DeadlineStages {
 		d.Deadlines = append(d.Deadlines, asmDeadlineField{Stage: stage, Label: translate(lang, "assess.stage."+stage), Value: due[stage].String()})
 	}
-	counts := map[parindex.AssessmentState]int{}
+	counts := map[assessment.State]int{}
 	type sums struct {
 		self, appraised float64
 		n               int
@@ -496,7 +497,7 @@ func (s *Server) asmProgress(c *gin.Context) (*asmProgressData, error) {
 		if row.Late {
 			d.Late++
 		}
-		if a.State != parindex.AssessmentDraft {
+		if a.State != assessment.StateDraft {
 			d.Submitted++
 		}
 		selfRes, apprRes := sc.Self.Agency(a.UnitCode), sc.Appraised.Agency(a.UnitCode)
@@ -528,11 +529,11 @@ func (s *Server) asmProgress(c *gin.Context) (*asmProgressData, error) {
 			}
 		}
 		for _, node := range a.PendingLeaves(f) {
-			pendingByArea[store.AreaOf(f, node)]++
+			pendingByArea[assessment.AreaOf(f, node)]++
 		}
 		d.Agencies = append(d.Agencies, row)
 	}
-	for _, st := range parindex.AssessmentStates {
+	for _, st := range assessment.States {
 		d.Counts = append(d.Counts, asmStateCount{State: asmStateName(lang, st), Code: string(st), N: counts[st]})
 	}
 	for _, area := range f.Nodes {
@@ -578,7 +579,7 @@ func (s *Server) asmProgress(c *gin.Context) (*asmProgressData, error) {
 		}
 		appraisable := false
 		for _, n := range (&criteria.Framework{Nodes: []*criteria.Node{area}}).Leaves() {
-			appraisable = appraisable || store.Appraisable(n)
+			appraisable = appraisable || assessment.Appraisable(n)
 		}
 		if appraisable && !covered {
 			d.Unassigned = append(d.Unassigned, area.Code)
@@ -590,7 +591,7 @@ func (s *Server) asmProgress(c *gin.Context) (*asmProgressData, error) {
 func (s *Server) asmSaveDeadlines(c *gin.Context) {
 	code := c.Param("fw")
 	reason := c.PostForm("reason")
-	for _, stage := range parindex.DeadlineStages {
+	for _, stage := range assessment.DeadlineStages {
 		raw := strings.TrimSpace(c.PostForm(stage))
 		var due parindex.Date
 		if raw != "" {
@@ -642,14 +643,14 @@ func (s *Server) startAppraisalAll(c *gin.Context) {
 	u := currentUser(c)
 	flash := "progress.started"
 	for _, a := range list {
-		if a.State != parindex.AssessmentSubmitted {
+		if a.State != assessment.StateSubmitted {
 			continue
 		}
-		if !parindex.Can(u, parindex.TransitionStartAppraisal.Action(), targets[a.UnitCode]) {
+		if !parindex.Can(u, assessment.TransitionStartAppraisal.Action(), targets[a.UnitCode]) {
 			flash = "progress.started_not_own"
 			continue
 		}
-		if _, err := s.db.Transition(ctx, actor(c), a.Ref(), parindex.TransitionStartAppraisal, c.PostForm("reason")); err != nil {
+		if _, err := s.db.Transition(ctx, actor(c), a.Ref(), assessment.TransitionStartAppraisal, c.PostForm("reason")); err != nil {
 			s.asmProgressError(c, err)
 			return
 		}
