@@ -16,7 +16,6 @@ import (
 	"parindex/criteria"
 	"parindex/store"
 	"parindex/store/storetest"
-	"slices"
 )
 
 // assessFramework has one leaf of each kind the agency enters, a survey
@@ -480,34 +479,4 @@ func TestEvidenceFiles(t *testing.T) {
 			t.Errorf("evidence audit = %v", got2)
 		}
 	})
-}
-
-// A metric leaf whose figures the one-stop-shop system already reports for
-// the unit does not wait for the agency to type them in.
-func TestUnscoredCountsSystemMetrics(t *testing.T) {
-	f, err := criteria.Reference("province-departments-2026")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ratio *criteria.Node
-	for _, n := range f.Leaves() {
-		if n.Method == criteria.MethodRatio && f.MissingFor(n.Code) != criteria.MissingExclude {
-			ratio = n
-			break
-		}
-	}
-	if ratio == nil {
-		t.Fatal("no ratio leaf in the reference framework")
-	}
-	a := &assessment.Assessment{Entries: map[string]*assessment.Entry{}, Metrics: map[string]*assessment.MetricValue{}}
-	if !slices.Contains(a.Unscored(f, nil), ratio.Code) {
-		t.Fatalf("%s is not listed as unscored with no figures at all", ratio.Code)
-	}
-	system := map[string]float64{}
-	for _, m := range ratio.Metrics() {
-		system[m] = 10
-	}
-	if slices.Contains(a.Unscored(f, system), ratio.Code) {
-		t.Errorf("%s is listed as unscored although the system reports %v", ratio.Code, ratio.Metrics())
-	}
 }
