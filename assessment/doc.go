@@ -8,7 +8,7 @@
 //     and when a sheet locks (Locked, AgencyMayEdit, AgencyMayExplain);
 //   - the leaf values (LeafValue) by stage: the agency's own (Entry,
 //     MetricValue), round 1's and round 2's decisions (Appraisal), the
-//     final value (AppraisedValue, FinalInputs);
+//     final value (AppraisedValue, ScoringInputs);
 //   - the entry checks: what a clerk or an appraiser may enter for a leaf
 //     of each kind (CheckLeafValue, CheckMetricValue, CheckEntries), every
 //     problem in Vietnamese and English (EntryError), and when the agency

@@ -110,8 +110,9 @@ type Assessment struct {
 	UnitType      string
 	State         State
 	// Deadline is DoHA's deadline for the current state's stage (zero
-	// when none is set); Locked says whether it has passed for this agency
-	// (by the store clock, in Vietnam), taking ReopenedUntil into account.
+	// when none is set); Locked says whether it had passed for this agency
+	// on the day the assessment was loaded (the function Locked, on the
+	// store clock's day in Vietnam), taking ReopenedUntil into account.
 	Deadline      parindex.Date
 	ReopenedUntil parindex.Date
 	ReopenReason  string
@@ -273,8 +274,6 @@ func (a *Assessment) Unscored(f *criteria.Framework, system map[string]float64) 
 	return out
 }
 
-// frameworkCache keeps parsed frameworks by hash: a hash names one content,
-
 // New is the assessment of an agency that has entered nothing yet: an
 // empty draft, its maps ready to fill.
 func New() *Assessment {
@@ -306,13 +305,21 @@ type Inputs struct {
 	State         string
 }
 
-// FinalAssessments returns, keyed by unit code, the inputs of every
-// agency with a stored assessment against the framework.
+// ScoringInputs are the assessment's inputs for scoring. Only a final
+// assessment carries values; any other is its State with no values at all
+// (nil maps), so that a caller that ignores State scores the agency as
+// having no input.
+func (a *Assessment) ScoringInputs(f *criteria.Framework) Inputs {
+	if a.State != StateFinal {
+		return Inputs{State: string(a.State)}
+	}
+	return a.finalInputs(f)
+}
 
-// FinalInputs are the scoring inputs of a final assessment: the final
+// finalInputs are the scoring inputs of a final assessment: the final
 // appraised value of each leaf (round 2 where the agency explained it, else
 // round 1, else its own), and every metric as corrected by appraisal.
-func (a *Assessment) FinalInputs(f *criteria.Framework) Inputs {
+func (a *Assessment) finalInputs(f *criteria.Framework) Inputs {
 	in := Inputs{State: string(a.State), Points: map[string]float64{}, Answers: map[string]bool{}, Metrics: map[string]float64{}}
 	for _, n := range f.Leaves() {
 		if !Appraisable(n) {

@@ -152,8 +152,13 @@ func TestFinalInputs(t *testing.T) {
 		NotApplicable: []string{"2.1"},
 		Metrics:       map[string]float64{"tasks_done": 8, "tasks_total": 10},
 	}
-	if got := a.FinalInputs(f); !reflect.DeepEqual(got, want) {
+	if got := a.ScoringInputs(f); !reflect.DeepEqual(got, want) {
 		t.Errorf("final inputs\n got %+v\nwant %+v", got, want)
+	}
+	// Before final, no value counts: the state alone.
+	a.State = assessment.StateAppraisal2
+	if got, want := a.ScoringInputs(f), (assessment.Inputs{State: "appraisal_2"}); !reflect.DeepEqual(got, want) {
+		t.Errorf("appraisal_2 inputs %+v, want %+v", got, want)
 	}
 }
 

@@ -381,11 +381,7 @@ func (db *DB) FinalAssessments(ctx context.Context, frameworkCode string) (map[s
 	}
 	out := make(map[string]assessment.Inputs, len(stored))
 	for unitID, a := range stored {
-		in := assessment.Inputs{State: string(a.State)}
-		if a.State == assessment.StateFinal {
-			in = a.FinalInputs(f)
-		}
-		out[codes[unitID]] = in
+		out[codes[unitID]] = a.ScoringInputs(f)
 	}
 	return out, nil
 }
