@@ -180,13 +180,28 @@ func UrgentFirst(tasks []Task) {
 	})
 }
 
+// MayAppraise reports whether user u decides leaf node of framework f in
+// the round open now: an appraisable leaf (in round 2, one the agency
+// explained) of an area u appraises, in the assessment of a unit u is no
+// member of. unit is the unit's authorisation target.
+func (a *Assessment) MayAppraise(u *parindex.User, unit parindex.Target, f *criteria.Framework, node string) bool {
+	round := a.State.AppraisalRound()
+	if round == 0 {
+		return false
+	}
+	n := f.Find(node)
+	if n == nil || !Appraisable(n) || (round == 2 && !a.Explained(node)) {
+		return false
+	}
+	return parindex.Can(u, parindex.ActionAppraise, parindex.AppraisalTarget(unit, f.Code, AreaOf(f, node)))
+}
+
 // appraisable lists the leaves of a waiting for the open round that u may
-// decide (the policy refuses a member of the unit).
+// decide.
 func (c Cycle) appraisable(u *parindex.User, a *Assessment) []*criteria.Node {
 	var out []*criteria.Node
 	for _, node := range a.PendingLeaves(c.Framework) {
-		target := parindex.AppraisalTarget(c.Targets[a.UnitCode], c.Framework.Code, AreaOf(c.Framework, node))
-		if parindex.Can(u, parindex.ActionAppraise, target) {
+		if a.MayAppraise(u, c.Targets[a.UnitCode], c.Framework, node) {
 			out = append(out, c.Framework.Find(node))
 		}
 	}

@@ -312,3 +312,40 @@ func TestLate(t *testing.T) {
 		}
 	}
 }
+
+func TestMayAppraise(t *testing.T) {
+	f := mustFramework(t)
+	stp := selfScored("STP", assessment.StateAppraisal1)
+	decide(stp, "1.1", 1, assessment.DecisionAccepted, assessment.LeafValue{Answer: bptr(true)}, "")
+	target := workTargets["STP"]
+	for _, c := range []struct {
+		user *parindex.User
+		node string
+		want bool
+	}{
+		{appraiser, "1.2", true},
+		{appraiser, "1.1", true}, // decided, and may be changed until the round closes
+		{appraiser, "2.1", false},
+		{appraiser, "9.9", false},
+		{appraiserOfSTP, "1.2", false},
+		{admin, "1.2", false},
+	} {
+		if got := stp.MayAppraise(c.user, target, f, c.node); got != c.want {
+			t.Errorf("round 1, %s on %s: %v", c.user.Username, c.node, got)
+		}
+	}
+	stp.State = assessment.StateAppraisal2
+	explain(stp, "1.3", "Đã hoàn thành")
+	if !stp.MayAppraise(appraiser, target, f, "1.3") || stp.MayAppraise(appraiser, target, f, "1.2") {
+		t.Error("round 2 decides the explained leaves only")
+	}
+	stp.State = assessment.StateExplanation
+	if stp.MayAppraise(appraiser, target, f, "1.3") {
+		t.Error("no round is open in the explanation stage")
+	}
+	stp.State = assessment.StateAppraisal1
+	surveyAppraiser := &parindex.User{Username: "ks", Grants: []parindex.RoleGrant{{Role: parindex.RoleAppraiser, Area: "8"}}}
+	if stp.MayAppraise(surveyAppraiser, target, f, "8.1") {
+		t.Error("the survey's leaf is appraised")
+	}
+}

@@ -162,15 +162,7 @@ func (l *asmLoaded) mayAddEvidence(u *parindex.User) bool { return l.mayEdit(u) 
 
 // mayAppraise says whether u decides the leaf in the round open now.
 func (l *asmLoaded) mayAppraise(u *parindex.User, node string) bool {
-	round := l.A.State.AppraisalRound()
-	if round == 0 {
-		return false
-	}
-	n := l.F.Find(node)
-	if n == nil || !assessment.Appraisable(n) || (round == 2 && !l.A.Explained(node)) {
-		return false
-	}
-	return parindex.Can(u, parindex.ActionAppraise, l.appraisalTarget(assessment.AreaOf(l.F, node)))
+	return l.A.MayAppraise(u, l.Target, l.F, node)
 }
 
 // appraisalTarget is the policy's target for appraising one area of this
@@ -956,9 +948,7 @@ func (s *Server) asmLeafData(c *gin.Context, l *asmLoaded, node string, posted *
 	if a := l.F.Find(assessment.AreaOf(l.F, node)); a != nil {
 		d.Area = a.Code + ". " + a.Name
 	}
-	if r1 := l.A.Appraisal(node, 1); r1 != nil {
-		d.Explain = r1.Decision == assessment.DecisionAdjusted || strings.TrimSpace(r1.Comment) != ""
-	}
+	d.Explain = l.A.Explainable(node)
 	lang := s.lang(c)
 	for _, ev := range d.Evidence {
 		d.Files = append(d.Files, asmFileView{ID: ev.ID, Name: ev.Name, Type: ev.ContentType, At: ev.UploadedAt, By: ev.UploadedBy,
