@@ -164,6 +164,19 @@ func (a *Assessment) AppraisedValue(node string) (v LeafValue, ok bool) {
 	return LeafValue{}, false
 }
 
+// FinalValue is a leaf's value once the assessment is final: the latest
+// decided value (AppraisedValue), else the agency's own; ok is false
+// before the assessment is final.
+func (a *Assessment) FinalValue(node string) (v LeafValue, ok bool) {
+	if a.State != StateFinal {
+		return LeafValue{}, false
+	}
+	if v, decided := a.AppraisedValue(node); decided {
+		return v, true
+	}
+	return a.SelfValue(node), true
+}
+
 // Leaf kinds: how the agency enters a leaf's input.
 const (
 	KindPoints  = "points"  // assessed points, bonus and penalty amounts
@@ -325,10 +338,7 @@ func (a *Assessment) finalInputs(f *criteria.Framework) Inputs {
 		if !Appraisable(n) {
 			continue
 		}
-		v, ok := a.AppraisedValue(n.Code)
-		if !ok {
-			v = a.SelfValue(n.Code)
-		}
+		v, _ := a.FinalValue(n.Code)
 		switch {
 		case v.NotApplicable:
 			in.NotApplicable = append(in.NotApplicable, n.Code)

@@ -269,3 +269,23 @@ func TestDecideRound2AndRecord(t *testing.T) {
 		t.Errorf("an untouched metric: %+v", m)
 	}
 }
+
+func TestFinalValue(t *testing.T) {
+	a := newAssessment("SNV", assessment.StateAppraisal2)
+	score(a, "1.2", assessment.LeafValue{Points: fptr(2.5)})
+	score(a, "2.1", assessment.LeafValue{Points: fptr(1.5)})
+	score(a, "T.1", assessment.LeafValue{Points: fptr(1)})
+	decide(a, "1.2", 1, assessment.DecisionAdjusted, assessment.LeafValue{Points: fptr(2)}, "Thiếu báo cáo")
+	decide(a, "2.1", 1, assessment.DecisionAccepted, assessment.LeafValue{Points: fptr(1.5)}, "")
+	decide(a, "2.1", 2, assessment.DecisionAdjusted, assessment.LeafValue{Points: fptr(1)}, "Chưa đủ")
+	if _, ok := a.FinalValue("1.2"); ok {
+		t.Error("a final value before the assessment is final")
+	}
+	a.State = assessment.StateFinal
+	for node, want := range map[string]*float64{"1.2": fptr(2), "2.1": fptr(1), "T.1": fptr(1), "1.1": nil} {
+		v, ok := a.FinalValue(node)
+		if !ok || (want == nil) != (v.Points == nil) || (want != nil && *v.Points != *want) {
+			t.Errorf("final value of %s = %+v, %v; want %v", node, v, ok, want)
+		}
+	}
+}

@@ -218,14 +218,8 @@ func recordAssessments(ctx context.Context, r *Run) error {
 					*dst = valueOf(ap.LeafValue)
 				}
 			}
-			if a.State == assessment.StateFinal {
-				v, ok := a.AppraisedValue(n.Code)
-				if !ok {
-					v = a.SelfValue(n.Code)
-				}
-				if !v.Empty() {
-					lr.Final = valueOf(v)
-				}
+			if v, final := a.FinalValue(n.Code); final && !v.Empty() {
+				lr.Final = valueOf(v)
 			}
 			if lr != (LeafRecord{}) {
 				if u.Leaves == nil {
