@@ -13,6 +13,9 @@ import (
 	"parindex/assessment"
 )
 
+// The agency's writes: self-scores, notes and metrics (SaveEntries) and
+// explanations (Explain).
+
 // entryAudit is the audited form of a leaf's input.
 type entryAudit struct {
 	Node          string   `json:"node"`
@@ -29,11 +32,11 @@ type metricAudit struct {
 }
 
 // SaveEntries stores the agency's input for several leaves in one
-// transaction: all are checked first and nothing is written when one is
-// wrong (assessment.CheckEntries: EntryErrors lists every problem). Only in draft, while the sheet
-// is not locked. Each changed leaf and each changed metric writes an
-// audit row; unchanged ones write nothing. It returns how many leaves and
-// metrics changed.
+// transaction: all are checked first (assessment.CheckEntries) and nothing
+// is written when one is wrong (EntryErrors lists every problem). Only in
+// draft, while the sheet is not locked (Assessment.CheckEdit). Each changed
+// leaf and each changed metric writes an audit row; unchanged ones write
+// nothing. It returns how many leaves and metrics changed.
 func (db *DB) SaveEntries(ctx context.Context, actor parindex.Actor, ref assessment.Ref, updates []assessment.EntryUpdate, reason string) (changed int, err error) {
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
 		a, rec, f, err := db.loadAssessment(ctx, tx, ref)
