@@ -318,38 +318,61 @@ type Inputs struct {
 	State         string
 }
 
-// ScoringInputs are the assessment's inputs for scoring. Only a final
-// assessment carries values; any other is its State with no values at all
-// (nil maps), so that a caller that ignores State scores the agency as
-// having no input.
-func (a *Assessment) ScoringInputs(f *criteria.Framework) Inputs {
-	if a.State != StateFinal {
-		return Inputs{State: string(a.State)}
-	}
-	return a.finalInputs(f)
-}
+// View says which values of an assessment count.
+type View int
 
-// finalInputs are the scoring inputs of a final assessment: the final
-// appraised value of each leaf (round 2 where the agency explained it, else
-// round 1, else its own), and every metric as corrected by appraisal.
-func (a *Assessment) finalInputs(f *criteria.Framework) Inputs {
-	in := Inputs{State: string(a.State), Points: map[string]float64{}, Answers: map[string]bool{}, Metrics: map[string]float64{}}
+const (
+	// ViewSelf: the agency's own values and the metrics it reported.
+	ViewSelf View = iota
+	// ViewAppraised: the latest decided value of each leaf where one was
+	// decided, else the agency's own; metrics as appraisal corrected them.
+	ViewAppraised
+)
+
+// Values are the assessment's leaf values and metrics in view v, as
+// scoring reads them (State is left empty). Survey leaves have no value
+// here: their figures come from the survey.
+func (a *Assessment) Values(f *criteria.Framework, v View) Inputs {
+	in := Inputs{Points: map[string]float64{}, Answers: map[string]bool{}, Metrics: map[string]float64{}}
 	for _, n := range f.Leaves() {
 		if !Appraisable(n) {
 			continue
 		}
-		v, _ := a.FinalValue(n.Code)
+		value := a.SelfValue(n.Code)
+		if v == ViewAppraised {
+			if decided, ok := a.AppraisedValue(n.Code); ok {
+				value = decided
+			}
+		}
 		switch {
-		case v.NotApplicable:
+		case value.NotApplicable:
 			in.NotApplicable = append(in.NotApplicable, n.Code)
-		case v.Points != nil:
-			in.Points[n.Code] = *v.Points
-		case v.Answer != nil:
-			in.Answers[n.Code] = *v.Answer
+		case value.Points != nil:
+			in.Points[n.Code] = *value.Points
+		case value.Answer != nil:
+			in.Answers[n.Code] = *value.Answer
 		}
 	}
 	for m, mv := range a.Metrics {
-		in.Metrics[m] = mv.Effective()
+		if v == ViewAppraised {
+			in.Metrics[m] = mv.Effective()
+		} else {
+			in.Metrics[m] = mv.Value
+		}
 	}
+	return in
+}
+
+// ScoringInputs are the assessment's inputs for scoring. Only a final
+// assessment carries values, its appraised ones (ViewAppraised: each
+// leaf's FinalValue); any other is its State with no values at all (nil
+// maps), so that a caller that ignores State scores the agency as having
+// no input.
+func (a *Assessment) ScoringInputs(f *criteria.Framework) Inputs {
+	if a.State != StateFinal {
+		return Inputs{State: string(a.State)}
+	}
+	in := a.Values(f, ViewAppraised)
+	in.State = string(a.State)
 	return in
 }

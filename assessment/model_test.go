@@ -289,3 +289,29 @@ func TestFinalValue(t *testing.T) {
 		}
 	}
 }
+
+func TestValues(t *testing.T) {
+	f := mustFramework(t)
+	a := selfScored("SNV", assessment.StateExplanation)
+	decide(a, "1.2", 1, assessment.DecisionAdjusted, assessment.LeafValue{Points: fptr(2)}, "Thiếu báo cáo")
+	decide(a, "2.1", 1, assessment.DecisionAdjusted, assessment.LeafValue{NotApplicable: true}, "Không có văn bản")
+	corrected := 7.0
+	a.Metrics["tasks_done"].Appraised = &corrected
+	self := assessment.Inputs{
+		Points:  map[string]float64{"1.2": 2.5, "2.1": 1.5},
+		Answers: map[string]bool{"1.1": true},
+		Metrics: map[string]float64{"tasks_done": 9, "tasks_total": 10},
+	}
+	if got := a.Values(f, assessment.ViewSelf); !reflect.DeepEqual(got, self) {
+		t.Errorf("self view\n got %+v\nwant %+v", got, self)
+	}
+	appraised := assessment.Inputs{
+		Points:        map[string]float64{"1.2": 2},
+		Answers:       map[string]bool{"1.1": true},
+		NotApplicable: []string{"2.1"},
+		Metrics:       map[string]float64{"tasks_done": 7, "tasks_total": 10},
+	}
+	if got := a.Values(f, assessment.ViewAppraised); !reflect.DeepEqual(got, appraised) {
+		t.Errorf("appraised view\n got %+v\nwant %+v", got, appraised)
+	}
+}

@@ -173,49 +173,18 @@ func (l *asmLoaded) appraisalTarget(area string) parindex.Target {
 
 // --- scoring the sheet --------------------------------------------------
 
-// asmView says which values of an assessment are scored.
-type asmView int
-
-const (
-	asmSelfView      asmView = iota // the agency's self-scores and reported metrics
-	asmAppraisedView                // decided values where decided, else self; corrected metrics
-)
-
-// asmAgencyInput turns an assessment into the scoring engine's input. The
-// one-stop-shop figures of the year (system) come first; what the agency
-// reported for the same metric replaces them, as in a score snapshot.
-func asmAgencyInput(a *assessment.Assessment, f *criteria.Framework, view asmView, surveyValues map[string]map[string]scoring.SurveyValue, system map[string]float64) scoring.AgencyInput {
-	in := scoring.AgencyInput{Code: a.UnitCode, Name: a.UnitName, Points: map[string]float64{}, Answers: map[string]bool{},
-		Metrics: maps.Clone(system), Survey: surveyValues}
+// asmAgencyInput turns an assessment's values in a view into the scoring
+// engine's input. The one-stop-shop figures of the year (system) come
+// first; what the agency reported for the same metric replaces them, as in
+// a score snapshot.
+func asmAgencyInput(a *assessment.Assessment, f *criteria.Framework, view assessment.View, surveyValues map[string]map[string]scoring.SurveyValue, system map[string]float64) scoring.AgencyInput {
+	values := a.Values(f, view)
+	in := scoring.AgencyInput{Code: a.UnitCode, Name: a.UnitName, Points: values.Points, Answers: values.Answers,
+		NotApplicable: values.NotApplicable, Metrics: maps.Clone(system), Survey: surveyValues}
 	if in.Metrics == nil {
 		in.Metrics = map[string]float64{}
 	}
-	for _, n := range f.Leaves() {
-		if !assessment.Appraisable(n) {
-			continue
-		}
-		v := a.SelfValue(n.Code)
-		if view == asmAppraisedView {
-			if d, ok := a.AppraisedValue(n.Code); ok {
-				v = d
-			}
-		}
-		switch {
-		case v.NotApplicable:
-			in.NotApplicable = append(in.NotApplicable, n.Code)
-		case v.Points != nil:
-			in.Points[n.Code] = *v.Points
-		case v.Answer != nil:
-			in.Answers[n.Code] = *v.Answer
-		}
-	}
-	for m, mv := range a.Metrics {
-		if view == asmAppraisedView {
-			in.Metrics[m] = mv.Effective()
-		} else {
-			in.Metrics[m] = mv.Value
-		}
-	}
+	maps.Copy(in.Metrics, values.Metrics)
 	return in
 }
 
@@ -262,7 +231,7 @@ func (s *Server) asmScoreFramework(ctx context.Context, framework string) (*asmS
 		return nil, err
 	}
 	out := &asmScores{List: list, F: f}
-	for _, view := range []asmView{asmSelfView, asmAppraisedView} {
+	for _, view := range []assessment.View{assessment.ViewSelf, assessment.ViewAppraised} {
 		in := scoring.Inputs{Framework: f.Code}
 		for _, a := range list {
 			in.Agencies = append(in.Agencies, asmAgencyInput(a, f, view, figures[a.UnitCode], system[a.UnitCode]))
@@ -271,7 +240,7 @@ func (s *Server) asmScoreFramework(ctx context.Context, framework string) (*asmS
 		if err != nil {
 			return nil, fmt.Errorf("web: scoring %s: %w", framework, err)
 		}
-		if view == asmSelfView {
+		if view == assessment.ViewSelf {
 			out.Self = res
 		} else {
 			out.Appraised = res
