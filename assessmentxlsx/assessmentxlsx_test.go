@@ -9,9 +9,9 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/assessmentxlsx"
 	"parindex/criteria"
-	"parindex/store"
 )
 
 func fptr(x float64) *float64 { return &x }
@@ -23,13 +23,13 @@ func template(t testing.TB) assessmentxlsx.Template {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &store.Assessment{Framework: f.Code, UnitCode: "SNV", UnitName: "Sở Nội vụ", State: parindex.AssessmentDraft,
-		Entries: map[string]*store.Entry{
-			"1.1": {Node: "1.1", LeafValue: store.LeafValue{Answer: bptr(false)}},
-			"2.3": {Node: "2.3", LeafValue: store.LeafValue{Points: fptr(2)}, Note: "Báo cáo 45/BC-SNV"},
+	a := &assessment.Assessment{Framework: f.Code, UnitCode: "SNV", UnitName: "Sở Nội vụ", State: assessment.StateDraft,
+		Entries: map[string]*assessment.Entry{
+			"1.1": {Node: "1.1", LeafValue: assessment.LeafValue{Answer: bptr(false)}},
+			"2.3": {Node: "2.3", LeafValue: assessment.LeafValue{Points: fptr(2)}, Note: "Báo cáo 45/BC-SNV"},
 		},
-		Metrics:    map[string]*store.MetricValue{"plan_tasks_done": {Metric: "plan_tasks_done", Value: 8}},
-		Appraisals: map[string][2]*store.Appraisal{}, Evidence: map[string][]*store.Evidence{}}
+		Metrics:    map[string]*assessment.MetricValue{"plan_tasks_done": {Metric: "plan_tasks_done", Value: 8}},
+		Appraisals: map[string][2]*assessment.Appraisal{}, Evidence: map[string][]*assessment.Evidence{}}
 	return assessmentxlsx.Template{Framework: f, Hash: f.Hash(), Assessment: a, MetricNames: map[string]string{"plan_tasks_done": "Số nhiệm vụ hoàn thành"}}
 }
 
@@ -145,7 +145,7 @@ func TestReadValidWorkbook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]store.EntryUpdate{}
+	got := map[string]assessment.EntryUpdate{}
 	for _, u := range up.Updates {
 		got[u.Node] = u
 	}

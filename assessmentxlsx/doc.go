@@ -19,14 +19,16 @@
 //     another agency is refused and a row whose code was changed is found.
 //
 // Reading reports every problem at once as parindex.InputErrors naming the
-// sheet, row and column, checks values with the same rules as the store
-// (store.CheckLeafValue, store.CheckMetricValue), and returns the updates
-// for store.SaveEntries with the changes they would make, so that the web
-// page can show a dry run before anything is applied.
+// sheet, row and column, checks values with the assessment model's rules,
+// which the store asks too (assessment.CheckLeafValue,
+// assessment.CheckMetricValue), and returns the updates for
+// store.SaveEntries with the changes they would make, so that the web page
+// can show a dry run before anything is applied.
 //
 // The workbook helper (package workbook) writes the sheets; cell locking,
 // per-cell validation, sheet protection and the hidden sheet are not part
 // of its API yet, so this package applies them with excelize on the
-// written bytes. It imports criteria, store (the assessment types and the
-// value rules), workbook, excelize and the root package; never web.
+// written bytes. It imports criteria, assessment (the assessment types and
+// the value rules), workbook, excelize and the root package; never store
+// or web.
 package assessmentxlsx

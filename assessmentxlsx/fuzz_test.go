@@ -12,8 +12,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/assessmentxlsx"
-	"parindex/store"
 )
 
 // FuzzRead feeds arbitrary bytes to Read against the reference framework
@@ -120,7 +120,7 @@ func checkUpload(t *testing.T, tm assessmentxlsx.Template, data []byte) {
 	f := tm.Framework
 	want := 0
 	for _, n := range f.Leaves() {
-		if store.Appraisable(n) {
+		if assessment.Appraisable(n) {
 			want++
 		}
 	}
@@ -130,18 +130,18 @@ func checkUpload(t *testing.T, tm assessmentxlsx.Template, data []byte) {
 	seen := map[string]bool{}
 	for _, u := range up.Updates {
 		n := f.Find(u.Node)
-		if n == nil || !store.Appraisable(n) || seen[u.Node] {
+		if n == nil || !assessment.Appraisable(n) || seen[u.Node] {
 			t.Fatalf("update for %q: not a leaf taking input, or repeated", u.Node)
 		}
 		seen[u.Node] = true
-		if p := store.CheckLeafValue(n, u.Value); len(p) > 0 {
+		if p := assessment.CheckLeafValue(n, u.Value); len(p) > 0 {
 			t.Fatalf("accepted %s = %+v, which the store refuses: %v", u.Node, u.Value, p)
 		}
-		if !utf8.ValidString(u.Note) || utf8.RuneCountInString(u.Note) > store.MaxNoteLength || strings.ContainsRune(u.Note, 0) {
+		if !utf8.ValidString(u.Note) || utf8.RuneCountInString(u.Note) > assessment.MaxNoteLength || strings.ContainsRune(u.Note, 0) {
 			t.Fatalf("accepted note of %s: %q", u.Node, u.Note)
 		}
 		for m, v := range u.Metrics {
-			if v != nil && (store.CheckMetricValue(m, *v) != nil || math.IsInf(*v, 0)) {
+			if v != nil && (assessment.CheckMetricValue(m, *v) != nil || math.IsInf(*v, 0)) {
 				t.Fatalf("accepted metric %s = %v", m, *v)
 			}
 		}

@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/criteria"
-	"parindex/store"
 	"parindex/tabular"
 	"parindex/workbook"
 )
@@ -31,7 +31,7 @@ type Change struct {
 // leaf of the sheet, as store.SaveEntries replaces a leaf's input whole)
 // and the changes they would make against the assessment it was read for.
 type Upload struct {
-	Updates []store.EntryUpdate
+	Updates []assessment.EntryUpdate
 	Changes []Change
 }
 
@@ -76,7 +76,7 @@ func Read(file string, r io.Reader, t Template) (*Upload, error) {
 		return nil, rd.errs
 	}
 	up := &Upload{}
-	byNode := map[string]*store.EntryUpdate{}
+	byNode := map[string]*assessment.EntryUpdate{}
 	rd.scores(f, a, rowNodes, up, byNode)
 	rd.metrics(f, a, up, byNode)
 	if len(rd.errs) > 0 {
@@ -215,7 +215,7 @@ func parseYesNo(s string) (bool, bool) {
 	return false, false
 }
 
-func showValue(v store.LeafValue) string {
+func showValue(v assessment.LeafValue) string {
 	switch {
 	case v.NotApplicable:
 		return "không áp dụng"
@@ -229,7 +229,7 @@ func showValue(v store.LeafValue) string {
 	return "trống"
 }
 
-func (rd *reader) scores(f *criteria.Framework, a *store.Assessment, rowNodes map[int]string, up *Upload, byNode map[string]*store.EntryUpdate) {
+func (rd *reader) scores(f *criteria.Framework, a *assessment.Assessment, rowNodes map[int]string, up *Upload, byNode map[string]*assessment.EntryUpdate) {
 	rows := rd.open(SheetScores, scoreColumns)
 	if rows == nil {
 		return
@@ -261,7 +261,7 @@ func (rd *reader) scores(f *criteria.Framework, a *store.Assessment, rowNodes ma
 			continue
 		}
 		inputs := []int{colPoints, colAnswer, colNA, colNote}
-		if !n.IsLeaf() || store.LeafKind(n) == store.KindSurvey {
+		if !n.IsLeaf() || assessment.LeafKind(n) == assessment.KindSurvey {
 			for _, c := range inputs {
 				if r.Cell(c) != "" {
 					rd.add(sheet, r.Number, colLabel(scoreColumns, c), fmt.Sprintf("dòng %s không nhận dữ liệu (nhóm hoặc tiêu chí khảo sát); để trống ô này", code),
@@ -270,8 +270,8 @@ func (rd *reader) scores(f *criteria.Framework, a *store.Assessment, rowNodes ma
 			}
 			continue
 		}
-		kind := store.LeafKind(n)
-		var v store.LeafValue
+		kind := assessment.LeafKind(n)
+		var v assessment.LeafValue
 		bad := false
 		if s := r.Cell(colNA); s != "" {
 			na, ok := parseYesNo(s)
@@ -283,7 +283,7 @@ func (rd *reader) scores(f *criteria.Framework, a *store.Assessment, rowNodes ma
 			v.NotApplicable = na
 		}
 		if s := r.Cell(colPoints); s != "" {
-			if kind != store.KindPoints {
+			if kind != assessment.KindPoints {
 				rd.add(sheet, r.Number, colLabel(scoreColumns, colPoints), fmt.Sprintf("tiêu chí %s không nhập điểm trực tiếp; để trống ô này", code),
 					fmt.Sprintf("leaf %s takes no points; leave the cell empty", code))
 				bad = true
@@ -296,7 +296,7 @@ func (rd *reader) scores(f *criteria.Framework, a *store.Assessment, rowNodes ma
 			}
 		}
 		if s := r.Cell(colAnswer); s != "" {
-			if kind != store.KindAnswer {
+			if kind != assessment.KindAnswer {
 				rd.add(sheet, r.Number, colLabel(scoreColumns, colAnswer), fmt.Sprintf("tiêu chí %s không chấm Có/Không; để trống ô này", code),
 					fmt.Sprintf("leaf %s is not yes/no; leave the cell empty", code))
 				bad = true
@@ -310,7 +310,7 @@ func (rd *reader) scores(f *criteria.Framework, a *store.Assessment, rowNodes ma
 		}
 		note := r.Cell(colNote)
 		if !bad {
-			for _, p := range store.CheckLeafValue(n, v) {
+			for _, p := range assessment.CheckLeafValue(n, v) {
 				col := colPoints
 				switch p.Field {
 				case "answer":
@@ -322,22 +322,22 @@ func (rd *reader) scores(f *criteria.Framework, a *store.Assessment, rowNodes ma
 				bad = true
 			}
 		}
-		if len([]rune(note)) > store.MaxNoteLength {
-			rd.add(sheet, r.Number, colLabel(scoreColumns, colNote), fmt.Sprintf("ghi chú dài hơn %d ký tự", store.MaxNoteLength),
-				fmt.Sprintf("the note is longer than %d characters", store.MaxNoteLength))
+		if len([]rune(note)) > assessment.MaxNoteLength {
+			rd.add(sheet, r.Number, colLabel(scoreColumns, colNote), fmt.Sprintf("ghi chú dài hơn %d ký tự", assessment.MaxNoteLength),
+				fmt.Sprintf("the note is longer than %d characters", assessment.MaxNoteLength))
 			bad = true
 		}
 		if bad {
 			continue
 		}
-		up.Updates = append(up.Updates, store.EntryUpdate{Node: code, Value: v, Note: note})
+		up.Updates = append(up.Updates, assessment.EntryUpdate{Node: code, Value: v, Note: note})
 		old := a.SelfValue(code)
 		if !old.Equal(v) {
 			col := colPoints
 			switch {
 			case v.NotApplicable || old.NotApplicable:
 				col = colNA
-			case kind == store.KindAnswer:
+			case kind == assessment.KindAnswer:
 				col = colAnswer
 			}
 			up.Changes = append(up.Changes, Change{Sheet: sheet, Row: r.Number, Column: colLabel(scoreColumns, col), Node: code,
@@ -363,7 +363,7 @@ func (rd *reader) scores(f *criteria.Framework, a *store.Assessment, rowNodes ma
 	}
 }
 
-func (rd *reader) metrics(f *criteria.Framework, a *store.Assessment, up *Upload, byNode map[string]*store.EntryUpdate) {
+func (rd *reader) metrics(f *criteria.Framework, a *assessment.Assessment, up *Upload, byNode map[string]*assessment.EntryUpdate) {
 	names, users := metricUsers(f)
 	if len(names) == 0 {
 		return
@@ -395,7 +395,7 @@ func (rd *reader) metrics(f *criteria.Framework, a *store.Assessment, up *Upload
 					fmt.Sprintf("the value must be a number, got %q", s))
 				continue
 			}
-			if p := store.CheckMetricValue(m, x); p != nil {
+			if p := assessment.CheckMetricValue(m, x); p != nil {
 				rd.add(sheet, r.Number, colLabel(metricColumns, mcolValue), p.VI, p.EN)
 				continue
 			}

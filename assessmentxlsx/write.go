@@ -10,8 +10,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"parindex/assessment"
 	"parindex/criteria"
-	"parindex/store"
 	"parindex/workbook"
 )
 
@@ -100,7 +100,7 @@ var guideRows = [][2]string{
 type Template struct {
 	Framework  *criteria.Framework
 	Hash       string // the framework's content hash (store.FrameworkRecord.Hash)
-	Assessment *store.Assessment
+	Assessment *assessment.Assessment
 	// MetricNames names metrics in Vietnamese (the catalogue); optional.
 	MetricNames map[string]string
 }
@@ -202,14 +202,14 @@ func Bytes(t Template) ([]byte, error) {
 			if e := a.Entries[n.Code]; e != nil && e.Note != "" {
 				values[colNote] = e.Note
 			}
-			switch store.LeafKind(n) {
-			case store.KindPoints:
+			switch assessment.LeafKind(n) {
+			case assessment.KindPoints:
 				values[colPoints] = v.Points
-			case store.KindAnswer:
+			case assessment.KindAnswer:
 				if v.Answer != nil {
 					values[colAnswer] = map[bool]string{true: Yes, false: No}[*v.Answer]
 				}
-			case store.KindMetrics:
+			case assessment.KindMetrics:
 				values[colMetrics] = strings.Join(n.Metrics(), ", ")
 			}
 			if v.NotApplicable {
@@ -222,12 +222,12 @@ func Bytes(t Template) ([]byte, error) {
 			return false
 		}
 		rowNodes[row] = n.Code
-		if !n.IsLeaf() || store.LeafKind(n) == store.KindSurvey {
+		if !n.IsLeaf() || assessment.LeafKind(n) == assessment.KindSurvey {
 			return true
 		}
 		name := scores.Name()
-		switch store.LeafKind(n) {
-		case store.KindPoints:
+		switch assessment.LeafKind(n) {
+		case assessment.KindPoints:
 			lo, hi, help := 0.0, n.MaxPoints(), fmt.Sprintf("Điểm từ 0 đến %s, bước %s", number(n.MaxPoints()), number(n.InputStep()))
 			if n.Method.IsAdjustment() {
 				hi, help = n.Cap, fmt.Sprintf("Số điểm từ 0 đến %s", number(n.Cap))
@@ -235,7 +235,7 @@ func Bytes(t Template) ([]byte, error) {
 			rules = append(rules, cellRule{name, cell(colPoints, row), func(dv *excelize.DataValidation) error {
 				return dv.SetRange(lo, hi, excelize.DataValidationTypeDecimal, excelize.DataValidationOperatorBetween)
 			}, help})
-		case store.KindAnswer:
+		case assessment.KindAnswer:
 			rules = append(rules, cellRule{name, cell(colAnswer, row), func(dv *excelize.DataValidation) error {
 				return dv.SetDropList([]string{Yes, No})
 			}, "Chọn Có hoặc Không"})

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/criteria"
 	"parindex/store"
 )
@@ -40,7 +41,7 @@ var currentYear = demoYears[len(demoYears)-1]
 
 // cyclePlan is where the demo leaves one agency in the cycle.
 type cyclePlan struct {
-	state    parindex.AssessmentState
+	state    assessment.State
 	gaps     int  // criteria a draft has not scored yet
 	reopened bool // a draft DoHA reopened after the deadline
 }
@@ -56,15 +57,15 @@ type cyclePlan struct {
 // P005 and X020 are being appraised by the board, and X037 missed the
 // deadline: its draft is locked.
 var inCycle = map[string]cyclePlan{
-	"SNV":   {parindex.AssessmentDraft, 4, true},
-	"TTRA":  {parindex.AssessmentSubmitted, 0, false},
-	"SNNMT": {parindex.AssessmentAppraisal1, 0, false},
-	"STP":   {parindex.AssessmentExplanation, 0, false},
-	"SYT":   {parindex.AssessmentAppraisal2, 0, false},
-	"X001":  {parindex.AssessmentExplanation, 0, false},
-	"P005":  {parindex.AssessmentAppraisal1, 0, false},
-	"X020":  {parindex.AssessmentAppraisal2, 0, false},
-	"X037":  {parindex.AssessmentDraft, 6, false},
+	"SNV":   {assessment.StateDraft, 4, true},
+	"TTRA":  {assessment.StateSubmitted, 0, false},
+	"SNNMT": {assessment.StateAppraisal1, 0, false},
+	"STP":   {assessment.StateExplanation, 0, false},
+	"SYT":   {assessment.StateAppraisal2, 0, false},
+	"X001":  {assessment.StateExplanation, 0, false},
+	"P005":  {assessment.StateAppraisal1, 0, false},
+	"X020":  {assessment.StateAppraisal2, 0, false},
+	"X037":  {assessment.StateDraft, 6, false},
 }
 
 // planned is where the demo leaves a unit in a year's cycle.
@@ -72,7 +73,7 @@ func planned(year int, unit string) cyclePlan {
 	if p, ok := inCycle[unit]; ok && year == currentYear {
 		return p
 	}
-	return cyclePlan{state: parindex.AssessmentFinal}
+	return cyclePlan{state: assessment.StateFinal}
 }
 
 // Demo actors: the appraisers of areas 2 and 6 of the departments are demo
@@ -129,7 +130,7 @@ func seedAssessmentYear(ctx context.Context, db *store.DB, actor parindex.Actor,
 	if err != nil {
 		return fmt.Errorf("demo: assessments of %s: %w", code, err)
 	}
-	if slices.ContainsFunc(list, func(a *store.Assessment) bool { return a.ID != 0 }) {
+	if slices.ContainsFunc(list, func(a *assessment.Assessment) bool { return a.ID != 0 }) {
 		return nil
 	}
 	as := func(name string) parindex.Actor { return parindex.Actor{Name: name, RequestID: actor.RequestID} }
@@ -142,17 +143,17 @@ func seedAssessmentYear(ctx context.Context, db *store.DB, actor parindex.Actor,
 	if code == assessmentFramework {
 		evidenceShare = 0.25
 	}
-	agency := func(a *store.Assessment) (evidence int, err error) {
+	agency := func(a *assessment.Assessment) (evidence int, err error) {
 		plan := planned(f.Year, a.UnitCode)
 		st := standingOf(a.UnitCode, f.Year)
-		ref := store.AssessmentRef{Framework: code, Unit: a.UnitCode}
+		ref := assessment.Ref{Framework: code, Unit: a.UnitCode}
 		if _, err := db.SaveEntries(ctx, as(agencyClerk(a.UnitCode)), ref, selfScores(f, a.UnitCode, a.UnitType, st, plan.gaps), demoReasonText); err != nil {
 			return 0, wrap(a.UnitCode, err)
 		}
 		if evidence, err = seedEvidence(ctx, db, as(agencyClerk(a.UnitCode)), ref, f, evidenceShare); err != nil {
 			return evidence, wrap(a.UnitCode, err)
 		}
-		if plan.state == parindex.AssessmentDraft {
+		if plan.state == assessment.StateDraft {
 			return evidence, nil
 		}
 		if err := seedCycle(ctx, db, ref, f, plan.state, st, as); err != nil {
@@ -197,7 +198,7 @@ func seedAssessmentYear(ctx context.Context, db *store.DB, actor parindex.Actor,
 			name  string
 			month time.Month
 			day   int
-		}{{parindex.StageSelfAssessment, 1, 15}, {parindex.StageAppraisal1, 2, 10}, {parindex.StageExplanation, 2, 28}, {parindex.StageAppraisal2, 3, 20}} {
+		}{{assessment.StageSelfAssessment, 1, 15}, {assessment.StageAppraisal1, 2, 10}, {assessment.StageExplanation, 2, 28}, {assessment.StageAppraisal2, 3, 20}} {
 			due := parindex.Date{Year: f.Year + 1, Month: stage.month, Day: stage.day}
 			if err := db.SetDeadline(ctx, as(doha), code, stage.name, due, plan); err != nil {
 				return fmt.Errorf("demo: deadlines of %s: %w", code, err)
@@ -209,7 +210,7 @@ func seedAssessmentYear(ctx context.Context, db *store.DB, actor parindex.Actor,
 	for _, stage := range []struct {
 		name string
 		days int
-	}{{parindex.StageSelfAssessment, -1}, {parindex.StageAppraisal1, 10}, {parindex.StageExplanation, 6}, {parindex.StageAppraisal2, 25}} {
+	}{{assessment.StageSelfAssessment, -1}, {assessment.StageAppraisal1, 10}, {assessment.StageExplanation, 6}, {assessment.StageAppraisal2, 25}} {
 		if err := db.SetDeadline(ctx, as(doha), code, stage.name, today.AddDays(stage.days), plan); err != nil {
 			return fmt.Errorf("demo: deadlines of %s: %w", code, err)
 		}
@@ -218,7 +219,7 @@ func seedAssessmentYear(ctx context.Context, db *store.DB, actor parindex.Actor,
 		if !planned(f.Year, a.UnitCode).reopened {
 			continue
 		}
-		if err := db.Reopen(ctx, as(doha), store.AssessmentRef{Framework: code, Unit: a.UnitCode}, today.AddDays(5),
+		if err := db.Reopen(ctx, as(doha), assessment.Ref{Framework: code, Unit: a.UnitCode}, today.AddDays(5),
 			"Đơn vị đề nghị gia hạn do thay đổi nhân sự phụ trách (minh họa)"); err != nil {
 			return wrap(a.UnitCode, err)
 		}
@@ -283,7 +284,7 @@ func EvidencePDF(lines ...string) []byte {
 // the agency left one out there. One-stop-shop figures come from the
 // system and are not entered. A draft leaves gaps of its points and yes/no
 // criteria empty.
-func selfScores(f *criteria.Framework, unit, unitType string, st standing, gaps int) []store.EntryUpdate {
+func selfScores(f *criteria.Framework, unit, unitType string, st standing, gaps int) []assessment.EntryUpdate {
 	d := newDice(unit + "/self/" + strconv.Itoa(f.Year))
 	yearly := yearlyFigures(unit, unitType, f.Year)
 	level := st.target / 100
@@ -297,12 +298,12 @@ func selfScores(f *criteria.Framework, unit, unitType string, st standing, gaps 
 	for pick := newDice(unit + "/gaps/" + strconv.Itoa(f.Year)); len(empty) < min(gaps, len(entered)); {
 		empty[entered[pick.intN(len(entered))]] = true
 	}
-	var out []store.EntryUpdate
+	var out []assessment.EntryUpdate
 	for _, n := range f.Leaves() {
 		if empty[n.Code] {
 			continue
 		}
-		up := store.EntryUpdate{Node: n.Code}
+		up := assessment.EntryUpdate{Node: n.Code}
 		switch n.Method {
 		case criteria.MethodAssessed:
 			step := n.InputStep()
@@ -362,11 +363,11 @@ func selfScores(f *criteria.Framework, unit, unitType string, st standing, gaps 
 
 // seedEvidence attaches a report to a share of the leaves (kept in the
 // database: the demo knows no data directory).
-func seedEvidence(ctx context.Context, db *store.DB, actor parindex.Actor, ref store.AssessmentRef, f *criteria.Framework, share float64) (int, error) {
+func seedEvidence(ctx context.Context, db *store.DB, actor parindex.Actor, ref assessment.Ref, f *criteria.Framework, share float64) (int, error) {
 	d := newDice(ref.Framework + "/" + ref.Unit + "/evidence")
 	n := 0
 	for _, leaf := range f.Leaves() {
-		if !store.Appraisable(leaf) || leaf.Method.IsAdjustment() || d.float() > share {
+		if !assessment.Appraisable(leaf) || leaf.Method.IsAdjustment() || d.float() > share {
 			continue
 		}
 		name := fmt.Sprintf("Bao cao %s - %s.pdf", leaf.Code, ref.Unit)
@@ -387,11 +388,11 @@ func seedEvidence(ctx context.Context, db *store.DB, actor parindex.Actor, ref s
 // decisions and audit rows, in a fraction of the time. In the current
 // year's departments, leaves of areas 2 and 6 are left waiting in the
 // target's own round for the demo appraisers.
-func seedCycle(ctx context.Context, db *store.DB, ref store.AssessmentRef, f *criteria.Framework, target parindex.AssessmentState,
+func seedCycle(ctx context.Context, db *store.DB, ref assessment.Ref, f *criteria.Framework, target assessment.State,
 	st standing, as func(string) parindex.Actor) error {
 	d := newDice(ref.Framework + "/" + ref.Unit + "/appraisal")
-	var a *store.Assessment // as the last transition left it
-	step := func(t parindex.Transition, by string, reason string) (err error) {
+	var a *assessment.Assessment // as the last transition left it
+	step := func(t assessment.Transition, by string, reason string) (err error) {
 		a, err = db.Transition(ctx, as(by), ref, t, reason)
 		return err
 	}
@@ -407,34 +408,34 @@ func seedCycle(ctx context.Context, db *store.DB, ref store.AssessmentRef, f *cr
 	// of areas 2 and 6 in the current year's departments (for the demo
 	// appraisers), any leaf elsewhere (for the board).
 	forDemoAppraisers := func(node string) bool {
-		area := store.AreaOf(f, node)
+		area := assessment.AreaOf(f, node)
 		return ref.Framework == assessmentFramework && (area == "2" || area == "6")
 	}
 	leftWaiting := func(node string) bool { return ref.Framework != assessmentFramework || forDemoAppraisers(node) }
-	if err := step(parindex.TransitionSubmit, agencyLeader(ref.Unit), ""); err != nil {
+	if err := step(assessment.TransitionSubmit, agencyLeader(ref.Unit), ""); err != nil {
 		return err
 	}
-	if target == parindex.AssessmentSubmitted {
+	if target == assessment.StateSubmitted {
 		return nil
 	}
-	if err := step(parindex.TransitionStartAppraisal, doha, ""); err != nil {
+	if err := step(assessment.TransitionStartAppraisal, doha, ""); err != nil {
 		return err
 	}
 	adjustShare := 0.06 + 0.14*(1-st.skill)
 	// The agency left in round 2 has explained leaves waiting: it explains
 	// every leaf adjusted in round 1, and most leaves of areas 2 and 6 of
 	// the current departments were adjusted, for the demo appraisers.
-	waitsInRound2 := func(node string) bool { return target == parindex.AssessmentAppraisal2 && leftWaiting(node) }
+	waitsInRound2 := func(node string) bool { return target == assessment.StateAppraisal2 && leftWaiting(node) }
 	accepted := map[string][]string{}
 	for _, n := range f.Leaves() {
-		if !store.Appraisable(n) {
+		if !assessment.Appraisable(n) {
 			continue
 		}
-		if target == parindex.AssessmentAppraisal1 && leftWaiting(n.Code) && d.chance(0.6) {
+		if target == assessment.StateAppraisal1 && leftWaiting(n.Code) && d.chance(0.6) {
 			continue
 		}
-		by := appraiserOf(ref.Framework, store.AreaOf(f, n.Code))
-		in := store.AppraisalInput{Node: n.Code, Accept: true}
+		by := appraiserOf(ref.Framework, assessment.AreaOf(f, n.Code))
+		in := assessment.AppraisalInput{Node: n.Code, Accept: true}
 		if d.chance(adjustShare) || (waitsInRound2(n.Code) && forDemoAppraisers(n.Code) && d.chance(0.7)) {
 			in = adjusted(d, a, n)
 		}
@@ -449,10 +450,10 @@ func seedCycle(ctx context.Context, db *store.DB, ref store.AssessmentRef, f *cr
 	if err := acceptAll(accepted); err != nil {
 		return err
 	}
-	if target == parindex.AssessmentAppraisal1 {
+	if target == assessment.StateAppraisal1 {
 		return nil
 	}
-	if err := step(parindex.TransitionSendResults, doha, ""); err != nil {
+	if err := step(assessment.TransitionSendResults, doha, ""); err != nil {
 		return err
 	}
 	// STP's demo clerk writes its own explanations; an agency left in the
@@ -460,8 +461,8 @@ func seedCycle(ctx context.Context, db *store.DB, ref store.AssessmentRef, f *cr
 	// leaf it is left with, others most.
 	if ref.Unit != "STP" {
 		for _, n := range f.Leaves() {
-			explains := d.chance(0.7) || waitsInRound2(n.Code) || target == parindex.AssessmentExplanation
-			if r1 := a.Appraisal(n.Code, 1); r1 != nil && r1.Decision == parindex.DecisionAdjusted && explains {
+			explains := d.chance(0.7) || waitsInRound2(n.Code) || target == assessment.StateExplanation
+			if r1 := a.Appraisal(n.Code, 1); r1 != nil && r1.Decision == assessment.DecisionAdjusted && explains {
 				text := explanations[d.intN(len(explanations))]
 				if err := db.Explain(ctx, as(agencyClerk(ref.Unit)), ref, n.Code, text); err != nil {
 					return err
@@ -469,10 +470,10 @@ func seedCycle(ctx context.Context, db *store.DB, ref store.AssessmentRef, f *cr
 			}
 		}
 	}
-	if target == parindex.AssessmentExplanation {
+	if target == assessment.StateExplanation {
 		return nil
 	}
-	if err := step(parindex.TransitionSubmitExplanation, agencyLeader(ref.Unit), ""); err != nil {
+	if err := step(assessment.TransitionSubmitExplanation, agencyLeader(ref.Unit), ""); err != nil {
 		return err
 	}
 	accepted = map[string][]string{}
@@ -480,15 +481,15 @@ func seedCycle(ctx context.Context, db *store.DB, ref store.AssessmentRef, f *cr
 		if waitsInRound2(node) {
 			continue
 		}
-		by := appraiserOf(ref.Framework, store.AreaOf(f, node))
+		by := appraiserOf(ref.Framework, assessment.AreaOf(f, node))
 		if !d.chance(0.5) {
 			accepted[by] = append(accepted[by], node)
 			continue
 		}
 		// The explanation convinces: the agency's own score is restored.
 		n := f.Find(node)
-		in := store.AppraisalInput{Node: node, Value: a.SelfValue(node), Comment: "Chấp nhận giải trình của đơn vị."}
-		if store.LeafKind(n) == store.KindMetrics {
+		in := assessment.AppraisalInput{Node: node, Value: a.SelfValue(node), Comment: "Chấp nhận giải trình của đơn vị."}
+		if assessment.LeafKind(n) == assessment.KindMetrics {
 			in.Metrics = map[string]float64{}
 			for _, m := range n.Metrics() {
 				if mv := a.Metrics[m]; mv != nil {
@@ -503,21 +504,21 @@ func seedCycle(ctx context.Context, db *store.DB, ref store.AssessmentRef, f *cr
 	if err := acceptAll(accepted); err != nil {
 		return err
 	}
-	if target == parindex.AssessmentAppraisal2 {
+	if target == assessment.StateAppraisal2 {
 		return nil
 	}
-	return step(parindex.TransitionFinalise, doha, "")
+	return step(assessment.TransitionFinalise, doha, "")
 }
 
 // adjusted is a round-1 adjustment of a leaf: a little lower than the
 // agency's score, with a comment.
-func adjusted(d *dice, a *store.Assessment, n *criteria.Node) store.AppraisalInput {
-	in := store.AppraisalInput{Node: n.Code, Comment: appraisalComments[d.intN(len(appraisalComments))]}
+func adjusted(d *dice, a *assessment.Assessment, n *criteria.Node) assessment.AppraisalInput {
+	in := assessment.AppraisalInput{Node: n.Code, Comment: appraisalComments[d.intN(len(appraisalComments))]}
 	self := a.SelfValue(n.Code)
-	switch store.LeafKind(n) {
-	case store.KindPoints:
+	switch assessment.LeafKind(n) {
+	case assessment.KindPoints:
 		if self.Points == nil || *self.Points == 0 {
-			return store.AppraisalInput{Node: n.Code, Accept: true}
+			return assessment.AppraisalInput{Node: n.Code, Accept: true}
 		}
 		step := n.InputStep()
 		if n.Method.IsAdjustment() {
@@ -525,22 +526,22 @@ func adjusted(d *dice, a *store.Assessment, n *criteria.Node) store.AppraisalInp
 		}
 		p := math.Max(0, *self.Points-step)
 		in.Value.Points = &p
-	case store.KindAnswer:
+	case assessment.KindAnswer:
 		if self.Answer == nil || !*self.Answer {
-			return store.AppraisalInput{Node: n.Code, Accept: true}
+			return assessment.AppraisalInput{Node: n.Code, Accept: true}
 		}
 		no := false
 		in.Value.Answer = &no
-	case store.KindMetrics:
+	case assessment.KindMetrics:
 		in.Metrics = map[string]float64{}
 		reads := n.Metrics()
 		if len(reads) == 0 {
-			return store.AppraisalInput{Node: n.Code, Accept: true}
+			return assessment.AppraisalInput{Node: n.Code, Accept: true}
 		}
 		m := reads[0]
 		mv := a.Metrics[m]
 		if mv == nil || mv.Value == 0 {
-			return store.AppraisalInput{Node: n.Code, Accept: true}
+			return assessment.AppraisalInput{Node: n.Code, Accept: true}
 		}
 		in.Metrics[m] = math.Floor(mv.Value * 0.9)
 	}

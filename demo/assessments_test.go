@@ -4,9 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"parindex"
+	"parindex/assessment"
 	"parindex/demo"
-	"parindex/store"
 	"parindex/store/storetest"
 )
 
@@ -29,10 +28,10 @@ func TestDemoAssessmentYear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	states := map[parindex.AssessmentState]int{}
+	states := map[assessment.State]int{}
 	var comments, explanations, evidence int
 	pending := map[[2]string]int{} // state, area → leaves waiting
-	byUnit := map[string]*store.Assessment{}
+	byUnit := map[string]*assessment.Assessment{}
 	for _, a := range list {
 		byUnit[a.UnitCode] = a
 		states[a.State]++
@@ -48,24 +47,24 @@ func TestDemoAssessmentYear(t *testing.T) {
 			evidence += len(files)
 		}
 		for _, node := range a.PendingLeaves(f) {
-			pending[[2]string{string(a.State), store.AreaOf(f, node)}]++
+			pending[[2]string{string(a.State), assessment.AreaOf(f, node)}]++
 		}
 	}
-	for _, st := range parindex.AssessmentStates {
+	for _, st := range assessment.States {
 		if states[st] == 0 {
 			t.Errorf("no demo agency in state %s", st)
 		}
 	}
 	// Most departments are final; a few stay in the cycle.
-	if states[parindex.AssessmentFinal] < 14 {
-		t.Errorf("%d final departments, want most: %v", states[parindex.AssessmentFinal], states)
+	if states[assessment.StateFinal] < 14 {
+		t.Errorf("%d final departments, want most: %v", states[assessment.StateFinal], states)
 	}
 	if comments == 0 || explanations == 0 || evidence == 0 {
 		t.Errorf("comments %d, explanations %d, evidence %d", comments, explanations, evidence)
 	}
 	// The Justice (area 2) and Finance (area 6) appraisers have leaves
 	// waiting in both rounds.
-	for _, st := range []parindex.AssessmentState{parindex.AssessmentAppraisal1, parindex.AssessmentAppraisal2} {
+	for _, st := range []assessment.State{assessment.StateAppraisal1, assessment.StateAppraisal2} {
 		for _, area := range []string{"2", "6"} {
 			if pending[[2]string{string(st), area}] == 0 {
 				t.Errorf("no leaf of area %s waits in %s: %v", area, st, pending)
@@ -79,10 +78,10 @@ func TestDemoAssessmentYear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if unscored := snv.Unscored(f, system); snv.State != parindex.AssessmentDraft || snv.Locked || snv.ReopenedUntil.IsZero() || len(unscored) != 4 {
+	if unscored := snv.Unscored(f, system); snv.State != assessment.StateDraft || snv.Locked || snv.ReopenedUntil.IsZero() || len(unscored) != 4 {
 		t.Errorf("SNV: %s, locked %v, reopened until %s, unscored %v", snv.State, snv.Locked, snv.ReopenedUntil, unscored)
 	}
-	if a := byUnit["STP"]; a.State != parindex.AssessmentExplanation || a.Locked || len(a.Appraisals) == 0 {
+	if a := byUnit["STP"]; a.State != assessment.StateExplanation || a.Locked || len(a.Appraisals) == 0 {
 		t.Errorf("STP: %s, locked %v", a.State, a.Locked)
 	}
 	final, err := db.FinalAssessments(ctx, "province-departments-2026")
@@ -109,15 +108,15 @@ func TestDemoAssessmentYear(t *testing.T) {
 					explained++
 				}
 			}
-			if a.State != parindex.AssessmentExplanation || a.Locked || explained == 0 {
+			if a.State != assessment.StateExplanation || a.Locked || explained == 0 {
 				t.Errorf("X001: %s, locked %v, %d explanations", a.State, a.Locked, explained)
 			}
 		case "X037":
-			if a.State != parindex.AssessmentDraft || !a.Locked {
+			if a.State != assessment.StateDraft || !a.Locked {
 				t.Errorf("X037: %s, locked %v; want a late draft, locked", a.State, a.Locked)
 			}
 		}
-		if a.State == parindex.AssessmentFinal {
+		if a.State == assessment.StateFinal {
 			finals++
 		}
 	}
@@ -131,7 +130,7 @@ func TestDemoAssessmentYear(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, a := range last {
-			if a.State != parindex.AssessmentFinal {
+			if a.State != assessment.StateFinal {
 				t.Errorf("%s: %s is %s, want final", code, a.UnitCode, a.State)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/criteria"
 	"parindex/scoring"
 	"parindex/snapshot"
@@ -58,7 +59,7 @@ func readPublished(t *testing.T, db *store.DB, code string) published {
 	return p
 }
 
-func (p published) final(unit string) bool { return p.state[unit] == string(parindex.AssessmentFinal) }
+func (p published) final(unit string) bool { return p.state[unit] == string(assessment.StateFinal) }
 
 // notFinal counts the units still in the assessment cycle.
 func (p published) notFinal() int {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"parindex"
+	"parindex/assessment"
 )
 
 // demoYears are the years the demo runs the cycle for: the last completed
@@ -176,7 +177,7 @@ func rankUnits() {
 // appraisal scores with missing leaves, so the published ranking would
 // otherwise lose its top or bottom band.
 func keepFinalAtEnds(order []string, year int) {
-	final := func(code string) bool { return planned(year, code).state == parindex.AssessmentFinal }
+	final := func(code string) bool { return planned(year, code).state == assessment.StateFinal }
 	ends := []struct{ at, step int }{{0, 1}, {len(order) - 1, -1}}
 	for _, e := range ends {
 		if final(order[e.at]) {

@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/demo"
 	"parindex/export"
 	"parindex/snapshot"
@@ -177,7 +178,7 @@ func TestScorecardNumbersEqualTheSnapshot(t *testing.T) {
 	detail := cells(t, f, export.SheetDetail)
 	// Nothing changed since the snapshot was scored, so its self-assessed
 	// values are the assessment's.
-	as, _, err := db.Assessment(ctx, store.AssessmentRef{Framework: sc.Snapshot.FrameworkCode, Unit: a.Code})
+	as, _, err := db.Assessment(ctx, assessment.Ref{Framework: sc.Snapshot.FrameworkCode, Unit: a.Code})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"parindex"
+	"parindex/assessment"
 )
 
 // fileKeys reads the top-level keys of a message file in their order.
@@ -225,13 +226,13 @@ func TestKeysOfDomainValuesExist(t *testing.T) {
 	for _, r := range parindex.Roles {
 		want = append(want, "role."+r)
 	}
-	for _, s := range parindex.AssessmentStates {
+	for _, s := range assessment.States {
 		want = append(want, "assess.state."+string(s))
 	}
-	for _, tr := range parindex.Transitions {
+	for _, tr := range assessment.Transitions {
 		want = append(want, "assess.tr."+string(tr), "assess.tr_help."+string(tr), "assess.tr_done."+string(tr))
 	}
-	for _, s := range parindex.DeadlineStages {
+	for _, s := range assessment.DeadlineStages {
 		want = append(want, "assess.stage."+s)
 	}
 	for _, ty := range []string{parindex.OrgTypeProvince, parindex.OrgTypeDepartment, parindex.OrgTypeCommune, parindex.OrgTypeWard,

@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/criteria"
 	"parindex/scoring"
-	"parindex/store"
 	"parindex/survey"
 )
 
@@ -23,12 +23,12 @@ func randomYear(t *testing.T, f *criteria.Framework, seed uint64) *parindex.Snap
 	rng := rand.New(rand.NewPCG(seed, 99))
 	in := scoring.Inputs{Framework: f.Code}
 	rec := &Record{Draws: 20, Units: map[string]*UnitRecord{}}
-	states := []parindex.AssessmentState{parindex.AssessmentFinal, parindex.AssessmentFinal, parindex.AssessmentFinal, parindex.AssessmentAppraisal1, ""}
+	states := []assessment.State{assessment.StateFinal, assessment.StateFinal, assessment.StateFinal, assessment.StateAppraisal1, ""}
 	for i := range 5 + rng.IntN(20) {
 		a := scoring.AgencyInput{Code: fmt.Sprintf("U%02d", i), Name: fmt.Sprintf("Đơn vị %d", i),
 			Points: map[string]float64{}, Answers: map[string]bool{}, Metrics: map[string]float64{}}
 		u := &UnitRecord{Assessment: states[rng.IntN(len(states))], Leaves: map[string]LeafRecord{}}
-		final := u.Assessment == parindex.AssessmentFinal
+		final := u.Assessment == assessment.StateFinal
 		for _, m := range f.Metrics() {
 			switch r := rng.Float64(); {
 			case r < 0.1: // absent
@@ -42,7 +42,7 @@ func randomYear(t *testing.T, f *criteria.Framework, seed uint64) *parindex.Snap
 			r := rng.Float64()
 			if r < 0.05 && !n.Adjustment && !f.InAdjustment(n.Code) {
 				a.NotApplicable = append(a.NotApplicable, n.Code)
-				if final && store.Appraisable(n) {
+				if final && assessment.Appraisable(n) {
 					u.Leaves[n.Code] = LeafRecord{Final: &Value{NotApplicable: true}}
 				}
 				continue
@@ -101,7 +101,7 @@ func randomYear(t *testing.T, f *criteria.Framework, seed uint64) *parindex.Snap
 		if !final {
 			// An agency not yet final has no assessed inputs at all.
 			for _, n := range f.Leaves() {
-				if store.Appraisable(n) && n.Method != criteria.MethodSurvey {
+				if assessment.Appraisable(n) && n.Method != criteria.MethodSurvey {
 					delete(a.Points, n.Code)
 					delete(a.Answers, n.Code)
 				}

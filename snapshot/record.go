@@ -9,10 +9,10 @@ import (
 	"slices"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/criteria"
 	"parindex/i18n"
 	"parindex/scoring"
-	"parindex/store"
 	"parindex/survey"
 	"parindex/vn"
 )
@@ -39,7 +39,7 @@ type UnitRecord struct {
 	// Assessment is the state of the unit's self-assessment against the
 	// framework; "" when the framework has no self-assessment or the unit
 	// never entered anything.
-	Assessment parindex.AssessmentState `json:"assessment,omitempty"`
+	Assessment assessment.State `json:"assessment,omitempty"`
 	// Leaves holds the values of the leaves the agency entered, by stage.
 	Leaves map[string]LeafRecord `json:"leaves,omitempty"`
 	// Metrics holds the metrics the agency reported in its assessment.
@@ -95,7 +95,7 @@ type PreflightItem struct {
 	Node string `json:"node,omitempty"` // the leaf; "" for the unit as a whole
 	Kind string `json:"kind"`
 	// State is the assessment's state (IncompleteAssessment).
-	State parindex.AssessmentState `json:"state,omitempty"`
+	State assessment.State `json:"state,omitempty"`
 	// N and HalfWidth describe a survey result (IncompleteSurvey): its
 	// respondents and the half-width of its overall 95 % interval.
 	N         int      `json:"n,omitempty"`
@@ -189,7 +189,7 @@ func (r *Run) unitRecord(code string) *UnitRecord {
 // recordAssessments keeps every scored agency's assessment values by
 // stage, whatever its state.
 func recordAssessments(ctx context.Context, r *Run) error {
-	if !store.SelfAssessed(r.Framework) {
+	if !assessment.SelfAssessed(r.Framework) {
 		return nil
 	}
 	list, _, err := r.DB.ListAssessments(ctx, r.Framework.Code)
@@ -206,7 +206,7 @@ func recordAssessments(ctx context.Context, r *Run) error {
 		u := r.unitRecord(a.UnitCode)
 		u.Assessment = a.State
 		for _, n := range r.Framework.Leaves() {
-			if !store.Appraisable(n) {
+			if !assessment.Appraisable(n) {
 				continue
 			}
 			var lr LeafRecord
@@ -218,14 +218,8 @@ func recordAssessments(ctx context.Context, r *Run) error {
 					*dst = valueOf(ap.LeafValue)
 				}
 			}
-			if a.State == parindex.AssessmentFinal {
-				v, ok := a.AppraisedValue(n.Code)
-				if !ok {
-					v = a.SelfValue(n.Code)
-				}
-				if !v.Empty() {
-					lr.Final = valueOf(v)
-				}
+			if v, final := a.FinalValue(n.Code); final && !v.Empty() {
+				lr.Final = valueOf(v)
 			}
 			if lr != (LeafRecord{}) {
 				if u.Leaves == nil {
@@ -244,7 +238,7 @@ func recordAssessments(ctx context.Context, r *Run) error {
 	return nil
 }
 
-func valueOf(v store.LeafValue) *Value {
+func valueOf(v assessment.LeafValue) *Value {
 	return &Value{Points: v.Points, Answer: v.Answer, NotApplicable: v.NotApplicable}
 }
 
@@ -257,7 +251,7 @@ func valueOf(v store.LeafValue) *Value {
 // its catalogue name in Vietnamese and English, so that the items read as
 // sentences (a code not in names stays as it is).
 func preflight(f *criteria.Framework, res *scoring.Result, rec *Record, names map[string][2]string) []PreflightItem {
-	selfAssessed := store.SelfAssessed(f)
+	selfAssessed := assessment.SelfAssessed(f)
 	var out []PreflightItem
 	agencies := slices.Clone(res.Agencies)
 	slices.SortFunc(agencies, func(a, b scoring.AgencyResult) int {
@@ -272,7 +266,7 @@ func preflight(f *criteria.Framework, res *scoring.Result, rec *Record, names ma
 	for _, a := range agencies {
 		u := rec.Unit(a.Code)
 		state := u.Assessment
-		pending := selfAssessed && state != parindex.AssessmentFinal
+		pending := selfAssessed && state != assessment.StateFinal
 		if pending {
 			out = append(out, assessmentItem(a.Code, state))
 		}
@@ -295,14 +289,14 @@ func preflight(f *criteria.Framework, res *scoring.Result, rec *Record, names ma
 	return out
 }
 
-func stateName(lang string, state parindex.AssessmentState) string {
+func stateName(lang string, state assessment.State) string {
 	if state == "" {
 		return i18n.T(lang, "preflight.not_started")
 	}
 	return i18n.T(lang, "assess.state."+string(state))
 }
 
-func assessmentItem(unit string, state parindex.AssessmentState) PreflightItem {
+func assessmentItem(unit string, state assessment.State) PreflightItem {
 	it := PreflightItem{Unit: unit, Kind: IncompleteAssessment, State: state}
 	it.VI = i18n.T(i18n.VI, "preflight.assessment", stateName(i18n.VI, state))
 	it.EN = i18n.T(i18n.EN, "preflight.assessment", stateName(i18n.EN, state))
@@ -321,11 +315,11 @@ func nameMetrics(text string, names map[string][2]string, lang int) string {
 	})
 }
 
-func missingItem(f *criteria.Framework, unit string, n scoring.NodeResult, pending bool, state parindex.AssessmentState, names map[string][2]string) PreflightItem {
+func missingItem(f *criteria.Framework, unit string, n scoring.NodeResult, pending bool, state assessment.State, names map[string][2]string) PreflightItem {
 	it := PreflightItem{Unit: unit, Node: n.Code}
 	node := f.Find(n.Code)
 	switch {
-	case pending && node != nil && store.Appraisable(node):
+	case pending && node != nil && assessment.Appraisable(node):
 		it.Kind, it.State = IncompleteAssessment, state
 		it.VI = i18n.T(i18n.VI, "preflight.leaf_waits", stateName(i18n.VI, state))
 		it.EN = i18n.T(i18n.EN, "preflight.leaf_waits", stateName(i18n.EN, state))

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/criteria"
 	"parindex/store"
 	"parindex/store/storetest"
-	"slices"
 )
 
 // assessFramework has one leaf of each kind the agency enters, a survey
@@ -57,7 +57,7 @@ nodes:
 
 var (
 	assessActor = parindex.Actor{Name: "test"}
-	assessRef   = store.AssessmentRef{Framework: "test-assess-2026", Unit: "SNV"}
+	assessRef   = assessment.Ref{Framework: "test-assess-2026", Unit: "SNV"}
 )
 
 func fptr(x float64) *float64 { return &x }
@@ -127,7 +127,7 @@ func actions(entries []parindex.AuditEntry) []string {
 	return out
 }
 
-func mustState(t *testing.T, db *store.DB, want parindex.AssessmentState) *store.Assessment {
+func mustState(t *testing.T, db *store.DB, want assessment.State) *assessment.Assessment {
 	t.Helper()
 	a, _, err := db.Assessment(context.Background(), assessRef)
 	if err != nil {
@@ -144,22 +144,22 @@ func TestAssessmentLifecycle(t *testing.T) {
 		ctx := context.Background()
 		clock := setUpAssessments(t, db)
 
-		a := mustState(t, db, parindex.AssessmentDraft)
+		a := mustState(t, db, assessment.StateDraft)
 		if a.ID != 0 || a.UnitName != "Sở Nội vụ" || a.FrameworkYear != 2026 {
 			t.Fatalf("fresh assessment = %+v", a)
 		}
-		if _, _, err := db.Assessment(ctx, store.AssessmentRef{Framework: assessRef.Framework, Unit: "X001"}); parindex.ErrorCode(err) != parindex.ECodeInvalid ||
+		if _, _, err := db.Assessment(ctx, assessment.Ref{Framework: assessRef.Framework, Unit: "X001"}); parindex.ErrorCode(err) != parindex.ECodeInvalid ||
 			!strings.Contains(err.Error(), "không được đánh giá") {
 			t.Errorf("a commune against a departments framework: %v", err)
 		}
 
 		// Three bad values: all reported, nothing written.
-		_, err := db.SaveEntries(ctx, assessActor, assessRef, []store.EntryUpdate{
-			{Node: "1.2", Value: store.LeafValue{Points: fptr(3.5)}},
-			{Node: "2.1", Value: store.LeafValue{Points: fptr(0.75)}},
+		_, err := db.SaveEntries(ctx, assessActor, assessRef, []assessment.EntryUpdate{
+			{Node: "1.2", Value: assessment.LeafValue{Points: fptr(3.5)}},
+			{Node: "2.1", Value: assessment.LeafValue{Points: fptr(0.75)}},
 			{Node: "1.3", Metrics: map[string]*float64{"tasks_done": fptr(-1)}},
 		}, "")
-		var ee store.EntryErrors
+		var ee assessment.EntryErrors
 		if !errors.As(err, &ee) || len(ee) != 3 {
 			t.Fatalf("three bad values: %v", err)
 		}
@@ -168,44 +168,44 @@ func TestAssessmentLifecycle(t *testing.T) {
 				t.Errorf("problem %d = %q, want %q", i, ee[i].VI, want)
 			}
 		}
-		if a := mustState(t, db, parindex.AssessmentDraft); a.ID != 0 || len(assessmentAudit(t, db)) != 0 {
+		if a := mustState(t, db, assessment.StateDraft); a.ID != 0 || len(assessmentAudit(t, db)) != 0 {
 			t.Fatal("a refused save wrote something")
 		}
 
-		n, err := db.SaveEntries(ctx, assessActor, assessRef, []store.EntryUpdate{
-			{Node: "1.1", Value: store.LeafValue{Answer: bptr(true)}, Note: "Kế hoạch số 12/KH-SNV"},
-			{Node: "1.2", Value: store.LeafValue{Points: fptr(2.5)}},
+		n, err := db.SaveEntries(ctx, assessActor, assessRef, []assessment.EntryUpdate{
+			{Node: "1.1", Value: assessment.LeafValue{Answer: bptr(true)}, Note: "Kế hoạch số 12/KH-SNV"},
+			{Node: "1.2", Value: assessment.LeafValue{Points: fptr(2.5)}},
 			{Node: "1.3", Metrics: map[string]*float64{"tasks_done": fptr(9), "tasks_total": fptr(10)}},
-			{Node: "2.1", Value: store.LeafValue{Points: fptr(1.5)}},
-			{Node: "T.1", Value: store.LeafValue{Points: fptr(1)}},
+			{Node: "2.1", Value: assessment.LeafValue{Points: fptr(1.5)}},
+			{Node: "T.1", Value: assessment.LeafValue{Points: fptr(1)}},
 		}, "")
 		if err != nil || n != 6 {
 			t.Fatalf("save = %d, %v", n, err)
 		}
 		// Saving the same again changes nothing.
-		if n, err := db.SaveEntries(ctx, assessActor, assessRef, []store.EntryUpdate{{Node: "1.2", Value: store.LeafValue{Points: fptr(2.5)}}}, ""); n != 0 || err != nil {
+		if n, err := db.SaveEntries(ctx, assessActor, assessRef, []assessment.EntryUpdate{{Node: "1.2", Value: assessment.LeafValue{Points: fptr(2.5)}}}, ""); n != 0 || err != nil {
 			t.Errorf("same value again = %d, %v", n, err)
 		}
 		// 2.2 is missing: the leader cannot submit yet (2.3 may stay empty: exclude).
-		if _, err := db.Transition(ctx, assessActor, assessRef, parindex.TransitionSubmit, ""); err == nil || !strings.Contains(err.Error(), "2.2") || strings.Contains(err.Error(), "2.3") {
+		if _, err := db.Transition(ctx, assessActor, assessRef, assessment.TransitionSubmit, ""); err == nil || !strings.Contains(err.Error(), "2.2") || strings.Contains(err.Error(), "2.3") {
 			t.Fatalf("submit with 2.2 missing: %v", err)
 		}
-		if _, err := db.SaveEntries(ctx, assessActor, assessRef, []store.EntryUpdate{{Node: "2.2", Metrics: map[string]*float64{"initiatives": fptr(1)}}}, ""); err != nil {
+		if _, err := db.SaveEntries(ctx, assessActor, assessRef, []assessment.EntryUpdate{{Node: "2.2", Metrics: map[string]*float64{"initiatives": fptr(1)}}}, ""); err != nil {
 			t.Fatal(err)
 		}
 
 		// The deadline passes: the sheet locks; DoHA reopens one agency.
-		if err := db.SetDeadline(ctx, assessActor, assessRef.Framework, parindex.StageSelfAssessment, parindex.Date{Year: 2027, Month: 1, Day: 15}, "Công văn 15/SNV"); err != nil {
+		if err := db.SetDeadline(ctx, assessActor, assessRef.Framework, assessment.StageSelfAssessment, parindex.Date{Year: 2027, Month: 1, Day: 15}, "Công văn 15/SNV"); err != nil {
 			t.Fatal(err)
 		}
 		clock.day(t, "2027-01-16")
-		if a := mustState(t, db, parindex.AssessmentDraft); !a.Locked || a.Deadline.String() != "2027-01-15" {
+		if a := mustState(t, db, assessment.StateDraft); !a.Locked || a.Deadline.String() != "2027-01-15" {
 			t.Fatalf("after the deadline: locked %v, deadline %s", a.Locked, a.Deadline)
 		}
-		if _, err := db.SaveEntries(ctx, assessActor, assessRef, []store.EntryUpdate{{Node: "1.2", Value: store.LeafValue{Points: fptr(3)}}}, ""); parindex.ErrorCode(err) != parindex.ECodeConflict || !strings.Contains(err.Error(), "đã khóa") {
+		if _, err := db.SaveEntries(ctx, assessActor, assessRef, []assessment.EntryUpdate{{Node: "1.2", Value: assessment.LeafValue{Points: fptr(3)}}}, ""); parindex.ErrorCode(err) != parindex.ECodeConflict || !strings.Contains(err.Error(), "đã khóa") {
 			t.Fatalf("a locked sheet accepted a change: %v", err)
 		}
-		if _, err := db.Transition(ctx, assessActor, assessRef, parindex.TransitionSubmit, ""); parindex.ErrorCode(err) != parindex.ECodeConflict {
+		if _, err := db.Transition(ctx, assessActor, assessRef, assessment.TransitionSubmit, ""); parindex.ErrorCode(err) != parindex.ECodeConflict {
 			t.Fatalf("a locked sheet was submitted: %v", err)
 		}
 		if err := db.Reopen(ctx, assessActor, assessRef, parindex.Date{Year: 2027, Month: 1, Day: 18}, ""); parindex.ErrorCode(err) != parindex.ECodeInvalid {
@@ -214,38 +214,38 @@ func TestAssessmentLifecycle(t *testing.T) {
 		if err := db.Reopen(ctx, assessActor, assessRef, parindex.Date{Year: 2027, Month: 1, Day: 18}, "đơn vị xin gia hạn do sự cố mạng"); err != nil {
 			t.Fatal(err)
 		}
-		if a, err := db.Transition(ctx, assessActor, assessRef, parindex.TransitionSubmit, ""); err != nil || a.State != parindex.AssessmentSubmitted || a.SubmittedBy != "test" {
+		if a, err := db.Transition(ctx, assessActor, assessRef, assessment.TransitionSubmit, ""); err != nil || a.State != assessment.StateSubmitted || a.SubmittedBy != "test" {
 			t.Fatalf("submit = %+v, %v", a, err)
 		}
-		if _, err := db.SaveEntries(ctx, assessActor, assessRef, []store.EntryUpdate{{Node: "1.2", Value: store.LeafValue{Points: fptr(3)}}}, ""); parindex.ErrorCode(err) != parindex.ECodeConflict {
+		if _, err := db.SaveEntries(ctx, assessActor, assessRef, []assessment.EntryUpdate{{Node: "1.2", Value: assessment.LeafValue{Points: fptr(3)}}}, ""); parindex.ErrorCode(err) != parindex.ECodeConflict {
 			t.Fatalf("a submitted sheet accepted a change: %v", err)
 		}
-		if _, err := db.Transition(ctx, assessActor, assessRef, parindex.TransitionReturn, ""); parindex.ErrorCode(err) != parindex.ECodeInvalid {
+		if _, err := db.Transition(ctx, assessActor, assessRef, assessment.TransitionReturn, ""); parindex.ErrorCode(err) != parindex.ECodeInvalid {
 			t.Errorf("return without a reason: %v", err)
 		}
-		if _, err := db.Transition(ctx, assessActor, assessRef, parindex.TransitionStartAppraisal, ""); err != nil {
+		if _, err := db.Transition(ctx, assessActor, assessRef, assessment.TransitionStartAppraisal, ""); err != nil {
 			t.Fatal(err)
 		}
 
 		// Round 1.
-		if err := db.Appraise(ctx, assessActor, assessRef, store.AppraisalInput{Node: "1.2", Value: store.LeafValue{Points: fptr(2)}}); parindex.ErrorCode(err) != parindex.ECodeInvalid ||
+		if err := db.Appraise(ctx, assessActor, assessRef, assessment.AppraisalInput{Node: "1.2", Value: assessment.LeafValue{Points: fptr(2)}}); parindex.ErrorCode(err) != parindex.ECodeInvalid ||
 			!strings.Contains(err.Error(), "Cần ghi ý kiến") {
 			t.Fatalf("an adjustment without a comment: %v", err)
 		}
-		if err := db.Appraise(ctx, assessActor, assessRef, store.AppraisalInput{Node: "8.1", Accept: true}); parindex.ErrorCode(err) != parindex.ECodeInvalid {
+		if err := db.Appraise(ctx, assessActor, assessRef, assessment.AppraisalInput{Node: "8.1", Accept: true}); parindex.ErrorCode(err) != parindex.ECodeInvalid {
 			t.Errorf("a survey leaf was appraised: %v", err)
 		}
-		if err := db.Appraise(ctx, assessActor, assessRef, store.AppraisalInput{Node: "1.2", Value: store.LeafValue{Points: fptr(2)}, Comment: "Chưa có báo cáo quý IV"}); err != nil {
+		if err := db.Appraise(ctx, assessActor, assessRef, assessment.AppraisalInput{Node: "1.2", Value: assessment.LeafValue{Points: fptr(2)}, Comment: "Chưa có báo cáo quý IV"}); err != nil {
 			t.Fatal(err)
 		}
 		// Setting the same points as the agency's is an acceptance: no comment needed.
-		if err := db.Appraise(ctx, assessActor, assessRef, store.AppraisalInput{Node: "2.1", Value: store.LeafValue{Points: fptr(1.5)}}); err != nil {
+		if err := db.Appraise(ctx, assessActor, assessRef, assessment.AppraisalInput{Node: "2.1", Value: assessment.LeafValue{Points: fptr(1.5)}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Appraise(ctx, assessActor, assessRef, store.AppraisalInput{Node: "1.3", Metrics: map[string]float64{"tasks_done": 8}, Comment: "Nhiệm vụ 9 chưa hoàn thành"}); err != nil {
+		if err := db.Appraise(ctx, assessActor, assessRef, assessment.AppraisalInput{Node: "1.3", Metrics: map[string]float64{"tasks_done": 8}, Comment: "Nhiệm vụ 9 chưa hoàn thành"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Transition(ctx, assessActor, assessRef, parindex.TransitionSendResults, ""); parindex.ErrorCode(err) != parindex.ECodeConflict || !strings.Contains(err.Error(), "1.1") {
+		if _, err := db.Transition(ctx, assessActor, assessRef, assessment.TransitionSendResults, ""); parindex.ErrorCode(err) != parindex.ECodeConflict || !strings.Contains(err.Error(), "1.1") {
 			t.Fatalf("send results with leaves pending: %v", err)
 		}
 		a, f, _ := db.Assessment(ctx, assessRef)
@@ -256,7 +256,7 @@ func TestAssessmentLifecycle(t *testing.T) {
 		if n, err := db.AcceptPending(ctx, assessActor, assessRef, pending); err != nil || n != 5 {
 			t.Fatalf("accept pending = %d, %v", n, err)
 		}
-		if _, err := db.Transition(ctx, assessActor, assessRef, parindex.TransitionSendResults, ""); err != nil {
+		if _, err := db.Transition(ctx, assessActor, assessRef, assessment.TransitionSendResults, ""); err != nil {
 			t.Fatal(err)
 		}
 
@@ -267,21 +267,21 @@ func TestAssessmentLifecycle(t *testing.T) {
 		if err := db.Explain(ctx, assessActor, assessRef, "1.2", "Báo cáo quý IV gửi ngày 20/12, kèm theo"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Transition(ctx, assessActor, assessRef, parindex.TransitionSubmitExplanation, ""); err != nil {
+		if _, err := db.Transition(ctx, assessActor, assessRef, assessment.TransitionSubmitExplanation, ""); err != nil {
 			t.Fatal(err)
 		}
 
 		// Round 2 decides the explained leaf only.
-		if err := db.Appraise(ctx, assessActor, assessRef, store.AppraisalInput{Node: "2.1", Accept: true}); parindex.ErrorCode(err) != parindex.ECodeConflict {
+		if err := db.Appraise(ctx, assessActor, assessRef, assessment.AppraisalInput{Node: "2.1", Accept: true}); parindex.ErrorCode(err) != parindex.ECodeConflict {
 			t.Errorf("round 2 on a leaf not explained: %v", err)
 		}
-		if _, err := db.Transition(ctx, assessActor, assessRef, parindex.TransitionFinalise, ""); parindex.ErrorCode(err) != parindex.ECodeConflict {
+		if _, err := db.Transition(ctx, assessActor, assessRef, assessment.TransitionFinalise, ""); parindex.ErrorCode(err) != parindex.ECodeConflict {
 			t.Errorf("finalised with round 2 pending: %v", err)
 		}
-		if err := db.Appraise(ctx, assessActor, assessRef, store.AppraisalInput{Node: "1.2", Value: store.LeafValue{Points: fptr(2.75)}, Comment: "Chấp nhận một phần giải trình"}); err != nil {
+		if err := db.Appraise(ctx, assessActor, assessRef, assessment.AppraisalInput{Node: "1.2", Value: assessment.LeafValue{Points: fptr(2.75)}, Comment: "Chấp nhận một phần giải trình"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Transition(ctx, assessActor, assessRef, parindex.TransitionFinalise, ""); err != nil {
+		if _, err := db.Transition(ctx, assessActor, assessRef, assessment.TransitionFinalise, ""); err != nil {
 			t.Fatal(err)
 		}
 
@@ -289,7 +289,7 @@ func TestAssessmentLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]store.AssessmentInputs{"SNV": {
+		want := map[string]assessment.Inputs{"SNV": {
 			State:   "final",
 			Points:  map[string]float64{"1.2": 2.75, "2.1": 1.5, "T.1": 1},
 			Answers: map[string]bool{"1.1": true},
@@ -337,7 +337,7 @@ func TestFinalAssessmentsOfUnfinishedAgencies(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		setUpAssessments(t, db)
-		if _, err := db.SaveEntries(ctx, assessActor, assessRef, []store.EntryUpdate{{Node: "1.2", Value: store.LeafValue{Points: fptr(1)}}}, ""); err != nil {
+		if _, err := db.SaveEntries(ctx, assessActor, assessRef, []assessment.EntryUpdate{{Node: "1.2", Value: assessment.LeafValue{Points: fptr(1)}}}, ""); err != nil {
 			t.Fatal(err)
 		}
 		final, err := db.FinalAssessments(ctx, assessRef.Framework)
@@ -345,7 +345,7 @@ func TestFinalAssessmentsOfUnfinishedAgencies(t *testing.T) {
 			t.Fatal(err)
 		}
 		// SNV is a draft: its state and no values; STP never started: absent.
-		if want := map[string]store.AssessmentInputs{"SNV": {State: "draft"}}; !reflect.DeepEqual(final, want) {
+		if want := map[string]assessment.Inputs{"SNV": {State: "draft"}}; !reflect.DeepEqual(final, want) {
 			t.Errorf("final = %+v", final)
 		}
 		list, _, err := db.ListAssessments(ctx, assessRef.Framework)
@@ -421,7 +421,7 @@ func TestEvidenceFiles(t *testing.T) {
 		setUpAssessments(t, db)
 		dir := t.TempDir()
 		pdf := []byte("%PDF-1.4\n% bằng chứng\n")
-		if _, err := db.AddEvidence(ctx, assessActor, assessRef, "1.2", "big.pdf", pdf, dir, 10); err == nil || !strings.Contains(err.Error(), "lớn hơn") {
+		if _, err := db.AddEvidence(ctx, assessActor, assessRef, "1.2", "big.pdf", pdf, dir, 10); err == nil || !strings.Contains(err.Error(), "Tệp quá lớn") {
 			t.Errorf("a file above the limit: %v", err)
 		}
 		if _, err := db.AddEvidence(ctx, assessActor, assessRef, "1.2", "x.pdf", []byte("MZ\x90\x00 not a pdf"), dir, 0); err == nil || !strings.Contains(err.Error(), "Loại tệp không được nhận") {
@@ -479,34 +479,4 @@ func TestEvidenceFiles(t *testing.T) {
 			t.Errorf("evidence audit = %v", got2)
 		}
 	})
-}
-
-// A metric leaf whose figures the one-stop-shop system already reports for
-// the unit does not wait for the agency to type them in.
-func TestUnscoredCountsSystemMetrics(t *testing.T) {
-	f, err := criteria.Reference("province-departments-2026")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ratio *criteria.Node
-	for _, n := range f.Leaves() {
-		if n.Method == criteria.MethodRatio && f.MissingFor(n.Code) != criteria.MissingExclude {
-			ratio = n
-			break
-		}
-	}
-	if ratio == nil {
-		t.Fatal("no ratio leaf in the reference framework")
-	}
-	a := &store.Assessment{Entries: map[string]*store.Entry{}, Metrics: map[string]*store.MetricValue{}}
-	if !slices.Contains(a.Unscored(f, nil), ratio.Code) {
-		t.Fatalf("%s is not listed as unscored with no figures at all", ratio.Code)
-	}
-	system := map[string]float64{}
-	for _, m := range ratio.Metrics() {
-		system[m] = 10
-	}
-	if slices.Contains(a.Unscored(f, system), ratio.Code) {
-		t.Errorf("%s is listed as unscored although the system reports %v", ratio.Code, ratio.Metrics())
-	}
 }

@@ -6,7 +6,12 @@
 // exported methods own their transaction. SQL sits inside the method that
 // runs it, with $n parameters only (both drivers accept them).
 //
-// It may import migrations, the root domain package and criteria (stored
-// frameworks parse back into the model); it must never import web, survey,
-// gin or the command line.
+// The rules of an aggregate with a model package of its own are that
+// package's: the assessment files (assessments.go loads; assessment_*.go
+// write) keep the SQL and the audit rows, and ask package assessment's rules
+// inside their transactions.
+//
+// It may import migrations, the root domain package, criteria (stored
+// frameworks parse back into the model) and assessment; it must never
+// import web, survey, gin or the command line.
 package store

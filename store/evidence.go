@@ -19,6 +19,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"parindex"
+	"parindex/assessment"
 )
 
 // Evidence files (tài liệu kiểm chứng): the bytes are written once per
@@ -190,30 +191,27 @@ type evidenceAudit struct {
 // edit its scores (draft) or explain (explanation stage), not after its
 // deadline. maxSize bounds the file (0: DefaultMaxEvidenceSize). With dir
 // "" the bytes are kept in the database instead.
-func (db *DB) AddEvidence(ctx context.Context, actor parindex.Actor, ref AssessmentRef, node, name string, data []byte, dir string, maxSize int64) (*Evidence, error) {
+func (db *DB) AddEvidence(ctx context.Context, actor parindex.Actor, ref assessment.Ref, node, name string, data []byte, dir string, maxSize int64) (*assessment.Evidence, error) {
 	if maxSize <= 0 {
 		maxSize = DefaultMaxEvidenceSize
 	}
 	if int64(len(data)) > maxSize {
-		return nil, TooLargeError(maxSize)
+		return nil, assessment.TooLargeError(maxSize)
 	}
 	contentType, err := DetectEvidenceType(data)
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(data)
-	ev := &Evidence{Node: node, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), ContentType: contentType,
+	ev := &assessment.Evidence{Node: node, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), ContentType: contentType,
 		Name: cleanFileName(name), UploadedBy: actor.Name}
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
 		a, rec, f, err := db.loadAssessment(ctx, tx, ref)
 		if err != nil {
 			return err
 		}
-		if !parindex.AgencyMayEdit(a.State, a.Locked) && !parindex.AgencyMayExplain(a.State, a.Locked) {
-			return editRefused(a)
-		}
-		if n := f.Find(node); n == nil || !Appraisable(n) {
-			return parindex.Errorf(parindex.ECodeInvalid, "%q không phải là tiêu chí nhận tài liệu kiểm chứng (not a leaf that takes evidence)", node)
+		if err := a.CheckEvidence(f, node); err != nil {
+			return err
 		}
 		var content any
 		if dir == "" {
@@ -244,25 +242,18 @@ func (db *DB) AddEvidence(ctx context.Context, actor parindex.Actor, ref Assessm
 	return ev, nil
 }
 
-// TooLargeError is the refusal of a file above the limit.
-func TooLargeError(maxSize int64) error {
-	mb := float64(maxSize) / (1 << 20)
-	return parindex.Errorf(parindex.ECodeInvalid, "Tệp quá lớn: tối đa %s MB mỗi tệp (the file is too large: at most %s MB per file)",
-		num(mb, true), num(mb, false))
-}
-
 // RemoveEvidence withdraws an evidence file of the assessment, audited;
 // the record stays (removed), and so do the bytes. Allowed when adding is.
-func (db *DB) RemoveEvidence(ctx context.Context, actor parindex.Actor, ref AssessmentRef, id int64, reason string) error {
+func (db *DB) RemoveEvidence(ctx context.Context, actor parindex.Actor, ref assessment.Ref, id int64, reason string) error {
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
 		a, _, _, err := db.loadAssessment(ctx, tx, ref)
 		if err != nil {
 			return err
 		}
-		if !parindex.AgencyMayEdit(a.State, a.Locked) && !parindex.AgencyMayExplain(a.State, a.Locked) {
-			return editRefused(a)
+		if err := a.CheckEvidenceChange(); err != nil {
+			return err
 		}
-		var ev *Evidence
+		var ev *assessment.Evidence
 		for _, list := range a.Evidence {
 			for _, e := range list {
 				if e.ID == id {
@@ -288,9 +279,9 @@ func (db *DB) RemoveEvidence(ctx context.Context, actor parindex.Actor, ref Asse
 // EvidenceFile returns an evidence file's metadata and the assessment it
 // belongs to, so that the caller can decide who may download it. A removed
 // file is not found.
-func (db *DB) EvidenceFile(ctx context.Context, id int64) (*Evidence, AssessmentRef, error) {
-	ev := &Evidence{ID: id}
-	var ref AssessmentRef
+func (db *DB) EvidenceFile(ctx context.Context, id int64) (*assessment.Evidence, assessment.Ref, error) {
+	ev := &assessment.Evidence{ID: id}
+	var ref assessment.Ref
 	err := db.db.QueryRowContext(ctx, `
 		SELECT e.node_code, e.sha256, e.size, e.content_type, e.file_name, e.uploaded_at, e.uploaded_by, f.code, u.code
 		FROM evidence_files e
@@ -310,7 +301,7 @@ func (db *DB) EvidenceFile(ctx context.Context, id int64) (*Evidence, Assessment
 
 // OpenEvidence opens the bytes of an evidence file: from its row when they
 // were kept in the database, else from under dir.
-func (db *DB) OpenEvidence(ctx context.Context, dir string, ev *Evidence) (io.ReadCloser, error) {
+func (db *DB) OpenEvidence(ctx context.Context, dir string, ev *assessment.Evidence) (io.ReadCloser, error) {
 	var content []byte
 	if err := db.db.QueryRowContext(ctx, `SELECT content FROM evidence_files WHERE id = $1`, ev.ID).Scan(&content); err != nil {
 		return nil, fmt.Errorf("store: unable to read evidence file %d: %w", ev.ID, err)

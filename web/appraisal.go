@@ -4,13 +4,13 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/criteria"
 	"parindex/i18n"
 	"parindex/store"
@@ -54,7 +54,7 @@ func (s *Server) asmPublishedFrameworks(ctx context.Context) ([]*store.Framework
 		if err != nil {
 			return nil, err
 		}
-		if store.SelfAssessed(f) {
+		if assessment.SelfAssessed(f) {
 			out = append(out, rec)
 		}
 	}
@@ -120,7 +120,7 @@ func (s *Server) assessmentsPage(c *gin.Context) {
 			return
 		}
 		fa := asmFrameworkList{Code: rec.Code, Name: rec.Name, Year: rec.Year, CanManage: parindex.Can(u, parindex.ActionManageAssessments, parindex.Target{})}
-		counts := map[parindex.AssessmentState]int{}
+		counts := map[assessment.State]int{}
 		for _, a := range list {
 			if !parindex.Can(u, parindex.ActionViewUnit, targets[a.UnitCode]) {
 				continue
@@ -131,7 +131,7 @@ func (s *Server) assessmentsPage(c *gin.Context) {
 		if len(fa.Agencies) == 0 {
 			continue
 		}
-		for _, st := range parindex.AssessmentStates {
+		for _, st := range assessment.States {
 			if counts[st] > 0 {
 				fa.Counts = append(fa.Counts, asmStateCount{State: asmStateName(lang, st), Code: string(st), N: counts[st]})
 			}
@@ -141,14 +141,12 @@ func (s *Server) assessmentsPage(c *gin.Context) {
 	s.Render(c, http.StatusOK, "assessment_index", "assess.list_title", d)
 }
 
-func (s *Server) asmAgencyRow(lang string, a *store.Assessment, f *criteria.Framework) asmAgencyRow {
+func (s *Server) asmAgencyRow(lang string, a *assessment.Assessment, f *criteria.Framework) asmAgencyRow {
 	r := asmAgencyRow{Unit: a.UnitCode, Name: a.UnitName, State: asmStateName(lang, a.State), StateCode: string(a.State),
 		URL: asmURL(a.Framework, a.UnitCode), Locked: a.Locked, SubmittedAt: a.SubmittedAt, Pending: len(a.PendingLeaves(f))}
 	if !a.Deadline.IsZero() {
 		r.Deadline = s.clock.FormatDate(a.Deadline)
-		// Late: an agency whose sheet locked (not reopened), or a round
-		// whose deadline passed with leaves still waiting.
-		r.Late = a.Locked || (a.State.AppraisalRound() > 0 && a.Deadline.Before(s.assessmentToday()) && r.Pending > 0)
+		r.Late = a.Late(f, s.assessmentToday())
 	}
 	if !a.ReopenedUntil.IsZero() {
 		r.ReopenedUntil = s.clock.FormatDate(a.ReopenedUntil)
@@ -166,20 +164,13 @@ type asmInboxItem struct {
 	Urgent bool // a deadline within 7 days or passed
 }
 
-// asmWithin7 says whether a deadline falls within the next 7 days (or has
-// passed), the window in which the inbox warns.
-func asmWithin7(due, today parindex.Date) bool {
-	return !due.IsZero() && due.Before(today.AddDays(8))
-}
-
-// asmInbox lists what waits for the user across the published frameworks:
-// leaves to appraise, comments to answer, sheets to submit, stages to move
-// on (DoHA) and deadlines within 7 days.
+// asmInbox lists what waits for the user across the published frameworks
+// (assessment.Cycle.Work), urgent first, in the reader's language with
+// frameworks named by their names, never their codes.
 func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 	ctx := c.Request.Context()
 	u := kit.CurrentUser(c)
 	lang := s.Lang(c)
-	today := s.assessmentToday()
 	recs, err := s.asmPublishedFrameworks(ctx)
 	if err != nil {
 		return nil, err
@@ -188,124 +179,71 @@ func (s *Server) asmInbox(c *gin.Context) ([]asmInboxItem, error) {
 	if err != nil {
 		return nil, err
 	}
-	manage := parindex.Can(u, parindex.ActionManageAssessments, parindex.Target{})
-	var out []asmInboxItem
-	// The day that counts for an agency: its stage's deadline, or the day
-	// DoHA reopened it until.
-	agencyDue := func(a *store.Assessment) parindex.Date {
-		if a.Deadline.Before(a.ReopenedUntil) {
-			return a.ReopenedUntil
-		}
-		return a.Deadline
-	}
-	// text is the item in the reader's language, the framework named by
-	// its name, never its code.
-	add := func(due parindex.Date, url, text string) {
-		it := asmInboxItem{Text: text, URL: url}
-		if !due.IsZero() {
-			it.Due = s.clock.FormatDate(due)
-			it.Urgent = asmWithin7(due, today)
-		}
-		out = append(out, it)
-	}
+	var tasks []assessment.Task
 	for _, rec := range recs {
-		list, f, err := s.db.ListAssessments(ctx, rec.Code)
+		cycle, err := s.asmCycle(ctx, rec.Code, targets)
 		if err != nil {
 			return nil, err
 		}
-		system, err := s.db.YearMetrics(ctx, f.Year)
-		if err != nil {
+		if cycle.System, err = s.db.YearMetrics(ctx, cycle.Framework.Year); err != nil {
 			return nil, err
 		}
-		due, err := s.db.Deadlines(ctx, rec.Code)
-		if err != nil {
-			return nil, err
-		}
-		var submitted, toSend, toFinalise int
-		for _, a := range list {
-			t := targets[a.UnitCode]
-			link := asmURL(a.Framework, a.UnitCode)
-			switch {
-			case parindex.Can(u, parindex.ActionEditAssessment, t):
-				switch {
-				case a.State == parindex.AssessmentDraft && a.Locked:
-					add(a.Deadline, link, kit.T(lang, "inbox.locked", a.UnitName, rec.Name))
-				case a.State == parindex.AssessmentDraft:
-					left := len(a.Unscored(f, system[a.UnitCode]))
-					if parindex.Can(u, parindex.ActionSubmitAssessment, t) && left == 0 {
-						add(agencyDue(a), link, kit.T(lang, "inbox.submit", a.UnitName, rec.Name))
-					} else if asmWithin7(agencyDue(a), today) || left > 0 {
-						add(agencyDue(a), link, i18n.N(lang, "inbox.self", left, a.UnitName, rec.Name, left))
-					}
-				case a.State == parindex.AssessmentExplanation && !a.Locked:
-					var open int
-					for _, n := range f.Leaves() {
-						r1 := a.Appraisal(n.Code, 1)
-						if r1 != nil && (r1.Decision == parindex.DecisionAdjusted || r1.Comment != "") && !a.Explained(n.Code) {
-							open++
-						}
-					}
-					add(agencyDue(a), link, kit.T(lang, "inbox.explain", a.UnitName, rec.Name, open))
-				}
-			}
-			if round := a.State.AppraisalRound(); round > 0 {
-				var mine int
-				for _, node := range a.PendingLeaves(f) {
-					if parindex.Can(u, parindex.ActionAppraise, parindex.AppraisalTarget(t, f.Code, store.AreaOf(f, node))) {
-						mine++
-					}
-				}
-				if mine > 0 {
-					add(a.Deadline, link, i18n.N(lang, "inbox.appraise", mine, mine, a.UnitName, round))
-				}
-			}
-			// DoHA's counts leave out the units the policy keeps from this
-			// user (an agency role of theirs: another administrator moves them).
-			if !parindex.Can(u, parindex.ActionManageAssessments, t) {
-				continue
-			}
-			switch a.State {
-			case parindex.AssessmentSubmitted:
-				submitted++
-			case parindex.AssessmentAppraisal1:
-				if len(a.PendingLeaves(f)) == 0 {
-					toSend++
-				}
-			case parindex.AssessmentAppraisal2:
-				if len(a.PendingLeaves(f)) == 0 {
-					toFinalise++
-				}
-			}
-		}
-		if manage {
-			admin := "/admin/assessments/" + url.PathEscape(rec.Code)
-			if submitted > 0 {
-				add(parindex.Date{}, admin, i18n.N(lang, "inbox.start", submitted, submitted, rec.Name))
-			}
-			if toSend > 0 {
-				add(parindex.Date{}, admin, i18n.N(lang, "inbox.send", toSend, toSend, rec.Name))
-			}
-			if toFinalise > 0 {
-				add(parindex.Date{}, admin, i18n.N(lang, "inbox.finalise", toFinalise, toFinalise, rec.Name))
-			}
-			for _, stage := range parindex.DeadlineStages {
-				if d := due[stage]; !d.IsZero() && !d.Before(today) && asmWithin7(d, today) {
-					add(d, admin, kit.T(lang, "inbox.deadline", kit.T(lang, "assess.stage."+stage), rec.Name))
-				}
-			}
+		tasks = append(tasks, cycle.Work(u)...)
+	}
+	assessment.UrgentFirst(tasks)
+	out := make([]asmInboxItem, len(tasks))
+	for i, t := range tasks {
+		out[i] = asmTaskItem(lang, t)
+		if !t.Due.IsZero() {
+			out[i].Due = s.clock.FormatDate(t.Due)
+			out[i].Urgent = t.Urgent
 		}
 	}
-	// Urgent first, then in the order found.
-	slices.SortStableFunc(out, func(a, b asmInboxItem) int {
-		switch {
-		case a.Urgent && !b.Urgent:
-			return -1
-		case b.Urgent && !a.Urgent:
-			return 1
-		}
-		return 0
-	})
 	return out, nil
+}
+
+// asmTaskItem is a task in the reader's language, with its link.
+func asmTaskItem(lang string, t assessment.Task) asmInboxItem {
+	fw := t.Framework.Name
+	if a := t.Assessment; a != nil {
+		link := asmURL(a.Framework, a.UnitCode)
+		switch t.Kind {
+		case assessment.TaskLocked:
+			return asmInboxItem{URL: link, Text: kit.T(lang, "inbox.locked", a.UnitName, fw)}
+		case assessment.TaskSubmit:
+			return asmInboxItem{URL: link, Text: kit.T(lang, "inbox.submit", a.UnitName, fw)}
+		case assessment.TaskSelfAssess:
+			return asmInboxItem{URL: link, Text: i18n.N(lang, "inbox.self", t.Count, a.UnitName, fw, t.Count)}
+		case assessment.TaskExplain:
+			return asmInboxItem{URL: link, Text: kit.T(lang, "inbox.explain", a.UnitName, fw, t.Count)}
+		case assessment.TaskAppraise:
+			return asmInboxItem{URL: link, Text: i18n.N(lang, "inbox.appraise", t.Count, t.Count, a.UnitName, t.Round)}
+		}
+	}
+	admin := "/admin/assessments/" + url.PathEscape(t.Framework.Code)
+	switch t.Kind {
+	case assessment.TaskStartAppraisal:
+		return asmInboxItem{URL: admin, Text: i18n.N(lang, "inbox.start", t.Count, t.Count, fw)}
+	case assessment.TaskSendResults:
+		return asmInboxItem{URL: admin, Text: i18n.N(lang, "inbox.send", t.Count, t.Count, fw)}
+	case assessment.TaskFinalise:
+		return asmInboxItem{URL: admin, Text: i18n.N(lang, "inbox.finalise", t.Count, t.Count, fw)}
+	}
+	return asmInboxItem{URL: admin, Text: kit.T(lang, "inbox.deadline", kit.T(lang, "assess.stage."+t.Stage), fw)}
+}
+
+// asmCycle loads a published framework's assessments as the model's
+// rules about pending work read them, on the server's today.
+func (s *Server) asmCycle(ctx context.Context, framework string, targets map[string]parindex.Target) (assessment.Cycle, error) {
+	list, f, err := s.db.ListAssessments(ctx, framework)
+	if err != nil {
+		return assessment.Cycle{}, err
+	}
+	due, err := s.db.Deadlines(ctx, framework)
+	if err != nil {
+		return assessment.Cycle{}, err
+	}
+	return assessment.Cycle{Framework: f, Assessments: list, Targets: targets, Deadlines: due, Today: s.assessmentToday()}, nil
 }
 
 func (s *Server) asmInboxPage(c *gin.Context) {
@@ -366,35 +304,30 @@ func (s *Server) asmQueuePage(c *gin.Context) {
 	}
 	agencies := map[string]bool{}
 	for _, rec := range recs {
-		list, f, err := s.db.ListAssessments(ctx, rec.Code)
+		cycle, err := s.asmCycle(ctx, rec.Code, targets)
 		if err != nil {
 			s.InternalError(c, err)
 			return
 		}
+		f := cycle.Framework
 		nm, err := kit.NamesFor(ctx, s.db, lang, f)
 		if err != nil {
 			s.InternalError(c, err)
 			return
 		}
-		for _, a := range list {
-			round := a.State.AppraisalRound()
-			for _, node := range a.PendingLeaves(f) {
-				if !parindex.Can(u, parindex.ActionAppraise, parindex.AppraisalTarget(targets[a.UnitCode], f.Code, store.AreaOf(f, node))) {
-					continue
-				}
-				n := f.Find(node)
-				it := asmQueueItem{Framework: f.Code, Unit: a.UnitCode, UnitName: a.UnitName, Round: round, Code: node, Name: n.Name,
-					Self: asmSelfText(nm, a, n), URL: asmURL(f.Code, a.UnitCode) + "/leaf/" + url.PathEscape(node),
-					Evidence: len(a.Evidence[node])}
-				if r1 := a.Appraisal(node, 1); r1 != nil {
-					it.Round1 = asmValueText(lang, n, r1.LeafValue)
-				}
-				if e := a.Entries[node]; e != nil {
-					it.Explanation = e.Explanation
-				}
-				d.Items = append(d.Items, it)
-				agencies[f.Code+"/"+a.UnitCode] = true
+		for _, q := range cycle.Queue(u) {
+			a, n := q.Assessment, q.Leaf
+			it := asmQueueItem{Framework: f.Code, Unit: a.UnitCode, UnitName: a.UnitName, Round: q.Round, Code: n.Code, Name: n.Name,
+				Self: asmSelfText(nm, a, n), URL: asmURL(f.Code, a.UnitCode) + "/leaf/" + url.PathEscape(n.Code),
+				Evidence: len(a.Evidence[n.Code])}
+			if r1 := a.Appraisal(n.Code, 1); r1 != nil {
+				it.Round1 = asmValueText(lang, n, r1.LeafValue)
 			}
+			if e := a.Entries[n.Code]; e != nil {
+				it.Explanation = e.Explanation
+			}
+			d.Items = append(d.Items, it)
+			agencies[f.Code+"/"+a.UnitCode] = true
 		}
 	}
 	d.Agency = len(agencies)
@@ -403,9 +336,9 @@ func (s *Server) asmQueuePage(c *gin.Context) {
 
 // asmSelfText is the agency's value of a leaf in words, metrics included
 // by their names.
-func asmSelfText(nm *kit.Names, a *store.Assessment, n *criteria.Node) string {
+func asmSelfText(nm *kit.Names, a *assessment.Assessment, n *criteria.Node) string {
 	lang := nm.Lang
-	if store.LeafKind(n) != store.KindMetrics || a.SelfValue(n.Code).NotApplicable {
+	if assessment.LeafKind(n) != assessment.KindMetrics || a.SelfValue(n.Code).NotApplicable {
 		return asmValueText(lang, n, a.SelfValue(n.Code))
 	}
 	var parts []string
@@ -481,25 +414,19 @@ func (s *Server) asmProgress(c *gin.Context) (*asmProgressData, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, stage := range parindex.DeadlineStages {
+	for _, stage := range assessment.DeadlineStages {
 		d.Deadlines = append(d.Deadlines, asmDeadlineField{Stage: stage, Label: kit.T(lang, "assess.stage."+stage), Value: due[stage].String()})
 	}
-	counts := map[parindex.AssessmentState]int{}
+	cycle := assessment.Cycle{Framework: f, Assessments: sc.List, Deadlines: due, Today: s.assessmentToday()}
+	progress := cycle.Progress()
+	d.Submitted, d.Late = progress.Submitted, progress.Late
 	type sums struct {
 		self, appraised float64
 		n               int
 	}
 	byArea := map[string]*sums{}
-	pendingByArea := map[string]int{}
 	for _, a := range sc.List {
-		counts[a.State]++
 		row := s.asmAgencyRow(lang, a, f)
-		if row.Late {
-			d.Late++
-		}
-		if a.State != parindex.AssessmentDraft {
-			d.Submitted++
-		}
 		selfRes, apprRes := sc.Self.Agency(a.UnitCode), sc.Appraised.Agency(a.UnitCode)
 		if selfRes != nil {
 			row.Self = asmPoints(lang, selfRes.Points)
@@ -507,34 +434,21 @@ func (s *Server) asmProgress(c *gin.Context) (*asmProgressData, error) {
 		if len(a.Appraisals) > 0 && apprRes != nil && selfRes != nil {
 			row.Appraised = asmPoints(lang, apprRes.Points)
 			row.Diff = asmPoints(lang, selfRes.Points-apprRes.Points)
-			for _, area := range f.Nodes {
-				decided := false
-				for _, n := range (&criteria.Framework{Nodes: []*criteria.Node{area}}).Leaves() {
-					if a.Appraisal(n.Code, 1) != nil {
-						decided = true
-						break
-					}
+			for _, area := range a.DecidedAreas(f) {
+				sn, _ := selfRes.Node(area)
+				an, _ := apprRes.Node(area)
+				if byArea[area] == nil {
+					byArea[area] = &sums{}
 				}
-				if !decided {
-					continue
-				}
-				sn, _ := selfRes.Node(area.Code)
-				an, _ := apprRes.Node(area.Code)
-				if byArea[area.Code] == nil {
-					byArea[area.Code] = &sums{}
-				}
-				byArea[area.Code].self += sn.Points
-				byArea[area.Code].appraised += an.Points
-				byArea[area.Code].n++
+				byArea[area].self += sn.Points
+				byArea[area].appraised += an.Points
+				byArea[area].n++
 			}
-		}
-		for _, node := range a.PendingLeaves(f) {
-			pendingByArea[store.AreaOf(f, node)]++
 		}
 		d.Agencies = append(d.Agencies, row)
 	}
-	for _, st := range parindex.AssessmentStates {
-		d.Counts = append(d.Counts, asmStateCount{State: asmStateName(lang, st), Code: string(st), N: counts[st]})
+	for _, st := range assessment.States {
+		d.Counts = append(d.Counts, asmStateCount{State: asmStateName(lang, st), Code: string(st), N: progress.States[st]})
 	}
 	for _, area := range f.Nodes {
 		ad := asmAreaDiff{Code: area.Code, Name: area.Name}
@@ -556,42 +470,18 @@ func (s *Server) asmProgress(c *gin.Context) (*asmProgressData, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, u := range users {
-		if u.Disabled {
-			continue
-		}
-		r := asmAppraiserRow{Username: u.Username, Name: u.DisplayName}
-		for _, g := range u.Grants {
-			if g.Role != parindex.RoleAppraiser || (g.Framework != "" && g.Framework != code) || slices.Contains(r.Areas, g.Area) {
-				continue
-			}
-			r.Areas = append(r.Areas, g.Area)
-			r.Remaining += pendingByArea[g.Area]
-		}
-		if len(r.Areas) > 0 {
-			d.Appraisers = append(d.Appraisers, r)
-		}
+	loads := assessment.AppraiserLoads(f, users, progress.PendingByArea)
+	for _, l := range loads {
+		d.Appraisers = append(d.Appraisers, asmAppraiserRow{Username: l.User.Username, Name: l.User.DisplayName, Areas: l.Areas, Remaining: l.Remaining})
 	}
-	for _, area := range f.Nodes {
-		covered := false
-		for _, r := range d.Appraisers {
-			covered = covered || slices.Contains(r.Areas, area.Code)
-		}
-		appraisable := false
-		for _, n := range (&criteria.Framework{Nodes: []*criteria.Node{area}}).Leaves() {
-			appraisable = appraisable || store.Appraisable(n)
-		}
-		if appraisable && !covered {
-			d.Unassigned = append(d.Unassigned, area.Code)
-		}
-	}
+	d.Unassigned = assessment.UnassignedAreas(f, loads)
 	return d, nil
 }
 
 func (s *Server) asmSaveDeadlines(c *gin.Context) {
 	code := c.Param("fw")
 	reason := c.PostForm("reason")
-	for _, stage := range parindex.DeadlineStages {
+	for _, stage := range assessment.DeadlineStages {
 		raw := strings.TrimSpace(c.PostForm(stage))
 		var due parindex.Date
 		if raw != "" {
@@ -643,14 +533,14 @@ func (s *Server) startAppraisalAll(c *gin.Context) {
 	u := kit.CurrentUser(c)
 	flash := "progress.started"
 	for _, a := range list {
-		if a.State != parindex.AssessmentSubmitted {
+		if a.State != assessment.StateSubmitted {
 			continue
 		}
-		if !parindex.Can(u, parindex.TransitionStartAppraisal.Action(), targets[a.UnitCode]) {
+		if !parindex.Can(u, assessment.TransitionStartAppraisal.Action(), targets[a.UnitCode]) {
 			flash = "progress.started_not_own"
 			continue
 		}
-		if _, err := s.db.Transition(ctx, kit.Actor(c), a.Ref(), parindex.TransitionStartAppraisal, c.PostForm("reason")); err != nil {
+		if _, err := s.db.Transition(ctx, kit.Actor(c), a.Ref(), assessment.TransitionStartAppraisal, c.PostForm("reason")); err != nil {
 			s.asmProgressError(c, err)
 			return
 		}

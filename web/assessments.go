@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/assessmentxlsx"
 	"parindex/criteria"
 	"parindex/i18n"
@@ -107,16 +108,16 @@ func (s *Server) assessmentToday() parindex.Date {
 // asmLoaded is one assessment in a request: with its framework and the
 // authorisation target of its unit.
 type asmLoaded struct {
-	A      *store.Assessment
+	A      *assessment.Assessment
 	F      *criteria.Framework
 	Target parindex.Target
-	Ref    store.AssessmentRef
+	Ref    assessment.Ref
 }
 
 // loadAssessment reads the assessment of the URL and checks that the user
 // may view its unit; it renders the refusal itself and returns nil then.
 func (s *Server) loadAssessment(c *gin.Context) *asmLoaded {
-	ref := store.AssessmentRef{Framework: c.Param("fw"), Unit: c.Param("unit")}
+	ref := assessment.Ref{Framework: c.Param("fw"), Unit: c.Param("unit")}
 	unit, target, err := s.UnitTarget(c, ref.Unit)
 	if err != nil {
 		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !parindex.CanAny(kit.CurrentUser(c), parindex.ActionViewProvince) {
@@ -146,26 +147,18 @@ func (l *asmLoaded) leafURL(node string) string { return l.url() + "/leaf/" + ur
 
 // mayEdit, mayExplain, maySubmit: the policy (Can) and the cycle's rules.
 func (l *asmLoaded) mayEdit(u *parindex.User) bool {
-	return parindex.Can(u, parindex.ActionEditAssessment, l.Target) && parindex.AgencyMayEdit(l.A.State, l.A.Locked)
+	return parindex.Can(u, parindex.ActionEditAssessment, l.Target) && assessment.AgencyMayEdit(l.A.State, l.A.Locked)
 }
 
 func (l *asmLoaded) mayExplain(u *parindex.User) bool {
-	return parindex.Can(u, parindex.ActionEditAssessment, l.Target) && parindex.AgencyMayExplain(l.A.State, l.A.Locked)
+	return parindex.Can(u, parindex.ActionEditAssessment, l.Target) && assessment.AgencyMayExplain(l.A.State, l.A.Locked)
 }
 
 func (l *asmLoaded) mayAddEvidence(u *parindex.User) bool { return l.mayEdit(u) || l.mayExplain(u) }
 
 // mayAppraise says whether u decides the leaf in the round open now.
 func (l *asmLoaded) mayAppraise(u *parindex.User, node string) bool {
-	round := l.A.State.AppraisalRound()
-	if round == 0 {
-		return false
-	}
-	n := l.F.Find(node)
-	if n == nil || !store.Appraisable(n) || (round == 2 && !l.A.Explained(node)) {
-		return false
-	}
-	return parindex.Can(u, parindex.ActionAppraise, l.appraisalTarget(store.AreaOf(l.F, node)))
+	return l.A.MayAppraise(u, l.Target, l.F, node)
 }
 
 // appraisalTarget is the policy's target for appraising one area of this
@@ -176,49 +169,18 @@ func (l *asmLoaded) appraisalTarget(area string) parindex.Target {
 
 // --- scoring the sheet --------------------------------------------------
 
-// asmView says which values of an assessment are scored.
-type asmView int
-
-const (
-	asmSelfView      asmView = iota // the agency's self-scores and reported metrics
-	asmAppraisedView                // decided values where decided, else self; corrected metrics
-)
-
-// asmAgencyInput turns an assessment into the scoring engine's input. The
-// one-stop-shop figures of the year (system) come first; what the agency
-// reported for the same metric replaces them, as in a score snapshot.
-func asmAgencyInput(a *store.Assessment, f *criteria.Framework, view asmView, surveyValues map[string]map[string]scoring.SurveyValue, system map[string]float64) scoring.AgencyInput {
-	in := scoring.AgencyInput{Code: a.UnitCode, Name: a.UnitName, Points: map[string]float64{}, Answers: map[string]bool{},
-		Metrics: maps.Clone(system), Survey: surveyValues}
+// asmAgencyInput turns an assessment's values in a view into the scoring
+// engine's input. The one-stop-shop figures of the year (system) come
+// first; what the agency reported for the same metric replaces them, as in
+// a score snapshot.
+func asmAgencyInput(a *assessment.Assessment, f *criteria.Framework, view assessment.View, surveyValues map[string]map[string]scoring.SurveyValue, system map[string]float64) scoring.AgencyInput {
+	values := a.Values(f, view)
+	in := scoring.AgencyInput{Code: a.UnitCode, Name: a.UnitName, Points: values.Points, Answers: values.Answers,
+		NotApplicable: values.NotApplicable, Metrics: maps.Clone(system), Survey: surveyValues}
 	if in.Metrics == nil {
 		in.Metrics = map[string]float64{}
 	}
-	for _, n := range f.Leaves() {
-		if !store.Appraisable(n) {
-			continue
-		}
-		v := a.SelfValue(n.Code)
-		if view == asmAppraisedView {
-			if d, ok := a.AppraisedValue(n.Code); ok {
-				v = d
-			}
-		}
-		switch {
-		case v.NotApplicable:
-			in.NotApplicable = append(in.NotApplicable, n.Code)
-		case v.Points != nil:
-			in.Points[n.Code] = *v.Points
-		case v.Answer != nil:
-			in.Answers[n.Code] = *v.Answer
-		}
-	}
-	for m, mv := range a.Metrics {
-		if view == asmAppraisedView {
-			in.Metrics[m] = mv.Effective()
-		} else {
-			in.Metrics[m] = mv.Value
-		}
-	}
+	maps.Copy(in.Metrics, values.Metrics)
 	return in
 }
 
@@ -245,7 +207,7 @@ func (s *Server) asmSurveyFigures(ctx context.Context, f *criteria.Framework) (m
 // own values and with the appraised ones, together (relative leaves
 // compare the agencies with each other).
 type asmScores struct {
-	List      []*store.Assessment
+	List      []*assessment.Assessment
 	F         *criteria.Framework
 	Self      *scoring.Result
 	Appraised *scoring.Result
@@ -265,7 +227,7 @@ func (s *Server) asmScoreFramework(ctx context.Context, framework string) (*asmS
 		return nil, err
 	}
 	out := &asmScores{List: list, F: f}
-	for _, view := range []asmView{asmSelfView, asmAppraisedView} {
+	for _, view := range []assessment.View{assessment.ViewSelf, assessment.ViewAppraised} {
 		in := scoring.Inputs{Framework: f.Code}
 		for _, a := range list {
 			in.Agencies = append(in.Agencies, asmAgencyInput(a, f, view, figures[a.UnitCode], system[a.UnitCode]))
@@ -274,7 +236,7 @@ func (s *Server) asmScoreFramework(ctx context.Context, framework string) (*asmS
 		if err != nil {
 			return nil, fmt.Errorf("web: scoring %s: %w", framework, err)
 		}
-		if view == asmSelfView {
+		if view == assessment.ViewSelf {
 			out.Self = res
 		} else {
 			out.Appraised = res
@@ -312,12 +274,12 @@ func asmParseDecimal(s string) (float64, error) {
 	return x, nil
 }
 
-func asmStateName(lang string, st parindex.AssessmentState) string {
+func asmStateName(lang string, st assessment.State) string {
 	return kit.T(lang, "assess.state."+string(st))
 }
 
 // asmValueText shows a leaf value in words.
-func asmValueText(lang string, n *criteria.Node, v store.LeafValue) string {
+func asmValueText(lang string, n *criteria.Node, v assessment.LeafValue) string {
 	switch {
 	case v.NotApplicable:
 		return kit.T(lang, "assess.na")
@@ -328,7 +290,7 @@ func asmValueText(lang string, n *criteria.Node, v store.LeafValue) string {
 	case v.Answer != nil:
 		return kit.T(lang, "common.no")
 	}
-	if n != nil && store.LeafKind(n) == store.KindMetrics {
+	if n != nil && assessment.LeafKind(n) == assessment.KindMetrics {
 		return kit.T(lang, "assess.by_metrics")
 	}
 	return "–"
@@ -382,7 +344,7 @@ type asmAppraisalView struct {
 	At        time.Time
 }
 
-func asmAppraisalViewOf(nm *kit.Names, n *criteria.Node, ap *store.Appraisal) *asmAppraisalView {
+func asmAppraisalViewOf(nm *kit.Names, n *criteria.Node, ap *assessment.Appraisal) *asmAppraisalView {
 	if ap == nil {
 		return nil
 	}
@@ -453,7 +415,7 @@ type asmTransitionView struct {
 }
 
 type asmSheetData struct {
-	A              *store.Assessment
+	A              *assessment.Assessment
 	F              *criteria.Framework
 	URL            string
 	State          string
@@ -494,7 +456,7 @@ func asmFormatIndex(lang string, f *criteria.Framework, a *scoring.AgencyResult)
 
 // asmBuildSheet lays out the sheet of one assessment; posted (may be nil)
 // holds the values of a refused save, shown again with their errors.
-func (s *Server) asmBuildSheet(c *gin.Context, l *asmLoaded, posted map[string]*asmSheetRow, problems store.EntryErrors) (*asmSheetData, error) {
+func (s *Server) asmBuildSheet(c *gin.Context, l *asmLoaded, posted map[string]*asmSheetRow, problems assessment.EntryErrors) (*asmSheetData, error) {
 	ctx := c.Request.Context()
 	lang := s.Lang(c)
 	u := kit.CurrentUser(c)
@@ -565,7 +527,7 @@ func (s *Server) asmBuildSheet(c *gin.Context, l *asmLoaded, posted map[string]*
 			row.CanAppraise = l.mayAppraise(u, n.Code)
 			if row.Pending && row.CanAppraise {
 				d.MyPending++
-				myAreas[store.AreaOf(f, n.Code)] = true
+				myAreas[assessment.AreaOf(f, n.Code)] = true
 			}
 			if p, ok := posted[n.Code]; ok {
 				row.Points, row.Answer, row.NA, row.Note = p.Points, p.Answer, p.NA, p.Note
@@ -606,12 +568,12 @@ func (s *Server) asmBuildSheet(c *gin.Context, l *asmLoaded, posted map[string]*
 			d.AcceptAreas = append(d.AcceptAreas, t)
 		}
 	}
-	for _, tr := range parindex.Transitions {
+	for _, tr := range assessment.Transitions {
 		if tr.From() != a.State || !parindex.Can(u, tr.Action(), l.Target) {
 			continue
 		}
 		d.Transitions = append(d.Transitions, asmTransitionView{Name: string(tr), Label: kit.T(lang, "assess.tr."+string(tr)),
-			Help: kit.T(lang, "assess.tr_help."+string(tr)), NeedsReason: tr == parindex.TransitionReturn})
+			Help: kit.T(lang, "assess.tr_help."+string(tr)), NeedsReason: tr == assessment.TransitionReturn})
 	}
 	return d, nil
 }
@@ -635,7 +597,7 @@ func asmMetricOwners(f *criteria.Framework) ([]string, map[string][]string) {
 func (s *Server) asmFillLeafRow(nm *kit.Names, row *asmSheetRow, l *asmLoaded, n *criteria.Node, users map[string][]string) {
 	lang := nm.Lang
 	a := l.A
-	row.Kind = store.LeafKind(n)
+	row.Kind = assessment.LeafKind(n)
 	row.Method = kit.T(lang, "criteria.method."+string(n.Method))
 	row.Params = methodParams(nm, n)
 	v := a.SelfValue(n.Code)
@@ -704,27 +666,27 @@ func (s *Server) asmSheetPage(c *gin.Context) {
 
 // asmReadLeafForm reads one leaf's fields of a sheet or leaf form. ok is
 // false when the form has no field of that leaf (not on the page).
-func asmReadLeafForm(c *gin.Context, n *criteria.Node, owners map[string][]string) (up store.EntryUpdate, shown *asmSheetRow, problems store.EntryErrors, ok bool) {
+func asmReadLeafForm(c *gin.Context, n *criteria.Node, owners map[string][]string) (up assessment.EntryUpdate, shown *asmSheetRow, problems assessment.EntryErrors, ok bool) {
 	form := c.Request.PostForm
 	if _, present := form["note."+n.Code]; !present {
 		return up, nil, nil, false
 	}
-	up = store.EntryUpdate{Node: n.Code, Note: form.Get("note." + n.Code)}
+	up = assessment.EntryUpdate{Node: n.Code, Note: form.Get("note." + n.Code)}
 	shown = &asmSheetRow{Code: n.Code, Note: up.Note, NA: form.Get("na."+n.Code) != ""}
 	up.Value.NotApplicable = shown.NA
-	switch store.LeafKind(n) {
-	case store.KindPoints:
+	switch assessment.LeafKind(n) {
+	case assessment.KindPoints:
 		shown.Points = strings.TrimSpace(form.Get("p." + n.Code))
 		if shown.Points != "" {
 			x, err := asmParseDecimal(shown.Points)
 			if err != nil {
-				problems = append(problems, store.EntryError{Node: n.Code, Field: "points",
+				problems = append(problems, assessment.EntryError{Node: n.Code, Field: "points",
 					VI: fmt.Sprintf("điểm %q không phải là một số", shown.Points), EN: fmt.Sprintf("points %q are not a number", shown.Points)})
 			} else if !shown.NA {
 				up.Value.Points = &x
 			}
 		}
-	case store.KindAnswer:
+	case assessment.KindAnswer:
 		shown.Answer = form.Get("a." + n.Code)
 		if !shown.NA {
 			switch shown.Answer {
@@ -734,7 +696,7 @@ func asmReadLeafForm(c *gin.Context, n *criteria.Node, owners map[string][]strin
 				up.Value.Answer = asmBool(false)
 			}
 		}
-	case store.KindMetrics:
+	case assessment.KindMetrics:
 		for _, m := range n.Metrics() {
 			if owners[m][0] != n.Code {
 				continue
@@ -754,7 +716,7 @@ func asmReadLeafForm(c *gin.Context, n *criteria.Node, owners map[string][]strin
 			}
 			x, err := asmParseDecimal(value)
 			if err != nil {
-				problems = append(problems, store.EntryError{Node: n.Code, Metric: m, Field: "metric",
+				problems = append(problems, assessment.EntryError{Node: n.Code, Metric: m, Field: "metric",
 					VI: fmt.Sprintf("số liệu %s: %q không phải là một số", m, value), EN: fmt.Sprintf("metric %s: %q is not a number", m, value)})
 				continue
 			}
@@ -778,11 +740,11 @@ func (s *Server) asmSheetSave(c *gin.Context) {
 		return
 	}
 	_, owners := asmMetricOwners(l.F)
-	var updates []store.EntryUpdate
-	var problems store.EntryErrors
+	var updates []assessment.EntryUpdate
+	var problems assessment.EntryErrors
 	posted := map[string]*asmSheetRow{}
 	for _, n := range l.F.Leaves() {
-		if store.LeafKind(n) == store.KindSurvey {
+		if assessment.LeafKind(n) == assessment.KindSurvey {
 			continue
 		}
 		up, shown, ps, ok := asmReadLeafForm(c, n, owners)
@@ -841,7 +803,7 @@ func (s *Server) asmTransition(c *gin.Context) {
 	if l == nil {
 		return
 	}
-	t := parindex.Transition(c.PostForm("t"))
+	t := assessment.Transition(c.PostForm("t"))
 	if t.Action() == "" {
 		s.BadRequest(c, "error.bad_action")
 		return
@@ -885,7 +847,7 @@ type asmLeafData struct {
 	SheetURL   string
 	Node       *criteria.Node
 	Area       string
-	Evidence   []*store.Evidence
+	Evidence   []*assessment.Evidence
 	CanEdit    bool
 	CanEvid    bool
 	CanExplain bool
@@ -922,7 +884,7 @@ type asmFileView struct {
 	By               string
 }
 
-func (s *Server) asmLeafData(c *gin.Context, l *asmLoaded, node string, posted *asmSheetRow, problems store.EntryErrors) (*asmLeafData, bool) {
+func (s *Server) asmLeafData(c *gin.Context, l *asmLoaded, node string, posted *asmSheetRow, problems assessment.EntryErrors) (*asmLeafData, bool) {
 	n := l.F.Find(node)
 	if n == nil || !n.IsLeaf() {
 		s.Fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such leaf"))
@@ -939,7 +901,7 @@ func (s *Server) asmLeafData(c *gin.Context, l *asmLoaded, node string, posted *
 	}
 	u := kit.CurrentUser(c)
 	d := &asmLeafData{Sheet: sheet, URL: l.leafURL(node), SheetURL: l.url(), Node: n, Evidence: l.A.Evidence[node],
-		CanEdit: l.mayEdit(u) && store.LeafKind(n) != store.KindSurvey, CanEvid: l.mayAddEvidence(u) && store.Appraisable(n),
+		CanEdit: l.mayEdit(u) && assessment.LeafKind(n) != assessment.KindSurvey, CanEvid: l.mayAddEvidence(u) && assessment.Appraisable(n),
 		CanExplain: l.mayExplain(u), CanAppr: l.mayAppraise(u, node), Round: l.A.State.AppraisalRound(),
 		MaxSize: kit.Points(s.Lang(c), float64(s.maxEvidence.Load())/(1<<20)),
 		Accept:  "application/pdf,image/*,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp"}
@@ -948,12 +910,10 @@ func (s *Server) asmLeafData(c *gin.Context, l *asmLoaded, node string, posted *
 			d.Row = r
 		}
 	}
-	if a := l.F.Find(store.AreaOf(l.F, node)); a != nil {
+	if a := l.F.Find(assessment.AreaOf(l.F, node)); a != nil {
 		d.Area = a.Code + ". " + a.Name
 	}
-	if r1 := l.A.Appraisal(node, 1); r1 != nil {
-		d.Explain = r1.Decision == parindex.DecisionAdjusted || strings.TrimSpace(r1.Comment) != ""
-	}
+	d.Explain = l.A.Explainable(node)
 	lang := s.Lang(c)
 	for _, ev := range d.Evidence {
 		d.Files = append(d.Files, asmFileView{ID: ev.ID, Name: ev.Name, Type: ev.ContentType, At: ev.UploadedAt, By: ev.UploadedBy,
@@ -1003,7 +963,7 @@ func (s *Server) asmLeafPage(c *gin.Context) {
 	s.Render(c, http.StatusOK, "assessment_leaf", "assess.leaf_title", d)
 }
 
-func (s *Server) asmLeafError(c *gin.Context, l *asmLoaded, node string, status int, msg string, posted *asmSheetRow, problems store.EntryErrors) {
+func (s *Server) asmLeafError(c *gin.Context, l *asmLoaded, node string, status int, msg string, posted *asmSheetRow, problems assessment.EntryErrors) {
 	if fresh, _, err := s.db.Assessment(c.Request.Context(), l.Ref); err == nil {
 		l.A = fresh
 	}
@@ -1041,7 +1001,7 @@ func (s *Server) asmLeafSave(c *gin.Context) {
 		return
 	}
 	if len(problems) == 0 {
-		_, err := s.db.SaveEntries(c.Request.Context(), kit.Actor(c), l.Ref, []store.EntryUpdate{up}, "")
+		_, err := s.db.SaveEntries(c.Request.Context(), kit.Actor(c), l.Ref, []assessment.EntryUpdate{up}, "")
 		if err == nil {
 			s.SetFlash(c, "assess.saved")
 			c.Redirect(http.StatusSeeOther, l.leafURL(node))
@@ -1073,23 +1033,23 @@ func (s *Server) leafAppraise(c *gin.Context) {
 	}
 	node := c.Param("node")
 	n := l.F.Find(node)
-	if n == nil || !store.Appraisable(n) {
+	if n == nil || !assessment.Appraisable(n) {
 		s.Fail(c, parindex.Errorf(parindex.ECodeNotFound, "no such leaf"))
 		return
 	}
-	if !s.Authorize(c, parindex.ActionAppraise, l.appraisalTarget(store.AreaOf(l.F, node))) {
+	if !s.Authorize(c, parindex.ActionAppraise, l.appraisalTarget(assessment.AreaOf(l.F, node))) {
 		return
 	}
 	if err := c.Request.ParseForm(); err != nil {
 		s.BadRequest(c, "error.bad_form")
 		return
 	}
-	in := store.AppraisalInput{Node: node, Accept: c.PostForm("decision") == "accept", Comment: c.PostForm("comment")}
+	in := assessment.AppraisalInput{Node: node, Accept: c.PostForm("decision") == "accept", Comment: c.PostForm("comment")}
 	lang := s.Lang(c)
 	if !in.Accept {
 		in.Value.NotApplicable = c.PostForm("na") != ""
-		switch store.LeafKind(n) {
-		case store.KindPoints:
+		switch assessment.LeafKind(n) {
+		case assessment.KindPoints:
 			if raw := strings.TrimSpace(c.PostForm("p")); raw != "" && !in.Value.NotApplicable {
 				x, err := asmParseDecimal(raw)
 				if err != nil {
@@ -1098,7 +1058,7 @@ func (s *Server) leafAppraise(c *gin.Context) {
 				}
 				in.Value.Points = &x
 			}
-		case store.KindAnswer:
+		case assessment.KindAnswer:
 			if !in.Value.NotApplicable {
 				switch c.PostForm("a") {
 				case "yes":
@@ -1107,7 +1067,7 @@ func (s *Server) leafAppraise(c *gin.Context) {
 					in.Value.Answer = asmBool(false)
 				}
 			}
-		case store.KindMetrics:
+		case assessment.KindMetrics:
 			in.Metrics = map[string]float64{}
 			for _, m := range n.Metrics() {
 				raw := strings.TrimSpace(c.PostForm("m." + m))
@@ -1147,7 +1107,7 @@ func (s *Server) acceptArea(c *gin.Context) {
 	}
 	var nodes []string
 	for _, n := range l.F.Leaves() {
-		if store.AreaOf(l.F, n.Code) == area {
+		if assessment.AreaOf(l.F, n.Code) == area {
 			nodes = append(nodes, n.Code)
 		}
 	}
@@ -1347,7 +1307,7 @@ func (s *Server) asmTemplateUpload(c *gin.Context) {
 		return
 	}
 	if _, err := s.db.SaveEntries(c.Request.Context(), kit.Actor(c), l.Ref, up.Updates, "Excel: "+rep.File); err != nil {
-		var ee store.EntryErrors
+		var ee assessment.EntryErrors
 		if errors.As(err, &ee) {
 			for _, e := range ee {
 				rep.Problems = append(rep.Problems, kit.Problem{Where: e.Node + e.Metric, Message: kit.Pick(lang, e.VI, e.EN)})
@@ -1379,7 +1339,7 @@ func (s *Server) asmRefuseUpload(c *gin.Context, l *asmLoaded, rep *asmUploadRep
 	return true
 }
 
-func asmEditRefusal(a *store.Assessment) error {
+func asmEditRefusal(a *assessment.Assessment) error {
 	if a.Locked {
 		return parindex.Errorf(parindex.ECodeConflict, "Đã quá hạn, hồ sơ đã khóa (the deadline has passed; the sheet is locked)")
 	}

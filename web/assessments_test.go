@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/criteria"
 	"parindex/password"
 	"parindex/scoring"
@@ -248,13 +249,13 @@ func TestAssessmentEndToEnd(t *testing.T) {
 		yesterday := parindex.DateOf(db.Now().In(vietnamZone)).AddDays(-1)
 		today := yesterday.AddDays(1)
 		wantStatus(t, "deadlines", admin.post("/admin/assessments/e2e-2026/deadlines", url.Values{
-			parindex.StageSelfAssessment: {yesterday.String()}, parindex.StageExplanation: {today.AddDays(5).String()}, "reason": {"Công văn 15/SNV"}}), http.StatusSeeOther)
+			assessment.StageSelfAssessment: {yesterday.String()}, assessment.StageExplanation: {today.AddDays(5).String()}, "reason": {"Công văn 15/SNV"}}), http.StatusSeeOther)
 		r = editor.post(e2eSheet, sheetForm(map[string]string{"p.6.2": "1.5"}))
 		wantStatus(t, "save on a locked sheet", r, http.StatusConflict)
 		mustContain(t, "locked sheet", r, "đã khóa")
 		wantStatus(t, "submit a locked sheet", leader.post(e2eSheet+"/transition", url.Values{"t": {"submit"}}), http.StatusConflict)
 		wantStatus(t, "evidence on a locked sheet", postFile(editor, leaf+"/evidence", "b.pdf", pdf, nil), http.StatusConflict)
-		if a, _, _ := db.Assessment(ctx, store.AssessmentRef{Framework: "e2e-2026", Unit: "SNV"}); *a.SelfValue("6.2").Points != 2 || !a.Locked {
+		if a, _, _ := db.Assessment(ctx, assessment.Ref{Framework: "e2e-2026", Unit: "SNV"}); *a.SelfValue("6.2").Points != 2 || !a.Locked {
 			t.Fatal("a locked sheet changed")
 		}
 		r = admin.get("/admin/assessments/e2e-2026")
@@ -376,7 +377,7 @@ func TestAssessmentEndToEnd(t *testing.T) {
 		}
 		in := scoring.Inputs{Framework: "e2e-2026"}
 		for code, a := range final {
-			if a.State != string(parindex.AssessmentFinal) {
+			if a.State != string(assessment.StateFinal) {
 				continue
 			}
 			in.Agencies = append(in.Agencies, scoring.AgencyInput{Code: code, Points: a.Points, Answers: a.Answers, Metrics: a.Metrics, NotApplicable: a.NotApplicable})
@@ -491,7 +492,7 @@ func TestAssessmentExcelRoundTrip(t *testing.T) {
 			t.Fatal("no token to apply")
 		}
 		wantStatus(t, "apply", editor.post(e2eSheet+"/upload", url.Values{"step": {"apply"}, "token": {token[1]}, "file_name": {"snv.xlsx"}}), http.StatusSeeOther)
-		a, _, err := db.Assessment(ctx, store.AssessmentRef{Framework: "e2e-2026", Unit: "SNV"})
+		a, _, err := db.Assessment(ctx, assessment.Ref{Framework: "e2e-2026", Unit: "SNV"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -520,23 +521,23 @@ func TestAssessmentExcelRoundTrip(t *testing.T) {
 
 // asmSubmitted enters every leaf of unit's e2e-2026 sheet and submits it,
 // through the store, as the agency would on its pages.
-func asmSubmitted(t *testing.T, db *store.DB, unit string) store.AssessmentRef {
+func asmSubmitted(t *testing.T, db *store.DB, unit string) assessment.Ref {
 	t.Helper()
 	ctx := context.Background()
-	ref := store.AssessmentRef{Framework: "e2e-2026", Unit: unit}
+	ref := assessment.Ref{Framework: "e2e-2026", Unit: unit}
 	num := func(x float64) *float64 { return &x }
 	yes := true
 	agency := parindex.Actor{Name: strings.ToLower(unit) + ".leader"}
-	if _, err := db.SaveEntries(ctx, agency, ref, []store.EntryUpdate{
-		{Node: "2.1", Value: store.LeafValue{Answer: &yes}},
+	if _, err := db.SaveEntries(ctx, agency, ref, []assessment.EntryUpdate{
+		{Node: "2.1", Value: assessment.LeafValue{Answer: &yes}},
 		{Node: "2.2", Metrics: map[string]*float64{"legal_docs_self_checked": num(8), "legal_docs_issued": num(10)}},
-		{Node: "2.3", Value: store.LeafValue{Points: num(2.5)}},
+		{Node: "2.3", Value: assessment.LeafValue{Points: num(2.5)}},
 		{Node: "6.1", Metrics: map[string]*float64{"initiatives_adopted": num(1)}},
-		{Node: "6.2", Value: store.LeafValue{Points: num(2)}},
+		{Node: "6.2", Value: assessment.LeafValue{Points: num(2)}},
 	}, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Transition(ctx, agency, ref, parindex.TransitionSubmit, ""); err != nil {
+	if _, err := db.Transition(ctx, agency, ref, assessment.TransitionSubmit, ""); err != nil {
 		t.Fatal(err)
 	}
 	return ref
@@ -565,7 +566,7 @@ func TestAppraiserWithAgencyRoleNeverAppraisesThatUnit(t *testing.T) {
 		ts := newTestServer(t, db)
 		setUpE2E(t, ts)
 		for _, unit := range []string{"SNNMT", "STP"} {
-			if _, err := db.Transition(ctx, parindex.Actor{Name: "test"}, asmSubmitted(t, db, unit), parindex.TransitionStartAppraisal, ""); err != nil {
+			if _, err := db.Transition(ctx, parindex.Actor{Name: "test"}, asmSubmitted(t, db, unit), assessment.TransitionStartAppraisal, ""); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -590,11 +591,11 @@ func TestAppraiserWithAgencyRoleNeverAppraisesThatUnit(t *testing.T) {
 				t.Errorf("audit row %s by %s on SNNMT", row.Action, row.Actor)
 			}
 		}
-		a, _, err := db.Assessment(ctx, store.AssessmentRef{Framework: "e2e-2026", Unit: "SNNMT"})
+		a, _, err := db.Assessment(ctx, assessment.Ref{Framework: "e2e-2026", Unit: "SNNMT"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(a.Appraisals) != 0 || a.State != parindex.AssessmentAppraisal1 {
+		if len(a.Appraisals) != 0 || a.State != assessment.StateAppraisal1 {
 			t.Errorf("SNNMT after the refusals: %s, %d decisions", a.State, len(a.Appraisals))
 		}
 		// Nor is SNNMT offered: not in the queue, no form on its pages.
@@ -671,7 +672,7 @@ func TestAdministratorWithAgencyRoleLeavesThatUnitToAnother(t *testing.T) {
 		r := doha.post("/admin/assessments/e2e-2026/start", nil)
 		wantStatus(t, "start every submitted agency", r, http.StatusSeeOther)
 		mustContain(t, "progress after the start", doha.get(r.Location), "để lại cho một quản trị khác")
-		for ref, want := range map[store.AssessmentRef]parindex.AssessmentState{snnmtRef: parindex.AssessmentSubmitted, stpRef: parindex.AssessmentAppraisal1} {
+		for ref, want := range map[assessment.Ref]assessment.State{snnmtRef: assessment.StateSubmitted, stpRef: assessment.StateAppraisal1} {
 			a, _, err := db.Assessment(ctx, ref)
 			if err != nil {
 				t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/demo"
 	"parindex/snapshot"
 	"parindex/store"
@@ -88,21 +89,21 @@ func TestPublishedOutputsDoNotChangeAfterPublication(t *testing.T) {
 		before := publishedOutputs(t, ts, token, s.ID, unit)
 
 		// 1. The agency changes its self-assessment.
-		a, f, err := db.Assessment(ctx, store.AssessmentRef{Framework: framework, Unit: unit})
+		a, f, err := db.Assessment(ctx, assessment.Ref{Framework: framework, Unit: unit})
 		if err != nil {
 			t.Fatal(err)
 		}
 		changed := false
 		for _, n := range f.Leaves() {
-			if store.LeafKind(n) != store.KindPoints || n.Adjustment || f.InAdjustment(n.Code) {
+			if assessment.LeafKind(n) != assessment.KindPoints || n.Adjustment || f.InAdjustment(n.Code) {
 				continue
 			}
 			max := n.MaxPoints()
 			if v := a.SelfValue(n.Code); v.Points != nil && *v.Points == max {
 				max = 0
 			}
-			if _, err := db.SaveEntries(ctx, actor, store.AssessmentRef{Framework: framework, Unit: unit},
-				[]store.EntryUpdate{{Node: n.Code, Value: store.LeafValue{Points: &max}}}, "thay đổi sau công bố"); err != nil {
+			if _, err := db.SaveEntries(ctx, actor, assessment.Ref{Framework: framework, Unit: unit},
+				[]assessment.EntryUpdate{{Node: n.Code, Value: assessment.LeafValue{Points: &max}}}, "thay đổi sau công bố"); err != nil {
 				t.Fatalf("changing %s: %v", n.Code, err)
 			}
 			changed = true

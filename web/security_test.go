@@ -21,6 +21,7 @@ import (
 	"testing"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/store"
 	"parindex/store/storetest"
 	"parindex/survey"
@@ -279,7 +280,7 @@ func TestCrossSitePostsOnEveryStateChangingRoute(t *testing.T) {
 		"current": {testPassword}, "new": {"mat-khau-cua-ke-gian"},
 		"metric": {"records_received"}, "period": {"2026"}, "value": {"99"}, "name_vi": {"Kẻ gian"}, "name_en": {"Evil"}, "combine": {"sum"},
 		"t": {"submit"}, "decision": {"accept"}, "p": {"1"}, "p.2.3": {"1"}, "comment": {"x"}, "explanation": {"x"}, "area": {"2"},
-		"until": {"2099-12-31"}, parindex.StageSelfAssessment: {"2099-12-31"}, "node": {"2.3"}, "write": {"1"},
+		"until": {"2099-12-31"}, assessment.StageSelfAssessment: {"2099-12-31"}, "node": {"2.3"}, "write": {"1"},
 	}
 	send := func(c *client, route string, headers map[string]string) response {
 		method, path, _ := strings.Cut(route, " ")

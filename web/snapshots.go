@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/snapshot"
 	"parindex/store"
 	"parindex/survey"
@@ -84,7 +85,7 @@ func (s *Server) renderSnapshots(c *gin.Context, status int, msg string) {
 // unitIncomplete is one unit's preflight items.
 type unitIncomplete struct {
 	Code, Name string
-	State      parindex.AssessmentState
+	State      assessment.State
 	Items      []snapshot.PreflightItem
 }
 

@@ -9,9 +9,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/assessmentxlsx"
 	"parindex/criteria"
-	"parindex/store"
 )
 
 // assessmentCommand is the command line of the self-assessment cycle:
@@ -75,7 +75,7 @@ Prints the final appraised inputs of the agencies in state final, in the JSON fo
 				Agencies  []agency `json:"agencies"`
 			}{Framework: args[0], Agencies: []agency{}}
 			for code, in := range final {
-				if in.State == string(parindex.AssessmentFinal) {
+				if in.State == string(assessment.StateFinal) {
 					out.Agencies = append(out.Agencies, agency{code, in.Points, in.Answers, in.Metrics, in.NotApplicable})
 				}
 			}
@@ -96,7 +96,7 @@ Prints the final appraised inputs of the agencies in state final, in the JSON fo
 				return err
 			}
 			defer db.Close()
-			ref := store.AssessmentRef{Framework: args[0], Unit: args[1]}
+			ref := assessment.Ref{Framework: args[0], Unit: args[1]}
 			as, f, err := db.Assessment(cmd.Context(), ref)
 			if err != nil {
 				return err

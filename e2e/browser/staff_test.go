@@ -12,9 +12,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/criteria"
 	"parindex/demo"
-	"parindex/store"
 )
 
 // userContext opens a tab in a browser context of its own (its own cookies)
@@ -39,7 +39,7 @@ var appraiserOf = map[string]string{"2": "demo.thamdinh.tuphap", "6": "demo.tham
 
 // chooseLeaf picks a points leaf of SNV's draft in an area a demo appraiser
 // holds, preferring one the agency has not scored yet.
-func chooseLeaf(t *testing.T, a *store.Assessment, f *criteria.Framework) *criteria.Node {
+func chooseLeaf(t *testing.T, a *assessment.Assessment, f *criteria.Framework) *criteria.Node {
 	t.Helper()
 	unscored := map[string]bool{}
 	for _, code := range a.Unscored(f, nil) {
@@ -47,7 +47,7 @@ func chooseLeaf(t *testing.T, a *store.Assessment, f *criteria.Framework) *crite
 	}
 	var pick *criteria.Node
 	for _, n := range f.Leaves() {
-		if n.Method != criteria.MethodAssessed || appraiserOf[store.AreaOf(f, n.Code)] == "" || n.MaxPoints() < 2*n.InputStep() {
+		if n.Method != criteria.MethodAssessed || appraiserOf[assessment.AreaOf(f, n.Code)] == "" || n.MaxPoints() < 2*n.InputStep() {
 			continue
 		}
 		if pick == nil || (unscored[n.Code] && !unscored[pick.Code]) {
@@ -69,25 +69,25 @@ func formatPoints(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64)
 func TestSelfAssessmentAndAppraisal(t *testing.T) {
 	srv, browserCtx := setup(t)
 	bg := context.Background()
-	ref := store.AssessmentRef{Framework: assessedFramework, Unit: "SNV"}
+	ref := assessment.Ref{Framework: assessedFramework, Unit: "SNV"}
 
 	a, f, err := srv.DB.Assessment(bg, ref)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.State != parindex.AssessmentDraft {
+	if a.State != assessment.StateDraft {
 		t.Fatalf("demo SNV assessment is %s, want a draft", a.State)
 	}
 	leaf := chooseLeaf(t, a, f)
-	area := store.AreaOf(f, leaf.Code)
+	area := assessment.AreaOf(f, leaf.Code)
 	selfPoints := leaf.MaxPoints()
 	appraisedPoints := selfPoints - leaf.InputStep()
 	// The rest of the sheet is completed as the clerk would (not applicable
 	// where the demo left a gap), so that only the browser's leaf is missing.
-	var rest []store.EntryUpdate
+	var rest []assessment.EntryUpdate
 	for _, code := range a.Unscored(f, nil) {
 		if code != leaf.Code {
-			rest = append(rest, store.EntryUpdate{Node: code, Value: store.LeafValue{NotApplicable: true}})
+			rest = append(rest, assessment.EntryUpdate{Node: code, Value: assessment.LeafValue{NotApplicable: true}})
 		}
 	}
 	if len(rest) > 0 {
@@ -158,13 +158,13 @@ func TestSelfAssessmentAndAppraisal(t *testing.T) {
 	navigate(t, leader, srv.URL+sheetPath, 200)
 	submit(t, leader, "submit the self-assessment",
 		chromedp.Click(chromedp.CSS(`form[action$="/transition"]:has(input[name=t][value=submit]) button[type=submit]`)), 200)
-	if state := run(t, leader, "state", chromedp.AttributeValue(chromedp.CSS(`[data-state]`), "data-state")).Value; state != string(parindex.AssessmentSubmitted) {
+	if state := run(t, leader, "state", chromedp.AttributeValue(chromedp.CSS(`[data-state]`), "data-state")).Value; state != string(assessment.StateSubmitted) {
 		errText, _ := chromedp.Run(leader, chromedp.Text(chromedp.CSS(`main`)))
 		t.Fatalf("after submitting, the sheet says %q\n%s", state, errText)
 	}
 
 	// The province office opens round 1 (not the subject of this test).
-	if _, err := srv.DB.Transition(bg, parindex.Actor{Name: provinceOffice}, ref, parindex.TransitionStartAppraisal, ""); err != nil {
+	if _, err := srv.DB.Transition(bg, parindex.Actor{Name: provinceOffice}, ref, assessment.TransitionStartAppraisal, ""); err != nil {
 		t.Fatal(err)
 	}
 
@@ -187,7 +187,7 @@ func TestSelfAssessmentAndAppraisal(t *testing.T) {
 	switch {
 	case r1 == nil:
 		t.Fatalf("no round-1 decision stored for %s", leaf.Code)
-	case r1.Decision != parindex.DecisionAdjusted || r1.Points == nil || *r1.Points != appraisedPoints:
+	case r1.Decision != assessment.DecisionAdjusted || r1.Points == nil || *r1.Points != appraisedPoints:
 		t.Errorf("round 1 of %s: %s %v, want adjusted to %v", leaf.Code, r1.Decision, r1.Points, appraisedPoints)
 	case r1.Comment != comment || r1.Appraiser != appraiserOf[area]:
 		t.Errorf("round 1 of %s: comment %q by %s", leaf.Code, r1.Comment, r1.Appraiser)

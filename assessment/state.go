@@ -1,41 +1,45 @@
-package parindex
+package assessment
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	"parindex"
+	"parindex/criteria"
 )
 
-// AssessmentState is where one agency's self-assessment against one
+// State is where one agency's self-assessment against one
 // published framework stands in the yearly cycle (docs/assessment.md).
-type AssessmentState string
+type State string
 
 // The states, in the order of the cycle.
 const (
-	// AssessmentDraft: the agency enters self-scores, evidence and notes.
-	AssessmentDraft AssessmentState = "draft"
-	// AssessmentSubmitted: the agency's leader approved and submitted; the
+	// StateDraft: the agency enters self-scores, evidence and notes.
+	StateDraft State = "draft"
+	// StateSubmitted: the agency's leader approved and submitted; the
 	// sheet is closed to the agency and waits for appraisal to start.
-	AssessmentSubmitted AssessmentState = "submitted"
-	// AssessmentAppraisal1: appraisers accept or adjust every leaf of
+	StateSubmitted State = "submitted"
+	// StateAppraisal1: appraisers accept or adjust every leaf of
 	// their areas (round 1).
-	AssessmentAppraisal1 AssessmentState = "appraisal_1"
-	// AssessmentExplanation: the agency reads the round-1 comments and
+	StateAppraisal1 State = "appraisal_1"
+	// StateExplanation: the agency reads the round-1 comments and
 	// explains (giải trình) the leaves it disagrees with.
-	AssessmentExplanation AssessmentState = "explanation"
-	// AssessmentAppraisal2: appraisers decide the explained leaves again
+	StateExplanation State = "explanation"
+	// StateAppraisal2: appraisers decide the explained leaves again
 	// (round 2).
-	AssessmentAppraisal2 AssessmentState = "appraisal_2"
-	// AssessmentFinal: the appraised points are final and feed scoring.
-	AssessmentFinal AssessmentState = "final"
+	StateAppraisal2 State = "appraisal_2"
+	// StateFinal: the appraised points are final and feed scoring.
+	StateFinal State = "final"
 )
 
-// AssessmentStates lists every state in the order of the cycle.
-var AssessmentStates = []AssessmentState{AssessmentDraft, AssessmentSubmitted, AssessmentAppraisal1,
-	AssessmentExplanation, AssessmentAppraisal2, AssessmentFinal}
+// States lists every state in the order of the cycle.
+var States = []State{StateDraft, StateSubmitted, StateAppraisal1,
+	StateExplanation, StateAppraisal2, StateFinal}
 
-// Valid reports whether s is one of AssessmentStates.
-func (s AssessmentState) Valid() bool {
-	for _, x := range AssessmentStates {
+// Valid reports whether s is one of States.
+func (s State) Valid() bool {
+	for _, x := range States {
 		if s == x {
 			return true
 		}
@@ -46,17 +50,17 @@ func (s AssessmentState) Valid() bool {
 // AgencyStage reports whether the agency works in this state (draft:
 // self-scores; explanation: explanations), which is when a deadline locks
 // its sheet.
-func (s AssessmentState) AgencyStage() bool {
-	return s == AssessmentDraft || s == AssessmentExplanation
+func (s State) AgencyStage() bool {
+	return s == StateDraft || s == StateExplanation
 }
 
 // AppraisalRound is the appraisal round open in this state: 1, 2, or 0
 // when appraisers have nothing to decide.
-func (s AssessmentState) AppraisalRound() int {
+func (s State) AppraisalRound() int {
 	switch s {
-	case AssessmentAppraisal1:
+	case StateAppraisal1:
 		return 1
-	case AssessmentAppraisal2:
+	case StateAppraisal2:
 		return 2
 	}
 	return 0
@@ -76,25 +80,25 @@ var DeadlineStages = []string{StageSelfAssessment, StageAppraisal1, StageExplana
 
 // DeadlineStage is the stage whose deadline applies in state s, or "" when
 // none does (submitted, final).
-func (s AssessmentState) DeadlineStage() string {
+func (s State) DeadlineStage() string {
 	switch s {
-	case AssessmentDraft:
+	case StateDraft:
 		return StageSelfAssessment
-	case AssessmentAppraisal1:
+	case StateAppraisal1:
 		return StageAppraisal1
-	case AssessmentExplanation:
+	case StateExplanation:
 		return StageExplanation
-	case AssessmentAppraisal2:
+	case StateAppraisal2:
 		return StageAppraisal2
 	}
 	return ""
 }
 
-// AssessmentLocked reports whether the agency's sheet is locked on day
+// Locked reports whether the agency's sheet is locked on day
 // today: only in an agency stage, once the stage's deadline has passed,
 // unless DoHA reopened the agency until a day not yet passed. A zero
 // deadline never locks.
-func AssessmentLocked(s AssessmentState, deadline, reopenedUntil, today Date) bool {
+func Locked(s State, deadline, reopenedUntil, today parindex.Date) bool {
 	if !s.AgencyStage() || deadline.IsZero() || !deadline.Before(today) {
 		return false
 	}
@@ -123,8 +127,8 @@ var Transitions = []Transition{TransitionSubmit, TransitionReturn, TransitionSta
 // needs: the action the user must be allowed (asked of Can by the caller),
 // whether the agency's lock applies, a reason, and no undecided leaves.
 type transitionRule struct {
-	from, to       AssessmentState
-	action         Action
+	from, to       State
+	action         parindex.Action
 	agency         bool // the agency acts: refused while its sheet is locked
 	needsReason    bool
 	pendingRound   int // 1 or 2: refused while leaves wait for that round
@@ -132,29 +136,29 @@ type transitionRule struct {
 }
 
 var transitionRules = map[Transition]transitionRule{
-	TransitionSubmit:            {from: AssessmentDraft, to: AssessmentSubmitted, action: ActionSubmitAssessment, agency: true, needsAllScored: true},
-	TransitionReturn:            {from: AssessmentSubmitted, to: AssessmentDraft, action: ActionManageAssessments, needsReason: true},
-	TransitionStartAppraisal:    {from: AssessmentSubmitted, to: AssessmentAppraisal1, action: ActionManageAssessments},
-	TransitionSendResults:       {from: AssessmentAppraisal1, to: AssessmentExplanation, action: ActionManageAssessments, pendingRound: 1},
-	TransitionSubmitExplanation: {from: AssessmentExplanation, to: AssessmentAppraisal2, action: ActionSubmitAssessment, agency: true},
-	TransitionCloseExplanation:  {from: AssessmentExplanation, to: AssessmentAppraisal2, action: ActionManageAssessments},
-	TransitionFinalise:          {from: AssessmentAppraisal2, to: AssessmentFinal, action: ActionManageAssessments, pendingRound: 2},
+	TransitionSubmit:            {from: StateDraft, to: StateSubmitted, action: parindex.ActionSubmitAssessment, agency: true, needsAllScored: true},
+	TransitionReturn:            {from: StateSubmitted, to: StateDraft, action: parindex.ActionManageAssessments, needsReason: true},
+	TransitionStartAppraisal:    {from: StateSubmitted, to: StateAppraisal1, action: parindex.ActionManageAssessments},
+	TransitionSendResults:       {from: StateAppraisal1, to: StateExplanation, action: parindex.ActionManageAssessments, pendingRound: 1},
+	TransitionSubmitExplanation: {from: StateExplanation, to: StateAppraisal2, action: parindex.ActionSubmitAssessment, agency: true},
+	TransitionCloseExplanation:  {from: StateExplanation, to: StateAppraisal2, action: parindex.ActionManageAssessments},
+	TransitionFinalise:          {from: StateAppraisal2, to: StateFinal, action: parindex.ActionManageAssessments, pendingRound: 2},
 }
 
 // Action is what the user must be allowed (parindex.Can on the agency's
 // unit for agency actions) to make the transition; "" for an unknown one.
-func (t Transition) Action() Action { return transitionRules[t].action }
+func (t Transition) Action() parindex.Action { return transitionRules[t].action }
 
 // From is the state the transition leaves.
-func (t Transition) From() AssessmentState { return transitionRules[t].from }
+func (t Transition) From() State { return transitionRules[t].from }
 
 // To is the state the transition leads to.
-func (t Transition) To() AssessmentState { return transitionRules[t].to }
+func (t Transition) To() State { return transitionRules[t].to }
 
 // TransitionFacts are what the rules need to know about the assessment
 // besides its state; the store gathers them in the transaction.
 type TransitionFacts struct {
-	Locked        bool     // the agency's sheet is locked (AssessmentLocked)
+	Locked        bool     // the agency's sheet is locked (the function Locked)
 	Reason        string   // the reason given with the transition
 	Unscored      []string // leaves with no self-score that count 0 when missing (submit)
 	PendingRound1 []string // leaves waiting for a round-1 decision
@@ -172,34 +176,34 @@ func listCodes(codes []string) string {
 // NextState checks a transition from state s against the rules and returns
 // the state it leads to, or an *Error saying why it is refused. It does
 // not decide who may make it: ask Can with t.Action().
-func NextState(s AssessmentState, t Transition, f TransitionFacts) (AssessmentState, error) {
+func NextState(s State, t Transition, f TransitionFacts) (State, error) {
 	r, ok := transitionRules[t]
 	if !ok {
-		return s, Errorf(ECodeInvalid, "Không có thao tác %q (unknown transition %q)", t, t)
+		return s, parindex.Errorf(parindex.ECodeInvalid, "Không có thao tác %q (unknown transition %q)", t, t)
 	}
 	if s != r.from {
-		return s, Errorf(ECodeConflict,
+		return s, parindex.Errorf(parindex.ECodeConflict,
 			"Không thể thực hiện %q khi hồ sơ đang ở trạng thái %q; thao tác này chỉ dùng ở trạng thái %q (transition %s needs state %s, the assessment is %s)",
 			t, s, r.from, t, r.from, s)
 	}
 	if r.agency && f.Locked {
-		return s, Errorf(ECodeConflict,
+		return s, parindex.Errorf(parindex.ECodeConflict,
 			"Đã quá hạn, hồ sơ đã khóa; đề nghị Sở Nội vụ mở lại nếu cần (the deadline has passed and the sheet is locked; DoHA may reopen it)")
 	}
 	if r.needsReason && strings.TrimSpace(f.Reason) == "" {
-		return s, Errorf(ECodeInvalid, "Cần ghi lý do (a reason is required)")
+		return s, parindex.Errorf(parindex.ECodeInvalid, "Cần ghi lý do (a reason is required)")
 	}
 	if r.needsAllScored && len(f.Unscored) > 0 {
-		return s, Errorf(ECodeInvalid,
+		return s, parindex.Errorf(parindex.ECodeInvalid,
 			"Còn %d tiêu chí chưa tự chấm điểm (hoặc đánh dấu không áp dụng): %s (%d criteria have no self-score)",
 			len(f.Unscored), listCodes(f.Unscored), len(f.Unscored))
 	}
 	switch {
 	case r.pendingRound == 1 && len(f.PendingRound1) > 0:
-		return s, Errorf(ECodeConflict, "Còn %d tiêu chí chưa thẩm định vòng 1: %s (%d criteria wait for round 1)",
+		return s, parindex.Errorf(parindex.ECodeConflict, "Còn %d tiêu chí chưa thẩm định vòng 1: %s (%d criteria wait for round 1)",
 			len(f.PendingRound1), listCodes(f.PendingRound1), len(f.PendingRound1))
 	case r.pendingRound == 2 && len(f.PendingRound2) > 0:
-		return s, Errorf(ECodeConflict, "Còn %d tiêu chí đã giải trình chưa thẩm định vòng 2: %s (%d explained criteria wait for round 2)",
+		return s, parindex.Errorf(parindex.ECodeConflict, "Còn %d tiêu chí đã giải trình chưa thẩm định vòng 2: %s (%d explained criteria wait for round 2)",
 			len(f.PendingRound2), listCodes(f.PendingRound2), len(f.PendingRound2))
 	}
 	return r.to, nil
@@ -207,12 +211,12 @@ func NextState(s AssessmentState, t Transition, f TransitionFacts) (AssessmentSt
 
 // AgencyMayEdit says whether the agency may change self-scores, notes and
 // evidence: in draft, while the sheet is not locked.
-func AgencyMayEdit(s AssessmentState, locked bool) bool { return s == AssessmentDraft && !locked }
+func AgencyMayEdit(s State, locked bool) bool { return s == StateDraft && !locked }
 
 // AgencyMayExplain says whether the agency may write explanations: in the
 // explanation stage, while the sheet is not locked.
-func AgencyMayExplain(s AssessmentState, locked bool) bool {
-	return s == AssessmentExplanation && !locked
+func AgencyMayExplain(s State, locked bool) bool {
+	return s == StateExplanation && !locked
 }
 
 // Appraisal decisions on one leaf in one round.
@@ -220,3 +224,29 @@ const (
 	DecisionAccepted = "accepted" // the score stands as it was
 	DecisionAdjusted = "adjusted" // the appraiser set another value, with a comment
 )
+
+// CheckStage refuses a deadline stage that is not one of DeadlineStages.
+func CheckStage(stage string) error {
+	if !slices.Contains(DeadlineStages, stage) {
+		return parindex.Errorf(parindex.ECodeInvalid, "Không có giai đoạn %q; các giai đoạn: %s (unknown stage)", stage, strings.Join(DeadlineStages, ", "))
+	}
+	return nil
+}
+
+// Next checks transition t of the assessment against the rules of
+// NextState, with the facts taken from the assessment and framework f,
+// and returns the state it leads to. System holds the metrics the
+// one-stop-shop system reports for the unit and the year, which count as
+// given on submission (Unscored); only TransitionSubmit reads it.
+func (a *Assessment) Next(f *criteria.Framework, t Transition, reason string, system map[string]float64) (State, error) {
+	facts := TransitionFacts{Locked: a.Locked, Reason: reason}
+	switch t {
+	case TransitionSubmit:
+		facts.Unscored = a.Unscored(f, system)
+	case TransitionSendResults:
+		facts.PendingRound1 = a.pendingRound(f, 1)
+	case TransitionFinalise:
+		facts.PendingRound2 = a.pendingRound(f, 2)
+	}
+	return NextState(a.State, t, facts)
+}
