@@ -1,0 +1,223 @@
+package workbook
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// sheetRows writes the data rows of a streamed sheet as SpreadsheetML
+// (<row> and <c> elements) into a temporary file, and Workbook.Write
+// splices them into the sheet's part (splice.go). excelize's
+// StreamWriter.SetRow costs, per cell, a cell reference built from
+// coordinates, a style lookup and a general escaper: half the CPU of a
+// million-row export. Here the cell references' letters and the style
+// attributes are worked out once per column, and numbers and texts are
+// appended into one reused buffer.
+type sheetRows struct {
+	part   string // the sheet's part in the package, e.g. xl/worksheets/sheet1.xml
+	file   *os.File
+	out    *bufio.Writer
+	cols   []string // per column: its letters, e.g. "AB"
+	styles []string // per column: ` s="3"`, or "" for the default style
+	row    []byte   // the row being written
+	number []byte   // the row number's digits
+}
+
+func newSheetRows(part string, styles []int) (*sheetRows, error) {
+	file, err := os.CreateTemp("", "parindex-rows-")
+	if err != nil {
+		return nil, fmt.Errorf("workbook: unable to create a temporary file for rows: %w", err)
+	}
+	r := &sheetRows{part: part, file: file, out: bufio.NewWriterSize(file, 1<<20)}
+	for i, st := range styles {
+		col, err := excelize.ColumnNumberToName(i + 1)
+		if err != nil {
+			r.close()
+			return nil, err
+		}
+		attr := ""
+		if st != 0 {
+			attr = ` s="` + strconv.Itoa(st) + `"`
+		}
+		r.cols, r.styles = append(r.cols, col), append(r.styles, attr)
+	}
+	return r, nil
+}
+
+// begin starts row n (1-based); a height above 0 is its height in points.
+func (r *sheetRows) begin(n int, height float64) {
+	r.number = strconv.AppendInt(r.number[:0], int64(n), 10)
+	r.row = append(r.row[:0], `<row r="`...)
+	r.row = append(r.row, r.number...)
+	r.row = append(r.row, '"')
+	if height > 0 {
+		r.row = append(r.row, ` ht="`...)
+		r.row = strconv.AppendFloat(r.row, height, 'f', -1, 64)
+		r.row = append(r.row, `" customHeight="1"`...)
+	}
+	r.row = append(r.row, '>')
+}
+
+// cell opens column col's cell of the row, of type kind ("" for a number).
+func (r *sheetRows) cell(col int, kind string) {
+	r.row = append(r.row, `<c r="`...)
+	r.row = append(r.row, r.cols[col]...)
+	r.row = append(r.row, r.number...)
+	r.row = append(r.row, '"')
+	r.row = append(r.row, r.styles[col]...)
+	if kind != "" {
+		r.row = append(r.row, ` t="`...)
+		r.row = append(r.row, kind...)
+		r.row = append(r.row, '"')
+	}
+	r.row = append(r.row, '>')
+}
+
+// textCell writes an inline string; the caller skips empty texts (no cell)
+// and cuts long ones to Excel's limit (FitCell).
+func (r *sheetRows) textCell(col int, s string) {
+	r.cell(col, "inlineStr")
+	r.row = append(r.row, "<is><t"...)
+	// XML readers drop white space at the ends of an element unless told
+	// to keep it.
+	if first, last := s[0], s[len(s)-1]; isXMLSpace(first) || isXMLSpace(last) {
+		r.row = append(r.row, ` xml:space="preserve"`...)
+	}
+	r.row = append(r.row, '>')
+	r.row = appendCellText(r.row, s)
+	r.row = append(r.row, "</t></is></c>"...)
+}
+
+// floatCell writes a number in its shortest form that reads back as the same
+// float64; the caller skips NaN and infinities, which a cell cannot hold.
+func (r *sheetRows) floatCell(col int, f float64) {
+	r.cell(col, "")
+	r.row = append(r.row, "<v>"...)
+	r.row = strconv.AppendFloat(r.row, f, 'g', -1, 64)
+	r.row = append(r.row, "</v></c>"...)
+}
+
+func (r *sheetRows) intCell(col int, n int64) {
+	r.cell(col, "")
+	r.row = append(r.row, "<v>"...)
+	r.row = strconv.AppendInt(r.row, n, 10)
+	r.row = append(r.row, "</v></c>"...)
+}
+
+func (r *sheetRows) boolCell(col int, b bool) {
+	r.cell(col, "b")
+	if b {
+		r.row = append(r.row, "<v>1</v></c>"...)
+	} else {
+		r.row = append(r.row, "<v>0</v></c>"...)
+	}
+}
+
+// end closes the row and writes it out.
+func (r *sheetRows) end() error {
+	r.row = append(r.row, "</row>"...)
+	if _, err := r.out.Write(r.row); err != nil {
+		return fmt.Errorf("workbook: unable to write rows to a temporary file: %w", err)
+	}
+	return nil
+}
+
+// finish writes out what the buffer holds.
+func (r *sheetRows) finish() error {
+	if err := r.out.Flush(); err != nil {
+		return fmt.Errorf("workbook: unable to write rows to a temporary file: %w", err)
+	}
+	return nil
+}
+
+// reader reads the rows written, from the first.
+func (r *sheetRows) reader() (io.Reader, error) {
+	if _, err := r.file.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("workbook: unable to read rows back: %w", err)
+	}
+	return bufio.NewReaderSize(r.file, 1<<20), nil
+}
+
+func (r *sheetRows) close() error {
+	err := r.file.Close()
+	if rmErr := os.Remove(r.file.Name()); err == nil {
+		err = rmErr
+	}
+	return err
+}
+
+func isXMLSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
+
+// appendCellText appends s as the character data of a cell's text, in one
+// pass and without allocating:
+//   - <, > and & as entities (quotes need none outside attributes);
+//   - a carriage return as &#xD;, which XML readers would otherwise turn
+//     into a line feed;
+//   - the characters XML 1.0 forbids (controls other than tab and line
+//     feed, U+FFFE, U+FFFF) and bytes that are not UTF-8 as U+FFFD, as
+//     excelize's SetRow did;
+//   - an underscore that starts what Excel reads as an escaped character
+//     (_x0041_ is "A") as _x005F_, the escaped underscore, so the text
+//     reads back as written.
+func appendCellText(dst []byte, s string) []byte {
+	const replacement = "\uFFFD"
+	done := 0 // s[:done] is in dst
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 || r == 0xFFFE || r == 0xFFFF {
+				dst = append(append(dst, s[done:i]...), replacement...)
+				done = i + size
+			}
+			i += size
+			continue
+		}
+		var esc string
+		switch {
+		case c == '<':
+			esc = "&lt;"
+		case c == '>':
+			esc = "&gt;"
+		case c == '&':
+			esc = "&amp;"
+		case c == '\r':
+			esc = "&#xD;"
+		case c < 0x20 && c != '\t' && c != '\n':
+			esc = replacement
+		case c == '_' && isEscapedChar(s[i:]):
+			esc = "_x005F_"
+		default:
+			i++
+			continue
+		}
+		dst = append(append(dst, s[done:i]...), esc...)
+		i++
+		done = i
+	}
+	return append(dst, s[done:]...)
+}
+
+// isEscapedChar says whether s starts with _xHHHH_, Excel's escape of a
+// character in a text.
+func isEscapedChar(s string) bool {
+	if len(s) < 7 || s[1] != 'x' || s[6] != '_' {
+		return false
+	}
+	for _, h := range s[2:6] {
+		if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// finite says whether a cell can hold f.
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
