@@ -208,12 +208,13 @@ func (s *StreamSheet) Append(values ...any) error {
 		case bool:
 			r.boolCell(i, x)
 		default:
-			return fmt.Errorf("workbook: sheet %s row %d: unsupported value %T", s.name, s.row, v)
+			r.drop()
+			s.row--
+			s.total--
+			return fmt.Errorf("workbook: sheet %s row %d: unsupported value %T", s.name, s.row+1, v)
 		}
 	}
-	if err := r.end(); err != nil {
-		return fmt.Errorf("workbook: sheet %s row %d: %w", s.name, s.row, err)
-	}
+	r.end()
 	return nil
 }
 

@@ -284,3 +284,88 @@ func sheetXML(t *testing.T, book []byte, part string) string {
 	}
 	return string(b)
 }
+
+// A row refused for a value a cell cannot take leaves nothing behind: the
+// rows after it are numbered on and the workbook stays readable.
+func TestStreamSheetRefusedRowLeavesNoTrace(t *testing.T) {
+	w := workbook.New("Từ chối")
+	defer w.Close()
+	s, err := w.AddStreamSheet("Phiếu", []workbook.Column{{Title: "Mã", Format: workbook.Code}, {Title: "Khi"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append("001", "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append("002", time.Now()); err == nil {
+		t.Fatal("a time.Time was taken")
+	}
+	if err := s.Append("003", "c"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := w.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("Phiếu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || rows[1][0] != "001" || rows[2][0] != "003" || s.Rows() != 2 {
+		t.Errorf("rows %q, counted %d", rows, s.Rows())
+	}
+}
+
+// Enough rows for several chunks to pass through the deflater, on three
+// sheets.
+func TestStreamSheetManyRows(t *testing.T) {
+	w := workbook.New("Nhiều dòng")
+	defer w.Close()
+	s, err := w.AddStreamSheet("Phiếu", []workbook.Column{{Title: "Số", Format: workbook.Integer}, {Title: "Tên"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetRowLimit(7001)
+	const n = 20000
+	for i := range n {
+		if err := s.Append(i, "Phường Đông Hưng số "+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := w.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	next := 0
+	for _, sheet := range s.Sheets {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows[1:] {
+			if r[0] != strconv.Itoa(next) || r[1] != "Phường Đông Hưng số "+r[0] {
+				t.Fatalf("sheet %s: row %q, want number %d", sheet, r, next)
+			}
+			next++
+		}
+	}
+	if next != n || len(s.Sheets) != 3 {
+		t.Errorf("read %d rows on %d sheets", next, len(s.Sheets))
+	}
+}
