@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -325,10 +326,17 @@ func TestStreamSheetRefusedRowLeavesNoTrace(t *testing.T) {
 }
 
 // Enough rows for several chunks to pass through the deflater, on three
-// sheets.
+// sheets; closing the workbook removes the rows' temporary files.
 func TestStreamSheetManyRows(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	w := workbook.New("Nhiều dòng")
-	defer w.Close()
+	closed := false
+	defer func() {
+		if !closed {
+			w.Close()
+		}
+	}()
 	s, err := w.AddStreamSheet("Phiếu", []workbook.Column{{Title: "Số", Format: workbook.Integer}, {Title: "Tên"}})
 	if err != nil {
 		t.Fatal(err)
@@ -367,5 +375,15 @@ func TestStreamSheetManyRows(t *testing.T) {
 	}
 	if next != n || len(s.Sheets) != 3 {
 		t.Errorf("read %d rows on %d sheets", next, len(s.Sheets))
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 3 {
+		t.Errorf("%d temporary files while writing, want one per sheet", len(left))
+	}
+	closed = true
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("temporary files left after Close: %v", left)
 	}
 }
