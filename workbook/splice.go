@@ -76,6 +76,11 @@ func (z *splicingZip) splice() error {
 	if err != nil {
 		return err
 	}
+	// Finished already, unless the sheet's Finish was skipped: the
+	// deflater must be done with the file before it is read.
+	if err := r.finish(); err != nil {
+		return err
+	}
 	rows, rowsDeflated, err := r.deflated()
 	if err != nil {
 		return err

@@ -11,8 +11,8 @@ import (
 
 // StreamSheet is a worksheet written row after row, for exports of a
 // million rows: excelize's stream writer writes the header row, widths,
-// frozen pane and print set-up, and the data rows go as XML straight to a
-// temporary file (sheetRows) instead of staying in memory as cells.
+// frozen pane and print set-up, and the data rows go as XML, deflated, to
+// a temporary file (sheetRows) instead of staying in memory as cells.
 // Nothing else may be written to the workbook until Finish.
 type StreamSheet struct {
 	w      *Workbook
