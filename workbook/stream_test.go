@@ -19,6 +19,7 @@ import (
 
 func TestStreamSheetContinuesOnANewSheetAndCutsLongText(t *testing.T) {
 	w := workbook.New("Luồng & thử")
+	defer w.Close()
 	s, err := w.AddStreamSheet("Phiếu", []workbook.Column{{Title: "Mã", Format: workbook.Code}, {Title: "Số", Format: workbook.Integer}, {Title: "Góp ý"}})
 	if err != nil {
 		t.Fatal(err)
