@@ -98,10 +98,10 @@ func loadResponseLayout(ctx context.Context, db *store.DB, f store.ResponseFilte
 // hour it was sent as an Excel time in the province's zone (clock), one
 // column per question (1–5, blank when not applicable; the header gives
 // the code and the question), one per profile question (the choice's
-// label), one per quality flag, source, filling time and comment. Rows pass
-// through excelize's stream writer (spilling to a temporary file) and the
-// file is zipped straight into out. progress, if not nil, is called every
-// 10,000 rows with the count so far.
+// label), one per quality flag, source, filling time and comment. Rows are
+// streamed (workbook.StreamSheet: deflated into a temporary file as they
+// come) and the file is zipped straight into out. progress, if not nil, is
+// called every 10,000 rows with the count so far.
 func WriteResponses(ctx context.Context, db *store.DB, f store.ResponseFilter, clock parindex.Clock, out io.Writer, progress func(int)) (ResponsesSummary, error) {
 	l, err := loadResponseLayout(ctx, db, f)
 	if err != nil {

@@ -12,8 +12,16 @@ import (
 // is returned as is.
 func (db *DB) EachResponse(ctx context.Context, f ResponseFilter, fn func(ResponseRow) error) error {
 	where, args := f.where()
+	// SQLite's driver turns DATE and TIMESTAMP columns into time.Time by
+	// trying its layouts one after another, a tenth of the CPU of a
+	// million-row export; as text (an expression has no declared type)
+	// they are read at fixed positions (Date.Scan, timeValue.Scan).
+	day, hour := "r.day", "r.submitted_hour"
+	if db.dialect == SQLite {
+		day, hour = "CAST(r.day AS TEXT)", "CAST(r.submitted_hour AS TEXT)"
+	}
 	rows, err := db.db.QueryContext(ctx, `
-		SELECT r.id, o.code, o.name, i.code, r.day, r.submitted_hour, r.answers, r.profile, r.comment, r.fill_seconds, r.flags, r.source
+		SELECT r.id, o.code, o.name, i.code, `+day+`, `+hour+`, r.answers, r.profile, r.comment, r.fill_seconds, r.flags, r.source
 		FROM responses r JOIN org_units o ON o.id = r.org_unit_id JOIN instruments i ON i.id = r.instrument_id`+where+`
 		ORDER BY r.day, r.id`, args...)
 	if err != nil {

@@ -174,17 +174,62 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return nil
 }
 
-// timeValue scans a timestamp column on both dialects.
+// timeValue scans a timestamp column on both dialects, and SQLite's
+// timestamps read as text (see EachResponse).
 type timeValue struct{ t time.Time }
 
 func (v *timeValue) Scan(src any) error {
 	switch x := src.(type) {
 	case time.Time:
 		v.t = x
+	case string:
+		t, err := parseSQLiteTime(x)
+		if err != nil {
+			return fmt.Errorf("store: cannot scan %q as a time: %w", x, err)
+		}
+		v.t = t
 	case nil:
 		v.t = time.Time{}
 	default:
 		return fmt.Errorf("store: cannot scan %T as a time", src)
 	}
 	return nil
+}
+
+// parseSQLiteTime reads a timestamp as SQLite holds it: the driver writes
+// "2006-01-02 15:04:05.999999999-07:00" (the _time_format set in Open),
+// in UTC since the store writes UTC. Whole seconds in UTC, nearly every
+// row, are read at fixed positions; anything else goes through
+// time.Parse, with or without a zone (UTC when there is none, as SQLite's
+// own datetime() writes).
+func parseSQLiteTime(s string) (time.Time, error) {
+	if len(s) == len("2006-01-02 15:04:05+00:00") && s[19:] == "+00:00" &&
+		s[4] == '-' && s[7] == '-' && s[10] == ' ' && s[13] == ':' && s[16] == ':' {
+		y, okY := atoiDigits(s[0:4])
+		mo, okMo := atoiDigits(s[5:7])
+		d, okD := atoiDigits(s[8:10])
+		h, okH := atoiDigits(s[11:13])
+		mi, okMi := atoiDigits(s[14:16])
+		sec, okS := atoiDigits(s[17:19])
+		if okY && okMo && okD && okH && okMi && okS && 1 <= mo && mo <= 12 && 1 <= d &&
+			d <= time.Date(y, time.Month(mo)+1, 0, 0, 0, 0, 0, time.UTC).Day() && h < 24 && mi < 60 && sec < 60 {
+			return time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC), nil
+		}
+	}
+	if t, err := time.Parse("2006-01-02 15:04:05.999999999Z07:00", s); err == nil {
+		return t, nil
+	}
+	return time.Parse("2006-01-02 15:04:05.999999999", s)
+}
+
+// atoiDigits reads a number written in ASCII digits only.
+func atoiDigits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
 }

@@ -75,6 +75,19 @@ func TestInsertResponsesKeepsAwkwardText(t *testing.T) {
 				t.Errorf("response %d flags %q, want %q", i, r.Flags, want)
 			}
 		}
+		// The export reads the same rows its own way (SQLite's day and hour
+		// as text).
+		exported := 0
+		err = db.EachResponse(ctx, store.ResponseFilter{UnitID: unit.ID}, func(r store.ResponseRow) error {
+			exported++
+			if want, ok := got[r.Comment]; !ok || r.Day != day || !r.Submitted.Equal(hour) || r.Submitted.Location() != time.UTC || r.Hour != 9 || r.Answers != want.Answers {
+				t.Errorf("exported %+v", r)
+			}
+			return nil
+		})
+		if err != nil || exported != len(comments) {
+			t.Errorf("exported %d rows, %v", exported, err)
+		}
 		// The dossier hash went in as text, the others as NULL: a second
 		// response with the same dossier is refused, one without is not.
 		again := []*parindex.Response{

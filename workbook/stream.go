@@ -9,10 +9,11 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// StreamSheet is a worksheet written row after row through excelize's
-// stream writer, for exports of a million rows: rows go to a temporary
-// file once they pass a few megabytes instead of staying in memory as
-// cells. Nothing else may be written to the workbook until Finish.
+// StreamSheet is a worksheet written row after row, for exports of a
+// million rows: excelize's stream writer writes the header row, widths,
+// frozen pane and print set-up, and the data rows go as XML, deflated, to
+// a temporary file (sheetRows) instead of staying in memory as cells.
+// Nothing else may be written to the workbook until Finish.
 type StreamSheet struct {
 	w      *Workbook
 	sw     *excelize.StreamWriter
@@ -20,8 +21,8 @@ type StreamSheet struct {
 	name   string // the sheet being written
 	cols   []Column
 	styles []int
+	rows   *sheetRows // the data rows of the sheet being written
 	row    int
-	cells  []any
 	total  int // rows written on every sheet
 	limit  int // rows per sheet, the header included: MaxRows (tests lower it)
 	// Text columns wrap; their rows are as tall as their longest text
@@ -42,7 +43,7 @@ type StreamSheet struct {
 // past Excel's limit of 1,048,576 continue on a new sheet with the same
 // header, named like the first with " (2)", " (3)", ….
 func (w *Workbook) AddStreamSheet(name string, cols []Column) (*StreamSheet, error) {
-	s := &StreamSheet{w: w, base: name, cols: cols, cells: make([]any, len(cols)), limit: MaxRows,
+	s := &StreamSheet{w: w, base: name, cols: cols, limit: MaxRows,
 		wrap: make([]float64, len(cols)), font: textFont{size: 10}, heights: map[string]int{},
 		lastText: make([]string, len(cols)), lastN: make([]int, len(cols))}
 	for i, c := range cols {
@@ -82,7 +83,17 @@ func (s *StreamSheet) start() error {
 		return fmt.Errorf("workbook: sheet %s: %w", name, err)
 	}
 	w.streamed = true
-	s.sw, s.name, s.row = sw, name, 0
+	// The rows go to a part excelize names after the sheet's id; Write
+	// fails if it finds no part of that name.
+	rows, err := newSheetRows("xl/worksheets/sheet"+strconv.Itoa(sw.SheetID)+".xml", s.styles)
+	if err != nil {
+		return err
+	}
+	if w.streamRows == nil {
+		w.streamRows = map[string]*sheetRows{}
+	}
+	w.streamRows[rows.part] = rows
+	s.sw, s.rows, s.name, s.row = sw, rows, name, 0
 	s.Sheets = append(s.Sheets, name)
 	// A streamed sheet's columns are as wide as asked (its rows are not
 	// read back); the header row is as tall as its longest title needs.
@@ -139,11 +150,12 @@ func (s *StreamSheet) start() error {
 // Append writes the next row: values as in Sheet.Append (string, float64,
 // int, int64, bool, *float64, nil). A text longer than Excel's cell limit
 // is cut with CutMarker rather than refused: a raw export must not fail on
-// one long comment.
+// one long comment. Empty texts, nil and numbers a cell cannot hold (NaN,
+// infinities) write no cell.
 func (s *StreamSheet) Append(values ...any) error {
 	if s.row >= s.limit {
-		if err := s.sw.Flush(); err != nil {
-			return fmt.Errorf("workbook: sheet %s: %w", s.name, err)
+		if err := s.flush(); err != nil {
+			return err
 		}
 		if err := s.start(); err != nil {
 			return err
@@ -151,35 +163,6 @@ func (s *StreamSheet) Append(values ...any) error {
 	}
 	s.row++
 	s.total++
-	for i := range s.cells {
-		var v any
-		if i < len(values) {
-			v = values[i]
-		}
-		switch x := v.(type) {
-		case *float64:
-			v = nil
-			if x != nil {
-				v = *x
-			}
-		case string:
-			if x == "" {
-				v = nil // no cell at all: most comments are empty
-				break
-			}
-			if cut, ok := FitCell(x); ok {
-				v = cut
-				s.Cut++
-			}
-		}
-		if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
-			v = nil
-		}
-		if s.styles[i] != 0 && v != nil {
-			v = excelize.Cell{StyleID: s.styles[i], Value: v}
-		}
-		s.cells[i] = v
-	}
 	lines := 1
 	for i, v := range values {
 		if i >= len(s.wrap) || s.wrap[i] == 0 {
@@ -192,14 +175,46 @@ func (s *StreamSheet) Append(values ...any) error {
 			lines = max(lines, s.lastN[i])
 		}
 	}
-	cell, _ := excelize.CoordinatesToCellName(1, s.row)
-	var opts []excelize.RowOpts
+	height := 0.0
 	if lines > 1 {
-		opts = append(opts, excelize.RowOpts{Height: min(math.Ceil(float64(lines)*s.font.lineHeight()+2), 409)})
+		height = min(math.Ceil(float64(lines)*s.font.lineHeight()+2), 409)
 	}
-	if err := s.sw.SetRow(cell, s.cells, opts...); err != nil {
-		return fmt.Errorf("workbook: sheet %s row %d: %w", s.name, s.row, err)
+	r := s.rows
+	r.begin(s.row, height)
+	for i, v := range values[:min(len(values), len(s.cols))] {
+		switch x := v.(type) {
+		case nil:
+		case string:
+			if x == "" {
+				break // no cell at all: most comments are empty
+			}
+			if cut, ok := FitCell(x); ok {
+				x = cut
+				s.Cut++
+			}
+			r.textCell(i, x)
+		case float64:
+			if finite(x) {
+				r.floatCell(i, x)
+			}
+		case *float64:
+			if x != nil && finite(*x) {
+				r.floatCell(i, *x)
+			}
+		case int:
+			r.intCell(i, int64(x))
+		case int64:
+			r.intCell(i, x)
+		case bool:
+			r.boolCell(i, x)
+		default:
+			r.drop()
+			s.row--
+			s.total--
+			return fmt.Errorf("workbook: sheet %s row %d: unsupported value %T", s.name, s.row+1, v)
+		}
 	}
+	r.end()
 	return nil
 }
 
@@ -229,8 +244,15 @@ func (s *StreamSheet) Rows() int { return s.total }
 // Finish ends the sheet. Call it after the last Append and before writing
 // the workbook. A streamed sheet has no auto-filter: adding one would read
 // the whole sheet back into memory.
-func (s *StreamSheet) Finish() error {
+func (s *StreamSheet) Finish() error { return s.flush() }
+
+// flush ends the sheet being written: excelize's half (everything but the
+// data rows) and the rows.
+func (s *StreamSheet) flush() error {
 	if err := s.sw.Flush(); err != nil {
+		return fmt.Errorf("workbook: sheet %s: %w", s.name, err)
+	}
+	if err := s.rows.finish(); err != nil {
 		return fmt.Errorf("workbook: sheet %s: %w", s.name, err)
 	}
 	return nil

@@ -72,6 +72,9 @@ type Workbook struct {
 	// any sheet's XML back (as SetActiveSheet does) would then load the
 	// whole streamed sheet into memory.
 	streamed bool
+	// streamRows are the data rows of the streamed sheets, by part name,
+	// spliced into their parts by Write.
+	streamRows map[string]*sheetRows
 	// Footer is printed at the bottom left of every page (the page number
 	// at the right); New sets it to the title.
 	footer       string
@@ -419,7 +422,10 @@ func (w *Workbook) Write(out io.Writer) error {
 				return flate.NewWriter(out, flate.BestSpeed)
 			})
 		}
-		return zw
+		if len(w.streamRows) == 0 {
+			return zw
+		}
+		return &splicingZip{Writer: zw, rows: w.streamRows}
 	})
 	if _, err := w.f.WriteToBuffer(); err != nil {
 		return fmt.Errorf("workbook: unable to write: %w", err)
@@ -436,5 +442,15 @@ func (w *Workbook) Bytes() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Close releases the workbook's resources.
-func (w *Workbook) Close() error { return w.f.Close() }
+// Close releases the workbook's resources, the temporary files of
+// streamed rows among them.
+func (w *Workbook) Close() error {
+	err := w.f.Close()
+	for _, r := range w.streamRows {
+		if closeErr := r.close(); err == nil {
+			err = closeErr
+		}
+	}
+	w.streamRows = nil
+	return err
+}
