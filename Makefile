@@ -45,10 +45,12 @@ bench-dashboards:
 ## department and a commune, the ranking, survey results, a month of one unit's raw responses), print each to PDF with
 ## LibreOffice headless, one at a time, and inspect the PDFs (e2e/printcheck, with pdftotext -bbox-layout): no two
 ## words overlap, nothing below 8 pt, every cell's text printed whole, page counts within bounds. Skips, saying so,
-## when soffice or pdftotext is not installed (Debian: libreoffice-calc, poppler-utils).
+## when soffice or pdftotext is not installed (Debian: libreoffice-calc, poppler-utils; fonts-liberation2 for Arial's metrics).
 verify-xlsx: build
 	@if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then \
-		echo "verify-xlsx: skipped: soffice or pdftotext is not installed; apt-get install libreoffice-calc poppler-utils"; exit 0; fi; \
+		echo "verify-xlsx: skipped: soffice or pdftotext is not installed; apt-get install libreoffice-calc poppler-utils fonts-liberation2"; exit 0; fi; \
+	if ! fc-match Arial | grep -q "Liberation Sans\|Arial"; then \
+		echo "verify-xlsx: Arial prints as $$(fc-match Arial), not as Arial or its metric twin Liberation Sans, so every line would be wider than measured; apt-get install fonts-liberation2"; exit 1; fi; \
 	set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	export PARINDEX_DATA_DIR="$$tmp/data" PARINDEX_DATABASE_URL= ; \
 	./$(BIN) demo >/dev/null 2>&1; \

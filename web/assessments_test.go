@@ -519,9 +519,9 @@ func TestAssessmentExcelRoundTrip(t *testing.T) {
 	})
 }
 
-// asmSubmitted enters every leaf of unit's e2e-2026 sheet and submits it,
+// submittedSheet enters every leaf of unit's e2e-2026 sheet and submits it,
 // through the store, as the agency would on its pages.
-func asmSubmitted(t *testing.T, db *store.DB, unit string) assessment.Ref {
+func submittedSheet(t *testing.T, db *store.DB, unit string) assessment.Ref {
 	t.Helper()
 	ctx := context.Background()
 	ref := assessment.Ref{Framework: "e2e-2026", Unit: unit}
@@ -566,7 +566,7 @@ func TestAppraiserWithAgencyRoleNeverAppraisesThatUnit(t *testing.T) {
 		ts := newTestServer(t, db)
 		setUpE2E(t, ts)
 		for _, unit := range []string{"SNNMT", "STP"} {
-			if _, err := db.Transition(ctx, parindex.Actor{Name: "test"}, asmSubmitted(t, db, unit), assessment.TransitionStartAppraisal, ""); err != nil {
+			if _, err := db.Transition(ctx, parindex.Actor{Name: "test"}, submittedSheet(t, db, unit), assessment.TransitionStartAppraisal, ""); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -653,7 +653,7 @@ func TestAdministratorWithAgencyRoleLeavesThatUnitToAnother(t *testing.T) {
 			Grants: []parindex.RoleGrant{{Role: parindex.RoleAdmin}, {Role: parindex.RoleAgencyLeader, UnitCode: "SNNMT"}}}, hash); err != nil {
 			t.Fatal(err)
 		}
-		snnmtRef, stpRef := asmSubmitted(t, db, "SNNMT"), asmSubmitted(t, db, "STP")
+		snnmtRef, stpRef := submittedSheet(t, db, "SNNMT"), submittedSheet(t, db, "STP")
 		doha, admin := ts.client(t), ts.client(t)
 		doha.mustLogin("doha.snnmt")
 		admin.mustLogin("admin")

@@ -175,7 +175,7 @@ func (s *Server) buildFrameworkData(c *gin.Context, rec *store.FrameworkRecord) 
 			}
 			if n.IsLeaf() {
 				v.Method = kit.T(lang, "criteria.method."+string(n.Method))
-				v.Params = methodParams(nm, n)
+				v.Params = nm.MethodParams(n)
 			} else if n.Adjustment {
 				v.Method = kit.T(lang, "criteria.adjustment")
 			}
@@ -189,64 +189,6 @@ func (s *Server) buildFrameworkData(c *gin.Context, rec *store.FrameworkRecord) 
 	}
 	d.Nodes = build(f.Nodes, true)
 	return d, nil
-}
-
-// methodParams describes how a leaf earns its points, in the user's
-// language, naming metrics, instruments and elements by their names.
-func methodParams(nm *kit.Names, n *criteria.Node) []string {
-	lang := nm.Lang
-	tr := func(key string, args ...any) string { return kit.T(lang, key, args...) }
-	rate := func() string {
-		return tr("criteria.param.rate", nm.Metric(n.Numerator), nm.Metric(n.Denominator))
-	}
-	switch n.Method {
-	case criteria.MethodAssessed:
-		return []string{tr("criteria.param.step", kit.Points(lang, n.InputStep()))}
-	case criteria.MethodBoolean:
-		return []string{tr("criteria.param.boolean")}
-	case criteria.MethodRatio:
-		out := []string{rate()}
-		if t := n.RatioTarget(); t != criteria.DefaultTarget {
-			return append(out, tr("criteria.param.target", kit.Percent(lang, t)))
-		}
-		return append(out, tr("criteria.param.ratio"))
-	case criteria.MethodTiers:
-		out := []string{rate()}
-		for i, t := range n.Tiers {
-			if i == len(n.Tiers)-1 && t.Min == 0 {
-				out = append(out, tr("criteria.param.tier_rest", kit.Points(lang, t.Points)))
-				continue
-			}
-			out = append(out, tr("criteria.param.tier", kit.Percent(lang, t.Min), kit.Points(lang, t.Points)))
-		}
-		return out
-	case criteria.MethodRelative:
-		return []string{rate(), tr("criteria.param.relative")}
-	case criteria.MethodCount:
-		max := 0.0
-		if n.Max != nil {
-			max = *n.Max
-		}
-		return []string{tr("criteria.param.count", nm.Metric(n.Metric), kit.Points(lang, n.PerUnit), kit.Points(lang, max))}
-	case criteria.MethodFormula:
-		return []string{tr("criteria.param.formula", nm.Formula(n.Formula))}
-	case criteria.MethodSurvey:
-		var what string
-		switch {
-		case n.Element != "":
-			what = tr("criteria.param.survey_element", nm.Instrument(n.Instrument), nm.Element(n.Instrument, n.Element))
-		case n.Question != "":
-			what = tr("criteria.param.survey_question", nm.Instrument(n.Instrument), n.Question)
-		default:
-			what = tr("criteria.param.survey_overall", nm.Instrument(n.Instrument))
-		}
-		return []string{what, tr("criteria.measure." + string(n.SurveyMeasure()))}
-	case criteria.MethodBonus:
-		return []string{tr("criteria.param.bonus", kit.Points(lang, n.Cap))}
-	case criteria.MethodPenalty:
-		return []string{tr("criteria.param.penalty", kit.Points(lang, n.Cap))}
-	}
-	return nil
 }
 
 func (s *Server) frameworkPage(c *gin.Context) {

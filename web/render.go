@@ -13,6 +13,7 @@ import (
 
 	"parindex"
 	"parindex/i18n"
+	"parindex/web/assessments"
 	"parindex/web/kit"
 )
 
@@ -127,7 +128,7 @@ func (s *Server) Render(c *gin.Context, status int, page, titleKey string, data 
 			Survey:   canUseSurvey(u),
 		}
 		p.Nav.Dashboard = dashboardLink(u) // the overview, or the user's own agency page; "": none
-		p.Nav.Assessments = canUseAssessments(u)
+		p.Nav.Assessments = assessments.CanUse(u)
 		p.Nav.Results = parindex.CanAny(u, parindex.ActionViewProvince)
 	}
 	var buf bytes.Buffer

@@ -22,6 +22,7 @@ import (
 	"parindex/password"
 	"parindex/store"
 	"parindex/survey"
+	"parindex/web/assessments"
 	"parindex/web/kit"
 )
 
@@ -55,8 +56,7 @@ type Server struct {
 	live     *liveBroker
 	serving  atomic.Bool
 
-	// maxEvidence is the limit of one evidence file, in bytes.
-	maxEvidence atomic.Int64
+	assessments *assessments.Handler // the self-assessment and appraisal pages
 }
 
 // New builds the server: routes, middleware, templates and assets are all
@@ -65,7 +65,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, db: db, log: log, reg: prometheus.NewRegistry(), passwordParams: password.Default, clock: cfg.Clock()}
 	s.sessions = newSessions(s)
-	s.SetMaxEvidenceSize(int64(cfg.EvidenceMaxMB) << 20)
+	s.assessments = assessments.New(s, db, s.clock, cfg.DataDir, int64(cfg.EvidenceMaxMB)<<20)
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -152,7 +152,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	s.exportRoutes(staff)
 	s.dashboardRoutes(staff)
 	s.snapshotRoutes(staff)
-	s.assessmentRoutes(staff)
+	s.assessments.Routes(staff)
 	s.metricsRoutes(staff)
 	s.apiRoutes(e)
 	s.engine = e
@@ -196,6 +196,10 @@ func (s *Server) ServeMetrics(ln net.Listener) error {
 
 // SetPasswordParams sets the argon2id cost of new hashes (tests use a cheap one).
 func (s *Server) SetPasswordParams(p password.Params) { s.passwordParams = p }
+
+// SetMaxEvidenceSize sets the limit of one evidence file in bytes (0 or
+// less restores the default); tests lower it.
+func (s *Server) SetMaxEvidenceSize(n int64) { s.assessments.SetMaxEvidenceSize(n) }
 
 // Sessions exposes the session manager, so tests can shorten its timeouts.
 func (s *Server) Sessions() *scs.SessionManager { return s.sessions }
