@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -393,4 +394,13 @@ func mergeItemErrors(errs []apiItemError, ie parindex.InputErrors) []apiItemErro
 	}
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Index < errs[j].Index })
 	return errs
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }

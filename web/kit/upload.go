@@ -11,7 +11,7 @@ import (
 // CleanUploadName keeps the base name of an uploaded file, for messages.
 func CleanUploadName(name string) string {
 	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
-	if !utf8.ValidString(name) || name == "." || name == "/" {
+	if !utf8.ValidString(name) || name == "." || name == ".." || name == "/" {
 		return "upload"
 	}
 	if len(name) > 200 {

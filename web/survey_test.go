@@ -1,0 +1,83 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"mime/multipart"
+	"net/http"
+	"testing"
+
+	"parindex"
+	"parindex/store"
+	"parindex/survey"
+)
+
+var testActor = parindex.Actor{Name: "test"}
+
+// withSurvey publishes the reference instrument on a test server.
+func withSurvey(t *testing.T, ts *testServer) *parindex.StoredInstrument {
+	t.Helper()
+	in, err := survey.EnsureReference(context.Background(), ts.DB, testActor, "sipas-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+func mustLink(t *testing.T, db *store.DB, unit, counter string) *parindex.SurveyLink {
+	t.Helper()
+	links, err := db.CreateLinks(context.Background(), testActor, []store.LinkSpec{{Token: survey.NewLinkToken(), InstrumentCode: "sipas-2026", UnitCode: unit, CounterLabel: counter}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return links[0]
+}
+
+func unitLinks(t *testing.T, db *store.DB, code string) []*parindex.SurveyLink {
+	t.Helper()
+	u, err := db.OrgUnitByCode(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	links, err := db.FindLinks(context.Background(), store.LinkFilter{UnitID: u.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return links
+}
+
+func auditOf(t *testing.T, db *store.DB, action string) []parindex.AuditEntry {
+	t.Helper()
+	all, err := db.FindAudit(context.Background(), store.AuditFilter{ObjectType: "survey_link", Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []parindex.AuditEntry
+	for _, a := range all {
+		if a.Action == action {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// postFile sends a multipart form with one file, as a browser does.
+func (c *client) postFile(path, field, name string, content []byte, fields map[string]string) response {
+	c.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	if field != "" {
+		fw, err := w.CreateFormFile(field, name)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		fw.Write(content)
+	}
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.base+path, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return c.do(req)
+}
