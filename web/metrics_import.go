@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -18,14 +17,9 @@ import (
 )
 
 type metricsImportData struct {
-	File     string
+	importStep
 	Reason   string
-	Error    string
-	Problems parindex.InputErrors
-	Count    int
-	More     int
 	Result   *store.PutResult
-	Token    string // the checked file's, for the apply step
 	Done     bool
 	Inserted int
 	Updated  int
@@ -45,45 +39,22 @@ func (s *Server) metricsImportPage(c *gin.Context) {
 // and unchanged figures, or every problem) and, on the second step, stores
 // it, all or nothing.
 func (s *Server) metricsImport(c *gin.Context) {
-	f, err := s.ImportUpload(c, "metrics", metricsLimit)
-	d := metricsImportData{Reason: strings.TrimSpace(c.PostForm("reason")), File: f.Name}
-	if err != nil {
-		s.ShowError(c, err, func(status int, msg string) {
-			d.Error = msg
-			s.Render(c, status, "metrics_import", "metrics.import", d)
-		})
-		return
+	d := metricsImportData{}
+	show := func(status int) {
+		d.Reason = strings.TrimSpace(c.PostForm("reason")) // read once the upload's limit is set
+		s.Render(c, status, "metrics_import", "metrics.import", d)
 	}
-	tab, rows, err := readObservations(d.File, f.Data)
-	var res store.PutResult
-	if err == nil {
-		res, err = s.db.PutObservations(c.Request.Context(), kit.Actor(c), rows,
+	s.importSteps(c, "metrics", metricsLimit, &d.importStep, show, func(f kit.ImportFile) (string, error) {
+		d.Reason = strings.TrimSpace(c.PostForm("reason"))
+		tab, rows, err := readObservations(f.Name, f.Data)
+		if err != nil {
+			return "", err
+		}
+		res, err := s.db.PutObservations(c.Request.Context(), kit.Actor(c), rows,
 			store.PutOptions{Source: parindex.MetricSourceImport, File: tab.File, Sheet: tab.Sheet, Reason: d.Reason, DryRun: !f.Apply})
-	}
-	var ie parindex.InputErrors
-	switch {
-	case errors.As(err, &ie):
-		d.Count, d.Problems, d.More = len(ie), kit.ShownProblems(ie), len(ie)-len(kit.ShownProblems(ie))
-		s.Render(c, http.StatusBadRequest, "metrics_import", "metrics.import", d)
-		return
-	case err != nil:
-		s.ShowError(c, err, func(status int, msg string) {
-			d.Error = msg
-			s.Render(c, status, "metrics_import", "metrics.import", d)
-		})
-		return
-	}
-	if f.Apply {
-		s.Discard(c, "metrics", f)
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/metrics/import?done=1&inserted=%d&updated=%d", res.Inserted, res.Updated))
-		return
-	}
-	if err := s.Keep(c, "metrics", &f); err != nil {
-		s.InternalError(c, err)
-		return
-	}
-	d.Result, d.Token = &res, f.Token
-	s.Render(c, http.StatusOK, "metrics_import", "metrics.import", d)
+		d.Result = &res
+		return fmt.Sprintf("/admin/metrics/import?done=1&inserted=%d&updated=%d", res.Inserted, res.Updated), err
+	})
 }
 
 // readObservations reads an uploaded metrics file whole.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -20,15 +19,10 @@ import (
 const paperLimit = 4 << 20
 
 type paperData struct {
+	importStep
 	Instruments []*parindex.StoredInstrument
 	Instrument  string
-	File        string
-	Token       string // the checked file's, for the apply step
 	Result      *survey.PaperResult
-	Problems    parindex.InputErrors
-	Count       int // problems in all
-	More        int // problems not listed
-	Error       string
 	Done        bool
 	Inserted    int
 	Already     int
@@ -70,42 +64,20 @@ func (s *Server) paperPage(c *gin.Context) {
 // paperImport checks an uploaded file (step 1, nothing written) or stores
 // the file checked in step 1 (step 2, "apply"), checking everything again.
 func (s *Server) paperImport(c *gin.Context) {
-	f, err := s.ImportUpload(c, "paper", paperLimit)
-	d := paperData{Instrument: strings.TrimSpace(c.PostForm("instrument")), File: f.Name}
-	if err != nil {
-		s.ShowError(c, err, func(status int, msg string) {
-			d.Error = msg
-			s.renderPaper(c, status, d)
-		})
-		return
+	d := paperData{}
+	show := func(status int) {
+		d.Instrument = strings.TrimSpace(c.PostForm("instrument")) // read once the upload's limit is set
+		s.renderPaper(c, status, d)
 	}
-	file := func() (*tabular.Reader, error) { return tabular.Open(d.File, bytes.NewReader(f.Data), tabular.Upload) }
-	res, err := survey.ImportPaper(c.Request.Context(), s.db, kit.Actor(c), file, d.Instrument, !f.Apply)
-	var ie parindex.InputErrors
-	switch {
-	case errors.As(err, &ie):
-		d.Count, d.Problems, d.More = len(ie), kit.ShownProblems(ie), len(ie)-len(kit.ShownProblems(ie))
-		s.renderPaper(c, http.StatusBadRequest, d)
-		return
-	case err != nil:
-		s.ShowError(c, err, func(status int, msg string) {
-			if status == http.StatusNotFound {
-				status = http.StatusBadRequest // the instrument chosen in the form
-			}
-			d.Error = msg
-			s.renderPaper(c, status, d)
-		})
-		return
-	}
-	if f.Apply {
-		s.Discard(c, "paper", f)
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/survey/paper?inserted=%d&already=%d", res.Inserted, res.AlreadyStored))
-		return
-	}
-	if err := s.Keep(c, "paper", &f); err != nil {
-		s.InternalError(c, err)
-		return
-	}
-	d.Result, d.Token = &res, f.Token
-	s.renderPaper(c, http.StatusOK, d)
+	s.importSteps(c, "paper", paperLimit, &d.importStep, show, func(f kit.ImportFile) (string, error) {
+		d.Instrument = strings.TrimSpace(c.PostForm("instrument"))
+		file := func() (*tabular.Reader, error) { return tabular.Open(f.Name, bytes.NewReader(f.Data), tabular.Upload) }
+		res, err := survey.ImportPaper(c.Request.Context(), s.db, kit.Actor(c), file, d.Instrument, !f.Apply)
+		if parindex.ErrorCode(err) == parindex.ECodeNotFound {
+			// The instrument chosen in the form: a bad form, not a missing page.
+			err = parindex.Errorf(parindex.ECodeInvalid, "%s", parindex.ErrorMessage(err))
+		}
+		d.Result = &res
+		return fmt.Sprintf("/admin/survey/paper?inserted=%d&already=%d", res.Inserted, res.AlreadyStored), err
+	})
 }

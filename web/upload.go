@@ -134,3 +134,50 @@ func (s *Server) keptPath(c *gin.Context, kind, token string) (string, error) {
 	}
 	return filepath.Join(s.keptDir(), kind+"-"+strconv.FormatInt(u.ID, 10)+"-"+token), nil
 }
+
+// importStep is what an import page shows of the step it ran: the file's
+// name, its problems (the first kit.ProblemsShown of Count, More not
+// listed) or an error, and after a clean check the token of the kept file.
+type importStep struct {
+	File     string
+	Error    string
+	Problems parindex.InputErrors
+	Count    int
+	More     int
+	Token    string
+}
+
+// importSteps runs the step of a check-then-apply import that the form
+// asks for. run imports f, as a dry run unless f.Apply, and returns where
+// to go once the file is applied; show renders the page with p filled. A
+// file with problems shows every one with 400, and stores nothing.
+func (s *Server) importSteps(c *gin.Context, kind string, limit int64, p *importStep, show func(status int), run func(f kit.ImportFile) (applied string, err error)) {
+	f, err := s.ImportUpload(c, kind, limit)
+	p.File = f.Name
+	var applied string
+	if err == nil {
+		applied, err = run(f)
+	}
+	var ie parindex.InputErrors
+	switch {
+	case errors.As(err, &ie):
+		p.Count, p.Problems = len(ie), kit.ShownProblems(ie)
+		p.More = p.Count - len(p.Problems)
+		show(http.StatusBadRequest)
+	case err != nil:
+		s.ShowError(c, err, func(status int, msg string) {
+			p.Error = msg
+			show(status)
+		})
+	case f.Apply:
+		s.Discard(c, kind, f)
+		c.Redirect(http.StatusSeeOther, applied)
+	default:
+		if err := s.Keep(c, kind, &f); err != nil {
+			s.InternalError(c, err)
+			return
+		}
+		p.Token = f.Token
+		show(http.StatusOK)
+	}
+}

@@ -1,17 +1,14 @@
 package kit_test
 
 import (
-	"go/parser"
-	"go/token"
 	"net/http/httptest"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
 
 	"parindex"
+	"parindex/internal/imports"
 	"parindex/web/kit"
 )
 
@@ -19,23 +16,10 @@ import (
 // (package web) nor a feature package, or a feature could reach the server
 // around kit.Host.
 func TestKitImportsNoWebPackage(t *testing.T) {
-	entries, err := os.ReadDir(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, imp := range f.Imports {
-			path, _ := strconv.Unquote(imp.Path.Value)
+	for _, f := range imports.Of(t, ".") {
+		for _, path := range f.Imports {
 			if path == "parindex/web" || strings.HasPrefix(path, "parindex/web/") {
-				t.Errorf("%s imports %s", name, path)
+				t.Errorf("%s imports %s", f.Name, path)
 			}
 		}
 	}
