@@ -50,6 +50,25 @@ func (s *Server) UnitTarget(c *gin.Context, code string) (*parindex.OrgUnit, par
 	return unit, parindex.UnitTarget(unit, anc), nil
 }
 
+// viewableUnit loads a unit the user may view, with its authorisation
+// target, or answers 403 (also for an unknown code, unless the user sees the
+// whole province, so probing codes reveals nothing) and returns false.
+func (s *Server) viewableUnit(c *gin.Context, code string) (*parindex.OrgUnit, parindex.Target, bool) {
+	unit, target, err := s.UnitTarget(c, code)
+	if err != nil {
+		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !seesProvince(c) {
+			s.Forbidden(c)
+			return nil, parindex.Target{}, false
+		}
+		s.Fail(c, err)
+		return nil, parindex.Target{}, false
+	}
+	if !s.Authorize(c, parindex.ActionViewUnit, target) {
+		return nil, parindex.Target{}, false
+	}
+	return unit, target, true
+}
+
 type homeData struct {
 	Units    []*parindex.OrgUnit
 	Province bool
@@ -109,16 +128,8 @@ type unitData struct {
 }
 
 func (s *Server) unitPage(c *gin.Context) {
-	unit, target, err := s.UnitTarget(c, c.Param("code"))
-	if err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !parindex.CanAny(kit.CurrentUser(c), parindex.ActionViewProvince) {
-			s.Forbidden(c)
-			return
-		}
-		s.Fail(c, err)
-		return
-	}
-	if !s.Authorize(c, parindex.ActionViewUnit, target) {
+	unit, _, ok := s.viewableUnit(c, c.Param("code"))
+	if !ok {
 		return
 	}
 	d := unitData{Unit: unit, CanManage: parindex.Can(kit.CurrentUser(c), parindex.ActionManageOrgs, parindex.Target{})}

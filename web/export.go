@@ -71,16 +71,8 @@ func (s *Server) sendWorkbook(c *gin.Context, filename string, build func(*bytes
 // snapshot of a framework covering the unit's type, or ?snapshot=ID. An
 // agency user may download only its own units' scorecards.
 func (s *Server) scorecardXLSX(c *gin.Context) {
-	unit, target, err := s.UnitTarget(c, c.Param("code"))
-	if err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !parindex.CanAny(kit.CurrentUser(c), parindex.ActionViewProvince) {
-			s.Forbidden(c)
-			return
-		}
-		s.Fail(c, err)
-		return
-	}
-	if !s.Authorize(c, parindex.ActionViewUnit, target) {
+	unit, _, ok := s.viewableUnit(c, c.Param("code"))
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
@@ -141,7 +133,7 @@ func (s *Server) responsesXLSX(c *gin.Context) {
 	var f store.ResponseFilter
 	switch {
 	case unitCode != "":
-		unit, ok := s.viewableUnit(c, unitCode)
+		unit, _, ok := s.viewableUnit(c, unitCode)
 		if !ok {
 			return
 		}
@@ -216,7 +208,7 @@ func (s *Server) surveyResultsXLSX(c *gin.Context) {
 	parent := ""
 	switch code := strings.TrimSpace(c.Query("unit")); {
 	case code != "":
-		unit, ok := s.viewableUnit(c, code)
+		unit, _, ok := s.viewableUnit(c, code)
 		if !ok {
 			return
 		}

@@ -58,16 +58,8 @@ func (s *Server) metricsUnit(c *gin.Context) {
 
 func (s *Server) showMetricsUnit(c *gin.Context, status int, form *metricsUnitData) {
 	ctx := c.Request.Context()
-	unit, target, err := s.UnitTarget(c, c.Param("code"))
-	if err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !parindex.CanAny(kit.CurrentUser(c), parindex.ActionViewProvince) {
-			s.Forbidden(c)
-			return
-		}
-		s.Fail(c, err)
-		return
-	}
-	if !s.Authorize(c, parindex.ActionViewUnit, target) {
+	unit, target, ok := s.viewableUnit(c, c.Param("code"))
+	if !ok {
 		return
 	}
 	d := metricsUnitData{Unit: unit, Input: c.Query("period"), CanReport: parindex.Can(kit.CurrentUser(c), parindex.ActionReportMetrics, target)}

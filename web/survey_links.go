@@ -93,7 +93,7 @@ func (s *Server) renderLinks(c *gin.Context, status int, code string, d linksDat
 	d.Units = units
 	f := store.LinkFilter{}
 	if code != "" {
-		unit, ok := s.viewableUnit(c, code)
+		unit, _, ok := s.viewableUnit(c, code)
 		if !ok {
 			return
 		}
@@ -131,25 +131,6 @@ func (s *Server) renderLinks(c *gin.Context, status int, code string, d linksDat
 	}
 	c.Header("Cache-Control", "no-store")
 	s.Render(c, status, "survey_links", "survey.links", d)
-}
-
-// viewableUnit loads a unit the user may view, or answers 403 (also for an
-// unknown code, unless the user sees the whole province, so probing codes
-// reveals nothing) and returns false.
-func (s *Server) viewableUnit(c *gin.Context, code string) (*parindex.OrgUnit, bool) {
-	unit, target, err := s.UnitTarget(c, code)
-	if err != nil {
-		if parindex.ErrorCode(err) == parindex.ECodeNotFound && !seesProvince(c) {
-			s.Forbidden(c)
-			return nil, false
-		}
-		s.Fail(c, err)
-		return nil, false
-	}
-	if !s.Authorize(c, parindex.ActionViewUnit, target) {
-		return nil, false
-	}
-	return unit, true
 }
 
 func (s *Server) linkFormData(c *gin.Context, d *linksData) error {
@@ -329,7 +310,7 @@ func (s *Server) linkByID(c *gin.Context) *parindex.SurveyLink {
 		}
 		return nil
 	}
-	if _, ok := s.viewableUnit(c, links[0].UnitCode); !ok {
+	if _, _, ok := s.viewableUnit(c, links[0].UnitCode); !ok {
 		return nil
 	}
 	return links[0]

@@ -117,7 +117,7 @@ func (s *Server) posterPage(c *gin.Context) {
 
 // unitPosters prints a poster for every active counter of one unit, one a page.
 func (s *Server) unitPosters(c *gin.Context) {
-	unit, ok := s.viewableUnit(c, c.Param("code"))
+	unit, _, ok := s.viewableUnit(c, c.Param("code"))
 	if !ok {
 		return
 	}

@@ -70,7 +70,7 @@ func (s *Server) responsesPage(c *gin.Context) {
 	var problems []string
 	switch {
 	case d.Unit != "":
-		unit, ok := s.viewableUnit(c, d.Unit)
+		unit, _, ok := s.viewableUnit(c, d.Unit)
 		if !ok {
 			return
 		}
