@@ -145,12 +145,7 @@ type apiCompleteness struct {
 // what each framework of the year still lacks.
 func (a *api) unitMetrics(c *gin.Context) {
 	ctx := c.Request.Context()
-	ix, err := a.units(ctx)
-	if err != nil {
-		a.fail(c, err, "")
-		return
-	}
-	u, ok := a.readableUnit(c, ix, c.Param("code"))
+	u, ok := a.unitParam(c)
 	if !ok {
 		return
 	}

@@ -153,12 +153,7 @@ func (a *api) snapshotUnit(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ix, err := a.units(c.Request.Context())
-	if err != nil {
-		a.fail(c, err, "")
-		return
-	}
-	unit, ok := a.readableUnit(c, ix, c.Param("code"))
+	unit, ok := a.unitParam(c)
 	if !ok {
 		return
 	}

@@ -104,14 +104,20 @@ func (a *api) listUnits(c *gin.Context) {
 }
 
 func (a *api) getUnit(c *gin.Context) {
-	ix, err := a.units(c.Request.Context())
-	if err != nil {
-		a.fail(c, err, "")
-		return
-	}
-	u, ok := a.readableUnit(c, ix, c.Param("code"))
+	u, ok := a.unitParam(c)
 	if !ok {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"data": apiUnitOf(u)})
+}
+
+// unitParam is the unit of the route's :code when the token may read it;
+// otherwise it answers and returns false.
+func (a *api) unitParam(c *gin.Context) (*parindex.OrgUnit, bool) {
+	ix, err := a.units(c.Request.Context())
+	if err != nil {
+		a.fail(c, err, "")
+		return nil, false
+	}
+	return a.readableUnit(c, ix, c.Param("code"))
 }
