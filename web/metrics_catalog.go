@@ -32,7 +32,7 @@ func (s *Server) renderCatalog(c *gin.Context, status int, edit *parindex.Metric
 	if d.Edit == nil {
 		d.Edit = &parindex.Metric{Combine: parindex.CombineSum}
 		if code := c.Query("edit"); code != "" {
-			if m := catalogMap(ms)[code]; m != nil {
+			if m := kit.CatalogMap(ms)[code]; m != nil {
 				d.Edit = m
 			}
 		}

@@ -34,7 +34,7 @@ func (s *Server) metricsOverview(c *gin.Context) {
 	u := kit.CurrentUser(c)
 	d := metricsOverviewData{Input: c.Query("period"), CanWrite: parindex.Can(u, parindex.ActionWriteMetrics, parindex.Target{}),
 		CanManage: parindex.Can(u, parindex.ActionManageMetrics, parindex.Target{})}
-	p, err := s.periodParam(d.Input)
+	p, err := kit.PeriodParam(s.db, d.Input)
 	if err != nil {
 		d.Error = periodError(s.Lang(c), err)
 		s.Render(c, http.StatusBadRequest, "metrics_overview", "metrics.title", d)
@@ -51,7 +51,7 @@ func (s *Server) metricsOverview(c *gin.Context) {
 		s.InternalError(c, err)
 		return
 	}
-	if d.Frameworks, err = s.loadNeeds(ctx, p.Year); err != nil {
+	if d.Frameworks, err = kit.LoadNeeds(ctx, s.db, p.Year); err != nil {
 		s.InternalError(c, err)
 		return
 	}
@@ -60,12 +60,12 @@ func (s *Server) metricsOverview(c *gin.Context) {
 		s.InternalError(c, err)
 		return
 	}
-	cat := catalogMap(catalog)
+	cat := kit.CatalogMap(catalog)
 	for _, unit := range units {
 		if unit.Type == parindex.OrgTypeProvince || !p.Overlaps(unit.ValidFrom, unit.ValidTo) {
 			continue
 		}
-		d.Rows = append(d.Rows, overviewRow{Unit: unit, Values: len(values[unit.ID]), Checks: checksFor(d.Frameworks, unit, values[unit.ID], cat)})
+		d.Rows = append(d.Rows, overviewRow{Unit: unit, Values: len(values[unit.ID]), Checks: kit.ChecksFor(d.Frameworks, unit, values[unit.ID], cat)})
 	}
 	s.Render(c, http.StatusOK, "metrics_overview", "metrics.title", d)
 }

@@ -66,11 +66,11 @@ func (s *Server) showMetricsUnit(c *gin.Context, status int, form *metricsUnitDa
 	if form != nil {
 		d.Form, d.Problems, d.Error = form.Form, form.Problems, form.Error
 	}
-	p, err := s.periodParam(d.Input)
+	p, err := kit.PeriodParam(s.db, d.Input)
 	if err != nil {
 		d.Error = periodError(s.Lang(c), err)
 		status = http.StatusBadRequest
-		p, _ = s.periodParam("")
+		p, _ = kit.PeriodParam(s.db, "")
 	}
 	d.Period, d.Input = p, p.String()
 	switch p.Kind {
@@ -92,18 +92,18 @@ func (s *Server) showMetricsUnit(c *gin.Context, status int, form *metricsUnitDa
 		s.InternalError(c, err)
 		return
 	}
-	d.Names = catalogMap(catalog)
+	d.Names = kit.CatalogMap(catalog)
 	values, err := s.db.PeriodValues(ctx, p, unit.ID)
 	if err != nil {
 		s.InternalError(c, err)
 		return
 	}
-	needs, err := s.loadNeeds(ctx, p.Year)
+	needs, err := kit.LoadNeeds(ctx, s.db, p.Year)
 	if err != nil {
 		s.InternalError(c, err)
 		return
 	}
-	d.Checks = checksFor(needs, unit, values[unit.ID], d.Names)
+	d.Checks = kit.ChecksFor(needs, unit, values[unit.ID], d.Names)
 	needed := criteria.NeededBy(needs, unit.Type)
 	for _, m := range catalog {
 		row := valueRow{Metric: m}

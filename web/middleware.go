@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"parindex/web/api"
 	"parindex/web/kit"
 
 	"github.com/gin-gonic/gin"
@@ -151,8 +152,8 @@ func refuseNUL(c *gin.Context) {
 		return
 	}
 	const msg = "Địa chỉ chứa ký tự NUL không hợp lệ (the address contains a NUL character)"
-	if strings.HasPrefix(c.Request.URL.Path, apiPrefix+"/") {
-		c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": apiError{Code: parindex.ECodeInvalid, Message: msg}})
+	if strings.HasPrefix(c.Request.URL.Path, api.Prefix+"/") {
+		c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": api.Error{Code: parindex.ECodeInvalid, Message: msg}})
 		return
 	}
 	c.Abort()

@@ -12,6 +12,7 @@ import (
 
 	"parindex/config"
 	"parindex/store/storetest"
+	"parindex/web/api"
 )
 
 // TestOpenAPIMatchesRoutes keeps openapi.json true: every route under
@@ -32,20 +33,20 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		Servers []struct{ URL string }                `json:"servers"`
 		Paths   map[string]map[string]json.RawMessage `json:"paths"`
 	}
-	if err := json.Unmarshal(openAPIDocument, &doc); err != nil {
+	if err := json.Unmarshal(api.Document, &doc); err != nil {
 		t.Fatalf("openapi.json does not parse: %v", err)
 	}
-	if !strings.HasPrefix(doc.OpenAPI, "3.") || len(doc.Servers) != 1 || doc.Servers[0].URL != apiPrefix {
+	if !strings.HasPrefix(doc.OpenAPI, "3.") || len(doc.Servers) != 1 || doc.Servers[0].URL != api.Prefix {
 		t.Errorf("openapi %q, servers %v", doc.OpenAPI, doc.Servers)
 	}
 
 	param := regexp.MustCompile(`:([A-Za-z_]+)`)
 	served := map[string]bool{}
 	for _, r := range s.engine.Routes() {
-		if !strings.HasPrefix(r.Path, apiPrefix+"/") {
+		if !strings.HasPrefix(r.Path, api.Prefix+"/") {
 			continue
 		}
-		path := param.ReplaceAllString(strings.TrimPrefix(r.Path, apiPrefix), "{$1}")
+		path := param.ReplaceAllString(strings.TrimPrefix(r.Path, api.Prefix), "{$1}")
 		served[strings.ToLower(r.Method)+" "+path] = true
 	}
 	documented := map[string]bool{}
@@ -116,7 +117,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 
 	// Every $ref points at a component that exists.
 	var whole map[string]any
-	json.Unmarshal(openAPIDocument, &whole)
+	json.Unmarshal(api.Document, &whole)
 	var refs []string
 	var walk func(v any)
 	walk = func(v any) {
@@ -159,7 +160,7 @@ func resolveParam(t *testing.T, ref string) (name, in string) {
 			} `json:"parameters"`
 		} `json:"components"`
 	}
-	if err := json.Unmarshal(openAPIDocument, &whole); err != nil {
+	if err := json.Unmarshal(api.Document, &whole); err != nil {
 		t.Fatal(err)
 	}
 	p := whole.Components.Parameters[strings.TrimPrefix(ref, "#/components/parameters/")]

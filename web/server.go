@@ -22,6 +22,7 @@ import (
 	"parindex/password"
 	"parindex/store"
 	"parindex/survey"
+	"parindex/web/api"
 	"parindex/web/assessments"
 	"parindex/web/kit"
 )
@@ -154,7 +155,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	s.snapshotRoutes(staff)
 	s.assessments.Routes(staff)
 	s.metricsRoutes(staff)
-	s.apiRoutes(e)
+	api.New(db, log, cfg.BaseURL).Routes(e)
 	s.engine = e
 	s.background, s.stopBackground = context.WithCancel(context.Background())
 	s.http = &http.Server{

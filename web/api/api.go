@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"encoding/base64"
@@ -15,47 +15,51 @@ import (
 	"golang.org/x/time/rate"
 
 	"parindex"
+	"parindex/store"
 	"parindex/survey"
 	"parindex/web/kit"
 )
 
-// The API serves other systems (the one-stop-shop system, dashboards) with
-// JSON only. It authenticates by bearer token alone: the session cookie of
-// a staff browser is never consulted, so a page a user has open cannot
-// call it for them. Every decision goes through parindex.Can with the
-// token presented as a user (parindex.APIToken.User). docs/api.md is the
-// guide; openapi.json the contract, checked against these routes by a test.
-const apiPrefix = "/api/v1"
+// Prefix is where the API is mounted.
+const Prefix = "/api/v1"
 
 // Limits of the API.
 const (
-	apiRate        = 10               // requests a second per token, sustained
-	apiBurst       = 40               // requests a token may send at once
-	apiMaxBatch    = 10000            // observations in one PUT
-	apiMaxBody     = 8 << 20          // bytes of one PUT
-	apiDefaultPage = 100              // items of a page when ?limit= is absent
-	apiMaxPage     = 1000             // the largest ?limit=
-	apiKeyToken    = "parindex.token" // gin context key of the request's token
+	perSecond   = 10               // requests a second per token, sustained
+	burst       = 40               // requests a token may send at once
+	maxBatch    = 10000            // observations in one PUT
+	maxBody     = 8 << 20          // bytes of one PUT
+	defaultPage = 100              // items of a page when ?limit= is absent
+	maxPage     = 1000             // the largest ?limit=
+	keyToken    = "parindex.token" // gin context key of the request's token
 )
 
 // Error codes of the API besides the domain ones (parindex.ECode…).
 const (
-	apiCodeRateLimited = "rate_limited"
+	codeRateLimited = "rate_limited"
 )
 
-type api struct {
-	s       *Server
+// Handler serves the API; its rate limiters live as long as it does.
+type Handler struct {
+	db      *store.DB
+	log     *slog.Logger
+	baseURL string // the servers entry of openapi.json
 	results *survey.Service
 
 	mu       sync.Mutex
 	limiters map[int64]*rate.Limiter // by token id
 }
 
-// apiRoutes registers /api/v1. The survey results service lives here: the
-// API is its only user in the web server so far.
-func (s *Server) apiRoutes(e *gin.Engine) {
-	a := &api{s: s, results: survey.NewService(s.db, survey.ResultOptions{}), limiters: map[int64]*rate.Limiter{}}
-	g := e.Group(apiPrefix, apiHeaders)
+// New builds the API over db; baseURL (PARINDEX_BASE_URL) goes into the
+// servers entry of openapi.json. The survey results service lives here:
+// the API is its only user in the web server so far.
+func New(db *store.DB, log *slog.Logger, baseURL string) *Handler {
+	return &Handler{db: db, log: log, baseURL: baseURL, results: survey.NewService(db, survey.ResultOptions{}), limiters: map[int64]*rate.Limiter{}}
+}
+
+// Routes mounts /api/v1 on e.
+func (a *Handler) Routes(e *gin.Engine) {
+	g := e.Group(Prefix, headers)
 	g.GET("/openapi.json", a.openAPI)
 	t := g.Group("", a.authenticate, a.rateLimit)
 	t.GET("/units", a.listUnits)
@@ -73,48 +77,48 @@ func (s *Server) apiRoutes(e *gin.Engine) {
 	t.GET("/survey/results/:code", a.surveyUnitResult)
 }
 
-// apiHeaders: API answers are per token and change with every import;
+// headers: API answers are per token and change with every import;
 // nothing may cache them.
-func apiHeaders(c *gin.Context) {
+func headers(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	c.Next()
 }
 
 // --- errors -----------------------------------------------------------------
 
-// apiError is the one error shape: {"error": {...}}.
-type apiError struct {
-	Code    string         `json:"code"`
-	Message string         `json:"message"`
-	Field   string         `json:"field,omitempty"`
-	Items   []apiItemError `json:"items,omitempty"`
+// Error is the one error shape: {"error": {...}}.
+type Error struct {
+	Code    string      `json:"code"`
+	Message string      `json:"message"`
+	Field   string      `json:"field,omitempty"`
+	Items   []ItemError `json:"items,omitempty"`
 }
 
-// apiItemError is one bad item of a batch.
-type apiItemError struct {
+// ItemError is one bad item of a batch.
+type ItemError struct {
 	Index     int    `json:"index"`
 	Field     string `json:"field,omitempty"`
 	Message   string `json:"message"`
 	MessageEN string `json:"message_en"`
 }
 
-func (a *api) abort(c *gin.Context, status int, e apiError) {
+func (a *Handler) abort(c *gin.Context, status int, e Error) {
 	c.AbortWithStatusJSON(status, gin.H{"error": e})
 }
 
 // fail answers a domain error with its status (HTTPStatus) and its
 // user-facing message; internal details go to the log only.
-func (a *api) fail(c *gin.Context, err error, field string) {
+func (a *Handler) fail(c *gin.Context, err error, field string) {
 	code := parindex.ErrorCode(err)
 	if code == parindex.ECodeInternal {
-		a.s.log.Error("api internal error", slog.String("request_id", kit.RequestID(c)), slog.String("error", err.Error()))
+		a.log.Error("api internal error", slog.String("request_id", kit.RequestID(c)), slog.String("error", err.Error()))
 	}
-	a.abort(c, kit.HTTPStatus(err), apiError{Code: code, Message: parindex.ErrorMessage(err), Field: field})
+	a.abort(c, kit.HTTPStatus(err), Error{Code: code, Message: parindex.ErrorMessage(err), Field: field})
 }
 
 // year reads the optional ?year=: 0 when absent; ok is false after
 // answering 400 when it is not a year the product knows.
-func (a *api) year(c *gin.Context) (year int, ok bool) {
+func (a *Handler) year(c *gin.Context) (year int, ok bool) {
 	v := c.Query("year")
 	if v == "" {
 		return 0, true
@@ -127,36 +131,36 @@ func (a *api) year(c *gin.Context) (year int, ok bool) {
 	return y, true
 }
 
-func (a *api) invalid(c *gin.Context, field, vi, en string) {
-	a.abort(c, http.StatusBadRequest, apiError{Code: parindex.ECodeInvalid, Message: vi + " (" + en + ")", Field: field})
+func (a *Handler) invalid(c *gin.Context, field, vi, en string) {
+	a.abort(c, http.StatusBadRequest, Error{Code: parindex.ECodeInvalid, Message: vi + " (" + en + ")", Field: field})
 }
 
 // --- authentication and rate limits -------------------------------------------
 
-func apiToken(c *gin.Context) *parindex.APIToken {
-	t, _ := c.Get(apiKeyToken)
+func tokenOf(c *gin.Context) *parindex.APIToken {
+	t, _ := c.Get(keyToken)
 	tok, _ := t.(*parindex.APIToken)
 	return tok
 }
 
-// apiUser is the request's token as the policy sees it.
-func apiUser(c *gin.Context) *parindex.User { return apiToken(c).User() }
+// userOf is the request's token as the policy sees it.
+func userOf(c *gin.Context) *parindex.User { return tokenOf(c).User() }
 
-func apiActor(c *gin.Context) parindex.Actor {
-	return parindex.Actor{Name: apiToken(c).ActorName(), RequestID: kit.RequestID(c)}
+func actorOf(c *gin.Context) parindex.Actor {
+	return parindex.Actor{Name: tokenOf(c).ActorName(), RequestID: kit.RequestID(c)}
 }
 
 // authenticate accepts "Authorization: Bearer <token>" and nothing else.
-func (a *api) authenticate(c *gin.Context) {
+func (a *Handler) authenticate(c *gin.Context) {
 	scheme, secret, _ := strings.Cut(c.GetHeader("Authorization"), " ")
 	secret = strings.TrimSpace(secret)
 	if !strings.EqualFold(scheme, "Bearer") || secret == "" {
 		c.Header("WWW-Authenticate", `Bearer realm="parindex"`)
-		a.abort(c, http.StatusUnauthorized, apiError{Code: parindex.ECodeUnauthorized,
+		a.abort(c, http.StatusUnauthorized, Error{Code: parindex.ECodeUnauthorized,
 			Message: "Thiếu mã truy cập: gửi tiêu đề Authorization: Bearer <mã> (missing API token: send Authorization: Bearer <token>)"})
 		return
 	}
-	tok, err := a.s.db.APITokenBySecret(c.Request.Context(), secret)
+	tok, err := a.db.APITokenBySecret(c.Request.Context(), secret)
 	if err != nil {
 		if parindex.ErrorCode(err) == parindex.ECodeUnauthorized {
 			c.Header("WWW-Authenticate", `Bearer realm="parindex", error="invalid_token"`)
@@ -168,30 +172,30 @@ func (a *api) authenticate(c *gin.Context) {
 		a.fail(c, parindex.Errorf(parindex.ECodeForbidden, "Mã truy cập này không được dùng API (this token may not use the API)"), "")
 		return
 	}
-	c.Set(apiKeyToken, tok)
+	c.Set(keyToken, tok)
 	c.Next()
 }
 
-func (a *api) limiter(id int64) *rate.Limiter {
+func (a *Handler) limiter(id int64) *rate.Limiter {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	l, ok := a.limiters[id]
 	if !ok {
-		l = rate.NewLimiter(apiRate, apiBurst)
+		l = rate.NewLimiter(perSecond, burst)
 		a.limiters[id] = l
 	}
 	return l
 }
 
-// rateLimit allows each token apiRate requests a second with bursts of
-// apiBurst, per server process, and answers 429 with Retry-After beyond.
-func (a *api) rateLimit(c *gin.Context) {
-	r := a.limiter(apiToken(c).ID).Reserve()
+// rateLimit allows each token perSecond requests a second with bursts of
+// burst, per server process, and answers 429 with Retry-After beyond.
+func (a *Handler) rateLimit(c *gin.Context) {
+	r := a.limiter(tokenOf(c).ID).Reserve()
 	if d := r.Delay(); d > 0 {
 		r.Cancel()
 		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))
-		a.abort(c, http.StatusTooManyRequests, apiError{Code: apiCodeRateLimited,
-			Message: fmt.Sprintf("Quá nhiều yêu cầu: tối đa %d yêu cầu mỗi giây cho một mã truy cập; thử lại sau (too many requests: at most %d a second per token; retry later)", apiRate, apiRate)})
+		a.abort(c, http.StatusTooManyRequests, Error{Code: codeRateLimited,
+			Message: fmt.Sprintf("Quá nhiều yêu cầu: tối đa %d yêu cầu mỗi giây cho một mã truy cập; thử lại sau (too many requests: at most %d a second per token; retry later)", perSecond, perSecond)})
 		return
 	}
 	c.Next()
@@ -199,19 +203,19 @@ func (a *api) rateLimit(c *gin.Context) {
 
 // --- pagination ---------------------------------------------------------------
 
-// apiPage is ?limit= and ?cursor=: cursors are opaque strings from the
+// Page is ?limit= and ?cursor=: cursors are opaque strings from the
 // previous page's next_cursor.
-type apiPage struct {
+type Page struct {
 	Limit  int
 	Cursor string // decoded
 }
 
-func (a *api) page(c *gin.Context) (apiPage, bool) {
-	p := apiPage{Limit: apiDefaultPage}
+func (a *Handler) page(c *gin.Context) (Page, bool) {
+	p := Page{Limit: defaultPage}
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > apiMaxPage {
-			a.invalid(c, "limit", fmt.Sprintf("limit phải là số từ 1 đến %d", apiMaxPage), fmt.Sprintf("limit must be 1..%d", apiMaxPage))
+		if err != nil || n < 1 || n > maxPage {
+			a.invalid(c, "limit", fmt.Sprintf("limit phải là số từ 1 đến %d", maxPage), fmt.Sprintf("limit must be 1..%d", maxPage))
 			return p, false
 		}
 		p.Limit = n
@@ -227,23 +231,23 @@ func (a *api) page(c *gin.Context) (apiPage, bool) {
 	return p, true
 }
 
-// apiList is the envelope of every list: the items, and the cursor and
+// List is the envelope of every list: the items, and the cursor and
 // link of the next page when there is one.
-type apiList struct {
-	Data       any          `json:"data"`
-	NextCursor string       `json:"next_cursor,omitempty"`
-	Links      apiListLinks `json:"links"`
+type List struct {
+	Data       any       `json:"data"`
+	NextCursor string    `json:"next_cursor,omitempty"`
+	Links      ListLinks `json:"links"`
 }
 
-type apiListLinks struct {
+type ListLinks struct {
 	Self string `json:"self"`
 	Next string `json:"next,omitempty"`
 }
 
 // list answers a page; next is the raw cursor after the last item ("" on
 // the last page).
-func (a *api) list(c *gin.Context, data any, next string) {
-	out := apiList{Data: data, Links: apiListLinks{Self: c.Request.URL.RequestURI()}}
+func (a *Handler) list(c *gin.Context, data any, next string) {
+	out := List{Data: data, Links: ListLinks{Self: c.Request.URL.RequestURI()}}
 	if next != "" {
 		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(next))
 		u := *c.Request.URL
@@ -256,7 +260,7 @@ func (a *api) list(c *gin.Context, data any, next string) {
 }
 
 // pageByCode cuts a list sorted by code into the page after the cursor.
-func pageByCode[T any](items []T, code func(T) string, p apiPage) ([]T, string) {
+func pageByCode[T any](items []T, code func(T) string, p Page) ([]T, string) {
 	start := 0
 	if p.Cursor != "" {
 		start = sort.Search(len(items), func(i int) bool { return code(items[i]) > p.Cursor })

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -8,17 +8,18 @@ import (
 
 	"parindex"
 	"parindex/survey"
+	"parindex/web/kit"
 )
 
 // surveyQuery reads ?instrument= (required), ?period= (default: the
 // current year) and ?include_flagged=.
-func (a *api) surveyQuery(c *gin.Context) (string, survey.Period, parindex.Period, bool, bool) {
+func (a *Handler) surveyQuery(c *gin.Context) (string, survey.Period, parindex.Period, bool, bool) {
 	instrument := c.Query("instrument")
 	if instrument == "" {
 		a.invalid(c, "instrument", "cần mã bộ câu hỏi, ví dụ instrument=sipas-2026", "instrument is required, e.g. instrument=sipas-2026")
 		return "", survey.Period{}, parindex.Period{}, false, false
 	}
-	p, err := a.s.periodParam(c.Query("period"))
+	p, err := kit.PeriodParam(a.db, c.Query("period"))
 	if err != nil {
 		a.periodInvalid(c, err)
 		return "", survey.Period{}, parindex.Period{}, false, false
@@ -35,7 +36,7 @@ func (a *api) surveyQuery(c *gin.Context) (string, survey.Period, parindex.Perio
 	return instrument, survey.Period{From: p.Start(), To: p.End()}, p, flagged, true
 }
 
-type apiSurveyList struct {
+type SurveyList struct {
 	Instrument string               `json:"instrument"`
 	Period     string               `json:"period"`
 	Units      []survey.GroupResult `json:"units"`
@@ -44,7 +45,7 @@ type apiSurveyList struct {
 // surveyResults lists each unit's survey result for the period (point
 // estimates, question intervals), for the units the token may read, by
 // unit code. Comments are never sent: they are for the staff pages.
-func (a *api) surveyResults(c *gin.Context) {
+func (a *Handler) surveyResults(c *gin.Context) {
 	p, ok := a.page(c)
 	if !ok {
 		return
@@ -63,7 +64,7 @@ func (a *api) surveyResults(c *gin.Context) {
 		a.fail(c, err, "")
 		return
 	}
-	u := apiUser(c)
+	u := userOf(c)
 	var list []survey.GroupResult
 	for code, r := range results {
 		if unit := ix.byCode[code]; unit != nil && parindex.Can(u, parindex.ActionReadAPI, ix.target(unit)) {
@@ -76,13 +77,13 @@ func (a *api) surveyResults(c *gin.Context) {
 	if list == nil {
 		list = []survey.GroupResult{}
 	}
-	a.list(c, apiSurveyList{instrument, period.String(), list}, next)
+	a.list(c, SurveyList{instrument, period.String(), list}, next)
 }
 
 // surveyUnitResult is one unit's full survey result for the period, with
 // bootstrap intervals of the element and overall indices and Cronbach's
 // alpha; comments are left out.
-func (a *api) surveyUnitResult(c *gin.Context) {
+func (a *Handler) surveyUnitResult(c *gin.Context) {
 	instrument, sp, period, flagged, ok := a.surveyQuery(c)
 	if !ok {
 		return

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"bytes"
@@ -11,19 +11,19 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// openAPIDocument is the contract of /api/v1 (OpenAPI 3.1), written by
+// Document is the contract of /api/v1 (OpenAPI 3.1), written by
 // hand and kept true by TestOpenAPIMatchesRoutes, which compares its paths
 // and methods with the routes the server registers.
 //
 //go:embed openapi.json
-var openAPIDocument []byte
+var Document []byte
 
 // openAPI serves the OpenAPI 3 document, with the server's own address.
-func (a *api) openAPI(c *gin.Context) {
-	doc := openAPIDocument
-	if base := strings.TrimRight(a.s.cfg.BaseURL, "/"); base != "" {
+func (a *Handler) openAPI(c *gin.Context) {
+	doc := Document
+	if base := strings.TrimRight(a.baseURL, "/"); base != "" {
 		if u, err := url.Parse(base); err == nil && u.Host != "" {
-			doc = bytes.Replace(doc, []byte(`"url": "/api/v1"`), []byte(`"url": `+strconv.Quote(base+apiPrefix)), 1)
+			doc = bytes.Replace(doc, []byte(`"url": "/api/v1"`), []byte(`"url": `+strconv.Quote(base+Prefix)), 1)
 		}
 	}
 	c.Data(http.StatusOK, "application/json; charset=utf-8", doc)

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"encoding/json"
@@ -15,7 +15,7 @@ import (
 	"parindex/web/kit"
 )
 
-type apiSnapshot struct {
+type Snapshot struct {
 	ID            int64     `json:"id"`
 	Framework     string    `json:"framework"`
 	FrameworkHash string    `json:"framework_hash"`
@@ -30,9 +30,9 @@ type apiSnapshot struct {
 	PublicationNote string               `json:"publication_note,omitempty"`
 }
 
-// apiIncomplete is one thing that was incomplete for a unit when its
+// Incomplete is one thing that was incomplete for a unit when its
 // snapshot was scored (snapshot.PreflightItem).
-type apiIncomplete struct {
+type Incomplete struct {
 	Node      string   `json:"node,omitempty"`
 	Kind      string   `json:"kind"`
 	State     string   `json:"state,omitempty"`
@@ -43,7 +43,7 @@ type apiIncomplete struct {
 	EN        string   `json:"en"`
 }
 
-type apiSnapshotUnit struct {
+type SnapshotUnit struct {
 	Unit         string   `json:"unit"`
 	Name         string   `json:"name"`
 	Points       float64  `json:"points"`
@@ -54,18 +54,18 @@ type apiSnapshotUnit struct {
 	Band         string   `json:"band,omitempty"`
 }
 
-func apiSnapshotOf(s *parindex.Snapshot) apiSnapshot {
+func snapshotOf(s *parindex.Snapshot) Snapshot {
 	exceptions := s.Exceptions
 	if exceptions == nil {
 		exceptions = []string{}
 	}
-	return apiSnapshot{s.ID, s.FrameworkCode, s.FrameworkHash, s.Year, s.PublishedAt.UTC(), s.Note,
+	return Snapshot{s.ID, s.FrameworkCode, s.FrameworkHash, s.Year, s.PublishedAt.UTC(), s.Note,
 		s.Publication, s.Provisional(), exceptions, s.PublicationNote}
 }
 
 // listSnapshots lists published score snapshots, newest first; drafts are
 // DoHA's until published. ?framework= and ?year= filter.
-func (a *api) listSnapshots(c *gin.Context) {
+func (a *Handler) listSnapshots(c *gin.Context) {
 	p, ok := a.page(c)
 	if !ok {
 		return
@@ -82,12 +82,12 @@ func (a *api) listSnapshots(c *gin.Context) {
 			return
 		}
 	}
-	found, err := a.s.db.FindSnapshots(c.Request.Context(), f)
+	found, err := a.db.FindSnapshots(c.Request.Context(), f)
 	if err != nil {
 		a.fail(c, err, "")
 		return
 	}
-	out := []apiSnapshot{}
+	out := []Snapshot{}
 	next := ""
 	for _, s := range found { // newest (highest id) first
 		if after != 0 && s.ID >= after {
@@ -97,17 +97,17 @@ func (a *api) listSnapshots(c *gin.Context) {
 			next = strconv.FormatInt(out[len(out)-1].ID, 10)
 			break
 		}
-		out = append(out, apiSnapshotOf(s))
+		out = append(out, snapshotOf(s))
 	}
 	a.list(c, out, next)
 }
 
 // publishedSnapshot reads a published snapshot by the :id parameter.
-func (a *api) publishedSnapshot(c *gin.Context) (*parindex.Snapshot, bool) {
+func (a *Handler) publishedSnapshot(c *gin.Context) (*parindex.Snapshot, bool) {
 	id, err := kit.IDParam(c, "id")
 	var s *parindex.Snapshot
 	if err == nil {
-		s, err = a.s.db.Snapshot(c.Request.Context(), id)
+		s, err = a.db.Snapshot(c.Request.Context(), id)
 	}
 	if err == nil && s.Status != parindex.StatusPublished {
 		err = parindex.Errorf(parindex.ECodeNotFound, "Không có bản chốt điểm số %d đã công bố (no published snapshot %d)", id, id)
@@ -121,7 +121,7 @@ func (a *api) publishedSnapshot(c *gin.Context) (*parindex.Snapshot, bool) {
 
 // getSnapshot is a snapshot with the headline figures of the units the
 // token may read, in rank order.
-func (a *api) getSnapshot(c *gin.Context) {
+func (a *Handler) getSnapshot(c *gin.Context) {
 	s, ok := a.publishedSnapshot(c)
 	if !ok {
 		return
@@ -131,24 +131,24 @@ func (a *api) getSnapshot(c *gin.Context) {
 		a.fail(c, err, "")
 		return
 	}
-	u := apiUser(c)
-	units := []apiSnapshotUnit{}
+	u := userOf(c)
+	units := []SnapshotUnit{}
 	for _, su := range s.Units {
 		if unit := ix.byCode[su.UnitCode]; unit == nil || !parindex.Can(u, parindex.ActionReadAPI, ix.target(unit)) {
 			continue
 		}
-		units = append(units, apiSnapshotUnit{su.UnitCode, su.UnitName, su.Points, su.MaxPoints, su.Index, su.IndexRounded, su.Rank, su.Band})
+		units = append(units, SnapshotUnit{su.UnitCode, su.UnitName, su.Points, su.MaxPoints, su.Index, su.IndexRounded, su.Rank, su.Band})
 	}
 	c.JSON(http.StatusOK, gin.H{"data": struct {
-		apiSnapshot
-		Units []apiSnapshotUnit `json:"units"`
-	}{apiSnapshotOf(s), units}})
+		Snapshot
+		Units []SnapshotUnit `json:"units"`
+	}{snapshotOf(s), units}})
 }
 
 // snapshotUnit is one unit's full result in a snapshot: the headline
 // figures and the engine's result for the unit, with every node's points,
 // maximum, status and inputs (docs/scoring.md describes the document).
-func (a *api) snapshotUnit(c *gin.Context) {
+func (a *Handler) snapshotUnit(c *gin.Context) {
 	s, ok := a.publishedSnapshot(c)
 	if !ok {
 		return
@@ -188,16 +188,16 @@ func (a *api) snapshotUnit(c *gin.Context) {
 		a.fail(c, err, "")
 		return
 	}
-	incomplete := []apiIncomplete{}
+	incomplete := []Incomplete{}
 	for _, it := range rec.Incomplete(unit.Code) {
-		incomplete = append(incomplete, apiIncomplete{it.Node, it.Kind, string(it.State), it.N, it.HalfWidth, it.Scored, it.VI, it.EN})
+		incomplete = append(incomplete, Incomplete{it.Node, it.Kind, string(it.State), it.N, it.HalfWidth, it.Scored, it.VI, it.EN})
 	}
 	c.JSON(http.StatusOK, gin.H{"data": struct {
-		Snapshot   apiSnapshot          `json:"snapshot"`
-		Unit       apiSnapshotUnit      `json:"unit"`
+		Snapshot   Snapshot             `json:"snapshot"`
+		Unit       SnapshotUnit         `json:"unit"`
 		Result     json.RawMessage      `json:"result"`
-		Incomplete []apiIncomplete      `json:"incomplete"`
+		Incomplete []Incomplete         `json:"incomplete"`
 		Record     *snapshot.UnitRecord `json:"record"`
-	}{apiSnapshotOf(s), apiSnapshotUnit{head.UnitCode, head.UnitName, head.Points, head.MaxPoints, head.Index, head.IndexRounded, head.Rank, head.Band},
+	}{snapshotOf(s), SnapshotUnit{head.UnitCode, head.UnitName, head.Points, head.MaxPoints, head.Index, head.IndexRounded, head.Rank, head.Band},
 		result, incomplete, rec.Unit(unit.Code)}})
 }

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"bytes"
@@ -17,9 +17,10 @@ import (
 
 	"parindex"
 	"parindex/store"
+	"parindex/web/kit"
 )
 
-type apiMetric struct {
+type Metric struct {
 	Code        string `json:"code"`
 	Name        string `json:"name"`
 	NameEN      string `json:"name_en"`
@@ -30,20 +31,20 @@ type apiMetric struct {
 }
 
 // catalog returns the whole catalogue (a few dozen entries: one page).
-func (a *api) catalog(c *gin.Context) {
-	ms, err := a.s.db.Metrics(c.Request.Context())
+func (a *Handler) catalog(c *gin.Context) {
+	ms, err := a.db.Metrics(c.Request.Context())
 	if err != nil {
 		a.fail(c, err, "")
 		return
 	}
-	out := make([]apiMetric, len(ms))
+	out := make([]Metric, len(ms))
 	for i, m := range ms {
-		out[i] = apiMetric{m.Code, m.NameVI, m.NameEN, m.Unit, m.Description, string(m.Combine), m.SelfReport}
+		out[i] = Metric{m.Code, m.NameVI, m.NameEN, m.Unit, m.Description, string(m.Combine), m.SelfReport}
 	}
 	a.list(c, out, "")
 }
 
-type apiObservation struct {
+type Observation struct {
 	Unit       string    `json:"unit"`
 	Period     string    `json:"period"`
 	Metric     string    `json:"metric"`
@@ -55,7 +56,7 @@ type apiObservation struct {
 
 // listObservations lists stored values as reported (not derived), with
 // filters; a token for one unit reads only that unit's.
-func (a *api) listObservations(c *gin.Context) {
+func (a *Handler) listObservations(c *gin.Context) {
 	p, ok := a.page(c)
 	if !ok {
 		return
@@ -77,7 +78,7 @@ func (a *api) listObservations(c *gin.Context) {
 		a.fail(c, err, "")
 		return
 	}
-	tok := apiToken(c)
+	tok := tokenOf(c)
 	switch code := c.Query("unit"); {
 	case code != "":
 		u, ok := a.readableUnit(c, ix, code)
@@ -97,7 +98,7 @@ func (a *api) listObservations(c *gin.Context) {
 		}
 		f.After = &store.ObservationCursor{UnitID: id, Period: parts[1], Metric: parts[2]}
 	}
-	obs, err := a.s.db.FindObservations(c.Request.Context(), f)
+	obs, err := a.db.FindObservations(c.Request.Context(), f)
 	if err != nil {
 		a.fail(c, err, "")
 		return
@@ -108,14 +109,14 @@ func (a *api) listObservations(c *gin.Context) {
 		last := obs[len(obs)-1]
 		next = fmt.Sprintf("%d|%s|%s", last.UnitID, last.Period, last.Metric)
 	}
-	out := make([]apiObservation, len(obs))
+	out := make([]Observation, len(obs))
 	for i, o := range obs {
-		out[i] = apiObservation{o.UnitCode, o.Period.String(), o.Metric, o.Value, o.Source, o.RecordedAt.UTC(), o.RecordedBy}
+		out[i] = Observation{o.UnitCode, o.Period.String(), o.Metric, o.Value, o.Source, o.RecordedAt.UTC(), o.RecordedBy}
 	}
 	a.list(c, out, next)
 }
 
-func (a *api) periodInvalid(c *gin.Context, err error) {
+func (a *Handler) periodInvalid(c *gin.Context, err error) {
 	var pe *parindex.PeriodError
 	if errors.As(err, &pe) {
 		a.invalid(c, "period", pe.VI, pe.EN)
@@ -124,14 +125,14 @@ func (a *api) periodInvalid(c *gin.Context, err error) {
 	a.fail(c, err, "period")
 }
 
-type apiValue struct {
+type Value struct {
 	Metric  string  `json:"metric"`
 	Value   float64 `json:"value"`
 	Derived bool    `json:"derived"`
 	Parts   int     `json:"parts"`
 }
 
-type apiCompleteness struct {
+type Completeness struct {
 	Framework string   `json:"framework"`
 	Needed    int      `json:"needed"`
 	Complete  bool     `json:"complete"`
@@ -143,45 +144,45 @@ type apiCompleteness struct {
 // unitMetrics is one unit's value of every metric for ?period= (default:
 // the current year), reported or derived by the catalogue's rule, with
 // what each framework of the year still lacks.
-func (a *api) unitMetrics(c *gin.Context) {
+func (a *Handler) unitMetrics(c *gin.Context) {
 	ctx := c.Request.Context()
 	u, ok := a.unitParam(c)
 	if !ok {
 		return
 	}
-	p, err := a.s.periodParam(c.Query("period"))
+	p, err := kit.PeriodParam(a.db, c.Query("period"))
 	if err != nil {
 		a.periodInvalid(c, err)
 		return
 	}
-	values, err := a.s.db.PeriodValues(ctx, p, u.ID)
+	values, err := a.db.PeriodValues(ctx, p, u.ID)
 	if err != nil {
 		a.fail(c, err, "")
 		return
 	}
-	catalog, err := a.s.db.Metrics(ctx)
+	catalog, err := a.db.Metrics(ctx)
 	if err != nil {
 		a.fail(c, err, "")
 		return
 	}
-	needs, err := a.s.loadNeeds(ctx, p.Year)
+	needs, err := kit.LoadNeeds(ctx, a.db, p.Year)
 	if err != nil {
 		a.fail(c, err, "")
 		return
 	}
 	out := struct {
-		Unit         string            `json:"unit"`
-		Period       string            `json:"period"`
-		Values       []apiValue        `json:"values"`
-		Completeness []apiCompleteness `json:"completeness"`
-	}{Unit: u.Code, Period: p.String(), Values: []apiValue{}, Completeness: []apiCompleteness{}}
+		Unit         string         `json:"unit"`
+		Period       string         `json:"period"`
+		Values       []Value        `json:"values"`
+		Completeness []Completeness `json:"completeness"`
+	}{Unit: u.Code, Period: p.String(), Values: []Value{}, Completeness: []Completeness{}}
 	for _, m := range catalog {
 		if v, ok := values[u.ID][m.Code]; ok {
-			out.Values = append(out.Values, apiValue{m.Code, v.Value, v.Derived, v.Parts})
+			out.Values = append(out.Values, Value{m.Code, v.Value, v.Derived, v.Parts})
 		}
 	}
-	for _, ch := range checksFor(needs, u, values[u.ID], catalogMap(catalog)) {
-		out.Completeness = append(out.Completeness, apiCompleteness{ch.Framework, ch.Needed, ch.Complete(), nonNil(ch.Missing), nonNil(ch.Optional), ch.Unknown})
+	for _, ch := range kit.ChecksFor(needs, u, values[u.ID], kit.CatalogMap(catalog)) {
+		out.Completeness = append(out.Completeness, Completeness{ch.Framework, ch.Needed, ch.Complete(), nonNil(ch.Missing), nonNil(ch.Optional), ch.Unknown})
 	}
 	c.JSON(http.StatusOK, gin.H{"data": out})
 }
@@ -193,25 +194,25 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// apiItemFields are the fields of one observation in a PUT.
-var apiItemFields = []string{"unit", "period", "metric", "value"}
+// itemFields are the fields of one observation in a PUT.
+var itemFields = []string{"unit", "period", "metric", "value"}
 
 // putObservations stores a batch of observations: an idempotent upsert,
 // all or nothing. A batch with any bad item is refused whole (422) with
 // every bad item listed; a batch touching a unit the token may not write
 // is refused (403) with those items listed, before anything is checked.
-func (a *api) putObservations(c *gin.Context) {
+func (a *Handler) putObservations(c *gin.Context) {
 	if ct := c.ContentType(); ct != "" && ct != "application/json" {
-		a.abort(c, http.StatusUnsupportedMediaType, apiError{Code: parindex.ECodeInvalid,
+		a.abort(c, http.StatusUnsupportedMediaType, Error{Code: parindex.ECodeInvalid,
 			Message: "Nội dung phải là JSON, Content-Type: application/json (the body must be JSON)"})
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, apiMaxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			a.abort(c, http.StatusRequestEntityTooLarge, apiError{Code: parindex.ECodeTooLarge,
-				Message: fmt.Sprintf("Nội dung quá lớn: tối đa %d MiB; hãy chia thành nhiều lô (the body is larger than %d MiB; send several batches)", apiMaxBody>>20, apiMaxBody>>20)})
+			a.abort(c, http.StatusRequestEntityTooLarge, Error{Code: parindex.ECodeTooLarge,
+				Message: fmt.Sprintf("Nội dung quá lớn: tối đa %d MiB; hãy chia thành nhiều lô (the body is larger than %d MiB; send several batches)", maxBody>>20, maxBody>>20)})
 			return
 		}
 		a.fail(c, err, "")
@@ -223,7 +224,7 @@ func (a *api) putObservations(c *gin.Context) {
 			vi = fmt.Sprintf(" (trùng %q: chữ hoa và chữ thường được coi là như nhau)", first)
 			en = fmt.Sprintf(" (as %q: keys that differ only in case are the same)", first)
 		}
-		a.abort(c, http.StatusUnprocessableEntity, apiError{Code: parindex.ECodeInvalid, Field: path,
+		a.abort(c, http.StatusUnprocessableEntity, Error{Code: parindex.ECodeInvalid, Field: path,
 			Message: fmt.Sprintf("khóa %q xuất hiện hai lần trong một đối tượng, tại %s%s; mỗi khóa chỉ được ghi một lần; không ghi gì (key %q appears twice in one object, at %s%s; each key may appear once; nothing was written)",
 				key, path, vi, key, path, en)})
 		return
@@ -242,9 +243,9 @@ func (a *api) putObservations(c *gin.Context) {
 	case len(req.Observations) == 0:
 		a.invalid(c, "observations", "cần ít nhất một số liệu trong observations", "observations must hold at least one item")
 		return
-	case len(req.Observations) > apiMaxBatch:
-		a.abort(c, http.StatusRequestEntityTooLarge, apiError{Code: parindex.ECodeTooLarge, Field: "observations",
-			Message: fmt.Sprintf("Tối đa %d số liệu mỗi lô (at most %d observations a batch)", apiMaxBatch, apiMaxBatch)})
+	case len(req.Observations) > maxBatch:
+		a.abort(c, http.StatusRequestEntityTooLarge, Error{Code: parindex.ECodeTooLarge, Field: "observations",
+			Message: fmt.Sprintf("Tối đa %d số liệu mỗi lô (at most %d observations a batch)", maxBatch, maxBatch)})
 		return
 	}
 	rows, itemErrs := decodeItems(req.Observations)
@@ -254,27 +255,27 @@ func (a *api) putObservations(c *gin.Context) {
 		a.fail(c, err, "")
 		return
 	}
-	u := apiUser(c)
+	u := userOf(c)
 	if !parindex.CanAny(u, parindex.ActionWriteMetrics) {
 		a.fail(c, parindex.Errorf(parindex.ECodeForbidden, "Mã truy cập này chỉ được đọc; cần mã có quyền ghi (this token is read-only; a write token is needed)"), "")
 		return
 	}
-	var forbidden []apiItemError
+	var forbidden []ItemError
 	for i, r := range rows {
 		if unit := ix.byCode[strings.TrimSpace(r.Unit)]; unit != nil && !parindex.Can(u, parindex.ActionWriteMetrics, ix.target(unit)) {
-			forbidden = append(forbidden, apiItemError{Index: i, Field: "unit",
+			forbidden = append(forbidden, ItemError{Index: i, Field: "unit",
 				Message:   fmt.Sprintf("mã truy cập này không được ghi số liệu của đơn vị %s", unit.Code),
 				MessageEN: fmt.Sprintf("this token may not write metrics of unit %s", unit.Code)})
 		}
 	}
 	if len(forbidden) > 0 {
-		a.abort(c, http.StatusForbidden, apiError{Code: parindex.ECodeForbidden,
+		a.abort(c, http.StatusForbidden, Error{Code: parindex.ECodeForbidden,
 			Message: fmt.Sprintf("Lô bị từ chối: %d số liệu thuộc đơn vị ngoài phạm vi của mã truy cập; không ghi gì (%d items are outside the token's scope; nothing was written)", len(forbidden), len(forbidden)),
 			Field:   "observations", Items: forbidden})
 		return
 	}
 	opts := store.PutOptions{Source: parindex.MetricSourceAPI, DryRun: len(itemErrs) > 0}
-	res, err := a.s.db.PutObservations(c.Request.Context(), apiActor(c), rows, opts)
+	res, err := a.db.PutObservations(c.Request.Context(), actorOf(c), rows, opts)
 	var ie parindex.InputErrors
 	if errors.As(err, &ie) {
 		itemErrs = mergeItemErrors(itemErrs, ie)
@@ -283,7 +284,7 @@ func (a *api) putObservations(c *gin.Context) {
 		return
 	}
 	if len(itemErrs) > 0 {
-		a.abort(c, http.StatusUnprocessableEntity, apiError{Code: parindex.ECodeInvalid, Field: "observations", Items: itemErrs,
+		a.abort(c, http.StatusUnprocessableEntity, Error{Code: parindex.ECodeInvalid, Field: "observations", Items: itemErrs,
 			Message: fmt.Sprintf("Lô bị từ chối: %d số liệu không hợp lệ; không ghi gì (%d items are invalid; nothing was written)", len(itemErrs), len(itemErrs))})
 		return
 	}
@@ -308,11 +309,11 @@ func jsonProblem(err error) string {
 // decodeItems turns the JSON items into rows (Row = index + 1) and the
 // problems that JSON types alone show: an item that is not an object, an
 // unknown field, a string where a number belongs.
-func decodeItems(raws []json.RawMessage) ([]parindex.ObservationRow, []apiItemError) {
+func decodeItems(raws []json.RawMessage) ([]parindex.ObservationRow, []ItemError) {
 	rows := make([]parindex.ObservationRow, len(raws))
-	var errs []apiItemError
+	var errs []ItemError
 	bad := func(i int, field, vi, en string) {
-		errs = append(errs, apiItemError{Index: i, Field: field, Message: vi, MessageEN: en})
+		errs = append(errs, ItemError{Index: i, Field: field, Message: vi, MessageEN: en})
 	}
 	for i, raw := range raws {
 		rows[i].Row = i + 1
@@ -322,7 +323,7 @@ func decodeItems(raws []json.RawMessage) ([]parindex.ObservationRow, []apiItemEr
 			continue
 		}
 		for _, k := range sortedKeys(m) {
-			if !containsString(apiItemFields, k) {
+			if !containsString(itemFields, k) {
 				bad(i, k, fmt.Sprintf("trường %q không được dùng; các trường: unit, period, metric, value", k), fmt.Sprintf("unknown field %q", k))
 			}
 		}
@@ -368,13 +369,13 @@ func containsString(list []string, s string) bool {
 
 // mergeItemErrors adds the store's findings to those of the JSON types, one
 // per item and field, by index.
-func mergeItemErrors(errs []apiItemError, ie parindex.InputErrors) []apiItemError {
+func mergeItemErrors(errs []ItemError, ie parindex.InputErrors) []ItemError {
 	seen := map[string]bool{}
 	for _, e := range errs {
 		seen[fmt.Sprintf("%d/%s", e.Index, e.Field)] = true
 	}
 	for _, e := range ie {
-		item := apiItemError{Index: e.Row - 1, Field: e.Column, Message: e.VI, MessageEN: e.EN}
+		item := ItemError{Index: e.Row - 1, Field: e.Column, Message: e.VI, MessageEN: e.EN}
 		// An item that is not an object has one problem, not one per field.
 		if e.Row == 0 || seen[fmt.Sprintf("%d/%s", item.Index, item.Field)] || seen[fmt.Sprintf("%d/", item.Index)] {
 			continue

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"parindex/web/kit"
 )
 
-type apiUnit struct {
+type Unit struct {
 	Code      string `json:"code"`
 	Name      string `json:"name"`
 	Type      string `json:"type"`
@@ -21,8 +21,8 @@ type apiUnit struct {
 	Successor string `json:"successor,omitempty"`
 }
 
-func apiUnitOf(u *parindex.OrgUnit) apiUnit {
-	return apiUnit{u.Code, u.Name, u.Type, u.ParentCode, u.ValidFrom.String(), u.ValidTo.String(), u.SuccessorCode}
+func unitOf(u *parindex.OrgUnit) Unit {
+	return Unit{u.Code, u.Name, u.Type, u.ParentCode, u.ValidFrom.String(), u.ValidTo.String(), u.SuccessorCode}
 }
 
 // unitIndex is every unit with what the policy needs to decide about it.
@@ -32,8 +32,8 @@ type unitIndex struct {
 	ancestors map[int64][]int64
 }
 
-func (a *api) units(ctx context.Context) (*unitIndex, error) {
-	all, err := a.s.db.FindOrgUnits(ctx, store.OrgFilter{})
+func (a *Handler) units(ctx context.Context) (*unitIndex, error) {
+	all, err := a.db.FindOrgUnits(ctx, store.OrgFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -50,24 +50,24 @@ func (ix *unitIndex) target(u *parindex.OrgUnit) parindex.Target {
 
 // readableUnit finds a unit the token may read: 404 for an unknown code,
 // 403 for a unit outside the token's scope.
-func (a *api) readableUnit(c *gin.Context, ix *unitIndex, code string) (*parindex.OrgUnit, bool) {
+func (a *Handler) readableUnit(c *gin.Context, ix *unitIndex, code string) (*parindex.OrgUnit, bool) {
 	u := ix.byCode[code]
 	if u == nil {
 		a.fail(c, parindex.Errorf(parindex.ECodeNotFound, "Không có đơn vị mã %q (no unit with code %q)", code, code), "unit")
 		return nil, false
 	}
-	if !parindex.Can(apiUser(c), parindex.ActionReadAPI, ix.target(u)) {
+	if !parindex.Can(userOf(c), parindex.ActionReadAPI, ix.target(u)) {
 		a.fail(c, parindex.Errorf(parindex.ECodeForbidden, "Mã truy cập này không đọc được đơn vị %s (this token may not read unit %s)", code, code), "unit")
 		return nil, false
 	}
 	return u, true
 }
 
-func (a *api) today() parindex.Date { return parindex.DateOf(a.s.db.Now().In(kit.VietnamTime)) }
+func (a *Handler) today() parindex.Date { return parindex.DateOf(a.db.Now().In(kit.VietnamTime)) }
 
 // listUnits: units valid today (or ?valid_on=, or every unit with
 // ?all=true), of a type with ?type=, that the token may read, by code.
-func (a *api) listUnits(c *gin.Context) {
+func (a *Handler) listUnits(c *gin.Context) {
 	p, ok := a.page(c)
 	if !ok {
 		return
@@ -87,7 +87,7 @@ func (a *api) listUnits(c *gin.Context) {
 		a.fail(c, err, "")
 		return
 	}
-	u := apiUser(c)
+	u := userOf(c)
 	typ := c.Query("type")
 	var units []*parindex.OrgUnit
 	for _, unit := range ix.all {
@@ -96,24 +96,24 @@ func (a *api) listUnits(c *gin.Context) {
 		}
 	}
 	units, next := pageByCode(units, func(u *parindex.OrgUnit) string { return u.Code }, p)
-	out := make([]apiUnit, len(units))
+	out := make([]Unit, len(units))
 	for i, unit := range units {
-		out[i] = apiUnitOf(unit)
+		out[i] = unitOf(unit)
 	}
 	a.list(c, out, next)
 }
 
-func (a *api) getUnit(c *gin.Context) {
+func (a *Handler) getUnit(c *gin.Context) {
 	u, ok := a.unitParam(c)
 	if !ok {
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"data": apiUnitOf(u)})
+	c.JSON(http.StatusOK, gin.H{"data": unitOf(u)})
 }
 
 // unitParam is the unit of the route's :code when the token may read it;
 // otherwise it answers and returns false.
-func (a *api) unitParam(c *gin.Context) (*parindex.OrgUnit, bool) {
+func (a *Handler) unitParam(c *gin.Context) (*parindex.OrgUnit, bool) {
 	ix, err := a.units(c.Request.Context())
 	if err != nil {
 		a.fail(c, err, "")
