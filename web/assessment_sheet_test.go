@@ -131,6 +131,9 @@ func TestAssessmentEndToEnd(t *testing.T) {
 			t.Error("appraiser A is offered area 6")
 		}
 		wantStatus(t, "A appraises area 6", appA.post(e2eSheet+"/leaf/6.2/appraise", url.Values{"decision": {"accept"}}), http.StatusForbidden)
+		r = appA.post(leaf+"/appraise", url.Values{"decision": {"adjust"}, "p": {"hai"}, "comment": {"x"}})
+		wantStatus(t, "adjust with points not a number", r, http.StatusBadRequest)
+		mustContain(t, "adjust with points not a number", r, "điểm &#34;hai&#34; không phải là một số")
 		r = appA.post(leaf+"/appraise", url.Values{"decision": {"adjust"}, "p": {"2"}})
 		wantStatus(t, "adjust without comment", r, http.StatusBadRequest)
 		mustContain(t, "adjust without comment", r, "Cần ghi ý kiến thẩm định")

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -202,41 +201,19 @@ func (s *Handler) leafAppraise(c *gin.Context) {
 		return
 	}
 	in := assessment.AppraisalInput{Node: node, Accept: c.PostForm("decision") == "accept", Comment: c.PostForm("comment")}
-	lang := s.Lang(c)
 	if !in.Accept {
-		in.Value.NotApplicable = c.PostForm("na") != ""
-		switch assessment.LeafKind(n) {
-		case assessment.KindPoints:
-			if raw := strings.TrimSpace(c.PostForm("p")); raw != "" && !in.Value.NotApplicable {
-				x, err := parseDecimal(raw)
-				if err != nil {
-					s.leafError(c, l, node, http.StatusBadRequest, kit.T(lang, "assess.not_number", raw), nil, nil)
-					return
-				}
-				in.Value.Points = &x
-			}
-		case assessment.KindAnswer:
-			if !in.Value.NotApplicable {
-				switch c.PostForm("a") {
-				case "yes":
-					in.Value.Answer = boolPtr(true)
-				case "no":
-					in.Value.Answer = boolPtr(false)
-				}
-			}
-		case assessment.KindMetrics:
+		_, value, nums, problems := readLeafValue(c.Request.PostForm, n, "", n.Metrics())
+		if len(problems) > 0 {
+			s.leafError(c, l, node, http.StatusBadRequest, kit.Pick(s.Lang(c), problems[0].VI, problems[0].EN), nil, nil)
+			return
+		}
+		in.Value = value
+		if assessment.LeafKind(n) == assessment.KindMetrics {
 			in.Metrics = map[string]float64{}
-			for _, m := range n.Metrics() {
-				raw := strings.TrimSpace(c.PostForm("m." + m))
-				if raw == "" {
-					continue
+			for m, x := range nums {
+				if x != nil {
+					in.Metrics[m] = *x
 				}
-				x, err := parseDecimal(raw)
-				if err != nil {
-					s.leafError(c, l, node, http.StatusBadRequest, kit.T(lang, "assess.not_number", raw), nil, nil)
-					return
-				}
-				in.Metrics[m] = x
 			}
 		}
 	}

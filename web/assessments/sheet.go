@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -346,54 +347,70 @@ func (s *Handler) sheetPage(c *gin.Context) {
 	s.Render(c, http.StatusOK, "assessment_sheet", "assess.title", d)
 }
 
-// readLeafForm reads one leaf's fields of a sheet or leaf form. ok is
-// false when the form has no field of that leaf (not on the page).
+// readLeafForm reads one leaf of the sheet's or the leaf page's form (fields suffixed with
+// "."+code); ok is false when the form does not carry the leaf at all.
+// Only the metrics the leaf owns on the sheet are read.
 func readLeafForm(c *gin.Context, n *criteria.Node, owners map[string][]string) (up assessment.EntryUpdate, shown *sheetRow, problems assessment.EntryErrors, ok bool) {
 	form := c.Request.PostForm
 	if _, present := form["note."+n.Code]; !present {
 		return up, nil, nil, false
 	}
-	up = assessment.EntryUpdate{Node: n.Code, Note: form.Get("note." + n.Code)}
-	shown = &sheetRow{Code: n.Code, Note: up.Note, NA: form.Get("na."+n.Code) != ""}
-	up.Value.NotApplicable = shown.NA
+	var owned []string
+	for _, m := range n.Metrics() {
+		if owners[m][0] == n.Code {
+			owned = append(owned, m)
+		}
+	}
+	shown, up.Value, up.Metrics, problems = readLeafValue(form, n, "."+n.Code, owned)
+	up.Node, up.Note = n.Code, form.Get("note."+n.Code)
+	shown.Note = up.Note
+	return up, shown, problems, true
+}
+
+// readLeafValue reads what a form says of a leaf's value, once for the
+// sheet and the appraisal form: the fields na<sfx>, p<sfx>, a<sfx> and
+// m.<metric> for each of metrics present in the form (sfx is "."+code on
+// the sheet, where many leaves share a form, and "" on a leaf's appraisal
+// form). A metric sent empty is nil: cleared. Text that is not a number is
+// a problem, named by field.
+func readLeafValue(form url.Values, n *criteria.Node, sfx string, metrics []string) (shown *sheetRow, v assessment.LeafValue, nums map[string]*float64, problems assessment.EntryErrors) {
+	shown = &sheetRow{Code: n.Code, NA: form.Get("na"+sfx) != ""}
+	v.NotApplicable = shown.NA
 	switch assessment.LeafKind(n) {
 	case assessment.KindPoints:
-		shown.Points = strings.TrimSpace(form.Get("p." + n.Code))
+		shown.Points = strings.TrimSpace(form.Get("p" + sfx))
 		if shown.Points != "" {
 			x, err := parseDecimal(shown.Points)
 			if err != nil {
 				problems = append(problems, assessment.EntryError{Node: n.Code, Field: "points",
 					VI: fmt.Sprintf("điểm %q không phải là một số", shown.Points), EN: fmt.Sprintf("points %q are not a number", shown.Points)})
 			} else if !shown.NA {
-				up.Value.Points = &x
+				v.Points = &x
 			}
 		}
 	case assessment.KindAnswer:
-		shown.Answer = form.Get("a." + n.Code)
+		shown.Answer = form.Get("a" + sfx)
 		if !shown.NA {
 			switch shown.Answer {
 			case "yes":
-				up.Value.Answer = boolPtr(true)
+				v.Answer = boolPtr(true)
 			case "no":
-				up.Value.Answer = boolPtr(false)
+				v.Answer = boolPtr(false)
 			}
 		}
 	case assessment.KindMetrics:
-		for _, m := range n.Metrics() {
-			if owners[m][0] != n.Code {
-				continue
-			}
+		for _, m := range metrics {
 			raw, present := form["m."+m]
 			if !present {
 				continue
 			}
 			value := strings.TrimSpace(raw[0])
 			shown.Metrics = append(shown.Metrics, metricField{Name: m, Value: value})
-			if up.Metrics == nil {
-				up.Metrics = map[string]*float64{}
+			if nums == nil {
+				nums = map[string]*float64{}
 			}
 			if value == "" {
-				up.Metrics[m] = nil
+				nums[m] = nil
 				continue
 			}
 			x, err := parseDecimal(value)
@@ -402,10 +419,10 @@ func readLeafForm(c *gin.Context, n *criteria.Node, owners map[string][]string) 
 					VI: fmt.Sprintf("số liệu %s: %q không phải là một số", m, value), EN: fmt.Sprintf("metric %s: %q is not a number", m, value)})
 				continue
 			}
-			up.Metrics[m] = &x
+			nums[m] = &x
 		}
 	}
-	return up, shown, problems, true
+	return shown, v, nums, problems
 }
 
 func boolPtr(b bool) *bool { return &b }
