@@ -82,7 +82,7 @@ func (s *Server) ImportUpload(c *gin.Context, kind string, limit int64) (kit.Imp
 		f.Data, err = os.ReadFile(path)
 	}
 	if err != nil {
-		return f, parindex.Errorf(parindex.ECodeInvalid, "Tệp đã kiểm tra không còn trên máy chủ; hãy tải tệp lên lại (the checked file is gone; upload it again)")
+		return f, parindex.Errorf(parindex.ECodeInvalid, "%s", kit.T(s.Lang(c), "upload.gone"))
 	}
 	return f, nil
 }
