@@ -27,7 +27,7 @@ var Accounts = []Account{
 	{"demo.snv.canbo", "Lê Thu Trang (Sở Nội vụ)", "cán bộ Sở Nội vụ (agency_editor)", parindex.RoleGrant{Role: parindex.RoleAgencyEditor, UnitCode: "SNV"}},
 	{"demo.snv.lanhdao", "Phạm Quốc Huy (Sở Nội vụ)", "lãnh đạo Sở Nội vụ (agency_leader)", parindex.RoleGrant{Role: parindex.RoleAgencyLeader, UnitCode: "SNV"}},
 	{"demo.stp.canbo", "Võ Minh Châu (Sở Tư pháp)", "cán bộ Sở Tư pháp (agency_editor)", parindex.RoleGrant{Role: parindex.RoleAgencyEditor, UnitCode: "STP"}},
-	{"demo.x001.lanhdao", "Đặng Văn Lâm (UBND xã)", "lãnh đạo UBND xã X001 (agency_leader)", parindex.RoleGrant{Role: parindex.RoleAgencyLeader, UnitCode: "X001"}},
+	{"demo.x001.lanhdao", "Đặng Văn Lâm (UBND xã Bình Sơn)", "lãnh đạo UBND xã Bình Sơn (agency_leader)", parindex.RoleGrant{Role: parindex.RoleAgencyLeader, UnitCode: "X001"}},
 	{"demo.thamdinh.tuphap", "Hoàng Thị Mai (Sở Tư pháp)", "thẩm định lĩnh vực 2 (appraiser)", parindex.RoleGrant{Role: parindex.RoleAppraiser, Framework: "province-departments-2026", Area: "2"}},
 	{"demo.thamdinh.taichinh", "Bùi Đức Nam (Sở Tài chính)", "thẩm định lĩnh vực 6 (appraiser)", parindex.RoleGrant{Role: parindex.RoleAppraiser, Framework: "province-departments-2026", Area: "6"}},
 }

@@ -77,7 +77,7 @@ func WriteRanking(out io.Writer, sc *Scored, types map[string]string, clock pari
 	}
 	w := workbook.New(title)
 	defer w.Close()
-	w.SetFooter(fmt.Sprintf("Xếp hạng Chỉ số CCHC năm %d · %s", sc.Snapshot.Year, sc.Framework.Code))
+	w.SetFooter(fmt.Sprintf("Xếp hạng Chỉ số CCHC năm %d · %s", sc.Snapshot.Year, sc.Framework.Name))
 	var order []string
 	byType := map[string][]*scoring.AgencyResult{}
 	for i := range sc.Result.Agencies {

@@ -134,6 +134,11 @@ func TestResponsesExportStreamsEveryRowAndCutsLongComments(t *testing.T) {
 	if pl.Size == nil || *pl.Size != 9 || pl.Orientation == nil || *pl.Orientation != "landscape" {
 		t.Errorf("streamed sheet print set-up: %+v", pl)
 	}
+	// Every printed page names the unit and the days, never a code.
+	hf, err := f.GetHeaderFooter(export.SheetResponses)
+	if err != nil || hf == nil || !strings.Contains(hf.OddFooter, "Phiếu khảo sát sự hài lòng · "+unit.Name+" · mọi ngày") || !strings.Contains(hf.OddFooter, "Trang &P / &N") {
+		t.Errorf("raw responses footer = %+v, %v; want the unit %q and the days", hf, err, unit.Name)
+	}
 	rows := cells(t, f, export.SheetResponses)
 	if len(rows) != want+1 {
 		t.Fatalf("%d rows, want %d and the header", len(rows), want)

@@ -109,6 +109,11 @@ func WriteResponses(ctx context.Context, db *store.DB, f store.ResponseFilter, c
 	}
 	w := workbook.New("Phiếu khảo sát sự hài lòng")
 	defer w.Close()
+	footer, err := responsesFooter(ctx, db, f, clock)
+	if err != nil {
+		return ResponsesSummary{}, err
+	}
+	w.SetFooter(footer)
 	cols := []workbook.Column{
 		{Title: "Mã đơn vị", Width: 9, Format: workbook.Code, Key: true},
 		{Title: "Đơn vị", Width: 24},
@@ -226,4 +231,29 @@ var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 // excelDay is the Excel serial of a day.
 func excelDay(y int, m time.Month, d int) float64 {
 	return float64(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Sub(excelEpoch) / (24 * time.Hour))
+}
+
+// responsesFooter names on every printed page what the rows are: the
+// unit (or the whole province) and the days.
+func responsesFooter(ctx context.Context, db *store.DB, f store.ResponseFilter, clock parindex.Clock) (string, error) {
+	scope := "Toàn tỉnh"
+	if f.UnitID != 0 {
+		units, err := db.FindOrgUnits(ctx, store.OrgFilter{ID: f.UnitID})
+		if err != nil {
+			return "", err
+		}
+		if len(units) == 1 {
+			scope = units[0].Name
+		}
+	}
+	days := "mọi ngày"
+	switch {
+	case !f.From.IsZero() && !f.To.IsZero():
+		days = clock.FormatDate(f.From) + " – " + clock.FormatDate(f.To)
+	case !f.From.IsZero():
+		days = "từ " + clock.FormatDate(f.From)
+	case !f.To.IsZero():
+		days = "đến " + clock.FormatDate(f.To)
+	}
+	return "Phiếu khảo sát sự hài lòng · " + scope + " · " + days, nil
 }

@@ -139,7 +139,7 @@ func WriteSurveyResults(out io.Writer, r *SurveyResults) error {
 	title := SurveyTitle(r)
 	w := workbook.New(title)
 	defer w.Close()
-	w.SetFooter(fmt.Sprintf("%s · %s · %s", r.Instrument.Code, r.Group, periodText(r.Period)))
+	w.SetFooter(fmt.Sprintf("%s · %s · %s", r.Instrument.Name.VI, r.Group, periodText(r.Period)))
 	s, err := w.AddReportSheet(SheetSurveyUnits)
 	if err != nil {
 		return err

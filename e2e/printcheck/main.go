@@ -90,7 +90,11 @@ func main() {
 			continue
 		}
 		failed = true
-		fmt.Printf("printcheck: FAILED %s (%d pages): %d problems\n", name, pages, len(problems))
+		word := "problems"
+		if len(problems) == 1 {
+			word = "problem"
+		}
+		fmt.Printf("printcheck: FAILED %s (%d pages): %d %s\n", name, pages, len(problems), word)
 		for i, p := range problems {
 			if i == 40 {
 				fmt.Printf("  … and %d more\n", len(problems)-i)
