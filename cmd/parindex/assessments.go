@@ -12,6 +12,7 @@ import (
 	"parindex/assessment"
 	"parindex/assessmentxlsx"
 	"parindex/criteria"
+	"parindex/store"
 )
 
 // assessmentCommand is the command line of the self-assessment cycle:
@@ -21,12 +22,7 @@ func (a *app) assessmentCommand() *cobra.Command {
 		Use:   "list FRAMEWORK",
 		Short: "Trạng thái tự đánh giá của mọi đơn vị (every agency's state)",
 		Args:  positionalArgs(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			list, f, err := db.ListAssessments(cmd.Context(), args[0])
 			if err != nil {
 				return err
@@ -42,7 +38,7 @@ func (a *app) assessmentCommand() *cobra.Command {
 					len(as.PendingLeaves(f)), files, as.UnitName)
 			}
 			return tw.Flush()
-		},
+		}),
 	}
 	finalCmd := &cobra.Command{
 		Use:   "final FRAMEWORK",
@@ -53,12 +49,7 @@ dữ liệu đầu vào của "parindex score" (không gồm kết quả khảo 
 Prints the final appraised inputs of the agencies in state final, in the JSON form that
 "parindex score" reads (survey figures are not included).`,
 		Args: positionalArgs(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			final, err := db.FinalAssessments(cmd.Context(), args[0])
 			if err != nil {
 				return err
@@ -83,19 +74,14 @@ Prints the final appraised inputs of the agencies in state final, in the JSON fo
 			enc := json.NewEncoder(a.stdout)
 			enc.SetIndent("", "  ")
 			return enc.Encode(out)
-		},
+		}),
 	}
 	var outPath string
 	templateCmd := &cobra.Command{
 		Use:   "template FRAMEWORK UNIT",
 		Short: "Xuất mẫu Excel tự đánh giá của một đơn vị (write an agency's Excel template)",
 		Args:  positionalArgs(2, 2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			ref := assessment.Ref{Framework: args[0], Unit: args[1]}
 			as, f, err := db.Assessment(cmd.Context(), ref)
 			if err != nil {
@@ -121,7 +107,7 @@ Prints the final appraised inputs of the agencies in state final, in the JSON fo
 			}
 			fmt.Fprintf(a.stdout, "Đã ghi (written) %s\n", outPath)
 			return nil
-		},
+		}),
 	}
 	templateCmd.Flags().StringVar(&outPath, "out", "", "tệp ghi ra (output file), mặc định UNIT-FRAMEWORK.xlsx")
 	var reason string

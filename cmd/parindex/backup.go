@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"parindex/store"
+
 	"github.com/spf13/cobra"
 )
 
@@ -19,18 +21,13 @@ Writes a consistent copy of the SQLite database to FILE (VACUUM INTO), safe whil
 not exist. To restore: stop the server, copy FILE over the database file, start it (docs/deploy.md). On
 PostgreSQL, use pg_dump and pg_restore.`,
 		Args: positionalArgs(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			start := time.Now()
 			if err := db.Backup(cmd.Context(), args[0]); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "Đã sao lưu vào %s trong %s (backed up into %s).\n", args[0], time.Since(start).Round(time.Millisecond), args[0])
 			return nil
-		},
+		}),
 	}
 }

@@ -152,19 +152,14 @@ published code is refused: import the correction as a new version under a new co
 		Use:   "publish CODE",
 		Short: "Ban hành bộ tiêu chí; sau đó không thể sửa (publish a draft; it is frozen afterwards)",
 		Args:  positionalArgs(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			rec, err := db.PublishFramework(cmd.Context(), cliActor(), args[0], publishReason)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "Đã ban hành (published) %s, hash %s\n", rec.Code, rec.Hash)
 			return nil
-		},
+		}),
 	}
 	publishCmd.Flags().StringVar(&publishReason, "reason", "", "căn cứ ban hành, ghi vào nhật ký (the decision, recorded in the audit log)")
 
@@ -179,12 +174,7 @@ ghi nhận tương ứng với tiêu chí mới để so sánh giữa các năm.
 Creates next year's draft under a new code from a published framework, and records which
 old node each new node continues, for year-over-year comparison.`,
 		Args: positionalArgs(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			year := copyYear
 			if year == 0 {
 				from, err := db.FrameworkByCode(cmd.Context(), args[0])
@@ -199,7 +189,7 @@ old node each new node continues, for year-over-year comparison.`,
 			}
 			fmt.Fprintf(a.stdout, "Đã tạo bản nháp %s năm %d từ %s (draft created from %s)\n", rec.Code, rec.Year, args[0], args[0])
 			return nil
-		},
+		}),
 	}
 	copyCmd.Flags().StringVar(&copyTo, "to", "", "mã của bộ tiêu chí mới (code of the new framework)")
 	copyCmd.Flags().IntVar(&copyYear, "year", 0, "năm của bộ tiêu chí mới (default: the year after the original's)")
@@ -257,12 +247,7 @@ Writes the canonical YAML or the Excel workbook; the format defaults to --out's 
 		Use:   "list",
 		Short: "Liệt kê các bộ tiêu chí đã lưu (list stored frameworks)",
 		Args:  positionalArgs(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			recs, err := db.FindFrameworks(cmd.Context(), store.FrameworkFilter{})
 			if err != nil {
 				return err
@@ -283,7 +268,7 @@ Writes the canonical YAML or the Excel workbook; the format defaults to --out's 
 			fmt.Fprintf(a.stdout, "%d bộ tiêu chí (frameworks). Mẫu tích hợp (embedded references): %s\n",
 				len(recs), strings.Join(criteria.References(), ", "))
 			return nil
-		},
+		}),
 	}
 
 	return groupCommand("criteria", "Bộ tiêu chí: kiểm tra, nhập, ban hành, sao chép, xuất (criteria frameworks)",

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"parindex/demo"
+	"parindex/store"
 )
 
 func (a *app) demoCommand() *cobra.Command {
@@ -18,12 +19,7 @@ Chạy lại nhiều lần không tạo bản trùng.
 
 Seeds the configured database with a fictional two-tier province; running it again changes nothing.`,
 		Args: positionalArgs(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			if err := bootstrapAdmin(cmd.Context(), db, a.stdout); err != nil {
 				return err
 			}
@@ -48,6 +44,6 @@ Seeds the configured database with a fictional two-tier province; running it aga
 				fmt.Fprintf(a.stdout, "  %-24s %s\n", acc.Username, acc.About)
 			}
 			return nil
-		},
+		}),
 	}
 }

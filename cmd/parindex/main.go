@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
 	// The zone database inside the binary: PARINDEX_TIME_ZONE must load on
 	// a server without /usr/share/zoneinfo (a minimal container).
 	_ "time/tzdata"

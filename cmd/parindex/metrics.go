@@ -114,12 +114,7 @@ Writes the Excel template: the data sheet with validated cells, the catalogue an
 		Use:   "catalog",
 		Short: "In danh mục chỉ số (print the metrics catalogue)",
 		Args:  positionalArgs(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			ms, err := db.Metrics(cmd.Context())
 			if err != nil {
 				return err
@@ -134,7 +129,7 @@ Writes the Excel template: the data sheet with validated cells, the catalogue an
 			}
 			fmt.Fprintf(a.stdout, "%d chỉ số (metrics)\n", len(ms))
 			return nil
-		},
+		}),
 	}
 	return groupCommand("metrics", "Số liệu chỉ số từ hệ thống một cửa và đơn vị (operational metrics)", importCmd, templateCmd, catalogCmd)
 }
@@ -177,12 +172,7 @@ read-only unless --write.`,
 		Use:   "list",
 		Short: "Liệt kê mã truy cập API (list API tokens)",
 		Args:  positionalArgs(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			tokens, err := db.FindAPITokens(cmd.Context())
 			if err != nil {
 				return err
@@ -207,7 +197,7 @@ read-only unless --write.`,
 			}
 			fmt.Fprintf(a.stdout, "%d mã truy cập (tokens)\n", len(tokens))
 			return nil
-		},
+		}),
 	}
 
 	var revokeReason string

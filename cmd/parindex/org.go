@@ -75,12 +75,8 @@ when any row is wrong (exit code 1, every problem listed with its row and column
 		Use:   "list",
 		Short: "Liệt kê đơn vị (list organisation units)",
 		Args:  positionalArgs(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
+			var err error
 			f := store.OrgFilter{Type: typ}
 			if !all {
 				if f.ValidOn, err = dateFlag("on", on); err != nil {
@@ -109,7 +105,7 @@ when any row is wrong (exit code 1, every problem listed with its row and column
 			}
 			fmt.Fprintf(a.stdout, "%d đơn vị (units)\n", len(units))
 			return nil
-		},
+		}),
 	}
 	listCmd.Flags().StringVar(&typ, "type", "", "chỉ loại này (only this type: province, department, commune, ward, district, …)")
 	listCmd.Flags().StringVar(&on, "on", "", "đơn vị còn hiệu lực vào ngày yyyy-mm-dd (valid on this date; default today)")
@@ -122,12 +118,8 @@ when any row is wrong (exit code 1, every problem listed with its row and column
 		Use:   "tree [CODE]",
 		Short: "Vẽ cây tổ chức (print the organisation tree)",
 		Args:  positionalArgs(0, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
+			var err error
 			f := store.OrgFilter{}
 			if !treeAll {
 				if f.ValidOn, err = dateFlag("on", treeOn); err != nil {
@@ -147,7 +139,7 @@ when any row is wrong (exit code 1, every problem listed with its row and column
 			}
 			printTree(a.stdout, units, roots)
 			return nil
-		},
+		}),
 	}
 	treeCmd.Flags().StringVar(&treeOn, "on", "", "cây vào ngày yyyy-mm-dd (the tree on this date; default today)")
 	treeCmd.Flags().BoolVar(&treeAll, "all", false, "gồm cả đơn vị lịch sử (include historical units)")

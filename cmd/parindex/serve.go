@@ -152,6 +152,19 @@ func openDB(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB
 // logger writes to the command's error stream, which tests capture.
 func (a *app) logger() *slog.Logger { return a.cfg.NewLogger(a.stderr) }
 
+// withDB is the RunE of a command that works on the database: it opens
+// (and migrates) the configured database, runs fn and closes it.
+func (a *app) withDB(fn func(cmd *cobra.Command, args []string, db *store.DB) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		db, err := openDB(cmd.Context(), a.cfg, a.logger())
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return fn(cmd, args, db)
+	}
+}
+
 func (a *app) serveCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "serve",

@@ -156,12 +156,7 @@ Creates an account with one role; the password is generated and printed, or read
 		Use:   "disable USERNAME",
 		Short: "Khóa tài khoản, kết thúc mọi phiên (disable an account; ends every session)",
 		Args:  positionalArgs(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			u, _, err := db.UserCredentials(cmd.Context(), args[0])
 			if err != nil {
 				return err
@@ -172,7 +167,7 @@ Creates an account with one role; the password is generated and printed, or read
 			}
 			fmt.Fprintf(a.stdout, "Đã khóa (disabled) %s.\n", u.Username)
 			return nil
-		},
+		}),
 	}
 	disable.Flags().StringVar(&reason, "reason", "", "lý do, ghi vào nhật ký (reason for the audit log)")
 
@@ -180,12 +175,7 @@ Creates an account with one role; the password is generated and printed, or read
 		Use:   "list",
 		Short: "Liệt kê tài khoản (list accounts)",
 		Args:  positionalArgs(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			users, err := db.FindUsers(cmd.Context())
 			if err != nil {
 				return err
@@ -217,7 +207,7 @@ Creates an account with one role; the password is generated and printed, or read
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", u.Username, u.DisplayName, strings.Join(roles, ", "), status)
 			}
 			return w.Flush()
-		},
+		}),
 	}
 	return groupCommand("user", "Tài khoản cán bộ (staff accounts)", add, passwd, disable, list)
 }
