@@ -27,6 +27,10 @@ type ResultOptions struct {
 	CommentThreshold int     // comments are shown only for groups with at least this many respondents (0: 5)
 	BootstrapReps    int     // 0: stats.DefaultBootstrapReps
 	Seed             uint64  // fixed, so a published interval can be reproduced
+	// IncludeFlagged keeps the forms that batch screening flags in the
+	// figures of TableResults (the service is told per request, as
+	// include_flagged); by default they are left out and counted.
+	IncludeFlagged bool
 }
 
 func (o ResultOptions) withDefaults() ResultOptions {

@@ -236,3 +236,92 @@ func TestImportedFlagsShowWithAndWithout(t *testing.T) {
 		}
 	})
 }
+
+// parindex survey stats screens a file as the import does: the same file
+// gives the same flags and the same figures, with and without the flagged
+// forms, offline and imported (both databases), by unit and as one group.
+func TestOfflineStatsScreenAsTheImport(t *testing.T) {
+	in, _ := sipas(t)
+	random := rand.New(rand.NewPCG(24, 5))
+	var b strings.Builder
+	b.WriteString(sipasHeader(in) + "\n")
+	background(random, &b)
+	// A good counter's all-five forms every day (not flagged), forty copies
+	// of one form for STP on one day and thirty all-five forms for STC on
+	// another (flagged), the last two interleaved with the honest forms
+	// rather than in a block.
+	for day := 1; day <= 28; day++ {
+		for range 8 {
+			fmt.Fprintf(&b, "SNV,2026-02-%02d,%s\n", day, answers22("5", nil))
+		}
+	}
+	fake := answers22("4", map[int]string{3: "2", 9: "3", 17: "3", 20: "5"})
+	for i := range 40 {
+		fmt.Fprintf(&b, "STP,2026-02-14,%s\n", fake)
+		if i < 30 {
+			fmt.Fprintf(&b, "STC,2026-02-20,%s\n", answers22("5", nil))
+		}
+	}
+	data := b.String()
+	offline := func(byUnit, include bool) map[string]survey.GroupResult {
+		rd, err := csvFile("phieu.csv", data)()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rd.Close()
+		res, err := survey.TableResults(rd, in, byUnit, survey.ResultOptions{IncludeFlagged: include})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]survey.GroupResult{}
+		for _, g := range res.Groups {
+			out[g.Unit] = g
+		}
+		return out
+	}
+	clean, all := offline(true, false), offline(true, true)
+	for unit, want := range map[string]int{"SNV": 0, "STP": 40, "STC": 30} {
+		if clean[unit].Flagged != want || all[unit].Flagged != want || all[unit].Forms != clean[unit].Forms+want {
+			t.Errorf("offline %s: flagged %d (with them: %d), forms %d without and %d with; want %d flagged",
+				unit, clean[unit].Flagged, all[unit].Flagged, clean[unit].Forms, all[unit].Forms, want)
+		}
+	}
+	if one := offline(false, false)["*"]; one.Flagged != 70 {
+		t.Errorf("offline as one group: %d flagged, want 70", one.Flagged)
+	}
+
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		db.Now = func() time.Time { return time.Date(2026, 3, 30, 5, 0, 0, 0, time.UTC) }
+		actor := parindex.Actor{Name: "test"}
+		if _, err := db.ImportOrgUnits(ctx, actor, "", demo.OrgRows(), ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := survey.EnsureReference(ctx, db, actor, "sipas-2026"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := survey.ImportPaper(ctx, db, actor, csvFile("phieu.csv", data), "sipas-2026", false); err != nil {
+			t.Fatal(err)
+		}
+		svc := survey.NewService(db, survey.ResultOptions{})
+		for _, include := range []bool{false, true} {
+			want := clean
+			if include {
+				want = all
+			}
+			for _, unit := range []string{"SNV", "STP", "STC"} {
+				got, err := svc.Unit(ctx, "sipas-2026", unit, survey.Year(2026), include)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w := want[unit]
+				if got.Forms != w.Forms || got.Flagged != w.Flagged || got.Respondents != w.Respondents ||
+					got.Overall.Index != w.Overall.Index || *got.Overall.CI95 != *w.Overall.CI95 {
+					t.Errorf("%s, flagged included %v: imported %d forms, %d flagged, overall %v %v; offline %d, %d, %v %v",
+						unit, include, got.Forms, got.Flagged, got.Overall.Index, *got.Overall.CI95,
+						w.Forms, w.Flagged, w.Overall.Index, *w.Overall.CI95)
+				}
+			}
+		}
+	})
+}

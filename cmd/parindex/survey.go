@@ -20,6 +20,7 @@ import (
 func (a *app) surveyCommand() *cobra.Command {
 	var instrumentArg, responses, format, by string
 	var seed uint64
+	var includeFlagged bool
 	stats := &cobra.Command{
 		Use:   "stats --instrument FILE|CODE --responses FILE.csv [--by unit] [--format json|table]",
 		Short: "Tính kết quả khảo sát từ tệp phiếu (survey results from a file of answers)",
@@ -27,10 +28,12 @@ func (a *app) surveyCommand() *cobra.Command {
 mỗi câu hỏi (n, số không áp dụng, số phiếu từng mức, tỷ lệ hài lòng, điểm trung bình, khoảng tin cậy Wilson 95%),
 mỗi yếu tố và chỉ số chung (khoảng tin cậy điểm số trên cỡ mẫu hiệu dụng: phương sai tuyến tính hoá, hoặc bootstrap
 hạt giống cố định dưới 100 người trả lời), Cronbach's alpha, mức tin cậy của kết quả. Mã đơn vị không phân biệt chữ
-hoa, chữ thường, như khi nhập phiếu. Không cần cơ sở dữ liệu: ai cũng kiểm tra lại được một con số đã công bố.
+hoa, chữ thường, như khi nhập phiếu. Phiếu được sàng lọc như khi nhập (phiếu trùng hàng loạt, phiếu chọn một mức);
+phiếu bị gắn cờ không được tính, trừ khi có --include-flagged. Không cần cơ sở dữ liệu: ai cũng kiểm tra lại được một con số đã công bố.
 
 Computes survey results from a file in the paper-form layout, without a database. JSON output is documented in
-docs/statistics.md. --instrument is a YAML file or a reference instrument code.`,
+docs/statistics.md. --instrument is a YAML file or a reference instrument code. Forms are screened as on import
+(batch duplicates, straight-lined batches); flagged forms are left out unless --include-flagged.`,
 		Args: positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if instrumentArg == "" || responses == "" {
@@ -55,7 +58,7 @@ docs/statistics.md. --instrument is a YAML file or a reference instrument code.`
 				return err
 			}
 			defer rd.Close()
-			res, err := survey.TableResultsSized(rd, in, byUnit, survey.ResultOptions{Seed: seed}, expectedForms(responses, len(in.Questions())))
+			res, err := survey.TableResultsSized(rd, in, byUnit, survey.ResultOptions{Seed: seed, IncludeFlagged: includeFlagged}, expectedForms(responses, len(in.Questions())))
 			if err != nil {
 				return err
 			}
@@ -72,6 +75,7 @@ docs/statistics.md. --instrument is a YAML file or a reference instrument code.`
 	fl.StringVar(&responses, "responses", "", "tệp phiếu CSV hoặc Excel (answers file)")
 	fl.StringVar(&format, "format", "json", "json hoặc table")
 	fl.Uint64Var(&seed, "seed", 1, "hạt giống của bootstrap, dưới 100 người trả lời (bootstrap seed, under 100 respondents)")
+	fl.BoolVar(&includeFlagged, "include-flagged", false, "tính cả phiếu bị gắn cờ khi sàng lọc (include the forms screening flags)")
 	fl.StringVar(&by, "by", "", "\"unit\": mỗi đơn vị một nhóm (one group per unit)")
 	return groupCommand("survey", "Khảo sát sự hài lòng (citizen satisfaction survey)", stats)
 }
