@@ -123,10 +123,16 @@ func (s *Service) Unit(ctx context.Context, instrumentCode, unitCode string, p P
 	if err != nil {
 		return GroupResult{}, err
 	}
+	// A screen flags stored responses without changing their number: the
+	// cached result is fresh only if the flagged ones are as many too.
+	flagged, err := s.db.CountResponses(ctx, store.ResponseFilter{UnitID: f.UnitID, InstrumentID: f.InstrumentID, From: f.From, To: f.To, Flag: "any"})
+	if err != nil {
+		return GroupResult{}, err
+	}
 	key := fullKey{stored.ID, unit.ID, p.From, p.To, includeFlagged}
 	s.mu.Lock()
 	c, ok := s.cache[key]
-	fresh := ok && c.responses == total
+	fresh := ok && c.responses == total && c.result.Flagged == flagged
 	stale := ok && !fresh && s.stale > 0 && time.Since(c.at) < s.stale
 	if stale && !s.refreshing[key] {
 		s.refreshing[key] = true
