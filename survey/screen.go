@@ -233,18 +233,13 @@ func screenHeld(questions, count int, days []screenDay, keyOf func(i int) uint32
 			}
 		}
 	}
-	repeated := len(s.byVector) > 0
-	for k, key := range days {
-		if !repeated {
-			break
-		}
-		u := s.units[key.unit]
-		for _, i := range order[start[k]:start[k+1]] {
-			h := s.hashBytes(digitsOf(int(i), buf[:0]))
-			if _, ok := s.byVector[h]; ok {
-				s.byVector[h]++
-				u.byVector[h]++
-			}
+	// In the order the forms are held: reading them day by day jumps
+	// through all the answers, a cache miss a form.
+	for i := 0; i < count && len(s.byVector) > 0; i++ {
+		h := s.hashBytes(digitsOf(i, buf[:0]))
+		if _, ok := s.byVector[h]; ok {
+			s.byVector[h]++
+			s.units[days[keyOf(i)].unit].byVector[h]++
 		}
 	}
 	flagged := make([]uint64, (count+63)/64)
