@@ -222,7 +222,7 @@ type PackedAnswers struct {
 // unit-and-day index, fetched every row from the table and sorted them: a
 // second for a unit's year), and its aggregates then meet the rows in the
 // index's order; asking them for that order made SQLite sort again, so
-// only PostgreSQL, which does not walk an index for a whole unit, is asked
+// they are asked only without a unit, and PostgreSQL always
 // (TestResponseAnswersInIDOrder checks the order on both).
 func (db *DB) ResponseAnswers(ctx context.Context, f ResponseFilter, includeFlagged bool) (PackedAnswers, error) {
 	where, args := ResponseFilter{UnitID: f.UnitID, InstrumentID: f.InstrumentID, From: f.From, To: f.To}.where()
@@ -230,14 +230,15 @@ func (db *DB) ResponseAnswers(ctx context.Context, f ResponseFilter, includeFlag
 	if includeFlagged {
 		counted = "TRUE"
 	}
-	query := `SELECT group_concat(r.answers, '') FILTER (WHERE ` + counted + `),
-			json_group_array(r.comment) FILTER (WHERE ` + counted + ` AND r.comment <> ''),`
-	from := " FROM responses r"
+	from, order := " FROM responses r", " ORDER BY r.id"
+	if db.dialect != Postgres && f.UnitID != 0 {
+		from, order = from+" INDEXED BY responses_unit_answers_idx", ""
+	}
+	query := `SELECT group_concat(r.answers, ''` + order + `) FILTER (WHERE ` + counted + `),
+			json_group_array(r.comment` + order + `) FILTER (WHERE ` + counted + ` AND r.comment <> ''),`
 	if db.dialect == Postgres {
-		query = `SELECT string_agg(r.answers, '' ORDER BY r.id) FILTER (WHERE ` + counted + `),
-			COALESCE(json_agg(r.comment ORDER BY r.id) FILTER (WHERE ` + counted + ` AND r.comment <> ''), '[]'),`
-	} else if f.UnitID != 0 {
-		from += " INDEXED BY responses_unit_answers_idx"
+		query = `SELECT string_agg(r.answers, ''` + order + `) FILTER (WHERE ` + counted + `),
+			COALESCE(json_agg(r.comment` + order + `) FILTER (WHERE ` + counted + ` AND r.comment <> ''), '[]'),`
 	}
 	query += `
 			COUNT(*) FILTER (WHERE ` + counted + `),

@@ -168,6 +168,11 @@ func TestResponseAnswersInIDOrder(t *testing.T) {
 					got.Answers, got.Responses, got.Flagged, got.Comments, want.Answers, want.Responses, want.Flagged, want.Comments)
 			}
 		}
+		// Without a unit: both units' forms, still in id order.
+		both, err := db.ResponseAnswers(ctx, store.ResponseFilter{InstrumentID: in.ID}, true)
+		if err != nil || string(both.Answers) != "51421133241505" || strings.Join(both.Comments, "|") != "ý kiến 0|khác|ý kiến 2|ý kiến 4" {
+			t.Errorf("without a unit: %q, comments %q, %v", both.Answers, both.Comments, err)
+		}
 		none, err := db.ResponseAnswers(ctx, store.ResponseFilter{UnitID: unit.ID, InstrumentID: in.ID, From: parindex.Date{Year: 2027, Month: 1, Day: 1}}, false)
 		if err != nil || len(none.Answers) != 0 || none.Responses != 0 || len(none.Comments) != 0 {
 			t.Errorf("no response: %+v, %v", none, err)
