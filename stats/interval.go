@@ -117,6 +117,31 @@ func thresholdScoreInterval(index, n, binomialN, z float64) (lo, hi float64) {
 	return lo, hi
 }
 
+// WidestIndexInterval is the interval of an index (I = Σ w_q p_q over the
+// questions' results, weights summing to 1 over those with answers) at the
+// least information its answers can carry: every respondent answering all
+// its questions alike (the effective size n_min of perfect correlation),
+// with the degrees-of-freedom shrinkage of respondents respondents. A
+// full computation from the answers gets an effective size at least that
+// large and an interval no wider, whatever the correlation, so a label
+// from counts alone (no respondent-level data) that uses it is never more
+// confident than one from the answers. respondents should not exceed the
+// true number (the count table's largest n of one question is a lower
+// bound). It is (NaN, NaN) for a NaN index.
+func WidestIndexInterval(index float64, weights []float64, questions []QuestionResult, rule AggregationRule, respondents int, confidence float64) (lo, hi float64) {
+	if math.IsNaN(index) {
+		return math.NaN(), math.NaN()
+	}
+	minimumN, _, binomialN := precisionBounds(index, weights, questions, rule)
+	precision := indexPrecision{variance: math.NaN(), respondents: respondents, minimumN: minimumN, maximumN: minimumN}
+	n := effectiveSampleSize(index, precision, confidence)
+	z := NormalQuantile(1 - (1-confidence)/2)
+	if rule == RuleSatisfaction {
+		return thresholdScoreInterval(index, n, binomialN, z)
+	}
+	return ScoreInterval(index, n, z)
+}
+
 // thresholdFactor is ϕ(c_p)²/(p(1 − p)), c_p the normal quantile of p: the
 // correlation of two yes/no answers per unit of latent correlation, to
 // first order, when both are a latent normal cut at share p.
