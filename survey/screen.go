@@ -138,7 +138,7 @@ func straightLevel[T ~string | ~[]byte](answers T) int {
 // add counts one form (answers as stored: one digit per question).
 func (s *batchScreen) add(unit int64, day parindex.Date, answers string) {
 	h := s.hash(answers)
-	level := s.countFile(answers)
+	level := countFile(s, answers)
 	s.byVector[h]++
 	for _, c := range []*screenCounts{s.counts(s.units, unit), s.dayCounts(unit, day)} {
 		c.forms++
@@ -179,8 +179,6 @@ func countFile[T ~string | ~[]byte](s *batchScreen, answers T) int {
 	return level
 }
 
-func (s *batchScreen) countFile(answers string) int { return countFile(s, answers) }
-
 // screenHeld screens forms held in memory (offline results: the file is
 // read once) with the same test as an import, and returns a bit per form,
 // set when the form is flagged. Form i (0 ≤ i < count) was filled on
@@ -190,7 +188,8 @@ func (s *batchScreen) countFile(answers string) int { return countFile(s, answer
 // hundred bytes per distinct form: past the memory of survey stats on
 // millions of forms. Only vectors repeated within one unit and day can be
 // flagged, and a flag needs their counts alone; so the forms are taken day
-// by day (a counting sort of their day keys, four bytes a form), each
+// by day (a counting sort of their day keys: with the keys themselves,
+// eight bytes a form), each
 // day's repeated vectors are noted, and a second walk counts those over
 // the unit and the file. The counts flags reads are then those add would
 // have kept, for every vector it looks up.
