@@ -384,7 +384,11 @@ func AggregateAnswers(answers Answers, elements []BatteryElement, options Batter
 			precision.variance = variance
 		}
 		effective = effectiveSampleSize(index, precision, confidence)
-		lo, hi = ScoreInterval(index, effective, z)
+		if rule == RuleSatisfaction {
+			lo, hi = thresholdScoreInterval(index, effective, precision.binomialN, z)
+		} else {
+			lo, hi = ScoreInterval(index, effective, z)
+		}
 		return lo, hi, math.Sqrt(precision.variance), effective
 	}
 	result.VarianceSource = VarianceLinearization
@@ -451,9 +455,9 @@ func linearize(answers Answers, elements []BatteryElement, result BatteryResult)
 				influence[e][j][level] = w * (levelScore(result.Rule, level) - question.Index) / float64(question.Valid)
 			}
 		}
-		out.precision[e].minimumN, out.precision[e].maximumN = precisionBounds(result.Elements[e].Index, weights, result.Questions, result.Rule)
+		out.precision[e].minimumN, out.precision[e].maximumN, out.precision[e].binomialN = precisionBounds(result.Elements[e].Index, weights, result.Questions, result.Rule)
 	}
-	out.precision[k].minimumN, out.precision[k].maximumN = precisionBounds(result.Overall, overallWeights, result.Questions, result.Rule)
+	out.precision[k].minimumN, out.precision[k].maximumN, out.precision[k].binomialN = precisionBounds(result.Overall, overallWeights, result.Questions, result.Rule)
 
 	squares := make([]float64, k+1)
 	for start := 0; start+columns <= len(answers.Packed) && columns > 0; start += columns {

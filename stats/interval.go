@@ -64,6 +64,93 @@ func ScoreInterval(p, n, z float64) (lo, hi float64) {
 	return lo, hi
 }
 
+// thresholdScoreInterval is the score interval of a share estimated with
+// the precision of n independent yes/no answers (an effective size), whose
+// design effect deff = binomialN/n is not held fixed but follows the share
+// as correlated yes/no answers make it do: {p0 : (I − p0)² ≤ z²·p0(1 − p0)·
+// deff(p0)/binomialN}. Answers of one citizen are correlated through a
+// latent contentment; cut at the share's threshold, that correlation gives
+// a correlation between two answers of about ρ·ϕ(c_p)²/(p(1 − p)) (first
+// order in the latent ρ, ϕ the normal density at the threshold c_p), so
+// deff(p0) = 1 + (deff − 1)·r(p0), r the ratio of that factor at p0 to its
+// value at I: larger toward ½, smaller toward 0 and 1. The interval is
+// therefore wider on the side of the centre and narrower on the side of
+// the nearer end than Wilson's on a fixed n — the skew of a share near 1
+// drawn from clustered answers (docs/statistics.md).
+//
+// n = 0 gives (0, 1); an index at 0 or 1, or no design effect above 1,
+// gives ScoreInterval(index, n, z). Never of zero width for a finite n.
+func thresholdScoreInterval(index, n, binomialN, z float64) (lo, hi float64) {
+	deff := binomialN / n
+	if n == 0 || !(index > 0 && index < 1) || !(deff > 1) || math.IsInf(binomialN, 0) {
+		return ScoreInterval(index, n, z)
+	}
+	atIndex := thresholdFactor(index)
+	outside := func(p0 float64) bool { // p0 lies outside the interval
+		d := 1 + (deff-1)*thresholdFactor(p0)/atIndex
+		return (index-p0)*(index-p0) > z*z*p0*(1-p0)*d/binomialN
+	}
+	const ends = 1e-12
+	lo, hi = 0, 1
+	if outside(ends) {
+		a, b := ends, index
+		for range 60 {
+			if m := (a + b) / 2; outside(m) {
+				a = m
+			} else {
+				b = m
+			}
+		}
+		lo = (a + b) / 2
+	}
+	if outside(1 - ends) {
+		a, b := index, 1-ends
+		for range 60 {
+			if m := (a + b) / 2; outside(m) {
+				b = m
+			} else {
+				a = m
+			}
+		}
+		hi = (a + b) / 2
+	}
+	return lo, hi
+}
+
+// WidestIndexInterval is the interval of an index (I = Σ w_q p_q over the
+// questions' results, weights summing to 1 over those with answers) at the
+// least information its answers can carry: every respondent answering all
+// its questions alike (the effective size n_min of perfect correlation),
+// with the degrees-of-freedom shrinkage of respondents respondents. A
+// full computation from the answers gets an effective size at least that
+// large and an interval no wider, whatever the correlation, so a label
+// from counts alone (no respondent-level data) that uses it is never more
+// confident than one from the answers. respondents should not exceed the
+// true number (the count table's largest n of one question is a lower
+// bound). It is (NaN, NaN) for a NaN index.
+func WidestIndexInterval(index float64, weights []float64, questions []QuestionResult, rule AggregationRule, respondents int, confidence float64) (lo, hi float64) {
+	if math.IsNaN(index) {
+		return math.NaN(), math.NaN()
+	}
+	minimumN, _, binomialN := precisionBounds(index, weights, questions, rule)
+	precision := indexPrecision{variance: math.NaN(), respondents: respondents, minimumN: minimumN, maximumN: minimumN}
+	n := effectiveSampleSize(index, precision, confidence)
+	z := NormalQuantile(1 - (1-confidence)/2)
+	if rule == RuleSatisfaction {
+		return thresholdScoreInterval(index, n, binomialN, z)
+	}
+	return ScoreInterval(index, n, z)
+}
+
+// thresholdFactor is ϕ(c_p)²/(p(1 − p)), c_p the normal quantile of p: the
+// correlation of two yes/no answers per unit of latent correlation, to
+// first order, when both are a latent normal cut at share p.
+func thresholdFactor(p float64) float64 {
+	c := NormalQuantile(p)
+	density := math.Exp(-c*c/2) / math.Sqrt(2*math.Pi)
+	return density * density / (p * (1 - p))
+}
+
 // indexPrecision is what a score interval of an index needs besides the
 // index: the variance estimate, the number of respondents who answered at
 // least one of its questions, and the bounds the effective size cannot
@@ -76,6 +163,9 @@ type indexPrecision struct {
 	// the answers can carry. maximumN is the effective size if answers were
 	// independent across questions: the most.
 	minimumN, maximumN float64
+	// binomialN is (Σ w_q²/n_q)⁻¹, the effective size of independent yes/no
+	// answers with one share: binomialN/n* is the design effect.
+	binomialN float64
 }
 
 // effectiveSampleSize is the number of independent yes/no answers that
@@ -117,8 +207,8 @@ func effectiveSampleSize(index float64, p indexPrecision, confidence float64) fl
 // share, here with two pseudo answers, see questionVariance), so
 // n ≤ I(1−I)/V. A variance estimate below that can only come from negative
 // correlation or chance.
-func precisionBounds(index float64, weights []float64, questions []QuestionResult, rule AggregationRule) (minimumN, maximumN float64) {
-	var sumSD, independent float64
+func precisionBounds(index float64, weights []float64, questions []QuestionResult, rule AggregationRule) (minimumN, maximumN, binomialN float64) {
+	var sumSD, independent, binomial float64
 	for q, w := range weights {
 		valid := questions[q].Valid
 		if w == 0 || valid == 0 {
@@ -126,16 +216,18 @@ func precisionBounds(index float64, weights []float64, questions []QuestionResul
 		}
 		sumSD += w / math.Sqrt(float64(valid))
 		independent += w * w * questionVariance(questions[q], rule) / float64(valid)
+		binomial += w * w / float64(valid)
 	}
 	if sumSD == 0 {
-		return 0, 0
+		return 0, 0, 0
 	}
+	binomialN = 1 / binomial
 	minimumN = 1 / (sumSD * sumSD)
 	maximumN = math.Inf(1)
 	if independent > 0 {
 		maximumN = math.Max(minimumN, index*(1-index)/independent)
 	}
-	return minimumN, maximumN
+	return minimumN, maximumN, binomialN
 }
 
 // pseudoAnswers is the weight of each of the two pseudo answers (one

@@ -86,3 +86,40 @@ func TestScoreIntervalsNeverCollapse(t *testing.T) {
 		}
 	}
 }
+
+// The threshold score interval is Wilson's on n when there is no design
+// effect; with one, it leans toward the centre (wider there, narrower
+// toward the nearer end than Wilson's on the same effective size), mirrors
+// at ½, and keeps Wilson's conventions at n = 0 and at the ends.
+func TestThresholdScoreInterval(t *testing.T) {
+	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+	for _, p := range []float64{0.3, 0.8, 0.97} {
+		wlo, whi := ScoreInterval(p, 50, Z95)
+		if lo, hi := thresholdScoreInterval(p, 50, 50, Z95); !near(lo, wlo) || !near(hi, whi) {
+			t.Errorf("share %v, no design effect: [%v, %v], Wilson [%v, %v]", p, lo, hi, wlo, whi)
+		}
+		// Design effect 4: 200 answers worth 50.
+		lo, hi := thresholdScoreInterval(p, 50, 200, Z95)
+		towardCentre, towardEnd := p-lo, hi-p
+		wCentre, wEnd := p-wlo, whi-p
+		if p < 0.5 {
+			towardCentre, towardEnd, wCentre, wEnd = hi-p, p-lo, whi-p, p-wlo
+		}
+		if !(towardCentre > wCentre && towardEnd < wEnd) {
+			t.Errorf("share %v: [%v, %v] against Wilson's [%v, %v] does not lean toward the centre", p, lo, hi, wlo, whi)
+		}
+		mlo, mhi := thresholdScoreInterval(1-p, 50, 200, Z95)
+		if !near(mlo, 1-hi) || !near(mhi, 1-lo) {
+			t.Errorf("share %v: [%v, %v], its mirror [%v, %v]", p, lo, hi, mlo, mhi)
+		}
+		if !(lo < p && p < hi) {
+			t.Errorf("share %v: [%v, %v] misses it", p, lo, hi)
+		}
+	}
+	if lo, hi := thresholdScoreInterval(0.9, 0, 100, Z95); lo != 0 || hi != 1 {
+		t.Errorf("n = 0: [%v, %v]", lo, hi)
+	}
+	if lo, hi := thresholdScoreInterval(1, 20, 100, Z95); hi != 1 || !(lo < 1) {
+		t.Errorf("index 1: [%v, %v]", lo, hi)
+	}
+}

@@ -99,8 +99,15 @@ func parseCounts(b []byte, sum []int64, limit int) ([]int64, error) {
 	if len(body) == 0 {
 		return sum, nil
 	}
-	i, n, digits := 0, int64(0), 0
+	// A count is never negative, but a change of counts is: a response
+	// flagged after it was stored moves from the clean counts to the
+	// flagged ones (AddResponseFlags).
+	i, n, digits, sign := 0, int64(0), 0, int64(1)
 	for k := 0; k <= len(body); k++ {
+		if k < len(body) && body[k] == '-' && digits == 0 && sign == 1 {
+			sign = -1
+			continue
+		}
 		if k < len(body) && body[k] >= '0' && body[k] <= '9' && digits < 18 {
 			n = n*10 + int64(body[k]-'0')
 			digits++
@@ -112,8 +119,8 @@ func parseCounts(b []byte, sum []int64, limit int) ([]int64, error) {
 		if i == len(sum) {
 			sum = append(sum, 0)
 		}
-		sum[i] += n
-		i, n, digits = i+1, 0, 0
+		sum[i] += sign * n
+		i, n, digits, sign = i+1, 0, 0, 1
 		if i == limit {
 			break
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -196,62 +197,61 @@ func (db *DB) ResponseCounts(ctx context.Context, instrumentID int64, from, to p
 	return out, nil
 }
 
-// AnswerRow is one response's answers and comment, for respondent-level
-// statistics.
-type AnswerRow struct {
-	Answers string
-	Comment string
-	Flagged bool
+// PackedAnswers are the answers of a set of responses, for
+// respondent-level statistics.
+type PackedAnswers struct {
+	// Answers holds the answers of the responses counted, one digit per
+	// question, response after response in id order (the order of a file's
+	// forms imported: the bootstrap resamples rows by their place).
+	Answers   []byte
+	Responses int // counted
+	Flagged   int // flagged responses matching, counted or not
+	// Comments are the counted responses' comments that are not blank, in
+	// id order.
+	Comments []string
 }
 
-// EachResponseAnswers calls each with the answers (valid only during the
-// call), comment and flagged state of every response matching f, in id
-// order (Limit and Offset are ignored). It holds no row after its call:
-// a unit's year of answers goes straight into the caller's packed matrix,
-// without a string and a struct per response.
-func (db *DB) EachResponseAnswers(ctx context.Context, f ResponseFilter, each func(answers []byte, comment string, flagged bool) error) error {
-	where, args := f.where()
-	rows, err := db.db.QueryContext(ctx, `SELECT r.answers, r.comment, r.flags <> '' FROM responses r`+where+` ORDER BY r.id`, args...)
-	if err != nil {
-		return fmt.Errorf("store: unable to read answers: %w", err)
+// ResponseAnswers returns the answers of the responses matching f (Flag,
+// Source, Limit and Offset are ignored), leaving the flagged ones out
+// unless includeFlagged. The database joins the answers, and the comments
+// as a JSON array, in one pass: handing 100,000 rows over one by one cost
+// SQLite about 3 µs a row, more than all the statistics.
+//
+// The index responses_unit_answers_idx holds every column read here, in id
+// order. SQLite is told to walk it (left to itself, its planner walked the
+// unit-and-day index, fetched every row from the table and sorted them: a
+// second for a unit's year), and its aggregates then meet the rows in the
+// index's order; asking them for that order made SQLite sort again, so
+// they are asked only without a unit, and PostgreSQL always
+// (TestResponseAnswersInIDOrder checks the order on both).
+func (db *DB) ResponseAnswers(ctx context.Context, f ResponseFilter, includeFlagged bool) (PackedAnswers, error) {
+	where, args := ResponseFilter{UnitID: f.UnitID, InstrumentID: f.InstrumentID, From: f.From, To: f.To}.where()
+	counted := "r.flags = ''"
+	if includeFlagged {
+		counted = "TRUE"
 	}
-	defer rows.Close()
-	var answers, comment sql.RawBytes
-	var flagged bool
-	for rows.Next() {
-		if err := rows.Scan(&answers, &comment, &flagged); err != nil {
-			return fmt.Errorf("store: unable to read answers: %w", err)
-		}
-		c := ""
-		if len(comment) > 0 {
-			c = string(comment)
-		}
-		if err := each(answers, c, flagged); err != nil {
-			return err
-		}
+	from, order := " FROM responses r", " ORDER BY r.id"
+	if db.dialect != Postgres && f.UnitID != 0 {
+		from, order = from+" INDEXED BY responses_unit_answers_idx", ""
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: unable to read answers: %w", err)
+	query := `SELECT group_concat(r.answers, ''` + order + `) FILTER (WHERE ` + counted + `),
+			json_group_array(r.comment` + order + `) FILTER (WHERE ` + counted + ` AND r.comment <> ''),`
+	if db.dialect == Postgres {
+		query = `SELECT string_agg(r.answers, ''` + order + `) FILTER (WHERE ` + counted + `),
+			COALESCE(json_agg(r.comment` + order + `) FILTER (WHERE ` + counted + ` AND r.comment <> ''), '[]'),`
 	}
-	return nil
-}
-
-// ResponseAnswers returns the answers of the responses matching f (Limit
-// and Offset are ignored: all of them).
-func (db *DB) ResponseAnswers(ctx context.Context, f ResponseFilter) ([]AnswerRow, error) {
-	where, args := f.where()
-	rows, err := db.db.QueryContext(ctx, `SELECT r.answers, r.comment, r.flags <> '' FROM responses r`+where+` ORDER BY r.id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to read answers: %w", err)
+	query += `
+			COUNT(*) FILTER (WHERE ` + counted + `),
+			COUNT(*) FILTER (WHERE r.flags <> '')` + from + where
+	var out PackedAnswers
+	var answers sql.NullString
+	var comments []byte
+	if err := db.db.QueryRowContext(ctx, query, args...).Scan(&answers, &comments, &out.Responses, &out.Flagged); err != nil {
+		return PackedAnswers{}, fmt.Errorf("store: unable to read answers: %w", err)
 	}
-	defer rows.Close()
-	var out []AnswerRow
-	for rows.Next() {
-		var a AnswerRow
-		if err := rows.Scan(&a.Answers, &a.Comment, &a.Flagged); err != nil {
-			return nil, fmt.Errorf("store: unable to read answers: %w", err)
-		}
-		out = append(out, a)
+	out.Answers = []byte(answers.String)
+	if err := json.Unmarshal(comments, &out.Comments); err != nil {
+		return PackedAnswers{}, fmt.Errorf("store: unable to read comments: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }

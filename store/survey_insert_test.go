@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,4 +124,71 @@ func miniInstrument(t *testing.T, db *store.DB) *parindex.StoredInstrument {
 		t.Fatal(err)
 	}
 	return in
+}
+
+// ResponseAnswers gives a unit's answers and comments in id order (the
+// order the bootstrap resamples rows by) whatever their days, leaves the
+// flagged ones out unless asked, and does not mix in another unit's.
+func TestResponseAnswersInIDOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		in := miniInstrument(t, db)
+		unit, err := db.OrgUnitByCode(ctx, "SNV")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := db.OrgUnitByCode(ctx, "STC")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Days run backwards while ids run forwards; the third is flagged;
+		// every second has a comment; one form of another unit between.
+		answers := []string{"51", "42", "33", "24", "15", "05"}
+		var rs []*parindex.Response
+		for i, a := range answers {
+			day := parindex.Date{Year: 2026, Month: 3, Day: 20 - i}
+			r := &parindex.Response{InstrumentID: in.ID, UnitID: unit.ID, Day: day,
+				SubmittedHour:  time.Date(2026, 3, 20-i, 2, 0, 0, 0, time.UTC),
+				IdempotencyKey: fmt.Sprintf("order-%d", i), Answers: a, Source: parindex.SourcePaper}
+			if i%2 == 0 {
+				r.Comment = fmt.Sprintf("ý kiến %d", i)
+			}
+			if i == 2 {
+				r.Flags = []string{parindex.FlagBatchDuplicate}
+			}
+			rs = append(rs, r)
+			if i == 1 {
+				rs = append(rs, &parindex.Response{InstrumentID: in.ID, UnitID: other.ID, Day: day, SubmittedHour: r.SubmittedHour,
+					IdempotencyKey: "other", Answers: "11", Comment: "khác", Source: parindex.SourcePaper})
+			}
+		}
+		if _, err := db.InsertResponses(ctx, rs, map[int64][]string{in.ID: {"A1", "A2"}}, 0); err != nil {
+			t.Fatal(err)
+		}
+		f := store.ResponseFilter{UnitID: unit.ID, InstrumentID: in.ID, From: parindex.Date{Year: 2026, Month: 1, Day: 1}, To: parindex.Date{Year: 2026, Month: 12, Day: 31}}
+		for _, include := range []bool{false, true} {
+			got, err := db.ResponseAnswers(ctx, f, include)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := store.PackedAnswers{Answers: []byte("5142241505"), Responses: 5, Flagged: 1, Comments: []string{"ý kiến 0", "ý kiến 4"}}
+			if include {
+				want = store.PackedAnswers{Answers: []byte("514233241505"), Responses: 6, Flagged: 1, Comments: []string{"ý kiến 0", "ý kiến 2", "ý kiến 4"}}
+			}
+			if string(got.Answers) != string(want.Answers) || got.Responses != want.Responses || got.Flagged != want.Flagged ||
+				strings.Join(got.Comments, "|") != strings.Join(want.Comments, "|") {
+				t.Errorf("flagged included %v: %q, %d responses, %d flagged, comments %q; want %q, %d, %d, %q", include,
+					got.Answers, got.Responses, got.Flagged, got.Comments, want.Answers, want.Responses, want.Flagged, want.Comments)
+			}
+		}
+		// Without a unit: both units' forms, still in id order.
+		both, err := db.ResponseAnswers(ctx, store.ResponseFilter{InstrumentID: in.ID}, true)
+		if err != nil || string(both.Answers) != "51421133241505" || strings.Join(both.Comments, "|") != "ý kiến 0|khác|ý kiến 2|ý kiến 4" {
+			t.Errorf("without a unit: %q, comments %q, %v", both.Answers, both.Comments, err)
+		}
+		none, err := db.ResponseAnswers(ctx, store.ResponseFilter{UnitID: unit.ID, InstrumentID: in.ID, From: parindex.Date{Year: 2027, Month: 1, Day: 1}}, false)
+		if err != nil || len(none.Answers) != 0 || none.Responses != 0 || len(none.Comments) != 0 {
+			t.Errorf("no response: %+v, %v", none, err)
+		}
+	})
 }

@@ -17,7 +17,11 @@ import (
 // paper-form layout, without a database: anyone can reproduce a published
 // figure from the file. Every unit code in the file is accepted as it is.
 // With byUnit each unit is one group (in code order); otherwise all rows
-// form one group named "*". Every cell is checked as on import.
+// form one group named "*". Every cell is checked as on import, and the
+// forms are screened as on import (screenHeld: batch duplicates and
+// straight-lined forms of one unit and day), so that the figures equal
+// those of the same forms imported: flagged forms are left out and counted
+// unless opts.IncludeFlagged.
 //
 // Rows are streamed: what is kept is one byte per answer (stats.Answers)
 // and the comments that are not blank, so millions of forms fit in a few
@@ -40,6 +44,9 @@ func TableResultsSized(rd *tabular.Reader, in *Instrument, byUnit bool, opts Res
 	c.hash = nil // no idempotency keys offline: the table's hash is not needed
 	questions := len(c.questions)
 	groups := map[string]*tableGroup{}
+	// Each form's unit and day, as an index into days, for the screen.
+	dayKeys := map[screenDay]uint32{}
+	var days []screenDay
 	rows, stop := readAhead(rd)
 	defer stop()
 	for row := range rows.each {
@@ -59,14 +66,24 @@ func TableResultsSized(rd *tabular.Reader, in *Instrument, byUnit bool, opts Res
 			g = &tableGroup{Group: Group{Unit: name, Answers: stats.Answers{Questions: questions}}}
 			if !byUnit && expectedForms > 0 {
 				g.Answers.Packed = make([]uint8, 0, expectedForms*questions)
+				g.days = make([]uint32, 0, expectedForms)
 			}
 			groups[name] = g
 		}
-		if err := g.add(r.Answers, byUnit); err != nil {
-			return Results{}, err
+		key := screenDay{r.UnitID, r.Day}
+		k, ok := dayKeys[key]
+		if !ok {
+			k = uint32(len(days))
+			dayKeys[key] = k
+			days = append(days, key)
 		}
 		if r.Comment != "" {
 			g.Comments = append(g.Comments, r.Comment)
+			g.commentForms = append(g.commentForms, int32(len(g.days)))
+		}
+		g.days = append(g.days, k)
+		if err := g.add(r.Answers, byUnit); err != nil {
+			return Results{}, err
 		}
 	}
 	if _, err := c.finish(); err != nil {
@@ -77,18 +94,77 @@ func TableResultsSized(rd *tabular.Reader, in *Instrument, byUnit bool, opts Res
 		order = append(order, name)
 	}
 	sort.Strings(order)
+	held := make([]*tableGroup, len(order))
+	for i, name := range order {
+		held[i] = groups[name]
+		held[i].join()
+	}
+	flagged := screenGroups(held, days, questions)
 	res := Results{Instrument: in.Code}
-	for _, name := range order {
-		g := groups[name]
-		g.join()
+	offset := 0
+	for i, g := range held {
+		forms := len(g.days)
+		g.leaveOutFlagged(flagged, offset, opts.IncludeFlagged)
+		offset += forms
 		gr, err := Summarise(in, g.Group, opts)
 		if err != nil {
 			return Results{}, err
 		}
 		res.Groups = append(res.Groups, gr)
-		delete(groups, name) // its answers can go before the next group's are joined
+		held[i] = nil // its answers can go before the next group is summarised
 	}
 	return res, nil
+}
+
+// screenGroups screens the groups' forms, taken group after group, and
+// returns a bit per form, set when it is flagged.
+func screenGroups(groups []*tableGroup, days []screenDay, questions int) []uint64 {
+	starts := make([]int, len(groups)+1)
+	for i, g := range groups {
+		starts[i+1] = starts[i] + len(g.days)
+	}
+	locate := func(i int) (*tableGroup, int) {
+		j := sort.SearchInts(starts, i+1) - 1
+		return groups[j], i - starts[j]
+	}
+	keyOf := func(i int) uint32 {
+		g, r := locate(i)
+		return g.days[r]
+	}
+	digitsOf := func(i int, buf []byte) []byte {
+		g, r := locate(i)
+		for _, level := range g.Answers.Packed[r*questions : (r+1)*questions] {
+			buf = append(buf, '0'+level)
+		}
+		return buf
+	}
+	return screenHeld(questions, starts[len(groups)], days, keyOf, digitsOf)
+}
+
+// leaveOutFlagged counts the group's flagged forms (bits from offset in
+// flagged) and, unless include, removes them and their comments.
+func (g *tableGroup) leaveOutFlagged(flagged []uint64, offset int, include bool) {
+	isFlagged := func(r int) bool { i := offset + r; return flagged[i/64]&(1<<(i%64)) != 0 }
+	questions := g.Answers.Questions
+	kept := 0
+	for r := range g.days {
+		if isFlagged(r) {
+			g.Flagged++
+			if !include {
+				continue
+			}
+		}
+		copy(g.Answers.Packed[kept*questions:(kept+1)*questions], g.Answers.Packed[r*questions:(r+1)*questions])
+		kept++
+	}
+	g.Answers.Packed = g.Answers.Packed[:kept*questions]
+	comments := g.Comments[:0]
+	for j, r := range g.commentForms {
+		if include || !isFlagged(int(r)) {
+			comments = append(comments, g.Comments[j])
+		}
+	}
+	g.Comments, g.commentForms, g.days = comments, nil, nil
 }
 
 // tableGroup is a group being read. By unit, the answers go into chunks of
@@ -99,7 +175,9 @@ func TableResultsSized(rd *tabular.Reader, in *Instrument, byUnit bool, opts Res
 // forms) and the resident memory near it.
 type tableGroup struct {
 	Group
-	chunks [][]uint8
+	chunks       [][]uint8
+	days         []uint32 // each form's index into the file's unit days, for the screen
+	commentForms []int32  // the form of each comment, so that a flagged form's goes with it
 }
 
 // answerChunk is the size of one chunk of answers, in bytes.

@@ -27,6 +27,10 @@ type ResultOptions struct {
 	CommentThreshold int     // comments are shown only for groups with at least this many respondents (0: 5)
 	BootstrapReps    int     // 0: stats.DefaultBootstrapReps
 	Seed             uint64  // fixed, so a published interval can be reproduced
+	// IncludeFlagged keeps the forms that batch screening flags in the
+	// figures of TableResults (the service is told per request, as
+	// include_flagged); by default they are left out and counted.
+	IncludeFlagged bool
 }
 
 func (o ResultOptions) withDefaults() ResultOptions {
@@ -220,7 +224,7 @@ func Summarise(in *Instrument, g Group, opts ResultOptions) (GroupResult, error)
 	if b.VarianceSource != "" {
 		res.IntervalMethod = "score-" + b.VarianceSource
 	}
-	res.Adequacy = adequacy(res, opts)
+	res.Adequacy = adequacy(res.Respondents, b.OverallLow, b.OverallHigh, opts)
 	if g.Answers.Respondents() >= opts.CommentThreshold {
 		for _, c := range g.Comments {
 			if c != "" {
@@ -264,8 +268,35 @@ func FromCounts(in *Instrument, unit string, counts map[string][6]int64, respond
 	for _, q := range b.Questions {
 		res.Respondents = max(res.Respondents, q.Valid)
 	}
-	res.Adequacy = adequacy(res, opts)
+	// Without respondent-level data the label rests on the widest interval
+	// the overall index can have (perfect correlation), so that it is never
+	// more confident than the one the answers would give.
+	lo, hi := stats.WidestIndexInterval(b.Overall, overallWeights(in, b), b.Questions, rule(in), res.Respondents, 0.95)
+	res.Adequacy = adequacy(res.Respondents, lo, hi, opts)
 	return res
+}
+
+// overallWeights is each question's weight in the overall index: the mean
+// of the element indices that exist, each the mean of its questions with
+// answers.
+func overallWeights(in *Instrument, b stats.BatteryResult) []float64 {
+	weights := make([]float64, len(b.Questions))
+	elements := 0
+	for _, e := range b.Elements {
+		if !math.IsNaN(e.Index) {
+			elements++
+		}
+	}
+	q := 0
+	for i, e := range in.Elements {
+		for range e.Questions {
+			if used := b.Elements[i].QuestionsWithAnswers; used > 0 && b.Questions[q].Valid > 0 {
+				weights[q] = 1 / float64(used) / float64(elements)
+			}
+			q++
+		}
+	}
+	return weights
 }
 
 func fromBattery(in *Instrument, unit string, b stats.BatteryResult, flagged int, withIntervals bool) GroupResult {
@@ -305,21 +336,13 @@ func fromBattery(in *Instrument, unit string, b stats.BatteryResult, flagged int
 	return res
 }
 
-func adequacy(r GroupResult, opts ResultOptions) string {
-	if r.Respondents < opts.MinRespondents {
+// adequacy labels a group from its respondents and its overall interval
+// (lo, hi).
+func adequacy(respondents int, lo, hi float64, opts ResultOptions) string {
+	if respondents < opts.MinRespondents {
 		return AdequacyInsufficient
 	}
-	var half float64
-	if ci := r.Overall.CI95; ci != nil {
-		half = (float64(ci[1]) - float64(ci[0])) / 2
-	} else {
-		// Without respondent-level data: the score interval the index
-		// would have if each respondent's score were all-or-nothing, the
-		// widest case (perfect correlation), so a label from counts is
-		// never more confident than the full computation.
-		lo, hi := stats.ScoreInterval(float64(r.Overall.Index), float64(r.Respondents), stats.Z95)
-		half = (hi - lo) / 2
-	}
+	half := (hi - lo) / 2
 	if math.IsNaN(half) || half > opts.MaxHalfWidth {
 		return AdequacyIndicative
 	}

@@ -3,6 +3,7 @@ package survey_test
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -154,5 +155,53 @@ func TestResultJSONContract(t *testing.T) {
 	}
 	if ci := back.Overall.CI95; ci == nil || float64(ci[0]) != 0.4 || !math.IsNaN(float64(back.Questions["A1"].Satisfaction)) {
 		t.Errorf("old overall decoded as %+v", back.Overall)
+	}
+}
+
+// A label from counts is never more confident than one from the answers:
+// for groups whose respondents answer every question alike (the least
+// information answers can carry) and for others, the widest interval the
+// counts allow is at least as wide as the interval from the answers.
+func TestLabelFromCountsIsNeverMoreConfident(t *testing.T) {
+	in := mustReference(t)
+	q := len(in.Questions())
+	random := rand.New(rand.NewPCG(26, 5))
+	for _, alike := range []bool{true, false} {
+		for _, share := range []float64{0.6, 0.9, 0.97} {
+			for _, n := range []int{30, 45, 120} {
+				var forms []string
+				for range n {
+					row := make([]byte, q)
+					level := byte('1' + random.IntN(3))
+					if random.Float64() < share {
+						level = byte('4' + random.IntN(2))
+					}
+					for j := range row {
+						row[j] = level
+						if !alike && random.IntN(4) == 0 {
+							row[j] = byte('1' + random.IntN(5))
+						}
+					}
+					forms = append(forms, string(row))
+				}
+				r, err := survey.Summarise(in, groupOf(t, in, forms...), survey.ResultOptions{BootstrapReps: 300})
+				if err != nil {
+					t.Fatal(err)
+				}
+				counts := map[string][6]int64{}
+				for code, qr := range r.Questions {
+					c := qr.Counts
+					counts[code] = [6]int64{int64(qr.NA), int64(c[0]), int64(c[1]), int64(c[2]), int64(c[3]), int64(c[4])}
+				}
+				full := float64(r.Overall.CI95[1]) - float64(r.Overall.CI95[0])
+				for _, maxHalf := range []float64{full/2 - 1e-9, full / 2 * 1.0001} {
+					fc := survey.FromCounts(in, "X", counts, n, 0, survey.ResultOptions{MaxHalfWidth: maxHalf})
+					fr, _ := survey.Summarise(in, groupOf(t, in, forms...), survey.ResultOptions{BootstrapReps: 300, MaxHalfWidth: maxHalf})
+					if fr.Adequacy == survey.AdequacyIndicative && fc.Adequacy == survey.AdequacyReliable {
+						t.Errorf("alike %v, share %v, n %d: reliable from counts, indicative from the answers (half-width %v)", alike, share, n, full/2)
+					}
+				}
+			}
+		}
 	}
 }

@@ -3,7 +3,6 @@ package survey
 import (
 	"hash/maphash"
 	"math"
-	"strings"
 
 	"parindex"
 	"parindex/stats"
@@ -112,11 +111,12 @@ func (s *batchScreen) correlation() float64 {
 	return math.Min(1, math.Max(minimumCorrelation, rho))
 }
 
-func (s *batchScreen) hash(answers string) uint64 { return maphash.String(s.seed, answers) }
+func (s *batchScreen) hash(answers string) uint64      { return maphash.String(s.seed, answers) }
+func (s *batchScreen) hashBytes(answers []byte) uint64 { return maphash.Bytes(s.seed, answers) }
 
 // straightLevel is the level of a straight-lined form (at least three
 // answers on the scale, all equal), or 0.
-func straightLevel(answers string) int {
+func straightLevel[T ~string | ~[]byte](answers T) int {
 	level, count := byte(0), 0
 	for i := 0; i < len(answers); i++ {
 		a := answers[i]
@@ -138,12 +138,31 @@ func straightLevel(answers string) int {
 // add counts one form (answers as stored: one digit per question).
 func (s *batchScreen) add(unit int64, day parindex.Date, answers string) {
 	h := s.hash(answers)
-	s.forms++
+	level := countFile(s, answers)
 	s.byVector[h]++
+	for _, c := range []*screenCounts{s.counts(s.units, unit), s.dayCounts(unit, day)} {
+		c.forms++
+		if c.byVector[h] == 0 {
+			c.distinct++
+		}
+		c.byVector[h]++
+		c.straight[level]++
+	}
+}
+
+// countFile counts one form in the whole file's tallies other than its
+// vector's (forms, levels per question, complete forms, straight-lined
+// forms) and returns its straight-lined level, or 0.
+func countFile[T ~string | ~[]byte](s *batchScreen, answers T) int {
+	s.forms++
 	for q := 0; q < len(answers) && q < s.questions; q++ {
 		s.byLevel[q][answers[q]-'0']++
 	}
-	if !strings.ContainsRune(answers, '0') && len(answers) == s.questions {
+	complete := len(answers) == s.questions
+	for q := 0; q < len(answers) && complete; q++ {
+		complete = answers[q] != '0'
+	}
+	if complete {
 		s.complete++
 		total := 0.0
 		for q := 0; q < len(answers); q++ {
@@ -157,14 +176,88 @@ func (s *batchScreen) add(unit int64, day parindex.Date, answers string) {
 	}
 	level := straightLevel(answers)
 	s.straight[level]++
-	for _, c := range []*screenCounts{s.counts(s.units, unit), s.dayCounts(unit, day)} {
-		c.forms++
-		if c.byVector[h] == 0 {
-			c.distinct++
-		}
-		c.byVector[h]++
-		c.straight[level]++
+	return level
+}
+
+// screenHeld screens forms held in memory (offline results: the file is
+// read once) with the same test as an import, and returns a bit per form,
+// set when the form is flagged. Form i (0 ≤ i < count) was filled on
+// days[keyOf(i)] and digitsOf appends its answers, one digit per question.
+//
+// Counting every vector of every form in maps, as add does, costs about a
+// hundred bytes per distinct form: past the memory of survey stats on
+// millions of forms. Only vectors repeated within one unit and day can be
+// flagged, and a flag needs their counts alone; so the forms are taken day
+// by day (a counting sort of their day keys: with the keys themselves,
+// eight bytes a form), each
+// day's repeated vectors are noted, and a second walk counts those over
+// the unit and the file. The counts flags reads are then those add would
+// have kept, for every vector it looks up.
+func screenHeld(questions, count int, days []screenDay, keyOf func(i int) uint32, digitsOf func(i int, buf []byte) []byte) []uint64 {
+	s := newBatchScreen(questions)
+	start := make([]int32, len(days)+1)
+	for i := range count {
+		start[keyOf(i)+1]++
 	}
+	for k := range days {
+		start[k+1] += start[k]
+	}
+	order := make([]int32, count)
+	next := make([]int32, len(days))
+	copy(next, start)
+	for i := range count {
+		k := keyOf(i)
+		order[next[k]] = int32(i)
+		next[k]++
+	}
+	buf := make([]byte, 0, questions)
+	inDay := map[uint64]int32{}
+	for k, key := range days {
+		clear(inDay)
+		d, u := s.dayCounts(key.unit, key.day), s.counts(s.units, key.unit)
+		for _, i := range order[start[k]:start[k+1]] {
+			buf = digitsOf(int(i), buf[:0])
+			level := countFile(s, buf)
+			inDay[s.hashBytes(buf)]++
+			d.forms++
+			u.forms++
+			d.straight[level]++
+			u.straight[level]++
+		}
+		d.distinct = int32(len(inDay))
+		for h, c := range inDay {
+			if c >= 2 {
+				d.byVector[h] = c
+				s.byVector[h] = 0 // counted over the file below
+			}
+		}
+	}
+	// In the order the forms are held: reading them day by day jumps
+	// through all the answers, a cache miss a form.
+	for i := 0; i < count && len(s.byVector) > 0; i++ {
+		h := s.hashBytes(digitsOf(i, buf[:0]))
+		if _, ok := s.byVector[h]; ok {
+			s.byVector[h]++
+			s.units[days[keyOf(i)].unit].byVector[h]++
+		}
+	}
+	flagged := make([]uint64, (count+63)/64)
+	for k, key := range days {
+		d := s.days[key]
+		candidate := len(d.byVector) > 0
+		for level := 1; level <= stats.AnswerLevels; level++ {
+			candidate = candidate || d.straight[level] >= 2
+		}
+		if !candidate {
+			continue
+		}
+		for _, i := range order[start[k]:start[k+1]] {
+			if len(s.flags(key.unit, key.day, string(digitsOf(int(i), buf[:0])))) > 0 {
+				flagged[i/64] |= 1 << (i % 64)
+			}
+		}
+	}
+	return flagged
 }
 
 func (s *batchScreen) counts(m map[int64]*screenCounts, unit int64) *screenCounts {

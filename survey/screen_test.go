@@ -236,3 +236,186 @@ func TestImportedFlagsShowWithAndWithout(t *testing.T) {
 		}
 	})
 }
+
+// parindex survey stats screens a file as the import does: the same file
+// gives the same flags and the same figures, with and without the flagged
+// forms, offline and imported (both databases), by unit and as one group.
+func TestOfflineStatsScreenAsTheImport(t *testing.T) {
+	in, _ := sipas(t)
+	random := rand.New(rand.NewPCG(24, 5))
+	var b strings.Builder
+	b.WriteString(sipasHeader(in) + "\n")
+	background(random, &b)
+	// A good counter's all-five forms every day (not flagged), forty copies
+	// of one form for STP on one day and thirty all-five forms for STC on
+	// another (flagged), the last two interleaved with the honest forms
+	// rather than in a block.
+	for day := 1; day <= 28; day++ {
+		for range 8 {
+			fmt.Fprintf(&b, "SNV,2026-02-%02d,%s\n", day, answers22("5", nil))
+		}
+	}
+	fake := answers22("4", map[int]string{3: "2", 9: "3", 17: "3", 20: "5"})
+	for i := range 40 {
+		fmt.Fprintf(&b, "STP,2026-02-14,%s\n", fake)
+		if i < 30 {
+			fmt.Fprintf(&b, "STC,2026-02-20,%s\n", answers22("5", nil))
+		}
+	}
+	data := b.String()
+	offline := func(byUnit, include bool) map[string]survey.GroupResult {
+		rd, err := csvFile("phieu.csv", data)()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rd.Close()
+		res, err := survey.TableResults(rd, in, byUnit, survey.ResultOptions{IncludeFlagged: include})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]survey.GroupResult{}
+		for _, g := range res.Groups {
+			out[g.Unit] = g
+		}
+		return out
+	}
+	clean, all := offline(true, false), offline(true, true)
+	for unit, want := range map[string]int{"SNV": 0, "STP": 40, "STC": 30} {
+		if clean[unit].Flagged != want || all[unit].Flagged != want || all[unit].Forms != clean[unit].Forms+want {
+			t.Errorf("offline %s: flagged %d (with them: %d), forms %d without and %d with; want %d flagged",
+				unit, clean[unit].Flagged, all[unit].Flagged, clean[unit].Forms, all[unit].Forms, want)
+		}
+	}
+	if one := offline(false, false)["*"]; one.Flagged != 70 {
+		t.Errorf("offline as one group: %d flagged, want 70", one.Flagged)
+	}
+
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		db.Now = func() time.Time { return time.Date(2026, 3, 30, 5, 0, 0, 0, time.UTC) }
+		actor := parindex.Actor{Name: "test"}
+		if _, err := db.ImportOrgUnits(ctx, actor, "", demo.OrgRows(), ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := survey.EnsureReference(ctx, db, actor, "sipas-2026"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := survey.ImportPaper(ctx, db, actor, csvFile("phieu.csv", data), "sipas-2026", false); err != nil {
+			t.Fatal(err)
+		}
+		svc := survey.NewService(db, survey.ResultOptions{})
+		for _, include := range []bool{false, true} {
+			want := clean
+			if include {
+				want = all
+			}
+			for _, unit := range []string{"SNV", "STP", "STC"} {
+				got, err := svc.Unit(ctx, "sipas-2026", unit, survey.Year(2026), include)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w := want[unit]
+				if got.Forms != w.Forms || got.Flagged != w.Flagged || got.Respondents != w.Respondents ||
+					got.Overall.Index != w.Overall.Index || *got.Overall.CI95 != *w.Overall.CI95 {
+					t.Errorf("%s, flagged included %v: imported %d forms, %d flagged, overall %v %v; offline %d, %d, %v %v",
+						unit, include, got.Forms, got.Flagged, got.Overall.Index, *got.Overall.CI95,
+						w.Forms, w.Flagged, w.Overall.Index, *w.Overall.CI95)
+				}
+			}
+		}
+	})
+}
+
+// QR forms get the batch test too: forty identical forms stored for one
+// unit on one day among a month of honest ones are flagged by a screen of
+// the stored responses, the honest ones are not, the results leave the
+// forty out by default (from the responses and from the count table alike)
+// and take them in when asked, and a second screen changes nothing.
+func TestStoredQRFormsAreScreened(t *testing.T) {
+	random := rand.New(rand.NewPCG(25, 5))
+	digits := func(cells string) string {
+		return strings.ReplaceAll(strings.ReplaceAll(cells, "NA", "0"), ",", "")
+	}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		db.Now = func() time.Time { return time.Date(2026, 3, 30, 5, 0, 0, 0, time.UTC) }
+		actor := parindex.Actor{Name: "test"}
+		if _, err := db.ImportOrgUnits(ctx, actor, "", demo.OrgRows(), ""); err != nil {
+			t.Fatal(err)
+		}
+		stored, err := survey.EnsureReference(ctx, db, actor, "sipas-2026")
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, _ := survey.ReferenceInstrument("sipas-2026")
+		var rs []*parindex.Response
+		form := func(code string, day int, answers string) {
+			unit, err := db.OrgUnitByCode(ctx, code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := len(rs)
+			rs = append(rs, &parindex.Response{InstrumentID: stored.ID, UnitID: unit.ID, Day: parindex.Date{Year: 2026, Month: 2, Day: day},
+				SubmittedHour: time.Date(2026, 2, day, 2, 0, 0, 0, time.UTC), IdempotencyKey: fmt.Sprintf("qr-%d", n),
+				DeviceHash: fmt.Sprintf("d%d", n), DeviceKey: fmt.Sprintf("k%d", n), Answers: answers, Source: parindex.SourceQR})
+		}
+		for _, code := range []string{"SNV", "STP", "STC"} {
+			for day := 1; day <= 28; day++ {
+				for range 20 + random.IntN(10) {
+					form(code, day, digits(honestForm(random, 0.85)))
+				}
+			}
+		}
+		honest := len(rs)
+		fake := digits(answers22("4", map[int]string{3: "2", 9: "3", 17: "3", 20: "5"}))
+		for range 40 {
+			form("STP", 14, fake)
+		}
+		if _, err := db.InsertResponses(ctx, rs, map[int64][]string{stored.ID: survey.QuestionCodes(in)}, 0); err != nil {
+			t.Fatal(err)
+		}
+		svc := survey.NewService(db, survey.ResultOptions{})
+		before, err := svc.Unit(ctx, "sipas-2026", "STP", survey.Year(2026), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := survey.ScreenStored(ctx, db, "sipas-2026", survey.Year(2026))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Responses != honest+40 || res.Flagged != 40 {
+			t.Errorf("screened %d responses, flagged %d; want %d and 40", res.Responses, res.Flagged, honest+40)
+		}
+		flagged, err := db.FindResponses(ctx, store.ResponseFilter{InstrumentID: stored.ID, Flag: "any", Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range flagged {
+			if r.UnitCode != "STP" || r.Day.Day != 14 || r.Answers != fake || r.Flags != parindex.FlagBatchDuplicate {
+				t.Errorf("flagged: %s %v %s %q", r.UnitCode, r.Day, r.Answers, r.Flags)
+			}
+		}
+		clean, err := svc.Unit(ctx, "sipas-2026", "STP", survey.Year(2026), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := svc.Unit(ctx, "sipas-2026", "STP", survey.Year(2026), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if before.Flagged != 0 || clean.Flagged != 40 || clean.Forms != before.Forms-40 || all.Forms != before.Forms || all.Overall.Index != before.Overall.Index {
+			t.Errorf("before the screen %d forms, %d flagged; after, without flagged: %d forms, %d flagged; with them: %d forms (overall %v, before %v)",
+				before.Forms, before.Flagged, clean.Forms, clean.Flagged, all.Forms, all.Overall.Index, before.Overall.Index)
+		}
+		units, err := svc.Units(ctx, "sipas-2026", survey.Year(2026), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u := units["STP"]; u.Forms != clean.Forms || u.Flagged != 40 {
+			t.Errorf("from the count table: %d forms, %d flagged; from the responses %d, 40", u.Forms, u.Flagged, clean.Forms)
+		}
+		if again, err := survey.ScreenStored(ctx, db, "sipas-2026", survey.Year(2026)); err != nil || again.Flagged != 0 {
+			t.Errorf("a second screen flagged %d more, %v", again.Flagged, err)
+		}
+	})
+}

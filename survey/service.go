@@ -123,10 +123,16 @@ func (s *Service) Unit(ctx context.Context, instrumentCode, unitCode string, p P
 	if err != nil {
 		return GroupResult{}, err
 	}
+	// A screen flags stored responses without changing their number: the
+	// cached result is fresh only if the flagged ones are as many too.
+	flagged, err := s.db.CountResponses(ctx, store.ResponseFilter{UnitID: f.UnitID, InstrumentID: f.InstrumentID, From: f.From, To: f.To, Flag: "any"})
+	if err != nil {
+		return GroupResult{}, err
+	}
 	key := fullKey{stored.ID, unit.ID, p.From, p.To, includeFlagged}
 	s.mu.Lock()
 	c, ok := s.cache[key]
-	fresh := ok && c.responses == total
+	fresh := ok && c.responses == total && c.result.Flagged == flagged
 	stale := ok && !fresh && s.stale > 0 && time.Since(c.at) < s.stale
 	if stale && !s.refreshing[key] {
 		s.refreshing[key] = true
@@ -151,25 +157,20 @@ func (s *Service) Unit(ctx context.Context, instrumentCode, unitCode string, p P
 // computeUnit reads the unit's answers, summarises them and caches the
 // result under key with the number of responses it counted.
 func (s *Service) computeUnit(ctx context.Context, in *Instrument, unitCode string, f store.ResponseFilter, key fullKey, total int, includeFlagged bool) (GroupResult, error) {
-	questions := len(in.Questions())
-	g := Group{Unit: unitCode, Answers: stats.Answers{Questions: questions, Packed: make([]uint8, 0, total*questions)}}
-	err := s.db.EachResponseAnswers(ctx, f, func(answers []byte, comment string, flagged bool) error {
-		if flagged {
-			g.Flagged++
-			if !includeFlagged {
-				return nil
-			}
-		}
-		if err := g.Answers.AppendDigitBytes(answers); err != nil {
-			return fmt.Errorf("survey: a stored response of %s: %w", unitCode, err)
-		}
-		if comment != "" {
-			g.Comments = append(g.Comments, comment)
-		}
-		return nil
-	})
+	read, err := s.db.ResponseAnswers(ctx, f, includeFlagged)
 	if err != nil {
 		return GroupResult{}, err
+	}
+	questions := len(in.Questions())
+	if len(read.Answers) != read.Responses*questions {
+		return GroupResult{}, fmt.Errorf("survey: %d stored responses of %s hold %d answers, not %d each", read.Responses, unitCode, len(read.Answers), questions)
+	}
+	g := Group{Unit: unitCode, Flagged: read.Flagged, Comments: read.Comments,
+		Answers: stats.Answers{Questions: questions, Packed: make([]uint8, 0, len(read.Answers))}}
+	for start := 0; start < len(read.Answers); start += questions {
+		if err := g.Answers.AppendDigitBytes(read.Answers[start : start+questions]); err != nil {
+			return GroupResult{}, fmt.Errorf("survey: a stored response of %s: %w", unitCode, err)
+		}
 	}
 	res, err := Summarise(in, g, s.opts)
 	if err != nil {

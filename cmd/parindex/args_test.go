@@ -76,6 +76,7 @@ func TestArgumentErrorsSayWhatIsExpected(t *testing.T) {
 		{[]string{"criteria", "copy", "X"}, []string{"lệnh chưa đúng", "bad usage", `required flag(s) "to" not set`}},
 		{[]string{"survey", "stats", "--instrument", "sipas-2026", "--responses", "f.csv", "--by", "day"},
 			[]string{`--by chỉ nhận "unit"`, `--by takes only "unit"`}},
+		{[]string{"survey", "screen"}, []string{"cần --instrument", "--instrument is required"}},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			code, _, errOut := cli(t, env, tt.args...)

@@ -129,6 +129,12 @@ func TestImportResponsesCommand(t *testing.T) {
 	if n := paperResponses(t, dir); n != 10 {
 		t.Errorf("re-import: %d responses stored, want 10", n)
 	}
+	// The stored forms are screened again, all channels alike: ten forms
+	// of two units on ten days hold nothing beyond chance.
+	code, out, errOut = cli(t, env, "survey", "screen", "--instrument", "sipas-2026", "--year", "2026")
+	if code != 0 || !strings.Contains(out, "Đã sàng lọc 10 phiếu của bộ câu hỏi sipas-2026 năm 2026; gắn cờ thêm 0 phiếu") {
+		t.Errorf("survey screen: exit %d %q %q", code, out, errOut)
+	}
 
 	// Three bad cells among valid ones: all three named, nothing written.
 	bad := paperCSV(t, dir, "loi.csv", []string{"SNV,2026-04-01", "SNV,2026-04-02", "KHONGCO,2026-04-03", "X1,2026-04-04"},

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -20,6 +21,7 @@ import (
 func (a *app) surveyCommand() *cobra.Command {
 	var instrumentArg, responses, format, by string
 	var seed uint64
+	var includeFlagged bool
 	stats := &cobra.Command{
 		Use:   "stats --instrument FILE|CODE --responses FILE.csv [--by unit] [--format json|table]",
 		Short: "Tính kết quả khảo sát từ tệp phiếu (survey results from a file of answers)",
@@ -27,10 +29,12 @@ func (a *app) surveyCommand() *cobra.Command {
 mỗi câu hỏi (n, số không áp dụng, số phiếu từng mức, tỷ lệ hài lòng, điểm trung bình, khoảng tin cậy Wilson 95%),
 mỗi yếu tố và chỉ số chung (khoảng tin cậy điểm số trên cỡ mẫu hiệu dụng: phương sai tuyến tính hoá, hoặc bootstrap
 hạt giống cố định dưới 100 người trả lời), Cronbach's alpha, mức tin cậy của kết quả. Mã đơn vị không phân biệt chữ
-hoa, chữ thường, như khi nhập phiếu. Không cần cơ sở dữ liệu: ai cũng kiểm tra lại được một con số đã công bố.
+hoa, chữ thường, như khi nhập phiếu. Phiếu được sàng lọc như khi nhập (phiếu trùng hàng loạt, phiếu chọn một mức);
+phiếu bị gắn cờ không được tính, trừ khi có --include-flagged. Không cần cơ sở dữ liệu: ai cũng kiểm tra lại được một con số đã công bố.
 
 Computes survey results from a file in the paper-form layout, without a database. JSON output is documented in
-docs/statistics.md. --instrument is a YAML file or a reference instrument code.`,
+docs/statistics.md. --instrument is a YAML file or a reference instrument code. Forms are screened as on import
+(batch duplicates, straight-lined batches); flagged forms are left out unless --include-flagged.`,
 		Args: positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if instrumentArg == "" || responses == "" {
@@ -55,7 +59,7 @@ docs/statistics.md. --instrument is a YAML file or a reference instrument code.`
 				return err
 			}
 			defer rd.Close()
-			res, err := survey.TableResultsSized(rd, in, byUnit, survey.ResultOptions{Seed: seed}, expectedForms(responses, len(in.Questions())))
+			res, err := survey.TableResultsSized(rd, in, byUnit, survey.ResultOptions{Seed: seed, IncludeFlagged: includeFlagged}, expectedForms(responses, len(in.Questions())))
 			if err != nil {
 				return err
 			}
@@ -72,8 +76,51 @@ docs/statistics.md. --instrument is a YAML file or a reference instrument code.`
 	fl.StringVar(&responses, "responses", "", "tệp phiếu CSV hoặc Excel (answers file)")
 	fl.StringVar(&format, "format", "json", "json hoặc table")
 	fl.Uint64Var(&seed, "seed", 1, "hạt giống của bootstrap, dưới 100 người trả lời (bootstrap seed, under 100 respondents)")
+	fl.BoolVar(&includeFlagged, "include-flagged", false, "tính cả phiếu bị gắn cờ khi sàng lọc (include the forms screening flags)")
 	fl.StringVar(&by, "by", "", "\"unit\": mỗi đơn vị một nhóm (one group per unit)")
-	return groupCommand("survey", "Khảo sát sự hài lòng (citizen satisfaction survey)", stats)
+	return groupCommand("survey", "Khảo sát sự hài lòng (citizen satisfaction survey)", stats, a.surveyScreenCommand())
+}
+
+// surveyScreenCommand screens stored responses of every channel with the
+// batch test imports get (survey.ScreenStored).
+func (a *app) surveyScreenCommand() *cobra.Command {
+	var instrument string
+	var year int
+	cmd := &cobra.Command{
+		Use:   "screen --instrument CODE [--year YYYY]",
+		Short: "Sàng lọc phiếu đã lưu: phiếu trùng hàng loạt, phiếu chọn một mức (screen stored responses)",
+		Long: `Sàng lọc mọi phiếu đã lưu của một bộ câu hỏi trong một năm, mọi kênh (QR, web, phiếu giấy, API), như khi nhập
+phiếu giấy: nhiều phiếu giống hệt nhau, hoặc nhiều phiếu chọn cùng một mức, của một đơn vị trong một ngày, vượt quá
+điều ngẫu nhiên giải thích được, bị gắn cờ batch_duplicate, straightline. Chỉ thêm cờ, không bỏ cờ; kết quả khảo sát
+mặc định không tính phiếu bị gắn cờ. Chạy lại không thay đổi gì nếu không có phiếu mới.
+
+Screens an instrument's stored responses of one year, every channel alike, with the batch test of paper imports
+(docs/statistics.md, "Quality flags of imported forms"), and adds the flags found. Run it periodically, e.g. nightly.`,
+		Args: positionalArgs(0, 0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if instrument == "" {
+				return usageError{errors.New("cần --instrument (--instrument is required)")}
+			}
+			db, err := openDB(cmd.Context(), a.cfg, a.logger())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if year == 0 {
+				year = db.Now().In(time.FixedZone("ICT", 7*3600)).Year() // the year in Vietnam
+			}
+			res, err := survey.ScreenStored(cmd.Context(), db, instrument, survey.Year(year))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Đã sàng lọc %d phiếu của bộ câu hỏi %s năm %d; gắn cờ thêm %d phiếu.\n"+
+				"(screened %d responses; %d newly flagged)\n", res.Responses, res.Instrument, year, res.Flagged, res.Responses, res.Flagged)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&instrument, "instrument", "", "mã bộ câu hỏi, ví dụ sipas-2026 (the instrument code)")
+	cmd.Flags().IntVar(&year, "year", 0, "năm của phiếu, mặc định năm nay (the year of the responses; default this year)")
+	return cmd
 }
 
 // loadInstrument reads a YAML file, or else a reference instrument code.
