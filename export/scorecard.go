@@ -164,7 +164,7 @@ func IncompleteText(sc *Scored, unit string) string {
 
 func snapshotLine(sc *Scored, clock parindex.Clock) string {
 	s := sc.Snapshot
-	line := fmt.Sprintf("%s (%s) · bản chốt điểm số %d", sc.Framework.Name, sc.Framework.Code, s.ID)
+	line := fmt.Sprintf("%s · bản chốt điểm số %d", sc.Framework.Name, s.ID)
 	if !s.PublishedAt.IsZero() {
 		line += ", công bố ngày " + clock.FormatDay(s.PublishedAt)
 		if s.Provisional() {
