@@ -95,7 +95,8 @@ func postFile(c *client, path, name string, data []byte, fields url.Values) resp
 	return c.do(fileRequest(c, path, name, data, fields))
 }
 
-// fileRequest builds postFile's request, body and all.
+// fileRequest builds postFile's request, body and all: a multipart form as
+// a browser sends it, the file in field "file" (none when name is "").
 func fileRequest(c *client, path, name string, data []byte, fields url.Values) *http.Request {
 	c.t.Helper()
 	var body bytes.Buffer
@@ -105,11 +106,13 @@ func fileRequest(c *client, path, name string, data []byte, fields url.Values) *
 			mw.WriteField(k, v)
 		}
 	}
-	fw, err := mw.CreateFormFile("file", name)
-	if err != nil {
-		c.t.Fatal(err)
+	if name != "" {
+		fw, err := mw.CreateFormFile("file", name)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		fw.Write(data)
 	}
-	fw.Write(data)
 	mw.Close()
 	req, _ := http.NewRequest(http.MethodPost, c.base+path, bytes.NewReader(body.Bytes()))
 	req.Header.Set("Content-Type", mw.FormDataContentType())

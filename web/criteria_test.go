@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,22 +17,7 @@ import (
 // criteriaUpload posts a file to the upload form as a browser does.
 func criteriaUpload(c *client, name string, data []byte, fields url.Values) response {
 	c.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for k, vs := range fields {
-		for _, v := range vs {
-			mw.WriteField(k, v)
-		}
-	}
-	fw, err := mw.CreateFormFile("file", name)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	fw.Write(data)
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.base+"/admin/criteria/upload", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.do(req)
+	return postFile(c, "/admin/criteria/upload", name, data, fields)
 }
 
 func criteriaSource(t *testing.T, code string) []byte {

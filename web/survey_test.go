@@ -1,10 +1,8 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
-	"mime/multipart"
-	"net/http"
+	"net/url"
 	"testing"
 
 	"parindex"
@@ -64,20 +62,14 @@ func auditOf(t *testing.T, db *store.DB, action string) []parindex.AuditEntry {
 // postFile sends a multipart form with one file, as a browser does.
 func (c *client) postFile(path, field, name string, content []byte, fields map[string]string) response {
 	c.t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
+	if field == "" {
+		name = "" // a form without a file
+	} else if field != "file" {
+		c.t.Fatalf("postFile: the file goes in field \"file\", not %q", field)
+	}
+	values := url.Values{}
 	for k, v := range fields {
-		w.WriteField(k, v)
+		values.Set(k, v)
 	}
-	if field != "" {
-		fw, err := w.CreateFormFile(field, name)
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		fw.Write(content)
-	}
-	w.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.base+path, &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	return c.do(req)
+	return c.do(fileRequest(c, path, name, content, values))
 }
