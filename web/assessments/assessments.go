@@ -53,6 +53,18 @@ func (s *Handler) publishedFrameworks(ctx context.Context) ([]*store.FrameworkRe
 	return out, nil
 }
 
+// frameworksInView is where the list, the inbox and the queue start: the
+// published frameworks with assessments and every unit's authorisation
+// target.
+func (s *Handler) frameworksInView(ctx context.Context) ([]*store.FrameworkRecord, map[string]parindex.Target, error) {
+	recs, err := s.publishedFrameworks(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	targets, err := s.unitTargets(ctx)
+	return recs, targets, err
+}
+
 // Routes mounts the pages on g, whose requests have a logged-in user.
 func (s *Handler) Routes(g *gin.RouterGroup) {
 	g.GET("/app/inbox", s.requireAssessmentUser, s.inboxPage)

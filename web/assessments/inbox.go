@@ -28,11 +28,7 @@ func (s *Handler) inbox(c *gin.Context) ([]inboxItem, error) {
 	ctx := c.Request.Context()
 	u := kit.CurrentUser(c)
 	lang := s.Lang(c)
-	recs, err := s.publishedFrameworks(ctx)
-	if err != nil {
-		return nil, err
-	}
-	targets, err := s.unitTargets(ctx)
+	recs, targets, err := s.frameworksInView(ctx)
 	if err != nil {
 		return nil, err
 	}

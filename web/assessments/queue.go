@@ -36,12 +36,7 @@ func (s *Handler) queuePage(c *gin.Context) {
 	ctx := c.Request.Context()
 	u := kit.CurrentUser(c)
 	lang := s.Lang(c)
-	recs, err := s.publishedFrameworks(ctx)
-	if err != nil {
-		s.InternalError(c, err)
-		return
-	}
-	targets, err := s.unitTargets(ctx)
+	recs, targets, err := s.frameworksInView(ctx)
 	if err != nil {
 		s.InternalError(c, err)
 		return
