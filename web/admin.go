@@ -119,10 +119,12 @@ func (s *Server) createUser(c *gin.Context) {
 		})
 		return
 	}
-	s.showUser(c, u.ID, pw, http.StatusCreated, "users.created")
+	s.showUser(c, u.ID, http.StatusCreated, "users.created", func(d *userForm) { d.NewPassword = pw })
 }
 
-func (s *Server) showUser(c *gin.Context, id int64, newPassword string, status int, flashKey string) {
+// showUser renders an account's page with status; the new password (shown
+// once) and the error of a refused change go into the page's data.
+func (s *Server) showUser(c *gin.Context, id int64, status int, flashKey string, fill func(d *userForm)) {
 	u, err := s.db.UserByID(c.Request.Context(), id)
 	if err != nil {
 		s.Fail(c, err)
@@ -133,7 +135,9 @@ func (s *Server) showUser(c *gin.Context, id int64, newPassword string, status i
 		s.InternalError(c, err)
 		return
 	}
-	d.NewPassword = newPassword
+	if fill != nil {
+		fill(&d)
+	}
 	if flashKey != "" {
 		s.SetFlash(c, flashKey)
 	}
@@ -146,7 +150,7 @@ func (s *Server) userPage(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	s.showUser(c, id, "", http.StatusOK, "")
+	s.showUser(c, id, http.StatusOK, "", nil)
 }
 
 // userAction handles the buttons of an account page: save, disable/enable,
@@ -177,7 +181,7 @@ func (s *Server) userAction(c *gin.Context) {
 			err = s.db.SetPassword(ctx, kit.Actor(c), id, hash, "reset by administrator")
 		}
 		if err == nil {
-			s.showUser(c, id, pw, http.StatusOK, "users.saved")
+			s.showUser(c, id, http.StatusOK, "users.saved", func(d *userForm) { d.NewPassword = pw })
 			return
 		}
 	case "grant":
@@ -201,18 +205,7 @@ func (s *Server) userAction(c *gin.Context) {
 			return
 		}
 		s.ShowError(c, err, func(status int, msg string) {
-			u, uerr := s.db.UserByID(ctx, id)
-			if uerr != nil {
-				s.Fail(c, uerr)
-				return
-			}
-			d, ferr := s.userFormData(c, u)
-			if ferr != nil {
-				s.InternalError(c, ferr)
-				return
-			}
-			d.Error = msg
-			s.Render(c, status, "user", "users.title", d)
+			s.showUser(c, id, status, "", func(d *userForm) { d.Error = msg })
 		})
 		return
 	}
