@@ -164,7 +164,7 @@ type UnitJudgement struct {
 
 // Report is the outcome for a period: units ranked worst first.
 type Report struct {
-	PolicyVersion int
+	PolicyVersion  int
 	ProvinceTopBox float64 // the funnel's centre: top-box answers ÷ valid answers over QR links
-	Units         []UnitJudgement
+	Units          []UnitJudgement
 }
