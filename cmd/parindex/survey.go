@@ -73,7 +73,7 @@ docs/statistics.md. --instrument is a YAML file or a reference instrument code.`
 	fl.StringVar(&format, "format", "json", "json hoặc table")
 	fl.Uint64Var(&seed, "seed", 1, "hạt giống của bootstrap, dưới 100 người trả lời (bootstrap seed, under 100 respondents)")
 	fl.StringVar(&by, "by", "", "\"unit\": mỗi đơn vị một nhóm (one group per unit)")
-	return groupCommand("survey", "Khảo sát sự hài lòng (citizen satisfaction survey)", stats)
+	return groupCommand("survey", "Khảo sát sự hài lòng (citizen satisfaction survey)", stats, a.surveyIntegrityCommand())
 }
 
 // loadInstrument reads a YAML file, or else a reference instrument code.
