@@ -105,6 +105,10 @@ type Finding struct {
 // MessageKey is the catalogue key of the reason.
 func (f Finding) MessageKey() string { return "integrity.reason." + string(f.Indicator) }
 
+// flagMessagePrefix starts the catalogue key of a quality flag's name,
+// which the survey pages show too.
+const flagMessagePrefix = "survey.flag_"
+
 // MessageArgs are the reason's arguments, formatted for the language;
 // translate gives the catalogue text of a key in that language (a flag's
 // name is the message survey.flag_<flag>).
@@ -115,7 +119,7 @@ func (f Finding) MessageArgs(lang string, translate func(key string) string) []a
 	case ResponseRate:
 		return []any{percent(lang, f.Value), percent(lang, f.Limit)}
 	case Flags:
-		return []any{translate("survey.flag_" + f.Flag), percent(lang, f.Value), percent(lang, f.Limit)}
+		return []any{translate(flagMessagePrefix + f.Flag), percent(lang, f.Value), percent(lang, f.Limit)}
 	case OutsideHours, RepeatedAnswers, TopBox:
 		return []any{percent(lang, f.Value), percent(lang, f.Limit), pValue(lang, f.PValue)}
 	default: // shares judged by the lower end of their interval
