@@ -107,7 +107,7 @@ func judgeLink(policy Policy, l Link, provinceTopBox float64) Judgement {
 	boundFinding(TopDevices, "", l.TopDevices, limits.TopDevicesShareMax)
 	boundFinding(SharedDevices, "", l.SharedDevices, limits.SharedDevicesShareMax)
 	if l.TopVector > 1 {
-		p := stats.BinomialUpperTail(l.TopVector, n, l.TopVectorProvinceShare)
+		p := math.Min(1, stats.BinomialUpperTail(l.TopVector, n, l.TopVectorProvinceShare)*float64(max(1, l.DistinctVectors)))
 		if p < alpha {
 			add(Finding{Indicator: RepeatedAnswers, Value: share(l.TopVector, n), Limit: l.TopVectorProvinceShare, PValue: p, Lower: math.NaN()})
 		}
@@ -116,11 +116,15 @@ func judgeLink(policy Policy, l Link, provinceTopBox float64) Judgement {
 		boundFinding(Flags, flag, l.FlagCounts[flag], limits.FlagShareMax[flag])
 	}
 	if l.ValidAnswers > 0 && !math.IsNaN(provinceTopBox) {
+		// One person's answers move together, so the funnel counts
+		// respondents, not answers: wider limits, no false alarm from a
+		// counter whose few citizens happened to be pleased with everything.
+		respondents := min(n, l.ValidAnswers)
 		z := stats.NormalQuantile(1 - (1-limits.FunnelCoverage)/2)
-		_, hi := stats.FunnelLimits(provinceTopBox, l.ValidAnswers, z)
+		_, hi := stats.FunnelLimits(provinceTopBox, respondents, z)
 		observed := share(l.TopBoxAnswers, l.ValidAnswers)
 		if observed > hi {
-			se := math.Sqrt(provinceTopBox * (1 - provinceTopBox) / float64(l.ValidAnswers))
+			se := math.Sqrt(provinceTopBox * (1 - provinceTopBox) / float64(respondents))
 			add(Finding{Indicator: TopBox, Value: observed, Limit: hi, PValue: math.Erfc((observed-provinceTopBox)/se/math.Sqrt2) / 2, Lower: math.NaN()})
 		}
 	}

@@ -73,9 +73,12 @@ type Link struct {
 	SharedDevices      int // responses from devices also seen at other units
 	// TopVector is how many responses carry the link's most common answer
 	// vector, and TopVectorProvinceShare that vector's share among all the
-	// province's responses to the instrument in the period.
+	// province's responses to the instrument in the period. DistinctVectors
+	// counts the link's different vectors: the commonest is picked among
+	// them, so its test is corrected for that many chances (Bonferroni).
 	TopVector              int
 	TopVectorProvinceShare float64
+	DistinctVectors        int
 	FlagCounts             map[string]int
 	// Answers to the scale questions: valid (1–5), satisfied (4–5) and top
 	// box (5), summed over questions.

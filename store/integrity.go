@@ -199,8 +199,9 @@ func integritySharedDevices(ctx context.Context, tx *sqlx.Tx, f IntegrityFilter,
 		})
 }
 
-// integrityTopVectors finds each link's most common answer vector and that
-// vector's share among every response of the province in the period.
+// integrityTopVectors finds each link's most common answer vector, that
+// vector's share among every response of the province in the period, and
+// how many different vectors the link has.
 func integrityTopVectors(ctx context.Context, tx *sqlx.Tx, f IntegrityFilter, links map[int64]*integrity.Link) error {
 	where, args := f.responseScope()
 	var total int
@@ -213,17 +214,18 @@ func integrityTopVectors(ctx context.Context, tx *sqlx.Tx, f IntegrityFilter, li
 		return nil
 	}
 	var id int64
-	var n, province int
-	return scanLinkRows(ctx, tx, "repeated answer vectors", `SELECT v.link_id, v.n, p.n FROM (
+	var n, province, distinct int
+	return scanLinkRows(ctx, tx, "repeated answer vectors", `SELECT v.link_id, v.n, p.n, v.distinct_vectors FROM (
 			SELECT r.link_id, r.answers, COUNT(*) AS n,
-				ROW_NUMBER() OVER (PARTITION BY r.link_id ORDER BY COUNT(*) DESC, r.answers) AS commonest
+				ROW_NUMBER() OVER (PARTITION BY r.link_id ORDER BY COUNT(*) DESC, r.answers) AS commonest,
+				COUNT(*) OVER (PARTITION BY r.link_id) AS distinct_vectors
 			FROM responses r WHERE `+where+` GROUP BY r.link_id, r.answers) v
 		JOIN (SELECT answers, COUNT(*) AS n FROM responses WHERE instrument_id = $1 AND day BETWEEN $2 AND $3
 			GROUP BY answers) p ON p.answers = v.answers
 		WHERE v.commonest = 1`, args,
-		[]any{&id, &n, &province}, func() {
+		[]any{&id, &n, &province, &distinct}, func() {
 			if l := links[id]; l != nil {
-				l.TopVector, l.TopVectorProvinceShare = n, float64(province)/float64(total)
+				l.TopVector, l.TopVectorProvinceShare, l.DistinctVectors = n, float64(province)/float64(total), distinct
 			}
 		})
 }

@@ -74,16 +74,16 @@ func TestIntegrityAggregates(t *testing.T) {
 		want := []integrity.Link{
 			{ID: counter, Unit: "SNV", Label: "Quầy 1", Responses: 5,
 				Hours:      []integrity.HourCount{{Hour: morning.In(ict), Count: 2}, {Hour: evening.In(ict), Count: 3}},
-				TopDevices: 4, SharedDevices: 1, TopVector: 2, TopVectorProvinceShare: 0.4,
+				TopDevices: 4, SharedDevices: 1, TopVector: 2, TopVectorProvinceShare: 0.4, DistinctVectors: 4,
 				FlagCounts:   map[string]int{parindex.FlagSpeeder: 1, parindex.FlagStraightline: 1, parindex.FlagBot: 1},
 				ValidAnswers: 9, SatisfiedAnswers: 6, TopBoxAnswers: 5},
 			{ID: interviews, Unit: "SNV", Label: "Phỏng vấn", Independent: true, Responses: 2,
 				Hours:      []integrity.HourCount{{Hour: morning.In(ict), Count: 2}},
-				TopDevices: 2, TopVector: 1, TopVectorProvinceShare: 0.1,
+				TopDevices: 2, TopVector: 1, TopVectorProvinceShare: 0.1, DistinctVectors: 2,
 				FlagCounts: map[string]int{}, ValidAnswers: 4, SatisfiedAnswers: 2},
 			{ID: xnLink, Unit: "XN", Label: "Quầy A", Responses: 2,
 				Hours:      []integrity.HourCount{{Hour: morning.In(ict), Count: 2}},
-				TopDevices: 1, SharedDevices: 1, TopVector: 1, TopVectorProvinceShare: 0.1,
+				TopDevices: 1, SharedDevices: 1, TopVector: 1, TopVectorProvinceShare: 0.1, DistinctVectors: 2,
 				FlagCounts: map[string]int{}, ValidAnswers: 4, SatisfiedAnswers: 2, TopBoxAnswers: 2},
 		}
 		if len(got) != len(want) {
