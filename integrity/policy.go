@@ -65,10 +65,11 @@ type PolicyProblem struct {
 	MessageVI string
 }
 
-func (p PolicyProblem) Error() string { return located(p.File, p.Line, p.Message) }
-
-// Vietnamese formats the problem with its Vietnamese message, for users.
-func (p PolicyProblem) Vietnamese() string { return located(p.File, p.Line, p.MessageVI) }
+// Error formats the problem as FILE:LINE: Vietnamese (English), the way a
+// user reads it in a log or a terminal.
+func (p PolicyProblem) Error() string {
+	return located(p.File, p.Line, p.MessageVI+" ("+p.Message+")")
+}
 
 func located(file string, line int, msg string) string {
 	if line > 0 {
@@ -114,7 +115,10 @@ type policyFile struct {
 	} `yaml:"labels"`
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
+var (
+	yamlLine     = regexp.MustCompile(`line (\d+): (.*)`)
+	unknownField = regexp.MustCompile(`^field (\S+) not found in type`)
+)
 
 // ParsePolicy reads a policy file strictly: unknown keys, missing
 // thresholds and values out of range are refused, each with its line.
@@ -154,6 +158,10 @@ func yamlProblems(name string, err error) []PolicyProblem {
 			p.Line, _ = strconv.Atoi(m[1])
 			p.Message = m[2]
 			p.MessageVI = "giá trị hoặc khoá không hợp lệ: " + m[2]
+			if k := unknownField.FindStringSubmatch(m[2]); k != nil {
+				p.Message = "unknown key " + k[1]
+				p.MessageVI = "khoá không có trong chính sách: " + k[1]
+			}
 		}
 		out = append(out, p)
 	}

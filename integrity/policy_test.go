@@ -2,6 +2,7 @@ package integrity
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,5 +86,19 @@ func TestParsePolicyNeedsEveryIndicatorLabelled(t *testing.T) {
 	_, err := ParsePolicy("p.yaml", strings.NewReader(text))
 	if err == nil || !strings.Contains(err.Error(), "top_box is in neither list") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// Users read the Vietnamese first and the English beside it.
+func TestPolicyProblemsReadVietnameseFirst(t *testing.T) {
+	text := strings.Replace(string(defaultPolicy), "minimum_responses: 30", "minimum_responses: 30\ncolour: red", 1)
+	_, err := ParsePolicy("p.yaml", strings.NewReader(text))
+	var pe *PolicyError
+	if !errors.As(err, &pe) || len(pe.Problems) != 1 {
+		t.Fatalf("got %v", err)
+	}
+	line := strings.Count(text[:strings.Index(text, "colour")], "\n") + 1
+	if got, want := pe.Problems[0].Error(), "p.yaml:"+strconv.Itoa(line)+": khoá không có trong chính sách: colour (unknown key colour)"; got != want {
+		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
