@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"parindex"
+	"parindex/integrity"
 	"parindex/store"
 )
 
@@ -60,6 +61,11 @@ type Config struct {
 	// TimeZone names the province's zone; Location is that zone, loaded.
 	TimeZone string
 	Location *time.Location
+	// IntegrityPolicyFile replaces the embedded counter-integrity policy
+	// when set; IntegrityPolicy is the policy in force, read at start so a
+	// faulty file stops the program with its lines.
+	IntegrityPolicyFile string
+	IntegrityPolicy     integrity.Policy
 }
 
 // Clock formats every time people read in the province's zone.
@@ -255,6 +261,23 @@ var Options = []Option{
 			c.Location = loc
 			return nil
 		}},
+	{Name: "INTEGRITY_POLICY", Flag: "integrity-policy", Default: "(built in)", Help: "YAML file of the counter-integrity thresholds, in the form of integrity/policy.yaml (docs/statistics.md)",
+		apply: func(c *Config, raw string) error {
+			c.IntegrityPolicyFile = raw
+			if raw == "" {
+				c.IntegrityPolicy = integrity.DefaultPolicy()
+				return nil
+			}
+			f, err := os.Open(raw)
+			if err != nil {
+				return &Error{EnvPrefix + "INTEGRITY_POLICY", raw, "a readable policy file (" + err.Error() + ")"}
+			}
+			defer f.Close()
+			if c.IntegrityPolicy, err = integrity.ParsePolicy(raw, f); err != nil {
+				return &Error{EnvPrefix + "INTEGRITY_POLICY", raw, "a policy in the form of integrity/policy.yaml; " + err.Error()}
+			}
+			return nil
+		}},
 }
 
 func positiveNumber(raw string, def float64) (float64, error) {
@@ -317,6 +340,7 @@ func (c Config) Effective() [][2]string {
 		{"PARINDEX_INGEST_WRITERS", ingestWriters(c.IngestWriters)},
 		{"PARINDEX_EVIDENCE_MAX_MB", strconv.Itoa(c.EvidenceMaxMB)},
 		{"PARINDEX_TIME_ZONE", c.TimeZone},
+		{"PARINDEX_INTEGRITY_POLICY", orDefault(c.IntegrityPolicyFile, "(built in)") + ", version " + strconv.Itoa(c.IntegrityPolicy.Version)},
 	}
 }
 

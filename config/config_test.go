@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -159,5 +160,34 @@ func TestTimeZone(t *testing.T) {
 		if !errors.As(err, &ce) || ce.Var != "PARINDEX_TIME_ZONE" || !strings.Contains(ce.Allowed, "Asia/Ho_Chi_Minh") {
 			t.Errorf("%q: err = %v, want a config.Error naming PARINDEX_TIME_ZONE", bad, err)
 		}
+	}
+}
+
+func TestIntegrityPolicy(t *testing.T) {
+	c, err := config.Load(nil, env(nil))
+	if err != nil || c.IntegrityPolicy.Version != 1 || c.IntegrityPolicyFile != "" {
+		t.Fatalf("built-in policy: version %d, %v", c.IntegrityPolicy.Version, err)
+	}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "policy.yaml")
+	builtIn, err := os.ReadFile("../integrity/policy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(good, bytes.Replace(builtIn, []byte("version: 1"), []byte("version: 7"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err = config.Load(map[string]string{"integrity-policy": good}, env(nil))
+	if err != nil || c.IntegrityPolicy.Version != 7 {
+		t.Errorf("policy from a file: version %d, %v", c.IntegrityPolicy.Version, err)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, append(builtIn, []byte("colour: red\n")...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var ce *config.Error
+	_, err = config.Load(nil, env(map[string]string{"PARINDEX_INTEGRITY_POLICY": bad}))
+	if !errors.As(err, &ce) || ce.Var != "PARINDEX_INTEGRITY_POLICY" || !strings.Contains(ce.Allowed, "colour") {
+		t.Errorf("a policy with an unknown key: %v", err)
 	}
 }

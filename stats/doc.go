@@ -1,7 +1,8 @@
 // Package stats owns the pure statistics behind survey indices and
 // rankings: confidence intervals for rates and means (Wilson, Student t,
 // Newcombe), the exact normal and t quantiles they need, Cronbach's alpha,
-// the pooled two-proportion z-test, stratified estimates, Kish's effective
+// the pooled two-proportion z-test, the Poisson tail and the scan statistic
+// of the busiest window (Naus), funnel-plot limits, stratified estimates, Kish's effective
 // sample size, Yamane's sample size, raking, the seeded percentile
 // bootstrap, competition ranking, the one half-up rounding helper, and the
 // aggregation of a survey battery (questions → elements → overall index).

@@ -1,0 +1,140 @@
+package store_test
+
+import (
+	"context"
+	"reflect"
+	"strconv"
+	"testing"
+	"time"
+
+	"parindex"
+	"parindex/integrity"
+	"parindex/store"
+	"parindex/store/storetest"
+)
+
+// Ten responses written out by hand, and the aggregates they must give.
+func TestIntegrityAggregates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		db.Now = func() time.Time { return time.Date(2026, 3, 11, 3, 0, 0, 0, time.UTC) }
+		in := miniInstrument(t, db)
+		if err := db.PublishInstrument(ctx, cli, in.Code); err != nil {
+			t.Fatal(err)
+		}
+		links, err := db.CreateLinks(ctx, cli, []store.LinkSpec{
+			{Token: "t-snv", InstrumentCode: in.Code, UnitCode: "SNV", CounterLabel: "Quầy 1"},
+			{Token: "t-snv-pv", InstrumentCode: in.Code, UnitCode: "SNV", CounterLabel: "Phỏng vấn"},
+			{Token: "t-xn", InstrumentCode: in.Code, UnitCode: "XN", CounterLabel: "Quầy A"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		counter, interviews, xnLink := links[0].ID, links[1].ID, links[2].ID
+		if err := db.MarkLinkIndependent(ctx, cli, interviews, true, "Sở tự phỏng vấn"); err != nil {
+			t.Fatal(err)
+		}
+		snv, _ := db.OrgUnitByCode(ctx, "SNV")
+		xn, _ := db.OrgUnitByCode(ctx, "XN")
+		morning := time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC)  // 09:00 in Vietnam
+		evening := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC) // 19:00
+		var rs []*parindex.Response
+		add := func(unit *parindex.OrgUnit, link int64, hour time.Time, device, answers string, flags ...string) {
+			rs = append(rs, &parindex.Response{InstrumentID: in.ID, UnitID: unit.ID, LinkID: link, Day: parindex.DateOf(hour.In(time.FixedZone("ICT", 7*3600))),
+				SubmittedHour: hour, IdempotencyKey: "k" + string(rune('a'+len(rs))), DeviceHash: device, Answers: answers, Flags: flags, Source: parindex.SourceQR})
+		}
+		add(snv, counter, morning, "d1", "55", parindex.FlagSpeeder)
+		add(snv, counter, morning, "d1", "55")
+		add(snv, counter, evening, "d2", "54")
+		add(snv, counter, evening, "d3", "30")
+		add(snv, counter, evening, "d4", "21", parindex.FlagStraightline, parindex.FlagBot)
+		add(snv, interviews, morning, "d5", "44")
+		add(snv, interviews, morning, "d6", "33")
+		add(xn, xnLink, morning, "d2", "55")
+		add(xn, xnLink, morning, "", "11")
+		add(snv, 0, morning, "", "55") // a paper form: judged nowhere, but part of the province
+		add(xn, xnLink, time.Date(2025, 12, 31, 2, 0, 0, 0, time.UTC), "d9", "55")
+		rs[len(rs)-2].Source = parindex.SourcePaper
+		if _, err := db.InsertResponses(ctx, rs, map[int64][]string{in.ID: {"A1", "A2"}}, 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.PutObservations(ctx, cli, obsRows("SNV 2026-03 records_resolved 4"), store.PutOptions{Source: parindex.MetricSourceAPI}); err != nil {
+			t.Fatal(err)
+		}
+
+		ict := time.FixedZone("ICT", 7*3600)
+		units, got, err := db.IntegrityAggregates(ctx, store.IntegrityFilter{InstrumentID: in.ID, Period: parindex.YearPeriod(2026), Location: ict})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantUnits := []integrity.Unit{{Code: "SNV", Name: "Sở Nội vụ", RecordsReturned: 4, RecordsKnown: true}, {Code: "XN", Name: xn.Name}}
+		if !reflect.DeepEqual(units, wantUnits) {
+			t.Errorf("units %+v, want %+v", units, wantUnits)
+		}
+		// The province's 10 responses of 2026: "55" four times, "11" once.
+		want := []integrity.Link{
+			{ID: counter, Unit: "SNV", Label: "Quầy 1", Responses: 5,
+				Hours:      []integrity.HourCount{{Hour: morning.In(ict), Count: 2}, {Hour: evening.In(ict), Count: 3}},
+				TopDevices: 4, SharedDevices: 1, TopVector: 2, TopVectorProvinceShare: 0.4, DistinctVectors: 4,
+				FlagCounts:   map[string]int{parindex.FlagSpeeder: 1, parindex.FlagStraightline: 1, parindex.FlagBot: 1},
+				ValidAnswers: 9, SatisfiedAnswers: 6, TopBoxAnswers: 5},
+			{ID: interviews, Unit: "SNV", Label: "Phỏng vấn", Independent: true, Responses: 2,
+				Hours:      []integrity.HourCount{{Hour: morning.In(ict), Count: 2}},
+				TopDevices: 2, TopVector: 1, TopVectorProvinceShare: 0.1, DistinctVectors: 2,
+				FlagCounts: map[string]int{}, ValidAnswers: 4, SatisfiedAnswers: 2},
+			{ID: xnLink, Unit: "XN", Label: "Quầy A", Responses: 2,
+				Hours:      []integrity.HourCount{{Hour: morning.In(ict), Count: 2}},
+				TopDevices: 1, SharedDevices: 1, TopVector: 1, TopVectorProvinceShare: 0.1, DistinctVectors: 2,
+				FlagCounts: map[string]int{}, ValidAnswers: 4, SatisfiedAnswers: 2, TopBoxAnswers: 2},
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%d links, want %d: %+v", len(got), len(want), got)
+		}
+		for i := range want {
+			if !reflect.DeepEqual(got[i], want[i]) {
+				t.Errorf("link %d:\n got %+v\nwant %+v", i, got[i], want[i])
+			}
+		}
+
+		_, one, err := db.IntegrityAggregates(ctx, store.IntegrityFilter{InstrumentID: in.ID, Period: parindex.YearPeriod(2026), UnitID: xn.ID, Location: ict})
+		if err != nil || len(one) != 1 || !reflect.DeepEqual(one[0], want[2]) {
+			t.Errorf("XN alone: %+v, %v", one, err)
+		}
+	})
+}
+
+func TestMarkLinkIndependentIsAudited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		in := miniInstrument(t, db)
+		if err := db.PublishInstrument(ctx, cli, in.Code); err != nil {
+			t.Fatal(err)
+		}
+		links, err := db.CreateLinks(ctx, cli, []store.LinkSpec{{Token: "t1", InstrumentCode: in.Code, UnitCode: "SNV"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := links[0].ID
+		for _, mark := range []bool{true, true, false} {
+			if err := db.MarkLinkIndependent(ctx, cli, id, mark, "mẫu độc lập"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows, err := db.FindAudit(ctx, store.AuditFilter{ObjectType: "survey_link", ObjectID: strconv.FormatInt(id, 10)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		for _, r := range rows {
+			if r.Action == "link.independent" {
+				actions = append(actions, r.After)
+			}
+		}
+		// Newest first; marking a marked link again changes and records nothing.
+		if !reflect.DeepEqual(actions, []string{`{"independent":false}`, `{"independent":true}`}) {
+			t.Errorf("audit of the marks: %q", actions)
+		}
+		if err := db.MarkLinkIndependent(ctx, cli, id+100, true, ""); parindex.ErrorCode(err) != parindex.ECodeNotFound {
+			t.Errorf("an unknown link gives %v", err)
+		}
+	})
+}
