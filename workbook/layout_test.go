@@ -1,11 +1,8 @@
 package workbook_test
 
 import (
-	"bytes"
 	"strings"
 	"testing"
-
-	"github.com/xuri/excelize/v2"
 
 	"parindex/workbook"
 )
@@ -48,15 +45,7 @@ func TestLayoutSizesRowsColumnsAndPages(t *testing.T) {
 	if _, err := wide.Append(false, "A", "B", 1); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := w.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := writeAndOpen(t, w)
 	sub, _ := f.GetRowHeight("Báo cáo", 2)
 	short, _ := f.GetRowHeight("Báo cáo", 5)
 	longRow, _ := f.GetRowHeight("Báo cáo", 4)

@@ -41,15 +41,7 @@ func TestStreamSheetContinuesOnANewSheetAndCutsLongText(t *testing.T) {
 	if s.Rows() != 7 || s.Cut != 1 || strings.Join(s.Sheets, "|") != "Phiếu|Phiếu (2)|Phiếu (3)" {
 		t.Fatalf("rows %d cut %d sheets %q", s.Rows(), s.Cut, s.Sheets)
 	}
-	var buf bytes.Buffer
-	if err := w.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := writeAndOpen(t, w)
 	var numbers []string
 	for _, sheet := range s.Sheets {
 		rows, err := f.GetRows(sheet)
@@ -129,15 +121,7 @@ func TestReportSheet(t *testing.T) {
 	if err := s.Finish(); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := w.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := writeAndOpen(t, w)
 	if v, _ := f.GetCellValue("Tổng hợp", "B2", excelize.Options{RawCellValue: true}); v != "86.98" {
 		t.Errorf("field value = %q", v)
 	}
@@ -308,15 +292,7 @@ func TestStreamSheetRefusedRowLeavesNoTrace(t *testing.T) {
 	if err := s.Finish(); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := w.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := writeAndOpen(t, w)
 	rows, err := f.GetRows("Phiếu")
 	if err != nil {
 		t.Fatal(err)
@@ -352,15 +328,7 @@ func TestStreamSheetManyRows(t *testing.T) {
 	if err := s.Finish(); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := w.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := writeAndOpen(t, w)
 	next := 0
 	for _, sheet := range s.Sheets {
 		rows, err := f.GetRows(sheet)
@@ -387,4 +355,20 @@ func TestStreamSheetManyRows(t *testing.T) {
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
 		t.Errorf("temporary files left after Close: %v", left)
 	}
+}
+
+// writeAndOpen writes w and opens the result as excelize reads a file,
+// closed when the test ends.
+func writeAndOpen(t *testing.T, w *workbook.Workbook) *excelize.File {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := w.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }
