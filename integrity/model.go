@@ -130,6 +130,12 @@ func (f Finding) MessageArgs(lang string, translate func(key string) string) []a
 	}
 }
 
+// Text is the reason as a sentence in lang; translate is the catalogue's
+// lookup (i18n.T), given by the caller so that this package stays pure.
+func (f Finding) Text(lang string, translate func(lang, key string, args ...any) string) string {
+	return translate(lang, f.MessageKey(), f.MessageArgs(lang, func(key string) string { return translate(lang, key) })...)
+}
+
 func number(lang string, x float64, decimals int) string {
 	return vn.FormatNumber(lang, stats.RoundHalfUp(x, decimals), decimals)
 }

@@ -32,6 +32,8 @@ func (s *Server) surveyRoutes(g *gin.RouterGroup) {
 	sv.GET("/links/:id/qr.png", s.linkQR)
 	sv.GET("/units/:code/posters", s.unitPosters)
 	sv.GET("/responses", s.responsesPage)
+	sv.GET("/integrity", manage, s.integrityPage)
+	sv.POST("/links/:id/independent", manage, s.markIndependent)
 	sv.GET("/paper", manage, s.paperPage)
 	sv.POST("/paper", manage, s.paperImport)
 }

@@ -91,9 +91,7 @@ func writeIntegrityTable(a *app, report integrity.Report) error {
 	return w.Flush()
 }
 
-func reasonText(lang string, f integrity.Finding) string {
-	return i18n.T(lang, f.MessageKey(), f.MessageArgs(lang, func(key string) string { return i18n.T(lang, key) })...)
-}
+func reasonText(lang string, f integrity.Finding) string { return f.Text(lang, i18n.T) }
 
 func reasonsText(lang string, fs []integrity.Finding) string {
 	texts := make([]string, len(fs))

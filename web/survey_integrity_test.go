@@ -1,0 +1,92 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"parindex"
+	"parindex/store"
+	"parindex/store/storetest"
+)
+
+// TestIntegrityPageRanksAPlantedClerkFirst: a counter where sixty
+// five-star forms come from one phone on a Saturday night is ranked
+// doubtful, above an honest counter, with the reasons written out; only
+// DoHA sees the page; marking a link as DoHA's independent sample needs a
+// reason and is audited.
+func TestIntegrityPageRanksAPlantedClerkFirst(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ts := newTestServer(t, db)
+		in := withSurvey(t, ts)
+		honest, clerk := mustLink(t, ts.DB, "SNV", "Quầy 1"), mustLink(t, ts.DB, "STP", "Quầy 2")
+		var rs []*parindex.Response
+		levels := []string{"3", "4", "4", "5", "4", "2", "5", "4"}
+		for i := range 48 {
+			day := parindex.Date{Year: 2026, Month: 3, Day: 2 + i%5} // Monday to Friday
+			rs = append(rs, &parindex.Response{LinkID: honest.ID, UnitID: unitID(t, ts.DB, "SNV"), Day: day,
+				SubmittedHour: time.Date(2026, 3, day.Day, 2+i%7, 0, 0, 0, time.UTC), // 09:00–15:00 in Vietnam
+				Answers:       strings.Repeat(levels[i%len(levels)], 11) + strings.Repeat(levels[(i+3)%len(levels)], 11), DeviceHash: fmt.Sprintf("honest-%d", i)})
+		}
+		for range 60 {
+			rs = append(rs, &parindex.Response{LinkID: clerk.ID, UnitID: unitID(t, ts.DB, "STP"), Day: parindex.Date{Year: 2026, Month: 3, Day: 7},
+				SubmittedHour: time.Date(2026, 3, 7, 15, 0, 0, 0, time.UTC), // Saturday 22:00 in Vietnam
+				Answers:       strings.Repeat("5", 22), DeviceHash: "clerk-phone"})
+		}
+		insertResponses(t, ts.DB, in, rs...)
+
+		admin := ts.client(t)
+		admin.mustLogin("admin")
+		page := "/admin/survey/integrity?instrument=sipas-2026&year=2026"
+		r := admin.get(page)
+		if r.Status != http.StatusOK {
+			t.Fatalf("integrity page = %d\n%s", r.Status, r.Body)
+		}
+		stp, snv := strings.Index(r.Body, `Sở Tư pháp <span class="code">STP</span>`), strings.Index(r.Body, `Sở Nội vụ <span class="code">SNV</span>`)
+		if stp < 0 || snv < 0 || stp > snv {
+			t.Fatalf("the planted clerk (STP at %d) is not ranked above the honest counter (SNV at %d)\n%s", stp, snv, r.Body)
+		}
+		row := r.Body[stp:]
+		if end := strings.Index(row, `class="integrity-unit"`); end > 0 {
+			row = row[:end]
+		}
+		for _, want := range []string{"Đáng nghi ngờ", "ngoài giờ làm việc", "3 thiết bị", "cùng một bộ câu trả lời"} {
+			if !strings.Contains(row, want) {
+				t.Errorf("the clerk's rows lack %q", want)
+			}
+		}
+		if strings.Contains(r.Body[snv:], "Đáng nghi ngờ") {
+			t.Error("the honest counter is called doubtful")
+		}
+
+		agency := ts.client(t)
+		agency.mustLogin("snv.editor")
+		if r := agency.get(page); r.Status != http.StatusForbidden {
+			t.Errorf("an agency reads the integrity page: %d", r.Status)
+		}
+
+		// DoHA's own interviewers' link: marked with a reason, audited.
+		mark := fmt.Sprintf("/admin/survey/links/%d/independent", honest.ID)
+		r = admin.post(mark, url.Values{"instrument": {"sipas-2026"}, "year": {"2026"}, "independent": {"1"}})
+		if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "Cần ghi lý do") {
+			t.Errorf("marking without a reason = %d", r.Status)
+		}
+		r = admin.post(mark, url.Values{"instrument": {"sipas-2026"}, "year": {"2026"}, "independent": {"1"}, "reason": {"Điều tra viên của Sở Nội vụ"}})
+		if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/admin/survey/integrity?") {
+			t.Fatalf("marking = %d %q", r.Status, r.Location)
+		}
+		if a := auditOf(t, ts.DB, "link.independent"); len(a) != 1 || a[0].Reason != "Điều tra viên của Sở Nội vụ" || a[0].Actor != "admin" {
+			t.Errorf("audit of the marking: %+v", a)
+		}
+		if body := admin.get(page).Body; !regexp.MustCompile(`Quầy 1 <span class="badge">mẫu độc lập</span>`).MatchString(body) {
+			t.Error("the page does not show the link as the independent sample")
+		}
+		if r := agency.post(mark, url.Values{"independent": {"0"}, "reason": {"x"}}); r.Status != http.StatusForbidden {
+			t.Errorf("an agency unmarks: %d", r.Status)
+		}
+	})
+}
