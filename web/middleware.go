@@ -11,13 +11,12 @@ import (
 	"strings"
 	"time"
 
-	"parindex/web/api"
-	"parindex/web/kit"
-
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"parindex"
+	"parindex/web/api"
+	"parindex/web/kit"
 )
 
 func randomString(n int, encode func([]byte) string) string {

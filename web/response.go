@@ -10,11 +10,10 @@ import (
 	"log/slog"
 	"net/http"
 
-	"parindex/web/kit"
+	"github.com/gin-gonic/gin"
 
 	"parindex"
-
-	"github.com/gin-gonic/gin"
+	"parindex/web/kit"
 )
 
 // Fail renders the right page for a domain error: a not-found unit is shown

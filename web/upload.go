@@ -13,12 +13,11 @@ import (
 	"strconv"
 	"time"
 
-	"parindex/stats"
-	"parindex/web/kit"
-
 	"github.com/gin-gonic/gin"
 
 	"parindex"
+	"parindex/stats"
+	"parindex/web/kit"
 )
 
 // Every import on the web (metrics, paper forms, a self-assessment workbook)
@@ -136,7 +135,7 @@ func (s *Server) keptPath(c *gin.Context, kind, token string) (string, error) {
 }
 
 // importStep is what an import page shows of the step it ran: the file's
-// name, its problems (the first kit.ProblemsShown of Count, More not
+// name, its problems (the first 200 of Count, More not
 // listed) or an error, and after a clean check the token of the kept file.
 type importStep struct {
 	File     string

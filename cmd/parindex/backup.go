@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"time"
 
-	"parindex/store"
-
 	"github.com/spf13/cobra"
+
+	"parindex/store"
 )
 
 func (a *app) backupCommand() *cobra.Command {

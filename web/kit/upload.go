@@ -25,7 +25,7 @@ type ImportFile struct {
 	Name  string
 	Data  []byte
 	Apply bool   // the apply step: Data is the file kept by the check
-	Token string // on the apply step, the kept file's; after a check, set by keep
+	Token string // on the apply step, the kept file's; after a check, set by Host.Keep
 }
 
 // problemsShown bounds the problems an import's page lists; the page says
