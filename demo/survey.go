@@ -274,21 +274,22 @@ func unitResponses(policy integrity.Policy, unitCode string, unitID int64, year 
 	elementShift := []float64{0.15 * d.normal(), 0.15 * d.normal(), 0.15 * d.normal(), 0.15 * d.normal(), -0.3 + 0.15*d.normal()}
 	satisfied := satisfactionOf(st)
 	level := 3.5 + spread*normalQuantile(clamp(satisfied+0.02*d.normal(), 0.3, 0.99)) + 0.06
+	// The rating hour past closing and the choice between 4 and 5 come
+	// from dice of their own, so that each citizen's other draws, and so
+	// every satisfied share the scores use, stay what they were before
+	// both were added (2026-12-07).
+	late := newDice(unitCode + "/survey-late/" + strconv.Itoa(year))
+	top := newDice(unitCode + "/survey-top-box/" + strconv.Itoa(year))
 	out := make([]*parindex.Response, 0, n)
 	for i := 0; i < n; i++ {
 		day := open[d.intN(len(open))]
 		hour := 8 + d.intN(9)
-		if d.chance(0.03) {
+		if late.chance(0.03) {
 			hour = 17
 		}
 		at := time.Date(day.Year(), day.Month(), day.Day(), hour, 0, 0, 0, vietnamTime)
 		if !at.Before(to) {
 			continue // later today than now: not answered yet
-		}
-		link := links[d.intN(len(links))]
-		topBox := topBoxGivenSatisfied(satisfied)
-		if year == GamedYear && unitCode == FiveStarCounter.Unit && link.CounterLabel == FiveStarCounter.Counter {
-			topBox = fiveStarTopBox
 		}
 		person := d.normal() * 0.6
 		answers := make([]byte, len(codes))
@@ -301,11 +302,18 @@ func unitResponses(policy integrity.Policy, unitCode string, unitID int64, year 
 				answers[q] = '0'
 				continue
 			}
-			v := min(4, max(1, int(math.Round(level+elementShift[elementOf[q]]+person+d.normal()*0.5))))
-			if v == 4 && d.chance(topBox) {
-				v = 5
+			v := int(math.Round(level + elementShift[elementOf[q]] + person + d.normal()*0.5))
+			answers[q] = byte('0' + min(4, max(1, v)))
+		}
+		link := links[d.intN(len(links))]
+		topBox := topBoxGivenSatisfied(satisfied)
+		if year == GamedYear && unitCode == FiveStarCounter.Unit && link.CounterLabel == FiveStarCounter.Counter {
+			topBox = fiveStarTopBox
+		}
+		for q, a := range answers {
+			if a == '4' && top.chance(topBox) {
+				answers[q] = '5'
 			}
-			answers[q] = byte('0' + v)
 		}
 		r := &parindex.Response{
 			LinkID: link.ID, InstrumentID: instrumentID, UnitID: unitID,
