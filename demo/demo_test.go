@@ -12,7 +12,8 @@ import (
 
 // TestSeed seeds the demo once per dialect (seeding is the slow part) and
 // checks what it holds: a two-tier province, published results that look
-// like a real province's, and a second run that changes nothing.
+// like a real province's, counters whose integrity report finds only the
+// two planted on purpose, and a second run that changes nothing.
 func TestSeed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -23,6 +24,7 @@ func TestSeed(t *testing.T) {
 		}
 		t.Run("shapes a two-tier province", func(t *testing.T) { checkTwoTierProvince(t, db, s) })
 		t.Run("publishes a realistic year", func(t *testing.T) { checkPublishedFigures(t, db) })
+		t.Run("counters tell the truth but two", func(t *testing.T) { checkCountersTellTheTruth(t, db) })
 		t.Run("a second run changes nothing", func(t *testing.T) {
 			audit := func() string { return storetest.Rows(t, db, `SELECT COUNT(*) AS n FROM audit_log`)[0]["n"] }
 			before := audit()

@@ -11,6 +11,15 @@
 // is the same on every machine. Seeding is idempotent: running it again
 // changes nothing.
 //
-// It may import store, survey, snapshot, criteria and the root domain
-// package; never web or the command line.
+// Citizens rate on the working days of the integrity policy (its office
+// days less its holidays) in office hours, so the integrity report finds
+// the demo's counters credible, but for two planted in 2026 (survey.go):
+// ClerkCounter (P008 Quầy 2), where a clerk taps 120 five-star forms on
+// her own phone after closing, is doubtful; FiveStarCounter (X041 Quầy 1),
+// whose clerk asks every citizen for five stars, asks for a check. Both
+// units are mid-ranked and final; their 2025 answers are honest.
+//
+// It may import store, survey, snapshot, criteria, integrity (for its
+// default policy) and the root domain package; never web or the command
+// line.
 package demo

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"parindex"
+	"parindex/integrity"
 	"parindex/store"
 	"parindex/survey"
 )
@@ -137,15 +139,26 @@ func seedSurvey(ctx context.Context, db *store.DB, actor parindex.Actor, volume 
 		return nil
 	}
 	now := db.Now()
+	policy := integrity.DefaultPolicy()
+	add := func(rs []*parindex.Response) error {
+		for _, r := range rs {
+			batch = append(batch, r)
+			if len(batch) == 2000 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
 	for _, unitID := range order {
 		for _, year := range demoYears {
-			rs := unitResponses(code[unitID], unitID, year, validFrom[unitID], now, volume, byUnit[unitID], stored.ID, codes, elementOf)
-			for _, r := range rs {
-				batch = append(batch, r)
-				if len(batch) == 2000 {
-					if err := flush(); err != nil {
-						return s, err
-					}
+			if err := add(unitResponses(policy, code[unitID], unitID, year, validFrom[unitID], now, volume, byUnit[unitID], stored.ID, codes, elementOf)); err != nil {
+				return s, err
+			}
+			if clerk := ClerkCounter; year == GamedYear && code[unitID] == clerk.Unit {
+				if err := add(clerkResponses(policy, unitID, linkOf(byUnit[unitID], clerk.Counter), now, stored.ID, len(codes))); err != nil {
+					return s, err
 				}
 			}
 		}
@@ -153,13 +166,82 @@ func seedSurvey(ctx context.Context, db *store.DB, actor parindex.Actor, volume 
 	return s, flush()
 }
 
-// unitResponses makes one unit's responses of one year, dated in office
-// hours on the days of the year it existed, up to now. Its citizens'
-// answers sit around the unit's satisfaction that year: an answer is
-// satisfied (4 or 5) when the unit's level, the element's shift, the
-// person's mood and the question's noise add up to 3.5 or more, so the
-// unit's level is set from the share of satisfied answers wanted.
-func unitResponses(unitCode string, unitID int64, year int, validFrom parindex.Date, now time.Time, volume float64,
+// CounterRef names one QR link of the demo: a unit's code and the
+// counter's label.
+type CounterRef struct{ Unit, Counter string }
+
+// The demo's counters are honest, but for two in GamedYear, which the
+// integrity report (integrity.Assess) is meant to catch; both are
+// mid-ranked units, final in every year, whose responses in 2025 are as
+// honest as everyone's, so the published 2025 results do not change.
+//
+// ClerkCounter is a counter where a clerk rates herself on her own phone
+// after closing: ClerkForms five-star forms with identical answers, three
+// an evening between 18:00 and 21:00 on working days from September. The
+// forms carry the flags the survey's screening gives them (straight-line,
+// and a repeated device after an evening's first), so official results
+// leave them out; the integrity report labels the link doubtful, for five
+// check reasons together (ratings outside office hours, one device, one
+// answer vector, the straight-line flag and the top box).
+//
+// FiveStarCounter is a counter whose clerk asks every citizen for five
+// stars: its citizens are as satisfied as the unit's standing makes them,
+// but nine in ten of the satisfied answer 5 rather than 4. Only its
+// top-box share gives it away, above the province's funnel limit, so the
+// report asks for a check; its survey scores differ from an honest run's
+// only in the mean rescaled to 100 (criterion 8.1.6).
+var (
+	ClerkCounter    = CounterRef{"P008", "Quầy 2"}
+	FiveStarCounter = CounterRef{"X041", "Quầy 1"}
+	GamedYear       = 2026
+)
+
+// ClerkForms is how many forms the clerk of ClerkCounter taps in GamedYear.
+const ClerkForms = 120
+
+// topBoxGivenSatisfied is the chance that a satisfied answer is a 5 rather
+// than a 4, for a unit whose citizens are satisfied with the given share.
+// The top-box share it gives, 0.17 + 0.3 × satisfied, rises only a little
+// with satisfaction (about 37% for the weakest unit, 45% for the best), so
+// that honest counters stay inside the integrity report's top-box funnel,
+// which judges every counter against the province's one share.
+func topBoxGivenSatisfied(satisfied float64) float64 { return (0.17 + 0.3*satisfied) / satisfied }
+
+// fiveStarTopBox is topBoxGivenSatisfied at FiveStarCounter.
+const fiveStarTopBox = 0.9
+
+// workingDays lists the days in [from, to) on which the policy's counters
+// are open: its office days, not its holidays.
+func workingDays(policy integrity.Policy, from, to time.Time) []time.Time {
+	var days []time.Time
+	for day := from; day.Before(to); day = day.AddDate(0, 0, 1) {
+		if noon := time.Date(day.Year(), day.Month(), day.Day(), 12, 0, 0, 0, vietnamTime); policy.IsOfficeHour(noon) {
+			days = append(days, noon.Add(-12*time.Hour))
+		}
+	}
+	return days
+}
+
+// linkOf is the link of links at the counter with the given label, or nil.
+func linkOf(links []*parindex.SurveyLink, counter string) *parindex.SurveyLink {
+	for _, l := range links {
+		if l.CounterLabel == counter {
+			return l
+		}
+	}
+	return nil
+}
+
+// unitResponses makes one unit's responses of one year, up to now, on the
+// working days of the year it existed under the integrity policy, in
+// office hours (08:00–16:59, and about 3% between 17:00 and 18:00, citizens
+// rating on the way out). Its citizens' answers sit around the unit's
+// satisfaction that year: an answer is satisfied (4 or 5) when the unit's
+// level, the element's shift, the person's mood and the question's noise
+// add up to 3.5 or more, so the unit's level is set from the share of
+// satisfied answers wanted; a satisfied answer is a 5 by
+// topBoxGivenSatisfied.
+func unitResponses(policy integrity.Policy, unitCode string, unitID int64, year int, validFrom parindex.Date, now time.Time, volume float64,
 	links []*parindex.SurveyLink, instrumentID int64, codes []string, elementOf []int) []*parindex.Response {
 	d := newDice(unitCode + "/survey/" + strconv.Itoa(year))
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, vietnamTime)
@@ -174,6 +256,10 @@ func unitResponses(unitCode string, unitID int64, year int, validFrom parindex.D
 		return nil
 	}
 	days := int(to.Sub(from).Hours()/24) + 1
+	open := workingDays(policy, from, to)
+	if len(open) == 0 {
+		return nil
+	}
 	// A unit's yearly volume; a few units (never among the best or the
 	// weakest, whose bands the demo shows) are too small to rank with
 	// confidence.
@@ -186,12 +272,23 @@ func unitResponses(unitCode string, unitID int64, year int, validFrom parindex.D
 	// runs 0.3 lower (few people ever sent feedback, fewer were pleased).
 	const spread = 0.781
 	elementShift := []float64{0.15 * d.normal(), 0.15 * d.normal(), 0.15 * d.normal(), 0.15 * d.normal(), -0.3 + 0.15*d.normal()}
-	level := 3.5 + spread*normalQuantile(clamp(satisfactionOf(st)+0.02*d.normal(), 0.3, 0.99)) + 0.06
+	satisfied := satisfactionOf(st)
+	level := 3.5 + spread*normalQuantile(clamp(satisfied+0.02*d.normal(), 0.3, 0.99)) + 0.06
+	// The rating hour past closing and the choice between 4 and 5 come
+	// from dice of their own, so that each citizen's other draws, and so
+	// every satisfied share the scores use, stay what they were before
+	// both were added (2026-12-07).
+	late := newDice(unitCode + "/survey-late/" + strconv.Itoa(year))
+	top := newDice(unitCode + "/survey-top-box/" + strconv.Itoa(year))
 	out := make([]*parindex.Response, 0, n)
 	for i := 0; i < n; i++ {
-		day := from.AddDate(0, 0, d.intN(days))
-		at := time.Date(day.Year(), day.Month(), day.Day(), 7+d.intN(10), 0, 0, 0, vietnamTime)
-		if at.Before(from) || !at.Before(to) {
+		day := open[d.intN(len(open))]
+		hour := 8 + d.intN(9)
+		if late.chance(0.03) {
+			hour = 17
+		}
+		at := time.Date(day.Year(), day.Month(), day.Day(), hour, 0, 0, 0, vietnamTime)
+		if !at.Before(to) {
 			continue // later today than now: not answered yet
 		}
 		person := d.normal() * 0.6
@@ -206,10 +303,20 @@ func unitResponses(unitCode string, unitID int64, year int, validFrom parindex.D
 				continue
 			}
 			v := int(math.Round(level + elementShift[elementOf[q]] + person + d.normal()*0.5))
-			answers[q] = byte('0' + min(5, max(1, v)))
+			answers[q] = byte('0' + min(4, max(1, v)))
+		}
+		link := links[d.intN(len(links))]
+		topBox := topBoxGivenSatisfied(satisfied)
+		if year == GamedYear && unitCode == FiveStarCounter.Unit && link.CounterLabel == FiveStarCounter.Counter {
+			topBox = fiveStarTopBox
+		}
+		for q, a := range answers {
+			if a == '4' && top.chance(topBox) {
+				answers[q] = '5'
+			}
 		}
 		r := &parindex.Response{
-			LinkID: links[d.intN(len(links))].ID, InstrumentID: instrumentID, UnitID: unitID,
+			LinkID: link.ID, InstrumentID: instrumentID, UnitID: unitID,
 			SubmittedHour: at.UTC(), Day: parindex.DateOf(at),
 			IdempotencyKey: fmt.Sprintf("demo-%d-%d-%d", unitID, year, i), Answers: string(answers),
 			FillSeconds: 60 + d.intN(240), Source: parindex.SourceDemo,
@@ -226,6 +333,44 @@ func unitResponses(unitCode string, unitID int64, year int, validFrom parindex.D
 		}
 		if d.chance(0.08) {
 			r.Comment = demoComments[d.intN(len(demoComments))]
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// clerkResponses are the forms ClerkCounter's clerk taps in GamedYear on
+// her own phone (one device hash): ClerkForms all-five forms, three within
+// one hour of an evening, from the first working day of September, before
+// now.
+func clerkResponses(policy integrity.Policy, unitID int64, link *parindex.SurveyLink, now time.Time, instrumentID int64, questions int) []*parindex.Response {
+	if link == nil {
+		return nil
+	}
+	d := newDice(ClerkCounter.Unit + "/clerk/" + strconv.Itoa(GamedYear))
+	device := fmt.Sprintf("%016x", uint64(d.float()*(1<<63)))
+	from := time.Date(GamedYear, 9, 1, 0, 0, 0, 0, vietnamTime)
+	evenings := workingDays(policy, from, time.Date(GamedYear+1, 1, 1, 0, 0, 0, 0, vietnamTime))
+	var out []*parindex.Response
+	var at time.Time
+	for i := 0; i < ClerkForms && i/3 < len(evenings); i++ {
+		if i%3 == 0 {
+			day := evenings[i/3]
+			at = time.Date(day.Year(), day.Month(), day.Day(), 18+d.intN(4), 0, 0, 0, vietnamTime)
+		}
+		if !at.Before(now) {
+			break
+		}
+		r := &parindex.Response{
+			LinkID: link.ID, InstrumentID: instrumentID, UnitID: unitID,
+			SubmittedHour: at.UTC(), Day: parindex.DateOf(at),
+			IdempotencyKey: fmt.Sprintf("demo-clerk-%d-%d-%d", unitID, GamedYear, i),
+			Answers:        strings.Repeat("5", questions), DeviceHash: device,
+			FillSeconds: 20 + d.intN(15), Source: parindex.SourceDemo,
+			Flags: []string{parindex.FlagStraightline},
+		}
+		if i%3 > 0 {
+			r.Flags = append(r.Flags, parindex.FlagDuplicateDevice)
 		}
 		out = append(out, r)
 	}
