@@ -181,3 +181,13 @@ type Report struct {
 	ProvinceTopBox float64 // the funnel's centre: top-box answers ÷ valid answers over QR links
 	Units          []UnitJudgement
 }
+
+// Unit returns the judgement of the unit with code, if the report has it.
+func (r Report) Unit(code string) (UnitJudgement, bool) {
+	for _, u := range r.Units {
+		if u.Unit.Code == code {
+			return u, true
+		}
+	}
+	return UnitJudgement{}, false
+}

@@ -18,11 +18,11 @@ import (
 const RecordsReturnedMetric = "records_resolved"
 
 // IntegrityFilter chooses what IntegrityAggregates gathers: an instrument's
-// responses in a metric period, for every unit or one.
+// responses in a metric period, for every unit with a link to it (the
+// top-box funnel is centred on the whole province's share).
 type IntegrityFilter struct {
 	InstrumentID int64
 	Period       parindex.Period
-	UnitID       int64          // 0: every unit with a link to the instrument
 	Location     *time.Location // the counters' local time, for office hours
 }
 
@@ -88,12 +88,7 @@ func (db *DB) inReadTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 // filter's responses that came through a link, with its arguments $1…$n.
 func (f IntegrityFilter) responseScope() (string, []any) {
 	where := `r.instrument_id = $1 AND r.day BETWEEN $2 AND $3 AND r.link_id IS NOT NULL`
-	args := []any{f.InstrumentID, f.Period.Start(), f.Period.End()}
-	if f.UnitID != 0 {
-		where += ` AND r.org_unit_id = $4`
-		args = append(args, f.UnitID)
-	}
-	return where, args
+	return where, []any{f.InstrumentID, f.Period.Start(), f.Period.End()}
 }
 
 // integrityLinks reads the instrument's links and their units; unitIDs
@@ -102,12 +97,7 @@ func integrityLinks(ctx context.Context, tx *sqlx.Tx, f IntegrityFilter) (units 
 	query := `SELECT l.id, o.id, o.code, o.name, l.counter_label, l.independent
 		FROM survey_links l JOIN org_units o ON o.id = l.org_unit_id
 		WHERE l.instrument_id = $1`
-	args := []any{f.InstrumentID}
-	if f.UnitID != 0 {
-		query += ` AND l.org_unit_id = $2`
-		args = append(args, f.UnitID)
-	}
-	rows, err := tx.QueryContext(ctx, query+` ORDER BY o.code, l.id`, args...)
+	rows, err := tx.QueryContext(ctx, query+` ORDER BY o.code, l.id`, f.InstrumentID)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("store: unable to read the links of instrument %d: %w", f.InstrumentID, err)
 	}

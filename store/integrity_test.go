@@ -95,10 +95,6 @@ func TestIntegrityAggregates(t *testing.T) {
 			}
 		}
 
-		_, one, err := db.IntegrityAggregates(ctx, store.IntegrityFilter{InstrumentID: in.ID, Period: parindex.YearPeriod(2026), UnitID: xn.ID, Location: ict})
-		if err != nil || len(one) != 1 || !reflect.DeepEqual(one[0], want[2]) {
-			t.Errorf("XN alone: %+v, %v", one, err)
-		}
 	})
 }
 

@@ -85,7 +85,7 @@ func (s *Server) scorecardXLSX(c *gin.Context) {
 		s.Render(c, http.StatusNotFound, "message", "error.title", kit.Message{Key: "error.notfound"})
 		return
 	}
-	surveys, err := export.SurveyFor(ctx, survey.NewService(s.db, survey.ResultOptions{}), sc, unit.Code)
+	surveys, err := export.SurveyFor(ctx, s.results, sc, unit.Code)
 	if err != nil {
 		s.InternalError(c, err)
 		return
@@ -221,7 +221,7 @@ func (s *Server) surveyResultsXLSX(c *gin.Context) {
 		parent = units[0].Code
 	}
 	ctx := c.Request.Context()
-	res, err := export.LoadSurveyResults(ctx, s.db, survey.NewService(s.db, survey.ResultOptions{}), instrument, survey.Year(year), parent)
+	res, err := export.LoadSurveyResults(ctx, s.db, s.results, instrument, survey.Year(year), parent)
 	if err != nil {
 		s.Fail(c, err)
 		return

@@ -54,6 +54,9 @@ type Server struct {
 
 	ingester *survey.Ingester
 	survey   *survey.Handler
+	// results reads exact survey results (no stale cache): exports, the
+	// API and the counter-integrity report.
+	results *survey.Service
 	live     *liveBroker
 	serving  atomic.Bool
 
@@ -66,6 +69,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, db: db, log: log, reg: prometheus.NewRegistry(), passwordParams: password.Default, clock: cfg.Clock()}
 	s.sessions = newSessions(s)
+	s.results = survey.NewService(db, survey.ResultOptions{})
 	s.assessments = assessments.New(s, db, s.clock, cfg.DataDir, int64(cfg.EvidenceMaxMB)<<20)
 	var err error
 	if s.assets, err = loadAssets(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,7 +14,6 @@ import (
 	"parindex/i18n"
 	"parindex/integrity"
 	"parindex/stats"
-	"parindex/store"
 	"parindex/web/kit"
 )
 
@@ -83,25 +83,18 @@ func (s *Server) showIntegrity(c *gin.Context, status int, instrument, year, msg
 	if y, err := strconv.Atoi(strings.TrimSpace(year)); err == nil && y >= parindex.MinPeriodYear && y <= parindex.MaxPeriodYear {
 		d.Year = y
 	}
-	var in *parindex.StoredInstrument
-	for _, x := range d.Instruments {
-		if x.Code == d.Instrument {
-			in = x
-		}
-	}
-	if in == nil {
+	if !slices.ContainsFunc(d.Instruments, func(in *parindex.StoredInstrument) bool { return in.Code == d.Instrument }) {
 		if d.Instrument != "" && d.Error == "" {
 			d.Error = kit.T(lang, "integrity.no_instrument", d.Instrument)
 		}
 		s.Render(c, status, "survey_integrity", "integrity.title", d)
 		return
 	}
-	units, links, err := s.db.IntegrityAggregates(ctx, store.IntegrityFilter{InstrumentID: in.ID, Period: parindex.YearPeriod(d.Year), Location: s.cfg.Location})
+	_, report, err := s.results.Integrity(ctx, d.Instrument, d.Year, s.cfg.IntegrityPolicy, s.cfg.Location)
 	if err != nil {
 		s.InternalError(c, err)
 		return
 	}
-	report := integrity.Assess(s.cfg.IntegrityPolicy, units, links)
 	d.Judged, d.PolicyVersion = true, report.PolicyVersion
 	reasons := func(fs []integrity.Finding) []string {
 		out := make([]string, len(fs))

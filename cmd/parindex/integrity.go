@@ -9,10 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"parindex"
 	"parindex/i18n"
 	"parindex/integrity"
-	"parindex/store"
+	"parindex/survey"
 )
 
 func (a *app) surveyIntegrityCommand() *cobra.Command {
@@ -40,23 +39,17 @@ Ranks units and QR links by how doubtful their ratings are, with the reasons, un
 				return err
 			}
 			defer db.Close()
-			in, err := db.InstrumentByCode(ctx, instrument)
+			in, report, err := survey.NewService(db, survey.ResultOptions{}).Integrity(ctx, instrument, year, a.cfg.IntegrityPolicy, a.cfg.Location)
 			if err != nil {
 				return err
 			}
-			f := store.IntegrityFilter{InstrumentID: in.ID, Period: parindex.YearPeriod(year), Location: a.cfg.Location}
 			if unit != "" {
-				u, err := db.OrgUnitByCode(ctx, unit)
-				if err != nil {
-					return err
+				u, ok := report.Unit(strings.ToUpper(strings.TrimSpace(unit)))
+				if !ok {
+					return usageError{fmt.Errorf("đơn vị %q không có mã QR nào của bộ câu hỏi %s (unit %q has no QR link of instrument %s)", unit, in.Code, unit, in.Code)}
 				}
-				f.UnitID = u.ID
+				report.Units = []integrity.UnitJudgement{u}
 			}
-			units, links, err := db.IntegrityAggregates(ctx, f)
-			if err != nil {
-				return err
-			}
-			report := integrity.Assess(a.cfg.IntegrityPolicy, units, links)
 			if asJSON {
 				enc := json.NewEncoder(a.stdout)
 				enc.SetIndent("", "  ")
