@@ -57,8 +57,8 @@ type Server struct {
 	// results reads exact survey results (no stale cache): exports, the
 	// API and the counter-integrity report.
 	results *survey.Service
-	live     *liveBroker
-	serving  atomic.Bool
+	live    *liveBroker
+	serving atomic.Bool
 
 	assessments *assessments.Handler // the self-assessment and appraisal pages
 }
