@@ -51,11 +51,14 @@ var legitimateCodes = []struct {
 	{"file column", regexp.MustCompile(`^[a-z][a-z0-9_]*$`)},
 	// QR link tokens, API token prefixes (ending "…") and hash prefixes.
 	{"token or hash", regexp.MustCompile(`^[A-Za-z0-9_-]{6,}…?$`)},
+	// A QR link's token as a poster prints it, in groups of four to read
+	// out or type (DxJO Ld0g XErj 4Hhy).
+	{"token in groups", regexp.MustCompile(`^[A-Za-z0-9_-]{4}(?: [A-Za-z0-9_-]{1,4})+$`)},
 	// Names of the files people upload or download, with the line of a
 	// problem (bảng tự đánh giá.xlsx:12).
 	{"file name", regexp.MustCompile(`^[^/\\]+\.(?:xlsx|csv|yaml|yml)(?::\d+)?$`)},
-	// Addresses of QR forms, printed on posters.
-	{"address", regexp.MustCompile(`^(?:https?://[^\s/]+)?/s/[A-Za-z0-9_-]+$`)},
+	// Addresses of QR forms, printed on posters with or without the scheme.
+	{"address", regexp.MustCompile(`^(?:(?:https?://)?[^\s/]+)?/s/[A-Za-z0-9_-]+$`)},
 	// The codes of an instrument's elements, questions, profile questions
 	// and choices on the instrument's own page: the keys of its file and
 	// the columns of paper-form imports.
