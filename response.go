@@ -14,6 +14,15 @@ const (
 	FlagBatchDuplicate = "batch_duplicate"
 )
 
+// ArrivalSlotLength is the resolution at which QR arrivals are counted per
+// link (Response.ArrivalSlot), and SlotKeptMinimum the fewest arrivals a
+// closed slot must hold to be kept: a kept slot speaks of that many
+// citizens together, never of one (docs/integrity.md).
+const (
+	ArrivalSlotLength = 5 * time.Minute
+	SlotKeptMinimum   = 3
+)
+
 // Response sources.
 const (
 	SourceQR    = "qr"
@@ -25,11 +34,15 @@ const (
 // identifies a person: no address, no user agent, the time only to the hour,
 // the device and the dossier code only as keyed hashes.
 type Response struct {
-	ID             int64
-	LinkID         int64 // 0 for paper forms
-	InstrumentID   int64
-	UnitID         int64
-	SubmittedHour  time.Time
+	ID            int64
+	LinkID        int64 // 0 for paper forms
+	InstrumentID  int64
+	UnitID        int64
+	SubmittedHour time.Time
+	// ArrivalSlot is the start of the five-minute slot the form arrived in
+	// (QR forms; zero for paper). It is never stored with the response:
+	// the store counts it per link (link_slots) for the burst indicator.
+	ArrivalSlot    time.Time
 	Day            Date // the day in Vietnam time
 	IdempotencyKey string
 	DeviceHash     string // keyed hash of the device cookie, stored

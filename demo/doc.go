@@ -13,11 +13,13 @@
 //
 // Citizens rate on the working days of the integrity policy (its office
 // days less its holidays) in office hours, so the integrity report finds
-// the demo's counters credible, but for two planted in 2026 (survey.go):
+// the demo's counters credible, but for four planted in 2026 (survey.go):
 // ClerkCounter (P008 Quầy 2), where a clerk taps 120 five-star forms on
-// her own phone after closing, is doubtful; FiveStarCounter (X041 Quầy 1),
-// whose clerk asks every citizen for five stars, asks for a check. Both
-// units are mid-ranked and final; their 2025 answers are honest.
+// her own phone after closing, BurstCounter (X013 Quầy 1), 40 five-star
+// forms in three minutes, and FriendsCounter (X021), whose friends'
+// forms reach about 180 % of its records resolved, are doubtful;
+// FiveStarCounter (X041 Quầy 1), whose clerk asks every citizen for five
+// stars, asks for a check. Their 2025 answers are honest.
 //
 // It may import store, survey, snapshot, criteria, integrity (for its
 // default policy) and the root domain package; never web or the command

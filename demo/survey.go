@@ -161,19 +161,30 @@ func seedSurvey(ctx context.Context, db *store.DB, actor parindex.Actor, volume 
 					return s, err
 				}
 			}
+			if burst := BurstCounter; year == GamedYear && code[unitID] == burst.Unit {
+				if err := add(burstResponses(unitID, linkOf(byUnit[unitID], burst.Counter), now, stored.ID, len(codes))); err != nil {
+					return s, err
+				}
+			}
 		}
 	}
-	return s, flush()
+	if err := flush(); err != nil {
+		return s, err
+	}
+	// The demo's honest arrivals rarely put three forms in one five-minute
+	// slot; those slots, like the ingester's, are forgotten.
+	return s, db.PurgeQuietSlots(ctx)
 }
 
 // CounterRef names one QR link of the demo: a unit's code and the
 // counter's label.
 type CounterRef struct{ Unit, Counter string }
 
-// The demo's counters are honest, but for two in GamedYear, which the
-// integrity report (integrity.Assess) is meant to catch; both are
-// mid-ranked units, final in every year, whose responses in 2025 are as
-// honest as everyone's, so the published 2025 results do not change.
+// The demo's counters are honest, but for four in GamedYear, which the
+// integrity report (integrity.Assess) is meant to catch; their units'
+// responses in 2025 are as honest as everyone's, so the published 2025
+// results do not change. Three are doubtful (ClerkCounter, BurstCounter,
+// FriendsCounter) and one asks for a check (FiveStarCounter).
 //
 // ClerkCounter is a counter where a clerk rates herself on her own phone
 // after closing: ClerkForms five-star forms with identical answers, three
@@ -190,10 +201,32 @@ type CounterRef struct{ Unit, Counter string }
 // top-box share gives it away, above the province's funnel limit, so the
 // report asks for a check; its survey scores differ from an honest run's
 // only in the mean rescaled to 100 (criterion 8.1.6).
+//
+// BurstCounter is a counter where, one October morning, a clerk taps
+// BurstForms five-star forms within three minutes on two phones: the burst
+// alone makes it doubtful. The forms carry the straight-line flag and,
+// after each phone's first, the repeated-device flag, so official results
+// leave them out.
+//
+// FriendsCounter is a counter whose unit asks friends and relatives to
+// rate it: from September, FriendsForms more forms than citizens came, each
+// from its own phone in office hours and answered like the unit's citizens,
+// so only the unit's response rate gives it away: about 180 % of the
+// one-stop records it resolved in the year (its 2026 survey figures count
+// them, as an official result that does not check would).
 var (
 	ClerkCounter    = CounterRef{"P008", "Quầy 2"}
 	FiveStarCounter = CounterRef{"X041", "Quầy 1"}
+	BurstCounter    = CounterRef{"X013", "Quầy 1"}
+	FriendsCounter  = CounterRef{"X021", "Quầy 1"}
 	GamedYear       = 2026
+)
+
+// BurstForms and FriendsForms are how many forms BurstCounter and
+// FriendsCounter add in GamedYear.
+const (
+	BurstForms   = 40
+	FriendsForms = 1630
 )
 
 // ClerkForms is how many forms the clerk of ClerkCounter taps in GamedYear.
@@ -280,14 +313,28 @@ func unitResponses(policy integrity.Policy, unitCode string, unitID int64, year 
 	// both were added (2026-12-07).
 	late := newDice(unitCode + "/survey-late/" + strconv.Itoa(year))
 	top := newDice(unitCode + "/survey-top-box/" + strconv.Itoa(year))
-	out := make([]*parindex.Response, 0, n)
-	for i := 0; i < n; i++ {
+	// The minute a form arrives, and the friends' forms of FriendsCounter,
+	// come from dice of their own too (2026-12-07).
+	minute := newDice(unitCode + "/survey-minute/" + strconv.Itoa(year))
+	friends, friendDays := 0, open
+	if september := time.Date(year, 9, 1, 0, 0, 0, 0, vietnamTime); year == GamedYear && unitCode == FriendsCounter.Unit && september.Before(to) {
+		if from.After(september) {
+			september = from
+		}
+		friends, friendDays = FriendsForms, workingDays(policy, september, to)
+	}
+	out := make([]*parindex.Response, 0, n+friends)
+	for i := 0; i < n+friends; i++ {
+		if i == n {
+			d, open = newDice(unitCode+"/survey-friends/"+strconv.Itoa(year)), friendDays
+		}
 		day := open[d.intN(len(open))]
 		hour := 8 + d.intN(9)
 		if late.chance(0.03) {
 			hour = 17
 		}
 		at := time.Date(day.Year(), day.Month(), day.Day(), hour, 0, 0, 0, vietnamTime)
+		arrived := at.Add(time.Duration(minute.intN(60)) * time.Minute)
 		if !at.Before(to) {
 			continue // later today than now: not answered yet
 		}
@@ -306,6 +353,9 @@ func unitResponses(policy integrity.Policy, unitCode string, unitID int64, year 
 			answers[q] = byte('0' + min(4, max(1, v)))
 		}
 		link := links[d.intN(len(links))]
+		if i >= n {
+			link = linkOf(links, FriendsCounter.Counter)
+		}
 		topBox := topBoxGivenSatisfied(satisfied)
 		if year == GamedYear && unitCode == FiveStarCounter.Unit && link.CounterLabel == FiveStarCounter.Counter {
 			topBox = fiveStarTopBox
@@ -317,7 +367,7 @@ func unitResponses(policy integrity.Policy, unitCode string, unitID int64, year 
 		}
 		r := &parindex.Response{
 			LinkID: link.ID, InstrumentID: instrumentID, UnitID: unitID,
-			SubmittedHour: at.UTC(), Day: parindex.DateOf(at),
+			SubmittedHour: at.UTC(), ArrivalSlot: arrived.Truncate(parindex.ArrivalSlotLength), Day: parindex.DateOf(at),
 			IdempotencyKey: fmt.Sprintf("demo-%d-%d-%d", unitID, year, i), Answers: string(answers),
 			FillSeconds: 60 + d.intN(240), Source: parindex.SourceDemo,
 			Profile: fmt.Sprintf("gender=%s;age_group=%s", []string{"male", "female"}[d.intN(2)], []string{"under_30", "age_30_44", "age_45_59", "age_60_plus"}[d.intN(4)]),
@@ -363,7 +413,7 @@ func clerkResponses(policy integrity.Policy, unitID int64, link *parindex.Survey
 		}
 		r := &parindex.Response{
 			LinkID: link.ID, InstrumentID: instrumentID, UnitID: unitID,
-			SubmittedHour: at.UTC(), Day: parindex.DateOf(at),
+			SubmittedHour: at.UTC(), ArrivalSlot: at.Add(time.Duration(20*(i%3)) * time.Minute), Day: parindex.DateOf(at),
 			IdempotencyKey: fmt.Sprintf("demo-clerk-%d-%d-%d", unitID, GamedYear, i),
 			Answers:        strings.Repeat("5", questions), DeviceHash: device,
 			FillSeconds: 20 + d.intN(15), Source: parindex.SourceDemo,
@@ -373,6 +423,36 @@ func clerkResponses(policy integrity.Policy, unitID int64, link *parindex.Survey
 			r.Flags = append(r.Flags, parindex.FlagDuplicateDevice)
 		}
 		out = append(out, r)
+	}
+	return out
+}
+
+// burstMorning is when BurstCounter's clerk taps her forms: a Wednesday
+// morning in October, from 10:31 for three minutes.
+var burstMorning = time.Date(2026, 10, 14, 10, 31, 0, 0, vietnamTime)
+
+// burstResponses are the BurstForms all-five forms BurstCounter's clerk
+// taps in three minutes on two phones, if that morning is past.
+func burstResponses(unitID int64, link *parindex.SurveyLink, now time.Time, instrumentID int64, questions int) []*parindex.Response {
+	if link == nil || !burstMorning.Add(3*time.Minute).Before(now) {
+		return nil
+	}
+	d := newDice(BurstCounter.Unit + "/burst/" + strconv.Itoa(GamedYear))
+	phones := []string{fmt.Sprintf("%016x", uint64(d.float()*(1<<63))), fmt.Sprintf("%016x", uint64(d.float()*(1<<63)))}
+	out := make([]*parindex.Response, BurstForms)
+	for i := range out {
+		at := burstMorning.Add(time.Duration(i) * 3 * time.Minute / BurstForms)
+		out[i] = &parindex.Response{
+			LinkID: link.ID, InstrumentID: instrumentID, UnitID: unitID,
+			SubmittedHour: at.UTC().Truncate(time.Hour), ArrivalSlot: at.Truncate(parindex.ArrivalSlotLength), Day: parindex.DateOf(at),
+			IdempotencyKey: fmt.Sprintf("demo-burst-%d-%d-%d", unitID, GamedYear, i),
+			Answers:        strings.Repeat("5", questions), DeviceHash: phones[i%2],
+			FillSeconds: 3, Source: parindex.SourceDemo,
+			Flags: []string{parindex.FlagStraightline},
+		}
+		if i >= len(phones) {
+			out[i].Flags = append(out[i].Flags, parindex.FlagDuplicateDevice)
+		}
 	}
 	return out
 }

@@ -7,7 +7,7 @@
 // province's funnel, the gap to an independent sample) and labels each
 // link and unit credible, check or doubtful under a versioned policy
 // (policy.yaml, embedded; ParsePolicy reads a replacement strictly).
-// docs/statistics.md, "Counter integrity", explains each test.
+// docs/integrity.md, explains each test.
 //
 // The package is pure: it imports only the standard library, the YAML
 // reader, parindex, parindex/stats and parindex/vn; never SQL, HTTP, files

@@ -57,6 +57,13 @@ type HourCount struct {
 	Count int
 }
 
+// Slot is a five-minute slot of a link's arrivals that the store kept (at
+// least parindex.SlotKeptMinimum forms).
+type Slot struct {
+	Start     time.Time // local time
+	Responses int
+}
+
 // Link is what the store gathers about one QR link (or paper batch) for a
 // period. Counts are of responses unless said otherwise.
 type Link struct {
@@ -66,8 +73,9 @@ type Link struct {
 	Independent bool   // DoHA's own sample, the yardstick for the unit's other links
 	Responses   int
 	Hours       []HourCount
-	// BusiestFiveMinutes is the most responses in any five-minute window,
-	// 0 when the period's arrivals were not recorded that finely.
+	// BusiestFiveMinutes is the most responses in one five-minute slot of
+	// the clock (never more than in the busiest sliding window, so the
+	// burst test errs on the counter's side); 0 when no slot was kept.
 	BusiestFiveMinutes int
 	TopDevices         int // responses from the link's three busiest devices
 	SharedDevices      int // responses from devices also seen at other units

@@ -31,8 +31,8 @@ type IntegrityFilter struct {
 // the most common answer vector and its share in the province, flag counts
 // and answer levels; and per unit its records returned in the period. It
 // reads counts only, never a response's content. Paper forms have no link
-// and are left out. The busiest five minutes is not stored (the store keeps
-// the hour), so Link.BusiestFiveMinutes stays 0.
+// and are left out. The busiest five minutes comes from the kept arrival
+// slots (link_slots).
 func (db *DB) IntegrityAggregates(ctx context.Context, f IntegrityFilter) ([]integrity.Unit, []integrity.Link, error) {
 	if f.Location == nil {
 		f.Location = time.UTC
@@ -50,7 +50,7 @@ func (db *DB) IntegrityAggregates(ctx context.Context, f IntegrityFilter) ([]int
 			byID[links[i].ID] = &links[i]
 		}
 		for _, step := range []func(context.Context, *sqlx.Tx, IntegrityFilter, map[int64]*integrity.Link) error{
-			integrityHours, integrityTopDevices, integritySharedDevices, integrityTopVectors, integrityCounts,
+			integrityHours, integrityBursts, integrityTopDevices, integritySharedDevices, integrityTopVectors, integrityCounts,
 		} {
 			if err := step(ctx, tx, f, byID); err != nil {
 				return err

@@ -384,6 +384,9 @@ func (db *DB) insertResponses(ctx context.Context, tx *sqlx.Tx, rs []*parindex.R
 	if err := db.addCounts(ctx, tx, rs, inserted, questions); err != nil {
 		return nil, err
 	}
+	if err := db.addSlots(ctx, tx, rs, inserted); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

@@ -115,6 +115,9 @@ func (ing *Ingester) Run(ctx context.Context) {
 			if err := ing.db.PurgeDevices(ctx, ing.deviceWindow); err != nil && ctx.Err() == nil {
 				ing.log.Warn("survey: purging devices", slog.String("error", err.Error()))
 			}
+			if err := ing.db.PurgeQuietSlots(ctx); err != nil && ctx.Err() == nil {
+				ing.log.Warn("survey: forgetting quiet arrival slots", slog.String("error", err.Error()))
+			}
 		case <-ctx.Done():
 			ing.mu.Lock()
 			ing.stopped = true

@@ -19,7 +19,7 @@ import (
 
 // The counter-integrity page (survey_integrity.html): DoHA's ranking of
 // which units' and QR links' ratings to doubt in a year, with the reasons
-// the policy gives (docs/statistics.md, "Counter integrity"), and the
+// the policy gives (docs/integrity.md), and the
 // marking of a link as DoHA's own independent sample, the yardstick of its
 // unit's other links.
 

@@ -27,7 +27,7 @@ tỷ lệ 5 sao so với giới hạn phễu của tỉnh, chênh lệch với m
 "cần kiểm tra" hoặc "đáng nghi ngờ" kèm lý do, theo ngưỡng của chính sách (PARINDEX_INTEGRITY_POLICY).
 
 Ranks units and QR links by how doubtful their ratings are, with the reasons, under the integrity policy
-(docs/statistics.md, "Counter integrity"). --json prints every figure.`,
+(docs/integrity.md). --json prints every figure.`,
 		Args: positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if instrument == "" || year == 0 {
