@@ -655,7 +655,7 @@ func (h *Handler) response(l *parindex.SurveyLink, in *Instrument, sub *submissi
 	r := &parindex.Response{
 		LinkID: l.ID, InstrumentID: l.InstrumentID, UnitID: l.UnitID,
 		SubmittedHour: now.UTC().Truncate(time.Hour), ArrivalSlot: now.UTC().Truncate(parindex.ArrivalSlotLength),
-		Day: parindex.DateOf(now.In(vietnam)),
+		Day:            parindex.DateOf(now.In(vietnam)),
 		IdempotencyKey: key, Answers: string(answers), Profile: profile.String(), Comment: sub.comment,
 		FillSeconds: int(fill / time.Second), Flags: flags, Source: parindex.SourceQR,
 	}
