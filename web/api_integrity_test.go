@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"parindex/internal/integritytest"
 	"parindex/store"
 	"parindex/store/storetest"
 )
@@ -16,7 +17,7 @@ import (
 func TestAPISurveyIntegrity(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ts := newTestServer(t, db)
-		honest := plantClerk(t, ts)
+		honest, _ := integritytest.PlantClerk(t, ts.DB)
 		c := ts.client(t)
 		all := mustToken(t, ts.DB, "Báo cáo", "", false)
 

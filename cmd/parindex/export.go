@@ -67,7 +67,8 @@ the same workbook as the web download /admin/survey/results.xlsx.`,
 				return err
 			}
 			defer db.Close()
-			res, err := export.LoadSurveyResults(ctx, db, survey.NewService(db, survey.ResultOptions{}), instrument, p, unit)
+			res, err := export.LoadSurveyResults(ctx, db, survey.NewService(db, survey.ResultOptions{}), instrument, p, unit,
+				a.cfg.IntegrityPolicy, a.cfg.Location)
 			if err != nil {
 				return err
 			}
