@@ -52,8 +52,8 @@ func PlantClerk(tb testing.TB, db *store.DB) (honest, clerk *parindex.SurveyLink
 	}
 	levels := []string{"3", "4", "4", "5", "4", "2", "5", "4"}
 	for i := range HonestForms {
-		day := 2 + i%5                                                 // Monday 2 to Friday 6 March
-		add(honest, time.Date(2026, 3, day, 2+i%7, 0, 0, 0, time.UTC), // 09:00–15:00 in Vietnam
+		// Monday 2 to Friday 6 March, 09:00 to 15:00 in Vietnam.
+		add(honest, time.Date(2026, 3, 2+i%5, 2+i%7, 0, 0, 0, time.UTC),
 			strings.Repeat(levels[i%len(levels)], 11)+strings.Repeat(levels[(i+3)%len(levels)], 11), fmt.Sprintf("honest-%d", i))
 	}
 	for range ClerkForms {
