@@ -13,22 +13,17 @@ import (
 // (issue 22): which units' and QR links' ratings to believe.
 const SheetSurveyIntegrity = "Độ tin cậy"
 
-// Labels of the integrity sheet.
-const (
-	LabelPolicyVersion = "Phiên bản chính sách đánh giá"
-)
+// LabelPolicyVersion labels the version of the policy that judged.
+const LabelPolicyVersion = "Phiên bản chính sách đánh giá"
 
 // integrityColours fill a label's cell as the bands' colours do: credible
 // green, check amber, doubtful red; a unit not judged keeps no colour. The
-// label's word is always written beside.
+// label's word is always written in the cell: colour is never alone.
 var integrityColours = map[integrity.Label]string{
 	integrity.Credible: bandColours[0],
 	integrity.Check:    bandColours[2],
 	integrity.Doubtful: bandColours[len(bandColours)-1],
 }
-
-// IntegrityLabel is a label's name in Vietnamese, as the page shows it.
-func IntegrityLabel(l integrity.Label) string { return i18n.T(i18n.VI, "integrity.label."+l.String()) }
 
 // writeSurveyIntegrity adds the integrity sheet: the policy's version, then
 // each unit of the workbook, worst first as the report ranks them, with its
@@ -88,7 +83,7 @@ func writeSurveyIntegrity(w *workbook.Workbook, r *SurveyResults) error {
 		return strings.Join(texts, "\n")
 	}
 	row := func(unit bool, code, name string, j integrity.Judgement) error {
-		n, err := s.Append(unit, code, name, IntegrityLabel(j.Label), j.Responses, reasons(j.Findings))
+		n, err := s.Append(unit, code, name, t("integrity.label."+j.Label.String()), j.Responses, reasons(j.Findings))
 		if err != nil {
 			return err
 		}
