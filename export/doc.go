@@ -5,7 +5,7 @@
 // snapshots (snapshot, scoring) and survey results (survey), read through
 // store.
 //
-// It may import workbook, snapshot, scoring, criteria, survey, store, vn,
-// i18n (labels such as unit types) and the root package; never web or the
-// command line.
+// It may import workbook, snapshot, scoring, criteria, survey, integrity,
+// store, vn, i18n (labels such as unit types) and the root package; never
+// web or the command line.
 package export

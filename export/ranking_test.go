@@ -12,6 +12,7 @@ import (
 
 	"parindex"
 	"parindex/export"
+	"parindex/integrity"
 	"parindex/store"
 	"parindex/survey"
 	"parindex/workbook"
@@ -178,7 +179,7 @@ func TestSurveyResultsEqualTheService(t *testing.T) {
 	db, _ := seeded(t)
 	ctx := context.Background()
 	svc := survey.NewService(db, survey.ResultOptions{})
-	res, err := export.LoadSurveyResults(ctx, db, svc, "sipas-2026", survey.Year(2026), "")
+	res, err := export.LoadSurveyResults(ctx, db, svc, "sipas-2026", survey.Year(2026), "", integrity.DefaultPolicy(), time.FixedZone("ICT", 7*3600))
 	if err != nil {
 		t.Fatal(err)
 	}

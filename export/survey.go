@@ -6,8 +6,10 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"parindex"
+	"parindex/integrity"
 	"parindex/store"
 	"parindex/survey"
 	"parindex/vn"
@@ -32,12 +34,19 @@ type SurveyResults struct {
 	// overall and element indices (a group of at most
 	// MaxUnitsWithIntervals units).
 	Intervals bool
+	// Integrity is the counter-integrity report of the whole province for
+	// the period's year, nil when the period is not one calendar year:
+	// the sheet SheetSurveyIntegrity shows the units of Units from it.
+	Integrity *integrity.Report
 }
 
 // LoadSurveyResults reads the results of instrument over period p for the
 // units under parent (the parent included; every unit with responses when
-// parent is ""), flagged responses left out as in official figures.
-func LoadSurveyResults(ctx context.Context, db *store.DB, svc *survey.Service, instrument string, p survey.Period, parent string) (*SurveyResults, error) {
+// parent is ""), flagged responses left out as in official figures, and
+// when p is a calendar year the counter-integrity report under policy, loc
+// being the counters' zone (config.Config.IntegrityPolicy, Location).
+func LoadSurveyResults(ctx context.Context, db *store.DB, svc *survey.Service, instrument string, p survey.Period, parent string,
+	policy integrity.Policy, loc *time.Location) (*SurveyResults, error) {
 	in, err := svc.Instrument(ctx, instrument)
 	if err != nil {
 		return nil, err
@@ -81,6 +90,13 @@ func LoadSurveyResults(ctx context.Context, db *store.DB, svc *survey.Service, i
 			out.Results[u.Code] = full
 		}
 		out.Intervals = true
+	}
+	if y := p.From.Year; p == survey.Year(y) {
+		_, report, err := svc.Integrity(ctx, instrument, y, policy, loc)
+		if err != nil {
+			return nil, err
+		}
+		out.Integrity = &report
 	}
 	return out, nil
 }
@@ -132,9 +148,9 @@ const SheetSurveyCharts = "Biểu đồ"
 // line's `export survey` and the web's download: a sheet with one row per
 // unit (respondents, overall share with its 95% interval, adequacy, each
 // element's share), a sheet of charts, one per element, of the units'
-// shares, and a sheet with one row per unit and question (n, share
-// satisfied, Wilson 95% interval), the questions' texts listed once above
-// it.
+// shares, a sheet with one row per unit and question (n, share
+// satisfied, Wilson 95% interval), the questions' texts, and the units'
+// counter integrity (SheetSurveyIntegrity).
 func WriteSurveyResults(out io.Writer, r *SurveyResults) error {
 	title := SurveyTitle(r)
 	w := workbook.New(title)
@@ -280,6 +296,9 @@ func WriteSurveyResults(out io.Writer, r *SurveyResults) error {
 		}
 	}
 	if err := t.Finish(); err != nil {
+		return err
+	}
+	if err := writeSurveyIntegrity(w, r); err != nil {
 		return err
 	}
 	return w.Write(out)

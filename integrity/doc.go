@@ -12,5 +12,6 @@
 // The package is pure: it imports only the standard library, the YAML
 // reader, parindex, parindex/stats and parindex/vn; never SQL, HTTP, files
 // or a clock. The store gathers the aggregates (store/integrity.go); the
-// command line and the pages show the report.
+// command line, the pages, the API and the survey workbook show the report,
+// the command line's --json and the API in its one JSON form (Document).
 package integrity

@@ -221,7 +221,7 @@ func (s *Server) surveyResultsXLSX(c *gin.Context) {
 		parent = units[0].Code
 	}
 	ctx := c.Request.Context()
-	res, err := export.LoadSurveyResults(ctx, s.db, s.results, instrument, survey.Year(year), parent)
+	res, err := export.LoadSurveyResults(ctx, s.db, s.results, instrument, survey.Year(year), parent, s.cfg.IntegrityPolicy, s.cfg.Location)
 	if err != nil {
 		s.Fail(c, err)
 		return

@@ -159,7 +159,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	s.snapshotRoutes(staff)
 	s.assessments.Routes(staff)
 	s.metricsRoutes(staff)
-	api.New(db, log, cfg.BaseURL).Routes(e)
+	api.New(db, log, cfg.BaseURL, cfg.IntegrityPolicy, cfg.Location).Routes(e)
 	s.engine = e
 	s.background, s.stopBackground = context.WithCancel(context.Background())
 	s.http = &http.Server{

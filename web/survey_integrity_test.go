@@ -7,9 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"parindex"
+	"parindex/integrity/integritytest"
 	"parindex/store"
 	"parindex/store/storetest"
 )
@@ -22,22 +21,7 @@ import (
 func TestIntegrityPageRanksAPlantedClerkFirst(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ts := newTestServer(t, db)
-		in := withSurvey(t, ts)
-		honest, clerk := mustLink(t, ts.DB, "SNV", "Quầy 1"), mustLink(t, ts.DB, "STP", "Quầy 2")
-		var rs []*parindex.Response
-		levels := []string{"3", "4", "4", "5", "4", "2", "5", "4"}
-		for i := range 48 {
-			day := parindex.Date{Year: 2026, Month: 3, Day: 2 + i%5} // Monday to Friday
-			rs = append(rs, &parindex.Response{LinkID: honest.ID, UnitID: unitID(t, ts.DB, "SNV"), Day: day,
-				SubmittedHour: time.Date(2026, 3, day.Day, 2+i%7, 0, 0, 0, time.UTC), // 09:00–15:00 in Vietnam
-				Answers:       strings.Repeat(levels[i%len(levels)], 11) + strings.Repeat(levels[(i+3)%len(levels)], 11), DeviceHash: fmt.Sprintf("honest-%d", i)})
-		}
-		for range 60 {
-			rs = append(rs, &parindex.Response{LinkID: clerk.ID, UnitID: unitID(t, ts.DB, "STP"), Day: parindex.Date{Year: 2026, Month: 3, Day: 7},
-				SubmittedHour: time.Date(2026, 3, 7, 15, 0, 0, 0, time.UTC), // Saturday 22:00 in Vietnam
-				Answers:       strings.Repeat("5", 22), DeviceHash: "clerk-phone"})
-		}
-		insertResponses(t, ts.DB, in, rs...)
+		honest, _ := integritytest.PlantClerk(t, ts.DB)
 
 		admin := ts.client(t)
 		admin.mustLogin("admin")

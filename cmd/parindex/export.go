@@ -32,11 +32,12 @@ func (a *app) exportSurveyCommand() *cobra.Command {
 		Short: "Xuất kết quả khảo sát theo đơn vị và câu hỏi (survey results workbook for a period and a group of units)",
 		Long: `Xuất kết quả khảo sát của một bộ câu hỏi trong một khoảng thời gian: mỗi đơn vị một dòng (số người trả lời,
 chỉ số chung, từng yếu tố, mức tin cậy; khoảng tin cậy của chỉ số chung khi nhóm có tối đa 30 đơn vị), một biểu đồ
-cho mỗi yếu tố, và mỗi đơn vị × câu hỏi một dòng (n, tỷ lệ hài lòng, khoảng tin cậy 95%). --unit giới hạn ở một đơn vị
-và các đơn vị trực thuộc. Trang /admin/survey/results.xlsx tải đúng tệp này.
+cho mỗi yếu tố, mỗi đơn vị × câu hỏi một dòng (n, tỷ lệ hài lòng, khoảng tin cậy 95%) và, khi xuất cả một năm, độ
+tin cậy phiếu của từng đơn vị và mã QR kèm lý do (PARINDEX_INTEGRITY_POLICY). --unit giới hạn ở một đơn vị và các đơn
+vị trực thuộc. Trang /admin/survey/results.xlsx tải đúng tệp này.
 
-Writes the survey results of one instrument over a period, for every unit or for --unit and the units below it:
-the same workbook as the web download /admin/survey/results.xlsx.`,
+Writes the survey results of one instrument over a period, for every unit or for --unit and the units below it,
+with the counter integrity of a calendar year: the same workbook as the web download /admin/survey/results.xlsx.`,
 		Args: positionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" || instrument == "" {
@@ -67,7 +68,8 @@ the same workbook as the web download /admin/survey/results.xlsx.`,
 				return err
 			}
 			defer db.Close()
-			res, err := export.LoadSurveyResults(ctx, db, survey.NewService(db, survey.ResultOptions{}), instrument, p, unit)
+			res, err := export.LoadSurveyResults(ctx, db, survey.NewService(db, survey.ResultOptions{}), instrument, p, unit,
+				a.cfg.IntegrityPolicy, a.cfg.Location)
 			if err != nil {
 				return err
 			}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -53,7 +52,7 @@ Ranks units and QR links by how doubtful their ratings are, with the reasons, un
 			if asJSON {
 				enc := json.NewEncoder(a.stdout)
 				enc.SetIndent("", "  ")
-				return enc.Encode(integrityJSON(in.Code, year, report))
+				return enc.Encode(integrity.NewDocument(in.Code, year, report, i18n.T))
 			}
 			return writeIntegrityTable(a, report)
 		},
@@ -84,91 +83,10 @@ func writeIntegrityTable(a *app, report integrity.Report) error {
 	return w.Flush()
 }
 
-func reasonText(lang string, f integrity.Finding) string { return f.Text(lang, i18n.T) }
-
 func reasonsText(lang string, fs []integrity.Finding) string {
 	texts := make([]string, len(fs))
 	for i, f := range fs {
-		texts[i] = reasonText(lang, f)
+		texts[i] = f.Text(lang, i18n.T)
 	}
 	return strings.Join(texts, " ")
-}
-
-// The JSON form of a report: shares as fractions, undefined figures null.
-type (
-	integrityReportJSON struct {
-		Instrument     string              `json:"instrument"`
-		Year           int                 `json:"year"`
-		PolicyVersion  int                 `json:"policy_version"`
-		ProvinceTopBox *float64            `json:"province_top_box"`
-		Units          []integrityUnitJSON `json:"units"`
-	}
-	integrityUnitJSON struct {
-		Code            string                `json:"code"`
-		Name            string                `json:"name"`
-		Label           integrity.Label       `json:"label"`
-		Responses       int                   `json:"responses"`
-		RecordsResolved *int                  `json:"records_resolved"`
-		IndependentGap  *[3]float64           `json:"independent_gap"` // gap, 95 % lower, upper
-		Reasons         []integrityReasonJSON `json:"reasons"`
-		Links           []integrityLinkJSON   `json:"links"`
-	}
-	integrityLinkJSON struct {
-		ID          int64                 `json:"id"`
-		Counter     string                `json:"counter"`
-		Independent bool                  `json:"independent"`
-		Label       integrity.Label       `json:"label"`
-		Responses   int                   `json:"responses"`
-		Reasons     []integrityReasonJSON `json:"reasons"`
-	}
-	integrityReasonJSON struct {
-		Indicator integrity.Indicator `json:"indicator"`
-		Label     integrity.Label     `json:"label"`
-		Flag      string              `json:"flag,omitempty"`
-		Value     *float64            `json:"value"`
-		Limit     *float64            `json:"limit"`
-		PValue    *float64            `json:"p_value"`
-		Lower95   *float64            `json:"lower95"`
-		TextVI    string              `json:"text_vi"`
-		TextEN    string              `json:"text_en"`
-	}
-)
-
-func integrityJSON(instrument string, year int, r integrity.Report) integrityReportJSON {
-	out := integrityReportJSON{Instrument: instrument, Year: year, PolicyVersion: r.PolicyVersion, ProvinceTopBox: finite(r.ProvinceTopBox),
-		Units: []integrityUnitJSON{}}
-	for _, u := range r.Units {
-		uj := integrityUnitJSON{Code: u.Unit.Code, Name: u.Unit.Name, Label: u.Label, Responses: u.Responses,
-			Reasons: reasonsJSON(u.Findings), Links: []integrityLinkJSON{}}
-		if u.Unit.RecordsKnown {
-			uj.RecordsResolved = &u.Unit.RecordsReturned
-		}
-		if !math.IsNaN(u.IndependentGap) {
-			uj.IndependentGap = &[3]float64{u.IndependentGap, u.GapLower, u.GapUpper}
-		}
-		for _, l := range u.Links {
-			uj.Links = append(uj.Links, integrityLinkJSON{ID: l.Link.ID, Counter: l.Link.Label, Independent: l.Link.Independent,
-				Label: l.Label, Responses: l.Responses, Reasons: reasonsJSON(l.Findings)})
-		}
-		out.Units = append(out.Units, uj)
-	}
-	return out
-}
-
-func reasonsJSON(fs []integrity.Finding) []integrityReasonJSON {
-	out := []integrityReasonJSON{}
-	for _, f := range fs {
-		out = append(out, integrityReasonJSON{Indicator: f.Indicator, Label: f.Label, Flag: f.Flag,
-			Value: finite(f.Value), Limit: finite(f.Limit), PValue: finite(f.PValue), Lower95: finite(f.Lower),
-			TextVI: reasonText(i18n.VI, f), TextEN: reasonText(i18n.EN, f)})
-	}
-	return out
-}
-
-// finite is x, or nil (JSON null) when x is NaN or infinite.
-func finite(x float64) *float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return nil
-	}
-	return &x
 }

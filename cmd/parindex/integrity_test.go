@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -141,5 +143,59 @@ func TestSurveyIntegrityCommand(t *testing.T) {
 	}
 	if code, _, _ := cli(t, env, "survey", "integrity", "--instrument", "mini-2026"); code != 2 {
 		t.Errorf("without --year: exit %d, want 2", code)
+	}
+}
+
+// The API answers the document `survey integrity --json` prints, for the
+// province and for one unit, over the same data.
+func TestSurveyIntegrityJSONIsTheAPIDocument(t *testing.T) {
+	dir := integrityDataDir(t)
+	env := map[string]string{"PARINDEX_DATA_DIR": dir, "PARINDEX_DATABASE_URL": ""}
+	dbURL := "sqlite:" + filepath.Join(dir, "parindex.db")
+	db, err := store.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := db.CreateAPIToken(context.Background(), parindex.Actor{Name: "test"}, store.APITokenSpec{Name: "Báo cáo"})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := mustRun(t, dbURL)
+	for _, tc := range []struct{ path, unit string }{
+		{"/api/v1/survey/integrity?instrument=mini-2026&year=2026", ""},
+		{"/api/v1/units/D6/survey/integrity?instrument=mini-2026&year=2026", "D6"},
+	} {
+		args := []string{"survey", "integrity", "--instrument", "mini-2026", "--year", "2026", "--json"}
+		if tc.unit != "" {
+			args = append(args, "--unit", tc.unit)
+		}
+		code, out, errOut := cli(t, env, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		var printed any
+		if err := json.Unmarshal([]byte(out), &printed); err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest("GET", m.URL+tc.path, nil)
+		req.Header.Set("Authorization", "Bearer "+secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var answer struct{ Data any }
+		err = json.NewDecoder(resp.Body).Decode(&answer)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s = %d, %v", tc.path, resp.StatusCode, err)
+		}
+		if !reflect.DeepEqual(printed, answer.Data) {
+			a, _ := json.MarshalIndent(answer.Data, "", "  ")
+			t.Errorf("%s answers another document than %v:\n%s\nprinted:\n%s", tc.path, args, a, out)
+		}
+		if units, _ := answer.Data.(map[string]any)["units"].([]any); len(units) == 0 {
+			t.Errorf("%s: no unit", tc.path)
+		}
 	}
 }

@@ -1,7 +1,10 @@
-// Package integritytest simulates provinces with honest and gamed counters,
-// for the tests of the counter-integrity report: the pure one in package
+// Package integritytest serves the tests of the counter-integrity report
+// (issue 22); nothing imports it but tests. It simulates provinces with
+// honest and gamed counters (synthetic.go: the pure test in package
 // integrity aggregates the arrivals itself, the store's writes them as
-// responses on SQLite and PostgreSQL and reads them back.
+// responses on SQLite and PostgreSQL and reads them back), and plants two
+// counters in a database for the tests of the pages, the API and the
+// workbook (plant.go).
 package integritytest
 
 import (

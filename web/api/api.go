@@ -10,11 +10,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
 
 	"parindex"
+	"parindex/integrity"
 	"parindex/store"
 	"parindex/survey"
 	"parindex/web/kit"
@@ -45,16 +47,22 @@ type Handler struct {
 	log     *slog.Logger
 	baseURL string // the servers entry of openapi.json
 	results *survey.Service
+	// The counter-integrity policy in force and the counters' zone
+	// (config.Config.IntegrityPolicy, Location).
+	policy   integrity.Policy
+	location *time.Location
 
 	mu       sync.Mutex
 	limiters map[int64]*rate.Limiter // by token id
 }
 
 // New builds the API over db; baseURL (PARINDEX_BASE_URL) goes into the
-// servers entry of openapi.json. The survey results service lives here:
-// the API is its only user in the web server so far.
-func New(db *store.DB, log *slog.Logger, baseURL string) *Handler {
-	return &Handler{db: db, log: log, baseURL: baseURL, results: survey.NewService(db, survey.ResultOptions{}), limiters: map[int64]*rate.Limiter{}}
+// servers entry of openapi.json; policy and loc judge counter integrity.
+// The survey results service lives here: the API is its only user in the
+// web server so far.
+func New(db *store.DB, log *slog.Logger, baseURL string, policy integrity.Policy, loc *time.Location) *Handler {
+	return &Handler{db: db, log: log, baseURL: baseURL, results: survey.NewService(db, survey.ResultOptions{}),
+		policy: policy, location: loc, limiters: map[int64]*rate.Limiter{}}
 }
 
 // Routes mounts /api/v1 on e.
@@ -65,6 +73,7 @@ func (a *Handler) Routes(e *gin.Engine) {
 	t.GET("/units", a.listUnits)
 	t.GET("/units/:code", a.getUnit)
 	t.GET("/units/:code/metrics", a.unitMetrics)
+	t.GET("/units/:code/survey/integrity", a.unitSurveyIntegrity)
 	t.GET("/frameworks", a.listFrameworks)
 	t.GET("/frameworks/:code", a.getFramework)
 	t.GET("/metrics/catalog", a.catalog)
@@ -75,6 +84,7 @@ func (a *Handler) Routes(e *gin.Engine) {
 	t.GET("/snapshots/:id/units/:code", a.snapshotUnit)
 	t.GET("/survey/results", a.surveyResults)
 	t.GET("/survey/results/:code", a.surveyUnitResult)
+	t.GET("/survey/integrity", a.surveyIntegrity)
 }
 
 // headers: API answers are per token and change with every import;
