@@ -213,7 +213,9 @@ type PackedAnswers struct {
 
 // ResponseAnswers returns the answers of the responses matching f (Flag,
 // Source, Limit and Offset are ignored), leaving the flagged ones out
-// unless includeFlagged. The database joins the answers, and the comments
+// unless includeFlagged; in id order when inOrder, else in any order (the
+// comments always in id order). Only the bootstrap needs the order: on
+// PostgreSQL sorting a unit's 100,000 answers doubled the query's time. The database joins the answers, and the comments
 // as a JSON array, in one pass: handing 100,000 rows over one by one cost
 // SQLite about 3 µs a row, more than all the statistics.
 //
@@ -224,7 +226,7 @@ type PackedAnswers struct {
 // index's order; asking them for that order made SQLite sort again, so
 // they are asked only without a unit, and PostgreSQL always
 // (TestResponseAnswersInIDOrder checks the order on both).
-func (db *DB) ResponseAnswers(ctx context.Context, f ResponseFilter, includeFlagged bool) (PackedAnswers, error) {
+func (db *DB) ResponseAnswers(ctx context.Context, f ResponseFilter, includeFlagged, inOrder bool) (PackedAnswers, error) {
 	where, args := ResponseFilter{UnitID: f.UnitID, InstrumentID: f.InstrumentID, From: f.From, To: f.To}.where()
 	counted := "r.flags = ''"
 	if includeFlagged {
@@ -234,10 +236,14 @@ func (db *DB) ResponseAnswers(ctx context.Context, f ResponseFilter, includeFlag
 	if db.dialect != Postgres && f.UnitID != 0 {
 		from, order = from+" INDEXED BY responses_unit_answers_idx", ""
 	}
-	query := `SELECT group_concat(r.answers, ''` + order + `) FILTER (WHERE ` + counted + `),
+	answerOrder := order
+	if !inOrder {
+		answerOrder = ""
+	}
+	query := `SELECT group_concat(r.answers, ''` + answerOrder + `) FILTER (WHERE ` + counted + `),
 			json_group_array(r.comment` + order + `) FILTER (WHERE ` + counted + ` AND r.comment <> ''),`
 	if db.dialect == Postgres {
-		query = `SELECT string_agg(r.answers, ''` + order + `) FILTER (WHERE ` + counted + `),
+		query = `SELECT string_agg(r.answers, ''` + answerOrder + `) FILTER (WHERE ` + counted + `),
 			COALESCE(json_agg(r.comment` + order + `) FILTER (WHERE ` + counted + ` AND r.comment <> ''), '[]'),`
 	}
 	query += `

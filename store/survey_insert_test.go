@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -167,7 +168,7 @@ func TestResponseAnswersInIDOrder(t *testing.T) {
 		}
 		f := store.ResponseFilter{UnitID: unit.ID, InstrumentID: in.ID, From: parindex.Date{Year: 2026, Month: 1, Day: 1}, To: parindex.Date{Year: 2026, Month: 12, Day: 31}}
 		for _, include := range []bool{false, true} {
-			got, err := db.ResponseAnswers(ctx, f, include)
+			got, err := db.ResponseAnswers(ctx, f, include, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -182,13 +183,29 @@ func TestResponseAnswersInIDOrder(t *testing.T) {
 			}
 		}
 		// Without a unit: both units' forms, still in id order.
-		both, err := db.ResponseAnswers(ctx, store.ResponseFilter{InstrumentID: in.ID}, true)
+		both, err := db.ResponseAnswers(ctx, store.ResponseFilter{InstrumentID: in.ID}, true, true)
 		if err != nil || string(both.Answers) != "51421133241505" || strings.Join(both.Comments, "|") != "ý kiến 0|khác|ý kiến 2|ý kiến 4" {
 			t.Errorf("without a unit: %q, comments %q, %v", both.Answers, both.Comments, err)
 		}
-		none, err := db.ResponseAnswers(ctx, store.ResponseFilter{UnitID: unit.ID, InstrumentID: in.ID, From: parindex.Date{Year: 2027, Month: 1, Day: 1}}, false)
+		// In any order: the same forms, the comments still in id order.
+		anyOrder, err := db.ResponseAnswers(ctx, store.ResponseFilter{InstrumentID: in.ID}, true, false)
+		if err != nil || strings.Join(forms(anyOrder.Answers, 2), " ") != strings.Join(forms(both.Answers, 2), " ") ||
+			strings.Join(anyOrder.Comments, "|") != strings.Join(both.Comments, "|") || anyOrder.Responses != both.Responses {
+			t.Errorf("in any order: %q, comments %q, %v; want the forms of %q", anyOrder.Answers, anyOrder.Comments, err, both.Answers)
+		}
+		none, err := db.ResponseAnswers(ctx, store.ResponseFilter{UnitID: unit.ID, InstrumentID: in.ID, From: parindex.Date{Year: 2027, Month: 1, Day: 1}}, false, true)
 		if err != nil || len(none.Answers) != 0 || none.Responses != 0 || len(none.Comments) != 0 {
 			t.Errorf("no response: %+v, %v", none, err)
 		}
 	})
+}
+
+// forms splits packed answers into forms of questions digits, sorted.
+func forms(packed []byte, questions int) []string {
+	var out []string
+	for start := 0; start+questions <= len(packed); start += questions {
+		out = append(out, string(packed[start:start+questions]))
+	}
+	slices.Sort(out)
+	return out
 }

@@ -157,11 +157,20 @@ func (s *Service) Unit(ctx context.Context, instrumentCode, unitCode string, p P
 // computeUnit reads the unit's answers, summarises them and caches the
 // result under key with the number of responses it counted.
 func (s *Service) computeUnit(ctx context.Context, in *Instrument, unitCode string, f store.ResponseFilter, key fullKey, total int, includeFlagged bool) (GroupResult, error) {
-	read, err := s.db.ResponseAnswers(ctx, f, includeFlagged)
+	// The bootstrap resamples forms by their place, so it needs them in id
+	// order; linearization does not. Fewer responses than the switch-over
+	// always bootstrap; with more, the answering respondents decide, known
+	// once read (rarely too few: a unit whose forms are mostly flagged or
+	// all "not applicable").
+	questions := len(in.Questions())
+	inOrder := total < stats.DefaultLinearizationFrom
+	read, err := s.db.ResponseAnswers(ctx, f, includeFlagged, inOrder)
+	if err == nil && !inOrder && answering(read.Answers, questions) < stats.DefaultLinearizationFrom {
+		read, err = s.db.ResponseAnswers(ctx, f, includeFlagged, true)
+	}
 	if err != nil {
 		return GroupResult{}, err
 	}
-	questions := len(in.Questions())
 	if len(read.Answers) != read.Responses*questions {
 		return GroupResult{}, fmt.Errorf("survey: %d stored responses of %s hold %d answers, not %d each", read.Responses, unitCode, len(read.Answers), questions)
 	}
@@ -183,4 +192,19 @@ func (s *Service) computeUnit(ctx context.Context, in *Instrument, unitCode stri
 	s.cache[key] = cachedResult{total, res, time.Now()}
 	s.mu.Unlock()
 	return res, nil
+}
+
+// answering counts the forms of packed answers (questions digits each)
+// with at least one answer on the scale.
+func answering(packed []byte, questions int) int {
+	n := 0
+	for start := 0; start+questions <= len(packed); start += questions {
+		for _, a := range packed[start : start+questions] {
+			if a != '0' {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }
