@@ -197,6 +197,73 @@ func (db *DB) ResponseCounts(ctx context.Context, instrumentID int64, from, to p
 	return out, nil
 }
 
+// LinkCounts are one QR link's answer counts over a period, of its clean
+// responses only: per question code, not applicable then levels 1..5.
+type LinkCounts struct {
+	LinkID    int64
+	UnitID    int64
+	Questions map[string][6]int64
+	Responses int
+}
+
+// CleanLinkCounts counts, for each of the links, the answers of its clean
+// (unflagged) responses to an instrument in a period (inclusive days; zero
+// dates leave that end open), per question and level, as ResponseCounts
+// does per unit: what a unit's counts lose when the responses of those
+// links are left out (a framework with survey_responses: not_doubtful).
+// questions are the instrument's question codes in form order, the order
+// of the digits in responses.answers. The count table keeps no link, so
+// the responses themselves are read: one row per link, question and level.
+// Links without a clean response in the period are absent.
+func (db *DB) CleanLinkCounts(ctx context.Context, instrumentID int64, from, to parindex.Date, questions []string, linkIDs []int64) (map[int64]*LinkCounts, error) {
+	out := map[int64]*LinkCounts{}
+	if len(linkIDs) == 0 || len(questions) == 0 {
+		return out, nil
+	}
+	where, args := ResponseFilter{InstrumentID: instrumentID, From: from, To: to}.keyWhere("r.")
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	marks := make([]string, len(linkIDs))
+	for i, id := range linkIDs {
+		marks[i] = arg(id)
+	}
+	where = append(where, "r.flags = ''", "r.link_id IN ("+strings.Join(marks, ", ")+")")
+	// q numbers the questions 1..n, so that one pass groups every digit
+	// of every answer string by link, question and level.
+	rows, err := db.db.QueryContext(ctx, `WITH RECURSIVE q (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM q WHERE i < `+arg(len(questions))+`)
+		SELECT r.link_id, r.org_unit_id, q.i, substr(r.answers, q.i, 1), COUNT(*)
+		FROM responses r CROSS JOIN q
+		WHERE `+strings.Join(where, " AND ")+`
+		GROUP BY r.link_id, r.org_unit_id, q.i, substr(r.answers, q.i, 1)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to count the answers of links: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var link, unit, n int64
+		var question int
+		var level string
+		if err := rows.Scan(&link, &unit, &question, &level, &n); err != nil {
+			return nil, fmt.Errorf("store: unable to count the answers of links: %w", err)
+		}
+		if question < 1 || question > len(questions) || len(level) != 1 || level[0] < '0' || level[0] > '5' {
+			return nil, fmt.Errorf("store: link %d has answer %q to question %d of %d", link, level, question, len(questions))
+		}
+		c := out[link]
+		if c == nil {
+			c = &LinkCounts{LinkID: link, UnitID: unit, Questions: make(map[string][6]int64, len(questions))}
+			out[link] = c
+		}
+		code := questions[question-1]
+		q := c.Questions[code]
+		q[level[0]-'0'] += n
+		c.Questions[code] = q
+		if question == 1 {
+			c.Responses += int(n) // every response has one digit per question
+		}
+	}
+	return out, rows.Err()
+}
+
 // PackedAnswers are the answers of a set of responses, for
 // respondent-level statistics.
 type PackedAnswers struct {
