@@ -42,7 +42,7 @@ func TestCleanLinkCounts(t *testing.T) {
 		written := []row{
 			{snv, a, march, "54", nil}, {snv, a, march, "50", nil}, {snv, a, march, "05", nil},
 			{snv, a, march, "11", []string{parindex.FlagSpeeder}}, // flagged: not counted
-			{snv, a, lastYear, "33", nil},                          // outside the period
+			{snv, a, lastYear, "33", nil},                         // outside the period
 			{snv, b, march, "44", nil}, {snv, b, march, "42", nil},
 			{snv, 0, march, "55", nil}, // paper: no link
 			{xn, c, march, "21", nil},  // a link not asked for
