@@ -175,7 +175,8 @@ func (s *Server) scoreSnapshot(c *gin.Context) {
 		}
 		year = y
 	}
-	rn := &snapshot.Runner{DB: s.db, Survey: survey.NewService(s.db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(s.db)}
+	rn := &snapshot.Runner{DB: s.db, Survey: survey.NewService(s.db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(s.db),
+		Integrity: &s.cfg.IntegrityPolicy, Location: s.cfg.Location}
 	sn, _, err := rn.Score(c.Request.Context(), kit.Actor(c), code, snapshot.Options{Year: year, Note: c.PostForm("note")})
 	if err != nil {
 		s.ShowError(c, err, func(status int, msg string) { s.renderSnapshots(c, status, msg) })
