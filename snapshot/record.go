@@ -217,6 +217,15 @@ func DecodeRecord(s *parindex.Snapshot) (*Record, error) {
 	return rec, nil
 }
 
+// SurveyResponsesUsed is the survey_responses setting the survey figures
+// were counted under: clean for records written before the setting.
+func (r *Record) SurveyResponsesUsed() criteria.SurveyResponses {
+	if r.SurveyResponses == "" {
+		return criteria.ResponsesClean
+	}
+	return r.SurveyResponses
+}
+
 // Unit returns the unit's record, never nil.
 func (r *Record) Unit(code string) *UnitRecord {
 	if u := r.Units[code]; u != nil {
