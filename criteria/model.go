@@ -83,10 +83,11 @@ const (
 	ResponsesNotDoubtful SurveyResponses = "not_doubtful"
 )
 
-// Valid reports whether r is all, clean or not_doubtful.
-func (r SurveyResponses) Valid() bool {
-	return r == ResponsesAll || r == ResponsesClean || r == ResponsesNotDoubtful
-}
+// SurveyResponsesSettings lists every setting, the default first.
+var SurveyResponsesSettings = []SurveyResponses{ResponsesClean, ResponsesAll, ResponsesNotDoubtful}
+
+// Valid reports whether r is one of SurveyResponsesSettings.
+func (r SurveyResponses) Valid() bool { return slices.Contains(SurveyResponsesSettings, r) }
 
 // Measure says which survey figure a survey leaf reads.
 type Measure string
