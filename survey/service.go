@@ -97,40 +97,27 @@ func (s *Service) CleanUnitsWithout(ctx context.Context, instrumentCode string, 
 	return s.units(ctx, instrumentCode, p, false, links)
 }
 
+// units reads every unit's counts for the period, less the clean
+// responses of the leaveOut links (given only without the flagged ones).
 func (s *Service) units(ctx context.Context, instrumentCode string, p Period, includeFlagged bool, leaveOut []int64) (map[string]GroupResult, map[int64]int, error) {
 	stored, in, err := s.instrument(ctx, instrumentCode)
 	if err != nil {
 		return nil, nil, err
 	}
 	questions := QuestionCodes(in)
-	counts, err := s.db.ResponseCounts(ctx, stored.ID, p.From, p.To, includeFlagged, questions)
-	if err != nil {
-		return nil, nil, err
-	}
+	var counts map[int64]*store.UnitCounts
 	lost := map[int64]int{}
-	if len(leaveOut) > 0 {
-		if includeFlagged {
-			return nil, nil, fmt.Errorf("survey: links are left out of clean responses only")
-		}
-		byLink, err := s.db.CleanLinkCounts(ctx, stored.ID, p.From, p.To, questions, leaveOut)
-		if err != nil {
-			return nil, nil, err
-		}
-		for id, l := range byLink {
-			c := counts[l.UnitID]
-			if c == nil {
-				return nil, nil, fmt.Errorf("survey: link %d has %d responses its unit's counts do not hold", id, l.Responses)
-			}
-			for code, q := range l.Questions {
-				have := c.Questions[code]
-				for v := range have {
-					have[v] -= q[v]
-				}
-				c.Questions[code] = have
-			}
-			c.Respondents -= l.Responses
+	if len(leaveOut) == 0 {
+		counts, err = s.db.ResponseCounts(ctx, stored.ID, p.From, p.To, includeFlagged, questions)
+	} else {
+		var links map[int64]*store.LinkCounts
+		counts, links, err = s.db.CleanCountsWithout(ctx, stored.ID, p.From, p.To, questions, leaveOut)
+		for id, l := range links {
 			lost[id] = l.Responses
 		}
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 	units, err := s.db.FindOrgUnits(ctx, store.OrgFilter{})
 	if err != nil {
