@@ -78,6 +78,9 @@ func TestSurveyResponsesLeftOutAreExplained(t *testing.T) {
 		t.Errorf("the scorecard does not explain what was left out: %d", card.Status)
 	}
 	token := mustToken(t, db, "Đọc", "", false)
+	if r := admin.api("GET", "/api/v1/frameworks/"+f.Code, token, nil); r.data()["survey_responses"] != "not_doubtful" {
+		t.Errorf("the API's framework = %s", r.Body)
+	}
 	api := admin.api("GET", "/api/v1/snapshots/"+id+"/units/"+unit, token, nil)
 	left, _ := api.data()["record"].(map[string]any)["survey_left_out"].(map[string]any)[demo.InstrumentCode].(map[string]any)
 	links, _ := left["doubtful_links"].([]any)
