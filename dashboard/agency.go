@@ -88,10 +88,11 @@ type Agency struct {
 	// which of the unit's were left out and why; "" for live figures, and
 	// SurveyLeftOut "" when nothing was left out.
 	SurveyResponses, SurveyLeftOut string
-	Elements                       []ElementRow
-	Questions                      []QuestionRow
-	Comments                       []string
-	Links                          []LinkRow
+
+	Elements  []ElementRow
+	Questions []QuestionRow
+	Comments  []string
+	Links     []LinkRow
 
 	Panels []Panel
 }
