@@ -53,7 +53,8 @@ type UnitRecord struct {
 	// Metrics holds the metrics the agency reported in its assessment.
 	Metrics map[string]MetricRecord `json:"metrics,omitempty"`
 	// Survey holds, by instrument, the unit's survey result for the year
-	// (flagged responses left out, comments not kept).
+	// (over the responses the record's SurveyResponses keeps; comments not
+	// kept).
 	Survey map[string]survey.GroupResult `json:"survey,omitempty"`
 	// SurveyLeftOut holds, by instrument, the unit's responses of the year
 	// its survey figures left out under the snapshot's SurveyResponses,
