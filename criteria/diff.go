@@ -167,6 +167,7 @@ func frameworkFields(f *Framework) []field {
 		{"rounding", fmt.Sprint(f.Rounding)},
 		{"cap_index", capIndex},
 		{"missing", string(missing)},
+		{"survey_responses", string(f.SurveyResponsesUsed())},
 		{"bands", strings.Join(bands, "; ")},
 		{"total_max", maxString(f.TotalMax())},
 	}

@@ -46,6 +46,11 @@ func Marshal(f *Framework) ([]byte, error) {
 		missing = DefaultMissing
 	}
 	put(root, "missing", str(string(missing)))
+	// Written only when not the default, so that the frameworks written
+	// before the key existed keep their canonical form and hash.
+	if r := f.SurveyResponsesUsed(); r != DefaultSurveyResponses {
+		put(root, "survey_responses", str(string(r)))
+	}
 
 	bands := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 	for _, b := range f.Bands {

@@ -176,7 +176,7 @@ func TestHashIgnoresLayout(t *testing.T) {
     max: 1.00
     numerator: a
     denominator: b
-`), "year: 2026\n", "", 1) + "year: 2026\nrounding: 2\nmissing: zero\n"
+`), "year: 2026\n", "", 1) + "year: 2026\nrounding: 2\nmissing: zero\nsurvey_responses: clean\n"
 	fa, _, err := Parse("a.yaml", []byte(a))
 	if err != nil {
 		t.Fatal(err)
@@ -191,6 +191,23 @@ func TestHashIgnoresLayout(t *testing.T) {
 	fb.Nodes[0].Name = "B"
 	if fa.Hash() == fb.Hash() {
 		t.Error("hash ignores a name change")
+	}
+	// The default survey_responses is not written, so that frameworks
+	// written before the key keep their hash; another setting is.
+	fb.Nodes[0].Name = "A"
+	for _, r := range []SurveyResponses{ResponsesAll, ResponsesNotDoubtful} {
+		fb.SurveyResponses = r
+		data, err := Marshal(fb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), "\nmissing: zero\nsurvey_responses: "+string(r)+"\nbands:") || fa.Hash() == fb.Hash() {
+			t.Errorf("survey_responses %s is not written in place:\n%s", r, data)
+		}
+		assertRoundTrip(t, fb)
+	}
+	if data, _ := Marshal(fa); strings.Contains(string(data), "survey_responses") {
+		t.Errorf("the default survey_responses is written:\n%s", data)
 	}
 	var nilFramework *Framework
 	if nilFramework.Hash() != "" {

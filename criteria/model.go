@@ -66,6 +66,29 @@ const (
 // Valid reports whether p is zero or exclude.
 func (p MissingPolicy) Valid() bool { return p == MissingZero || p == MissingExclude }
 
+// SurveyResponses says which survey responses the survey leaves of a
+// framework count (issue 22, counter integrity).
+type SurveyResponses string
+
+const (
+	// ResponsesAll: every response, the flagged ones too.
+	ResponsesAll SurveyResponses = "all"
+	// ResponsesClean: the responses batch screening did not flag. The
+	// default, and what a framework without the key always meant.
+	ResponsesClean SurveyResponses = "clean"
+	// ResponsesNotDoubtful: the clean responses, except those that came
+	// through a QR link the counter-integrity report labels doubtful for
+	// the year (links labelled "check" still count; paper forms have no
+	// link and count).
+	ResponsesNotDoubtful SurveyResponses = "not_doubtful"
+)
+
+// SurveyResponsesSettings lists every setting, the default first.
+var SurveyResponsesSettings = []SurveyResponses{ResponsesClean, ResponsesAll, ResponsesNotDoubtful}
+
+// Valid reports whether r is one of SurveyResponsesSettings.
+func (r SurveyResponses) Valid() bool { return slices.Contains(SurveyResponsesSettings, r) }
+
 // Measure says which survey figure a survey leaf reads.
 type Measure string
 
@@ -86,6 +109,9 @@ const (
 	DefaultTarget   = 1.0
 	DefaultMissing  = MissingZero
 	DefaultMeasure  = MeasureSatisfaction
+	// DefaultSurveyResponses is today's behaviour, so that framework
+	// files written before the key keep their meaning (and their hash).
+	DefaultSurveyResponses = ResponsesClean
 )
 
 // Tolerance is how far two sums of points may differ and still count as
@@ -115,8 +141,11 @@ type Framework struct {
 	// Missing is the policy for a leaf with no input, unless a node on its
 	// path overrides it.
 	Missing MissingPolicy
-	Bands   []Band  // highest first; the last has Min 0
-	Nodes   []*Node // the areas (lĩnh vực)
+	// SurveyResponses says which survey responses the survey leaves
+	// count; default clean.
+	SurveyResponses SurveyResponses
+	Bands           []Band  // highest first; the last has Min 0
+	Nodes           []*Node // the areas (lĩnh vực)
 }
 
 // Band is one grade (xếp loại). An index falls in the first band, highest
@@ -397,6 +426,15 @@ func (f *Framework) MissingFor(code string) MissingPolicy {
 	return DefaultMissing
 }
 
+// SurveyResponsesUsed is the framework's survey_responses setting, or
+// the default when it has none.
+func (f *Framework) SurveyResponsesUsed() SurveyResponses {
+	if f.SurveyResponses != "" {
+		return f.SurveyResponses
+	}
+	return DefaultSurveyResponses
+}
+
 // Metrics lists, sorted and without repeats, every metric the framework's
 // leaves read.
 func (f *Framework) Metrics() []string {
@@ -464,12 +502,15 @@ func (f *Framework) BandFor(roundedIndex float64) (band Band, ok bool) {
 }
 
 // ApplyDefaults fills the defaults Parse fills for absent keys into a
-// framework built in code: Missing, and on leaves Step (assessed), Target
+// framework built in code: Missing, SurveyResponses, and on leaves Step (assessed), Target
 // (ratio) and Measure (survey) when they are zero. Rounding is left alone
 // because 0 decimals is a valid choice.
 func (f *Framework) ApplyDefaults() {
 	if f.Missing == "" {
 		f.Missing = DefaultMissing
+	}
+	if f.SurveyResponses == "" {
+		f.SurveyResponses = DefaultSurveyResponses
 	}
 	f.Walk(func(n *Node, _ []*Node) bool {
 		switch n.Method {

@@ -17,7 +17,7 @@ import (
 // The keys each level of the file accepts, in canonical order.
 var (
 	frameworkKeys = []string{"code", "name", "description", "year", "agency_types", "source",
-		"rounding", "cap_index", "missing", "bands", "nodes"}
+		"rounding", "cap_index", "missing", "survey_responses", "bands", "nodes"}
 	bandKeys = []string{"code", "name", "description", "min"}
 	tierKeys = []string{"min", "points"}
 	nodeKeys = []string{"code", "name", "short_name", "description", "adjustment", "max", "method",
@@ -363,7 +363,7 @@ func (d *decoder) sequence(k, v *yaml.Node, node, label, what string) bool {
 }
 
 func (d *decoder) framework(m *yaml.Node) *Framework {
-	f := &Framework{Rounding: DefaultRounding, Missing: DefaultMissing}
+	f := &Framework{Rounding: DefaultRounding, Missing: DefaultMissing, SurveyResponses: DefaultSurveyResponses}
 	es := newEntrySource(m.Line)
 	d.src.framework = es
 	d.pairs(m, "", frameworkKeys, es, func(key string, k, v *yaml.Node) {
@@ -390,6 +390,10 @@ func (d *decoder) framework(m *yaml.Node) *Framework {
 			var s string
 			s, ok = d.text(k, v, "", key)
 			f.Missing = MissingPolicy(s)
+		case "survey_responses":
+			var s string
+			s, ok = d.text(k, v, "", key)
+			f.SurveyResponses = SurveyResponses(s)
 		case "agency_types":
 			if ok = d.sequence(k, v, "", key, "a list of agency types"); ok {
 				for _, item := range v.Content {

@@ -49,7 +49,7 @@ func TestParseRules(t *testing.T) {
 
 		// Framework-level keys.
 		{"unknown framework key", "code: t\nname: T\nyear: 2026\nagency_types: [department]\nbands: [{code: A, name: Tốt, min: 0}]\ncolour: red\nnodes:\n" + okNode,
-			[]string{`f.yaml:6: unknown key "colour"; allowed keys: code, name, description, year, agency_types, source, rounding, cap_index, missing, bands, nodes`}, RuleUnknownKey},
+			[]string{`f.yaml:6: unknown key "colour"; allowed keys: code, name, description, year, agency_types, source, rounding, cap_index, missing, survey_responses, bands, nodes`}, RuleUnknownKey},
 		{"missing code", strings.Replace(head(okNode), "code: t\n", "", 1),
 			[]string{"f.yaml:1: code is missing"}, RuleMissingCode},
 		{"bad framework code", strings.Replace(head(okNode), "code: t\n", "code: \"two words\"\n", 1),
@@ -80,6 +80,12 @@ func TestParseRules(t *testing.T) {
 			[]string{"f.yaml:8: cap_index must be greater than 0, got -5"}, RuleCapIndex},
 		{"framework missing policy", head(okNode) + "missing: skip\n",
 			[]string{`f.yaml:8: unknown missing policy "skip"; allowed: zero, exclude`}, RuleMissingPolicy},
+		{"unknown survey_responses", head(okNode) + "survey_responses: credible\n",
+			[]string{`f.yaml:8: unknown survey_responses "credible"; allowed: all, clean (flagged responses left out, the default), not_doubtful (clean, and none from QR links labelled doubtful)`}, RuleSurveyResponses},
+		{"empty survey_responses", head(okNode) + "survey_responses: \"\"\n",
+			[]string{`f.yaml:8: unknown survey_responses ""; allowed: all, clean (flagged responses left out, the default), not_doubtful (clean, and none from QR links labelled doubtful)`}, RuleSurveyResponses},
+		{"survey_responses a list", head(okNode) + "survey_responses: [clean]\n",
+			[]string{`f.yaml:8: survey_responses must be text, got a list`}, RuleWrongType},
 		{"no nodes", head("") + "\n",
 			[]string{"f.yaml:1: nodes is empty; a framework needs at least one area"}, RuleNoNodes},
 		{"empty node list", strings.Replace(head(""), "nodes:\n", "nodes: []\n", 1),
@@ -367,8 +373,8 @@ func TestParseDefaultsAndTrimming(t *testing.T) {
 	if len(warnings) != 0 {
 		t.Errorf("warnings: %v", warnings)
 	}
-	if f.Rounding != DefaultRounding || f.Missing != MissingZero || f.CapIndex != nil {
-		t.Errorf("framework defaults: rounding %d, missing %q, cap %v", f.Rounding, f.Missing, f.CapIndex)
+	if f.Rounding != DefaultRounding || f.Missing != MissingZero || f.CapIndex != nil || f.SurveyResponses != ResponsesClean {
+		t.Errorf("framework defaults: rounding %d, missing %q, cap %v, survey_responses %q", f.Rounding, f.Missing, f.CapIndex, f.SurveyResponses)
 	}
 	area := f.Nodes[0]
 	if area.Code != "1" || area.Name != "Chỉ đạo" || area.Line != 7 {

@@ -119,6 +119,7 @@ const (
 	RuleRounding         Rule = "rounding-range"
 	RuleCapIndex         Rule = "cap-index"
 	RuleMissingPolicy    Rule = "missing-policy"
+	RuleSurveyResponses  Rule = "survey-responses"
 	RuleNoBands          Rule = "no-bands"
 	RuleBandMissingCode  Rule = "band-missing-code"
 	RuleBandMissingName  Rule = "band-missing-name"
@@ -192,20 +193,22 @@ var messages = map[Rule]message{
 		"khóa %q không dùng cho phương pháp %s; các khóa của %s: %s"},
 	RuleKeyNotForGroup: {"key %q does not apply to a node with children (its maximum is the sum of theirs); remove it or make the node a leaf",
 		"khóa %q không dùng cho tiêu chí có tiêu chí con (điểm tối đa bằng tổng điểm các tiêu chí con); hãy bỏ khóa này hoặc bỏ tiêu chí con"},
-	RuleWrongType:       {"%s must be %s, got %s", "%s phải là %s, nhận được %s"},
-	RuleNotFinite:       {"%s must be a finite number, got %s", "%s phải là số hữu hạn, nhận được %s"},
-	RuleBadText:         {"%s is not valid UTF-8 text or holds a NUL character", "%s không phải văn bản UTF-8 hợp lệ hoặc chứa ký tự NUL"},
-	RuleMissingCode:     {"code is missing", "thiếu mã (code)"},
-	RuleBadCode:         {"code %q may contain only letters, digits, '.', '_' and '-', starting with a letter or digit", "mã %q chỉ được gồm chữ cái, chữ số, '.', '_' và '-', bắt đầu bằng chữ cái hoặc chữ số"},
-	RuleMissingName:     {"name is missing", "thiếu tên (name)"},
-	RuleMissingYear:     {"year is missing", "thiếu năm (year)"},
-	RuleYearRange:       {"year %d is outside 2000..2100", "năm %d nằm ngoài khoảng 2000..2100"},
-	RuleNoAgencyTypes:   {"agency_types must list at least one agency type (e.g. department, commune, ward)", "agency_types phải có ít nhất một loại cơ quan (ví dụ department, commune, ward)"},
-	RuleBadAgencyType:   {"agency type %q must be lowercase letters, digits and _, starting with a letter", "loại cơ quan %q chỉ được gồm chữ thường, chữ số và _, bắt đầu bằng chữ cái"},
-	RuleDupAgencyType:   {"agency type %q is listed twice", "loại cơ quan %q bị lặp"},
-	RuleRounding:        {"rounding %d is outside 0..6 decimals", "số chữ số thập phân làm tròn %d nằm ngoài khoảng 0..6"},
-	RuleCapIndex:        {"cap_index must be greater than 0, got %s", "cap_index phải lớn hơn 0, nhận được %s"},
-	RuleMissingPolicy:   {"unknown missing policy %q; allowed: zero, exclude", "chính sách thiếu dữ liệu %q không hợp lệ; được phép: zero, exclude"},
+	RuleWrongType:     {"%s must be %s, got %s", "%s phải là %s, nhận được %s"},
+	RuleNotFinite:     {"%s must be a finite number, got %s", "%s phải là số hữu hạn, nhận được %s"},
+	RuleBadText:       {"%s is not valid UTF-8 text or holds a NUL character", "%s không phải văn bản UTF-8 hợp lệ hoặc chứa ký tự NUL"},
+	RuleMissingCode:   {"code is missing", "thiếu mã (code)"},
+	RuleBadCode:       {"code %q may contain only letters, digits, '.', '_' and '-', starting with a letter or digit", "mã %q chỉ được gồm chữ cái, chữ số, '.', '_' và '-', bắt đầu bằng chữ cái hoặc chữ số"},
+	RuleMissingName:   {"name is missing", "thiếu tên (name)"},
+	RuleMissingYear:   {"year is missing", "thiếu năm (year)"},
+	RuleYearRange:     {"year %d is outside 2000..2100", "năm %d nằm ngoài khoảng 2000..2100"},
+	RuleNoAgencyTypes: {"agency_types must list at least one agency type (e.g. department, commune, ward)", "agency_types phải có ít nhất một loại cơ quan (ví dụ department, commune, ward)"},
+	RuleBadAgencyType: {"agency type %q must be lowercase letters, digits and _, starting with a letter", "loại cơ quan %q chỉ được gồm chữ thường, chữ số và _, bắt đầu bằng chữ cái"},
+	RuleDupAgencyType: {"agency type %q is listed twice", "loại cơ quan %q bị lặp"},
+	RuleRounding:      {"rounding %d is outside 0..6 decimals", "số chữ số thập phân làm tròn %d nằm ngoài khoảng 0..6"},
+	RuleCapIndex:      {"cap_index must be greater than 0, got %s", "cap_index phải lớn hơn 0, nhận được %s"},
+	RuleMissingPolicy: {"unknown missing policy %q; allowed: zero, exclude", "chính sách thiếu dữ liệu %q không hợp lệ; được phép: zero, exclude"},
+	RuleSurveyResponses: {"unknown survey_responses %q; allowed: all, clean (flagged responses left out, the default), not_doubtful (clean, and none from QR links labelled doubtful)",
+		"survey_responses %q không hợp lệ; được phép: all (mọi phiếu), clean (bỏ phiếu bị gắn cờ, mặc định), not_doubtful (phiếu không bị gắn cờ và không từ mã QR bị đánh giá đáng ngờ)"},
 	RuleNoBands:         {"bands is empty; list at least one band, the last with min: 0", "chưa có mức xếp loại (bands); cần ít nhất một mức, mức cuối có min: 0"},
 	RuleBandMissingCode: {"band %d has no code", "mức xếp loại thứ %d thiếu mã"},
 	RuleBandMissingName: {"band %s has no name", "mức xếp loại %s thiếu tên"},

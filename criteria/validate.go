@@ -141,6 +141,9 @@ func (c *checker) check(f *Framework) {
 	if !bad(es, "missing") && present(es, "missing", f.Missing != "") && !f.Missing.Valid() {
 		c.add(line("missing"), "", RuleMissingPolicy, string(f.Missing))
 	}
+	if !bad(es, "survey_responses") && present(es, "survey_responses", f.SurveyResponses != "") && !f.SurveyResponses.Valid() {
+		c.add(line("survey_responses"), "", RuleSurveyResponses, string(f.SurveyResponses))
+	}
 	c.checkBands(f, line("bands"))
 
 	if !bad(es, "nodes") && len(f.Nodes) == 0 {

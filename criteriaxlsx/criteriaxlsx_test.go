@@ -73,6 +73,7 @@ source: "=SUM(A1) is text, not a formula"
 rounding: 0
 cap_index: 99.5
 missing: exclude
+survey_responses: not_doubtful
 bands:
   - {code: A, name: "Tốt", description: "Từ 0,30000000000000004 trở lên", min: 0.30000000000000004}
   - {code: B, name: "Khá", min: 0}

@@ -54,6 +54,7 @@ var frameworkRows = []struct{ key, meaning string }{
 	{"rounding", "Số chữ số thập phân của chỉ số, 0..6; để trống là 2 (decimals of the index, default 2)"},
 	{"cap_index", "Mức trần của chỉ số, ví dụ 100; để trống nếu không có (ceiling of the index, optional)"},
 	{"missing", "Khi không có dữ liệu: zero = tính 0 điểm (mặc định), exclude = không tính vào tổng điểm tối đa (missing input policy)"},
+	{"survey_responses", "Phiếu khảo sát được tính: clean = bỏ phiếu bị gắn cờ (mặc định, để trống cũng vậy), all = mọi phiếu, not_doubtful = như clean và bỏ phiếu từ mã QR bị đánh giá đáng ngờ (survey responses counted)"},
 }
 
 // bandColumns are the columns of the bands sheet.

@@ -301,6 +301,8 @@ func (rd *reader) readFramework(s *sheet, f *criteria.Framework) {
 			}
 		case "missing":
 			f.Missing = criteria.MissingPolicy(v)
+		case "survey_responses":
+			f.SurveyResponses = criteria.SurveyResponses(v)
 		}
 	}
 }
@@ -562,6 +564,7 @@ var frameworkRuleKey = map[criteria.Rule]string{
 	criteria.RuleMissingYear: "year", criteria.RuleYearRange: "year", criteria.RuleNoAgencyTypes: "agency_types",
 	criteria.RuleBadAgencyType: "agency_types", criteria.RuleDupAgencyType: "agency_types",
 	criteria.RuleRounding: "rounding", criteria.RuleCapIndex: "cap_index", criteria.RuleMissingPolicy: "missing",
+	criteria.RuleSurveyResponses: "survey_responses",
 }
 
 // locate finds the sheet, row and column key of a problem. Validate

@@ -79,6 +79,8 @@ func writeFramework(w *workbook.Workbook, f *criteria.Framework) error {
 				m = criteria.DefaultMissing
 			}
 			value = string(m)
+		case "survey_responses":
+			value = string(f.SurveyResponsesUsed())
 		}
 		if _, err := s.Append(false, r.key, value, r.meaning); err != nil {
 			return err

@@ -83,10 +83,16 @@ type Agency struct {
 	// SurveyLive is true when the survey figures are today's, not the
 	// snapshot's (no published snapshot holds them).
 	SurveyLive bool
-	Elements   []ElementRow
-	Questions  []QuestionRow
-	Comments   []string
-	Links      []LinkRow
+	// SurveyResponses names the responses the snapshot's survey figures
+	// counted (the framework's survey_responses), and SurveyLeftOut says
+	// which of the unit's were left out and why; "" for live figures, and
+	// SurveyLeftOut "" when nothing was left out.
+	SurveyResponses, SurveyLeftOut string
+
+	Elements  []ElementRow
+	Questions []QuestionRow
+	Comments  []string
+	Links     []LinkRow
 
 	Panels []Panel
 }
@@ -238,7 +244,7 @@ func (s *Service) agencySurvey(ctx context.Context, a *Agency, l Locale) error {
 	if err != nil {
 		return err
 	}
-	g, err := s.unitSurvey(ctx, a)
+	g, err := s.unitSurvey(ctx, a, l)
 	if err != nil {
 		return err
 	}
@@ -269,7 +275,7 @@ func (s *Service) agencySurvey(ctx context.Context, a *Agency, l Locale) error {
 // the published snapshot kept, so that the page shows what was published,
 // or today's figures (SurveyLive) when no snapshot holds them. Comments are
 // not figures and are never frozen: they are always today's.
-func (s *Service) unitSurvey(ctx context.Context, a *Agency) (survey.GroupResult, error) {
+func (s *Service) unitSurvey(ctx context.Context, a *Agency, l Locale) (survey.GroupResult, error) {
 	live, err := s.Survey.Unit(ctx, a.Instrument, a.Unit.Code, survey.Year(a.Year), false)
 	if err != nil {
 		return survey.GroupResult{}, err
@@ -279,8 +285,13 @@ func (s *Service) unitSurvey(ctx context.Context, a *Agency) (survey.GroupResult
 		if err != nil {
 			return survey.GroupResult{}, err
 		}
-		if g, ok := loaded.record.Unit(a.Unit.Code).Survey[a.Instrument]; ok {
+		u := loaded.record.Unit(a.Unit.Code)
+		if g, ok := u.Survey[a.Instrument]; ok {
 			g.Comments = live.Comments
+			a.SurveyResponses = l.T("results.survey_responses." + string(loaded.record.SurveyResponsesUsed()))
+			if left, ok := u.SurveyLeftOut[a.Instrument]; ok {
+				a.SurveyLeftOut = left.Text(l.Lang)
+			}
 			return g, nil
 		}
 	}
@@ -310,7 +321,7 @@ func (a *Agency) panels(l Locale, res *scoring.Result) error {
 		if !r.Leaf {
 			name.Class = "group"
 		}
-		status := text("")
+		status := text(r.Reason) // a scored survey leaf: the responses left out
 		if r.Status != "" && r.Status != "scored" {
 			status = text(l.T("dash.status." + r.Status))
 			status.Class = "mark mark-" + r.Status

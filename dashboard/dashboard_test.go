@@ -142,7 +142,10 @@ func overviewFigures(t *testing.T, svc *dashboard.Service) {
 			sum += r.Index
 			n++
 		}
-		responses += r.Respondents
+		responses += r.Forms
+		if r.Respondents > r.Forms {
+			t.Errorf("%s: %d respondents of %d forms", r.Code, r.Respondents, r.Forms)
+		}
 		types[r.Type] = true
 	}
 	for _, b := range o.Bands {

@@ -53,8 +53,9 @@ type RankRow struct {
 	RankLow          int // 5th–95th percentile of the simulated rank; 0 when not simulated
 	RankHigh         int
 	Band, BandName   string
-	BandPosition     int // 0 for the best band; -1 for none
-	Respondents      int
+	BandPosition     int     // 0 for the best band; -1 for none
+	Respondents      int     // answering respondents (from counts: the most answers to one question)
+	Forms            int     // survey forms counted, the headline's responses
 	Satisfaction     float64 // overall survey index as a fraction; NaN when none
 }
 
@@ -232,11 +233,11 @@ func (s *Service) Overview(ctx context.Context, f Filter, l Locale) (*Overview, 
 			row.Satisfaction = float64(g.Overall.Index)
 			// Responses are forms; records kept before issue 21 have no
 			// forms, and their respondents counted every form.
-			if g.Forms > 0 {
-				o.Responses += g.Forms
-			} else {
-				o.Responses += g.Respondents
+			row.Forms = g.Forms
+			if row.Forms == 0 {
+				row.Forms = g.Respondents
 			}
+			o.Responses += row.Forms
 			figures = append(figures, survey.UnitFigure{Unit: a.Code, Index: row.Satisfaction, Respondents: g.Respondents})
 		}
 		if !math.IsNaN(row.Index) {

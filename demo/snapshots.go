@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"parindex"
+	"parindex/integrity"
 	"parindex/snapshot"
 	"parindex/store"
 	"parindex/survey"
@@ -16,7 +17,9 @@ import (
 // the earlier years first, then the current one, departments before
 // communes (the overview opens on the newest).
 func seedSnapshots(ctx context.Context, db *store.DB, actor parindex.Actor) (int, error) {
-	rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(db)}
+	policy := integrity.DefaultPolicy() // the demo's counters are judged by it (survey.go)
+	rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(db),
+		Integrity: &policy, Location: vietnamTime}
 	n := 0
 	for _, year := range demoYears {
 		for _, kind := range []string{departmentsKind, communesKind} {

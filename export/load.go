@@ -7,6 +7,7 @@ import (
 
 	"parindex"
 	"parindex/criteria"
+	"parindex/i18n"
 	"parindex/scoring"
 	"parindex/snapshot"
 	"parindex/store"
@@ -135,11 +136,16 @@ func (sc *Scored) Areas() []*criteria.Node {
 type SurveyBlock struct {
 	Instrument *survey.Instrument
 	Result     survey.GroupResult
+	// Counted names, in Vietnamese, the responses the result counted (the
+	// framework's survey_responses); LeftOut says which of the unit's were
+	// left out and why ("" when none was).
+	Counted, LeftOut string
 }
 
 // SurveyFor returns, for each instrument the framework's survey leaves
 // use, the unit's survey result for the snapshot's year as the snapshot
-// kept it (flagged responses left out, as in scoring); the service only
+// kept it (over the responses the framework's survey_responses kept, as
+// in scoring); the service only
 // supplies the instruments' names. Instruments not in the database, and
 // those the snapshot holds no result of, are skipped.
 func SurveyFor(ctx context.Context, svc *survey.Service, sc *Scored, unit string) ([]SurveyBlock, error) {
@@ -166,7 +172,9 @@ func SurveyFor(ctx context.Context, svc *survey.Service, sc *Scored, unit string
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, SurveyBlock{Instrument: in, Result: res})
+		out = append(out, SurveyBlock{Instrument: in, Result: res,
+			Counted: i18n.T(i18n.VI, "results.survey_responses."+string(sc.Record.SurveyResponsesUsed())),
+			LeftOut: sc.Record.Unit(unit).SurveyLeftOut[code].VI})
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"parindex"
 	"parindex/criteria"
+	"parindex/i18n"
 	"parindex/scoring"
 	"parindex/snapshot"
 	"parindex/survey"
@@ -432,9 +433,11 @@ func scorecardDetail(w *workbook.Workbook, sc *Scored, a *scoring.AgencyResult) 
 		}
 		note := ""
 		if item, ok := sc.Record.Item(a.Code, node.Code); ok {
-			note = item.VI
-		} else if n.Reason != nil {
-			note = n.Reason.VI
+			note = item.VI // a survey leaf's item says what was left out
+		} else {
+			if n.Reason != nil {
+				note = n.Reason.VI
+			}
 		}
 		var open *float64
 		if n.Max > 0 {
@@ -625,6 +628,14 @@ func scorecardSurvey(w *workbook.Workbook, a *scoring.AgencyResult, surveys []Su
 		}
 		if _, err := s.Field("Mức tin cậy của kết quả", AdequacyLabel(r.Adequacy), workbook.Text); err != nil {
 			return err
+		}
+		if _, err := s.Field(i18n.T(i18n.VI, "results.survey_responses"), b.Counted, workbook.Text); err != nil {
+			return err
+		}
+		if b.LeftOut != "" {
+			if _, err := s.Field(i18n.T(i18n.VI, "results.col.left_out"), b.LeftOut, workbook.Text); err != nil {
+				return err
+			}
 		}
 		s.Blank()
 		if _, err := s.Table(cols, workbook.TableOptions{}); err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"parindex"
 	"parindex/assessment"
+	"parindex/criteria"
 )
 
 // fileKeys reads the top-level keys of a message file in their order.
@@ -245,6 +246,9 @@ func TestKeysOfDomainValuesExist(t *testing.T) {
 	// survey.Rule values (package survey imports this one).
 	for _, r := range []string{"satisfaction", "mean100", "mean"} {
 		want = append(want, "survey.rule."+r)
+	}
+	for _, r := range criteria.SurveyResponsesSettings {
+		want = append(want, "results.survey_responses."+string(r))
 	}
 	for _, c := range parindex.Combines {
 		want = append(want, "metrics.combine."+string(c))

@@ -7,6 +7,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strings"
 
 	"parindex"
 	"parindex/assessment"
@@ -29,6 +30,13 @@ type Record struct {
 	// seed what `parindex score check` needs to score it again.
 	Draws int                    `json:"draws"`
 	Units map[string]*UnitRecord `json:"units"`
+	// SurveyResponses is the framework's survey_responses setting the
+	// survey figures were counted under; "" in records written before
+	// 2026-12-07 (issue 22), which counted the clean responses.
+	SurveyResponses criteria.SurveyResponses `json:"survey_responses,omitempty"`
+	// IntegrityPolicy is the version of the counter-integrity policy that
+	// labelled the QR links (not_doubtful only).
+	IntegrityPolicy int `json:"integrity_policy,omitempty"`
 	// Preflight lists what was incomplete, by unit and leaf, in unit and
 	// framework order; empty when nothing was.
 	Preflight []PreflightItem `json:"preflight"`
@@ -45,8 +53,79 @@ type UnitRecord struct {
 	// Metrics holds the metrics the agency reported in its assessment.
 	Metrics map[string]MetricRecord `json:"metrics,omitempty"`
 	// Survey holds, by instrument, the unit's survey result for the year
-	// (flagged responses left out, comments not kept).
+	// (over the responses the record's SurveyResponses keeps; comments not
+	// kept).
 	Survey map[string]survey.GroupResult `json:"survey,omitempty"`
+	// SurveyLeftOut holds, by instrument, the unit's responses of the year
+	// its survey figures left out under the snapshot's SurveyResponses,
+	// and why; absent when nothing was left out.
+	SurveyLeftOut map[string]SurveyLeftOut `json:"survey_left_out,omitempty"`
+}
+
+// SurveyLeftOut is what one unit's survey figures of one instrument left
+// out, with the explanation in Vietnamese and English.
+type SurveyLeftOut struct {
+	// Flagged are the responses batch screening flagged (left out under
+	// clean and not_doubtful; a flagged response from a doubtful link
+	// counts here).
+	Flagged int `json:"flagged,omitempty"`
+	// DoubtfulLinks are the unit's QR links the integrity report labelled
+	// doubtful, with the clean responses each lost (not_doubtful only).
+	DoubtfulLinks []LeftOutLink `json:"doubtful_links,omitempty"`
+	VI            string        `json:"vi"`
+	EN            string        `json:"en"`
+}
+
+// LeftOutLink is one doubtful QR link and its clean responses left out.
+type LeftOutLink struct {
+	Link      int64  `json:"link"`
+	Counter   string `json:"counter"` // the counter's label, as shown to people
+	Responses int    `json:"responses"`
+}
+
+// Responses is the number of responses left out.
+func (l SurveyLeftOut) Responses() int {
+	n := l.Flagged
+	for _, link := range l.DoubtfulLinks {
+		n += link.Responses
+	}
+	return n
+}
+
+// Text is the explanation in lang ("vi" or "en").
+func (l SurveyLeftOut) Text(lang string) string {
+	if lang == i18n.EN {
+		return l.EN
+	}
+	return l.VI
+}
+
+// leftOut describes the responses left out of a unit's figures: flagged
+// ones, and those of its doubtful links.
+func leftOut(flagged int, links []LeftOutLink) SurveyLeftOut {
+	out := SurveyLeftOut{Flagged: flagged, DoubtfulLinks: links}
+	text := func(lang string) string {
+		var parts []string
+		if flagged > 0 {
+			parts = append(parts, i18n.N(lang, "results.left_out.flagged", flagged))
+		}
+		if len(links) > 0 {
+			n := 0
+			var each []string
+			for _, l := range links {
+				n += l.Responses
+				counter := l.Counter
+				if counter == "" {
+					counter = i18n.T(lang, "results.left_out.link_unnamed", l.Link)
+				}
+				each = append(each, i18n.T(lang, "results.left_out.link", counter, l.Responses))
+			}
+			parts = append(parts, i18n.N(lang, "results.left_out.doubtful", n, n, strings.Join(each, ", ")))
+		}
+		return i18n.T(lang, "results.left_out", strings.Join(parts, "; "))
+	}
+	out.VI, out.EN = text(i18n.VI), text(i18n.EN)
+	return out
 }
 
 // LeafRecord is one leaf's value at each stage of the assessment.
@@ -137,6 +216,15 @@ func DecodeRecord(s *parindex.Snapshot) (*Record, error) {
 		rec.Units = map[string]*UnitRecord{}
 	}
 	return rec, nil
+}
+
+// SurveyResponsesUsed is the survey_responses setting the survey figures
+// were counted under: clean for records written before the setting.
+func (r *Record) SurveyResponsesUsed() criteria.SurveyResponses {
+	if r.SurveyResponses == "" {
+		return criteria.ResponsesClean
+	}
+	return r.SurveyResponses
 }
 
 // Unit returns the unit's record, never nil.
@@ -276,10 +364,10 @@ func preflight(f *criteria.Framework, res *scoring.Result, rec *Record, names ma
 			}
 			switch n.Status {
 			case scoring.StatusMissing, scoring.StatusExcluded:
-				out = append(out, missingItem(f, a.Code, n, pending, state, names))
+				out = append(out, missingItem(f, a.Code, n, pending, state, names, u))
 			case scoring.StatusScored:
 				if n.Spec.Method == criteria.MethodSurvey {
-					if item, ok := surveyItem(a.Code, n, u.Survey[n.Spec.Instrument]); ok {
+					if item, ok := surveyItem(a.Code, n, u); ok {
 						out = append(out, item)
 					}
 				}
@@ -315,7 +403,7 @@ func nameMetrics(text string, names map[string][2]string, lang int) string {
 	})
 }
 
-func missingItem(f *criteria.Framework, unit string, n scoring.NodeResult, pending bool, state assessment.State, names map[string][2]string) PreflightItem {
+func missingItem(f *criteria.Framework, unit string, n scoring.NodeResult, pending bool, state assessment.State, names map[string][2]string, u *UnitRecord) PreflightItem {
 	it := PreflightItem{Unit: unit, Node: n.Code}
 	node := f.Find(n.Code)
 	switch {
@@ -327,7 +415,7 @@ func missingItem(f *criteria.Framework, unit string, n scoring.NodeResult, pendi
 	case n.Spec.Method == criteria.MethodSurvey:
 		it.Kind = IncompleteSurvey
 		it.VI, it.EN = i18n.T(i18n.VI, "preflight.no_survey"), i18n.T(i18n.EN, "preflight.no_survey")
-		return it
+		return withLeftOut(it, u, n)
 	case n.Spec.NumeratorMetric != "" && n.Inputs.Denominator == 0:
 		it.Kind = IncompleteDenominator
 	case n.Spec.NumeratorMetric != "" || n.Spec.Metric != "" || len(n.Spec.FormulaMetrics) > 0:
@@ -343,9 +431,20 @@ func missingItem(f *criteria.Framework, unit string, n scoring.NodeResult, pendi
 	return it
 }
 
+// withLeftOut adds to a survey leaf's item what the unit's figures left
+// out, which may be why they are missing or thin.
+func withLeftOut(it PreflightItem, u *UnitRecord, n scoring.NodeResult) PreflightItem {
+	if l, ok := u.SurveyLeftOut[n.Spec.Instrument]; ok {
+		it.VI += " " + l.VI
+		it.EN += " " + l.EN
+	}
+	return it
+}
+
 // surveyItem flags a survey leaf scored from a result that is not
 // reliable (too few respondents, or an interval too wide).
-func surveyItem(unit string, n scoring.NodeResult, g survey.GroupResult) (PreflightItem, bool) {
+func surveyItem(unit string, n scoring.NodeResult, u *UnitRecord) (PreflightItem, bool) {
+	g := u.Survey[n.Spec.Instrument]
 	if g.Adequacy == "" || g.Adequacy == survey.AdequacyReliable {
 		return PreflightItem{}, false
 	}
@@ -357,10 +456,10 @@ func surveyItem(unit string, n scoring.NodeResult, g survey.GroupResult) (Prefli
 	if math.IsNaN(hw) {
 		it.VI = i18n.N(i18n.VI, "preflight.survey_n", g.Respondents)
 		it.EN = i18n.N(i18n.EN, "preflight.survey_n", g.Respondents)
-		return it, true
+		return withLeftOut(it, u, n), true
 	}
 	it.HalfWidth = &hw
 	it.VI = i18n.T(i18n.VI, "preflight.survey_n_hw", g.Respondents, vn.FormatNumber(i18n.VI, hw*100, 1))
 	it.EN = i18n.T(i18n.EN, "preflight.survey_n_hw", g.Respondents, vn.FormatNumber(i18n.EN, hw*100, 1))
-	return it, true
+	return withLeftOut(it, u, n), true
 }

@@ -5,8 +5,8 @@
 // that DoHA publishes. It also compares a snapshot with the previous year's
 // on the criteria mapped between the two frameworks.
 //
-// It may import store, survey, scoring and criteria; never web or the
-// command line.
+// It may import store, survey, integrity, scoring and criteria; never web
+// or the command line.
 package snapshot
 
 import (
@@ -15,9 +15,11 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 
 	"parindex"
 	"parindex/criteria"
+	"parindex/integrity"
 	"parindex/scoring"
 	"parindex/store"
 	"parindex/survey"
@@ -56,6 +58,12 @@ type Runner struct {
 	DB      *store.DB
 	Survey  *survey.Service
 	Sources []Source // extra sources, after the survey
+	// Integrity is the counter-integrity policy in force
+	// (config.Config.IntegrityPolicy) and Location the counters' local
+	// time: a framework that leaves out the QR links labelled doubtful
+	// (survey_responses: not_doubtful) cannot be scored without them.
+	Integrity *integrity.Policy
+	Location  *time.Location
 }
 
 // Build gathers the inputs of a published framework for a year, without
@@ -102,8 +110,12 @@ func (rn *Runner) Build(ctx context.Context, frameworkCode string, year int) (*R
 
 // surveySource adds, for every instrument the framework's survey leaves
 // read, each agency's element, question and overall figures for the year:
-// the share satisfied and the mean rescaled to 0–100, with n.
+// the share satisfied and the mean rescaled to 0–100, with n; counted
+// over the responses the framework's survey_responses setting keeps. The
+// record keeps the setting and, per unit, what was left out and why.
 func (rn *Runner) surveySource(ctx context.Context, r *Run) error {
+	setting := r.Framework.SurveyResponsesUsed()
+	r.Record.SurveyResponses = setting
 	instruments := map[string]bool{}
 	for _, leaf := range r.Framework.Leaves() {
 		if leaf.Method == criteria.MethodSurvey {
@@ -118,13 +130,27 @@ func (rn *Runner) surveySource(ctx context.Context, r *Run) error {
 		if err != nil {
 			return err
 		}
-		results, err := rn.Survey.Units(ctx, code, survey.Year(r.Year), false)
+		results, doubtful, err := rn.surveyResults(ctx, r, code, setting)
 		if err != nil {
 			return err
 		}
 		for unit, res := range results {
 			a := r.Agency(unit)
-			if a == nil || res.Respondents == 0 {
+			if a == nil {
+				continue
+			}
+			flagged := res.Flagged
+			if setting == criteria.ResponsesAll {
+				flagged = 0 // counted
+			}
+			if out := leftOut(flagged, doubtful[unit]); out.Responses() > 0 {
+				u := r.unitRecord(unit)
+				if u.SurveyLeftOut == nil {
+					u.SurveyLeftOut = map[string]SurveyLeftOut{}
+				}
+				u.SurveyLeftOut[code] = out
+			}
+			if res.Respondents == 0 {
 				continue
 			}
 			if a.Survey == nil {
@@ -140,6 +166,58 @@ func (rn *Runner) surveySource(ctx context.Context, r *Run) error {
 		}
 	}
 	return nil
+}
+
+// surveyResults reads every unit's figures of the instrument for the run's
+// year under the setting. Under not_doubtful it judges the instrument's QR
+// links with the counter-integrity policy, leaves out the clean responses
+// of those labelled doubtful, and returns them by unit code with how many
+// responses each lost (links that lost none are not listed).
+func (rn *Runner) surveyResults(ctx context.Context, r *Run, instrument string, setting criteria.SurveyResponses) (map[string]survey.GroupResult, map[string][]LeftOutLink, error) {
+	year := survey.Year(r.Year)
+	switch setting {
+	case criteria.ResponsesAll:
+		res, err := rn.Survey.Units(ctx, instrument, year, true)
+		return res, nil, err
+	case criteria.ResponsesNotDoubtful:
+	default:
+		res, err := rn.Survey.Units(ctx, instrument, year, false)
+		return res, nil, err
+	}
+	if rn.Integrity == nil || rn.Location == nil {
+		return nil, nil, fmt.Errorf("snapshot: %s leaves out doubtful QR links, but the run has no counter-integrity policy or time zone", r.Framework.Code)
+	}
+	_, report, err := rn.Survey.Integrity(ctx, instrument, r.Year, *rn.Integrity, rn.Location)
+	if err != nil {
+		return nil, nil, err
+	}
+	r.Record.IntegrityPolicy = report.PolicyVersion
+	var ids []int64
+	links := map[int64]LeftOutLink{}
+	units := map[int64]string{}
+	for _, u := range report.Units {
+		for _, l := range u.Links {
+			if l.Label == integrity.Doubtful {
+				ids = append(ids, l.Link.ID)
+				links[l.Link.ID] = LeftOutLink{Link: l.Link.ID, Counter: l.Link.Label}
+				units[l.Link.ID] = l.Link.Unit
+			}
+		}
+	}
+	slices.Sort(ids)
+	res, lost, err := rn.Survey.CleanUnitsWithout(ctx, instrument, year, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := map[string][]LeftOutLink{}
+	for _, id := range ids {
+		if n := lost[id]; n > 0 {
+			l := links[id]
+			l.Responses = n
+			out[units[id]] = append(out[units[id]], l)
+		}
+	}
+	return res, out, nil
 }
 
 // surveyValues turns a unit's survey result into the engine's values: per

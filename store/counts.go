@@ -207,13 +207,13 @@ func (db *DB) addCountRows(ctx context.Context, tx *sqlx.Tx, rows []CountRow) er
 }
 
 // sumCounts sums the counts of the rows matching the conditions where (all
-// of them), per unit; length
+// of them), per unit, through q (the database or a transaction); length
 // is the number of counts per row to sum (the first ones: a count of
 // responses needs only the first question's). PostgreSQL sums each element
 // in SQL (a province's year is some 55,000 rows of a few hundred counts:
 // sending them all cost three times as long); SQLite, which keeps the
 // counts as text, hands the rows over and they are summed here.
-func (db *DB) sumCounts(ctx context.Context, where []string, args []any, length int) (map[int64][]int64, error) {
+func (db *DB) sumCounts(ctx context.Context, q queryer, where []string, args []any, length int) (map[int64][]int64, error) {
 	sums := map[int64][]int64{}
 	filter := ""
 	if len(where) > 0 {
@@ -224,7 +224,7 @@ func (db *DB) sumCounts(ctx context.Context, where []string, args []any, length 
 		for i := 1; i <= length; i++ {
 			fmt.Fprintf(&cols, ", SUM(counts[%d])", i)
 		}
-		rows, err := db.db.QueryContext(ctx, `SELECT org_unit_id`+cols.String()+` FROM response_counts`+filter+`
+		rows, err := q.QueryContext(ctx, `SELECT org_unit_id`+cols.String()+` FROM response_counts`+filter+`
 			GROUP BY org_unit_id`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to read answer counts: %w", err)
@@ -245,7 +245,7 @@ func (db *DB) sumCounts(ctx context.Context, where []string, args []any, length 
 		}
 		return sums, rows.Err()
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT org_unit_id, counts FROM response_counts`+filter, args...)
+	rows, err := q.QueryContext(ctx, `SELECT org_unit_id, counts FROM response_counts`+filter, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read answer counts: %w", err)
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"parindex"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // ResponseFilter selects responses; zero fields do not filter.
@@ -76,7 +78,7 @@ func (f ResponseFilter) keyWhere(prefix string) ([]string, []any) {
 func (db *DB) CountResponses(ctx context.Context, f ResponseFilter) (int, error) {
 	if f.Source == "" && (f.Flag == "" || f.Flag == "any" || f.Flag == "none") {
 		where, args := f.keyWhere("")
-		sums, err := db.sumCounts(ctx, where, args, countSlots)
+		sums, err := db.sumCounts(ctx, db.db, where, args, countSlots)
 		if err != nil {
 			return 0, err
 		}
@@ -160,8 +162,12 @@ type UnitCounts struct {
 // a single raw response. questions are the instrument's question codes in
 // form order, the order of the counts.
 func (db *DB) ResponseCounts(ctx context.Context, instrumentID int64, from, to parindex.Date, includeFlagged bool, questions []string) (map[int64]*UnitCounts, error) {
+	return db.responseCounts(ctx, db.db, instrumentID, from, to, includeFlagged, questions)
+}
+
+func (db *DB) responseCounts(ctx context.Context, q queryer, instrumentID int64, from, to parindex.Date, includeFlagged bool, questions []string) (map[int64]*UnitCounts, error) {
 	where, args := ResponseFilter{InstrumentID: instrumentID, From: from, To: to}.keyWhere("")
-	sums, err := db.sumCounts(ctx, where, args, countSlots*len(questions))
+	sums, err := db.sumCounts(ctx, q, where, args, countSlots*len(questions))
 	if err != nil {
 		return nil, err
 	}
@@ -195,6 +201,106 @@ func (db *DB) ResponseCounts(ctx context.Context, instrumentID int64, from, to p
 		out[unit] = u
 	}
 	return out, nil
+}
+
+// LinkCounts are one QR link's answer counts over a period, of its clean
+// responses only: per question code, not applicable then levels 1..5.
+type LinkCounts struct {
+	LinkID    int64
+	UnitID    int64
+	Questions map[string][6]int64
+	Responses int
+}
+
+// CleanCountsWithout is ResponseCounts of the clean responses less those
+// that came through the links given (a framework's survey_responses:
+// not_doubtful leaves out the links labelled doubtful): each unit's counts
+// lose the answers of its links' clean responses in the period. It returns
+// too the counts each link lost (links without a clean response in the
+// period are absent). The count table keeps no link, so the links' answers
+// are counted from the responses themselves, one row per link, question
+// and level; both reads share one transaction, so that a response stored
+// meanwhile is in both or in neither.
+func (db *DB) CleanCountsWithout(ctx context.Context, instrumentID int64, from, to parindex.Date, questions []string, linkIDs []int64) (map[int64]*UnitCounts, map[int64]*LinkCounts, error) {
+	var units map[int64]*UnitCounts
+	var links map[int64]*LinkCounts
+	err := db.inReadTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if units, err = db.responseCounts(ctx, tx, instrumentID, from, to, false, questions); err != nil {
+			return err
+		}
+		links, err = cleanLinkCounts(ctx, tx, instrumentID, from, to, questions, linkIDs)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for id, l := range links {
+		u := units[l.UnitID]
+		if u == nil {
+			return nil, nil, fmt.Errorf("store: link %d has %d clean responses its unit's counts do not hold", id, l.Responses)
+		}
+		for code, lost := range l.Questions {
+			have := u.Questions[code]
+			for v := range have {
+				have[v] -= lost[v]
+			}
+			u.Questions[code] = have
+		}
+		u.Respondents -= l.Responses
+	}
+	return units, links, nil
+}
+
+// cleanLinkCounts counts the answers of the links' clean responses to an
+// instrument in a period, per question and level.
+func cleanLinkCounts(ctx context.Context, q queryer, instrumentID int64, from, to parindex.Date, questions []string, linkIDs []int64) (map[int64]*LinkCounts, error) {
+	out := map[int64]*LinkCounts{}
+	if len(linkIDs) == 0 || len(questions) == 0 {
+		return out, nil
+	}
+	where, args := ResponseFilter{InstrumentID: instrumentID, From: from, To: to}.keyWhere("r.")
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	marks := make([]string, len(linkIDs))
+	for i, id := range linkIDs {
+		marks[i] = arg(id)
+	}
+	where = append(where, "r.flags = ''", "r.link_id IN ("+strings.Join(marks, ", ")+")")
+	// q numbers the questions 1..n, so that one pass groups every digit
+	// of every answer string by link, question and level.
+	rows, err := q.QueryContext(ctx, `WITH RECURSIVE q (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM q WHERE i < `+arg(len(questions))+`)
+		SELECT r.link_id, r.org_unit_id, q.i, substr(r.answers, q.i, 1), COUNT(*)
+		FROM responses r CROSS JOIN q
+		WHERE `+strings.Join(where, " AND ")+`
+		GROUP BY r.link_id, r.org_unit_id, q.i, substr(r.answers, q.i, 1)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to count the answers of links: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var link, unit, n int64
+		var question int
+		var level string
+		if err := rows.Scan(&link, &unit, &question, &level, &n); err != nil {
+			return nil, fmt.Errorf("store: unable to count the answers of links: %w", err)
+		}
+		if question < 1 || question > len(questions) || len(level) != 1 || level[0] < '0' || level[0] > '5' {
+			return nil, fmt.Errorf("store: link %d has answer %q to question %d of %d", link, level, question, len(questions))
+		}
+		c := out[link]
+		if c == nil {
+			c = &LinkCounts{LinkID: link, UnitID: unit, Questions: make(map[string][6]int64, len(questions))}
+			out[link] = c
+		}
+		code := questions[question-1]
+		counts := c.Questions[code]
+		counts[level[0]-'0'] += n
+		c.Questions[code] = counts
+		if question == 1 {
+			c.Responses += int(n) // every response has one digit per question
+		}
+	}
+	return out, rows.Err()
 }
 
 // PackedAnswers are the answers of a set of responses, for

@@ -84,17 +84,44 @@ func (s *Service) Instrument(ctx context.Context, code string) (*Instrument, err
 // Units returns every unit's point estimates and question intervals for the
 // period, keyed by unit code, from the count table.
 func (s *Service) Units(ctx context.Context, instrumentCode string, p Period, includeFlagged bool) (map[string]GroupResult, error) {
+	out, _, err := s.units(ctx, instrumentCode, p, includeFlagged, nil)
+	return out, err
+}
+
+// CleanUnitsWithout is Units of the clean responses less those that came
+// through the links given (a framework's survey_responses: not_doubtful
+// leaves out the links labelled doubtful): each unit's counts lose the
+// answers of its links' clean responses in the period. It returns too how
+// many clean responses each link lost (links that had none are absent).
+func (s *Service) CleanUnitsWithout(ctx context.Context, instrumentCode string, p Period, links []int64) (map[string]GroupResult, map[int64]int, error) {
+	return s.units(ctx, instrumentCode, p, false, links)
+}
+
+// units reads every unit's counts for the period, less the clean
+// responses of the leaveOut links (given only without the flagged ones).
+func (s *Service) units(ctx context.Context, instrumentCode string, p Period, includeFlagged bool, leaveOut []int64) (map[string]GroupResult, map[int64]int, error) {
 	stored, in, err := s.instrument(ctx, instrumentCode)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	counts, err := s.db.ResponseCounts(ctx, stored.ID, p.From, p.To, includeFlagged, QuestionCodes(in))
+	questions := QuestionCodes(in)
+	var counts map[int64]*store.UnitCounts
+	lost := map[int64]int{}
+	if len(leaveOut) == 0 {
+		counts, err = s.db.ResponseCounts(ctx, stored.ID, p.From, p.To, includeFlagged, questions)
+	} else {
+		var links map[int64]*store.LinkCounts
+		counts, links, err = s.db.CleanCountsWithout(ctx, stored.ID, p.From, p.To, questions, leaveOut)
+		for id, l := range links {
+			lost[id] = l.Responses
+		}
+	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	units, err := s.db.FindOrgUnits(ctx, store.OrgFilter{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	codes := map[int64]string{}
 	for _, u := range units {
@@ -104,7 +131,7 @@ func (s *Service) Units(ctx context.Context, instrumentCode string, p Period, in
 	for id, c := range counts {
 		out[codes[id]] = FromCounts(in, codes[id], c.Questions, c.Respondents, c.Flagged, s.opts)
 	}
-	return out, nil
+	return out, lost, nil
 }
 
 // Unit returns one unit's full result for the period: bootstrap intervals,

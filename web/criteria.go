@@ -112,17 +112,19 @@ type areaView struct {
 }
 
 type frameworkData struct {
-	Rec        *store.FrameworkRecord
-	F          *criteria.Framework
-	Hash       string
-	TotalMax   string
-	CapIndex   string
-	Bands      []string
-	Missing    string
-	Areas      []areaView
-	Nodes      []*nodeView
-	CanPublish bool
-	Error      string
+	Rec      *store.FrameworkRecord
+	F        *criteria.Framework
+	Hash     string
+	TotalMax string
+	CapIndex string
+	Bands    []string
+	Missing  string
+	// SurveyResponses names the survey responses the survey leaves count.
+	SurveyResponses string
+	Areas           []areaView
+	Nodes           []*nodeView
+	CanPublish      bool
+	Error           string
 	// CopiedFromName names the framework this one was copied from (its
 	// code when it cannot be read).
 	CopiedFromName string
@@ -139,8 +141,9 @@ func (s *Server) buildFrameworkData(c *gin.Context, rec *store.FrameworkRecord) 
 		return nil, err
 	}
 	d := &frameworkData{Rec: rec, F: f, Hash: rec.Hash, TotalMax: kit.Points(lang, f.TotalMax()),
-		CanPublish: !rec.Published() && canManageFrameworks(kit.CurrentUser(c)),
-		Missing:    kit.T(lang, "criteria.missing."+string(f.MissingFor("")))}
+		CanPublish:      !rec.Published() && canManageFrameworks(kit.CurrentUser(c)),
+		Missing:         kit.T(lang, "criteria.missing."+string(f.MissingFor(""))),
+		SurveyResponses: kit.T(lang, "results.survey_responses."+string(f.SurveyResponsesUsed()))}
 	if f.CapIndex != nil {
 		d.CapIndex = kit.Points(lang, *f.CapIndex)
 	}

@@ -20,6 +20,7 @@ import (
 	"parindex"
 	"parindex/config"
 	"parindex/password"
+	"parindex/snapshot"
 	"parindex/store"
 	"parindex/survey"
 	"parindex/web/api"
@@ -70,7 +71,8 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, db: db, log: log, reg: prometheus.NewRegistry(), passwordParams: password.Default, clock: cfg.Clock()}
 	s.sessions = newSessions(s)
 	s.results = survey.NewService(db, survey.ResultOptions{})
-	s.assessments = assessments.New(s, db, s.clock, cfg.DataDir, int64(cfg.EvidenceMaxMB)<<20)
+	s.assessments = assessments.New(s, db, s.clock, &snapshot.Runner{DB: db, Survey: s.results, Integrity: &s.cfg.IntegrityPolicy, Location: cfg.Location},
+		cfg.DataDir, int64(cfg.EvidenceMaxMB)<<20)
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err

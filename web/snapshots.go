@@ -1,7 +1,9 @@
 package web
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -9,6 +11,7 @@ import (
 
 	"parindex"
 	"parindex/assessment"
+	"parindex/criteria"
 	"parindex/snapshot"
 	"parindex/store"
 	"parindex/survey"
@@ -89,18 +92,30 @@ type unitIncomplete struct {
 	Items      []snapshot.PreflightItem
 }
 
+// unitLeftOut is what one unit's survey figures left out.
+type unitLeftOut struct {
+	Code, Name string
+	Responses  int
+	Text       string
+}
+
 type snapshotData struct {
 	Snap          *parindex.Snapshot
 	FrameworkName string
-	Units         []parindex.SnapshotUnit
-	Incomplete    []unitIncomplete
-	Items         int
-	Kinds         map[string]int    // items by kind
-	BandNames     map[string]string // band code → name
-	CanPublish    bool              // a draft, and the user is DoHA
-	Error         string
-	As            string
-	Note          string
+	// SurveyResponses names the responses the survey leaves counted; ""
+	// when the framework has no survey leaf. LeftOut lists the units
+	// whose figures left responses out, by code.
+	SurveyResponses string
+	LeftOut         []unitLeftOut
+	Units           []parindex.SnapshotUnit
+	Incomplete      []unitIncomplete
+	Items           int
+	Kinds           map[string]int    // items by kind
+	BandNames       map[string]string // band code → name
+	CanPublish      bool              // a draft, and the user is DoHA
+	Error           string
+	As              string
+	Note            string
 }
 
 func (s *Server) snapshotPage(c *gin.Context) {
@@ -140,12 +155,29 @@ func (s *Server) renderSnapshot(c *gin.Context, status int, msg, as, note string
 			for _, b := range f.Bands {
 				d.BandNames[b.Code] = b.Name
 			}
+			if slices.ContainsFunc(f.Leaves(), func(n *criteria.Node) bool { return n.Method == criteria.MethodSurvey }) {
+				d.SurveyResponses = kit.T(s.Lang(c), "results.survey_responses."+string(rec.SurveyResponsesUsed()))
+			}
 		}
 	}
 	names := map[string]string{}
 	for _, u := range sn.Units {
 		names[u.UnitCode] = u.UnitName
 	}
+	for _, u := range sn.Units {
+		left := unitLeftOut{Code: u.UnitCode, Name: u.UnitName}
+		var texts []string
+		for _, instrument := range slices.Sorted(maps.Keys(rec.Unit(u.UnitCode).SurveyLeftOut)) {
+			l := rec.Unit(u.UnitCode).SurveyLeftOut[instrument]
+			left.Responses += l.Responses()
+			texts = append(texts, l.Text(s.Lang(c)))
+		}
+		if len(texts) > 0 {
+			left.Text = strings.Join(texts, " ")
+			d.LeftOut = append(d.LeftOut, left)
+		}
+	}
+	slices.SortFunc(d.LeftOut, func(a, b unitLeftOut) int { return strings.Compare(a.Code, b.Code) })
 	for _, it := range rec.Preflight {
 		d.Kinds[it.Kind]++
 		if n := len(d.Incomplete); n == 0 || d.Incomplete[n-1].Code != it.Unit {
@@ -175,7 +207,8 @@ func (s *Server) scoreSnapshot(c *gin.Context) {
 		}
 		year = y
 	}
-	rn := &snapshot.Runner{DB: s.db, Survey: survey.NewService(s.db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(s.db)}
+	rn := &snapshot.Runner{DB: s.db, Survey: survey.NewService(s.db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(s.db),
+		Integrity: &s.cfg.IntegrityPolicy, Location: s.cfg.Location}
 	sn, _, err := rn.Score(c.Request.Context(), kit.Actor(c), code, snapshot.Options{Year: year, Note: c.PostForm("note")})
 	if err != nil {
 		s.ShowError(c, err, func(status int, msg string) { s.renderSnapshots(c, status, msg) })

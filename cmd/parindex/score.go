@@ -126,7 +126,8 @@ scores, metrics, survey results of the year) and stores the result as a draft sn
 				return err
 			}
 			defer db.Close()
-			rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(db)}
+			rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(db),
+				Integrity: &a.cfg.IntegrityPolicy, Location: a.cfg.Location}
 			s, res, err := rn.Score(cmd.Context(), cliActor(), frameworkCode, snapshot.Options{Year: year, Draws: draws, Seed: seed, Note: note})
 			if err != nil {
 				var ie scoring.InputErrors

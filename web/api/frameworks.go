@@ -28,9 +28,11 @@ type FrameworkDetail struct {
 	TotalMax    float64  `json:"total_max"`
 	Rounding    int      `json:"rounding"`
 	CapIndex    *float64 `json:"cap_index,omitempty"`
-	Bands       []Band   `json:"bands"`
-	Metrics     []string `json:"metrics"`
-	Nodes       []*Node  `json:"nodes"`
+	// SurveyResponses says which survey responses the survey leaves count.
+	SurveyResponses criteria.SurveyResponses `json:"survey_responses"`
+	Bands           []Band                   `json:"bands"`
+	Metrics         []string                 `json:"metrics"`
+	Nodes           []*Node                  `json:"nodes"`
 }
 
 type Band struct {
@@ -94,7 +96,7 @@ func (a *Handler) getFramework(c *gin.Context) {
 		return
 	}
 	d := FrameworkDetail{Framework: frameworkOf(rec), Description: f.Description, Source: f.Source, TotalMax: f.TotalMax(),
-		Rounding: f.Rounding, CapIndex: f.CapIndex, Metrics: f.Metrics(), Bands: []Band{}}
+		Rounding: f.Rounding, CapIndex: f.CapIndex, SurveyResponses: f.SurveyResponsesUsed(), Metrics: f.Metrics(), Bands: []Band{}}
 	for _, b := range f.Bands {
 		d.Bands = append(d.Bands, Band{b.Code, b.Name, b.Min})
 	}

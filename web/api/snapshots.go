@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"parindex"
+	"parindex/criteria"
 	"parindex/snapshot"
 	"parindex/store"
 	"parindex/web/kit"
@@ -193,11 +194,12 @@ func (a *Handler) snapshotUnit(c *gin.Context) {
 		incomplete = append(incomplete, Incomplete{it.Node, it.Kind, string(it.State), it.N, it.HalfWidth, it.Scored, it.VI, it.EN})
 	}
 	c.JSON(http.StatusOK, gin.H{"data": struct {
-		Snapshot   Snapshot             `json:"snapshot"`
-		Unit       SnapshotUnit         `json:"unit"`
-		Result     json.RawMessage      `json:"result"`
-		Incomplete []Incomplete         `json:"incomplete"`
-		Record     *snapshot.UnitRecord `json:"record"`
+		Snapshot        Snapshot                 `json:"snapshot"`
+		Unit            SnapshotUnit             `json:"unit"`
+		Result          json.RawMessage          `json:"result"`
+		Incomplete      []Incomplete             `json:"incomplete"`
+		SurveyResponses criteria.SurveyResponses `json:"survey_responses"`
+		Record          *snapshot.UnitRecord     `json:"record"`
 	}{snapshotOf(s), SnapshotUnit{head.UnitCode, head.UnitName, head.Points, head.MaxPoints, head.Index, head.IndexRounded, head.Rank, head.Band},
-		result, incomplete, rec.Unit(unit.Code)}})
+		result, incomplete, rec.SurveyResponsesUsed(), rec.Unit(unit.Code)}})
 }

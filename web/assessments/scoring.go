@@ -8,8 +8,6 @@ import (
 	"parindex/assessment"
 	"parindex/criteria"
 	"parindex/scoring"
-	"parindex/snapshot"
-	"parindex/survey"
 )
 
 // agencyInput turns an assessment's values in a view into the scoring
@@ -32,8 +30,7 @@ func agencyInput(a *assessment.Assessment, f *criteria.Framework, view assessmen
 // score snapshot gathers them: unit code → instrument → element, question
 // or overall → value.
 func (s *Handler) surveyFigures(ctx context.Context, f *criteria.Framework) (map[string]map[string]map[string]scoring.SurveyValue, error) {
-	rn := &snapshot.Runner{DB: s.db, Survey: survey.NewService(s.db, survey.ResultOptions{})}
-	run, err := rn.Build(ctx, f.Code, f.Year)
+	run, err := s.figures.Build(ctx, f.Code, f.Year)
 	if err != nil {
 		return nil, err
 	}
