@@ -16,8 +16,8 @@ import (
 // drill-down shows one by one; the rest are summed.
 const LinkDevicesShown = 10
 
-// Colours of the hour-of-day chart: office hours as the site's blue, the
-// rest as the doubtful label's red.
+// Colours of the drill-down's charts: the site's blue, and the doubtful
+// label's red for the hours outside office hours.
 const (
 	officeColour  = "#0969da"
 	outsideColour = "#cf222e"
@@ -98,7 +98,7 @@ func slotPanel(l Locale, clock parindex.Clock, slots []integrity.Slot) (Panel, e
 	data := make([]opts.BarData, len(slots))
 	for i, s := range slots {
 		names[i] = clock.FormatTime(s.Start) + "–" + clock.In(s.Start.Add(parindex.ArrivalSlotLength)).Format("15:04")
-		data[i] = opts.BarData{Name: names[i], Value: s.Responses, ItemStyle: &opts.ItemStyle{Color: outsideColour}}
+		data[i] = opts.BarData{Name: names[i], Value: s.Responses}
 		p.Table.Rows = append(p.Table.Rows, []Cell{text(names[i]), number(l, float64(s.Responses), 0)})
 	}
 	bar := charts.NewBar()
@@ -106,7 +106,8 @@ func slotPanel(l Locale, clock parindex.Clock, slots []integrity.Slot) (Panel, e
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: l.T("integrity.col.slot")}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: l.T("integrity.responses"), MinInterval: 1}),
 	)...)
-	bar.SetXAxis(names).AddSeries(l.T("integrity.responses"), data)
+	bar.SetXAxis(names).AddSeries(l.T("integrity.responses"), data,
+		charts.WithBarChartOpts(opts.BarChart{BarWidth: "60%"}), charts.WithItemStyleOpts(opts.ItemStyle{Color: officeColour}))
 	var err error
 	p.Option, err = encode(bar)
 	return p, err
@@ -148,7 +149,7 @@ func devicePanel(l Locale, d store.LinkDevices) (Panel, error) {
 		pct := 100 * float64(r.n) / float64(total)
 		most = math.Max(most, pct)
 		names[i] = r.name
-		data[i] = opts.BarData{Name: r.name, Value: round2(pct), ItemStyle: &opts.ItemStyle{Color: officeColour}}
+		data[i] = opts.BarData{Name: r.name, Value: round2(pct)}
 		p.Table.Rows = append(p.Table.Rows, []Cell{text(r.name), number(l, float64(r.n), 0), number(l, pct, 1)})
 	}
 	bar := charts.NewBar()
@@ -157,7 +158,8 @@ func devicePanel(l Locale, d store.LinkDevices) (Panel, error) {
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: share, Min: 0, Max: math.Ceil(most/10) * 10}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true)}),
 	)...)
-	bar.SetXAxis(names).AddSeries(share, data)
+	bar.SetXAxis(names).AddSeries(share, data,
+		charts.WithBarChartOpts(opts.BarChart{BarWidth: "40%"}), charts.WithItemStyleOpts(opts.ItemStyle{Color: officeColour}))
 	bar.XYReversal()
 	var err error
 	p.Option, err = encode(bar)

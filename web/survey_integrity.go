@@ -44,7 +44,7 @@ type integrityUnit struct {
 	Records    string // one-stop records resolved in the year; "" unknown
 	Gap        string // QR share minus the independent sample's, with its interval; "" without one
 	Reasons    []string
-	Why        string // for a label without reasons: why it is credible or not judged
+	Why        string // for a label without reasons of its own: why it has it
 	Links      []integrityLink
 }
 
@@ -73,8 +73,10 @@ func (s *Server) integrityRow(lang, instrument string, year int, u integrity.Uni
 		switch {
 		case j.Label == integrity.NotJudged:
 			return i18n.N(lang, "integrity.not_judged_why", j.Responses, j.Responses, s.cfg.IntegrityPolicy.MinimumResponses)
-		case len(j.Findings) == 0:
+		case j.Label == integrity.Credible:
 			return kit.T(lang, "integrity.credible_plain")
+		case len(j.Findings) == 0: // a unit labelled by its worst link
+			return kit.T(lang, "integrity.from_links")
 		}
 		return ""
 	}

@@ -130,10 +130,13 @@ func TestIntegrityDrillDownAndAgencySection(t *testing.T) {
 		// A doubtful unit's page gives the reason; DoHA may follow the link.
 		page = admin.get("/app/units/" + demo.BurstCounter.Unit + "/dashboard?year=2026")
 		section = between(t, page.Body, `id="integrity-title"`, "</section>")
-		for _, want := range []string{"Đáng nghi ngờ", "phiếu trong 5 phút", `href="` + html.EscapeString(drill(burst)) + `"`} {
+		for _, want := range []string{"Đáng nghi ngờ", "phiếu trong 5 phút", "mang nhãn của quầy đáng ngờ nhất", `href="` + html.EscapeString(drill(burst)) + `"`} {
 			if !strings.Contains(section, want) {
 				t.Errorf("%s's integrity section lacks %q:\n%s", demo.BurstCounter.Unit, want, section)
 			}
+		}
+		if strings.Contains(section, "Không chỉ số nào vượt ngưỡng") {
+			t.Errorf("%s's integrity section calls the doubtful unit credible in words:\n%s", demo.BurstCounter.Unit, section)
 		}
 
 		// A unit with too few forms says why it is not judged.
