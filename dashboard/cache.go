@@ -7,19 +7,84 @@ import (
 
 	"parindex"
 	"parindex/criteria"
+	"parindex/integrity"
 	"parindex/scoring"
 	"parindex/snapshot"
+	"parindex/store"
 	"parindex/survey"
 )
 
-// surveyCache keeps every unit's survey figures for an instrument and a
-// year. Reading them aggregates the whole year's count table, which is the
-// slowest part of the overview; responses arrive all day, so figures a
-// little behind are served while one refresh runs in the background
-// (stale-while-revalidate), and the page never waits for it once warm.
-type surveyCache struct {
+// freshCache keeps, per key, a value read from the responses (every unit's
+// survey figures for an instrument and a year; the year's counter-integrity
+// report). Reading one aggregates the whole year's responses, the slowest
+// part of the pages that show it; responses arrive all day, so a value a
+// little behind is served while one refresh runs in the background
+// (stale-while-revalidate), and the page never waits for it once warm. A
+// value is fresh while no response has arrived since it was read and it is
+// younger than maxAge (the integrity report also moves when DoHA marks a
+// link as independent).
+type freshCache[K comparable, V any] struct {
 	mu      sync.Mutex
-	entries map[surveyKey]*surveyEntry
+	entries map[K]*freshEntry[V]
+	maxAge  time.Duration // 0: no limit
+}
+
+type freshEntry[V any] struct {
+	latest     int64 // LatestResponseID when read
+	at         time.Time
+	value      V
+	refreshing bool
+}
+
+func newFreshCache[K comparable, V any](maxAge time.Duration) *freshCache[K, V] {
+	return &freshCache[K, V]{entries: map[K]*freshEntry[V]{}, maxAge: maxAge}
+}
+
+// get returns key's value: from the cache when fresh, the cached value
+// while a background refresh runs when stale, and read now by load when
+// there is nothing cached.
+func (c *freshCache[K, V]) get(ctx context.Context, db *store.DB, key K, load func(context.Context) (V, error)) (V, error) {
+	latest, err := db.LatestResponseID(ctx)
+	if err != nil {
+		var zero V
+		return zero, err
+	}
+	now := time.Now()
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	if ok && (e.refreshing || e.latest == latest && (c.maxAge == 0 || now.Sub(e.at) < c.maxAge)) {
+		c.mu.Unlock()
+		return e.value, nil
+	}
+	if ok {
+		e.refreshing = true
+		c.mu.Unlock()
+		go c.refresh(context.WithoutCancel(ctx), key, latest, now, load)
+		return e.value, nil
+	}
+	c.mu.Unlock()
+	v, err := load(ctx)
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	c.entries[key] = &freshEntry[V]{latest: latest, at: now, value: v}
+	c.mu.Unlock()
+	return v, nil
+}
+
+func (c *freshCache[K, V]) refresh(ctx context.Context, key K, latest int64, at time.Time, load func(context.Context) (V, error)) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	v, err := load(ctx)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.entries[key]
+	e.refreshing = false
+	if err != nil {
+		return // keep the value we have; the next request tries again
+	}
+	e.latest, e.at, e.value = latest, at, v
 }
 
 type surveyKey struct {
@@ -27,57 +92,27 @@ type surveyKey struct {
 	year       int
 }
 
-type surveyEntry struct {
-	latest     int64 // LatestResponseID when read
-	results    map[string]survey.GroupResult
-	refreshing bool
-}
-
 // surveyUnits returns every unit's survey result for the instrument and
-// year: from the cache when no response arrived since, the cached figures
-// while a background refresh runs when some did, and read now when there
-// is nothing cached.
+// year (see freshCache).
 func (s *Service) surveyUnits(ctx context.Context, instrument string, year int) (map[string]survey.GroupResult, error) {
-	latest, err := s.DB.LatestResponseID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	key := surveyKey{instrument, year}
-	s.cache.mu.Lock()
-	e, ok := s.cache.entries[key]
-	if ok && (e.latest == latest || e.refreshing) {
-		s.cache.mu.Unlock()
-		return e.results, nil
-	}
-	if ok {
-		e.refreshing = true
-		s.cache.mu.Unlock()
-		go s.refreshSurvey(context.WithoutCancel(ctx), key, latest)
-		return e.results, nil
-	}
-	s.cache.mu.Unlock()
-	results, err := s.Survey.Units(ctx, instrument, survey.Year(year), false)
-	if err != nil {
-		return nil, err
-	}
-	s.cache.mu.Lock()
-	s.cache.entries[key] = &surveyEntry{latest: latest, results: results}
-	s.cache.mu.Unlock()
-	return results, nil
+	return s.surveyCache.get(ctx, s.DB, surveyKey{instrument, year}, func(ctx context.Context) (map[string]survey.GroupResult, error) {
+		return s.Survey.Units(ctx, instrument, survey.Year(year), false)
+	})
 }
 
-func (s *Service) refreshSurvey(ctx context.Context, key surveyKey, latest int64) {
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	results, err := s.Survey.Units(ctx, key.instrument, survey.Year(key.year), false)
-	s.cache.mu.Lock()
-	defer s.cache.mu.Unlock()
-	e := s.cache.entries[key]
-	e.refreshing = false
-	if err != nil {
-		return // keep the figures we have; the next request tries again
-	}
-	e.latest, e.results = latest, results
+// integrityMaxAge bounds how long the agency page may show an integrity
+// report read before a change that no new response reveals (a link marked
+// as independent).
+const integrityMaxAge = 5 * time.Minute
+
+// Integrity returns the year's counter-integrity report under the policy
+// (see freshCache), for the agency page; DoHA's own integrity pages read it
+// fresh.
+func (s *Service) Integrity(ctx context.Context, instrument string, year int, policy integrity.Policy, loc *time.Location) (integrity.Report, error) {
+	return s.integrityCache.get(ctx, s.DB, surveyKey{instrument, year}, func(ctx context.Context) (integrity.Report, error) {
+		_, report, err := s.Survey.Integrity(ctx, instrument, year, policy, loc)
+		return report, err
+	})
 }
 
 // loadedSnapshot is a published snapshot decoded once: published snapshots

@@ -11,6 +11,7 @@ import (
 
 	"parindex"
 	"parindex/criteria"
+	"parindex/integrity"
 	"parindex/scoring"
 	"parindex/store"
 	"parindex/survey"
@@ -18,16 +19,18 @@ import (
 
 // Service builds dashboards from the database.
 type Service struct {
-	DB        *store.DB
-	Survey    *survey.Service
-	cache     surveyCache
-	snapshots snapshotCache
+	DB             *store.DB
+	Survey         *survey.Service
+	surveyCache    *freshCache[surveyKey, map[string]survey.GroupResult]
+	integrityCache *freshCache[surveyKey, integrity.Report]
+	snapshots      snapshotCache
 }
 
 // New prepares the dashboards' service.
 func New(db *store.DB, sv *survey.Service) *Service {
-	return &Service{DB: db, Survey: sv, cache: surveyCache{entries: map[surveyKey]*surveyEntry{}},
-		snapshots: snapshotCache{entries: map[int64]*loadedSnapshot{}, frameworks: map[string]*criteria.Framework{}}}
+	return &Service{DB: db, Survey: sv, surveyCache: newFreshCache[surveyKey, map[string]survey.GroupResult](0),
+		integrityCache: newFreshCache[surveyKey, integrity.Report](integrityMaxAge),
+		snapshots:      snapshotCache{entries: map[int64]*loadedSnapshot{}, frameworks: map[string]*criteria.Framework{}}}
 }
 
 // Filter selects what the overview shows; zero fields take defaults (the

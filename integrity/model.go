@@ -199,3 +199,16 @@ func (r Report) Unit(code string) (UnitJudgement, bool) {
 	}
 	return UnitJudgement{}, false
 }
+
+// Link returns the judgement of the link with id and of its unit, if the
+// report has it.
+func (r Report) Link(id int64) (UnitJudgement, LinkJudgement, bool) {
+	for _, u := range r.Units {
+		for _, l := range u.Links {
+			if l.Link.ID == id {
+				return u, l, true
+			}
+		}
+	}
+	return UnitJudgement{}, LinkJudgement{}, false
+}

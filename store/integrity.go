@@ -285,3 +285,47 @@ func (db *DB) MarkLinkIndependent(ctx context.Context, actor parindex.Actor, id 
 			map[string]bool{"independent": before}, map[string]bool{"independent": independent}, reason)
 	})
 }
+
+// LinkDevices is how a link's responses in a period spread over the devices
+// that sent them, for its integrity drill-down. The devices are ranked, never
+// named: a hash leaves the store neither here nor anywhere else.
+type LinkDevices struct {
+	Busiest    []int // responses of the link's busiest devices, most first (ties by hash, as integrityTopDevices)
+	Other      int   // responses of its other devices
+	Unrecorded int   // responses that carry no device
+}
+
+// LinkDevices ranks the devices of a link's responses in the period and
+// returns the counts of the busiest (at most top of them), of the rest and
+// of the responses without a device.
+func (db *DB) LinkDevices(ctx context.Context, linkID int64, p parindex.Period, top int) (LinkDevices, error) {
+	var out LinkDevices
+	rows, err := db.db.QueryContext(ctx, `SELECT CASE WHEN d.device_hash = '' THEN 0 WHEN d.busiest <= $4 THEN d.busiest ELSE $4 + 1 END AS place, SUM(d.n)
+		FROM (SELECT device_hash, COUNT(*) AS n,
+				ROW_NUMBER() OVER (ORDER BY CASE WHEN device_hash = '' THEN 1 ELSE 0 END, COUNT(*) DESC, device_hash) AS busiest
+			FROM responses WHERE link_id = $1 AND day BETWEEN $2 AND $3 GROUP BY device_hash) d
+		GROUP BY 1 ORDER BY 1`, linkID, p.Start(), p.End(), top)
+	if err != nil {
+		return out, fmt.Errorf("store: unable to read the devices of link %d: %w", linkID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var place int64
+		var n int
+		if err := rows.Scan(&place, &n); err != nil {
+			return out, fmt.Errorf("store: unable to read the devices of link %d: %w", linkID, err)
+		}
+		switch {
+		case place == 0:
+			out.Unrecorded = n
+		case place > int64(top):
+			out.Other = n
+		default:
+			out.Busiest = append(out.Busiest, n)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("store: unable to read the devices of link %d: %w", linkID, err)
+	}
+	return out, nil
+}

@@ -98,6 +98,65 @@ func TestIntegrityAggregates(t *testing.T) {
 	})
 }
 
+// A link's devices ranked by their responses: the busiest first (a tie
+// broken the same way on both databases), the rest summed, responses
+// without a device apart; other links, other years and paper forms left
+// out.
+func TestLinkDevices(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		in := miniInstrument(t, db)
+		if err := db.PublishInstrument(ctx, cli, in.Code); err != nil {
+			t.Fatal(err)
+		}
+		links, err := db.CreateLinks(ctx, cli, []store.LinkSpec{
+			{Token: "t-a", InstrumentCode: in.Code, UnitCode: "SNV", CounterLabel: "Quầy 1"},
+			{Token: "t-b", InstrumentCode: in.Code, UnitCode: "SNV", CounterLabel: "Quầy 2"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		snv, _ := db.OrgUnitByCode(ctx, "SNV")
+		hour := time.Date(2026, 5, 4, 2, 0, 0, 0, time.UTC)
+		var rs []*parindex.Response
+		add := func(link int64, hour time.Time, device string, n int) {
+			for range n {
+				rs = append(rs, &parindex.Response{InstrumentID: in.ID, UnitID: snv.ID, LinkID: link, Day: parindex.DateOf(hour),
+					SubmittedHour: hour, IdempotencyKey: "k" + strconv.Itoa(len(rs)), DeviceHash: device, Answers: "55", Source: parindex.SourceQR})
+			}
+		}
+		add(links[0].ID, hour, "phone-c", 6)
+		add(links[0].ID, hour, "phone-b", 3)
+		add(links[0].ID, hour, "phone-a", 3) // ties phone-b: ranked before it
+		add(links[0].ID, hour, "phone-d", 2)
+		add(links[0].ID, hour, "phone-e", 1)
+		add(links[0].ID, hour, "", 4)
+		add(links[1].ID, hour, "phone-c", 9)                                  // another link
+		add(links[0].ID, time.Date(2025, 5, 5, 2, 0, 0, 0, time.UTC), "x", 7) // another year
+		add(0, hour, "", 5)                                                   // paper forms
+		if _, err := db.InsertResponses(ctx, rs, map[int64][]string{in.ID: {"A1", "A2"}}, 0); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			top  int
+			want store.LinkDevices
+		}{
+			{3, store.LinkDevices{Busiest: []int{6, 3, 3}, Other: 3, Unrecorded: 4}},
+			{10, store.LinkDevices{Busiest: []int{6, 3, 3, 2, 1}, Unrecorded: 4}},
+		} {
+			got, err := db.LinkDevices(ctx, links[0].ID, parindex.YearPeriod(2026), c.top)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("top %d: %+v, want %+v", c.top, got, c.want)
+			}
+		}
+		if got, err := db.LinkDevices(ctx, links[1].ID, parindex.YearPeriod(2025), 10); err != nil || !reflect.DeepEqual(got, store.LinkDevices{}) {
+			t.Errorf("a link's year without responses: %+v, %v", got, err)
+		}
+	})
+}
+
 func TestMarkLinkIndependentIsAudited(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

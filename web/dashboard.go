@@ -92,12 +92,13 @@ type chartScripts struct {
 	ECharts, Init string
 }
 
-func (d *dashboards) scripts() chartScripts {
-	return chartScripts{ECharts: d.s.assets.urlFor["vendor/echarts.min.js"], Init: d.s.assets.urlFor["charts.js"]}
+func (s *Server) chartScripts() chartScripts {
+	return chartScripts{ECharts: s.assets.urlFor["vendor/echarts.min.js"], Init: s.assets.urlFor["charts.js"]}
 }
 
-func (d *dashboards) locale(c *gin.Context) dashboard.Locale {
-	lang := d.s.Lang(c)
+// dashLocale is the reader's language for package dashboard.
+func (s *Server) dashLocale(c *gin.Context) dashboard.Locale {
+	lang := s.Lang(c)
 	return dashboard.Locale{Lang: lang, T: func(key string, args ...any) string { return kit.T(lang, key, args...) },
 		N: func(key string, count int, args ...any) string { return i18n.N(lang, key, count, args...) }}
 }
@@ -122,25 +123,27 @@ func overviewFilter(c *gin.Context) (dashboard.Filter, url.Values) {
 
 func (d *dashboards) overview(c *gin.Context) {
 	f, q := overviewFilter(c)
-	o, err := d.svc.Overview(c.Request.Context(), f, d.locale(c))
+	o, err := d.svc.Overview(c.Request.Context(), f, d.s.dashLocale(c))
 	if err != nil {
 		d.s.Fail(c, err)
 		return
 	}
-	d.s.Render(c, http.StatusOK, "dashboard_overview", "dash.overview", overviewPage{O: o, Panels: panelViews(o.Panels, "/app/dashboard/table.csv", q), Scripts: d.scripts()})
+	d.s.Render(c, http.StatusOK, "dashboard_overview", "dash.overview", overviewPage{O: o, Panels: panelViews(o.Panels, "/app/dashboard/table.csv", q), Scripts: d.s.chartScripts()})
 }
 
 func (d *dashboards) overviewCSV(c *gin.Context) {
 	f, _ := overviewFilter(c)
-	o, err := d.svc.Overview(c.Request.Context(), f, d.locale(c))
+	o, err := d.svc.Overview(c.Request.Context(), f, d.s.dashLocale(c))
 	if err != nil {
 		d.s.Fail(c, err)
 		return
 	}
-	d.csv(c, o.Panels, fmt.Sprintf("parindex-%d", o.Filter.Year))
+	d.s.panelCSV(c, o.Panels, fmt.Sprintf("parindex-%d", o.Filter.Year))
 }
 
-func (d *dashboards) csv(c *gin.Context, panels []dashboard.Panel, prefix string) {
+// panelCSV sends the table of panels that the query's "table" names, as
+// CSV named prefix-table.csv; 404 when no panel has it.
+func (s *Server) panelCSV(c *gin.Context, panels []dashboard.Panel, prefix string) {
 	id := c.Query("table")
 	for _, p := range panels {
 		if p.Table != nil && p.Table.ID == id {
@@ -148,12 +151,12 @@ func (d *dashboards) csv(c *gin.Context, panels []dashboard.Panel, prefix string
 			c.Header("Content-Type", "text/csv; charset=utf-8")
 			c.Status(http.StatusOK)
 			if err := p.Table.WriteCSV(c.Writer); err != nil {
-				d.s.log.Warn("dashboard: writing CSV", "error", err.Error())
+				s.log.Warn("dashboard: writing CSV", "error", err.Error())
 			}
 			return
 		}
 	}
-	d.s.Render(c, http.StatusNotFound, "message", "error.title", kit.Message{Key: "error.notfound"})
+	s.Render(c, http.StatusNotFound, "message", "error.title", kit.Message{Key: "error.notfound"})
 }
 
 type agencyPage struct {
@@ -161,6 +164,12 @@ type agencyPage struct {
 	Panels  []panelView
 	Scripts chartScripts
 	Year    string
+	// Integrity is the unit's counter-integrity judgement for the year and
+	// the page's instrument; nil when the unit has no QR link of it.
+	Integrity *integrityUnit
+	// CanManage: the reader is DoHA's survey manager, whose drill-down the
+	// unit's links lead to.
+	CanManage bool
 }
 
 // agencyFor loads the unit and checks that the user may view it; a unit
@@ -179,7 +188,7 @@ func (d *dashboards) agencyFor(c *gin.Context) (*dashboard.Agency, bool) {
 		return nil, false
 	}
 	year, _ := kit.QueryInt(c, "year")
-	a, err := d.svc.Agency(c.Request.Context(), unit, year, d.locale(c))
+	a, err := d.svc.Agency(c.Request.Context(), unit, year, d.s.dashLocale(c))
 	if err != nil {
 		d.s.Fail(c, err)
 		return nil, false
@@ -196,8 +205,22 @@ func (d *dashboards) agency(c *gin.Context) {
 	if y := c.Query("year"); y != "" {
 		q.Set("year", y)
 	}
-	d.s.Render(c, http.StatusOK, "dashboard_agency", "dash.agency", agencyPage{A: a, Scripts: d.scripts(), Year: strconv.Itoa(a.Year),
-		Panels: panelViews(a.Panels, "/app/units/"+url.PathEscape(a.Unit.Code)+"/dashboard/table.csv", q)})
+	page := agencyPage{A: a, Scripts: d.s.chartScripts(), Year: strconv.Itoa(a.Year), CanManage: canManageSurvey(c),
+		Panels: panelViews(a.Panels, "/app/units/"+url.PathEscape(a.Unit.Code)+"/dashboard/table.csv", q)}
+	if a.Instrument != "" {
+		// The report covers the whole province (its top-box funnel is
+		// centred on the province's share); the page shows the unit's part.
+		report, err := d.svc.Integrity(c.Request.Context(), a.Instrument, a.Year, d.s.cfg.IntegrityPolicy, d.s.cfg.Location)
+		if err != nil {
+			d.s.Fail(c, err)
+			return
+		}
+		if u, ok := report.Unit(a.Unit.Code); ok {
+			row := d.s.integrityRow(d.s.Lang(c), a.Instrument, a.Year, u)
+			page.Integrity = &row
+		}
+	}
+	d.s.Render(c, http.StatusOK, "dashboard_agency", "dash.agency", page)
 }
 
 func (d *dashboards) agencyCSV(c *gin.Context) {
@@ -205,7 +228,7 @@ func (d *dashboards) agencyCSV(c *gin.Context) {
 	if !ok {
 		return
 	}
-	d.csv(c, a.Panels, fmt.Sprintf("parindex-%s-%d", a.Unit.Code, a.Year))
+	d.s.panelCSV(c, a.Panels, fmt.Sprintf("parindex-%s-%d", a.Unit.Code, a.Year))
 }
 
 type monitorPage struct {
@@ -218,19 +241,19 @@ type monitorPage struct {
 // share flagged. Today's count is as of the page load; the live counter is
 // on the survey administration page.
 func (d *dashboards) monitor(c *gin.Context) {
-	m, err := d.svc.Monitor(c.Request.Context(), d.locale(c))
+	m, err := d.svc.Monitor(c.Request.Context(), d.s.dashLocale(c))
 	if err != nil {
 		d.s.Fail(c, err)
 		return
 	}
-	d.s.Render(c, http.StatusOK, "dashboard_monitor", "dash.monitor", monitorPage{M: m, Panels: panelViews(m.Panels, "/app/dashboard/survey/table.csv", url.Values{}), Scripts: d.scripts()})
+	d.s.Render(c, http.StatusOK, "dashboard_monitor", "dash.monitor", monitorPage{M: m, Panels: panelViews(m.Panels, "/app/dashboard/survey/table.csv", url.Values{}), Scripts: d.s.chartScripts()})
 }
 
 func (d *dashboards) monitorCSV(c *gin.Context) {
-	m, err := d.svc.Monitor(c.Request.Context(), d.locale(c))
+	m, err := d.svc.Monitor(c.Request.Context(), d.s.dashLocale(c))
 	if err != nil {
 		d.s.Fail(c, err)
 		return
 	}
-	d.csv(c, m.Panels, "parindex-survey-"+m.To.String())
+	d.s.panelCSV(c, m.Panels, "parindex-survey-"+m.To.String())
 }

@@ -33,6 +33,8 @@ func (s *Server) surveyRoutes(g *gin.RouterGroup) {
 	sv.GET("/units/:code/posters", s.unitPosters)
 	sv.GET("/responses", s.responsesPage)
 	sv.GET("/integrity", manage, s.integrityPage)
+	sv.GET("/integrity/links/:id", manage, s.integrityLinkPage)
+	sv.GET("/integrity/links/:id/table.csv", manage, s.integrityLinkCSV)
 	sv.POST("/links/:id/independent", manage, s.markIndependent)
 	sv.GET("/paper", manage, s.paperPage)
 	sv.POST("/paper", manage, s.paperImport)

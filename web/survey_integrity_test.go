@@ -66,7 +66,7 @@ func TestIntegrityPageRanksAPlantedClerkFirst(t *testing.T) {
 		if a := auditOf(t, ts.DB, "link.independent"); len(a) != 1 || a[0].Reason != "Điều tra viên của Sở Nội vụ" || a[0].Actor != "admin" {
 			t.Errorf("audit of the marking: %+v", a)
 		}
-		if body := admin.get(page).Body; !regexp.MustCompile(`Quầy 1 <span class="badge">mẫu độc lập</span>`).MatchString(body) {
+		if body := admin.get(page).Body; !regexp.MustCompile(`>Quầy 1</a> <span class="badge">mẫu độc lập</span>`).MatchString(body) {
 			t.Error("the page does not show the link as the independent sample")
 		}
 		if r := agency.post(mark, url.Values{"independent": {"0"}, "reason": {"x"}}); r.Status != http.StatusForbidden {
