@@ -3,7 +3,10 @@ package survey
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"time"
 
+	"parindex"
 	"parindex/store"
 )
 
@@ -56,4 +59,73 @@ func ScreenStored(ctx context.Context, db *store.DB, instrumentCode string, p Pe
 	}
 	res.Flagged, err = db.AddResponseFlags(ctx, stored.ID, add)
 	return res, err
+}
+
+// ScreenPublished screens the year's stored responses of every published
+// instrument (ScreenStored), in the order they were stored.
+func ScreenPublished(ctx context.Context, db *store.DB, year int) ([]ScreenResult, error) {
+	all, err := db.FindInstruments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []ScreenResult
+	for _, in := range all {
+		if in.Status != parindex.StatusPublished {
+			continue
+		}
+		res, err := ScreenStored(ctx, db, in.Code, Year(year))
+		if err != nil {
+			return out, err
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// NightlyScreenHour is when the server screens the stored responses, in
+// the province's zone: the quietest hour of a one-stop counter.
+const NightlyScreenHour = 2
+
+// ScreenNightly runs ScreenPublished every night at NightlyScreenHour in
+// loc, over the year of the day that just ended, until ctx ends; serve
+// runs it, so that QR and web forms get the batch test of imports without
+// anyone running `parindex survey screen`. Several servers on one database
+// may each run it: a screen adds flags only once. A failure is logged and
+// tried again the next night.
+func ScreenNightly(ctx context.Context, db *store.DB, log *slog.Logger, loc *time.Location) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	for {
+		now := time.Now()
+		t := time.NewTimer(nextNightlyScreen(now, loc).Sub(now))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		year := time.Now().In(loc).AddDate(0, 0, -1).Year()
+		results, err := ScreenPublished(ctx, db, year)
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Warn("survey: nightly screen", slog.Int("year", year), slog.String("error", err.Error()))
+			}
+			continue
+		}
+		for _, r := range results {
+			log.Info("survey: nightly screen", slog.String("instrument", r.Instrument), slog.Int("year", year),
+				slog.Int("responses", r.Responses), slog.Int("flagged", r.Flagged))
+		}
+	}
+}
+
+// nextNightlyScreen is the first NightlyScreenHour after now in loc.
+func nextNightlyScreen(now time.Time, loc *time.Location) time.Time {
+	local := now.In(loc)
+	next := time.Date(local.Year(), local.Month(), local.Day(), NightlyScreenHour, 0, 0, 0, loc)
+	if !next.After(local) {
+		next = time.Date(local.Year(), local.Month(), local.Day()+1, NightlyScreenHour, 0, 0, 0, loc)
+	}
+	return next
 }

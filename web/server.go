@@ -234,6 +234,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	go s.cleanSessions(s.background)
 	go s.ingester.Run(s.background)
 	go s.live.run(s.background)
+	go survey.ScreenNightly(s.background, s.db, s.log, s.cfg.Location)
 	if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("web: serve: %w", err)
 	}
