@@ -3,6 +3,7 @@ package export_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -179,7 +180,8 @@ func TestSurveyResultsEqualTheService(t *testing.T) {
 	db, _ := seeded(t)
 	ctx := context.Background()
 	svc := survey.NewService(db, survey.ResultOptions{})
-	res, err := export.LoadSurveyResults(ctx, db, svc, "sipas-2026", survey.Year(2026), "", integrity.DefaultPolicy(), time.FixedZone("ICT", 7*3600))
+	res, err := export.LoadSurveyResults(ctx, db, svc, export.SurveyQuery{Instrument: "sipas-2026", Period: survey.Year(2026),
+		Policy: integrity.DefaultPolicy(), Location: time.FixedZone("ICT", 7*3600)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,5 +229,39 @@ func TestSurveyResultsEqualTheService(t *testing.T) {
 	// The element column names the element ("Tiếp cận dịch vụ"), not its code.
 	if len(questions) > 1 && questions[1][1] != res.Instrument.Elements[0].Name.VI {
 		t.Errorf("the first question's element reads %q, want %q", questions[1][1], res.Instrument.Elements[0].Name.VI)
+	}
+
+	// With the flagged responses: each unit counts its flagged forms too,
+	// and the title, the file's name and the column say so.
+	all, err := export.LoadSurveyResults(ctx, db, svc, export.SurveyQuery{Instrument: "sipas-2026", Period: survey.Year(2026), IncludeFlagged: true,
+		Policy: integrity.DefaultPolicy(), Location: time.FixedZone("ICT", 7*3600)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	flagged := 0
+	for code, clean := range res.Results {
+		if got := all.Results[code]; got.Forms != clean.Forms+clean.Flagged {
+			t.Errorf("unit %s with flagged responses: %d forms; without, %d and %d flagged", code, got.Forms, clean.Forms, clean.Flagged)
+		}
+		flagged += clean.Flagged
+	}
+	if flagged == 0 {
+		t.Fatal("the demo has no flagged response: nothing to include")
+	}
+	if title, name := export.SurveyTitle(all), export.SurveyFileName(all); !strings.HasSuffix(title, "(kể cả phiếu bị gắn cờ)") ||
+		!strings.Contains(name, "kể cả phiếu bị gắn cờ") || strings.Contains(export.SurveyTitle(res), "gắn cờ") {
+		t.Errorf("with flagged: title %q, file %q; without: %q", title, name, export.SurveyTitle(res))
+	}
+	buf.Reset()
+	if err := export.WriteSurveyResults(&buf, all); err != nil {
+		t.Fatal(err)
+	}
+	g, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if !slices.ContainsFunc(cells(t, g, export.SheetSurveyUnits), func(r []string) bool { return slices.Contains(r, "Phiếu gắn cờ (đã tính)") }) {
+		t.Error("no column says the flagged forms are counted")
 	}
 }

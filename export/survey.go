@@ -38,24 +38,38 @@ type SurveyResults struct {
 	// the period's year, nil when the period is not one calendar year:
 	// the sheet SheetSurveyIntegrity shows the units of Units from it.
 	Integrity *integrity.Report
+	// IncludeFlagged says the figures count the responses that screening
+	// flagged too; official figures leave them out.
+	IncludeFlagged bool
 }
 
-// LoadSurveyResults reads the results of instrument over period p for the
-// units under parent (the parent included; every unit with responses when
-// parent is ""), flagged responses left out as in official figures, and
-// when p is a calendar year the counter-integrity report under policy, loc
-// being the counters' zone (config.Config.IntegrityPolicy, Location).
-func LoadSurveyResults(ctx context.Context, db *store.DB, svc *survey.Service, instrument string, p survey.Period, parent string,
-	policy integrity.Policy, loc *time.Location) (*SurveyResults, error) {
+// SurveyQuery chooses a survey results workbook: an instrument over a
+// period, for the units under Parent (the parent included; every unit with
+// responses when ""), with or without the flagged responses, and the
+// counter-integrity policy and zone its integrity sheet judges by
+// (config.Config.IntegrityPolicy, Location).
+type SurveyQuery struct {
+	Instrument     string
+	Period         survey.Period
+	Parent         string
+	IncludeFlagged bool
+	Policy         integrity.Policy
+	Location       *time.Location
+}
+
+// LoadSurveyResults reads the results q asks for and, when its period is a
+// calendar year, the counter-integrity report.
+func LoadSurveyResults(ctx context.Context, db *store.DB, svc *survey.Service, q SurveyQuery) (*SurveyResults, error) {
+	instrument, p, parent := q.Instrument, q.Period, q.Parent
 	in, err := svc.Instrument(ctx, instrument)
 	if err != nil {
 		return nil, err
 	}
-	results, err := svc.Units(ctx, instrument, p, false)
+	results, err := svc.Units(ctx, instrument, p, q.IncludeFlagged)
 	if err != nil {
 		return nil, err
 	}
-	out := &SurveyResults{Instrument: in, Period: p, Results: results, Group: "Toàn tỉnh"}
+	out := &SurveyResults{Instrument: in, Period: p, Results: results, Group: "Toàn tỉnh", IncludeFlagged: q.IncludeFlagged}
 	var units []*parindex.OrgUnit
 	if parent != "" {
 		top, err := db.OrgUnitByCode(ctx, parent)
@@ -82,7 +96,7 @@ func LoadSurveyResults(ctx context.Context, db *store.DB, svc *survey.Service, i
 	// (a bootstrap), read for a group small enough to wait for.
 	if len(out.Units) <= MaxUnitsWithIntervals {
 		for _, u := range out.Units {
-			full, err := svc.Unit(ctx, instrument, u.Code, p, false)
+			full, err := svc.Unit(ctx, instrument, u.Code, p, q.IncludeFlagged)
 			if err != nil {
 				return nil, err
 			}
@@ -92,7 +106,7 @@ func LoadSurveyResults(ctx context.Context, db *store.DB, svc *survey.Service, i
 		out.Intervals = true
 	}
 	if y := p.From.Year; p == survey.Year(y) {
-		_, report, err := svc.Integrity(ctx, instrument, y, policy, loc)
+		_, report, err := svc.Integrity(ctx, instrument, y, q.Policy, q.Location)
 		if err != nil {
 			return nil, err
 		}
@@ -107,8 +121,17 @@ const MaxUnitsWithIntervals = 30
 
 // SurveyFileName is the download name of a survey results workbook.
 func SurveyFileName(r *SurveyResults) string {
-	return fmt.Sprintf("Kết quả khảo sát %s - %s.xlsx", r.Instrument.Code, periodText(r.Period))
+	name := fmt.Sprintf("Kết quả khảo sát %s - %s", r.Instrument.Code, periodText(r.Period))
+	if r.IncludeFlagged {
+		name += " - " + withFlagged
+	}
+	return name + ".xlsx"
 }
+
+// withFlagged marks the title and the name of a workbook whose figures
+// count the flagged responses.
+const withFlagged = "kể cả phiếu bị gắn cờ"
+
 
 func periodText(p survey.Period) string {
 	from, to := "…", "…"
@@ -123,13 +146,18 @@ func periodText(p survey.Period) string {
 
 // SurveyTitle is the title of a survey results workbook: "Kết quả" and the
 // instrument's name when that already says it is a survey ("Khảo sát sự
-// hài lòng …"), else "Kết quả khảo sát" and the name.
+// hài lòng …"), else "Kết quả khảo sát" and the name; marked when the
+// figures count the flagged responses.
 func SurveyTitle(r *SurveyResults) string {
 	name := r.Instrument.Name.VI
+	title := "Kết quả khảo sát " + name + " - " + r.Group
 	if rest, ok := cutPrefixFold(name, "khảo sát"); ok {
-		return "Kết quả khảo sát" + rest + " - " + r.Group
+		title = "Kết quả khảo sát" + rest + " - " + r.Group
 	}
-	return "Kết quả khảo sát " + name + " - " + r.Group
+	if r.IncludeFlagged {
+		title += " (" + withFlagged + ")"
+	}
+	return title
 }
 
 // cutPrefixFold cuts prefix from s, ignoring case.
@@ -160,11 +188,15 @@ func WriteSurveyResults(out io.Writer, r *SurveyResults) error {
 	if err != nil {
 		return err
 	}
+	flaggedColumn := "Phiếu gắn cờ (không tính)"
+	if r.IncludeFlagged {
+		flaggedColumn = "Phiếu gắn cờ (đã tính)"
+	}
 	cols := []workbook.Column{
 		{Title: ColumnCode, Format: workbook.Code, Key: true},
 		{Title: "Đơn vị", Width: 28, Key: true},
 		{Title: LabelRespondents, Width: 9, Format: workbook.Integer},
-		{Title: "Phiếu gắn cờ (không tính)", Width: 9, Format: workbook.Integer},
+		{Title: flaggedColumn, Width: 9, Format: workbook.Integer},
 		{Title: "Chỉ số hài lòng chung", Width: 9, Format: workbook.Percent},
 		{Title: "Cận dưới 95%", Width: 8, Format: workbook.Percent},
 		{Title: "Cận trên 95%", Width: 8, Format: workbook.Percent},
@@ -180,7 +212,11 @@ func WriteSurveyResults(out io.Writer, r *SurveyResults) error {
 	if !r.Intervals {
 		ci = fmt.Sprintf("Khoảng tin cậy của chỉ số chung cần đọc từng phiếu: có khi xuất một nhóm tối đa %d đơn vị (chọn đơn vị); khoảng tin cậy của từng câu hỏi ở trang %q.", MaxUnitsWithIntervals, SheetSurveyQuestions)
 	}
-	if err := s.Subtitle("Thời gian: "+periodText(r.Period)+". Tỷ lệ hài lòng = câu trả lời mức 4 hoặc 5 ÷ câu trả lời hợp lệ; phiếu bị gắn cờ không được tính. "+ci, len(cols)); err != nil {
+	flagged := "phiếu bị gắn cờ không được tính"
+	if r.IncludeFlagged {
+		flagged = "phiếu bị gắn cờ khi sàng lọc cũng được tính (số liệu chính thức không tính)"
+	}
+	if err := s.Subtitle("Thời gian: "+periodText(r.Period)+". Tỷ lệ hài lòng = câu trả lời mức 4 hoặc 5 ÷ câu trả lời hợp lệ; "+flagged+". "+ci, len(cols)); err != nil {
 		return err
 	}
 	if _, err := s.Table(cols, workbook.TableOptions{Freeze: true, Filter: true}); err != nil {

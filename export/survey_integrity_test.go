@@ -33,7 +33,8 @@ func TestSurveyWorkbookIntegritySheet(t *testing.T) {
 		svc := survey.NewService(db, survey.ResultOptions{})
 		sheet := func(p survey.Period, parent string) (*excelize.File, [][]string) {
 			t.Helper()
-			res, err := export.LoadSurveyResults(ctx, db, svc, "sipas-2026", p, parent, integrity.DefaultPolicy(), time.FixedZone("ICT", 7*3600))
+			res, err := export.LoadSurveyResults(ctx, db, svc, export.SurveyQuery{Instrument: "sipas-2026", Period: p, Parent: parent,
+				Policy: integrity.DefaultPolicy(), Location: time.FixedZone("ICT", 7*3600)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -221,7 +221,8 @@ func (s *Server) surveyResultsXLSX(c *gin.Context) {
 		parent = units[0].Code
 	}
 	ctx := c.Request.Context()
-	res, err := export.LoadSurveyResults(ctx, s.db, s.results, instrument, survey.Year(year), parent, s.cfg.IntegrityPolicy, s.cfg.Location)
+	res, err := export.LoadSurveyResults(ctx, s.db, s.results, export.SurveyQuery{Instrument: instrument, Period: survey.Year(year), Parent: parent,
+		IncludeFlagged: c.Query("include_flagged") == "1", Policy: s.cfg.IntegrityPolicy, Location: s.cfg.Location})
 	if err != nil {
 		s.Fail(c, err)
 		return

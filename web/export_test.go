@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -237,6 +238,11 @@ func TestSurveyResultsDownloadIsScoped(t *testing.T) {
 	}
 	if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, "sipas-2026") {
 		t.Errorf("Content-Disposition = %q", cd)
+	}
+	// The form's box "count the flagged forms too" names the workbook so.
+	flagged := editor.get("/admin/survey/results.xlsx?instrument=sipas-2026&year=2026&include_flagged=1")
+	if cd := flagged.Header.Get("Content-Disposition"); !strings.Contains(cd, url.PathEscape("kể cả phiếu bị gắn cờ")) || strings.Contains(r.Header.Get("Content-Disposition"), url.PathEscape("gắn cờ")) {
+		t.Errorf("with the flagged forms, Content-Disposition = %q; without, %q", cd, r.Header.Get("Content-Disposition"))
 	}
 	if r := editor.get("/admin/survey/results.xlsx?instrument=sipas-2026&year=2026&unit=STP"); r.Status != http.StatusForbidden {
 		t.Errorf("SNV downloading STP's results = %d", r.Status)

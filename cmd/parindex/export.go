@@ -26,9 +26,10 @@ func (a *app) exportCommand() *cobra.Command {
 
 func (a *app) exportSurveyCommand() *cobra.Command {
 	var out, instrument, from, to, unit string
+	var includeFlagged bool
 	var year int
 	cmd := &cobra.Command{
-		Use:   "survey --instrument CODE (--year YYYY | --from YYYY-MM-DD --to YYYY-MM-DD) [--unit PARENT] --out FILE.xlsx|DIR",
+		Use:   "survey --instrument CODE (--year YYYY | --from YYYY-MM-DD --to YYYY-MM-DD) [--unit PARENT] [--include-flagged] --out FILE.xlsx|DIR",
 		Short: "Xuất kết quả khảo sát theo đơn vị và câu hỏi (survey results workbook for a period and a group of units)",
 		Long: `Xuất kết quả khảo sát của một bộ câu hỏi trong một khoảng thời gian: mỗi đơn vị một dòng (số người trả lời,
 chỉ số chung, từng yếu tố, mức tin cậy; khoảng tin cậy của chỉ số chung khi nhóm có tối đa 30 đơn vị), một biểu đồ
@@ -68,8 +69,8 @@ with the counter integrity of a calendar year: the same workbook as the web down
 				return err
 			}
 			defer db.Close()
-			res, err := export.LoadSurveyResults(ctx, db, survey.NewService(db, survey.ResultOptions{}), instrument, p, unit,
-				a.cfg.IntegrityPolicy, a.cfg.Location)
+			res, err := export.LoadSurveyResults(ctx, db, survey.NewService(db, survey.ResultOptions{}), export.SurveyQuery{Instrument: instrument,
+				Period: p, Parent: unit, IncludeFlagged: includeFlagged, Policy: a.cfg.IntegrityPolicy, Location: a.cfg.Location})
 			if err != nil {
 				return err
 			}
@@ -88,6 +89,7 @@ with the counter integrity of a calendar year: the same workbook as the web down
 	fl.StringVar(&from, "from", "", "từ ngày YYYY-MM-DD (first day)")
 	fl.StringVar(&to, "to", "", "đến ngày YYYY-MM-DD (last day)")
 	fl.StringVar(&unit, "unit", "", "đơn vị cha: chỉ đơn vị này và các đơn vị trực thuộc (parent unit)")
+	fl.BoolVar(&includeFlagged, "include-flagged", false, "tính cả phiếu bị gắn cờ khi sàng lọc (include the forms screening flags)")
 	return cmd
 }
 
