@@ -132,7 +132,6 @@ func SurveyFileName(r *SurveyResults) string {
 // count the flagged responses.
 const withFlagged = "kể cả phiếu bị gắn cờ"
 
-
 func periodText(p survey.Period) string {
 	from, to := "…", "…"
 	if !p.From.IsZero() {
