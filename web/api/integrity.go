@@ -44,15 +44,13 @@ func (a *Handler) surveyIntegrity(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ix, err := a.units(c.Request.Context())
-	if err != nil {
-		a.fail(c, err, "")
+	readable, ok := a.readable(c)
+	if !ok {
 		return
 	}
-	u := userOf(c)
 	kept := report.Units[:0]
 	for _, j := range report.Units {
-		if unit := ix.byCode[j.Unit.Code]; unit != nil && parindex.Can(u, parindex.ActionReadAPI, ix.target(unit)) {
+		if readable(j.Unit.Code) {
 			kept = append(kept, j)
 		}
 	}

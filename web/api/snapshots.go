@@ -127,15 +127,13 @@ func (a *Handler) getSnapshot(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ix, err := a.units(c.Request.Context())
-	if err != nil {
-		a.fail(c, err, "")
+	readable, ok := a.readable(c)
+	if !ok {
 		return
 	}
-	u := userOf(c)
 	units := []SnapshotUnit{}
 	for _, su := range s.Units {
-		if unit := ix.byCode[su.UnitCode]; unit == nil || !parindex.Can(u, parindex.ActionReadAPI, ix.target(unit)) {
+		if !readable(su.UnitCode) {
 			continue
 		}
 		units = append(units, SnapshotUnit{su.UnitCode, su.UnitName, su.Points, su.MaxPoints, su.Index, su.IndexRounded, su.Rank, su.Band})

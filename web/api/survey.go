@@ -59,15 +59,13 @@ func (a *Handler) surveyResults(c *gin.Context) {
 		a.fail(c, err, "instrument")
 		return
 	}
-	ix, err := a.units(c.Request.Context())
-	if err != nil {
-		a.fail(c, err, "")
+	readable, ok := a.readable(c)
+	if !ok {
 		return
 	}
-	u := userOf(c)
 	var list []survey.GroupResult
 	for code, r := range results {
-		if unit := ix.byCode[code]; unit != nil && parindex.Can(u, parindex.ActionReadAPI, ix.target(unit)) {
+		if readable(code) {
 			r.Comments = nil
 			list = append(list, r)
 		}

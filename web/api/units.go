@@ -48,6 +48,22 @@ func (ix *unitIndex) target(u *parindex.OrgUnit) parindex.Target {
 	return parindex.Target{UnitID: u.ID, UnitAncestors: ix.ancestors[u.ID]}
 }
 
+// readable returns whether the token may read the unit with a code, for
+// the answers that list units' figures and leave out the ones it may not
+// read; false, with the error answered, when the units could not be read.
+func (a *Handler) readable(c *gin.Context) (func(code string) bool, bool) {
+	ix, err := a.units(c.Request.Context())
+	if err != nil {
+		a.fail(c, err, "")
+		return nil, false
+	}
+	u := userOf(c)
+	return func(code string) bool {
+		unit := ix.byCode[code]
+		return unit != nil && parindex.Can(u, parindex.ActionReadAPI, ix.target(unit))
+	}, true
+}
+
 // readableUnit finds a unit the token may read: 404 for an unknown code,
 // 403 for a unit outside the token's scope.
 func (a *Handler) readableUnit(c *gin.Context, ix *unitIndex, code string) (*parindex.OrgUnit, bool) {
