@@ -17,18 +17,7 @@ import (
 func TestCleanCountsWithout(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		in := miniInstrument(t, db)
-		if err := db.PublishInstrument(ctx, cli, in.Code); err != nil {
-			t.Fatal(err)
-		}
-		links, err := db.CreateLinks(ctx, cli, []store.LinkSpec{
-			{Token: "t-a", InstrumentCode: in.Code, UnitCode: "SNV", CounterLabel: "Quầy 1"},
-			{Token: "t-b", InstrumentCode: in.Code, UnitCode: "SNV", CounterLabel: "Quầy 2"},
-			{Token: "t-c", InstrumentCode: in.Code, UnitCode: "XN", CounterLabel: "Quầy A"},
-			{Token: "t-d", InstrumentCode: in.Code, UnitCode: "XN", CounterLabel: "Quầy B"}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		in, links := miniLinks(t, db, "SNV/Quầy 1", "SNV/Quầy 2", "XN/Quầy A", "XN/Quầy B")
 		a, b, c, d := links[0].ID, links[1].ID, links[2].ID, links[3].ID
 		snv, _ := db.OrgUnitByCode(ctx, "SNV")
 		xn, _ := db.OrgUnitByCode(ctx, "XN")

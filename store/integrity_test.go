@@ -18,17 +18,7 @@ func TestIntegrityAggregates(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		db.Now = func() time.Time { return time.Date(2026, 3, 11, 3, 0, 0, 0, time.UTC) }
-		in := miniInstrument(t, db)
-		if err := db.PublishInstrument(ctx, cli, in.Code); err != nil {
-			t.Fatal(err)
-		}
-		links, err := db.CreateLinks(ctx, cli, []store.LinkSpec{
-			{Token: "t-snv", InstrumentCode: in.Code, UnitCode: "SNV", CounterLabel: "Quầy 1"},
-			{Token: "t-snv-pv", InstrumentCode: in.Code, UnitCode: "SNV", CounterLabel: "Phỏng vấn"},
-			{Token: "t-xn", InstrumentCode: in.Code, UnitCode: "XN", CounterLabel: "Quầy A"}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		in, links := miniLinks(t, db, "SNV/Quầy 1", "SNV/Phỏng vấn", "XN/Quầy A")
 		counter, interviews, xnLink := links[0].ID, links[1].ID, links[2].ID
 		if err := db.MarkLinkIndependent(ctx, cli, interviews, true, "Sở tự phỏng vấn"); err != nil {
 			t.Fatal(err)
@@ -105,16 +95,7 @@ func TestIntegrityAggregates(t *testing.T) {
 func TestLinkDevices(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		in := miniInstrument(t, db)
-		if err := db.PublishInstrument(ctx, cli, in.Code); err != nil {
-			t.Fatal(err)
-		}
-		links, err := db.CreateLinks(ctx, cli, []store.LinkSpec{
-			{Token: "t-a", InstrumentCode: in.Code, UnitCode: "SNV", CounterLabel: "Quầy 1"},
-			{Token: "t-b", InstrumentCode: in.Code, UnitCode: "SNV", CounterLabel: "Quầy 2"}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		in, links := miniLinks(t, db, "SNV/Quầy 1", "SNV/Quầy 2")
 		snv, _ := db.OrgUnitByCode(ctx, "SNV")
 		hour := time.Date(2026, 5, 4, 2, 0, 0, 0, time.UTC)
 		var rs []*parindex.Response
@@ -160,14 +141,7 @@ func TestLinkDevices(t *testing.T) {
 func TestMarkLinkIndependentIsAudited(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		in := miniInstrument(t, db)
-		if err := db.PublishInstrument(ctx, cli, in.Code); err != nil {
-			t.Fatal(err)
-		}
-		links, err := db.CreateLinks(ctx, cli, []store.LinkSpec{{Token: "t1", InstrumentCode: in.Code, UnitCode: "SNV"}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, links := miniLinks(t, db, "SNV/")
 		id := links[0].ID
 		for _, mark := range []bool{true, true, false} {
 			if err := db.MarkLinkIndependent(ctx, cli, id, mark, "mẫu độc lập"); err != nil {

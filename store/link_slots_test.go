@@ -20,16 +20,7 @@ import (
 func TestLinkSlotsCountKeepAndForget(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		in := miniInstrument(t, db)
-		if err := db.PublishInstrument(ctx, cli, in.Code); err != nil {
-			t.Fatal(err)
-		}
-		links, err := db.CreateLinks(ctx, cli, []store.LinkSpec{
-			{Token: "t-a", InstrumentCode: in.Code, UnitCode: "SNV", CounterLabel: "Quầy 1"},
-			{Token: "t-b", InstrumentCode: in.Code, UnitCode: "XN", CounterLabel: "Quầy A"}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		in, links := miniLinks(t, db, "SNV/Quầy 1", "XN/Quầy A")
 		snv, _ := db.OrgUnitByCode(ctx, "SNV")
 		xn, _ := db.OrgUnitByCode(ctx, "XN")
 		ict := time.FixedZone("ICT", 7*3600)

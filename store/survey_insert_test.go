@@ -127,6 +127,27 @@ func miniInstrument(t *testing.T, db *store.DB) *parindex.StoredInstrument {
 	return in
 }
 
+// miniLinks stores the test tree and mini-2026, published, with a QR link
+// at each counter given as "UNIT/Counter label", in that order.
+func miniLinks(t *testing.T, db *store.DB, counters ...string) (*parindex.StoredInstrument, []*parindex.SurveyLink) {
+	t.Helper()
+	ctx := context.Background()
+	in := miniInstrument(t, db)
+	if err := db.PublishInstrument(ctx, cli, in.Code); err != nil {
+		t.Fatal(err)
+	}
+	var specs []store.LinkSpec
+	for i, c := range counters {
+		unit, label, _ := strings.Cut(c, "/")
+		specs = append(specs, store.LinkSpec{Token: fmt.Sprintf("t-%d", i), InstrumentCode: in.Code, UnitCode: unit, CounterLabel: label})
+	}
+	links, err := db.CreateLinks(ctx, cli, specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in, links
+}
+
 // ResponseAnswers gives a unit's answers and comments in id order (the
 // order the bootstrap resamples rows by) whatever their days, leaves the
 // flagged ones out unless asked, and does not mix in another unit's.
