@@ -176,3 +176,42 @@ func (s *Service) loadSnapshot(ctx context.Context, id int64) (*loadedSnapshot, 
 	}
 	return l, nil
 }
+
+// Warm reads ahead what the first visitors after a start would wait for:
+// each framework's newest published overview (its snapshot and the figures
+// it shows) and the integrity report of its survey instrument and year, the
+// agency pages' section. serve runs it in the background at start; a
+// failure leaves the rest cold, to be read on demand.
+func (s *Service) Warm(ctx context.Context, l Locale, policy integrity.Policy, loc *time.Location) error {
+	all, err := s.published(ctx)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, sn := range all { // newest first
+		if seen[sn.FrameworkCode] {
+			continue
+		}
+		seen[sn.FrameworkCode] = true
+		o, err := s.Overview(ctx, Filter{Framework: sn.FrameworkCode, Year: sn.Year}, l)
+		if err != nil {
+			return err
+		}
+		if o.Instrument == "" {
+			continue
+		}
+		if _, err := s.Integrity(ctx, o.Instrument, o.Filter.Year, policy, loc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Warmed reports whether the integrity report of an instrument and year is
+// cached.
+func (s *Service) Warmed(instrument string, year int) bool {
+	s.integrityCache.mu.Lock()
+	defer s.integrityCache.mu.Unlock()
+	_, ok := s.integrityCache.entries[surveyKey{instrument, year}]
+	return ok
+}

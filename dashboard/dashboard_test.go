@@ -12,6 +12,7 @@ import (
 
 	"parindex/dashboard"
 	"parindex/demo"
+	"parindex/integrity"
 	"parindex/store"
 	"parindex/store/storetest"
 	"parindex/survey"
@@ -46,6 +47,20 @@ func TestDashboards(t *testing.T) {
 	svc := seeded(t, db, 0.05)
 	t.Run("Panels", func(t *testing.T) { panels(t, db, svc) })
 	t.Run("OverviewFigures", func(t *testing.T) { overviewFigures(t, svc) })
+	t.Run("Warm", func(t *testing.T) {
+		// A service as serve starts it: cold until warmed, then holding the
+		// integrity report of the year the newest published results show.
+		cold := dashboard.New(db, survey.NewService(db, survey.ResultOptions{}))
+		if cold.Warmed(demo.InstrumentCode, 2026) {
+			t.Fatal("a new service is warm")
+		}
+		if err := cold.Warm(context.Background(), keys, integrity.DefaultPolicy(), time.FixedZone("ICT", 7*3600)); err != nil {
+			t.Fatal(err)
+		}
+		if !cold.Warmed(demo.InstrumentCode, 2026) {
+			t.Error("warming left the 2026 integrity report cold")
+		}
+	})
 }
 
 func panels(t *testing.T, db *store.DB, svc *dashboard.Service) {

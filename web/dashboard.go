@@ -35,6 +35,7 @@ func (s *Server) dashboardRoutes(staff *gin.RouterGroup) {
 	results := survey.NewService(s.db, survey.ResultOptions{})
 	results.ServeStale(10*time.Minute, s.log)
 	d := &dashboards{s: s, svc: dashboard.New(s.db, results)}
+	s.dashboards = d.svc
 	province := staff.Group("/app/dashboard", s.RequireAction(parindex.ActionViewProvince))
 	province.GET("", d.overview)
 	province.GET("/table.csv", d.overviewCSV)
@@ -97,8 +98,10 @@ func (s *Server) chartScripts() chartScripts {
 }
 
 // dashLocale is the reader's language for package dashboard.
-func (s *Server) dashLocale(c *gin.Context) dashboard.Locale {
-	lang := s.Lang(c)
+func (s *Server) dashLocale(c *gin.Context) dashboard.Locale { return dashLocaleFor(s.Lang(c)) }
+
+// dashLocaleFor is the catalogue in lang, for the dashboards.
+func dashLocaleFor(lang string) dashboard.Locale {
 	return dashboard.Locale{Lang: lang, T: func(key string, args ...any) string { return kit.T(lang, key, args...) },
 		N: func(key string, count int, args ...any) string { return i18n.N(lang, key, count, args...) }}
 }

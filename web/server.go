@@ -19,6 +19,8 @@ import (
 
 	"parindex"
 	"parindex/config"
+	"parindex/dashboard"
+	"parindex/i18n"
 	"parindex/password"
 	"parindex/snapshot"
 	"parindex/store"
@@ -58,8 +60,10 @@ type Server struct {
 	// results reads exact survey results (no stale cache): exports, the
 	// API and the counter-integrity report.
 	results *survey.Service
-	live    *liveBroker
-	serving atomic.Bool
+	// dashboards serves the dashboards from its caches, warmed at Serve.
+	dashboards *dashboard.Service
+	live       *liveBroker
+	serving    atomic.Bool
 
 	assessments *assessments.Handler // the self-assessment and appraisal pages
 }
@@ -235,10 +239,25 @@ func (s *Server) Serve(ln net.Listener) error {
 	go s.ingester.Run(s.background)
 	go s.live.run(s.background)
 	go survey.ScreenNightly(s.background, s.db, s.log, s.cfg.Location)
+	go s.warmDashboards(s.background)
 	if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("web: serve: %w", err)
 	}
 	return nil
+}
+
+// warmDashboards fills the dashboards' caches (dashboard.Service.Warm) so
+// that the first visitors after a start, or a deployment, do not wait for
+// a year's survey figures and integrity report.
+func (s *Server) warmDashboards(ctx context.Context) {
+	start := time.Now()
+	if err := s.dashboards.Warm(ctx, dashLocaleFor(i18n.VI), s.cfg.IntegrityPolicy, s.cfg.Location); err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("warming the dashboards", slog.String("error", err.Error()))
+		}
+		return
+	}
+	s.log.Info("dashboards warmed", slog.Duration("took", time.Since(start)))
 }
 
 // Shutdown stops accepting connections and waits for requests in flight
