@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"parindex/store"
 	"parindex/store/storetest"
@@ -14,8 +13,7 @@ import (
 
 func TestAPIBatchWithBadItemsWritesNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		db.Now = func() time.Time { return time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) }
-		ts := newTestServer(t, db)
+		ts := newTestServerOnMetricsDay(t, db)
 		c := ts.client(t)
 		token := mustToken(t, db, "Một cửa", "", true)
 		audit := countAudit(t, db)
@@ -84,8 +82,7 @@ func TestAPIBatchWithBadItemsWritesNothing(t *testing.T) {
 // would win), including a key that differs only in case from a field.
 func TestAPIRefusesAmbiguousJSON(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		db.Now = func() time.Time { return time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) }
-		ts := newTestServer(t, db)
+		ts := newTestServerOnMetricsDay(t, db)
 		c := ts.client(t)
 		token := mustToken(t, db, "Một cửa", "", true)
 		audit := countAudit(t, db)
@@ -133,8 +130,7 @@ func TestAPIRefusesAmbiguousJSON(t *testing.T) {
 
 func TestAPIPagination(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		db.Now = func() time.Time { return time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) }
-		ts := newTestServer(t, db)
+		ts := newTestServerOnMetricsDay(t, db)
 		c := ts.client(t)
 		token := mustToken(t, db, "đọc ghi", "", true)
 		all := c.api("GET", "/api/v1/units?all=true&limit=1000", token, nil)

@@ -20,8 +20,7 @@ import (
 // API and the scores are computed again from the stored year.
 func TestAPICorrectionChangesRatioPoints(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		db.Now = func() time.Time { return time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) }
-		ts := newTestServer(t, db)
+		ts := newTestServerOnMetricsDay(t, db)
 		c := ts.client(t)
 		token := mustToken(t, db, "Một cửa", "SNV", true)
 		var items []obs
@@ -72,8 +71,7 @@ func TestAPICorrectionChangesRatioPoints(t *testing.T) {
 // and the ratio criterion's points read back through the API differ.
 func TestAPICorrectionChangesRatioPointsInSnapshot(t *testing.T) {
 	db := storetest.MustOpenSQLite(t)
-	db.Now = func() time.Time { return time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) }
-	ts := newTestServer(t, db)
+	ts := newTestServerOnMetricsDay(t, db)
 	ctx := context.Background()
 	publishReference(t, db, "service-index-766")
 	c := ts.client(t)
@@ -115,8 +113,7 @@ func TestAPICorrectionChangesRatioPointsInSnapshot(t *testing.T) {
 
 func TestAPIUnitMetricsAndFrameworks(t *testing.T) {
 	db := storetest.MustOpenSQLite(t)
-	db.Now = func() time.Time { return time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) }
-	ts := newTestServer(t, db)
+	ts := newTestServerOnMetricsDay(t, db)
 	ctx := context.Background()
 	f, _ := criteria.Reference("service-index-766")
 	if _, err := ts.DB.ImportFramework(ctx, parindex.Actor{Name: "test"}, f, ""); err != nil {
@@ -174,8 +171,7 @@ func TestAPIUnitMetricsAndFrameworks(t *testing.T) {
 // snapshots and a draft.
 func TestAPIScoresAndSurveyResults(t *testing.T) {
 	db := storetest.MustOpenSQLite(t)
-	db.Now = func() time.Time { return time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) }
-	ts := newTestServer(t, db)
+	ts := newTestServerOnMetricsDay(t, db)
 	ctx := context.Background()
 	actor := parindex.Actor{Name: "test"}
 	stored, err := survey.EnsureReference(ctx, db, actor, "sipas-2026")

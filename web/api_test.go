@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"parindex"
 	"parindex/criteria"
@@ -159,8 +158,7 @@ func TestAPIAuthentication(t *testing.T) {
 
 func TestAPIScopeAndWrite(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		db.Now = func() time.Time { return time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) }
-		ts := newTestServer(t, db)
+		ts := newTestServerOnMetricsDay(t, db)
 		c := ts.client(t)
 		snvWrite := mustToken(t, db, "SNV ghi", "SNV", true)
 		allRead := mustToken(t, db, "đọc", "", false)
@@ -220,8 +218,7 @@ func TestAPIScopeAndWrite(t *testing.T) {
 
 func TestAPIResendIsIdempotentAndCorrectionsAreKept(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		db.Now = func() time.Time { return time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) }
-		ts := newTestServer(t, db)
+		ts := newTestServerOnMetricsDay(t, db)
 		c := ts.client(t)
 		token := mustToken(t, db, "Một cửa", "", true)
 		b := batch(obs{"SNV", "2026-03", "records_received", 1250}, obs{"X001", "2026-Q1", "records_online", 300}, obs{"STP", "2026", "plan_tasks_total", 14})

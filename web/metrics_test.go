@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -47,8 +46,7 @@ func putRows(t *testing.T, db *store.DB, lines ...string) {
 
 func TestMetricsPagesByRole(t *testing.T) {
 	db := storetest.MustOpenSQLite(t)
-	db.Now = func() time.Time { return time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) }
-	ts := newTestServer(t, db)
+	ts := newTestServerOnMetricsDay(t, db)
 	publishReference(t, ts.DB, "service-index-766")
 	putRows(t, ts.DB, "SNV 2026-01 records_received 120", "SNV 2026-02 records_received 80", "STP 2026-01 records_received 7")
 	pages := []string{"/app/metrics", "/app/metrics/catalog", "/app/metrics/units/SNV", "/app/metrics/units/STP", "/admin/metrics/import", "/admin/api-tokens"}
@@ -94,8 +92,7 @@ func TestMetricsPagesByRole(t *testing.T) {
 
 func TestAgencyReportsSelfReportedMetrics(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		db.Now = func() time.Time { return time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) }
-		ts := newTestServer(t, db)
+		ts := newTestServerOnMetricsDay(t, db)
 		c := ts.client(t)
 		c.mustLogin("snv.editor")
 		before := countAudit(t, db)
@@ -138,8 +135,7 @@ func TestAgencyReportsSelfReportedMetrics(t *testing.T) {
 
 func TestMetricsImportPage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		db.Now = func() time.Time { return time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) }
-		ts := newTestServer(t, db)
+		ts := newTestServerOnMetricsDay(t, db)
 		c := ts.client(t)
 		c.mustLogin("admin")
 		bad := "unit;period;metric;value\nSNV;2026-01;records_received;120\nSNV;2026-13;records_received;5\nKHONGCO;2026-01;records_received;1\n"
@@ -214,8 +210,7 @@ func TestMetricsTemplateDownload(t *testing.T) {
 
 func TestAPITokensPage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		db.Now = func() time.Time { return time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) }
-		ts := newTestServer(t, db)
+		ts := newTestServerOnMetricsDay(t, db)
 		c := ts.client(t)
 		c.mustLogin("admin")
 		r := c.post("/admin/api-tokens", url.Values{"name": {"Hệ thống một cửa tỉnh"}, "unit": {"SNV"}, "write": {"1"}})

@@ -239,3 +239,12 @@ func countAudit(t *testing.T, db *store.DB) int {
 	}
 	return n
 }
+
+// newTestServerOnMetricsDay is newTestServer with the database's clock at
+// 10:00 on 26/11/2026 in Vietnam: the metrics and API tests' expected
+// periods, deadlines and audit times assume that day.
+func newTestServerOnMetricsDay(t *testing.T, db *store.DB) *testServer {
+	t.Helper()
+	db.Now = func() time.Time { return time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) }
+	return newTestServer(t, db)
+}
