@@ -23,14 +23,7 @@ func TestAPICorrectionChangesRatioPoints(t *testing.T) {
 		ts := newTestServerOnMetricsDay(t, db)
 		c := ts.client(t)
 		token := mustToken(t, db, "Một cửa", "SNV", true)
-		var items []obs
-		for m := 1; m <= 10; m++ {
-			p := fmt.Sprintf("2026-%02d", m)
-			items = append(items, obs{"SNV", p, "records_resolved", 100}, obs{"SNV", p, "records_early", 40})
-		}
-		if r := c.api("PUT", "/api/v1/metrics", token, batch(items...)); r.Status != 200 {
-			t.Fatal(r.Body)
-		}
+		putEarlyRecords(t, c, token)
 		f, err := criteria.Reference("service-index-766")
 		if err != nil {
 			t.Fatal(err)
@@ -76,14 +69,7 @@ func TestAPICorrectionChangesRatioPointsInSnapshot(t *testing.T) {
 	publishReference(t, db, "service-index-766")
 	c := ts.client(t)
 	token := mustToken(t, db, "Một cửa", "", true)
-	var items []obs
-	for m := 1; m <= 10; m++ {
-		p := fmt.Sprintf("2026-%02d", m)
-		items = append(items, obs{"SNV", p, "records_resolved", 100}, obs{"SNV", p, "records_early", 40})
-	}
-	if r := c.api("PUT", "/api/v1/metrics", token, batch(items...)); r.Status != 200 {
-		t.Fatal(r.Body)
-	}
+	putEarlyRecords(t, c, token)
 	rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(db)}
 	leafPoints := func() float64 {
 		t.Helper()
@@ -287,5 +273,19 @@ func TestAPIScoresAndSurveyResults(t *testing.T) {
 	}
 	if r := c.api("GET", "/api/v1/survey/results?instrument=khong-co", all, nil); r.Status != 404 {
 		t.Errorf("unknown instrument = %d", r.Status)
+	}
+}
+
+// putEarlyRecords sends, through the API, ten months (2026-01 to 2026-10)
+// of SNV's records: 100 resolved a month, 40 of them early.
+func putEarlyRecords(t *testing.T, c *client, token string) {
+	t.Helper()
+	var items []obs
+	for m := 1; m <= 10; m++ {
+		p := fmt.Sprintf("2026-%02d", m)
+		items = append(items, obs{"SNV", p, "records_resolved", 100}, obs{"SNV", p, "records_early", 40})
+	}
+	if r := c.api("PUT", "/api/v1/metrics", token, batch(items...)); r.Status != 200 {
+		t.Fatal(r.Body)
 	}
 }
