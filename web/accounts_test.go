@@ -64,15 +64,11 @@ func TestLoginRenewLogout(t *testing.T) {
 		if r := c.post("/logout", nil); r.Status != http.StatusSeeOther {
 			t.Errorf("logout = %d", r.Status)
 		}
-		if r := c.get("/app"); r.Status != http.StatusSeeOther {
-			t.Errorf("/app after logout = %d", r.Status)
-		}
+		c.wantStatus(t, "/app", http.StatusSeeOther, "/app after logout")
 		// The old token is dead on the server, not only forgotten by the browser.
 		c3 := ts.client(t)
 		c3.http.Jar.SetCookies(u, []*http.Cookie{{Name: "parindex_session", Value: token}})
-		if r := c3.get("/app"); r.Status != http.StatusSeeOther {
-			t.Errorf("replayed token after logout = %d", r.Status)
-		}
+		c3.wantStatus(t, "/app", http.StatusSeeOther, "replayed token after logout")
 	})
 }
 
@@ -184,12 +180,8 @@ func TestAdminCreatesAgencyUserWhoSeesOnlyThatAgency(t *testing.T) {
 		if !strings.Contains(home, `href="/app/units/STP"`) || strings.Contains(home, `href="/app/units/SNV"`) {
 			t.Errorf("home of the STP clerk shows the wrong units")
 		}
-		if r := u.get("/app/units/STP"); r.Status != 200 {
-			t.Errorf("own unit = %d", r.Status)
-		}
-		if r := u.get("/app/units/SNV"); r.Status != 403 {
-			t.Errorf("other unit = %d", r.Status)
-		}
+		u.wantStatus(t, "/app/units/STP", 200, "own unit")
+		u.wantStatus(t, "/app/units/SNV", 403, "other unit")
 		if strings.Contains(home, `href="/admin/users"`) || strings.Contains(home, `href="/admin/audit"`) {
 			t.Error("the agency clerk's menu shows admin pages")
 		}

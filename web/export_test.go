@@ -84,21 +84,11 @@ func TestScorecardDownloadIsScopedToTheAgency(t *testing.T) {
 		t.Errorf("index in the download = %q, snapshot %q", got, want)
 	}
 	// Another agency's scorecard, the ranking and a malformed id.
-	if r := editor.get("/app/units/STP/scorecard.xlsx"); r.Status != http.StatusForbidden {
-		t.Errorf("editor of SNV downloading STP = %d", r.Status)
-	}
-	if r := editor.get("/app/units/NO-SUCH/scorecard.xlsx"); r.Status != http.StatusForbidden {
-		t.Errorf("editor probing an unknown unit = %d", r.Status)
-	}
-	if r := editor.get("/app/ranking.xlsx"); r.Status != http.StatusForbidden {
-		t.Errorf("editor downloading the ranking = %d", r.Status)
-	}
-	if r := editor.get("/app/units/SNV/scorecard.xlsx?snapshot=abc"); r.Status != http.StatusBadRequest {
-		t.Errorf("bad snapshot id = %d", r.Status)
-	}
-	if r := editor.get("/app/units/SNV/scorecard.xlsx?snapshot=999999"); r.Status != http.StatusNotFound {
-		t.Errorf("unknown snapshot = %d", r.Status)
-	}
+	editor.wantStatus(t, "/app/units/STP/scorecard.xlsx", http.StatusForbidden, "editor of SNV downloading STP")
+	editor.wantStatus(t, "/app/units/NO-SUCH/scorecard.xlsx", http.StatusForbidden, "editor probing an unknown unit")
+	editor.wantStatus(t, "/app/ranking.xlsx", http.StatusForbidden, "editor downloading the ranking")
+	editor.wantStatus(t, "/app/units/SNV/scorecard.xlsx?snapshot=abc", http.StatusBadRequest, "bad snapshot id")
+	editor.wantStatus(t, "/app/units/SNV/scorecard.xlsx?snapshot=999999", http.StatusNotFound, "unknown snapshot")
 	if r := ts.client(t).get("/app/units/SNV/scorecard.xlsx"); r.Status == http.StatusOK {
 		t.Errorf("anonymous download = %d", r.Status)
 	}
@@ -110,9 +100,7 @@ func TestScorecardDownloadIsScopedToTheAgency(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := "/app/units/SNV/scorecard.xlsx?snapshot=" + itoa(draft.ID)
-	if r := editor.get(path); r.Status != http.StatusNotFound {
-		t.Errorf("agency downloading a draft = %d", r.Status)
-	}
+	editor.wantStatus(t, path, http.StatusNotFound, "agency downloading a draft")
 	admin := ts.client(t)
 	admin.mustLogin("admin")
 	openXLSX(t, admin.get(path))
@@ -157,12 +145,8 @@ func TestResponsesDownloadFollowsTheBrowserScoping(t *testing.T) {
 			t.Fatalf("row of unit %s in SNV's export", r[0])
 		}
 	}
-	if r := editor.get("/admin/survey/responses.xlsx?unit=STP"); r.Status != http.StatusForbidden {
-		t.Errorf("SNV exporting STP = %d", r.Status)
-	}
-	if r := editor.get("/admin/survey/responses.xlsx?flag=bogus"); r.Status != http.StatusBadRequest {
-		t.Errorf("unknown flag = %d", r.Status)
-	}
+	editor.wantStatus(t, "/admin/survey/responses.xlsx?unit=STP", http.StatusForbidden, "SNV exporting STP")
+	editor.wantStatus(t, "/admin/survey/responses.xlsx?flag=bogus", http.StatusBadRequest, "unknown flag")
 	admin := ts.client(t)
 	admin.mustLogin("admin")
 	all, err := ts.DB.CountResponses(ctx, store.ResponseFilter{Flag: "none", From: parindex.Date{Year: 2026, Month: 6, Day: 1}})
@@ -200,9 +184,7 @@ func TestDownloadLinksOnPages(t *testing.T) {
 	if link == nil || !strings.Contains(link[1], "flag=any") {
 		t.Fatalf("no filtered responses download: %v", link)
 	}
-	if r := c.get(html.UnescapeString(link[1])); r.Status != 200 {
-		t.Errorf("responses download = %d", r.Status)
-	}
+	c.wantStatus(t, html.UnescapeString(link[1]), 200, "responses download")
 }
 
 // The survey results download is the command line's workbook, scoped as
@@ -244,15 +226,9 @@ func TestSurveyResultsDownloadIsScoped(t *testing.T) {
 	if cd := flagged.Header.Get("Content-Disposition"); !strings.Contains(cd, url.PathEscape("kể cả phiếu bị gắn cờ")) || strings.Contains(r.Header.Get("Content-Disposition"), url.PathEscape("gắn cờ")) {
 		t.Errorf("with the flagged forms, Content-Disposition = %q; without, %q", cd, r.Header.Get("Content-Disposition"))
 	}
-	if r := editor.get("/admin/survey/results.xlsx?instrument=sipas-2026&year=2026&unit=STP"); r.Status != http.StatusForbidden {
-		t.Errorf("SNV downloading STP's results = %d", r.Status)
-	}
-	if r := editor.get("/admin/survey/results.xlsx?instrument=sipas-2026"); r.Status != http.StatusBadRequest {
-		t.Errorf("no year = %d", r.Status)
-	}
-	if r := admin.get("/admin/survey/results.xlsx?instrument=no-such&year=2026"); r.Status != http.StatusNotFound {
-		t.Errorf("unknown instrument = %d", r.Status)
-	}
+	editor.wantStatus(t, "/admin/survey/results.xlsx?instrument=sipas-2026&year=2026&unit=STP", http.StatusForbidden, "SNV downloading STP's results")
+	editor.wantStatus(t, "/admin/survey/results.xlsx?instrument=sipas-2026", http.StatusBadRequest, "no year")
+	admin.wantStatus(t, "/admin/survey/results.xlsx?instrument=no-such&year=2026", http.StatusNotFound, "unknown instrument")
 	if r := ts.client(t).get("/admin/survey/results.xlsx?instrument=sipas-2026&year=2026"); r.Status == http.StatusOK {
 		t.Errorf("anonymous download = %d", r.Status)
 	}

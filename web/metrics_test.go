@@ -79,9 +79,7 @@ func TestMetricsPagesByRole(t *testing.T) {
 	if r := c.get("/app/metrics/units/SNV?period=03/2026"); r.Status != 400 || !strings.Contains(r.Body, "2026-Q1") {
 		t.Errorf("bad period = %d", r.Status)
 	}
-	if r := c.get("/app/metrics/units/KHONGCO"); r.Status != 403 {
-		t.Errorf("unknown unit for an agency = %d", r.Status)
-	}
+	c.wantStatus(t, "/app/metrics/units/KHONGCO", 403, "unknown unit for an agency")
 	// History of a corrected value.
 	putRows(t, ts.DB, "SNV 2026-02 records_received 85")
 	body = c.get("/app/metrics/units/SNV?period=2026-02&metric=records_received").Body

@@ -71,9 +71,7 @@ func TestSessionFixationPlantedAndStolenTokens(t *testing.T) {
 		if got := sessionCookie(victim); got == stolen {
 			t.Fatal("the login kept the planted session token")
 		}
-		if r := victim.get("/admin/users"); r.Status != http.StatusOK {
-			t.Errorf("the victim's admin session = %d", r.Status)
-		}
+		victim.wantStatus(t, "/admin/users", http.StatusOK, "the victim's admin session")
 		if sessionRows(stolen) != 0 {
 			t.Error("the planted token still has a session row after the login")
 		}

@@ -97,17 +97,13 @@ func TestResultsPageScoresChecksAndPublishes(t *testing.T) {
 			t.Errorf("viewer's list = %d, shows the published %v, shows the draft %v", list.Status,
 				strings.Contains(list.Body, `href="/app/results/`+path+`"`), strings.Contains(list.Body, `href="/app/results/`+draft+`"`))
 		}
-		if r := viewer.get("/app/results/" + draft); r.Status != http.StatusNotFound {
-			t.Errorf("viewer reading a draft = %d", r.Status)
-		}
+		viewer.wantStatus(t, "/app/results/" + draft, http.StatusNotFound, "viewer reading a draft")
 		if r := viewer.post("/admin/results/"+draft+"/publish", url.Values{"as": {"provisional"}, "note": {"x"}}); r.Status != http.StatusForbidden {
 			t.Errorf("viewer publishing = %d", r.Status)
 		}
 		editor := ts.client(t)
 		editor.mustLogin("snv.editor")
-		if r := editor.get("/app/results"); r.Status != http.StatusForbidden {
-			t.Errorf("agency clerk on the results page = %d", r.Status)
-		}
+		editor.wantStatus(t, "/app/results", http.StatusForbidden, "agency clerk on the results page")
 	})
 }
 

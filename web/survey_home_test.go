@@ -109,10 +109,6 @@ func TestLiveCounterCountsAPostedForm(t *testing.T) {
 	}
 	noroles := ts.client(t)
 	noroles.mustLogin("noroles")
-	if r := noroles.get("/admin/survey/today.json"); r.Status != http.StatusForbidden {
-		t.Errorf("noroles today.json = %d", r.Status)
-	}
-	if r := ts.client(t).get("/admin/survey/today.json"); r.Status != http.StatusSeeOther {
-		t.Errorf("anonymous today.json = %d", r.Status)
-	}
+	noroles.wantStatus(t, "/admin/survey/today.json", http.StatusForbidden, "noroles today.json")
+	ts.client(t).wantStatus(t, "/admin/survey/today.json", http.StatusSeeOther, "anonymous today.json")
 }

@@ -149,17 +149,11 @@ func TestSurveyLinksCreateBulkRevoke(t *testing.T) {
 			strings.Contains(r.Body, "/revoke") {
 			t.Errorf("agency links page = %d", r.Status)
 		}
-		if r := c.get("/admin/survey/links?unit=STP"); r.Status != http.StatusForbidden {
-			t.Errorf("agency user, another unit's links = %d", r.Status)
-		}
-		if r := c.get("/admin/survey/links?unit=KHONGCO"); r.Status != http.StatusForbidden {
-			t.Errorf("agency user, unknown unit = %d", r.Status)
-		}
+		c.wantStatus(t, "/admin/survey/links?unit=STP", http.StatusForbidden, "agency user, another unit's links")
+		c.wantStatus(t, "/admin/survey/links?unit=KHONGCO", http.StatusForbidden, "agency user, unknown unit")
 		noroles := ts.client(t)
 		noroles.mustLogin("noroles")
-		if r := noroles.get("/admin/survey/links"); r.Status != http.StatusForbidden {
-			t.Errorf("noroles = %d", r.Status)
-		}
+		noroles.wantStatus(t, "/admin/survey/links", http.StatusForbidden, "noroles")
 		if body := noroles.get("/app").Body; strings.Contains(body, `href="/admin/survey"`) {
 			t.Error("a user without roles sees the survey entry")
 		}
@@ -223,9 +217,7 @@ func TestPostersAndQRCode(t *testing.T) {
 	if r := c.get(fmt.Sprintf("/admin/survey/links/%d/poster", gone.ID)); r.Status != 200 || strings.Contains(r.Body, "qr.png") || !strings.Contains(r.Body, "thu hồi") {
 		t.Errorf("revoked poster = %d", r.Status)
 	}
-	if r := c.get(fmt.Sprintf("/admin/survey/links/%d/qr.png", gone.ID)); r.Status != http.StatusGone {
-		t.Errorf("revoked QR = %d", r.Status)
-	}
+	c.wantStatus(t, fmt.Sprintf("/admin/survey/links/%d/qr.png", gone.ID), http.StatusGone, "revoked QR")
 
 	// Another unit's poster, code or sheet, and unknown ids, are forbidden.
 	for _, p := range []string{fmt.Sprintf("/admin/survey/links/%d/poster", other.ID), fmt.Sprintf("/admin/survey/links/%d/qr.png", other.ID),
@@ -242,7 +234,5 @@ func TestPostersAndQRCode(t *testing.T) {
 	if r := admin.get(fmt.Sprintf("/admin/survey/links/%d/poster?size=a4", other.ID)); r.Status != 200 || !strings.Contains(r.Body, "Sở Tư pháp") {
 		t.Errorf("admin poster of STP = %d", r.Status)
 	}
-	if r := admin.get("/admin/survey/links/999999/poster"); r.Status != http.StatusNotFound {
-		t.Errorf("admin, unknown link = %d", r.Status)
-	}
+	admin.wantStatus(t, "/admin/survey/links/999999/poster", http.StatusNotFound, "admin, unknown link")
 }

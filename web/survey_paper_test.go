@@ -106,9 +106,7 @@ func TestPaperImportPage(t *testing.T) {
 
 	agency := ts.client(t)
 	agency.mustLogin("snv.editor")
-	if r := agency.get("/admin/survey/paper"); r.Status != http.StatusForbidden {
-		t.Errorf("agency paper page = %d", r.Status)
-	}
+	agency.wantStatus(t, "/admin/survey/paper", http.StatusForbidden, "agency paper page")
 	if r := agency.postFile("/admin/survey/paper", "file", "giay2.csv", []byte(good+row("SNV", "2026-03-16", "3", "")), map[string]string{"step": "check", "instrument": "sipas-2026"}); r.Status != http.StatusForbidden {
 		t.Errorf("agency paper import = %d", r.Status)
 	}

@@ -248,3 +248,12 @@ func newTestServerOnMetricsDay(t *testing.T, db *store.DB) *testServer {
 	db.Now = func() time.Time { return time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) }
 	return newTestServer(t, db)
 }
+
+// wantStatus GETs path and reports what (the request in words) when the
+// answer's status is not want.
+func (c *client) wantStatus(t *testing.T, path string, want int, what string) {
+	t.Helper()
+	if r := c.get(path); r.Status != want {
+		t.Errorf("%s = %d", what, r.Status)
+	}
+}
