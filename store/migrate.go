@@ -59,7 +59,7 @@ func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
 		}
 		return nil, fmt.Errorf("store: unable to migrate: %w", err)
 	}
-	if err := db.ensureResponseYears(ctx); err != nil {
+	if err := db.AddResponseYears(ctx); err != nil {
 		return nil, err
 	}
 	applied := make([]int64, 0, len(results))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -210,4 +211,115 @@ func mustAtoi(t *testing.T, s string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// Retention removes the raw responses of the years before the cutoff, on
+// both dialects (PostgreSQL by dropping their partitions), keeps the count
+// table and so every result read from it, releases the removed forms' keys,
+// and audits in the same transaction; a dry run changes nothing.
+func TestRemoveRawResponsesKeepsCounts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		in := miniInstrument(t, db)
+		yearsOfResponses(t, db, in, []int{2019, 2020, 2021, 2024, 2026}, 30)
+		// Their years' partitions made as serve makes them; then one more
+		// form of 2018, left in PostgreSQL's default partition.
+		if err := db.AddResponseYears(ctx); err != nil {
+			t.Fatal(err)
+		}
+		yearsOfResponses(t, db, in, []int{2018}, 1)
+		questions := []string{"A1", "A2"}
+		countsBefore := storetest.CountTotals(t, db)
+		resultsBefore, err := db.ResponseCounts(ctx, in.ID, parindex.Date{}, parindex.Date{}, true, questions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rowsBefore := responseRows(t, db)
+		cutoff := store.RetentionCutoff(time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC), 5)
+		if cutoff != (parindex.Date{Year: 2021, Month: 1, Day: 1}) {
+			t.Fatalf("keeping 5 years on 7/12/2026 removes before %s, want 2021-01-01", cutoff)
+		}
+
+		dry, err := db.RemoveRawResponses(ctx, cli, cutoff, true, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dry.Responses() != 61 || len(dry.Years) != 3 || dry.Years[0].Responses != 1 || dry.Years[1].Year != 2019 || dry.Years[2].Year != 2020 {
+			t.Errorf("dry run plans %+v, want one form of 2018 and 30 of 2019 and of 2020", dry.Years)
+		}
+		if got := responseRows(t, db); len(got) != len(rowsBefore) {
+			t.Fatalf("the dry run removed %d responses", len(rowsBefore)-len(got))
+		}
+
+		done, err := db.RemoveRawResponses(ctx, cli, cutoff, false, "Quy chế lưu trữ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(done.Years, dry.Years) {
+			t.Errorf("removed %+v, the dry run said %+v", done.Years, dry.Years)
+		}
+		if db.Dialect() == store.Postgres {
+			if done.Years[0].Partition != "" {
+				t.Errorf("the 2018 form of the default partition removed with %q dropped", done.Years[0].Partition)
+			}
+			for _, y := range done.Years[1:] {
+				if y.Partition != fmt.Sprint("responses_", y.Year) {
+					t.Errorf("%d removed from %q, want its partition dropped", y.Year, y.Partition)
+				}
+			}
+			gone := storetest.Rows(t, db, `SELECT to_regclass('responses_2019') IS NULL AS a, to_regclass('responses_2020') IS NULL AS b,
+				to_regclass('responses_2021') IS NULL AS c`)
+			if gone[0]["a"] != "true" || gone[0]["b"] != "true" || gone[0]["c"] != "false" {
+				t.Errorf("partitions 2019, 2020, 2021 dropped: %v", gone[0])
+			}
+		}
+		var kept []map[string]string
+		for _, r := range rowsBefore {
+			if r["day"] >= "2021" {
+				kept = append(kept, r)
+			}
+		}
+		if got := responseRows(t, db); !reflect.DeepEqual(got, kept) {
+			t.Errorf("%d responses left, want the %d from 2021 on", len(got), len(kept))
+		}
+		if got := storetest.CountTotals(t, db); got != countsBefore {
+			t.Errorf("counts %v after retention, %v before", got, countsBefore)
+		}
+		resultsAfter, err := db.ResponseCounts(ctx, in.ID, parindex.Date{}, parindex.Date{}, true, questions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(resultsAfter, resultsBefore) {
+			t.Errorf("survey counts changed by retention")
+		}
+		audit, err := db.FindAudit(ctx, store.AuditFilter{ObjectType: "responses"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(audit) != 1 || audit[0].Action != "survey.retention" || audit[0].ObjectID != "2021-01-01" || audit[0].Reason != "Quy chế lưu trữ" {
+			t.Fatalf("audit rows %+v, want one survey.retention of 2021-01-01", audit)
+		}
+		if !strings.Contains(audit[0].After, `"responses":61`) {
+			t.Errorf("audit document %s does not say 61 responses", audit[0].After)
+		}
+		// The removed forms' keys are free again, as a deleted row frees a
+		// unique index; the kept ones are not.
+		unit, err := db.OrgUnitByCode(ctx, "SNV")
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := parindex.Date{Year: 2026, Month: 6, Day: 1}
+		form := func(key, dossier string) *parindex.Response {
+			return &parindex.Response{InstrumentID: in.ID, UnitID: unit.ID, Day: day, DossierHash: dossier,
+				SubmittedHour: time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC), IdempotencyKey: key, Answers: "55", Source: parindex.SourcePaper}
+		}
+		outcomes, err := db.InsertResponses(ctx, []*parindex.Response{form("form-2019-0", "dossier-2019-0"), form("form-2024-0", ""), form("again", "dossier-2024-0")},
+			map[int64][]string{in.ID: questions}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []store.InsertOutcome{store.Inserted, store.DuplicateKey, store.DuplicateDossier}; !reflect.DeepEqual(outcomes, want) {
+			t.Errorf("outcomes after retention %v, want %v", outcomes, want)
+		}
+	})
 }

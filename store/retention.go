@@ -14,19 +14,27 @@ import (
 	"parindex"
 )
 
-// ensureResponseYears creates the partitions of responses for the current
-// year in Vietnam and the next (PostgreSQL, migration 00015), so that a
-// year's responses land in their own table rather than in
-// responses_default. Every command calls it through Migrate; the function
-// waits for another server doing the same and does nothing for a year that
-// exists.
-func (db *DB) ensureResponseYears(ctx context.Context) error {
+// AddResponseYears creates the partitions of responses (PostgreSQL,
+// migration 00015) for the current year in Vietnam, the next, and every
+// year that has rows in responses_default (moved into their year's table),
+// so that a year's responses sit in their own table. Migrate calls it, so
+// every command and every start of serve does, and serve again each night.
+// responses_add_year waits for another server doing the same and does
+// nothing for a year that exists; the default partition is empty unless a
+// server ran past a new year without a restart or forms of an old year
+// arrived (paper imports), so reading it costs nothing.
+func (db *DB) AddResponseYears(ctx context.Context) error {
 	if db.dialect != Postgres {
 		return nil
 	}
 	year := db.now().In(vietnam).Year()
-	if _, err := db.db.ExecContext(ctx, `SELECT responses_add_year($1), responses_add_year($1 + 1)`, year); err != nil {
-		return fmt.Errorf("store: unable to create the responses' partitions of %d and %d: %w", year, year+1, err)
+	if _, err := db.db.ExecContext(ctx, `SELECT responses_add_year(y::integer) FROM (
+		SELECT $1::integer AS y UNION SELECT $1::integer + 1 UNION SELECT DISTINCT EXTRACT(YEAR FROM day) FROM responses_default) years
+		ORDER BY y`, year); err != nil {
+		if isReadOnly(err) {
+			return fmt.Errorf("store: unable to create the responses' partitions: %w: %w", ErrReadOnly, err)
+		}
+		return fmt.Errorf("store: unable to create the responses' partitions: %w", err)
 	}
 	return nil
 }
