@@ -86,21 +86,26 @@ FROM generate_series(
 INSERT INTO responses OVERRIDING SYSTEM VALUE SELECT * FROM responses_flat;
 SELECT setval(pg_get_serial_sequence('responses', 'id'), COALESCE((SELECT MAX(id) FROM responses_flat), 0) + 1, false);
 
+-- The keys' tables are filled before their indexes are built, as
+-- responses' partitions are, and with room to sort in memory (this
+-- transaction only).
+SET LOCAL maintenance_work_mem = '256MB';
 CREATE TABLE response_keys (
-    idempotency_key TEXT PRIMARY KEY,
+    idempotency_key TEXT NOT NULL,
     day             DATE NOT NULL
 );
-CREATE INDEX response_keys_day_idx ON response_keys (day);
 CREATE TABLE response_dossiers (
     org_unit_id  BIGINT NOT NULL,
     dossier_hash TEXT NOT NULL,
-    day          DATE NOT NULL,
-    PRIMARY KEY (org_unit_id, dossier_hash)
+    day          DATE NOT NULL
 );
-CREATE INDEX response_dossiers_day_idx ON response_dossiers (day);
 INSERT INTO response_keys (idempotency_key, day) SELECT idempotency_key, day FROM responses_flat;
 INSERT INTO response_dossiers (org_unit_id, dossier_hash, day)
 SELECT org_unit_id, dossier_hash, day FROM responses_flat WHERE dossier_hash IS NOT NULL;
+ALTER TABLE response_keys ADD PRIMARY KEY (idempotency_key);
+CREATE INDEX response_keys_day_idx ON response_keys (day);
+ALTER TABLE response_dossiers ADD PRIMARY KEY (org_unit_id, dossier_hash);
+CREATE INDEX response_dossiers_day_idx ON response_dossiers (day);
 DROP TABLE responses_flat;
 
 ALTER TABLE responses ADD PRIMARY KEY (id, day);
