@@ -184,6 +184,18 @@ func openReader(ctx context.Context, rawURL string, log *slog.Logger) (*store.DB
 	return reader, nil
 }
 
+// openExportDB opens what the export commands read: the read-only replica
+// when PARINDEX_DATABASE_READ_URL is set, as the web's exports do (the
+// primary is opened first, to migrate it), else the primary.
+func openExportDB(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB, error) {
+	db, err := openDB(ctx, cfg, log)
+	if err != nil || cfg.DatabaseReadURL == "" {
+		return db, err
+	}
+	db.Close()
+	return openReader(ctx, cfg.DatabaseReadURL, log)
+}
+
 // logger writes to the command's error stream, which tests capture.
 func (a *app) logger() *slog.Logger { return a.cfg.NewLogger(a.stderr) }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -131,6 +132,13 @@ func TestServeReadsDashboardsAndExportsFromTheReplica(t *testing.T) {
 	}
 	if comments != 7 {
 		t.Errorf("the responses workbook holds %d of the replica's forms, want 7:\n%v", comments, rows)
+	}
+	// The command line's export reads the replica too.
+	out := filepath.Join(t.TempDir(), "responses.xlsx")
+	code, stdout, stderr := cli(t, map[string]string{"PARINDEX_DATA_DIR": t.TempDir(), "PARINDEX_DATABASE_URL": primaryURL,
+		"PARINDEX_DATABASE_READ_URL": storetest.ReadOnlyURL(t, replicaURL)}, "export", "responses", "--out", out)
+	if code != 0 || !strings.Contains(stdout, "Đã xuất 7 phiếu") {
+		t.Errorf("export responses: exit %d, %s%s", code, stdout, stderr)
 	}
 	// The primary has none of them; the session it wrote lives there, as
 	// the replica refuses writes.
