@@ -64,6 +64,9 @@ BEGIN
         RETURN false;
     END IF;
     IF EXISTS (SELECT 1 FROM responses_default WHERE day >= lo AND day < hi) THEN
+        -- Forms of that year arriving meanwhile wait, rather than land in
+        -- the default partition behind the move and fail the attachment.
+        LOCK TABLE responses_default IN EXCLUSIVE MODE;
         EXECUTE format('CREATE TABLE %I (LIKE responses INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
         EXECUTE format('WITH moved AS (DELETE FROM responses_default WHERE day >= $1 AND day < $2 RETURNING *)
             INSERT INTO %I SELECT * FROM moved', part) USING lo, hi;
