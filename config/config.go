@@ -40,7 +40,12 @@ const EnvPrefix = "PARINDEX_"
 // Config is the effective configuration.
 type Config struct {
 	DatabaseURL string
-	Addr        string
+	// DatabaseReadURL, when set, is a read-only copy of the PostgreSQL
+	// database (a streaming replica) that the dashboards and the exports
+	// read, so that their long reads leave the primary to the survey's
+	// writes; "" reads everything from DatabaseURL.
+	DatabaseReadURL string
+	Addr            string
 	// MetricsAddr is where /metrics (Prometheus) listens, apart from the
 	// public address; "" when switched off.
 	MetricsAddr    string
@@ -108,6 +113,24 @@ var Options = []Option{
 			c.DatabaseURL = orDefault(raw, "sqlite:"+strings.TrimSuffix(c.DataDir, "/")+"/parindex.db")
 			if _, _, err := store.ParseURL(c.DatabaseURL); err != nil {
 				return &Error{EnvPrefix + "DATABASE_URL", store.MaskURL(raw), "sqlite:PATH or postgres://…?sslmode=… (" + err.Error() + ")"}
+			}
+			return nil
+		}},
+	{Name: "DATABASE_READ_URL", Flag: "database-read-url", Help: "postgres://… of a read-only replica of DATABASE_URL for the dashboards and exports (PostgreSQL only; empty: none)", Secret: true,
+		apply: func(c *Config, raw string) error {
+			c.DatabaseReadURL = raw
+			if raw == "" {
+				return nil
+			}
+			dialect, _, err := store.ParseURL(raw)
+			if err == nil && dialect != store.Postgres {
+				err = errors.New("a replica is a PostgreSQL server")
+			}
+			if primary, _, _ := store.ParseURL(c.DatabaseURL); err == nil && primary != store.Postgres {
+				err = errors.New("DATABASE_URL is not PostgreSQL")
+			}
+			if err != nil {
+				return &Error{EnvPrefix + "DATABASE_READ_URL", store.MaskURL(raw), "empty, or postgres://…?sslmode=… of a replica when DATABASE_URL is PostgreSQL (" + err.Error() + ")"}
 			}
 			return nil
 		}},
@@ -327,6 +350,7 @@ func (c Config) Effective() [][2]string {
 	return [][2]string{
 		{"PARINDEX_DATA_DIR", c.DataDir},
 		{"PARINDEX_DATABASE_URL", store.MaskURL(c.DatabaseURL)},
+		{"PARINDEX_DATABASE_READ_URL", orDefault(store.MaskURL(c.DatabaseReadURL), "(none)")},
 		{"PARINDEX_ADDR", c.Addr},
 		{"PARINDEX_METRICS_ADDR", orDefault(c.MetricsAddr, "off")},
 		{"PARINDEX_BASE_URL", c.BaseURL},

@@ -191,3 +191,34 @@ func TestIntegrityPolicy(t *testing.T) {
 		t.Errorf("a policy with an unknown key: %v", err)
 	}
 }
+
+// PARINDEX_DATABASE_READ_URL names a PostgreSQL replica of a PostgreSQL
+// primary; anything else stops start-up naming the variable, without its
+// password.
+func TestDatabaseReadURL(t *testing.T) {
+	primary := "postgres://u:pw@primary/db?sslmode=disable"
+	c, err := config.Load(nil, env(map[string]string{"PARINDEX_DATABASE_URL": primary,
+		"PARINDEX_DATABASE_READ_URL": "postgres://u:pw@replica/db?sslmode=disable"}))
+	if err != nil || c.DatabaseReadURL != "postgres://u:pw@replica/db?sslmode=disable" {
+		t.Fatalf("read URL %q, %v", c.DatabaseReadURL, err)
+	}
+	for _, kv := range c.Effective() {
+		if kv[0] == "PARINDEX_DATABASE_READ_URL" && kv[1] != "postgres://u:xxxxx@replica/db?sslmode=disable" {
+			t.Errorf("config prints the read URL as %q", kv[1])
+		}
+	}
+	if c, err := config.Load(nil, env(map[string]string{"PARINDEX_DATABASE_URL": primary})); err != nil || c.DatabaseReadURL != "" {
+		t.Errorf("no read URL: %q, %v", c.DatabaseReadURL, err)
+	}
+	for _, bad := range []map[string]string{
+		{"PARINDEX_DATABASE_URL": primary, "PARINDEX_DATABASE_READ_URL": "sqlite:/tmp/copy.db"},
+		{"PARINDEX_DATABASE_URL": primary, "PARINDEX_DATABASE_READ_URL": "postgres://u:pw@replica/db"},
+		{"PARINDEX_DATABASE_READ_URL": "postgres://u:pw@replica/db?sslmode=disable"}, // over SQLite
+	} {
+		_, err := config.Load(nil, env(bad))
+		var ce *config.Error
+		if !errors.As(err, &ce) || ce.Var != "PARINDEX_DATABASE_READ_URL" || strings.Contains(err.Error(), "pw@") {
+			t.Errorf("%v: err = %v, want a config.Error naming the variable without the password", bad, err)
+		}
+	}
+}

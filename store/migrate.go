@@ -59,6 +59,9 @@ func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
 		}
 		return nil, fmt.Errorf("store: unable to migrate: %w", err)
 	}
+	if err := db.AddResponseYears(ctx); err != nil {
+		return nil, err
+	}
 	applied := make([]int64, 0, len(results))
 	for _, r := range results {
 		applied = append(applied, r.Source.Version)

@@ -91,7 +91,10 @@ const NightlyScreenHour = 2
 // runs it, so that QR and web forms get the batch test of imports without
 // anyone running `parindex survey screen`. Several servers on one database
 // may each run it: a screen adds flags only once. A failure is logged and
-// tried again the next night.
+// tried again the next night. Before screening it makes the responses'
+// yearly partitions of PostgreSQL (store.AddResponseYears), so that a
+// server running past a new year without a restart stores the new year's
+// forms in their own table from the next night on, not in the default one.
 func ScreenNightly(ctx context.Context, db *store.DB, log *slog.Logger, loc *time.Location) {
 	if loc == nil {
 		loc = time.UTC
@@ -104,6 +107,9 @@ func ScreenNightly(ctx context.Context, db *store.DB, log *slog.Logger, loc *tim
 			t.Stop()
 			return
 		case <-t.C:
+		}
+		if err := db.AddResponseYears(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("store: nightly partitions of responses", slog.String("error", err.Error()))
 		}
 		year := time.Now().In(loc).AddDate(0, 0, -1).Year()
 		results, err := ScreenPublished(ctx, db, year)

@@ -32,9 +32,9 @@ type dashboards struct {
 // dashboardRoutes registers the overview (province-wide viewers) and the
 // agency page (anyone who may view the unit).
 func (s *Server) dashboardRoutes(staff *gin.RouterGroup) {
-	results := survey.NewService(s.db, survey.ResultOptions{})
+	results := survey.NewService(s.reader, survey.ResultOptions{})
 	results.ServeStale(10*time.Minute, s.log)
-	d := &dashboards{s: s, svc: dashboard.New(s.db, results)}
+	d := &dashboards{s: s, svc: dashboard.New(s.reader, results)}
 	s.dashboards = d.svc
 	province := staff.Group("/app/dashboard", s.RequireAction(parindex.ActionViewProvince))
 	province.GET("", d.overview)

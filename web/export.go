@@ -42,7 +42,7 @@ func (s *Server) exportSnapshot(c *gin.Context, fallback func() (int64, error)) 
 		s.Fail(c, err)
 		return nil, false
 	}
-	sc, err := export.LoadSnapshot(c.Request.Context(), s.db, id)
+	sc, err := export.LoadSnapshot(c.Request.Context(), s.reader, id)
 	if err != nil {
 		s.Fail(c, err)
 		return nil, false
@@ -76,7 +76,7 @@ func (s *Server) scorecardXLSX(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	sc, ok := s.exportSnapshot(c, func() (int64, error) { return export.LatestPublished(ctx, s.db, unit.Type) })
+	sc, ok := s.exportSnapshot(c, func() (int64, error) { return export.LatestPublished(ctx, s.reader, unit.Type) })
 	if !ok {
 		return
 	}
@@ -85,7 +85,7 @@ func (s *Server) scorecardXLSX(c *gin.Context) {
 		s.Render(c, http.StatusNotFound, "message", "error.title", kit.Message{Key: "error.notfound"})
 		return
 	}
-	surveys, err := export.SurveyFor(ctx, s.results, sc, unit.Code)
+	surveys, err := export.SurveyFor(ctx, s.readResults, sc, unit.Code)
 	if err != nil {
 		s.InternalError(c, err)
 		return
@@ -100,7 +100,7 @@ func (s *Server) scorecardXLSX(c *gin.Context) {
 func (s *Server) rankingXLSX(c *gin.Context) {
 	ctx := c.Request.Context()
 	sc, ok := s.exportSnapshot(c, func() (int64, error) {
-		found, err := s.db.FindSnapshots(ctx, store.SnapshotFilter{Status: parindex.StatusPublished})
+		found, err := s.reader.FindSnapshots(ctx, store.SnapshotFilter{Status: parindex.StatusPublished})
 		if err != nil {
 			return 0, err
 		}
@@ -112,7 +112,7 @@ func (s *Server) rankingXLSX(c *gin.Context) {
 	if !ok {
 		return
 	}
-	types, err := export.UnitTypes(ctx, s.db, sc)
+	types, err := export.UnitTypes(ctx, s.reader, sc)
 	if err != nil {
 		s.InternalError(c, err)
 		return
@@ -181,7 +181,7 @@ func (s *Server) responsesXLSX(c *gin.Context) {
 	c.Header("Content-Disposition", workbook.ContentDisposition(export.ResponsesFileName(s.db.Now().In(kit.VietnamTime))))
 	c.Header("Cache-Control", "no-store")
 	c.Status(http.StatusOK)
-	sum, err := export.WriteResponses(c.Request.Context(), s.db, f, s.clock, c.Writer, nil)
+	sum, err := export.WriteResponses(c.Request.Context(), s.reader, f, s.clock, c.Writer, nil)
 	if err != nil {
 		s.log.Error("responses export failed", slog.String("request_id", kit.RequestID(c)), slog.Int("rows", sum.Rows), slog.String("error", err.Error()))
 		panic(http.ErrAbortHandler)
@@ -221,7 +221,7 @@ func (s *Server) surveyResultsXLSX(c *gin.Context) {
 		parent = units[0].Code
 	}
 	ctx := c.Request.Context()
-	res, err := export.LoadSurveyResults(ctx, s.db, s.results, export.SurveyQuery{Instrument: instrument, Period: survey.Year(year), Parent: parent,
+	res, err := export.LoadSurveyResults(ctx, s.reader, s.readResults, export.SurveyQuery{Instrument: instrument, Period: survey.Year(year), Parent: parent,
 		IncludeFlagged: c.Query("include_flagged") == "1", Policy: s.cfg.IntegrityPolicy, Location: s.cfg.Location})
 	if err != nil {
 		s.Fail(c, err)

@@ -57,9 +57,14 @@ type Server struct {
 
 	ingester *survey.Ingester
 	survey   *survey.Handler
-	// results reads exact survey results (no stale cache): exports, the
-	// API and the counter-integrity report.
+	// results reads exact survey results (no stale cache): the API, the
+	// counter-integrity report and scoring.
 	results *survey.Service
+	// reader is what the dashboards and the exports read: a read-only
+	// replica when PARINDEX_DATABASE_READ_URL is set (NewWithReader), else
+	// db. readResults is results over it, for the exports.
+	reader      *store.DB
+	readResults *survey.Service
 	// dashboards serves the dashboards from its caches, warmed at Serve.
 	dashboards *dashboard.Service
 	live       *liveBroker
@@ -71,10 +76,20 @@ type Server struct {
 // New builds the server: routes, middleware, templates and assets are all
 // prepared and checked here, so a broken template stops start-up.
 func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
+	return NewWithReader(cfg, db, db, log)
+}
+
+// NewWithReader is New with the dashboards and the exports reading reader,
+// a read-only replica of db (PARINDEX_DATABASE_READ_URL): their long reads
+// then leave the primary to the survey's writes. Everything that writes,
+// and what must see a write at once (sessions, the survey, live counts,
+// scoring, the pages that change data), uses db.
+func NewWithReader(cfg config.Config, db, reader *store.DB, log *slog.Logger) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, db: db, log: log, reg: prometheus.NewRegistry(), passwordParams: password.Default, clock: cfg.Clock()}
+	s := &Server{cfg: cfg, db: db, reader: reader, log: log, reg: prometheus.NewRegistry(), passwordParams: password.Default, clock: cfg.Clock()}
 	s.sessions = newSessions(s)
 	s.results = survey.NewService(db, survey.ResultOptions{})
+	s.readResults = survey.NewService(reader, survey.ResultOptions{})
 	s.assessments = assessments.New(s, db, s.clock, &snapshot.Runner{DB: db, Survey: s.results, Integrity: &s.cfg.IntegrityPolicy, Location: cfg.Location},
 		cfg.DataDir, int64(cfg.EvidenceMaxMB)<<20)
 	var err error

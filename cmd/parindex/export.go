@@ -64,7 +64,7 @@ with the counter integrity of a calendar year: the same workbook as the web down
 				}
 			}
 			ctx := cmd.Context()
-			db, err := openDB(ctx, a.cfg, a.logger())
+			db, err := openExportDB(ctx, a.cfg, a.logger())
 			if err != nil {
 				return err
 			}
@@ -111,7 +111,7 @@ Writes one scorecard workbook per agency of the snapshot (or per --unit) into --
 				return usageError{errors.New("--snapshot ID and --out DIR are required")}
 			}
 			ctx := cmd.Context()
-			db, err := openDB(ctx, a.cfg, a.logger())
+			db, err := openExportDB(ctx, a.cfg, a.logger())
 			if err != nil {
 				return err
 			}
@@ -181,7 +181,7 @@ func (a *app) exportRankingCommand() *cobra.Command {
 				return usageError{errors.New("--snapshot ID and --out FILE.xlsx|DIR are required")}
 			}
 			ctx := cmd.Context()
-			db, err := openDB(ctx, a.cfg, a.logger())
+			db, err := openExportDB(ctx, a.cfg, a.logger())
 			if err != nil {
 				return err
 			}
@@ -222,7 +222,7 @@ Streams every matching response into one workbook without holding them in memory
 				return usageError{errors.New("--out FILE.xlsx|DIR is required")}
 			}
 			ctx := cmd.Context()
-			db, err := openDB(ctx, a.cfg, a.logger())
+			db, err := openExportDB(ctx, a.cfg, a.logger())
 			if err != nil {
 				return err
 			}

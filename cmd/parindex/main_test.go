@@ -26,12 +26,17 @@ import (
 // serve` does, and stops it after the test. Logs go to the returned buffer.
 func mustRun(t *testing.T, databaseURL string) (*Main, *bytes.Buffer) {
 	t.Helper()
-	cfg, err := config.Load(map[string]string{
-		"addr":         "127.0.0.1:0",
-		"metrics-addr": "127.0.0.1:0",
-		"data-dir":     t.TempDir(),
-		"database-url": databaseURL,
-	}, func(string) string { return "" })
+	return mustRunWith(t, map[string]string{"database-url": databaseURL})
+}
+
+// mustRunWith is mustRun with more settings (config flags).
+func mustRunWith(t *testing.T, settings map[string]string) (*Main, *bytes.Buffer) {
+	t.Helper()
+	flags := map[string]string{"addr": "127.0.0.1:0", "metrics-addr": "127.0.0.1:0", "data-dir": t.TempDir()}
+	for k, v := range settings {
+		flags[k] = v
+	}
+	cfg, err := config.Load(flags, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,8 +24,11 @@ type Main struct {
 	Log    *slog.Logger
 	// Out receives what a person at the console must read (the first
 	// administrator's password).
-	Out    io.Writer
-	DB     *store.DB
+	Out io.Writer
+	DB  *store.DB
+	// Reader is the read-only replica the dashboards and exports read
+	// (PARINDEX_DATABASE_READ_URL); nil when none is set.
+	Reader *store.DB
 	Server *web.Server
 	// URL is where the server listens, known after Run (the real port when
 	// ADDR asked for port 0).
@@ -63,8 +66,15 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := bootstrapAdmin(ctx, db, out); err != nil {
 		return err
 	}
+	reader := db
+	if m.Config.DatabaseReadURL != "" {
+		if m.Reader, err = openReader(ctx, m.Config.DatabaseReadURL, m.Log); err != nil {
+			return err
+		}
+		reader = m.Reader
+	}
 	web.Version = version
-	if m.Server, err = web.New(m.Config, db, m.Log); err != nil {
+	if m.Server, err = web.NewWithReader(m.Config, db, reader, m.Log); err != nil {
 		return err
 	}
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
@@ -109,6 +119,9 @@ func (m *Main) Close() error {
 	if m.DB != nil {
 		errs = append(errs, m.DB.Close())
 	}
+	if m.Reader != nil {
+		errs = append(errs, m.Reader.Close())
+	}
 	return errors.Join(errs...)
 }
 
@@ -147,6 +160,40 @@ func openDB(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB
 		log.Info("database migrated", slog.Any("versions", applied), slog.String("dialect", db.Dialect()))
 	}
 	return db, nil
+}
+
+// openReader opens the read-only replica at rawURL, which the primary's
+// migrations reach by replication: it is never migrated. A replica behind
+// the primary's schema is logged, not refused: replication catches up in a
+// moment after a migration, and what it cannot read yet fails as a read
+// of the primary would have.
+func openReader(ctx context.Context, rawURL string, log *slog.Logger) (*store.DB, error) {
+	reader, err := store.Open(ctx, rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("không mở được bản sao chỉ đọc (unable to open the read-only replica; PARINDEX_DATABASE_READ_URL): %w", err)
+	}
+	current, err := reader.SchemaCurrent(ctx)
+	if err != nil {
+		reader.Close()
+		return nil, fmt.Errorf("không đọc được lược đồ của bản sao chỉ đọc (unable to read the read-only replica's schema; PARINDEX_DATABASE_READ_URL): %w", err)
+	}
+	if !current {
+		log.Warn("the read-only replica's schema is behind this version; dashboards and exports may fail until replication catches up",
+			slog.String("database_read_url", store.MaskURL(rawURL)))
+	}
+	return reader, nil
+}
+
+// openExportDB opens what the export commands read: the read-only replica
+// when PARINDEX_DATABASE_READ_URL is set, as the web's exports do (the
+// primary is opened first, to migrate it), else the primary.
+func openExportDB(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB, error) {
+	db, err := openDB(ctx, cfg, log)
+	if err != nil || cfg.DatabaseReadURL == "" {
+		return db, err
+	}
+	db.Close()
+	return openReader(ctx, cfg.DatabaseReadURL, log)
 }
 
 // logger writes to the command's error stream, which tests capture.

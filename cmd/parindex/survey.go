@@ -78,7 +78,7 @@ docs/statistics.md. --instrument is a YAML file or a reference instrument code. 
 	fl.Uint64Var(&seed, "seed", 1, "hạt giống của bootstrap, dưới 100 người trả lời (bootstrap seed, under 100 respondents)")
 	fl.BoolVar(&includeFlagged, "include-flagged", false, "tính cả phiếu bị gắn cờ khi sàng lọc (include the forms screening flags)")
 	fl.StringVar(&by, "by", "", "\"unit\": mỗi đơn vị một nhóm (one group per unit)")
-	return groupCommand("survey", "Khảo sát sự hài lòng (citizen satisfaction survey)", stats, a.surveyScreenCommand(), a.surveyIntegrityCommand())
+	return groupCommand("survey", "Khảo sát sự hài lòng (citizen satisfaction survey)", stats, a.surveyScreenCommand(), a.surveyIntegrityCommand(), a.surveyRetentionCommand())
 }
 
 // surveyScreenCommand screens stored responses of every channel with the
