@@ -109,6 +109,7 @@ Prints a framework (a file, or a CODE from the database, then from the embedded 
 	}
 
 	var importReason string
+	var imported *criteria.Framework
 	importCmd := &cobra.Command{
 		Use:   "import FILE",
 		Short: "Nhập bộ tiêu chí (YAML hoặc Excel) thành bản nháp (import a framework as a draft)",
@@ -119,20 +120,16 @@ ban hành không thể thay đổi: hãy nhập nội dung sửa đổi với m�
 Stores the file as a draft under its code. Re-importing a draft replaces it (audited); a
 published code is refused: import the correction as a new version under a new code.`,
 		Args: positionalArgs(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		PreRunE: func(cmd *cobra.Command, args []string) error {
 			f, warnings, err := loadFrameworkFile(args[0])
 			for _, w := range warnings {
 				fmt.Fprintln(a.stderr, "cảnh báo (warning): "+w.String())
 			}
-			if err != nil {
-				return asInputErrors(err)
-			}
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			res, err := db.ImportFramework(cmd.Context(), cliActor(), f, importReason)
+			imported = f
+			return asInputErrors(err)
+		},
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
+			res, err := db.ImportFramework(cmd.Context(), cliActor(), imported, importReason)
 			if err != nil {
 				return err
 			}
@@ -143,7 +140,7 @@ published code is refused: import the correction as a new version under a new co
 			}[res.Action]
 			fmt.Fprintf(a.stdout, "%s: %s, hash %s\n", what, res.Record.Code, res.Record.Hash[:12])
 			return nil
-		},
+		}),
 	}
 	importCmd.Flags().StringVar(&importReason, "reason", "", "lý do, ghi vào nhật ký (reason recorded in the audit log)")
 
