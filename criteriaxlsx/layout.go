@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"parindex/criteria"
 	"parindex/workbook"
 )
 
@@ -97,6 +98,44 @@ var nodeColumns = []column{
 	// the letters they had before short names existed.
 	{"short_name", "Tên ngắn, trên biểu đồ", 18, workbook.Text},
 	{maxComputed, "Điểm tối đa tính được", 12, workbook.NoteNumber},
+}
+
+// frameworkText is the framework's text field that the framework sheet's
+// row key holds as it is, both ways; nil for a key that is not one.
+func frameworkText(f *criteria.Framework, key string) *string {
+	switch key {
+	case "code":
+		return &f.Code
+	case "name":
+		return &f.Name
+	case "description":
+		return &f.Description
+	case "source":
+		return &f.Source
+	}
+	return nil
+}
+
+// parameterText is the node's text parameter that the nodes sheet's
+// column key holds as it is, both ways; nil for a key that is not one.
+func parameterText(n *criteria.Node, key string) *string {
+	switch key {
+	case "numerator":
+		return &n.Numerator
+	case "denominator":
+		return &n.Denominator
+	case "metric":
+		return &n.Metric
+	case "formula":
+		return &n.Formula
+	case "instrument":
+		return &n.Instrument
+	case "element":
+		return &n.Element
+	case "question":
+		return &n.Question
+	}
+	return nil
 }
 
 // guideRows explain the layout on the guide sheet.

@@ -56,19 +56,14 @@ func writeFramework(w *workbook.Workbook, f *criteria.Framework) error {
 	}
 	for _, r := range frameworkRows {
 		var value any
+		if p := frameworkText(f, r.key); p != nil {
+			value = *p
+		}
 		switch r.key {
-		case "code":
-			value = f.Code
-		case "name":
-			value = f.Name
-		case "description":
-			value = f.Description
 		case "year":
 			value = f.Year
 		case "agency_types":
 			value = strings.Join(f.AgencyTypes, ", ")
-		case "source":
-			value = f.Source
 		case "rounding":
 			value = f.Rounding
 		case "cap_index":
@@ -198,15 +193,14 @@ func nodeValue(f *criteria.Framework, n *criteria.Node, key, parent string) any 
 	if !uses(key) {
 		return nil
 	}
+	if p := parameterText(n, key); p != nil {
+		return text(*p)
+	}
 	switch key {
 	case "step":
 		if n.Step != 0 && n.Step != criteria.DefaultStep {
 			return n.Step
 		}
-	case "numerator":
-		return text(n.Numerator)
-	case "denominator":
-		return text(n.Denominator)
 	case "target":
 		if n.Target != 0 && n.Target != criteria.DefaultTarget {
 			return n.Target
@@ -217,18 +211,8 @@ func nodeValue(f *criteria.Framework, n *criteria.Node, key, parent string) any 
 			parts[i] = formatNumber(t.Min) + ": " + formatNumber(t.Points)
 		}
 		return text(strings.Join(parts, "; "))
-	case "metric":
-		return text(n.Metric)
 	case "per_unit":
 		return n.PerUnit
-	case "formula":
-		return text(n.Formula)
-	case "instrument":
-		return text(n.Instrument)
-	case "element":
-		return text(n.Element)
-	case "question":
-		return text(n.Question)
 	case "measure":
 		if n.Measure != "" && n.Measure != criteria.DefaultMeasure {
 			return string(n.Measure)
