@@ -24,7 +24,7 @@ func FuzzRead(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(data)
-	filled := edit(f, data, func(x *excelize.File) {
+	filled := tabulartest.Edit(f, data, func(x *excelize.File) {
 		x.SetCellValue(assessmentxlsx.SheetScores, "E"+itoa(rowOf(f, x, assessmentxlsx.SheetScores, "2.3")), 2.5)
 		x.SetCellValue(assessmentxlsx.SheetMetrics, "C"+itoa(rowOf(f, x, assessmentxlsx.SheetMetrics, "plan_tasks_total")), 10)
 	})
@@ -45,10 +45,7 @@ func FuzzReadCells(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	x, err := excelize.OpenReader(bytes.NewReader(base))
-	if err != nil {
-		f.Fatal(err)
-	}
+	x := tabulartest.Open(f, base)
 	sheets := x.GetSheetList()
 	row := func(sheet, code string) uint8 { return uint8(rowOf(f, x, sheet, code) - 1) }
 	scores, metrics := uint8(0), uint8(1)
@@ -68,7 +65,6 @@ func FuzzReadCells(f *testing.F) {
 	f.Add(metrics, row(assessmentxlsx.SheetMetrics, "plan_tasks_total"), uint8(2), "1 000", false)
 	f.Add(metrics, row(assessmentxlsx.SheetMetrics, "plan_tasks_total"), uint8(0), "plan_tasks_done", false)
 	f.Add(uint8(3), uint8(2), uint8(1), "other-hash", false)
-	x.Close()
 	f.Fuzz(func(t *testing.T, sheet, row, col uint8, value string, number bool) {
 		// A value excelize refuses (too long a text) leaves the cell as it
 		// was: the template is read as it is.

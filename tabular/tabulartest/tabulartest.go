@@ -135,6 +135,35 @@ func CheckInputErrors(tb testing.TB, file string, err error) parindex.InputError
 	return ie
 }
 
+// Open opens the workbook book as Excel would show it, closed after the
+// test.
+func Open(tb testing.TB, book []byte) *excelize.File {
+	tb.Helper()
+	x, err := excelize.OpenReader(bytes.NewReader(book))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { x.Close() })
+	return x
+}
+
+// Edit opens the workbook book, lets change edit it as a person would in
+// Excel, and returns the saved workbook.
+func Edit(tb testing.TB, book []byte, change func(x *excelize.File)) []byte {
+	tb.Helper()
+	x, err := excelize.OpenReader(bytes.NewReader(book))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer x.Close()
+	change(x)
+	var buf bytes.Buffer
+	if _, err := x.WriteTo(&buf); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 // EditCell writes a fuzzed value into one cell of the workbook book, as a
 // person editing it in Excel would, and returns the saved workbook. sheet,
 // row and column pick the cell: the sheet among sheets, the row and column
@@ -144,32 +173,26 @@ func CheckInputErrors(tb testing.TB, file string, err error) parindex.InputError
 // workbook returned is then book's cells as they were.
 func EditCell(tb testing.TB, book []byte, sheets []string, sheet, row, column uint8, value string, number bool) (edited []byte, set bool) {
 	tb.Helper()
-	x, err := excelize.OpenReader(bytes.NewReader(book))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer x.Close()
-	name := sheets[int(sheet)%len(sheets)]
-	rows, err := x.GetRows(name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	width := 0
-	for _, r := range rows {
-		width = max(width, len(r))
-	}
-	cell, err := excelize.CoordinatesToCellName(int(column)%(width+1)+1, int(row)%(len(rows)+1)+1)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if v, perr := strconv.ParseFloat(value, 64); number && perr == nil {
-		err = x.SetCellValue(name, cell, v)
-	} else {
-		err = x.SetCellStr(name, cell, value)
-	}
-	var buf bytes.Buffer
-	if _, werr := x.WriteTo(&buf); werr != nil {
-		tb.Fatal(werr)
-	}
-	return buf.Bytes(), err == nil
+	edited = Edit(tb, book, func(x *excelize.File) {
+		name := sheets[int(sheet)%len(sheets)]
+		rows, err := x.GetRows(name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		width := 0
+		for _, r := range rows {
+			width = max(width, len(r))
+		}
+		cell, err := excelize.CoordinatesToCellName(int(column)%(width+1)+1, int(row)%(len(rows)+1)+1)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if v, perr := strconv.ParseFloat(value, 64); number && perr == nil {
+			err = x.SetCellValue(name, cell, v)
+		} else {
+			err = x.SetCellStr(name, cell, value)
+		}
+		set = err == nil
+	})
+	return edited, set
 }
