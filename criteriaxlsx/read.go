@@ -124,7 +124,7 @@ func (s *sheet) cell(r workbook.Row, key string) string {
 }
 
 // open finds a sheet of the layout and reads its header.
-func (rd *reader) open(layoutName string, cols []column, required ...string) *sheet {
+func (rd *reader) open(layoutName string, cols []workbook.KeyedColumn, required ...string) *sheet {
 	name := rd.book.FindSheet(sheetNames[layoutName]...)
 	if name == "" {
 		rd.add(layoutName, 0, "",
@@ -148,14 +148,14 @@ func (rd *reader) open(layoutName string, cols []column, required ...string) *sh
 	known := map[string]bool{}
 	var names []string
 	for _, c := range cols {
-		known[c.key] = true
-		if c.format != workbook.Note && c.format != workbook.NoteNumber {
-			names = append(names, c.key)
+		known[c.Key] = true
+		if c.Format != workbook.Note && c.Format != workbook.NoteNumber {
+			names = append(names, c.Key)
 		}
 	}
 	ok := true
 	for i, h := range header.Cells {
-		key := headerKey(h)
+		key := workbook.HeaderKey(h)
 		switch {
 		case key == "":
 		case !known[key]:

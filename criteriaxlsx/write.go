@@ -41,16 +41,8 @@ func Bytes(f *criteria.Framework) ([]byte, error) {
 	return w.Bytes()
 }
 
-func workbookColumns(cols []column) []workbook.Column {
-	out := make([]workbook.Column, len(cols))
-	for i, c := range cols {
-		out[i] = workbook.Column{Title: c.header(), Width: c.width, Format: c.format}
-	}
-	return out
-}
-
 func writeFramework(w *workbook.Workbook, f *criteria.Framework) error {
-	s, err := w.AddSheet(SheetFramework, workbookColumns(frameworkColumns))
+	s, err := w.AddSheet(SheetFramework, workbook.KeyedColumns(frameworkColumns))
 	if err != nil {
 		return err
 	}
@@ -85,7 +77,7 @@ func writeFramework(w *workbook.Workbook, f *criteria.Framework) error {
 }
 
 func writeBands(w *workbook.Workbook, f *criteria.Framework) error {
-	s, err := w.AddSheet(SheetBands, workbookColumns(bandColumns))
+	s, err := w.AddSheet(SheetBands, workbook.KeyedColumns(bandColumns))
 	if err != nil {
 		return err
 	}
@@ -98,7 +90,7 @@ func writeBands(w *workbook.Workbook, f *criteria.Framework) error {
 }
 
 func writeNodes(w *workbook.Workbook, f *criteria.Framework) error {
-	s, err := w.AddSheet(SheetNodes, workbookColumns(nodeColumns))
+	s, err := w.AddSheet(SheetNodes, workbook.KeyedColumns(nodeColumns))
 	if err != nil {
 		return err
 	}
@@ -114,7 +106,7 @@ func writeNodes(w *workbook.Workbook, f *criteria.Framework) error {
 		}
 		values := make([]any, len(nodeColumns))
 		for i, c := range nodeColumns {
-			values[i] = nodeValue(f, n, c.key, parent)
+			values[i] = nodeValue(f, n, c.Key, parent)
 		}
 		_, werr = s.Append(len(ancestors) == 0, values...)
 		rows++
@@ -126,7 +118,7 @@ func writeNodes(w *workbook.Workbook, f *criteria.Framework) error {
 	lastRow := rows + 500
 	for i, c := range nodeColumns {
 		var values []string
-		switch c.key {
+		switch c.Key {
 		case "method":
 			for _, m := range criteria.Methods {
 				values = append(values, string(m))
