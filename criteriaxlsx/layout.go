@@ -4,7 +4,6 @@ import (
 	"math"
 	"strconv"
 
-	"parindex/criteria"
 	"parindex/workbook"
 )
 
@@ -85,44 +84,6 @@ var nodeColumns = []workbook.KeyedColumn{
 	// the letters they had before short names existed.
 	{Key: "short_name", Title: "Tên ngắn, trên biểu đồ", Width: 18, Format: workbook.Text},
 	{Key: maxComputed, Title: "Điểm tối đa tính được", Width: 12, Format: workbook.NoteNumber},
-}
-
-// frameworkText is the framework's text field that the framework sheet's
-// row key holds as it is, both ways; nil for a key that is not one.
-func frameworkText(f *criteria.Framework, key string) *string {
-	switch key {
-	case "code":
-		return &f.Code
-	case "name":
-		return &f.Name
-	case "description":
-		return &f.Description
-	case "source":
-		return &f.Source
-	}
-	return nil
-}
-
-// parameterText is the node's text parameter that the nodes sheet's
-// column key holds as it is, both ways; nil for a key that is not one.
-func parameterText(n *criteria.Node, key string) *string {
-	switch key {
-	case "numerator":
-		return &n.Numerator
-	case "denominator":
-		return &n.Denominator
-	case "metric":
-		return &n.Metric
-	case "formula":
-		return &n.Formula
-	case "instrument":
-		return &n.Instrument
-	case "element":
-		return &n.Element
-	case "question":
-		return &n.Question
-	}
-	return nil
 }
 
 // guideRows explain the layout on the guide sheet.

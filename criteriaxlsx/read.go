@@ -276,7 +276,7 @@ func (rd *reader) readFramework(s *sheet, f *criteria.Framework) {
 		if v == "" {
 			continue
 		}
-		if p := frameworkText(f, key); p != nil {
+		if p := f.TextField(key); p != nil {
 			*p = v
 			continue
 		}
@@ -433,7 +433,7 @@ func (rd *reader) parameter(s *sheet, row int, n *criteria.Node, key, v string) 
 		}
 		return x
 	}
-	if p := parameterText(n, key); p != nil {
+	if p := n.TextField(key); p != nil {
 		*p = v
 		return
 	}

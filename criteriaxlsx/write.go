@@ -48,7 +48,7 @@ func writeFramework(w *workbook.Workbook, f *criteria.Framework) error {
 	}
 	for _, r := range frameworkRows {
 		var value any
-		if p := frameworkText(f, r.key); p != nil {
+		if p := f.TextField(r.key); p != nil {
 			value = *p
 		}
 		switch r.key {
@@ -185,7 +185,7 @@ func nodeValue(f *criteria.Framework, n *criteria.Node, key, parent string) any 
 	if !uses(key) {
 		return nil
 	}
-	if p := parameterText(n, key); p != nil {
+	if p := n.TextField(key); p != nil {
 		return text(*p)
 	}
 	switch key {
