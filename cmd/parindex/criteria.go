@@ -142,7 +142,7 @@ published code is refused: import the correction as a new version under a new co
 			return nil
 		}),
 	}
-	importCmd.Flags().StringVar(&importReason, "reason", "", "lý do, ghi vào nhật ký (reason recorded in the audit log)")
+	reasonFlag(importCmd.Flags(), &importReason)
 
 	var publishReason string
 	publishCmd := &cobra.Command{
@@ -190,7 +190,7 @@ old node each new node continues, for year-over-year comparison.`,
 	}
 	copyCmd.Flags().StringVar(&copyTo, "to", "", "mã của bộ tiêu chí mới (code of the new framework)")
 	copyCmd.Flags().IntVar(&copyYear, "year", 0, "năm của bộ tiêu chí mới (default: the year after the original's)")
-	copyCmd.Flags().StringVar(&copyReason, "reason", "", "lý do, ghi vào nhật ký (reason recorded in the audit log)")
+	reasonFlag(copyCmd.Flags(), &copyReason)
 	_ = copyCmd.MarkFlagRequired("to")
 
 	var exportFormat, exportOut string

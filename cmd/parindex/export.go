@@ -69,8 +69,7 @@ with the counter integrity of a calendar year: the same workbook as the web down
 	fl.StringVar(&out, "out", "", "tệp .xlsx hoặc thư mục (output file or directory)")
 	fl.StringVar(&instrument, "instrument", "", "mã bộ câu hỏi, ví dụ sipas-2026 (instrument code)")
 	fl.IntVar(&year, "year", 0, "cả năm (a calendar year)")
-	fl.StringVar(&from, "from", "", "từ ngày YYYY-MM-DD (first day)")
-	fl.StringVar(&to, "to", "", "đến ngày YYYY-MM-DD (last day)")
+	dateRangeFlags(fl, &from, &to)
 	fl.StringVar(&unit, "unit", "", "đơn vị cha: chỉ đơn vị này và các đơn vị trực thuộc (parent unit)")
 	fl.BoolVar(&includeFlagged, "include-flagged", false, "tính cả phiếu bị gắn cờ khi sàng lọc (include the forms screening flags)")
 	return cmd
@@ -91,15 +90,10 @@ func (s *snapshotExport) flags(fl *pflag.FlagSet, outHelp string) {
 	fl.StringVar(&s.out, "out", "", outHelp)
 }
 
-// check is the command's PreRunE: a usage error, before the database is
-// opened, when either flag is missing; outName is --out's placeholder.
+// check is the command's PreRunE: both flags are required; outName is
+// --out's placeholder.
 func (s *snapshotExport) check(outName string) func(*cobra.Command, []string) error {
-	return func(*cobra.Command, []string) error {
-		if s.id <= 0 || s.out == "" {
-			return usageError{fmt.Errorf("--snapshot ID and --out %s are required", outName)}
-		}
-		return nil
-	}
+	return required("--snapshot ID and --out "+outName+" are required", func() bool { return s.id <= 0 || s.out == "" })
 }
 
 // run is the command's RunE: it opens the database, loads the snapshot and
@@ -208,13 +202,8 @@ func (a *app) exportResponsesCommand() *cobra.Command {
 tỉnh), mỗi câu hỏi một cột, mỗi câu hỏi về người trả lời một cột, mỗi cờ chất lượng một cột, nguồn, góp ý. Góp ý dài hơn giới hạn 32.767 ký tự của Excel được cắt và đánh dấu.
 
 Streams every matching response into one workbook without holding them in memory.`,
-		Args: positionalArgs(0, 0),
-		PreRunE: func(cmd *cobra.Command, args []string) error {
-			if out == "" {
-				return usageError{errors.New("--out FILE.xlsx|DIR is required")}
-			}
-			return nil
-		},
+		Args:    positionalArgs(0, 0),
+		PreRunE: required("--out FILE.xlsx|DIR is required", func() bool { return out == "" }),
 		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			ctx := cmd.Context()
 			f, err := responseFilter(ctx, db, unit, instrument, from, to, flag)
@@ -247,8 +236,7 @@ Streams every matching response into one workbook without holding them in memory
 	fl.StringVar(&out, "out", "", "tệp .xlsx hoặc thư mục (output file or directory)")
 	fl.StringVar(&unit, "unit", "", "mã đơn vị (unit code)")
 	fl.StringVar(&instrument, "instrument", "", "mã bộ câu hỏi (instrument code)")
-	fl.StringVar(&from, "from", "", "từ ngày YYYY-MM-DD (first day)")
-	fl.StringVar(&to, "to", "", "đến ngày YYYY-MM-DD (last day)")
+	dateRangeFlags(fl, &from, &to)
 	fl.StringVar(&flag, "flag", "", "any, none hoặc tên cờ (quality flag)")
 	return cmd
 }

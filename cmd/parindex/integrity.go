@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -28,13 +27,8 @@ tỷ lệ 5 sao so với giới hạn phễu của tỉnh, chênh lệch với m
 
 Ranks units and QR links by how doubtful their ratings are, with the reasons, under the integrity policy
 (docs/integrity.md). --json prints every figure.`,
-		Args: positionalArgs(0, 0),
-		PreRunE: func(cmd *cobra.Command, args []string) error {
-			if instrument == "" || year == 0 {
-				return usageError{errors.New("cần cả --instrument và --year (--instrument and --year are required)")}
-			}
-			return nil
-		},
+		Args:    positionalArgs(0, 0),
+		PreRunE: required("cần cả --instrument và --year (--instrument and --year are required)", func() bool { return instrument == "" || year == 0 }),
 		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			ctx := cmd.Context()
 			in, report, err := survey.NewService(db, survey.ResultOptions{}).Integrity(ctx, instrument, year, a.cfg.IntegrityPolicy, a.cfg.Location)

@@ -62,7 +62,7 @@ value is a correction, kept in history and the audit log. --dry-run only reports
 		}),
 	}
 	importCmd.Flags().BoolVar(&dryRun, "dry-run", false, "chỉ kiểm tra và báo cáo, không ghi (check and report only)")
-	importCmd.Flags().StringVar(&reason, "reason", "", "lý do, ghi vào nhật ký (reason recorded in the audit log)")
+	reasonFlag(importCmd.Flags(), &reason)
 
 	var out string
 	templateCmd := &cobra.Command{
@@ -140,13 +140,8 @@ Không có --unit: mọi đơn vị; có --unit: chỉ đơn vị đó. Không c
 
 Creates an API token, printed once (only its hash is stored): every unit, or one with --unit;
 read-only unless --write.`,
-		Args: positionalArgs(0, 0),
-		PreRunE: func(cmd *cobra.Command, args []string) error {
-			if strings.TrimSpace(name) == "" {
-				return usageError{errors.New("--name NAME is required (the system that will use the token)")}
-			}
-			return nil
-		},
+		Args:    positionalArgs(0, 0),
+		PreRunE: required("--name NAME is required (the system that will use the token)", func() bool { return strings.TrimSpace(name) == "" }),
 		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			secret, tok, err := db.CreateAPIToken(cmd.Context(), cliActor(), store.APITokenSpec{Name: name, UnitCode: unit, Write: write})
 			if err != nil {
@@ -214,7 +209,7 @@ read-only unless --write.`,
 			return nil
 		}),
 	}
-	revokeCmd.Flags().StringVar(&revokeReason, "reason", "", "lý do, ghi vào nhật ký (reason recorded in the audit log)")
+	reasonFlag(revokeCmd.Flags(), &revokeReason)
 	return groupCommand("token", "Mã truy cập API cho hệ thống khác (API tokens)", createCmd, listCmd, revokeCmd)
 }
 

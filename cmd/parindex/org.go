@@ -66,7 +66,7 @@ when any row is wrong (exit code 1, every problem listed with its row and column
 			return nil
 		}),
 	}
-	importCmd.Flags().StringVar(&reason, "reason", "", "lý do, ghi vào nhật ký (reason recorded in the audit log)")
+	reasonFlag(importCmd.Flags(), &reason)
 
 	var typ, on, parent string
 	var all bool

@@ -116,13 +116,8 @@ cuối cùng, số liệu và kết quả khảo sát của năm; tính điểm 
 
 Scores a published framework over the database (agencies of its types at the end of the year, final appraised
 scores, metrics, survey results of the year) and stores the result as a draft snapshot; see "score publish".`,
-		Args: positionalArgs(0, 0),
-		PreRunE: func(cmd *cobra.Command, args []string) error {
-			if frameworkCode == "" {
-				return usageError{errors.New("--framework CODE is required")}
-			}
-			return nil
-		},
+		Args:    positionalArgs(0, 0),
+		PreRunE: required("--framework CODE is required", func() bool { return frameworkCode == "" }),
 		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(db),
 				Integrity: &a.cfg.IntegrityPolicy, Location: a.cfg.Location}

@@ -97,13 +97,8 @@ mặc định không tính phiếu bị gắn cờ. Chạy lại không thay đ�
 
 Screens an instrument's stored responses of one year, every channel alike, with the batch test of paper imports
 (docs/statistics.md, "Quality flags of imported forms"), and adds the flags found. Run it periodically, e.g. nightly.`,
-		Args: positionalArgs(0, 0),
-		PreRunE: func(cmd *cobra.Command, args []string) error {
-			if instrument == "" {
-				return usageError{errors.New("cần --instrument (--instrument is required)")}
-			}
-			return nil
-		},
+		Args:    positionalArgs(0, 0),
+		PreRunE: required("cần --instrument (--instrument is required)", func() bool { return instrument == "" }),
 		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			if year == 0 {
 				year = db.Now().In(time.FixedZone("ICT", 7*3600)).Year() // the year in Vietnam
