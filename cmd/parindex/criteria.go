@@ -259,12 +259,8 @@ Writes the canonical YAML or the Excel workbook; the format defaults to --out's 
 				fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", r.Code, r.Year, r.Status, r.Hash[:12],
 					strings.Join(r.AgencyTypes, ","), published, r.Name)
 			}
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "%d bộ tiêu chí (frameworks). Mẫu tích hợp (embedded references): %s\n",
+			return w.FlushTotal("%d bộ tiêu chí (frameworks). Mẫu tích hợp (embedded references): %s\n",
 				len(recs), strings.Join(criteria.References(), ", "))
-			return nil
 		}),
 	}
 

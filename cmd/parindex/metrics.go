@@ -119,11 +119,7 @@ Writes the Excel template: the data sheet with validated cells, the catalogue an
 			for _, m := range ms {
 				fmt.Fprintf(w, "%s\t%s\t%v\t%s\t%s\n", m.Code, m.Combine, m.SelfReport, m.Unit, m.NameVI)
 			}
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "%d chỉ số (metrics)\n", len(ms))
-			return nil
+			return w.FlushTotal("%d chỉ số (metrics)\n", len(ms))
 		}),
 	}
 	return groupCommand("metrics", "Số liệu chỉ số từ hệ thống một cửa và đơn vị (operational metrics)", importCmd, templateCmd, catalogCmd)
@@ -180,11 +176,7 @@ read-only unless --write.`,
 				fmt.Fprintf(w, "%d\t%s\t%s…\t%s\t%s\t%s %s\t%s\t%s\n", t.ID, t.Name, t.Prefix, scopeText(t), accessText(t),
 					clock.FormatDay(t.CreatedAt), t.CreatedBy, used, status)
 			}
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "%d mã truy cập (tokens)\n", len(tokens))
-			return nil
+			return w.FlushTotal("%d mã truy cập (tokens)\n", len(tokens))
 		}),
 	}
 

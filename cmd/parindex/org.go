@@ -99,11 +99,7 @@ when any row is wrong (exit code 1, every problem listed with its row and column
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.Code, u.Name, u.Type, u.ParentCode,
 					u.ValidFrom.VietnameseString(), u.ValidTo.VietnameseString(), u.SuccessorCode)
 			}
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "%d đơn vị (units)\n", len(units))
-			return nil
+			return w.FlushTotal("%d đơn vị (units)\n", len(units))
 		}),
 	}
 	listCmd.Flags().StringVar(&typ, "type", "", "chỉ loại này (only this type: province, department, commune, ward, district, …)")

@@ -224,11 +224,7 @@ func (a *app) scorePreflightCommand() *cobra.Command {
 			for _, p := range rec.Preflight {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Unit, p.Node, p.Kind, p.VI)
 			}
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "Bản chốt %d: %d mục chưa đầy đủ (%d incomplete items)\n", id, len(rec.Preflight), len(rec.Preflight))
-			return nil
+			return tw.FlushTotal("Bản chốt %d: %d mục chưa đầy đủ (%d incomplete items)\n", id, len(rec.Preflight), len(rec.Preflight))
 		}),
 	}
 }
