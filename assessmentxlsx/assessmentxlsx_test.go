@@ -12,6 +12,7 @@ import (
 	"parindex/assessment"
 	"parindex/assessmentxlsx"
 	"parindex/criteria"
+	"parindex/tabular/tabulartest"
 )
 
 func fptr(x float64) *float64 { return &x }
@@ -49,23 +50,6 @@ func rowOf(t testing.TB, x *excelize.File, sheet, code string) int {
 	return 0
 }
 
-// edit opens a template, lets fn change cells as a person would, and
-// returns the saved bytes.
-func edit(t testing.TB, data []byte, fn func(x *excelize.File)) []byte {
-	t.Helper()
-	x, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	fn(x)
-	var buf bytes.Buffer
-	if _, err := x.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 func set(t *testing.T, x *excelize.File, sheet, code, col string, v any) {
 	t.Helper()
 	cell := col + itoa(rowOf(t, x, sheet, code))
@@ -85,11 +69,7 @@ func TestTemplateLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
+	x := tabulartest.Open(t, data)
 	if got := x.GetSheetList(); strings.Join(got, "|") != "Tự đánh giá|Số liệu|Hướng dẫn|_parindex" {
 		t.Errorf("sheets = %v", got)
 	}
@@ -133,7 +113,7 @@ func TestTemplateLayout(t *testing.T) {
 func TestReadValidWorkbook(t *testing.T) {
 	tm := template(t)
 	data, _ := assessmentxlsx.Bytes(tm)
-	data = edit(t, data, func(x *excelize.File) {
+	data = tabulartest.Edit(t, data, func(x *excelize.File) {
 		set(t, x, assessmentxlsx.SheetScores, "2.3", "E", 2.5)
 		set(t, x, assessmentxlsx.SheetScores, "1.1", "F", assessmentxlsx.Yes)
 		set(t, x, assessmentxlsx.SheetScores, "3.4", "G", "x")
@@ -175,7 +155,7 @@ func TestReadValidWorkbook(t *testing.T) {
 func TestReadThreeBadCells(t *testing.T) {
 	tm := template(t)
 	data, _ := assessmentxlsx.Bytes(tm)
-	data = edit(t, data, func(x *excelize.File) {
+	data = tabulartest.Edit(t, data, func(x *excelize.File) {
 		set(t, x, assessmentxlsx.SheetScores, "2.3", "E", 3.5)              // above the maximum 3
 		set(t, x, assessmentxlsx.SheetScores, "1.1", "F", "có lẽ")          // not yes or no
 		set(t, x, assessmentxlsx.SheetMetrics, "plan_tasks_total", "C", -4) // negative
@@ -185,8 +165,7 @@ func TestReadThreeBadCells(t *testing.T) {
 	if !errors.As(err, &ie) || len(ie) != 3 {
 		t.Fatalf("three bad cells: %v", err)
 	}
-	x, _ := excelize.OpenReader(bytes.NewReader(data))
-	defer x.Close()
+	x := tabulartest.Open(t, data)
 	want := []struct{ sheet, column, text string }{
 		{assessmentxlsx.SheetScores, "F (answer)", "ghi Có hoặc Không"},
 		{assessmentxlsx.SheetScores, "E (points)", "nằm ngoài khoảng 0 đến 3"},
@@ -232,7 +211,7 @@ func TestReadRefusesOtherFrameworkOrAgency(t *testing.T) {
 		t.Errorf("not a workbook: %v", err)
 	}
 	// A row whose code was edited is found through the hidden row list.
-	tampered := edit(t, data, func(x *excelize.File) { set(t, x, assessmentxlsx.SheetScores, "2.3", "A", "2.4") })
+	tampered := tabulartest.Edit(t, data, func(x *excelize.File) { set(t, x, assessmentxlsx.SheetScores, "2.3", "A", "2.4") })
 	_, err = assessmentxlsx.Read("snv.xlsx", bytes.NewReader(tampered), tm)
 	if err == nil || !strings.Contains(err.Error(), `mã "2.4" đã bị sửa`) {
 		t.Errorf("edited code: %v", err)

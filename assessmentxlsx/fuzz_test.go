@@ -2,18 +2,16 @@ package assessmentxlsx_test
 
 import (
 	"bytes"
-	"errors"
 	"math"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
-	"parindex"
 	"parindex/assessment"
 	"parindex/assessmentxlsx"
+	"parindex/tabular/tabulartest"
 )
 
 // FuzzRead feeds arbitrary bytes to Read against the reference framework
@@ -26,7 +24,7 @@ func FuzzRead(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(data)
-	filled := edit(f, data, func(x *excelize.File) {
+	filled := tabulartest.Edit(f, data, func(x *excelize.File) {
 		x.SetCellValue(assessmentxlsx.SheetScores, "E"+itoa(rowOf(f, x, assessmentxlsx.SheetScores, "2.3")), 2.5)
 		x.SetCellValue(assessmentxlsx.SheetMetrics, "C"+itoa(rowOf(f, x, assessmentxlsx.SheetMetrics, "plan_tasks_total")), 10)
 	})
@@ -47,10 +45,7 @@ func FuzzReadCells(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	x, err := excelize.OpenReader(bytes.NewReader(base))
-	if err != nil {
-		f.Fatal(err)
-	}
+	x := tabulartest.Open(f, base)
 	sheets := x.GetSheetList()
 	row := func(sheet, code string) uint8 { return uint8(rowOf(f, x, sheet, code) - 1) }
 	scores, metrics := uint8(0), uint8(1)
@@ -70,28 +65,10 @@ func FuzzReadCells(f *testing.F) {
 	f.Add(metrics, row(assessmentxlsx.SheetMetrics, "plan_tasks_total"), uint8(2), "1 000", false)
 	f.Add(metrics, row(assessmentxlsx.SheetMetrics, "plan_tasks_total"), uint8(0), "plan_tasks_done", false)
 	f.Add(uint8(3), uint8(2), uint8(1), "other-hash", false)
-	x.Close()
 	f.Fuzz(func(t *testing.T, sheet, row, col uint8, value string, number bool) {
-		data := edit(t, base, func(x *excelize.File) {
-			name := sheets[int(sheet)%len(sheets)]
-			rows, err := x.GetRows(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			width := 0
-			for _, r := range rows {
-				width = max(width, len(r))
-			}
-			cell, err := excelize.CoordinatesToCellName(int(col)%(width+1)+1, int(row)%(len(rows)+1)+1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if v, perr := strconv.ParseFloat(value, 64); number && perr == nil {
-				x.SetCellValue(name, cell, v)
-			} else {
-				x.SetCellStr(name, cell, value) // an error (too long a text) leaves the cell as it was
-			}
-		})
+		// A value excelize refuses (too long a text) leaves the cell as it
+		// was: the template is read as it is.
+		data, _ := tabulartest.EditCell(t, base, sheets, sheet, row, col, value, number)
 		checkUpload(t, tm, data)
 	})
 }
@@ -106,13 +83,9 @@ func checkUpload(t *testing.T, tm assessmentxlsx.Template, data []byte) {
 	t.Helper()
 	up, err := assessmentxlsx.Read("snv.xlsx", bytes.NewReader(data), tm)
 	if err != nil {
-		var ie parindex.InputErrors
-		if !errors.As(err, &ie) || len(ie) == 0 {
-			t.Fatalf("error %T is not parindex.InputErrors: %v", err, err)
-		}
-		for _, e := range ie {
-			if e.File != "snv.xlsx" || e.VI == "" || e.EN == "" || e.Row < 0 || (e.Row > 1 && (e.Sheet == "" || e.Column == "")) {
-				t.Fatalf("problem without its place or text: %+v", e)
+		for _, e := range tabulartest.CheckInputErrors(t, "snv.xlsx", err) {
+			if e.Row > 1 && (e.Sheet == "" || e.Column == "") {
+				t.Fatalf("problem without its place: %+v", e)
 			}
 		}
 		return

@@ -56,7 +56,9 @@ func (rd *reader) add(sheet string, row int, column, vi, en string) {
 	rd.errs = append(rd.errs, parindex.InputError{File: rd.file, Sheet: sheet, Row: row, Column: column, VI: vi, EN: en})
 }
 
-func colLabel(cols []column, i int) string { return workbook.ColumnName(i) + " (" + cols[i].key + ")" }
+func colLabel(cols []workbook.KeyedColumn, i int) string {
+	return workbook.ColumnName(i) + " (" + cols[i].Key + ")"
+}
 
 // Read reads an agency's workbook against the framework (with its content
 // hash) and the agency's current assessment. A workbook made for another
@@ -154,7 +156,7 @@ func short(hash string) string {
 
 // open finds a sheet and checks its header against the layout: every
 // column in its place (a moved column would put values in the wrong field).
-func (rd *reader) open(layout string, cols []column) []workbook.Row {
+func (rd *reader) open(layout string, cols []workbook.KeyedColumn) []workbook.Row {
 	name := rd.book.FindSheet(sheetNames[layout]...)
 	if name == "" {
 		rd.add(layout, 0, "", fmt.Sprintf("thiếu sheet %q", layout), fmt.Sprintf("missing sheet %q", layout))
@@ -171,24 +173,13 @@ func (rd *reader) open(layout string, cols []column) []workbook.Row {
 		return nil
 	}
 	for i, c := range cols {
-		if h := rows[0].Cell(i); headerKey(h) != c.key {
-			rd.add(name, 1, workbook.ColumnName(i), fmt.Sprintf("cột %s phải là %q, nhận được %q; không đổi thứ tự cột", workbook.ColumnName(i), c.header(), h),
-				fmt.Sprintf("column %s must be %q, got %q; do not move columns", workbook.ColumnName(i), c.header(), h))
+		if h := rows[0].Cell(i); workbook.HeaderKey(h) != c.Key {
+			rd.add(name, 1, workbook.ColumnName(i), fmt.Sprintf("cột %s phải là %q, nhận được %q; không đổi thứ tự cột", workbook.ColumnName(i), c.Header(), h),
+				fmt.Sprintf("column %s must be %q, got %q; do not move columns", workbook.ColumnName(i), c.Header(), h))
 			return nil
 		}
 	}
 	return rows[1:]
-}
-
-// headerKey is the key in the header's last parentheses.
-func headerKey(h string) string {
-	h = strings.TrimSpace(h)
-	if strings.HasSuffix(h, ")") {
-		if i := strings.LastIndex(h, "("); i >= 0 {
-			h = h[i+1 : len(h)-1]
-		}
-	}
-	return strings.ToLower(strings.TrimSpace(h))
 }
 
 // parseNumber reads a number cell: raw numbers, and text typed with a

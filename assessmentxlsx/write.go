@@ -35,29 +35,18 @@ const (
 	NotApplicableMark = "x"
 )
 
-// column is one column of a sheet: the key it holds and its header, which
-// ends with the key in parentheses.
-type column struct {
-	key    string
-	title  string
-	width  float64
-	format workbook.Format
-}
-
-func (c column) header() string { return c.title + " (" + c.key + ")" }
-
 // Columns of the scores sheet, in order; their positions are fixed (the
 // hidden sheet's row list and the unlocked cells depend on them).
-var scoreColumns = []column{
-	{"code", "Mã", 9, workbook.Code},
-	{"name", "Tiêu chí", 60, workbook.Text},
-	{"max", "Điểm tối đa", 10, workbook.NoteNumber},
-	{"method", "Cách chấm", 26, workbook.Note},
-	{"points", "Điểm tự chấm / số điểm", 12, workbook.Number},
-	{"answer", "Đạt (Có/Không)", 10, workbook.Text},
-	{"not_applicable", "Không áp dụng (x)", 10, workbook.Text},
-	{"note", "Ghi chú, giải thích", 40, workbook.Text},
-	{"metrics", "Số liệu sử dụng (sheet Số liệu)", 30, workbook.Note},
+var scoreColumns = []workbook.KeyedColumn{
+	{Key: "code", Title: "Mã", Width: 9, Format: workbook.Code},
+	{Key: "name", Title: "Tiêu chí", Width: 60, Format: workbook.Text},
+	{Key: "max", Title: "Điểm tối đa", Width: 10, Format: workbook.NoteNumber},
+	{Key: "method", Title: "Cách chấm", Width: 26, Format: workbook.Note},
+	{Key: "points", Title: "Điểm tự chấm / số điểm", Width: 12, Format: workbook.Number},
+	{Key: "answer", Title: "Đạt (Có/Không)", Width: 10, Format: workbook.Text},
+	{Key: "not_applicable", Title: "Không áp dụng (x)", Width: 10, Format: workbook.Text},
+	{Key: "note", Title: "Ghi chú, giải thích", Width: 40, Format: workbook.Text},
+	{Key: "metrics", Title: "Số liệu sử dụng (sheet Số liệu)", Width: 30, Format: workbook.Note},
 }
 
 const (
@@ -73,11 +62,11 @@ const (
 )
 
 // Columns of the metrics sheet.
-var metricColumns = []column{
-	{"metric", "Mã số liệu", 28, workbook.Code},
-	{"name", "Tên số liệu", 50, workbook.Note},
-	{"value", "Giá trị", 14, workbook.Number},
-	{"leaves", "Dùng cho tiêu chí", 20, workbook.Note},
+var metricColumns = []workbook.KeyedColumn{
+	{Key: "metric", Title: "Mã số liệu", Width: 28, Format: workbook.Code},
+	{Key: "name", Title: "Tên số liệu", Width: 50, Format: workbook.Note},
+	{Key: "value", Title: "Giá trị", Width: 14, Format: workbook.Number},
+	{Key: "leaves", Title: "Dùng cho tiêu chí", Width: 20, Format: workbook.Note},
 }
 
 const (
@@ -103,14 +92,6 @@ type Template struct {
 	Assessment *assessment.Assessment
 	// MetricNames names metrics in Vietnamese (the catalogue); optional.
 	MetricNames map[string]string
-}
-
-func workbookColumns(cols []column) []workbook.Column {
-	out := make([]workbook.Column, len(cols))
-	for i, c := range cols {
-		out[i] = workbook.Column{Title: c.header(), Width: c.width, Format: c.format}
-	}
-	return out
 }
 
 // methodText describes a leaf's method shortly, in Vietnamese.
@@ -175,7 +156,7 @@ func Bytes(t Template) ([]byte, error) {
 	}
 	w := workbook.New(f.Name + " – " + a.UnitName)
 	defer w.Close()
-	scores, err := w.AddSheet(SheetScores, workbookColumns(scoreColumns))
+	scores, err := w.AddSheet(SheetScores, workbook.KeyedColumns(scoreColumns))
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +234,7 @@ func Bytes(t Template) ([]byte, error) {
 		return nil, err
 	}
 
-	metrics, err := w.AddSheet(SheetMetrics, workbookColumns(metricColumns))
+	metrics, err := w.AddSheet(SheetMetrics, workbook.KeyedColumns(metricColumns))
 	if err != nil {
 		return nil, err
 	}

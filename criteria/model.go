@@ -207,6 +207,55 @@ type Node struct {
 	Line int
 }
 
+// TextField is the node's field that the key of that name holds as plain
+// text (code, name, short_name, description and the text parameters:
+// numerator, denominator, metric, formula, instrument, element, question);
+// nil for any other key. The YAML reader and the workbook layout fill and
+// write these fields through it (since 2026-12-07, issue 24).
+func (n *Node) TextField(key string) *string {
+	switch key {
+	case "code":
+		return &n.Code
+	case "name":
+		return &n.Name
+	case "short_name":
+		return &n.ShortName
+	case "description":
+		return &n.Description
+	case "numerator":
+		return &n.Numerator
+	case "denominator":
+		return &n.Denominator
+	case "metric":
+		return &n.Metric
+	case "formula":
+		return &n.Formula
+	case "instrument":
+		return &n.Instrument
+	case "element":
+		return &n.Element
+	case "question":
+		return &n.Question
+	}
+	return nil
+}
+
+// TextField is the framework's field that the key of that name holds as
+// plain text (code, name, description, source); nil for any other key.
+func (f *Framework) TextField(key string) *string {
+	switch key {
+	case "code":
+		return &f.Code
+	case "name":
+		return &f.Name
+	case "description":
+		return &f.Description
+	case "source":
+		return &f.Source
+	}
+	return nil
+}
+
 // labelLength is how many characters a derived short label keeps at most.
 const labelLength = 24
 

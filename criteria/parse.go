@@ -368,15 +368,10 @@ func (d *decoder) framework(m *yaml.Node) *Framework {
 	d.src.framework = es
 	d.pairs(m, "", frameworkKeys, es, func(key string, k, v *yaml.Node) {
 		ok := true
+		if p := f.TextField(key); p != nil {
+			*p, ok = d.text(k, v, "", key)
+		}
 		switch key {
-		case "code":
-			f.Code, ok = d.text(k, v, "", key)
-		case "name":
-			f.Name, ok = d.text(k, v, "", key)
-		case "description":
-			f.Description, ok = d.text(k, v, "", key)
-		case "source":
-			f.Source, ok = d.text(k, v, "", key)
 		case "year":
 			f.Year, ok = d.integer(k, v, "", key)
 		case "rounding":
@@ -515,15 +510,10 @@ func (d *decoder) node(m *yaml.Node, depth int) *Node {
 			}
 		}
 		ok := true
+		if field := n.TextField(key); field != nil {
+			*field, ok = d.text(p.k, p.v, label, key)
+		}
 		switch key {
-		case "code":
-			n.Code, ok = d.text(p.k, p.v, label, key)
-		case "name":
-			n.Name, ok = d.text(p.k, p.v, label, key)
-		case "short_name":
-			n.ShortName, ok = d.text(p.k, p.v, label, key)
-		case "description":
-			n.Description, ok = d.text(p.k, p.v, label, key)
 		case "adjustment":
 			n.Adjustment, ok = d.boolean(p.k, p.v, label, key)
 		case "max":
@@ -537,24 +527,10 @@ func (d *decoder) node(m *yaml.Node, depth int) *Node {
 			n.Missing = MissingPolicy(s)
 		case "step":
 			n.Step, ok = d.number(p.k, p.v, label, key)
-		case "numerator":
-			n.Numerator, ok = d.text(p.k, p.v, label, key)
-		case "denominator":
-			n.Denominator, ok = d.text(p.k, p.v, label, key)
 		case "target":
 			n.Target, ok = d.number(p.k, p.v, label, key)
-		case "metric":
-			n.Metric, ok = d.text(p.k, p.v, label, key)
 		case "per_unit":
 			n.PerUnit, ok = d.number(p.k, p.v, label, key)
-		case "formula":
-			n.Formula, ok = d.text(p.k, p.v, label, key)
-		case "instrument":
-			n.Instrument, ok = d.text(p.k, p.v, label, key)
-		case "element":
-			n.Element, ok = d.text(p.k, p.v, label, key)
-		case "question":
-			n.Question, ok = d.text(p.k, p.v, label, key)
 		case "measure":
 			var s string
 			s, ok = d.text(p.k, p.v, label, key)

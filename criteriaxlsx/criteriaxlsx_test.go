@@ -14,6 +14,7 @@ import (
 	"parindex"
 	"parindex/criteria"
 	"parindex/criteriaxlsx"
+	"parindex/tabular/tabulartest"
 )
 
 func marshal(t *testing.T, f *criteria.Framework) string {
@@ -118,11 +119,7 @@ func TestLayoutCoversTheFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
+	x := tabulartest.Open(t, data)
 	if got := x.GetSheetList(); !slices.Equal(got, []string{criteriaxlsx.SheetFramework, criteriaxlsx.SheetBands, criteriaxlsx.SheetNodes, criteriaxlsx.SheetGuide}) {
 		t.Fatalf("sheets = %v", got)
 	}
@@ -181,17 +178,7 @@ func edit(t *testing.T, f *criteria.Framework, change func(x *excelize.File)) []
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	change(x)
-	buf, err := x.WriteToBuffer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return tabulartest.Edit(t, data, change)
 }
 
 func readErrors(t *testing.T, data []byte) parindex.InputErrors {

@@ -3,7 +3,6 @@ package criteriaxlsx
 import (
 	"math"
 	"strconv"
-	"strings"
 
 	"parindex/workbook"
 )
@@ -22,23 +21,11 @@ var sheetNames = map[string][]string{
 	SheetNodes:     {SheetNodes, "nodes"},
 }
 
-// column is one column of a sheet: the key it holds (as the YAML format
-// names it) and its header, which ends with the key in parentheses so
-// that reading finds the key whatever language the header is in.
-type column struct {
-	key    string
-	title  string
-	width  float64
-	format workbook.Format
-}
-
-func (c column) header() string { return c.title + " (" + c.key + ")" }
-
 // frameworkColumns are the columns of the framework sheet.
-var frameworkColumns = []column{
-	{"key", "Khóa", 16, workbook.Code},
-	{"value", "Giá trị", 60, workbook.Text},
-	{"meaning", "Ý nghĩa", 70, workbook.Note},
+var frameworkColumns = []workbook.KeyedColumn{
+	{Key: "key", Title: "Khóa", Width: 16, Format: workbook.Code},
+	{Key: "value", Title: "Giá trị", Width: 60, Format: workbook.Text},
+	{Key: "meaning", Title: "Ý nghĩa", Width: 70, Format: workbook.Note},
 }
 
 // frameworkRows are the framework-level keys in canonical order (bands
@@ -58,11 +45,11 @@ var frameworkRows = []struct{ key, meaning string }{
 }
 
 // bandColumns are the columns of the bands sheet.
-var bandColumns = []column{
-	{"code", "Mã", 8, workbook.Code},
-	{"name", "Xếp loại", 20, workbook.Text},
-	{"description", "Mô tả", 40, workbook.Text},
-	{"min", "Từ điểm", 10, workbook.Number},
+var bandColumns = []workbook.KeyedColumn{
+	{Key: "code", Title: "Mã", Width: 8, Format: workbook.Code},
+	{Key: "name", Title: "Xếp loại", Width: 20, Format: workbook.Text},
+	{Key: "description", Title: "Mô tả", Width: 40, Format: workbook.Text},
+	{Key: "min", Title: "Từ điểm", Width: 10, Format: workbook.Number},
 }
 
 // maxComputed is the informational column of computed maxima, ignored on
@@ -71,32 +58,32 @@ const maxComputed = "max_computed"
 
 // nodeColumns are the columns of the nodes sheet: every node key except
 // children, which the parent column expresses.
-var nodeColumns = []column{
-	{"code", "Mã", 9, workbook.Code},
-	{"parent", "Thuộc", 9, workbook.Code},
-	{"name", "Tên tiêu chí", 50, workbook.Text},
-	{"description", "Mô tả", 36, workbook.Text},
-	{"adjustment", "Nhóm thưởng/trừ", 12, workbook.Text},
-	{"max", "Điểm tối đa", 10, workbook.Number},
-	{"method", "Phương pháp chấm", 13, workbook.Code},
-	{"step", "Bước điểm", 9, workbook.Number},
-	{"numerator", "Tử số", 22, workbook.Code},
-	{"denominator", "Mẫu số", 22, workbook.Code},
-	{"target", "Mục tiêu", 9, workbook.Number},
-	{"tiers", "Các mức, tỷ lệ: điểm", 26, workbook.Code},
-	{"metric", "Chỉ tiêu đếm", 20, workbook.Code},
-	{"per_unit", "Điểm mỗi đơn vị", 10, workbook.Number},
-	{"formula", "Công thức", 36, workbook.Code},
-	{"instrument", "Bộ công cụ khảo sát", 13, workbook.Code},
-	{"element", "Yếu tố", 13, workbook.Code},
-	{"question", "Câu hỏi", 10, workbook.Code},
-	{"measure", "Thước đo", 12, workbook.Code},
-	{"cap", "Mức trần", 9, workbook.Number},
-	{"missing", "Khi thiếu dữ liệu", 12, workbook.Code},
+var nodeColumns = []workbook.KeyedColumn{
+	{Key: "code", Title: "Mã", Width: 9, Format: workbook.Code},
+	{Key: "parent", Title: "Thuộc", Width: 9, Format: workbook.Code},
+	{Key: "name", Title: "Tên tiêu chí", Width: 50, Format: workbook.Text},
+	{Key: "description", Title: "Mô tả", Width: 36, Format: workbook.Text},
+	{Key: "adjustment", Title: "Nhóm thưởng/trừ", Width: 12, Format: workbook.Text},
+	{Key: "max", Title: "Điểm tối đa", Width: 10, Format: workbook.Number},
+	{Key: "method", Title: "Phương pháp chấm", Width: 13, Format: workbook.Code},
+	{Key: "step", Title: "Bước điểm", Width: 9, Format: workbook.Number},
+	{Key: "numerator", Title: "Tử số", Width: 22, Format: workbook.Code},
+	{Key: "denominator", Title: "Mẫu số", Width: 22, Format: workbook.Code},
+	{Key: "target", Title: "Mục tiêu", Width: 9, Format: workbook.Number},
+	{Key: "tiers", Title: "Các mức, tỷ lệ: điểm", Width: 26, Format: workbook.Code},
+	{Key: "metric", Title: "Chỉ tiêu đếm", Width: 20, Format: workbook.Code},
+	{Key: "per_unit", Title: "Điểm mỗi đơn vị", Width: 10, Format: workbook.Number},
+	{Key: "formula", Title: "Công thức", Width: 36, Format: workbook.Code},
+	{Key: "instrument", Title: "Bộ công cụ khảo sát", Width: 13, Format: workbook.Code},
+	{Key: "element", Title: "Yếu tố", Width: 13, Format: workbook.Code},
+	{Key: "question", Title: "Câu hỏi", Width: 10, Format: workbook.Code},
+	{Key: "measure", Title: "Thước đo", Width: 12, Format: workbook.Code},
+	{Key: "cap", Title: "Mức trần", Width: 9, Format: workbook.Number},
+	{Key: "missing", Title: "Khi thiếu dữ liệu", Width: 12, Format: workbook.Code},
 	// Last but the computed maxima, so that the columns before it keep
 	// the letters they had before short names existed.
-	{"short_name", "Tên ngắn, trên biểu đồ", 18, workbook.Text},
-	{maxComputed, "Điểm tối đa tính được", 12, workbook.NoteNumber},
+	{Key: "short_name", Title: "Tên ngắn, trên biểu đồ", Width: 18, Format: workbook.Text},
+	{Key: maxComputed, Title: "Điểm tối đa tính được", Width: 12, Format: workbook.NoteNumber},
 }
 
 // guideRows explain the layout on the guide sheet.
@@ -124,17 +111,4 @@ func formatNumber(v float64) string {
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
-}
-
-// headerKey extracts the key from a header: the text in the last
-// parentheses ("Điểm tối đa (max)" → "max"), else the whole header,
-// lowercased.
-func headerKey(h string) string {
-	h = strings.TrimSpace(h)
-	if strings.HasSuffix(h, ")") {
-		if i := strings.LastIndex(h, "("); i >= 0 {
-			h = h[i+1 : len(h)-1]
-		}
-	}
-	return strings.ToLower(strings.TrimSpace(h))
 }

@@ -124,7 +124,7 @@ func (s *sheet) cell(r workbook.Row, key string) string {
 }
 
 // open finds a sheet of the layout and reads its header.
-func (rd *reader) open(layoutName string, cols []column, required ...string) *sheet {
+func (rd *reader) open(layoutName string, cols []workbook.KeyedColumn, required ...string) *sheet {
 	name := rd.book.FindSheet(sheetNames[layoutName]...)
 	if name == "" {
 		rd.add(layoutName, 0, "",
@@ -148,14 +148,14 @@ func (rd *reader) open(layoutName string, cols []column, required ...string) *sh
 	known := map[string]bool{}
 	var names []string
 	for _, c := range cols {
-		known[c.key] = true
-		if c.format != workbook.Note && c.format != workbook.NoteNumber {
-			names = append(names, c.key)
+		known[c.Key] = true
+		if c.Format != workbook.Note && c.Format != workbook.NoteNumber {
+			names = append(names, c.Key)
 		}
 	}
 	ok := true
 	for i, h := range header.Cells {
-		key := headerKey(h)
+		key := workbook.HeaderKey(h)
 		switch {
 		case key == "":
 		case !known[key]:
@@ -276,13 +276,11 @@ func (rd *reader) readFramework(s *sheet, f *criteria.Framework) {
 		if v == "" {
 			continue
 		}
+		if p := f.TextField(key); p != nil {
+			*p = v
+			continue
+		}
 		switch key {
-		case "code":
-			f.Code = v
-		case "name":
-			f.Name = v
-		case "description":
-			f.Description = v
 		case "year":
 			f.Year, _ = rd.integer(s, r.Number, "value", v)
 		case "agency_types":
@@ -291,8 +289,6 @@ func (rd *reader) readFramework(s *sheet, f *criteria.Framework) {
 					f.AgencyTypes = append(f.AgencyTypes, t)
 				}
 			}
-		case "source":
-			f.Source = v
 		case "rounding":
 			f.Rounding, _ = rd.integer(s, r.Number, "value", v)
 		case "cap_index":
@@ -437,6 +433,10 @@ func (rd *reader) parameter(s *sheet, row int, n *criteria.Node, key, v string) 
 		}
 		return x
 	}
+	if p := n.TextField(key); p != nil {
+		*p = v
+		return
+	}
 	switch key {
 	case "max":
 		if x, ok := rd.number(s, row, key, v); ok {
@@ -450,20 +450,6 @@ func (rd *reader) parameter(s *sheet, row int, n *criteria.Node, key, v string) 
 		n.PerUnit = num(false)
 	case "cap":
 		n.Cap = num(false)
-	case "numerator":
-		n.Numerator = v
-	case "denominator":
-		n.Denominator = v
-	case "metric":
-		n.Metric = v
-	case "formula":
-		n.Formula = v
-	case "instrument":
-		n.Instrument = v
-	case "element":
-		n.Element = v
-	case "question":
-		n.Question = v
 	case "measure":
 		n.Measure = criteria.Measure(v)
 	case "tiers":

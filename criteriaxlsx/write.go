@@ -41,34 +41,21 @@ func Bytes(f *criteria.Framework) ([]byte, error) {
 	return w.Bytes()
 }
 
-func workbookColumns(cols []column) []workbook.Column {
-	out := make([]workbook.Column, len(cols))
-	for i, c := range cols {
-		out[i] = workbook.Column{Title: c.header(), Width: c.width, Format: c.format}
-	}
-	return out
-}
-
 func writeFramework(w *workbook.Workbook, f *criteria.Framework) error {
-	s, err := w.AddSheet(SheetFramework, workbookColumns(frameworkColumns))
+	s, err := w.AddSheet(SheetFramework, workbook.KeyedColumns(frameworkColumns))
 	if err != nil {
 		return err
 	}
 	for _, r := range frameworkRows {
 		var value any
+		if p := f.TextField(r.key); p != nil {
+			value = *p
+		}
 		switch r.key {
-		case "code":
-			value = f.Code
-		case "name":
-			value = f.Name
-		case "description":
-			value = f.Description
 		case "year":
 			value = f.Year
 		case "agency_types":
 			value = strings.Join(f.AgencyTypes, ", ")
-		case "source":
-			value = f.Source
 		case "rounding":
 			value = f.Rounding
 		case "cap_index":
@@ -90,7 +77,7 @@ func writeFramework(w *workbook.Workbook, f *criteria.Framework) error {
 }
 
 func writeBands(w *workbook.Workbook, f *criteria.Framework) error {
-	s, err := w.AddSheet(SheetBands, workbookColumns(bandColumns))
+	s, err := w.AddSheet(SheetBands, workbook.KeyedColumns(bandColumns))
 	if err != nil {
 		return err
 	}
@@ -103,7 +90,7 @@ func writeBands(w *workbook.Workbook, f *criteria.Framework) error {
 }
 
 func writeNodes(w *workbook.Workbook, f *criteria.Framework) error {
-	s, err := w.AddSheet(SheetNodes, workbookColumns(nodeColumns))
+	s, err := w.AddSheet(SheetNodes, workbook.KeyedColumns(nodeColumns))
 	if err != nil {
 		return err
 	}
@@ -119,7 +106,7 @@ func writeNodes(w *workbook.Workbook, f *criteria.Framework) error {
 		}
 		values := make([]any, len(nodeColumns))
 		for i, c := range nodeColumns {
-			values[i] = nodeValue(f, n, c.key, parent)
+			values[i] = nodeValue(f, n, c.Key, parent)
 		}
 		_, werr = s.Append(len(ancestors) == 0, values...)
 		rows++
@@ -131,7 +118,7 @@ func writeNodes(w *workbook.Workbook, f *criteria.Framework) error {
 	lastRow := rows + 500
 	for i, c := range nodeColumns {
 		var values []string
-		switch c.key {
+		switch c.Key {
 		case "method":
 			for _, m := range criteria.Methods {
 				values = append(values, string(m))
@@ -198,15 +185,14 @@ func nodeValue(f *criteria.Framework, n *criteria.Node, key, parent string) any 
 	if !uses(key) {
 		return nil
 	}
+	if p := n.TextField(key); p != nil {
+		return text(*p)
+	}
 	switch key {
 	case "step":
 		if n.Step != 0 && n.Step != criteria.DefaultStep {
 			return n.Step
 		}
-	case "numerator":
-		return text(n.Numerator)
-	case "denominator":
-		return text(n.Denominator)
 	case "target":
 		if n.Target != 0 && n.Target != criteria.DefaultTarget {
 			return n.Target
@@ -217,18 +203,8 @@ func nodeValue(f *criteria.Framework, n *criteria.Node, key, parent string) any 
 			parts[i] = formatNumber(t.Min) + ": " + formatNumber(t.Points)
 		}
 		return text(strings.Join(parts, "; "))
-	case "metric":
-		return text(n.Metric)
 	case "per_unit":
 		return n.PerUnit
-	case "formula":
-		return text(n.Formula)
-	case "instrument":
-		return text(n.Instrument)
-	case "element":
-		return text(n.Element)
-	case "question":
-		return text(n.Question)
 	case "measure":
 		if n.Measure != "" && n.Measure != criteria.DefaultMeasure {
 			return string(n.Measure)

@@ -23,6 +23,7 @@ import (
 	"parindex/store"
 	"parindex/store/storetest"
 	"parindex/survey"
+	"parindex/tabular/tabulartest"
 )
 
 // shared is one demo database for the tests of this package, seeded once:
@@ -129,11 +130,7 @@ func TestScorecardNumbersEqualTheSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := buf.Bytes()
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := tabulartest.Open(t, data)
 	if got := f.GetSheetList(); len(got) != 4 || got[0] != export.SheetSummary || got[1] != export.SheetDetail || got[2] != export.SheetSurvey || got[3] != export.SheetMethod {
 		t.Fatalf("sheets = %q", got)
 	}

@@ -16,6 +16,7 @@ import (
 	"parindex/integrity"
 	"parindex/store"
 	"parindex/survey"
+	"parindex/tabular/tabulartest"
 	"parindex/workbook"
 )
 
@@ -178,25 +179,12 @@ func TestResponsesExportStreamsEveryRowAndCutsLongComments(t *testing.T) {
 
 func TestSurveyResultsEqualTheService(t *testing.T) {
 	db, _ := seeded(t)
-	ctx := context.Background()
 	svc := survey.NewService(db, survey.ResultOptions{})
-	res, err := export.LoadSurveyResults(ctx, db, svc, export.SurveyQuery{Instrument: "sipas-2026", Period: survey.Year(2026),
-		Policy: integrity.DefaultPolicy(), Location: time.FixedZone("ICT", 7*3600)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := sipasResults(t, db, svc, export.SurveyQuery{Period: survey.Year(2026)})
 	if len(res.Units) < 20 {
 		t.Fatalf("%d units with responses", len(res.Units))
 	}
-	var buf bytes.Buffer
-	if err := export.WriteSurveyResults(&buf, res); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := surveyBook(t, res)
 	checked := 0
 	for _, r := range cells(t, f, export.SheetSurveyUnits) {
 		if len(r) < 5 {
@@ -233,11 +221,7 @@ func TestSurveyResultsEqualTheService(t *testing.T) {
 
 	// With the flagged responses: each unit counts its flagged forms too,
 	// and the title, the file's name and the column say so.
-	all, err := export.LoadSurveyResults(ctx, db, svc, export.SurveyQuery{Instrument: "sipas-2026", Period: survey.Year(2026), IncludeFlagged: true,
-		Policy: integrity.DefaultPolicy(), Location: time.FixedZone("ICT", 7*3600)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	all := sipasResults(t, db, svc, export.SurveyQuery{Period: survey.Year(2026), IncludeFlagged: true})
 	flagged := 0
 	for code, clean := range res.Results {
 		if got := all.Results[code]; got.Forms != clean.Forms+clean.Flagged {
@@ -252,16 +236,30 @@ func TestSurveyResultsEqualTheService(t *testing.T) {
 		!strings.Contains(name, "kể cả phiếu bị gắn cờ") || strings.Contains(export.SurveyTitle(res), "gắn cờ") {
 		t.Errorf("with flagged: title %q, file %q; without: %q", title, name, export.SurveyTitle(res))
 	}
-	buf.Reset()
-	if err := export.WriteSurveyResults(&buf, all); err != nil {
-		t.Fatal(err)
-	}
-	g, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
+	g := surveyBook(t, all)
 	if !slices.ContainsFunc(cells(t, g, export.SheetSurveyUnits), func(r []string) bool { return slices.Contains(r, "Phiếu gắn cờ (đã tính)") }) {
 		t.Error("no column says the flagged forms are counted")
 	}
+}
+
+// sipasResults loads the survey results of sipas-2026 that q asks for, under
+// the default integrity policy and the province's zone.
+func sipasResults(t *testing.T, db *store.DB, svc *survey.Service, q export.SurveyQuery) *export.SurveyResults {
+	t.Helper()
+	q.Instrument, q.Policy, q.Location = "sipas-2026", integrity.DefaultPolicy(), time.FixedZone("ICT", 7*3600)
+	res, err := export.LoadSurveyResults(context.Background(), db, svc, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// surveyBook is the survey workbook of res, opened as Excel would.
+func surveyBook(t *testing.T, res *export.SurveyResults) *excelize.File {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := export.WriteSurveyResults(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	return tabulartest.Open(t, buf.Bytes())
 }

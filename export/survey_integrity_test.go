@@ -1,18 +1,15 @@
 package export_test
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"parindex"
 	"parindex/demo"
 	"parindex/export"
-	"parindex/integrity"
 	"parindex/integrity/integritytest"
 	"parindex/store"
 	"parindex/store/storetest"
@@ -33,20 +30,7 @@ func TestSurveyWorkbookIntegritySheet(t *testing.T) {
 		svc := survey.NewService(db, survey.ResultOptions{})
 		sheet := func(p survey.Period, parent string) (*excelize.File, [][]string) {
 			t.Helper()
-			res, err := export.LoadSurveyResults(ctx, db, svc, export.SurveyQuery{Instrument: "sipas-2026", Period: p, Parent: parent,
-				Policy: integrity.DefaultPolicy(), Location: time.FixedZone("ICT", 7*3600)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var buf bytes.Buffer
-			if err := export.WriteSurveyResults(&buf, res); err != nil {
-				t.Fatal(err)
-			}
-			f, err := excelize.OpenReader(&buf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { f.Close() })
+			f := surveyBook(t, sipasResults(t, db, svc, export.SurveyQuery{Period: p, Parent: parent}))
 			return f, cells(t, f, export.SheetSurveyIntegrity)
 		}
 		f, rows := sheet(survey.Year(2026), "")

@@ -2,7 +2,6 @@ package metricsxlsx_test
 
 import (
 	"bytes"
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -71,15 +70,7 @@ func FuzzMetricsImport(f *testing.F) {
 			rows, err = metricsxlsx.Rows(tab)
 		}
 		if err != nil {
-			var ie parindex.InputErrors
-			if !errors.As(err, &ie) || len(ie) == 0 {
-				t.Fatalf("error %T is not parindex.InputErrors: %v", err, err)
-			}
-			for _, e := range ie {
-				if e.File != name || e.VI == "" || e.EN == "" || e.Row < 0 {
-					t.Fatalf("problem without its file or text: %+v", e)
-				}
-			}
+			tabulartest.CheckInputErrors(t, name, err)
 			return
 		}
 		obs, errs := parindex.PlanObservations(tab.File, tab.Sheet, rows, catalog, units, parindex.MetricSourceImport, today)

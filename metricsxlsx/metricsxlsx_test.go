@@ -11,6 +11,7 @@ import (
 	"parindex"
 	"parindex/metricsxlsx"
 	"parindex/tabular"
+	"parindex/tabular/tabulartest"
 )
 
 var (
@@ -33,11 +34,7 @@ func TestTemplateRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := tabulartest.Open(t, data)
 	sheets := f.GetSheetList()
 	if len(sheets) != 4 || sheets[0] != "Số liệu" || f.GetActiveSheetIndex() != 0 {
 		t.Fatalf("sheets %v, active %d", sheets, f.GetActiveSheetIndex())

@@ -33,6 +33,13 @@ func TestMethods(t *testing.T) {
 		return map[string]map[string]SurveyValue{"sipas-2026": {key: v}}
 	}
 	x := func(in AgencyInput) AgencyInput { in.Code = "X"; return in }
+	bestRate := func(want float64) func(t *testing.T, n NodeResult) {
+		return func(t *testing.T, n NodeResult) {
+			if n.Inputs.BestRate != want {
+				t.Errorf("best rate = %v, want %v", n.Inputs.BestRate, want)
+			}
+		}
+	}
 	tests := []struct {
 		name     string
 		leaf     string
@@ -112,30 +119,19 @@ func TestMethods(t *testing.T) {
 		{"relative half of best", relative, []AgencyInput{
 			x(AgencyInput{Metrics: metrics("done", 25, "total", 100)}),
 			{Code: "Y", Metrics: metrics("done", 50, "total", 100)},
-		}, 1, 2, StatusScored, func(t *testing.T, n NodeResult) {
-			if n.Inputs.BestRate != 0.5 {
-				t.Errorf("best rate = %v, want 0.5", n.Inputs.BestRate)
-			}
-		}},
-		// X is the best (0.6); Y has no data and Z does not apply: neither counts → 2.
+		}, 1, 2, StatusScored, bestRate(0.5)},
+		// X is the best (0.6); Y has no data and Z does not apply: neither
+		// counts (Z's 0.9 is not the best rate) → 2.
 		{"relative best", relative, []AgencyInput{
 			x(AgencyInput{Metrics: metrics("done", 60, "total", 100)}),
 			{Code: "Y", Metrics: metrics("total", 100)},
 			{Code: "Z", Metrics: metrics("done", 90, "total", 100), NotApplicable: []string{"1.1"}},
-		}, 2, 2, StatusScored, func(t *testing.T, n NodeResult) {
-			if n.Inputs.BestRate != 0.6 {
-				t.Errorf("best rate = %v, want 0.6 (Z does not apply, so its 0.9 does not count)", n.Inputs.BestRate)
-			}
-		}},
+		}, 2, 2, StatusScored, bestRate(0.6)},
 		// Every agency at 0: the best rate is 0 → 0 points, scored (not missing).
 		{"relative best 0", relative, []AgencyInput{
 			x(AgencyInput{Metrics: metrics("done", 0, "total", 100)}),
 			{Code: "Y", Metrics: metrics("done", 0, "total", 40)},
-		}, 0, 2, StatusScored, func(t *testing.T, n NodeResult) {
-			if n.Inputs.BestRate != 0 {
-				t.Errorf("best rate = %v, want 0", n.Inputs.BestRate)
-			}
-		}},
+		}, 0, 2, StatusScored, bestRate(0)},
 		{"relative denominator 0", relative, []AgencyInput{
 			x(AgencyInput{Metrics: metrics("done", 0, "total", 0)}),
 			{Code: "Y", Metrics: metrics("done", 3, "total", 4)},

@@ -1,117 +1,17 @@
 package stats
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
-)
 
-// vectorsPath is the project's copy of the published worked examples,
-// relative to this package's directory (go test runs in it). The root
-// package's TestStatsVectorsMatchShared keeps it equal to the shared file
-// when that file is beside the repository.
-var vectorsPath = filepath.Join("..", "testdata", "stats-vectors.json")
+	"parindex/stats/statstest"
+)
 
 // vectorTolerance is the agreed tolerance for real-valued vectors; integer
 // vectors (counts, ranks, sample sizes) must match exactly.
 const vectorTolerance = 1e-9
-
-type statsVectors struct {
-	Z95      float64 `json:"z95"`
-	Notes    string  `json:"notes"`
-	Wilson95 []struct {
-		X        int        `json:"x"`
-		N        int        `json:"n"`
-		Interval [2]float64 `json:"interval"`
-	} `json:"wilson95"`
-	Items []struct {
-		Counts       [5]int     `json:"counts"`
-		NA           int        `json:"na"`
-		N            int        `json:"n"`
-		Satisfaction float64    `json:"satisfaction"`
-		Mean         float64    `json:"mean"`
-		Mean100      float64    `json:"mean100"`
-		Wilson95     [2]float64 `json:"wilson95"`
-	} `json:"items"`
-	TIntervals []struct {
-		Values []float64  `json:"values"`
-		Mean   float64    `json:"mean"`
-		SD     float64    `json:"sd"`
-		T      float64    `json:"t"`
-		CI95   [2]float64 `json:"ci95"`
-	} `json:"t_intervals"`
-	Cronbach struct {
-		Rows               [][]float64 `json:"rows"`
-		Alpha              float64     `json:"alpha"`
-		CorrectedItemTotal []float64   `json:"corrected_item_total"`
-		AlphaIfDeleted     []float64   `json:"alpha_if_deleted"`
-	} `json:"cronbach"`
-	TwoProportions []struct {
-		A          [2]int     `json:"a"`
-		B          [2]int     `json:"b"`
-		Diff       float64    `json:"diff"`
-		Z          float64    `json:"z"`
-		PValue     float64    `json:"p_value"`
-		Newcombe95 [2]float64 `json:"newcombe95"`
-	} `json:"two_proportions"`
-	Stratified struct {
-		Population []float64 `json:"population"`
-		Rates      []float64 `json:"rates"`
-		Samples    []int     `json:"samples"`
-		Estimate   float64   `json:"estimate"`
-		SE         float64   `json:"se"`
-	} `json:"stratified"`
-	Kish struct {
-		Weights []float64 `json:"weights"`
-		NEff    float64   `json:"n_eff"`
-		Deff    float64   `json:"deff"`
-	} `json:"kish"`
-	YamaneE05 []struct {
-		Population int `json:"N"`
-		SampleSize int `json:"n"`
-	} `json:"yamane_e05"`
-	ElementOverall struct {
-		Items    map[string][]float64 `json:"items"`
-		Elements map[string]float64   `json:"elements"`
-		Overall  float64              `json:"overall"`
-	} `json:"element_overall"`
-	CompetitionRanks struct {
-		Values []float64 `json:"values"`
-		Ranks  []int     `json:"ranks"`
-	} `json:"competition_ranks"`
-	RoundHalfUp2dp []struct {
-		Value   float64 `json:"value"`
-		Rounded float64 `json:"rounded"`
-	} `json:"round_half_up_2dp"`
-	Raking struct {
-		Cells   map[string]float64   `json:"cells"`
-		Margins []map[string]float64 `json:"margins"`
-		Weights map[string]float64   `json:"weights"`
-	} `json:"raking"`
-}
-
-// loadVectors reads the vectors. A missing or changed file fails
-// the test: unknown fields are rejected so that a vector added to the file
-// cannot go unchecked here.
-func loadVectors(tb testing.TB) statsVectors {
-	tb.Helper()
-	data, err := os.ReadFile(vectorsPath)
-	if err != nil {
-		tb.Fatalf("the statistics vectors are required at %s (the project's testdata): %v", vectorsPath, err)
-	}
-	decoder := json.NewDecoder(bytes.NewReader(data))
-	decoder.DisallowUnknownFields()
-	var vectors statsVectors
-	if err := decoder.Decode(&vectors); err != nil {
-		tb.Fatalf("%s: %v (a new section needs a check in vectors_test.go)", vectorsPath, err)
-	}
-	return vectors
-}
 
 func assertClose(tb testing.TB, what string, got, want float64) {
 	tb.Helper()
@@ -128,7 +28,7 @@ func requireNonEmpty(tb testing.TB, section string, n int) {
 }
 
 func TestVectorsZ95(t *testing.T) {
-	v := loadVectors(t)
+	v := statstest.Load(t)
 	if v.Z95 == 0 {
 		t.Fatal("vectors: z95 is missing")
 	}
@@ -137,7 +37,7 @@ func TestVectorsZ95(t *testing.T) {
 }
 
 func TestVectorsWilson(t *testing.T) {
-	v := loadVectors(t)
+	v := statstest.Load(t)
 	requireNonEmpty(t, "wilson95", len(v.Wilson95))
 	for _, c := range v.Wilson95 {
 		lo, hi := Wilson(c.X, c.N, Z95)
@@ -147,7 +47,7 @@ func TestVectorsWilson(t *testing.T) {
 }
 
 func TestVectorsItems(t *testing.T) {
-	v := loadVectors(t)
+	v := statstest.Load(t)
 	requireNonEmpty(t, "items", len(v.Items))
 	for i, item := range v.Items {
 		// One column holding exactly the vector's counts and NAs.
@@ -186,7 +86,7 @@ func TestVectorsItems(t *testing.T) {
 }
 
 func TestVectorsTInterval(t *testing.T) {
-	v := loadVectors(t)
+	v := statstest.Load(t)
 	requireNonEmpty(t, "t_intervals", len(v.TIntervals))
 	for _, c := range v.TIntervals {
 		got, err := TInterval(c.Values, 0.95)
@@ -206,7 +106,7 @@ func TestVectorsTInterval(t *testing.T) {
 }
 
 func TestVectorsCronbach(t *testing.T) {
-	v := loadVectors(t)
+	v := statstest.Load(t)
 	c := v.Cronbach
 	requireNonEmpty(t, "cronbach", len(c.Rows))
 	got, err := Cronbach(c.Rows)
@@ -224,7 +124,7 @@ func TestVectorsCronbach(t *testing.T) {
 }
 
 func TestVectorsTwoProportions(t *testing.T) {
-	v := loadVectors(t)
+	v := statstest.Load(t)
 	requireNonEmpty(t, "two_proportions", len(v.TwoProportions))
 	for _, c := range v.TwoProportions {
 		got, err := TwoProportionZTest(c.A[0], c.A[1], c.B[0], c.B[1])
@@ -241,7 +141,7 @@ func TestVectorsTwoProportions(t *testing.T) {
 }
 
 func TestVectorsStratified(t *testing.T) {
-	v := loadVectors(t)
+	v := statstest.Load(t)
 	s := v.Stratified
 	requireNonEmpty(t, "stratified", len(s.Population))
 	got, err := StratifiedRate(s.Population, s.Rates, s.Samples)
@@ -253,7 +153,7 @@ func TestVectorsStratified(t *testing.T) {
 }
 
 func TestVectorsKish(t *testing.T) {
-	v := loadVectors(t)
+	v := statstest.Load(t)
 	requireNonEmpty(t, "kish", len(v.Kish.Weights))
 	nEff, deff, err := KishEffectiveSampleSize(v.Kish.Weights)
 	if err != nil {
@@ -264,7 +164,7 @@ func TestVectorsKish(t *testing.T) {
 }
 
 func TestVectorsYamane(t *testing.T) {
-	v := loadVectors(t)
+	v := statstest.Load(t)
 	requireNonEmpty(t, "yamane_e05", len(v.YamaneE05))
 	for _, c := range v.YamaneE05 {
 		got, err := YamaneSampleSize(c.Population, 0.05)
@@ -278,7 +178,7 @@ func TestVectorsYamane(t *testing.T) {
 }
 
 func TestVectorsElementOverall(t *testing.T) {
-	v := loadVectors(t)
+	v := statstest.Load(t)
 	eo := v.ElementOverall
 	requireNonEmpty(t, "element_overall", len(eo.Items))
 	names := sortedKeys(eo.Items)
@@ -343,7 +243,7 @@ func TestVectorsElementOverall(t *testing.T) {
 }
 
 func TestVectorsCompetitionRanks(t *testing.T) {
-	v := loadVectors(t)
+	v := statstest.Load(t)
 	requireNonEmpty(t, "competition_ranks", len(v.CompetitionRanks.Values))
 	got := CompetitionRanks(v.CompetitionRanks.Values)
 	if !slices.Equal(got, v.CompetitionRanks.Ranks) {
@@ -352,7 +252,7 @@ func TestVectorsCompetitionRanks(t *testing.T) {
 }
 
 func TestVectorsRoundHalfUp(t *testing.T) {
-	v := loadVectors(t)
+	v := statstest.Load(t)
 	requireNonEmpty(t, "round_half_up_2dp", len(v.RoundHalfUp2dp))
 	for _, c := range v.RoundHalfUp2dp {
 		// Exact: the rounded value must be the float64 that prints as the
@@ -364,7 +264,7 @@ func TestVectorsRoundHalfUp(t *testing.T) {
 }
 
 func TestVectorsRaking(t *testing.T) {
-	v := loadVectors(t)
+	v := statstest.Load(t)
 	rk := v.Raking
 	requireNonEmpty(t, "raking", len(rk.Cells))
 	labels := sortedKeys(rk.Cells)

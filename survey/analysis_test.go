@@ -1,48 +1,14 @@
 package survey_test
 
 import (
-	"encoding/json"
-	"os"
 	"testing"
 
+	"parindex/stats/statstest"
 	"parindex/survey"
 )
 
-type analysisVectors struct {
-	TwoProportions []struct {
-		A, B       [2]int
-		Diff       float64    `json:"diff"`
-		PValue     float64    `json:"p_value"`
-		Newcombe95 [2]float64 `json:"newcombe95"`
-	} `json:"two_proportions"`
-	Stratified struct {
-		Population []float64 `json:"population"`
-		Rates      []float64 `json:"rates"`
-		Samples    []int     `json:"samples"`
-		Estimate   float64   `json:"estimate"`
-		SE         float64   `json:"se"`
-	} `json:"stratified"`
-	Yamane []struct {
-		N     int `json:"N"`
-		Small int `json:"n"`
-	} `json:"yamane_e05"`
-}
-
-func loadAnalysisVectors(t *testing.T) analysisVectors {
-	t.Helper()
-	data, err := os.ReadFile("../testdata/stats-vectors.json")
-	if err != nil {
-		t.Fatalf("the statistics vectors are missing from the project's testdata: %v", err)
-	}
-	var v analysisVectors
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 func TestCombineWeightsUnitsNotAnswers(t *testing.T) {
-	v := loadAnalysisVectors(t).Stratified
+	v := statstest.Load(t).Stratified
 	units := []survey.UnitFigure{{"A", v.Rates[0], v.Samples[0]}, {"B", v.Rates[1], v.Samples[1]}}
 	c, err := survey.Combine(units, map[string]float64{"A": v.Population[0], "B": v.Population[1]})
 	if err != nil {
@@ -66,7 +32,7 @@ func TestCombineWeightsUnitsNotAnswers(t *testing.T) {
 }
 
 func TestCompareAndPlan(t *testing.T) {
-	v := loadAnalysisVectors(t)
+	v := statstest.Load(t)
 	for _, tp := range v.TwoProportions {
 		c, err := survey.Compare(tp.A[0], tp.A[1], tp.B[0], tp.B[1])
 		if err != nil {
@@ -79,10 +45,10 @@ func TestCompareAndPlan(t *testing.T) {
 			t.Errorf("significance of %v vs %v = %v", tp.A, tp.B, c.Significant)
 		}
 	}
-	for _, y := range v.Yamane {
-		p, err := survey.PlanSample(y.N, 100)
-		if err != nil || p.Needed != y.Small || p.Short != max(0, y.Small-100) {
-			t.Errorf("plan for N=%d: %+v, %v; want %d", y.N, p, err, y.Small)
+	for _, y := range v.YamaneE05 {
+		p, err := survey.PlanSample(y.Population, 100)
+		if err != nil || p.Needed != y.SampleSize || p.Short != max(0, y.SampleSize-100) {
+			t.Errorf("plan for N=%d: %+v, %v; want %d", y.Population, p, err, y.SampleSize)
 		}
 	}
 }

@@ -19,7 +19,6 @@ import (
 	"golang.org/x/net/html"
 
 	"parindex"
-	"parindex/demo"
 	"parindex/store"
 	"parindex/store/storetest"
 	"parindex/survey"
@@ -52,13 +51,7 @@ func newFormServer(t testing.TB, db *store.DB, opts survey.Options) *formServer 
 	t.Helper()
 	ctx := context.Background()
 	clk := &clock{t: time.Date(2026, 3, 10, 8, 47, 31, 0, time.UTC)}
-	db.Now = clk.Now
-	if _, err := db.ImportOrgUnits(ctx, parindex.Actor{Name: "test"}, "", demo.OrgRows(), ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := survey.EnsureReference(ctx, db, parindex.Actor{Name: "test"}, "sipas-2026"); err != nil {
-		t.Fatal(err)
-	}
+	publishedSipas(t, db, clk.Now)
 	links, err := db.CreateLinks(ctx, parindex.Actor{Name: "test"}, []store.LinkSpec{{Token: survey.NewLinkToken(), InstrumentCode: "sipas-2026", UnitCode: "SNV", CounterLabel: "Quầy 1"}})
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package survey_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -164,7 +163,7 @@ func FuzzParsePaper(f *testing.F) {
 		}
 		tab, err := tabular.Read(name, bytes.NewReader(data), tabular.Upload)
 		if err != nil {
-			checkInputErrors(t, name, err)
+			tabulartest.CheckInputErrors(t, name, err)
 			return
 		}
 		for i, r := range tab.Rows {
@@ -177,7 +176,7 @@ func FuzzParsePaper(f *testing.F) {
 		}
 		batch, err := survey.ParsePaper(tab, in, stored, units, paperToday)
 		if err != nil {
-			for _, e := range checkInputErrors(t, name, err) {
+			for _, e := range tabulartest.CheckInputErrors(t, name, err) {
 				if e.Row == 0 && len(tab.Rows) > 0 {
 					t.Fatalf("problem without a row in a table with rows: %+v", e)
 				}
@@ -203,20 +202,6 @@ func FuzzParsePaper(f *testing.F) {
 
 // checkInputErrors fails unless err is a non-empty parindex.InputErrors,
 // each naming the file and saying what is wrong in both languages.
-func checkInputErrors(t *testing.T, file string, err error) parindex.InputErrors {
-	t.Helper()
-	var ie parindex.InputErrors
-	if !errors.As(err, &ie) || len(ie) == 0 {
-		t.Fatalf("error %T is not parindex.InputErrors: %v", err, err)
-	}
-	for _, e := range ie {
-		if e.File != file || e.VI == "" || e.EN == "" || e.Row < 0 {
-			t.Fatalf("problem without its file or text: %+v", e)
-		}
-	}
-	return ie
-}
-
 func checkPaperResponse(t *testing.T, in *survey.Instrument, units []*parindex.OrgUnit, r *parindex.Response) {
 	t.Helper()
 	i := slices.IndexFunc(units, func(u *parindex.OrgUnit) bool { return u.ID == r.UnitID })

@@ -178,6 +178,35 @@ func (d *decoder) fields(n *yaml.Node, path, label string, allowed []string) map
 	return values
 }
 
+// mapping is one mapping of the file, checked by fields: its values by key,
+// and the path and label that place the messages about them, so that the
+// value of key is read at join(path, key) under the label "label: key".
+type mapping struct {
+	d           *decoder
+	values      map[string]*yaml.Node
+	path, label string
+}
+
+func (d *decoder) mapping(n *yaml.Node, path, label string, allowed []string) mapping {
+	return mapping{d: d, values: d.fields(n, path, label, allowed), path: path, label: label}
+}
+
+func (m mapping) str(key string) string {
+	return m.d.str(m.values[key], join(m.path, key), prefix(m.label)+key)
+}
+
+func (m mapping) text(key string) Text {
+	return m.d.text(m.values[key], join(m.path, key), prefix(m.label)+key)
+}
+
+func (m mapping) integer(key string) int {
+	return m.d.integer(m.values[key], join(m.path, key), prefix(m.label)+key)
+}
+
+func (m mapping) list(key string) []*yaml.Node {
+	return m.d.list(m.values[key], join(m.path, key), prefix(m.label)+key)
+}
+
 // list returns the items of a sequence, recording each item's line.
 func (d *decoder) list(n *yaml.Node, path, label string) []*yaml.Node {
 	if n == nil {
@@ -232,11 +261,8 @@ func (d *decoder) text(n *yaml.Node, path, label string) Text {
 			return Text{VI: strings.TrimSpace(s)}
 		}
 	case yaml.MappingNode:
-		f := d.fields(n, path, label, textKeys)
-		return Text{
-			VI: strings.TrimSpace(d.str(f["vi"], join(path, "vi"), label+": vi")),
-			EN: strings.TrimSpace(d.str(f["en"], join(path, "en"), label+": en")),
-		}
+		m := d.mapping(n, path, label, textKeys)
+		return Text{VI: strings.TrimSpace(m.str("vi")), EN: strings.TrimSpace(m.str("en"))}
 	}
 	d.wrong(n, path, label, "a text (a string, or a mapping with keys vi, en)")
 	return Text{}
@@ -249,89 +275,57 @@ func (d *decoder) instrument(root *yaml.Node) *Instrument {
 		d.wrong(root, "", "instrument", "a mapping with keys "+strings.Join(instrumentKeys, ", "))
 		return in
 	}
-	f := d.fields(root, "", "", instrumentKeys)
-	in.Code = d.str(f["code"], "code", "code")
-	in.Name = d.text(f["name"], "name", "name")
-	in.Year = d.integer(f["year"], "year", "year")
-	for i, item := range d.list(f["scale"], "scale", "scale") {
-		path := index("scale", i)
-		label := fmt.Sprintf("scale level %d", i+1)
-		lf := d.fields(item, path, label, scaleLevelKeys)
-		in.Scale = append(in.Scale, ScaleLevel{
-			Value: d.integer(lf["value"], join(path, "value"), label+": value"),
-			Label: d.text(lf["label"], join(path, "label"), label+": label"),
-		})
+	f := d.mapping(root, "", "", instrumentKeys)
+	in.Code = f.str("code")
+	in.Name = f.text("name")
+	in.Year = f.integer("year")
+	for i, item := range f.list("scale") {
+		level := d.mapping(item, index("scale", i), fmt.Sprintf("scale level %d", i+1), scaleLevelKeys)
+		in.Scale = append(in.Scale, ScaleLevel{Value: level.integer("value"), Label: level.text("label")})
 	}
-	if n := f["not_applicable"]; n != nil {
-		nf := d.fields(n, "not_applicable", "not_applicable", labelKeys)
-		in.NotApplicable = &NotApplicable{Label: d.text(nf["label"], "not_applicable.label", "not_applicable: label")}
+	if n := f.values["not_applicable"]; n != nil {
+		in.NotApplicable = &NotApplicable{Label: d.mapping(n, "not_applicable", "not_applicable", labelKeys).text("label")}
 	}
-	for i, item := range d.list(f["elements"], "elements", "elements") {
+	for i, item := range f.list("elements") {
 		in.Elements = append(in.Elements, d.element(item, i))
 	}
-	for i, item := range d.list(f["profile"], "profile", "profile") {
+	for i, item := range f.list("profile") {
 		in.Profile = append(in.Profile, d.profileQuestion(item, i))
 	}
-	if n := f["comment"]; n != nil {
-		cf := d.fields(n, "comment", "comment", commentKeys)
-		in.Comment = &CommentField{
-			Label:     d.text(cf["label"], "comment.label", "comment: label"),
-			MaxLength: DefaultCommentMaxLength,
-		}
-		if cf["max_length"] != nil {
-			in.Comment.MaxLength = d.integer(cf["max_length"], "comment.max_length", "comment: max_length")
+	if n := f.values["comment"]; n != nil {
+		cf := d.mapping(n, "comment", "comment", commentKeys)
+		in.Comment = &CommentField{Label: cf.text("label"), MaxLength: DefaultCommentMaxLength}
+		if cf.values["max_length"] != nil {
+			in.Comment.MaxLength = cf.integer("max_length")
 		}
 	}
-	if n := f["aggregation"]; n != nil {
-		af := d.fields(n, "aggregation", "aggregation", aggregationKeys)
-		in.Aggregation = Aggregation{
-			Question: Rule(d.str(af["question"], "aggregation.question", "aggregation: question")),
-			Element:  Rule(d.str(af["element"], "aggregation.element", "aggregation: element")),
-			Overall:  Rule(d.str(af["overall"], "aggregation.overall", "aggregation: overall")),
-		}
+	if n := f.values["aggregation"]; n != nil {
+		af := d.mapping(n, "aggregation", "aggregation", aggregationKeys)
+		in.Aggregation = Aggregation{Question: Rule(af.str("question")), Element: Rule(af.str("element")), Overall: Rule(af.str("overall"))}
 	}
 	return in
 }
 
 func (d *decoder) element(n *yaml.Node, i int) Element {
-	path := index("elements", i)
 	label := elementLabel(i, peekCode(n))
-	f := d.fields(n, path, label, elementKeys)
-	element := Element{
-		Code:        d.str(f["code"], join(path, "code"), label+": code"),
-		Name:        d.text(f["name"], join(path, "name"), label+": name"),
-		Description: d.text(f["description"], join(path, "description"), label+": description"),
-	}
-	questionsPath := join(path, "questions")
-	for j, item := range d.list(f["questions"], questionsPath, label+": questions") {
-		qPath := index(questionsPath, j)
-		qLabel := questionLabel(label, j, peekCode(item))
-		qf := d.fields(item, qPath, qLabel, questionKeys)
-		element.Questions = append(element.Questions, Question{
-			Code: d.str(qf["code"], join(qPath, "code"), qLabel+": code"),
-			Text: d.text(qf["text"], join(qPath, "text"), qLabel+": text"),
-		})
+	f := d.mapping(n, index("elements", i), label, elementKeys)
+	element := Element{Code: f.str("code"), Name: f.text("name"), Description: f.text("description")}
+	questionsPath := join(f.path, "questions")
+	for j, item := range f.list("questions") {
+		q := d.mapping(item, index(questionsPath, j), questionLabel(label, j, peekCode(item)), questionKeys)
+		element.Questions = append(element.Questions, Question{Code: q.str("code"), Text: q.text("text")})
 	}
 	return element
 }
 
 func (d *decoder) profileQuestion(n *yaml.Node, i int) ProfileQuestion {
-	path := index("profile", i)
 	label := profileLabel(i, peekCode(n))
-	f := d.fields(n, path, label, profileKeys)
-	question := ProfileQuestion{
-		Code: d.str(f["code"], join(path, "code"), label+": code"),
-		Text: d.text(f["text"], join(path, "text"), label+": text"),
-	}
-	choicesPath := join(path, "choices")
-	for j, item := range d.list(f["choices"], choicesPath, label+": choices") {
-		cPath := index(choicesPath, j)
-		cLabel := choiceLabel(label, j, peekCode(item))
-		cf := d.fields(item, cPath, cLabel, choiceKeys)
-		question.Choices = append(question.Choices, Choice{
-			Code:  d.str(cf["code"], join(cPath, "code"), cLabel+": code"),
-			Label: d.text(cf["label"], join(cPath, "label"), cLabel+": label"),
-		})
+	f := d.mapping(n, index("profile", i), label, profileKeys)
+	question := ProfileQuestion{Code: f.str("code"), Text: f.text("text")}
+	choicesPath := join(f.path, "choices")
+	for j, item := range f.list("choices") {
+		c := d.mapping(item, index(choicesPath, j), choiceLabel(label, j, peekCode(item)), choiceKeys)
+		question.Choices = append(question.Choices, Choice{Code: c.str("code"), Label: c.text("label")})
 	}
 	return question
 }

@@ -52,6 +52,35 @@ func sipas(t *testing.T) (*survey.Instrument, *parindex.StoredInstrument) {
 	return in, &parindex.StoredInstrument{ID: 7, Code: in.Code, Status: parindex.StatusPublished}
 }
 
+// publishedSipas gives db the demo province's units and the published
+// sipas-2026, with db's clock set to now, and returns the stored instrument.
+func publishedSipas(tb testing.TB, db *store.DB, now func() time.Time) *parindex.StoredInstrument {
+	tb.Helper()
+	ctx := context.Background()
+	db.Now = now
+	actor := parindex.Actor{Name: "test"}
+	if _, err := db.ImportOrgUnits(ctx, actor, "", demo.OrgRows(), ""); err != nil {
+		tb.Fatal(err)
+	}
+	stored, err := survey.EnsureReference(ctx, db, actor, "sipas-2026")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return stored
+}
+
+// importedPaper is publishedSipas on 30 March 2026 with the paper forms of
+// the CSV text data imported.
+func importedPaper(t *testing.T, db *store.DB, data string) survey.PaperResult {
+	t.Helper()
+	publishedSipas(t, db, func() time.Time { return time.Date(2026, 3, 30, 5, 0, 0, 0, time.UTC) })
+	res, err := survey.ImportPaper(context.Background(), db, parindex.Actor{Name: "test"}, csvFile("phieu.csv", data), "sipas-2026", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 func minimal(t *testing.T) (*survey.Instrument, *parindex.StoredInstrument) {
 	t.Helper()
 	data, err := os.ReadFile("testdata/minimal.yaml")
@@ -300,14 +329,8 @@ func TestParsePaperHeaderProblems(t *testing.T) {
 func TestImportPaperStoresOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		db.Now = func() time.Time { return time.Date(2026, 3, 20, 20, 0, 0, 0, time.UTC) } // 21 March in Vietnam
 		actor := parindex.Actor{Name: "test"}
-		if _, err := db.ImportOrgUnits(ctx, actor, "", demo.OrgRows(), ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := survey.EnsureReference(ctx, db, actor, "sipas-2026"); err != nil {
-			t.Fatal(err)
-		}
+		publishedSipas(t, db, func() time.Time { return time.Date(2026, 3, 20, 20, 0, 0, 0, time.UTC) }) // 21 March in Vietnam
 		in, _ := survey.ReferenceInstrument("sipas-2026")
 		data := sipasHeader(in) + "\n" +
 			"SNV,2026-03-21," + answers22("5", map[int]string{0: "NA", 1: ""}) + "\n" +

@@ -3,47 +3,20 @@ package survey_test
 import (
 	"encoding/json"
 	"math"
-	"os"
 	"strings"
 	"testing"
 
 	"parindex/stats"
+	"parindex/stats/statstest"
 	"parindex/survey"
 )
-
-// vectors are the published worked examples (testdata/stats-vectors.json at
-// the repository root).
-type vectors struct {
-	Items []struct {
-		Counts       [5]int     `json:"counts"`
-		NA           int        `json:"na"`
-		N            int        `json:"n"`
-		Satisfaction float64    `json:"satisfaction"`
-		Mean         float64    `json:"mean"`
-		Mean100      float64    `json:"mean100"`
-		Wilson95     [2]float64 `json:"wilson95"`
-	} `json:"items"`
-}
-
-func loadVectors(t *testing.T) vectors {
-	t.Helper()
-	data, err := os.ReadFile("../testdata/stats-vectors.json")
-	if err != nil {
-		t.Fatalf("the statistics vectors are missing from the project's testdata: %v", err)
-	}
-	var v vectors
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 
 // Question figures from stored counts equal the shared worked examples.
 func TestFromCountsMatchesVectors(t *testing.T) {
 	in := mustReference(t)
-	for i, item := range loadVectors(t).Items {
+	for i, item := range statstest.Load(t).Items {
 		c := item.Counts
 		counts := map[string][6]int64{"A1": {int64(item.NA), int64(c[0]), int64(c[1]), int64(c[2]), int64(c[3]), int64(c[4])}}
 		r := survey.FromCounts(in, "X", counts, item.N+item.NA, 0, survey.ResultOptions{})

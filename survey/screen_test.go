@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"parindex"
-	"parindex/demo"
 	"parindex/stats"
 	"parindex/store"
 	"parindex/store/storetest"
@@ -203,17 +202,7 @@ func TestImportedFlagsShowWithAndWithout(t *testing.T) {
 	data := b.String()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		db.Now = func() time.Time { return time.Date(2026, 3, 30, 5, 0, 0, 0, time.UTC) }
-		actor := parindex.Actor{Name: "test"}
-		if _, err := db.ImportOrgUnits(ctx, actor, "", demo.OrgRows(), ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := survey.EnsureReference(ctx, db, actor, "sipas-2026"); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := survey.ImportPaper(ctx, db, actor, csvFile("phieu.csv", data), "sipas-2026", false); err != nil {
-			t.Fatal(err)
-		}
+		importedPaper(t, db, data)
 		svc := survey.NewService(db, survey.ResultOptions{})
 		clean, err := svc.Unit(ctx, "sipas-2026", "SNV", survey.Year(2026), false)
 		if err != nil {
@@ -292,17 +281,7 @@ func TestOfflineStatsScreenAsTheImport(t *testing.T) {
 
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		db.Now = func() time.Time { return time.Date(2026, 3, 30, 5, 0, 0, 0, time.UTC) }
-		actor := parindex.Actor{Name: "test"}
-		if _, err := db.ImportOrgUnits(ctx, actor, "", demo.OrgRows(), ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := survey.EnsureReference(ctx, db, actor, "sipas-2026"); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := survey.ImportPaper(ctx, db, actor, csvFile("phieu.csv", data), "sipas-2026", false); err != nil {
-			t.Fatal(err)
-		}
+		importedPaper(t, db, data)
 		svc := survey.NewService(db, survey.ResultOptions{})
 		for _, include := range []bool{false, true} {
 			want := clean
@@ -338,15 +317,7 @@ func TestStoredQRFormsAreScreened(t *testing.T) {
 	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		db.Now = func() time.Time { return time.Date(2026, 3, 30, 5, 0, 0, 0, time.UTC) }
-		actor := parindex.Actor{Name: "test"}
-		if _, err := db.ImportOrgUnits(ctx, actor, "", demo.OrgRows(), ""); err != nil {
-			t.Fatal(err)
-		}
-		stored, err := survey.EnsureReference(ctx, db, actor, "sipas-2026")
-		if err != nil {
-			t.Fatal(err)
-		}
+		stored := publishedSipas(t, db, func() time.Time { return time.Date(2026, 3, 30, 5, 0, 0, 0, time.UTC) })
 		in, _ := survey.ReferenceInstrument("sipas-2026")
 		var rs []*parindex.Response
 		form := func(code string, day int, answers string) {

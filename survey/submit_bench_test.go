@@ -14,7 +14,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"parindex"
-	"parindex/demo"
 	"parindex/store"
 	"parindex/store/storetest"
 	"parindex/survey"
@@ -28,14 +27,8 @@ func BenchmarkSubmit(b *testing.B) {
 	ctx := context.Background()
 	db := storetest.MustOpenSQLite(b)
 	clk := &clock{t: time.Date(2026, 3, 10, 8, 47, 31, 0, time.UTC)}
-	db.Now = clk.Now
+	publishedSipas(b, db, clk.Now)
 	actor := parindex.Actor{Name: "bench"}
-	if _, err := db.ImportOrgUnits(ctx, actor, "", demo.OrgRows(), ""); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := survey.EnsureReference(ctx, db, actor, "sipas-2026"); err != nil {
-		b.Fatal(err)
-	}
 	links, err := db.CreateLinks(ctx, actor, []store.LinkSpec{{Token: survey.NewLinkToken(), InstrumentCode: "sipas-2026", UnitCode: "SNV", CounterLabel: "Quầy 1"}})
 	if err != nil {
 		b.Fatal(err)

@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"parindex"
-	"parindex/demo"
 	"parindex/store"
 	"parindex/store/storetest"
 	"parindex/survey"
@@ -47,16 +45,8 @@ func TestUnitCodesIgnoreCaseInEveryPath(t *testing.T) {
 
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		db.Now = func() time.Time { return time.Date(2026, 3, 30, 5, 0, 0, 0, time.UTC) }
-		actor := parindex.Actor{Name: "test"}
-		if _, err := db.ImportOrgUnits(ctx, actor, "", demo.OrgRows(), ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := survey.EnsureReference(ctx, db, actor, "sipas-2026"); err != nil {
-			t.Fatal(err)
-		}
-		if res, err := survey.ImportPaper(ctx, db, actor, csvFile("phieu.csv", data), "sipas-2026", false); err != nil || res.Inserted != 40 {
-			t.Fatalf("import: %+v, %v", res, err)
+		if res := importedPaper(t, db, data); res.Inserted != 40 {
+			t.Fatalf("import: %+v", res)
 		}
 		svc := survey.NewService(db, survey.ResultOptions{})
 		for _, code := range []string{"SNV", "snv", "Snv"} {

@@ -3,6 +3,7 @@ package workbook
 import (
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -15,6 +16,44 @@ import (
 // under tabular.Structured.
 type Book struct {
 	*tabular.XLSX
+}
+
+// KeyedColumn is a column of a workbook of parindex's own layout that
+// people fill in and the program reads back (criteria frameworks,
+// self-assessments): the key it holds, as the file format names it, and its
+// title. Its header ends with the key in parentheses, so that reading finds
+// the key whatever language the header is in (HeaderKey). Since 2026-12-07
+// one type for both layouts (issue 24).
+type KeyedColumn struct {
+	Key    string
+	Title  string
+	Width  float64
+	Format Format
+}
+
+// Header is the column's header: the title, then the key in parentheses.
+func (c KeyedColumn) Header() string { return c.Title + " (" + c.Key + ")" }
+
+// KeyedColumns are the columns of a sheet for AddSheet, headed by Header.
+func KeyedColumns(cols []KeyedColumn) []Column {
+	out := make([]Column, len(cols))
+	for i, c := range cols {
+		out[i] = Column{Title: c.Header(), Width: c.Width, Format: c.Format}
+	}
+	return out
+}
+
+// HeaderKey extracts the key from a header: the text in the last
+// parentheses ("Điểm tối đa (max)" → "max"), else the whole header,
+// lowercased.
+func HeaderKey(h string) string {
+	h = strings.TrimSpace(h)
+	if strings.HasSuffix(h, ")") {
+		if i := strings.LastIndex(h, "("); i >= 0 {
+			h = h[i+1 : len(h)-1]
+		}
+	}
+	return strings.ToLower(strings.TrimSpace(h))
 }
 
 // Row is one non-blank row of a sheet: Number is the row number Excel

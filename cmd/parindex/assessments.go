@@ -111,29 +111,27 @@ Prints the final appraised inputs of the agencies in state final, in the JSON fo
 	}
 	templateCmd.Flags().StringVar(&outPath, "out", "", "tệp ghi ra (output file), mặc định UNIT-FRAMEWORK.xlsx")
 	var reason string
+	var due parindex.Date
 	deadlineCmd := &cobra.Command{
 		Use:   "deadline FRAMEWORK STAGE DATE",
 		Short: "Đặt hạn một giai đoạn: self_assessment, appraisal_1, explanation, appraisal_2 (set a stage deadline; DATE yyyy-mm-dd or none)",
 		Args:  positionalArgs(3, 3),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var due parindex.Date
+		PreRunE: func(cmd *cobra.Command, args []string) error {
 			if args[2] != "none" {
 				var err error
 				if due, err = parindex.ParseDate(args[2]); err != nil {
 					return usageError{err}
 				}
 			}
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+			return nil
+		},
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			if err := db.SetDeadline(cmd.Context(), cliActor(), args[0], args[1], due, reason); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "%s %s: %s\n", args[0], args[1], args[2])
 			return nil
-		},
+		}),
 	}
 	deadlineCmd.Flags().StringVar(&reason, "reason", "", "lý do, căn cứ (recorded in the audit log)")
 	return groupCommand("assessment", "Tự đánh giá và thẩm định (self-assessment and appraisal)", listCmd, finalCmd, templateCmd, deadlineCmd)

@@ -109,6 +109,7 @@ Prints a framework (a file, or a CODE from the database, then from the embedded 
 	}
 
 	var importReason string
+	var imported *criteria.Framework
 	importCmd := &cobra.Command{
 		Use:   "import FILE",
 		Short: "Nhập bộ tiêu chí (YAML hoặc Excel) thành bản nháp (import a framework as a draft)",
@@ -119,20 +120,16 @@ ban hành không thể thay đổi: hãy nhập nội dung sửa đổi với m�
 Stores the file as a draft under its code. Re-importing a draft replaces it (audited); a
 published code is refused: import the correction as a new version under a new code.`,
 		Args: positionalArgs(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		PreRunE: func(cmd *cobra.Command, args []string) error {
 			f, warnings, err := loadFrameworkFile(args[0])
 			for _, w := range warnings {
 				fmt.Fprintln(a.stderr, "cảnh báo (warning): "+w.String())
 			}
-			if err != nil {
-				return asInputErrors(err)
-			}
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			res, err := db.ImportFramework(cmd.Context(), cliActor(), f, importReason)
+			imported = f
+			return asInputErrors(err)
+		},
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
+			res, err := db.ImportFramework(cmd.Context(), cliActor(), imported, importReason)
 			if err != nil {
 				return err
 			}
@@ -143,9 +140,9 @@ published code is refused: import the correction as a new version under a new co
 			}[res.Action]
 			fmt.Fprintf(a.stdout, "%s: %s, hash %s\n", what, res.Record.Code, res.Record.Hash[:12])
 			return nil
-		},
+		}),
 	}
-	importCmd.Flags().StringVar(&importReason, "reason", "", "lý do, ghi vào nhật ký (reason recorded in the audit log)")
+	reasonFlag(importCmd.Flags(), &importReason)
 
 	var publishReason string
 	publishCmd := &cobra.Command{
@@ -193,7 +190,7 @@ old node each new node continues, for year-over-year comparison.`,
 	}
 	copyCmd.Flags().StringVar(&copyTo, "to", "", "mã của bộ tiêu chí mới (code of the new framework)")
 	copyCmd.Flags().IntVar(&copyYear, "year", 0, "năm của bộ tiêu chí mới (default: the year after the original's)")
-	copyCmd.Flags().StringVar(&copyReason, "reason", "", "lý do, ghi vào nhật ký (reason recorded in the audit log)")
+	reasonFlag(copyCmd.Flags(), &copyReason)
 	_ = copyCmd.MarkFlagRequired("to")
 
 	var exportFormat, exportOut string
@@ -262,12 +259,8 @@ Writes the canonical YAML or the Excel workbook; the format defaults to --out's 
 				fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", r.Code, r.Year, r.Status, r.Hash[:12],
 					strings.Join(r.AgencyTypes, ","), published, r.Name)
 			}
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "%d bộ tiêu chí (frameworks). Mẫu tích hợp (embedded references): %s\n",
+			return w.FlushTotal("%d bộ tiêu chí (frameworks). Mẫu tích hợp (embedded references): %s\n",
 				len(recs), strings.Join(criteria.References(), ", "))
-			return nil
 		}),
 	}
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"parindex"
 	"parindex/export"
@@ -28,6 +29,7 @@ func (a *app) exportSurveyCommand() *cobra.Command {
 	var out, instrument, from, to, unit string
 	var includeFlagged bool
 	var year int
+	var period survey.Period
 	cmd := &cobra.Command{
 		Use:   "survey --instrument CODE (--year YYYY | --from YYYY-MM-DD --to YYYY-MM-DD) [--unit PARENT] [--include-flagged] --out FILE.xlsx|DIR",
 		Short: "Xuất kết quả khảo sát theo đơn vị và câu hỏi (survey results workbook for a period and a group of units)",
@@ -40,37 +42,18 @@ vị trực thuộc. Trang /admin/survey/results.xlsx tải đúng tệp này.
 Writes the survey results of one instrument over a period, for every unit or for --unit and the units below it,
 with the counter integrity of a calendar year: the same workbook as the web download /admin/survey/results.xlsx.`,
 		Args: positionalArgs(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		PreRunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" || instrument == "" {
 				return usageError{errors.New("--instrument CODE and --out FILE.xlsx|DIR are required")}
 			}
-			var p survey.Period
 			var err error
-			switch {
-			case year != 0 && (from != "" || to != ""):
-				return usageError{errors.New("give --year or --from/--to, not both")}
-			case year != 0:
-				p = survey.Year(year)
-			default:
-				if from != "" {
-					if p.From, err = parindex.ParseDate(from); err != nil {
-						return usageError{fmt.Errorf("--from %q: %w", from, err)}
-					}
-				}
-				if to != "" {
-					if p.To, err = parindex.ParseDate(to); err != nil {
-						return usageError{fmt.Errorf("--to %q: %w", to, err)}
-					}
-				}
-			}
+			period, err = surveyPeriod(year, from, to)
+			return err
+		},
+		RunE: a.withExportDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			ctx := cmd.Context()
-			db, err := openExportDB(ctx, a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
 			res, err := export.LoadSurveyResults(ctx, db, survey.NewService(db, survey.ResultOptions{}), export.SurveyQuery{Instrument: instrument,
-				Period: p, Parent: unit, IncludeFlagged: includeFlagged, Policy: a.cfg.IntegrityPolicy, Location: a.cfg.Location})
+				Period: period, Parent: unit, IncludeFlagged: includeFlagged, Policy: a.cfg.IntegrityPolicy, Location: a.cfg.Location})
 			if err != nil {
 				return err
 			}
@@ -80,22 +63,53 @@ with the counter integrity of a calendar year: the same workbook as the web down
 			}
 			fmt.Fprintf(a.stdout, "Đã xuất kết quả khảo sát của %d đơn vị: %s (wrote the survey results).\n", len(res.Units), path)
 			return nil
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&out, "out", "", "tệp .xlsx hoặc thư mục (output file or directory)")
 	fl.StringVar(&instrument, "instrument", "", "mã bộ câu hỏi, ví dụ sipas-2026 (instrument code)")
 	fl.IntVar(&year, "year", 0, "cả năm (a calendar year)")
-	fl.StringVar(&from, "from", "", "từ ngày YYYY-MM-DD (first day)")
-	fl.StringVar(&to, "to", "", "đến ngày YYYY-MM-DD (last day)")
+	dateRangeFlags(fl, &from, &to)
 	fl.StringVar(&unit, "unit", "", "đơn vị cha: chỉ đơn vị này và các đơn vị trực thuộc (parent unit)")
 	fl.BoolVar(&includeFlagged, "include-flagged", false, "tính cả phiếu bị gắn cờ khi sàng lọc (include the forms screening flags)")
 	return cmd
 }
 
+// snapshotExport is what the exports of one snapshot (scorecards, ranking)
+// take alike: --snapshot ID and --out, both required, and the snapshot
+// loaded from the database before the command writes anything.
+type snapshotExport struct {
+	id  int64
+	out string
+}
+
+// flags declares --snapshot and --out; outHelp says whether --out is a file
+// or a directory.
+func (s *snapshotExport) flags(fl *pflag.FlagSet, outHelp string) {
+	fl.Int64Var(&s.id, "snapshot", 0, "số bản chốt điểm số (snapshot id)")
+	fl.StringVar(&s.out, "out", "", outHelp)
+}
+
+// check is the command's PreRunE: both flags are required; outName is
+// --out's placeholder.
+func (s *snapshotExport) check(outName string) func(*cobra.Command, []string) error {
+	return required("--snapshot ID and --out "+outName+" are required", func() bool { return s.id <= 0 || s.out == "" })
+}
+
+// run is the command's RunE: it opens the database, loads the snapshot and
+// hands both to write.
+func (a *app) runSnapshotExport(s *snapshotExport, write func(ctx context.Context, db *store.DB, sc *export.Scored) error) func(*cobra.Command, []string) error {
+	return a.withExportDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
+		sc, err := export.LoadSnapshot(cmd.Context(), db, s.id)
+		if err != nil {
+			return err
+		}
+		return write(cmd.Context(), db, sc)
+	})
+}
+
 func (a *app) exportScorecardsCommand() *cobra.Command {
-	var id int64
-	var out string
+	var s snapshotExport
 	var units []string
 	cmd := &cobra.Command{
 		Use:   "scorecards --snapshot ID --out DIR [--unit CODE]...",
@@ -105,21 +119,9 @@ vào thư mục --out (tạo nếu chưa có), mỗi đơn vị một tệp "Phi
 Tiến độ được in trên stderr.
 
 Writes one scorecard workbook per agency of the snapshot (or per --unit) into --out; progress goes to stderr.`,
-		Args: positionalArgs(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if id <= 0 || out == "" {
-				return usageError{errors.New("--snapshot ID and --out DIR are required")}
-			}
-			ctx := cmd.Context()
-			db, err := openExportDB(ctx, a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			sc, err := export.LoadSnapshot(ctx, db, id)
-			if err != nil {
-				return err
-			}
+		Args:    positionalArgs(0, 0),
+		PreRunE: s.check("DIR"),
+		RunE: a.runSnapshotExport(&s, func(ctx context.Context, db *store.DB, sc *export.Scored) error {
 			codes := units
 			if len(codes) == 0 {
 				for _, ag := range sc.Result.Agencies {
@@ -128,11 +130,11 @@ Writes one scorecard workbook per agency of the snapshot (or per --unit) into --
 			}
 			for _, c := range codes {
 				if sc.Result.Agency(c) == nil {
-					return usageError{fmt.Errorf("--unit %s: snapshot %d did not score this unit", c, id)}
+					return usageError{fmt.Errorf("--unit %s: snapshot %d did not score this unit", c, s.id)}
 				}
 			}
-			if err := os.MkdirAll(out, 0o755); err != nil {
-				return fmt.Errorf("export: không tạo được %s (unable to create %s): %w", out, out, err)
+			if err := os.MkdirAll(s.out, 0o755); err != nil {
+				return fmt.Errorf("export: không tạo được %s (unable to create %s): %w", s.out, s.out, err)
 			}
 			svc := survey.NewService(db, survey.ResultOptions{})
 			used := map[string]bool{}
@@ -150,7 +152,7 @@ Writes one scorecard workbook per agency of the snapshot (or per --unit) into --
 					name = strings.TrimSuffix(name, ".xlsx") + " (" + workbook.SafeFileName(ag.Code) + ").xlsx"
 				}
 				used[strings.ToLower(name)] = true
-				if err := writeFileAtomic(filepath.Join(out, name), func(w io.Writer) error {
+				if err := writeFileAtomic(filepath.Join(s.out, name), func(w io.Writer) error {
 					return export.WriteScorecard(w, sc, code, surveys, a.cfg.Clock())
 				}); err != nil {
 					return err
@@ -158,52 +160,36 @@ Writes one scorecard workbook per agency of the snapshot (or per --unit) into --
 			}
 			bar.Step("Phiếu điểm (scorecards)", int64(len(codes)), int64(len(codes)))
 			bar.Finish()
-			fmt.Fprintf(a.stdout, "Đã xuất %d phiếu điểm vào %s trong %s (wrote %d scorecards).\n", len(codes), out, time.Since(start).Round(time.Millisecond), len(codes))
+			fmt.Fprintf(a.stdout, "Đã xuất %d phiếu điểm vào %s trong %s (wrote %d scorecards).\n", len(codes), s.out, time.Since(start).Round(time.Millisecond), len(codes))
 			return nil
-		},
+		}),
 	}
-	fl := cmd.Flags()
-	fl.Int64Var(&id, "snapshot", 0, "số bản chốt điểm số (snapshot id)")
-	fl.StringVar(&out, "out", "", "thư mục ghi tệp (output directory)")
-	fl.StringSliceVar(&units, "unit", nil, "chỉ các đơn vị này (only these unit codes)")
+	s.flags(cmd.Flags(), "thư mục ghi tệp (output directory)")
+	cmd.Flags().StringSliceVar(&units, "unit", nil, "chỉ các đơn vị này (only these unit codes)")
 	return cmd
 }
 
 func (a *app) exportRankingCommand() *cobra.Command {
-	var id int64
-	var out string
+	var s snapshotExport
 	cmd := &cobra.Command{
-		Use:   "ranking --snapshot ID --out FILE.xlsx|DIR",
-		Short: "Xuất bảng xếp hạng CCHC của bản chốt điểm số (the province ranking workbook)",
-		Args:  positionalArgs(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if id <= 0 || out == "" {
-				return usageError{errors.New("--snapshot ID and --out FILE.xlsx|DIR are required")}
-			}
-			ctx := cmd.Context()
-			db, err := openExportDB(ctx, a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			sc, err := export.LoadSnapshot(ctx, db, id)
-			if err != nil {
-				return err
-			}
+		Use:     "ranking --snapshot ID --out FILE.xlsx|DIR",
+		Short:   "Xuất bảng xếp hạng CCHC của bản chốt điểm số (the province ranking workbook)",
+		Args:    positionalArgs(0, 0),
+		PreRunE: s.check("FILE.xlsx|DIR"),
+		RunE: a.runSnapshotExport(&s, func(ctx context.Context, db *store.DB, sc *export.Scored) error {
 			types, err := export.UnitTypes(ctx, db, sc)
 			if err != nil {
 				return err
 			}
-			path := outputPath(out, export.RankingFileName(sc))
+			path := outputPath(s.out, export.RankingFileName(sc))
 			if err := writeFileAtomic(path, func(w io.Writer) error { return export.WriteRanking(w, sc, types, a.cfg.Clock()) }); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "Đã xuất bảng xếp hạng %d đơn vị: %s (wrote the ranking).\n", len(sc.Result.Agencies), path)
 			return nil
-		},
+		}),
 	}
-	cmd.Flags().Int64Var(&id, "snapshot", 0, "số bản chốt điểm số (snapshot id)")
-	cmd.Flags().StringVar(&out, "out", "", "tệp .xlsx hoặc thư mục (output file or directory)")
+	s.flags(cmd.Flags(), "tệp .xlsx hoặc thư mục (output file or directory)")
 	return cmd
 }
 
@@ -216,17 +202,10 @@ func (a *app) exportResponsesCommand() *cobra.Command {
 tỉnh), mỗi câu hỏi một cột, mỗi câu hỏi về người trả lời một cột, mỗi cờ chất lượng một cột, nguồn, góp ý. Góp ý dài hơn giới hạn 32.767 ký tự của Excel được cắt và đánh dấu.
 
 Streams every matching response into one workbook without holding them in memory.`,
-		Args: positionalArgs(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if out == "" {
-				return usageError{errors.New("--out FILE.xlsx|DIR is required")}
-			}
+		Args:    positionalArgs(0, 0),
+		PreRunE: required("--out FILE.xlsx|DIR is required", func() bool { return out == "" }),
+		RunE: a.withExportDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			ctx := cmd.Context()
-			db, err := openExportDB(ctx, a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
 			f, err := responseFilter(ctx, db, unit, instrument, from, to, flag)
 			if err != nil {
 				return err
@@ -251,14 +230,13 @@ Streams every matching response into one workbook without holding them in memory
 			fmt.Fprintf(a.stdout, "Đã xuất %d phiếu vào %s trong %s; %d góp ý bị cắt (wrote %d responses, %d comments cut).\n",
 				sum.Rows, path, time.Since(start).Round(time.Millisecond), sum.Cut, sum.Rows, sum.Cut)
 			return nil
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&out, "out", "", "tệp .xlsx hoặc thư mục (output file or directory)")
 	fl.StringVar(&unit, "unit", "", "mã đơn vị (unit code)")
 	fl.StringVar(&instrument, "instrument", "", "mã bộ câu hỏi (instrument code)")
-	fl.StringVar(&from, "from", "", "từ ngày YYYY-MM-DD (first day)")
-	fl.StringVar(&to, "to", "", "đến ngày YYYY-MM-DD (last day)")
+	dateRangeFlags(fl, &from, &to)
 	fl.StringVar(&flag, "flag", "", "any, none hoặc tên cờ (quality flag)")
 	return cmd
 }
@@ -280,15 +258,8 @@ func responseFilter(ctx context.Context, db *store.DB, unit, instrument, from, t
 		}
 		f.InstrumentID = in.ID
 	}
-	if from != "" {
-		if f.From, err = parindex.ParseDate(from); err != nil {
-			return f, usageError{fmt.Errorf("--from %q: %w", from, err)}
-		}
-	}
-	if to != "" {
-		if f.To, err = parindex.ParseDate(to); err != nil {
-			return f, usageError{fmt.Errorf("--to %q: %w", to, err)}
-		}
+	if f.From, f.To, err = dateRange(from, to); err != nil {
+		return f, err
 	}
 	switch flag {
 	case "", "any", "none", parindex.FlagSpeeder, parindex.FlagStraightline, parindex.FlagDuplicateDevice, parindex.FlagBatchDuplicate, parindex.FlagBot:
@@ -298,6 +269,35 @@ func responseFilter(ctx context.Context, db *store.DB, unit, instrument, from, t
 			parindex.FlagSpeeder, parindex.FlagStraightline, parindex.FlagDuplicateDevice, parindex.FlagBatchDuplicate, parindex.FlagBot, flag)}
 	}
 	return f, nil
+}
+
+// surveyPeriod is the period of --year, or of --from and --to; not both.
+func surveyPeriod(year int, from, to string) (survey.Period, error) {
+	switch {
+	case year != 0 && (from != "" || to != ""):
+		return survey.Period{}, usageError{errors.New("give --year or --from/--to, not both")}
+	case year != 0:
+		return survey.Year(year), nil
+	}
+	var p survey.Period
+	var err error
+	p.From, p.To, err = dateRange(from, to)
+	return p, err
+}
+
+// dateRange parses --from and --to, YYYY-MM-DD; an empty one stays zero.
+func dateRange(from, to string) (first, last parindex.Date, err error) {
+	if from != "" {
+		if first, err = parindex.ParseDate(from); err != nil {
+			return first, last, usageError{fmt.Errorf("--from %q: %w", from, err)}
+		}
+	}
+	if to != "" {
+		if last, err = parindex.ParseDate(to); err != nil {
+			return first, last, usageError{fmt.Errorf("--to %q: %w", to, err)}
+		}
+	}
+	return first, last, nil
 }
 
 // outputPath is out itself, or name inside out when out is a directory.

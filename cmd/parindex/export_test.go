@@ -22,14 +22,8 @@ func seededDataDir(t *testing.T) (string, *parindex.Snapshot) {
 	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "parindex.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := openTestDB(t, dir)
+	defer db.Close() // before the command line opens it
 	if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.05}); err != nil {
 		t.Fatal(err)
 	}

@@ -3,64 +3,38 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"parindex"
-	"parindex/config"
 	"parindex/store"
 	"parindex/survey"
 )
 
-// paperEnv is a data folder with two units and the published sipas-2026.
+// paperEnv is a data folder with the units of unitsEnv and the published
+// sipas-2026.
 func paperEnv(t *testing.T) (map[string]string, string) {
 	t.Helper()
-	dir := t.TempDir()
-	env := map[string]string{"PARINDEX_DATA_DIR": dir}
-	units := filepath.Join(dir, "units.csv")
-	os.WriteFile(units, []byte("code,name,type,parent,valid_from\nT,Tỉnh Thử,province,,2000-01-01\nSNV,Sở Nội vụ,department,T,2000-01-01\nX1,Xã Một,commune,T,2025-07-01\n"), 0o600)
-	if code, _, errOut := cli(t, env, "org", "import", units); code != 0 {
-		t.Fatalf("org import: %s", errOut)
-	}
-	cfg, err := config.Load(map[string]string{"data-dir": dir}, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := openDB(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	env, dir := unitsEnv(t)
+	db := openTestDB(t, dir)
 	if _, err := survey.EnsureReference(context.Background(), db, parindex.Actor{Name: "test"}, "sipas-2026"); err != nil {
 		t.Fatal(err)
 	}
+	db.Close()
 	return env, dir
 }
 
 func paperResponses(t *testing.T, dir string) int {
 	t.Helper()
-	cfg, err := config.Load(map[string]string{"data-dir": dir}, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := openDB(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	n, err := db.CountResponses(context.Background(), store.ResponseFilter{Source: parindex.SourcePaper})
+	n, err := openTestDB(t, dir).CountResponses(context.Background(), store.ResponseFilter{Source: parindex.SourcePaper})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return n
 }
 
-// paperCSV writes forms for sipas-2026: a header and one row per entry of
-// rows, each "unit,date" followed by the 22 answers given by answer(row, q).
 func paperCSV(t *testing.T, dir, name string, rows []string, answer func(row, q int) string) string {
 	t.Helper()
 	in, err := survey.ReferenceInstrument("sipas-2026")

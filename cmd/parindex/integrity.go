@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 
 	"parindex/i18n"
 	"parindex/integrity"
+	"parindex/store"
 	"parindex/survey"
 )
 
@@ -27,17 +27,10 @@ tỷ lệ 5 sao so với giới hạn phễu của tỉnh, chênh lệch với m
 
 Ranks units and QR links by how doubtful their ratings are, with the reasons, under the integrity policy
 (docs/integrity.md). --json prints every figure.`,
-		Args: positionalArgs(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if instrument == "" || year == 0 {
-				return usageError{errors.New("cần cả --instrument và --year (--instrument and --year are required)")}
-			}
+		Args:    positionalArgs(0, 0),
+		PreRunE: required("cần cả --instrument và --year (--instrument and --year are required)", func() bool { return instrument == "" || year == 0 }),
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			ctx := cmd.Context()
-			db, err := openDB(ctx, a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
 			in, report, err := survey.NewService(db, survey.ResultOptions{}).Integrity(ctx, instrument, year, a.cfg.IntegrityPolicy, a.cfg.Location)
 			if err != nil {
 				return err
@@ -55,7 +48,7 @@ Ranks units and QR links by how doubtful their ratings are, with the reasons, un
 				return enc.Encode(integrity.NewDocument(in.Code, year, report, i18n.T))
 			}
 			return writeIntegrityTable(a, report)
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&instrument, "instrument", "", "mã bộ câu hỏi, ví dụ sipas-2026 (instrument code)")

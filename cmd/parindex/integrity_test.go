@@ -22,14 +22,8 @@ func integrityDataDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "parindex.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := openTestDB(t, dir)
+	defer db.Close() // before the command line opens it
 	actor := parindex.Actor{Name: "test"}
 	rows := []parindex.OrgRow{{Row: 2, Code: "P", Name: "Tỉnh Thử", Type: "province", ValidFrom: "2000-01-01"}}
 	for i := 1; i <= 6; i++ {

@@ -283,6 +283,30 @@ func plainPlural(n int, noun string) string {
 	return noun + "s"
 }
 
+// required is the PreRunE of a command that cannot run without some of its
+// flags: when missing reports them absent, a usage error saying message,
+// before the database is opened.
+func required(message string, missing func() bool) func(*cobra.Command, []string) error {
+	return func(*cobra.Command, []string) error {
+		if missing() {
+			return usageError{errors.New(message)}
+		}
+		return nil
+	}
+}
+
+// reasonFlag declares --reason, the reason a change is recorded with in the
+// audit log.
+func reasonFlag(fl *pflag.FlagSet, reason *string) {
+	fl.StringVar(reason, "reason", "", "lý do, ghi vào nhật ký (reason recorded in the audit log)")
+}
+
+// dateRangeFlags declares --from and --to, the days dateRange parses.
+func dateRangeFlags(fl *pflag.FlagSet, from, to *string) {
+	fl.StringVar(from, "from", "", "từ ngày YYYY-MM-DD (first day)")
+	fl.StringVar(to, "to", "", "đến ngày YYYY-MM-DD (last day)")
+}
+
 // unknownSubcommand is the argument check of a command that only holds
 // subcommands: any word left over names a subcommand that does not exist.
 func unknownSubcommand(cmd *cobra.Command, args []string) error {

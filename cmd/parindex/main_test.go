@@ -268,6 +268,36 @@ func cli(t *testing.T, env map[string]string, args ...string) (int, string, stri
 	return code, out.String(), errOut.String()
 }
 
+// unitsEnv is a data folder whose database holds three units, imported
+// through "org import": the province T, its department SNV and commune X1.
+func unitsEnv(t *testing.T) (map[string]string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	env := map[string]string{"PARINDEX_DATA_DIR": dir}
+	units := filepath.Join(dir, "units.csv")
+	os.WriteFile(units, []byte("code,name,type,parent,valid_from\nT,Tỉnh Thử,province,,2000-01-01\nSNV,Sở Nội vụ,department,T,2000-01-01\nX1,Xã Một,commune,T,2025-07-01\n"), 0o600)
+	if code, _, errOut := cli(t, env, "org", "import", units); code != 0 {
+		t.Fatalf("org import: %s", errOut)
+	}
+	return env, dir
+}
+
+// openTestDB opens the database the command line finds in the data folder
+// dir, closed after the test.
+func openTestDB(t *testing.T, dir string) *store.DB {
+	t.Helper()
+	cfg, err := config.Load(map[string]string{"data-dir": dir}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := openDB(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 func TestExitCodes(t *testing.T) {
 	env := map[string]string{"PARINDEX_DATA_DIR": t.TempDir()}
 	tests := []struct {
@@ -349,13 +379,7 @@ func TestOrgImportCommand(t *testing.T) {
 }
 
 func TestUserCommands(t *testing.T) {
-	dir := t.TempDir()
-	env := map[string]string{"PARINDEX_DATA_DIR": dir}
-	units := filepath.Join(dir, "units.csv")
-	os.WriteFile(units, []byte("code,name,type,parent,valid_from\nT,Tỉnh Thử,province,,2000-01-01\nSNV,Sở Nội vụ,department,T,2000-01-01\n"), 0o600)
-	if code, _, errOut := cli(t, env, "org", "import", units); code != 0 {
-		t.Fatalf("org import: %s", errOut)
-	}
+	env, _ := unitsEnv(t)
 	code, out, errOut := cli(t, env, "user", "add", "snv.vanthu", "--name", "Văn thư SNV", "--role", "agency_editor", "--unit", "SNV")
 	pw := regexp.MustCompile(`password\): ([A-Za-z0-9]{14})`).FindStringSubmatch(out)
 	if code != 0 || pw == nil {

@@ -19,6 +19,8 @@ import (
 func (a *app) metricsCommand() *cobra.Command {
 	var dryRun bool
 	var reason string
+	var tab *tabular.Table
+	var rows []parindex.ObservationRow
 	importCmd := &cobra.Command{
 		Use:   "import FILE.csv|FILE.xlsx",
 		Short: "Nhập số liệu chỉ số từ CSV hoặc Excel (import operational metrics)",
@@ -33,21 +35,16 @@ Imports metrics; the whole file is checked first and nothing is written when any
 (exit code 1, every problem listed with its row and column). Re-importing is harmless; a changed
 value is a correction, kept in history and the audit log. --dry-run only reports.`,
 		Args: positionalArgs(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		PreRunE: func(cmd *cobra.Command, args []string) error {
 			rd, err := tabular.OpenFile(args[0], tabular.Whole)
 			if err != nil {
 				return err
 			}
 			defer rd.Close()
-			tab, rows, err := metricsxlsx.Read(rd)
-			if err != nil {
-				return err
-			}
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+			tab, rows, err = metricsxlsx.Read(rd)
+			return err
+		},
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			res, err := db.PutObservations(cmd.Context(), cliActor(), rows,
 				store.PutOptions{Source: parindex.MetricSourceImport, File: tab.File, Sheet: tab.Sheet, Reason: reason, DryRun: dryRun})
 			if err != nil {
@@ -62,10 +59,10 @@ value is a correction, kept in history and the audit log. --dry-run only reports
 			fmt.Fprintf(a.stdout, "Đã nhập %s: ghi mới %d, đính chính %d, không đổi %d. (new %d, corrections %d, unchanged %d)\n",
 				tab.File, res.Inserted, res.Updated, res.Unchanged, res.Inserted, res.Updated, res.Unchanged)
 			return nil
-		},
+		}),
 	}
 	importCmd.Flags().BoolVar(&dryRun, "dry-run", false, "chỉ kiểm tra và báo cáo, không ghi (check and report only)")
-	importCmd.Flags().StringVar(&reason, "reason", "", "lý do, ghi vào nhật ký (reason recorded in the audit log)")
+	reasonFlag(importCmd.Flags(), &reason)
 
 	var out string
 	templateCmd := &cobra.Command{
@@ -77,18 +74,16 @@ và danh sách đơn vị nằm ở sheet ẩn.
 
 Writes the Excel template: the data sheet with validated cells, the catalogue and units on hidden sheets.`,
 		Args: positionalArgs(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		PreRunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return usageError{errors.New("--out FILE.xlsx is required")}
 			}
 			if !strings.HasSuffix(strings.ToLower(out), ".xlsx") {
 				return usageError{fmt.Errorf("--out must name an .xlsx file, got %q", out)}
 			}
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+			return nil
+		},
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			catalog, err := db.Metrics(cmd.Context())
 			if err != nil {
 				return err
@@ -106,7 +101,7 @@ Writes the Excel template: the data sheet with validated cells, the catalogue an
 			}
 			fmt.Fprintf(a.stdout, "Đã ghi %s: %d chỉ số, %d đơn vị. (template written)\n", out, len(catalog), len(units))
 			return nil
-		},
+		}),
 	}
 	templateCmd.Flags().StringVar(&out, "out", "", "tệp .xlsx cần ghi (the .xlsx file to write)")
 
@@ -124,11 +119,7 @@ Writes the Excel template: the data sheet with validated cells, the catalogue an
 			for _, m := range ms {
 				fmt.Fprintf(w, "%s\t%s\t%v\t%s\t%s\n", m.Code, m.Combine, m.SelfReport, m.Unit, m.NameVI)
 			}
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "%d chỉ số (metrics)\n", len(ms))
-			return nil
+			return w.FlushTotal("%d chỉ số (metrics)\n", len(ms))
 		}),
 	}
 	return groupCommand("metrics", "Số liệu chỉ số từ hệ thống một cửa và đơn vị (operational metrics)", importCmd, templateCmd, catalogCmd)
@@ -145,16 +136,9 @@ Không có --unit: mọi đơn vị; có --unit: chỉ đơn vị đó. Không c
 
 Creates an API token, printed once (only its hash is stored): every unit, or one with --unit;
 read-only unless --write.`,
-		Args: positionalArgs(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if strings.TrimSpace(name) == "" {
-				return usageError{errors.New("--name NAME is required (the system that will use the token)")}
-			}
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		Args:    positionalArgs(0, 0),
+		PreRunE: required("--name NAME is required (the system that will use the token)", func() bool { return strings.TrimSpace(name) == "" }),
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			secret, tok, err := db.CreateAPIToken(cmd.Context(), cliActor(), store.APITokenSpec{Name: name, UnitCode: unit, Write: write})
 			if err != nil {
 				return err
@@ -162,7 +146,7 @@ read-only unless --write.`,
 			fmt.Fprintf(a.stderr, "Mã truy cập %d (%s), %s, %s. Chỉ hiện một lần (shown once):\n", tok.ID, tok.Name, scopeText(tok), accessText(tok))
 			fmt.Fprintln(a.stdout, secret)
 			return nil
-		},
+		}),
 	}
 	createCmd.Flags().StringVar(&name, "name", "", "tên hệ thống dùng mã (the system using the token)")
 	createCmd.Flags().StringVar(&unit, "unit", "", "chỉ đơn vị có mã này (only this unit; default every unit)")
@@ -192,37 +176,32 @@ read-only unless --write.`,
 				fmt.Fprintf(w, "%d\t%s\t%s…\t%s\t%s\t%s %s\t%s\t%s\n", t.ID, t.Name, t.Prefix, scopeText(t), accessText(t),
 					clock.FormatDay(t.CreatedAt), t.CreatedBy, used, status)
 			}
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "%d mã truy cập (tokens)\n", len(tokens))
-			return nil
+			return w.FlushTotal("%d mã truy cập (tokens)\n", len(tokens))
 		}),
 	}
 
 	var revokeReason string
+	var id int64
 	revokeCmd := &cobra.Command{
 		Use:   "revoke ID",
 		Short: "Thu hồi mã truy cập API (revoke an API token)",
 		Args:  positionalArgs(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil || id <= 0 {
+		PreRunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if id, err = strconv.ParseInt(args[0], 10, 64); err != nil || id <= 0 {
 				return usageError{fmt.Errorf("ID must be a token number from \"parindex token list\", got %q", args[0])}
 			}
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+			return nil
+		},
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			if err := db.RevokeAPIToken(cmd.Context(), cliActor(), id, revokeReason); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "Đã thu hồi mã truy cập %d. (token %d revoked)\n", id, id)
 			return nil
-		},
+		}),
 	}
-	revokeCmd.Flags().StringVar(&revokeReason, "reason", "", "lý do, ghi vào nhật ký (reason recorded in the audit log)")
+	reasonFlag(revokeCmd.Flags(), &revokeReason)
 	return groupCommand("token", "Mã truy cập API cho hệ thống khác (API tokens)", createCmd, listCmd, revokeCmd)
 }
 

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,38 +10,11 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"parindex/config"
 	"parindex/store"
 )
 
-func metricsEnv(t *testing.T) (map[string]string, string) {
-	t.Helper()
-	dir := t.TempDir()
-	env := map[string]string{"PARINDEX_DATA_DIR": dir}
-	units := filepath.Join(dir, "units.csv")
-	os.WriteFile(units, []byte("code,name,type,parent,valid_from\nT,Tỉnh Thử,province,,2000-01-01\nSNV,Sở Nội vụ,department,T,2000-01-01\nX1,Xã Một,commune,T,2025-07-01\n"), 0o600)
-	if code, _, errOut := cli(t, env, "org", "import", units); code != 0 {
-		t.Fatalf("org import: %s", errOut)
-	}
-	return env, dir
-}
-
-func openTestDB(t *testing.T, dir string) *store.DB {
-	t.Helper()
-	cfg, err := config.Load(map[string]string{"data-dir": dir}, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := openDB(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 func TestMetricsImportCommand(t *testing.T) {
-	env, dir := metricsEnv(t)
+	env, dir := unitsEnv(t)
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte("unit,period,metric,value\nSNV,2026-01,records_received,10\nX1,2025-03,records_received,5\nSNV,2026-01,khong_co,1\n"), 0o600)
 	code, _, errOut := cli(t, env, "metrics", "import", bad)
@@ -83,7 +54,7 @@ func TestMetricsImportCommand(t *testing.T) {
 }
 
 func TestMetricsTemplateCommand(t *testing.T) {
-	env, dir := metricsEnv(t)
+	env, dir := unitsEnv(t)
 	out := filepath.Join(dir, "mau.xlsx")
 	if code, stdout, errOut := cli(t, env, "metrics", "template", "--out", out); code != 0 || !strings.Contains(stdout, "3 đơn vị") {
 		t.Fatalf("template: %d %s %s", code, stdout, errOut)
@@ -106,7 +77,7 @@ func TestMetricsTemplateCommand(t *testing.T) {
 }
 
 func TestTokenCommands(t *testing.T) {
-	env, dir := metricsEnv(t)
+	env, dir := unitsEnv(t)
 	code, secret, errOut := cli(t, env, "token", "create", "--name", "Một cửa", "--unit", "SNV", "--write")
 	secret = strings.TrimSpace(secret)
 	if code != 0 || !strings.HasPrefix(secret, store.APITokenPrefix) || !strings.Contains(errOut, "unit SNV") || !strings.Contains(errOut, "read+write") {

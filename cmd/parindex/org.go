@@ -25,7 +25,8 @@ func cliActor() parindex.Actor {
 }
 
 func (a *app) orgCommand() *cobra.Command {
-	var reason string
+	var reason, file string
+	var rows []parindex.OrgRow
 	importCmd := &cobra.Command{
 		Use:   "import FILE.csv|FILE.xlsx",
 		Short: "Nhập danh sách đơn vị từ CSV hoặc Excel (import organisation units)",
@@ -37,7 +38,7 @@ Mọi dòng được kiểm tra trước; nếu có lỗi, không dòng nào đ�
 Imports or updates units by code; the whole file is checked first and nothing is written
 when any row is wrong (exit code 1, every problem listed with its row and column).`,
 		Args: positionalArgs(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		PreRunE: func(cmd *cobra.Command, args []string) error {
 			rd, err := tabular.OpenFile(args[0], tabular.Whole)
 			if err != nil {
 				return err
@@ -47,27 +48,25 @@ when any row is wrong (exit code 1, every problem listed with its row and column
 			if err != nil {
 				return err
 			}
-			rows := make([]parindex.OrgRow, len(tab.Rows))
+			file, rows = tab.File, make([]parindex.OrgRow, len(tab.Rows))
 			for i, r := range tab.Rows {
 				rows[i] = parindex.OrgRow{Row: r.Number, Code: r.Cell(cols, "code"), Name: r.Cell(cols, "name"),
 					Type: r.Cell(cols, "type"), Parent: r.Cell(cols, "parent"), ValidFrom: r.Cell(cols, "valid_from"),
 					ValidTo: r.Cell(cols, "valid_to"), Successor: r.Cell(cols, "successor")}
 			}
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			res, err := db.ImportOrgUnits(cmd.Context(), cliActor(), tab.File, rows, reason)
+			return nil
+		},
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
+			res, err := db.ImportOrgUnits(cmd.Context(), cliActor(), file, rows, reason)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "Đã nhập %s: tạo mới %d, cập nhật %d, giữ nguyên %d. (created %d, updated %d, unchanged %d)\n",
-				tab.File, res.Created, res.Updated, res.Unchanged, res.Created, res.Updated, res.Unchanged)
+				file, res.Created, res.Updated, res.Unchanged, res.Created, res.Updated, res.Unchanged)
 			return nil
-		},
+		}),
 	}
-	importCmd.Flags().StringVar(&reason, "reason", "", "lý do, ghi vào nhật ký (reason recorded in the audit log)")
+	reasonFlag(importCmd.Flags(), &reason)
 
 	var typ, on, parent string
 	var all bool
@@ -100,11 +99,7 @@ when any row is wrong (exit code 1, every problem listed with its row and column
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.Code, u.Name, u.Type, u.ParentCode,
 					u.ValidFrom.VietnameseString(), u.ValidTo.VietnameseString(), u.SuccessorCode)
 			}
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "%d đơn vị (units)\n", len(units))
-			return nil
+			return w.FlushTotal("%d đơn vị (units)\n", len(units))
 		}),
 	}
 	listCmd.Flags().StringVar(&typ, "type", "", "chỉ loại này (only this type: province, department, commune, ward, district, …)")

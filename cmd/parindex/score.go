@@ -116,16 +116,9 @@ cuối cùng, số liệu và kết quả khảo sát của năm; tính điểm 
 
 Scores a published framework over the database (agencies of its types at the end of the year, final appraised
 scores, metrics, survey results of the year) and stores the result as a draft snapshot; see "score publish".`,
-		Args: positionalArgs(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if frameworkCode == "" {
-				return usageError{errors.New("--framework CODE is required")}
-			}
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		Args:    positionalArgs(0, 0),
+		PreRunE: required("--framework CODE is required", func() bool { return frameworkCode == "" }),
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(db),
 				Integrity: &a.cfg.IntegrityPolicy, Location: a.cfg.Location}
 			s, res, err := rn.Score(cmd.Context(), cliActor(), frameworkCode, snapshot.Options{Year: year, Draws: draws, Seed: seed, Note: note})
@@ -153,7 +146,7 @@ scores, metrics, survey results of the year) and stores the result as a draft sn
 				fmt.Fprintf(a.stdout, "Còn %d mục chưa đầy đủ: parindex score preflight %d (%d incomplete items)\n", len(rec.Preflight), s.ID, len(rec.Preflight))
 			}
 			return nil
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&frameworkCode, "framework", "", "mã bộ tiêu chí đã công bố (code of a published framework)")
@@ -176,32 +169,31 @@ và ghi lý do.
 Publishes a draft. When items are incomplete (see "parindex score preflight"), choose provisional or final
 with exceptions (accepting every incomplete item as it is) and give a reason.`,
 		Args: positionalArgs(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, id, err := a.openSnapshot(cmd, args[0])
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: a.withSnapshot(func(cmd *cobra.Command, db *store.DB, id int64) error {
 			if err := snapshot.Publish(cmd.Context(), db, cliActor(), id, snapshot.Decision{As: parindex.Publication(as), Note: reason}); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "Đã công bố bản kết quả số %d (%s). (snapshot %d published as %s)\n", id, as, id, as)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&as, "as", string(parindex.PublicationFinal), "hình thức công bố: final, final_with_exceptions, provisional (how to publish)")
 	cmd.Flags().StringVar(&reason, "reason", "", "căn cứ công bố, ghi vào nhật ký (reason, recorded in the audit log)")
 	return cmd
 }
 
-// openSnapshot reads the SNAPSHOT argument and opens the database.
-func (a *app) openSnapshot(cmd *cobra.Command, arg string) (*store.DB, int64, error) {
-	id, err := snapshotArg(arg)
-	if err != nil {
-		return nil, 0, err
+// withSnapshot is the RunE of a command on the snapshot its one argument
+// names: a number, checked before the database is opened.
+func (a *app) withSnapshot(fn func(cmd *cobra.Command, db *store.DB, id int64) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		id, err := snapshotArg(args[0])
+		if err != nil {
+			return err
+		}
+		return a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
+			return fn(cmd, db, id)
+		})(cmd, args)
 	}
-	db, err := openDB(cmd.Context(), a.cfg, a.logger())
-	return db, id, err
 }
 
 func snapshotArg(arg string) (int64, error) {
@@ -218,12 +210,7 @@ func (a *app) scorePreflightCommand() *cobra.Command {
 		Use:   "preflight SNAPSHOT",
 		Short: "Liệt kê các mục chưa đầy đủ của một bản chốt điểm (list what is incomplete in a snapshot)",
 		Args:  positionalArgs(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, id, err := a.openSnapshot(cmd, args[0])
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: a.withSnapshot(func(cmd *cobra.Command, db *store.DB, id int64) error {
 			snap, err := db.Snapshot(cmd.Context(), id)
 			if err != nil {
 				return err
@@ -237,12 +224,8 @@ func (a *app) scorePreflightCommand() *cobra.Command {
 			for _, p := range rec.Preflight {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Unit, p.Node, p.Kind, p.VI)
 			}
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "Bản chốt %d: %d mục chưa đầy đủ (%d incomplete items)\n", id, len(rec.Preflight), len(rec.Preflight))
-			return nil
-		},
+			return tw.FlushTotal("Bản chốt %d: %d mục chưa đầy đủ (%d incomplete items)\n", id, len(rec.Preflight), len(rec.Preflight))
+		}),
 	}
 }
 
@@ -258,12 +241,7 @@ ghi thiếu dữ liệu mà không có lý do.
 Scores the snapshot again from its stored inputs and framework and compares to the last digit; fails on a
 leaf that shows a value yet says missing, shows points from a missing value, or says missing without a reason.`,
 		Args: positionalArgs(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, id, err := a.openSnapshot(cmd, args[0])
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: a.withSnapshot(func(cmd *cobra.Command, db *store.DB, id int64) error {
 			checked, problems, err := snapshot.Check(cmd.Context(), db, id)
 			if err != nil {
 				return err
@@ -278,7 +256,7 @@ leaf that shows a value yet says missing, shows points from a missing value, or 
 			fmt.Fprintf(a.stdout, "Bản chốt %d khớp: %d đơn vị, %d kết quả tiêu chí chấm lại đúng đến chữ số cuối. (snapshot %d consistent: %d units, %d leaf results)\n",
 				id, checked.Units, checked.Leaves, id, checked.Units, checked.Leaves)
 			return nil
-		},
+		}),
 	}
 }
 

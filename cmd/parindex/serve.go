@@ -202,8 +202,18 @@ func (a *app) logger() *slog.Logger { return a.cfg.NewLogger(a.stderr) }
 // withDB is the RunE of a command that works on the database: it opens
 // (and migrates) the configured database, runs fn and closes it.
 func (a *app) withDB(fn func(cmd *cobra.Command, args []string, db *store.DB) error) func(*cobra.Command, []string) error {
+	return a.withOpened(openDB, fn)
+}
+
+// withExportDB is withDB for the export commands: they read the read-only
+// replica when PARINDEX_DATABASE_READ_URL is set (openExportDB).
+func (a *app) withExportDB(fn func(cmd *cobra.Command, args []string, db *store.DB) error) func(*cobra.Command, []string) error {
+	return a.withOpened(openExportDB, fn)
+}
+
+func (a *app) withOpened(open func(context.Context, config.Config, *slog.Logger) (*store.DB, error), fn func(cmd *cobra.Command, args []string, db *store.DB) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
-		db, err := openDB(cmd.Context(), a.cfg, a.logger())
+		db, err := open(cmd.Context(), a.cfg, a.logger())
 		if err != nil {
 			return err
 		}

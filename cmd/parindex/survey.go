@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"parindex/store"
 	"parindex/survey"
 	"parindex/tabular"
 	"parindex/vn"
@@ -96,16 +97,9 @@ mặc định không tính phiếu bị gắn cờ. Chạy lại không thay đ�
 
 Screens an instrument's stored responses of one year, every channel alike, with the batch test of paper imports
 (docs/statistics.md, "Quality flags of imported forms"), and adds the flags found. Run it periodically, e.g. nightly.`,
-		Args: positionalArgs(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if instrument == "" {
-				return usageError{errors.New("cần --instrument (--instrument is required)")}
-			}
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		Args:    positionalArgs(0, 0),
+		PreRunE: required("cần --instrument (--instrument is required)", func() bool { return instrument == "" }),
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			if year == 0 {
 				year = db.Now().In(time.FixedZone("ICT", 7*3600)).Year() // the year in Vietnam
 			}
@@ -116,7 +110,7 @@ Screens an instrument's stored responses of one year, every channel alike, with 
 			fmt.Fprintf(a.stdout, "Đã sàng lọc %d phiếu của bộ câu hỏi %s năm %d; gắn cờ thêm %d phiếu.\n"+
 				"(screened %d responses; %d newly flagged)\n", res.Responses, res.Instrument, year, res.Flagged, res.Responses, res.Flagged)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&instrument, "instrument", "", "mã bộ câu hỏi, ví dụ sipas-2026 (the instrument code)")
 	cmd.Flags().IntVar(&year, "year", 0, "năm của phiếu, mặc định năm nay (the year of the responses; default this year)")

@@ -47,6 +47,16 @@ func newTable(w io.Writer) *table { return &table{out: w, width: terminalWidth(w
 
 func (t *table) Write(p []byte) (int, error) { return t.buf.Write(p) }
 
+// FlushTotal prints the collected lines, then below the columns the line
+// that says how many rows a listing holds (format and args as for Printf).
+func (t *table) FlushTotal(format string, args ...any) error {
+	if err := t.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(t.out, format, args...)
+	return nil
+}
+
 // Flush prints the collected lines. A line without a tab (a heading, a
 // blank line) is printed as it is and takes no part in the columns.
 func (t *table) Flush() error {

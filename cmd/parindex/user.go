@@ -44,21 +44,37 @@ func bootstrapAdmin(ctx context.Context, db *store.DB, out io.Writer) error {
 	return nil
 }
 
-// readPassword takes a password from stdin (--password-stdin) or generates one.
-func readPassword(fromStdin bool, stdin io.Reader) (pw string, generated bool, err error) {
-	if !fromStdin {
-		return password.Random(14), true, nil
+// newPassword is the password user add and user passwd set: read from
+// stdin (--password-stdin) or generated, checked against the rules for the
+// account and hashed, all before the database is opened.
+type newPassword struct {
+	plain, hash string
+	generated   bool
+}
+
+func readNewPassword(fromStdin bool, stdin io.Reader, username string) (newPassword, error) {
+	var pw newPassword
+	if fromStdin {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return pw, err
+		}
+		pw.plain = strings.TrimRight(line, "\r\n")
+	} else {
+		pw.plain, pw.generated = password.Random(14), true
 	}
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && err != io.EOF {
-		return "", false, err
+	if err := password.Check(username, pw.plain); err != nil {
+		return pw, err
 	}
-	return strings.TrimRight(line, "\r\n"), false, nil
+	var err error
+	pw.hash, err = password.Hash(pw.plain, password.Default)
+	return pw, err
 }
 
 func (a *app) userCommand() *cobra.Command {
 	var name, role, unit, framework, area string
 	var descendants, pwStdin bool
+	var pw newPassword
 	add := &cobra.Command{
 		Use:   "add USERNAME",
 		Short: "Tạo tài khoản (create an account)",
@@ -68,26 +84,15 @@ stdin với --password-stdin.
 
 Creates an account with one role; the password is generated and printed, or read from stdin.`,
 		Args: positionalArgs(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		PreRunE: func(cmd *cobra.Command, args []string) error {
 			if role != "" && !contains(parindex.Roles, role) {
 				return usageError{fmt.Errorf("--role must be one of %s", strings.Join(parindex.Roles, ", "))}
 			}
-			pw, generated, err := readPassword(pwStdin, os.Stdin)
-			if err != nil {
-				return err
-			}
-			if err := password.Check(args[0], pw); err != nil {
-				return err
-			}
-			hash, err := password.Hash(pw, password.Default)
-			if err != nil {
-				return err
-			}
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+			var err error
+			pw, err = readNewPassword(pwStdin, os.Stdin, args[0])
+			return err
+		},
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			u := &parindex.User{Username: args[0], DisplayName: name, Lang: "vi"}
 			if u.DisplayName == "" {
 				u.DisplayName = args[0]
@@ -95,15 +100,15 @@ Creates an account with one role; the password is generated and printed, or read
 			if role != "" {
 				u.Grants = []parindex.RoleGrant{{Role: role, UnitCode: unit, IncludeDescendants: descendants, Framework: framework, Area: area}}
 			}
-			if err := db.CreateUser(cmd.Context(), cliActor(), u, hash); err != nil {
+			if err := db.CreateUser(cmd.Context(), cliActor(), u, pw.hash); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "Đã tạo tài khoản (created) %s.\n", u.Username)
-			if generated {
-				fmt.Fprintf(a.stdout, "Mật khẩu (password): %s\n", pw)
+			if pw.generated {
+				fmt.Fprintf(a.stdout, "Mật khẩu (password): %s\n", pw.plain)
 			}
 			return nil
-		},
+		}),
 	}
 	add.Flags().StringVar(&name, "name", "", "họ và tên hiển thị (display name)")
 	add.Flags().StringVar(&role, "role", "", "vai trò (role): "+strings.Join(parindex.Roles, ", "))
@@ -114,40 +119,30 @@ Creates an account with one role; the password is generated and printed, or read
 	add.Flags().BoolVar(&pwStdin, "password-stdin", false, "đọc mật khẩu từ stdin (read the password from stdin)")
 
 	var passwdStdin bool
+	var reset newPassword
 	passwd := &cobra.Command{
 		Use:   "passwd USERNAME",
 		Short: "Đặt lại mật khẩu, kết thúc mọi phiên (reset a password; ends every session)",
 		Args:  positionalArgs(1, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			pw, generated, err := readPassword(passwdStdin, os.Stdin)
-			if err != nil {
-				return err
-			}
-			if err := password.Check(args[0], pw); err != nil {
-				return err
-			}
-			hash, err := password.Hash(pw, password.Default)
-			if err != nil {
-				return err
-			}
-			db, err := openDB(cmd.Context(), a.cfg, a.logger())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		PreRunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			reset, err = readNewPassword(passwdStdin, os.Stdin, args[0])
+			return err
+		},
+		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			u, _, err := db.UserCredentials(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
-			if err := db.SetPassword(cmd.Context(), cliActor(), u.ID, hash, "reset from the command line"); err != nil {
+			if err := db.SetPassword(cmd.Context(), cliActor(), u.ID, reset.hash, "reset from the command line"); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "Đã đặt lại mật khẩu của (password reset for) %s.\n", u.Username)
-			if generated {
-				fmt.Fprintf(a.stdout, "Mật khẩu mới (new password): %s\n", pw)
+			if reset.generated {
+				fmt.Fprintf(a.stdout, "Mật khẩu mới (new password): %s\n", reset.plain)
 			}
 			return nil
-		},
+		}),
 	}
 	passwd.Flags().BoolVar(&passwdStdin, "password-stdin", false, "đọc mật khẩu từ stdin (read the password from stdin)")
 

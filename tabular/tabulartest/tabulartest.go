@@ -5,14 +5,17 @@ package tabulartest
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
+	"parindex"
 	"parindex/tabular"
 )
 
@@ -111,4 +114,85 @@ func SparseRows(from, to int, columns ...string) string {
 		b.WriteString(`</row>`)
 	}
 	return b.String()
+}
+
+// CheckInputErrors is what every importer's refusal must be (since
+// 2026-12-07, one check for the fuzz tests of every importer, issue 24):
+// parindex.InputErrors, not empty, each problem naming file, in Vietnamese
+// and English, on no negative row. It returns the problems for the caller's
+// own checks of their place.
+func CheckInputErrors(tb testing.TB, file string, err error) parindex.InputErrors {
+	tb.Helper()
+	var ie parindex.InputErrors
+	if !errors.As(err, &ie) || len(ie) == 0 {
+		tb.Fatalf("error %T is not parindex.InputErrors: %v", err, err)
+	}
+	for _, e := range ie {
+		if e.File != file || e.VI == "" || e.EN == "" || e.Row < 0 {
+			tb.Fatalf("problem without its file or text: %+v", e)
+		}
+	}
+	return ie
+}
+
+// Open opens the workbook book as Excel would show it, closed after the
+// test.
+func Open(tb testing.TB, book []byte) *excelize.File {
+	tb.Helper()
+	x, err := excelize.OpenReader(bytes.NewReader(book))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { x.Close() })
+	return x
+}
+
+// Edit opens the workbook book, lets change edit it as a person would in
+// Excel, and returns the saved workbook.
+func Edit(tb testing.TB, book []byte, change func(x *excelize.File)) []byte {
+	tb.Helper()
+	x, err := excelize.OpenReader(bytes.NewReader(book))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer x.Close()
+	change(x)
+	var buf bytes.Buffer
+	if _, err := x.WriteTo(&buf); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// EditCell writes a fuzzed value into one cell of the workbook book, as a
+// person editing it in Excel would, and returns the saved workbook. sheet,
+// row and column pick the cell: the sheet among sheets, the row and column
+// modulo the sheet's size plus one, so that a cell beside the table is
+// reached too. number writes the value as a number cell when it reads as
+// one. set is false when excelize refuses the value (too long a text): the
+// workbook returned is then book's cells as they were.
+func EditCell(tb testing.TB, book []byte, sheets []string, sheet, row, column uint8, value string, number bool) (edited []byte, set bool) {
+	tb.Helper()
+	edited = Edit(tb, book, func(x *excelize.File) {
+		name := sheets[int(sheet)%len(sheets)]
+		rows, err := x.GetRows(name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		width := 0
+		for _, r := range rows {
+			width = max(width, len(r))
+		}
+		cell, err := excelize.CoordinatesToCellName(int(column)%(width+1)+1, int(row)%(len(rows)+1)+1)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if v, perr := strconv.ParseFloat(value, 64); number && perr == nil {
+			err = x.SetCellValue(name, cell, v)
+		} else {
+			err = x.SetCellStr(name, cell, value)
+		}
+		set = err == nil
+	})
+	return edited, set
 }
