@@ -51,7 +51,14 @@ func Seed(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 		}},
 		{"tài khoản (accounts)", func() (err error) { s.Accounts, err = seedUsers(ctx, db, actor); return err }},
 		{"bộ tiêu chí (frameworks)", func() (err error) { s.Frameworks, err = seedFrameworks(ctx, db, actor); return err }},
-		{"phiếu khảo sát (survey responses)", func() (err error) { s.Survey, err = seedSurvey(ctx, db, actor, opts.SurveyVolume); return err }},
+		{"phiếu khảo sát (survey responses)", func() (err error) {
+			if s.Survey, err = seedSurvey(ctx, db, actor, opts.SurveyVolume); err != nil {
+				return err
+			}
+			// The demo's responses span last year too: on PostgreSQL its
+			// table is made now, not at the next start (store.AddResponseYears).
+			return db.AddResponseYears(ctx)
+		}},
 		{"số liệu (metrics)", func() (err error) { s.Metrics, err = seedMetrics(ctx, db, actor); return err }},
 		{"tự chấm điểm (self-assessments)", func() (err error) { s.Assessment, err = seedAssessments(ctx, db, actor); return err }},
 	}
