@@ -73,6 +73,16 @@ func (c *freshCache[K, V]) get(ctx context.Context, db *store.DB, key K, load fu
 	return v, nil
 }
 
+// outdate marks every value stale, as a new response would: the next get
+// of each key answers with it while one refresh runs.
+func (c *freshCache[K, V]) outdate() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, e := range c.entries {
+		e.latest = -1 // no LatestResponseID is negative
+	}
+}
+
 func (c *freshCache[K, V]) refresh(ctx context.Context, key K, latest int64, at time.Time, load func(context.Context) (V, error)) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
@@ -113,6 +123,16 @@ func (s *Service) Integrity(ctx context.Context, instrument string, year int, po
 		_, report, err := s.Survey.Integrity(ctx, instrument, year, policy, loc)
 		return report, err
 	})
+}
+
+// Outdate marks the cached survey figures and integrity reports stale, so
+// that the next view of each refreshes it in the background: the server
+// calls it when told that stored responses gained flags or a link changed
+// (store.ChangeFlags, store.ChangeLinks), changes that no new response id
+// reveals. Published snapshots and frameworks never change and stay.
+func (s *Service) Outdate() {
+	s.surveyCache.outdate()
+	s.integrityCache.outdate()
 }
 
 // loadedSnapshot is a published snapshot decoded once: published snapshots

@@ -109,6 +109,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger) (*Server, error) {
 		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"),
 		IPPerMinute:   cfg.SurveyIPPerMinute,
 		LinkPerMinute: cfg.SurveyLinkPerMinute,
+		Servers:       cfg.Servers,
 		LinkCacheTTL:  10 * time.Second,
 		Log:           log,
 	})
@@ -238,6 +239,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	go s.cleanSessions(s.background)
 	go s.ingester.Run(s.background)
 	go s.live.run(s.background)
+	go s.watchChanges(s.background)
 	go survey.ScreenNightly(s.background, s.db, s.log, s.cfg.Location)
 	go s.warmDashboards(s.background)
 	if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
