@@ -2,10 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -13,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -74,11 +77,17 @@ func TestTwoServersOneDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One data folder for both, as a network folder would be: the files
+	// of the two-step imports (and evidence) live there.
+	dataDir := t.TempDir()
 	var servers [2]*serveProcess
 	var wg sync.WaitGroup
 	for i := range servers {
 		wg.Add(1)
-		go func() { defer wg.Done(); servers[i] = startServe(t, exe, dbURL, fmt.Sprintf("server %c", 'A'+i)) }()
+		go func() {
+			defer wg.Done()
+			servers[i] = startServe(t, exe, dbURL, dataDir, fmt.Sprintf("server %c", 'A'+i))
+		}()
 	}
 	wg.Wait()
 	a, b := servers[0], servers[1]
@@ -256,6 +265,20 @@ func TestTwoServersOneDatabase(t *testing.T) {
 		t.Errorf("one address on A alone: %d of 30 forms accepted, %d refused; want A's share, 5", ok, limited)
 	}
 
+	// A file of paper forms checked on A is applied on B: the checked
+	// file waits in the shared data folder under its token.
+	header := "unit,date," + strings.Join(fx.codes, ",") + "\n"
+	paper := header + "SNV,2026-03-14" + strings.Repeat(",4", len(fx.codes)) + "\n" + "X001,2026-03-15" + strings.Repeat(",5", len(fx.codes)) + "\n"
+	r = postFile(t, staff, a.base+"/admin/survey/paper", map[string]string{"step": "check", "instrument": "sipas-2026"}, "giay.csv", paper)
+	token := regexp.MustCompile(`name="token" value="([0-9a-f]{32})"`).FindStringSubmatch(r.body)
+	if r.status != http.StatusOK || token == nil {
+		t.Fatalf("checking paper forms on A = %d: %.300s", r.status, r.body)
+	}
+	apply := map[string]string{"step": "apply", "instrument": "sipas-2026", "file_name": "giay.csv", "token": token[1]}
+	if r := postFile(t, other, b.base+"/admin/survey/paper", apply, "", "", "parindex_session="+session); r.status != http.StatusSeeOther || r.location != "/admin/survey/paper?inserted=2&already=0" {
+		t.Errorf("applying on B the paper forms checked on A = %d %q: %.300s", r.status, r.location, r.body)
+	}
+
 	// Logging out on B ends the session on A too.
 	req, _ := http.NewRequest(http.MethodPost, b.base+"/logout", nil)
 	req.Header.Set("Cookie", "parindex_session="+session)
@@ -367,6 +390,28 @@ func post(t *testing.T, client *http.Client, u string, form url.Values, cookie s
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if cookie != "" {
 		req.Header.Set("Cookie", cookie)
+	}
+	return do(t, client, req)
+}
+
+// postFile posts a multipart form with its fields and, when name is not
+// empty, a file; cookie, when given, is the request's only cookie.
+func postFile(t *testing.T, client *http.Client, u string, fields map[string]string, name, content string, cookie ...string) response {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	if name != "" {
+		f, _ := w.CreateFormFile("file", name)
+		io.WriteString(f, content)
+	}
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, u, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	if len(cookie) > 0 {
+		req.Header.Set("Cookie", cookie[0])
 	}
 	return do(t, client, req)
 }
@@ -484,10 +529,10 @@ type serveProcess struct {
 }
 
 // startServe starts this test binary as `parindex serve` on a free port
-// against dbURL, as one of two servers behind a load balancer on the
-// loopback, and waits until it is ready; it is stopped after the test, its
+// against dbURL with the data folder dataDir, as one of two servers behind
+// a load balancer on the loopback, and waits until it is ready; it is stopped after the test, its
 // log shown when the test failed.
-func startServe(t *testing.T, exe, dbURL, name string) *serveProcess {
+func startServe(t *testing.T, exe, dbURL, dataDir, name string) *serveProcess {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -511,7 +556,7 @@ func startServe(t *testing.T, exe, dbURL, name string) *serveProcess {
 		}
 	}
 	cmd.Env = append(env, asParindex+"=1",
-		"PARINDEX_DATABASE_URL="+dbURL, "PARINDEX_DATA_DIR="+filepath.Join(dir, "data"), "PARINDEX_ADDR="+addr,
+		"PARINDEX_DATABASE_URL="+dbURL, "PARINDEX_DATA_DIR="+dataDir, "PARINDEX_ADDR="+addr,
 		"PARINDEX_SECRET_KEY="+twoSecret, "PARINDEX_METRICS_ADDR=off", "PARINDEX_LOG_LEVEL=warn",
 		"PARINDEX_TRUSTED_PROXIES=127.0.0.1", "PARINDEX_SERVERS=2",
 		fmt.Sprintf("PARINDEX_SURVEY_IP_PER_MINUTE=%d", twoIPPerMinute))
