@@ -42,3 +42,43 @@ func TestFreshCacheOutdate(t *testing.T) {
 		t.Errorf("%d loads, want 2", n)
 	}
 }
+
+// A change told while a value is being read may be missing from it: that
+// value is kept, but stale, so the next get refreshes it again.
+func TestFreshCacheOutdateDuringRead(t *testing.T) {
+	db := storetest.MustOpenSQLite(t)
+	ctx := context.Background()
+	c := newFreshCache[string, int64](0)
+	var loads atomic.Int64
+	reading, release := make(chan struct{}), make(chan struct{})
+	slow := func(context.Context) (int64, error) {
+		n := loads.Add(1)
+		if n == 1 {
+			close(reading)
+			<-release
+		}
+		return n, nil
+	}
+	done := make(chan int64)
+	go func() {
+		v, _ := c.get(ctx, db, "k", slow)
+		done <- v
+	}()
+	<-reading
+	c.outdate() // told while the first read runs
+	close(release)
+	if v := <-done; v != 1 {
+		t.Fatalf("the first get = %d, want 1", v)
+	}
+	c.get(ctx, db, "k", slow) // stale: answers 1, refreshes behind
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if v, _ := c.get(ctx, db, "k", slow); v == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a value read across an outdate was kept as fresh")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

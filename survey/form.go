@@ -74,8 +74,11 @@ type Handler struct {
 
 	linksMu sync.Mutex
 	links   map[string]cachedLink
-	ipLim   *limiters
-	linkLim *limiters
+	// forgotten counts the calls of ForgetLinks: a lookup that began
+	// before one is not kept.
+	forgotten uint64
+	ipLim     *limiters
+	linkLim   *limiters
 }
 
 type cachedLink struct {
@@ -184,6 +187,7 @@ func (h *Handler) link(ctx context.Context, token string) (*parindex.SurveyLink,
 	now := h.opts.Now()
 	h.linksMu.Lock()
 	cl, ok := h.links[token]
+	forgotten := h.forgotten
 	h.linksMu.Unlock()
 	if ok && now.Sub(cl.at) < h.opts.LinkCacheTTL {
 		return cl.link, nil
@@ -196,7 +200,9 @@ func (h *Handler) link(ctx context.Context, token string) (*parindex.SurveyLink,
 	if len(h.links) > 10000 {
 		h.links = map[string]cachedLink{}
 	}
-	h.links[token] = cachedLink{l, now}
+	if h.forgotten == forgotten { // else it may predate the change
+		h.links[token] = cachedLink{l, now}
+	}
 	h.linksMu.Unlock()
 	return l, nil
 }
@@ -207,6 +213,7 @@ func (h *Handler) link(ctx context.Context, token string) (*parindex.SurveyLink,
 func (h *Handler) ForgetLinks() {
 	h.linksMu.Lock()
 	defer h.linksMu.Unlock()
+	h.forgotten++
 	clear(h.links)
 }
 
