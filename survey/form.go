@@ -699,7 +699,7 @@ func (h *Handler) response(l *parindex.SurveyLink, in *Instrument, sub *submissi
 var vietnam = time.FixedZone("ICT", 7*3600)
 
 // limiters are token buckets by key, forgotten when idle. Each of the
-// servers processes keeps its own and allows its share: perMinute/servers a
+// server processes keeps its own and allows its share: perMinute/servers a
 // minute with a burst of its share of max(perMinute/3, 5), at least 1. The
 // servers together never allow more than one server alone would, whichever
 // of them the load balancer sends each request to (with more servers than

@@ -83,6 +83,7 @@ func (b *liveBroker) close() { b.closeOnce.Do(func() { close(b.closed) }) }
 func (b *liveBroker) run(ctx context.Context) {
 	// The server's watcher of the database's changes (changes.go) calls
 	// changed when responses may have been stored.
+	//
 	// The day turns at midnight in Vietnam without any response arriving.
 	midnight := time.NewTicker(time.Minute)
 	defer midnight.Stop()

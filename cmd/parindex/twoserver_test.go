@@ -579,8 +579,12 @@ func startServe(t *testing.T, exe, dbURL, dataDir, name string) *serveProcess {
 			cmd.Process.Kill()
 			<-exited
 		}
+		data, _ := os.ReadFile(logPath)
+		// Under the race detector the servers are built with it too.
+		if strings.Contains(string(data), "WARNING: DATA RACE") {
+			t.Errorf("%s met a data race", name)
+		}
 		if t.Failed() {
-			data, _ := os.ReadFile(logPath)
 			t.Logf("%s's log:\n%s", name, data)
 		}
 	})
