@@ -59,6 +59,10 @@ type Config struct {
 	// Survey rate limits, in submissions per minute.
 	SurveyIPPerMinute   float64
 	SurveyLinkPerMinute float64
+	// Servers is the number of `parindex serve` processes sharing the
+	// database behind a load balancer: each allows its share of the survey
+	// rate limits.
+	Servers int
 	// IngestWriters is the number of group-commit writers (0: by dialect).
 	IngestWriters int
 	// EvidenceMaxMB is the largest evidence file accepted, in MiB.
@@ -246,6 +250,19 @@ var Options = []Option{
 			c.SurveyLinkPerMinute = v
 			return nil
 		}},
+	{Name: "SERVERS", Flag: "servers", Default: "1", Help: "number of parindex serve processes on this database behind a load balancer; each allows this share of the survey rate limits",
+		apply: func(c *Config, raw string) error {
+			c.Servers = 1
+			if raw == "" {
+				return nil
+			}
+			n, err := strconv.Atoi(raw)
+			if err != nil || n < 1 || n > 64 {
+				return &Error{EnvPrefix + "SERVERS", raw, "a whole number from 1 to 64"}
+			}
+			c.Servers = n
+			return nil
+		}},
 	{Name: "INGEST_WRITERS", Flag: "ingest-writers", Default: "1 on SQLite, 2 on PostgreSQL", Help: "concurrent transactions that store survey responses",
 		apply: func(c *Config, raw string) error {
 			if raw == "" {
@@ -361,6 +378,7 @@ func (c Config) Effective() [][2]string {
 		{"PARINDEX_LOG_LEVEL", c.LogLevel},
 		{"PARINDEX_SURVEY_IP_PER_MINUTE", strconv.FormatFloat(c.SurveyIPPerMinute, 'f', -1, 64)},
 		{"PARINDEX_SURVEY_LINK_PER_MINUTE", strconv.FormatFloat(c.SurveyLinkPerMinute, 'f', -1, 64)},
+		{"PARINDEX_SERVERS", strconv.Itoa(c.Servers)},
 		{"PARINDEX_INGEST_WRITERS", ingestWriters(c.IngestWriters)},
 		{"PARINDEX_EVIDENCE_MAX_MB", strconv.Itoa(c.EvidenceMaxMB)},
 		{"PARINDEX_TIME_ZONE", c.TimeZone},

@@ -143,6 +143,23 @@ func TestEvidenceLimit(t *testing.T) {
 	}
 }
 
+func TestServers(t *testing.T) {
+	c, err := config.Load(nil, env(nil))
+	if err != nil || c.Servers != 1 {
+		t.Errorf("default servers = %d, %v", c.Servers, err)
+	}
+	c, err = config.Load(map[string]string{"servers": "3"}, env(map[string]string{"PARINDEX_SERVERS": "2"}))
+	if err != nil || c.Servers != 3 {
+		t.Errorf("--servers 3 over PARINDEX_SERVERS=2 = %d, %v", c.Servers, err)
+	}
+	for _, bad := range []string{"0", "-1", "1.5", "two", "65"} {
+		var ce *config.Error
+		if _, err := config.Load(nil, env(map[string]string{"PARINDEX_SERVERS": bad})); !errors.As(err, &ce) || ce.Var != "PARINDEX_SERVERS" {
+			t.Errorf("PARINDEX_SERVERS=%s: %v", bad, err)
+		}
+	}
+}
+
 func TestTimeZone(t *testing.T) {
 	at := time.Date(2026, 12, 6, 21, 23, 0, 0, time.UTC)
 	c, err := config.Load(nil, env(nil))

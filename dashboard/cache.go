@@ -27,6 +27,9 @@ type freshCache[K comparable, V any] struct {
 	mu      sync.Mutex
 	entries map[K]*freshEntry[V]
 	maxAge  time.Duration // 0: no limit
+	// outdated counts the calls of outdate: a value whose read began
+	// before one is stored stale.
+	outdated uint64
 }
 
 type freshEntry[V any] struct {
@@ -53,14 +56,17 @@ func (c *freshCache[K, V]) get(ctx context.Context, db *store.DB, key K, load fu
 	c.mu.Lock()
 	e, ok := c.entries[key]
 	if ok && (e.refreshing || e.latest == latest && (c.maxAge == 0 || now.Sub(e.at) < c.maxAge)) {
+		v := e.value // read under the lock: a refresh may be replacing it
 		c.mu.Unlock()
-		return e.value, nil
+		return v, nil
 	}
+	outdated := c.outdated
 	if ok {
 		e.refreshing = true
+		stale := e.value
 		c.mu.Unlock()
-		go c.refresh(context.WithoutCancel(ctx), key, latest, now, load)
-		return e.value, nil
+		go c.refresh(context.WithoutCancel(ctx), key, latest, now, outdated, load)
+		return stale, nil
 	}
 	c.mu.Unlock()
 	v, err := load(ctx)
@@ -68,12 +74,34 @@ func (c *freshCache[K, V]) get(ctx context.Context, db *store.DB, key K, load fu
 		return v, err
 	}
 	c.mu.Lock()
-	c.entries[key] = &freshEntry[V]{latest: latest, at: now, value: v}
+	c.entries[key] = &freshEntry[V]{latest: c.readLatest(latest, outdated), at: now, value: v}
 	c.mu.Unlock()
 	return v, nil
 }
 
-func (c *freshCache[K, V]) refresh(ctx context.Context, key K, latest int64, at time.Time, load func(context.Context) (V, error)) {
+// readLatest is the LatestResponseID to keep with a value read when it was
+// latest and outdate had been called outdated times: -1 (stale) when
+// outdate was called since, as the read may have missed that change. c.mu
+// is held.
+func (c *freshCache[K, V]) readLatest(latest int64, outdated uint64) int64 {
+	if c.outdated != outdated {
+		return -1
+	}
+	return latest
+}
+
+// outdate marks every value stale, as a new response would: the next get
+// of each key answers with it while one refresh runs.
+func (c *freshCache[K, V]) outdate() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.outdated++
+	for _, e := range c.entries {
+		e.latest = -1 // no LatestResponseID is negative
+	}
+}
+
+func (c *freshCache[K, V]) refresh(ctx context.Context, key K, latest int64, at time.Time, outdated uint64, load func(context.Context) (V, error)) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	v, err := load(ctx)
@@ -84,7 +112,7 @@ func (c *freshCache[K, V]) refresh(ctx context.Context, key K, latest int64, at 
 	if err != nil {
 		return // keep the value we have; the next request tries again
 	}
-	e.latest, e.at, e.value = latest, at, v
+	e.latest, e.at, e.value = c.readLatest(latest, outdated), at, v
 }
 
 type surveyKey struct {
@@ -113,6 +141,16 @@ func (s *Service) Integrity(ctx context.Context, instrument string, year int, po
 		_, report, err := s.Survey.Integrity(ctx, instrument, year, policy, loc)
 		return report, err
 	})
+}
+
+// Outdate marks the cached survey figures and integrity reports stale, so
+// that the next view of each refreshes it in the background: the server
+// calls it when told that stored responses gained flags or a link changed
+// (store.ChangeFlags, store.ChangeLinks), changes that no new response id
+// reveals. Published snapshots and frameworks never change and stay.
+func (s *Service) Outdate() {
+	s.surveyCache.outdate()
+	s.integrityCache.outdate()
 }
 
 // loadedSnapshot is a published snapshot decoded once: published snapshots

@@ -281,6 +281,9 @@ func (db *DB) MarkLinkIndependent(ctx context.Context, actor parindex.Actor, id 
 		if _, err := tx.ExecContext(ctx, `UPDATE survey_links SET independent = $1 WHERE id = $2`, independent, id); err != nil {
 			return fmt.Errorf("store: unable to mark link %d: %w", id, err)
 		}
+		if err := db.notify(ctx, tx, ChangeLinks); err != nil {
+			return err
+		}
 		return writeAudit(ctx, tx, db.now(), actor, "link.independent", "survey_link", fmt.Sprint(id),
 			map[string]bool{"independent": before}, map[string]bool{"independent": independent}, reason)
 	})

@@ -30,8 +30,10 @@ const (
 type DB struct {
 	db      *sqlx.DB
 	dialect string
-	dsn     string // the driver's connection string, for WatchResponses' own connection
+	dsn     string // the driver's connection string, for WatchChanges' own connection
 	stmts   preparedStmts
+	// local carries SQLite's changes to this process's watchers (notify).
+	local   localChanges
 	upserts sync.Map // PostgreSQL count upserts by rows clause and number of counts
 	// schemaCurrent caches a positive SchemaCurrent answer.
 	schemaCurrent atomic.Bool
@@ -166,11 +168,14 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
+		db.local.ended(tx, false)
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		db.local.ended(tx, false)
 		return fmt.Errorf("store: unable to commit: %w", err)
 	}
+	db.local.ended(tx, true)
 	return nil
 }
 

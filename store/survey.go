@@ -200,6 +200,9 @@ func (db *DB) RevokeLink(ctx context.Context, actor parindex.Actor, id int64, re
 		if n, _ := res.RowsAffected(); n == 0 {
 			return parindex.Errorf(parindex.ECodeNotFound, "Không có liên kết đang hoạt động này (no such active link)")
 		}
+		if err := db.notify(ctx, tx, ChangeLinks); err != nil {
+			return err
+		}
 		return writeAudit(ctx, tx, now, actor, "link.revoke", "survey_link", fmt.Sprint(id), nil, map[string]string{"revoked": "true"}, reason)
 	})
 }
@@ -315,7 +318,7 @@ func (db *DB) InsertResponses(ctx context.Context, rs []*parindex.Response, ques
 		if err != nil {
 			return err
 		}
-		return db.notifyResponses(ctx, tx)
+		return db.notify(ctx, tx, ChangeResponses)
 	})
 	if err != nil {
 		return nil, err

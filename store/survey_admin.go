@@ -184,6 +184,9 @@ func (db *DB) ImportPaperResponses(ctx context.Context, actor parindex.Actor, ne
 		if p.Inserted == 0 {
 			return nil
 		}
+		if err := db.notify(ctx, tx, ChangeResponses); err != nil {
+			return err
+		}
 		return writeAudit(ctx, tx, db.now(), actor, "responses.import_paper", "instrument", p.Instrument, nil, p, "")
 	})
 	return p, err

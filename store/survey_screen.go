@@ -85,8 +85,16 @@ func (db *DB) AddResponseFlags(ctx context.Context, instrumentID int64, add map[
 			if len(flags) == before {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE responses SET flags = $1 WHERE id = $2`, strings.Join(flags, ","), id); err != nil {
+			// Only if its flags are still those read: two servers screening
+			// at the same night hour would otherwise both move a response
+			// to the flagged counts (on PostgreSQL the second UPDATE waits
+			// for the first to commit, then finds the flags changed).
+			res, err := tx.ExecContext(ctx, `UPDATE responses SET flags = $1 WHERE id = $2 AND flags = $3`, strings.Join(flags, ","), id, stored)
+			if err != nil {
 				return fmt.Errorf("store: unable to flag response %d: %w", id, err)
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				continue
 			}
 			changed++
 			if before > 0 {
@@ -107,6 +115,11 @@ func (db *DB) AddResponseFlags(ctx context.Context, instrumentID int64, add map[
 				level := int(answers[q] - '0')
 				c[q*countSlots+level]--
 				c[q*countSlots+countSlots/2+level]++
+			}
+		}
+		if changed > 0 {
+			if err := db.notify(ctx, tx, ChangeFlags); err != nil {
+				return err
 			}
 		}
 		return db.addCountRows(ctx, tx, moves)

@@ -38,14 +38,20 @@ var formFS embed.FS
 // Options tune the public form.
 type Options struct {
 	SecretKey     []byte
-	SecureCookies bool          // BASE_URL is https
-	IPPerMinute   float64       // submissions per client address per minute (0: 30)
-	LinkPerMinute float64       // submissions per QR link per minute (0: 600)
-	SpeederFloor  time.Duration // seconds per answered question under which a form is "speeder" (0: 2 s)
-	LinkCacheTTL  time.Duration // how long a link lookup is reused; revocation takes effect within it
-	MaxBody       int64         // bytes (0: 64 KiB)
-	Now           func() time.Time
-	Log           *slog.Logger
+	SecureCookies bool    // BASE_URL is https
+	IPPerMinute   float64 // submissions per client address per minute (0: 30)
+	LinkPerMinute float64 // submissions per QR link per minute (0: 600)
+	// Servers is the number of server processes behind the load balancer
+	// (0: 1); each allows its share of the limits above, so that together
+	// they never allow more (docs/architecture.md, "Several servers").
+	Servers      int
+	SpeederFloor time.Duration // seconds per answered question under which a form is "speeder" (0: 2 s)
+	// LinkCacheTTL is how long a link lookup is reused when no change is
+	// told (ForgetLinks); revocation takes effect within it at the latest.
+	LinkCacheTTL time.Duration
+	MaxBody      int64 // bytes (0: 64 KiB)
+	Now          func() time.Time
+	Log          *slog.Logger
 }
 
 // Handler serves the public survey form at /s/{token}.
@@ -68,8 +74,11 @@ type Handler struct {
 
 	linksMu sync.Mutex
 	links   map[string]cachedLink
-	ipLim   *limiters
-	linkLim *limiters
+	// forgotten counts the calls of ForgetLinks: a lookup that began
+	// before one is not kept.
+	forgotten uint64
+	ipLim     *limiters
+	linkLim   *limiters
 }
 
 type cachedLink struct {
@@ -117,6 +126,9 @@ func NewHandler(db *store.DB, ing *Ingester, opts Options) (*Handler, error) {
 	if opts.LinkPerMinute == 0 {
 		opts.LinkPerMinute = 600
 	}
+	if opts.Servers < 1 {
+		opts.Servers = 1
+	}
 	if opts.SpeederFloor == 0 {
 		opts.SpeederFloor = 2 * time.Second
 	}
@@ -132,7 +144,7 @@ func NewHandler(db *store.DB, ing *Ingester, opts Options) (*Handler, error) {
 	h := &Handler{db: db, ing: ing, opts: opts, pages: map[string]*template.Template{}, links: map[string]cachedLink{},
 		formKey: deriveKey(opts.SecretKey, "survey-form"), deviceKey: deriveKey(opts.SecretKey, "survey-device"),
 		seenKey: deriveKey(opts.SecretKey, "survey-device-seen"), dossKey: deriveKey(opts.SecretKey, "survey-dossier"),
-		ipLim: newLimiters(opts.IPPerMinute), linkLim: newLimiters(opts.LinkPerMinute)}
+		ipLim: newLimiters(opts.IPPerMinute, opts.Servers), linkLim: newLimiters(opts.LinkPerMinute, opts.Servers)}
 	for _, page := range []string{"form", "message"} {
 		t, err := template.ParseFS(formFS, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
@@ -175,6 +187,7 @@ func (h *Handler) link(ctx context.Context, token string) (*parindex.SurveyLink,
 	now := h.opts.Now()
 	h.linksMu.Lock()
 	cl, ok := h.links[token]
+	forgotten := h.forgotten
 	h.linksMu.Unlock()
 	if ok && now.Sub(cl.at) < h.opts.LinkCacheTTL {
 		return cl.link, nil
@@ -187,9 +200,21 @@ func (h *Handler) link(ctx context.Context, token string) (*parindex.SurveyLink,
 	if len(h.links) > 10000 {
 		h.links = map[string]cachedLink{}
 	}
-	h.links[token] = cachedLink{l, now}
+	if h.forgotten == forgotten { // else it may predate the change
+		h.links[token] = cachedLink{l, now}
+	}
 	h.linksMu.Unlock()
 	return l, nil
+}
+
+// ForgetLinks drops every cached link lookup, so the next form of each
+// link reads it again: the server calls it when told that a link changed
+// (revoked, on this server or another; store.ChangeLinks).
+func (h *Handler) ForgetLinks() {
+	h.linksMu.Lock()
+	defer h.linksMu.Unlock()
+	h.forgotten++
+	clear(h.links)
 }
 
 // page data
@@ -673,10 +698,17 @@ func (h *Handler) response(l *parindex.SurveyLink, in *Instrument, sub *submissi
 // responses are Vietnamese days.
 var vietnam = time.FixedZone("ICT", 7*3600)
 
-// limiters are token buckets by key, forgotten when idle.
+// limiters are token buckets by key, forgotten when idle. Each of the
+// server processes keeps its own and allows its share: perMinute/servers a
+// minute with a burst of its share of max(perMinute/3, 5), at least 1. The
+// servers together never allow more than one server alone would, whichever
+// of them the load balancer sends each request to (with more servers than
+// the burst, the floor of 1 lets each a burst of 1); a client whose
+// requests all go to one server gets that server's share only.
 type limiters struct {
 	mu      sync.Mutex
-	perMin  float64
+	perMin  float64 // this server's share
+	burst   int     // this server's share
 	buckets map[string]*bucket
 	swept   time.Time
 }
@@ -686,8 +718,9 @@ type bucket struct {
 	seen time.Time
 }
 
-func newLimiters(perMinute float64) *limiters {
-	return &limiters{perMin: perMinute, buckets: map[string]*bucket{}}
+func newLimiters(perMinute float64, servers int) *limiters {
+	burst := max(int(perMinute/3), 5) / servers
+	return &limiters{perMin: perMinute / float64(servers), burst: max(burst, 1), buckets: map[string]*bucket{}}
 }
 
 func (l *limiters) allow(key string, now time.Time) bool {
@@ -703,11 +736,7 @@ func (l *limiters) allow(key string, now time.Time) bool {
 	}
 	b, ok := l.buckets[key]
 	if !ok {
-		burst := int(l.perMin / 3)
-		if burst < 5 {
-			burst = 5
-		}
-		b = &bucket{lim: rate.NewLimiter(rate.Limit(l.perMin/60), burst)}
+		b = &bucket{lim: rate.NewLimiter(rate.Limit(l.perMin/60), l.burst)}
 		l.buckets[key] = b
 	}
 	b.seen = now

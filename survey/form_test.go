@@ -38,10 +38,11 @@ func (c *clock) Add(d time.Duration) {
 }
 
 type formServer struct {
-	URL   string
-	DB    *store.DB
-	Clock *clock
-	Link  *parindex.SurveyLink
+	URL     string
+	DB      *store.DB
+	Clock   *clock
+	Link    *parindex.SurveyLink
+	Handler *survey.Handler
 }
 
 var secret = []byte("0123456789abcdef0123456789abcdef-test")
@@ -72,7 +73,7 @@ func newFormServer(t testing.TB, db *store.DB, opts survey.Options) *formServer 
 	h.Routes(e)
 	srv := httptest.NewServer(e)
 	t.Cleanup(func() { srv.Close(); stop(); ing.Wait() })
-	return &formServer{URL: srv.URL, DB: db, Clock: clk, Link: links[0]}
+	return &formServer{URL: srv.URL, DB: db, Clock: clk, Link: links[0], Handler: h}
 }
 
 // phone is one browser with its cookies.
@@ -490,6 +491,27 @@ func TestBadInput(t *testing.T) {
 	}
 	if r := p.post(filled(hidden, radios, "4")); r.Status != http.StatusGone {
 		t.Errorf("revoked link POST = %d", r.Status)
+	}
+}
+
+// A link's lookup is reused for LinkCacheTTL, and forgotten at once when
+// the server is told that links changed (a revocation, on this server or
+// another).
+func TestForgetLinks(t *testing.T) {
+	fs := newFormServer(t, storetest.MustOpenSQLite(t), survey.Options{LinkCacheTTL: time.Hour})
+	p := fs.phone(t)
+	if r := p.do(http.MethodGet, "/s/"+fs.Link.Token, nil, ""); r.Status != http.StatusOK {
+		t.Fatalf("the form = %d", r.Status)
+	}
+	if err := fs.DB.RevokeLink(context.Background(), parindex.Actor{Name: "test"}, fs.Link.ID, "thu hồi"); err != nil {
+		t.Fatal(err)
+	}
+	if r := p.do(http.MethodGet, "/s/"+fs.Link.Token, nil, ""); r.Status != http.StatusOK {
+		t.Errorf("the form of a revoked link within its lookup's life = %d, want the cached 200", r.Status)
+	}
+	fs.Handler.ForgetLinks()
+	if r := p.do(http.MethodGet, "/s/"+fs.Link.Token, nil, ""); r.Status != http.StatusGone {
+		t.Errorf("the form of a revoked link once links were forgotten = %d, want 410", r.Status)
 	}
 }
 

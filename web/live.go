@@ -78,14 +78,12 @@ func (b *liveBroker) changed() {
 // for handlers, and a stream would otherwise never end).
 func (b *liveBroker) close() { b.closeOnce.Do(func() { close(b.closed) }) }
 
-// run watches the responses and refreshes the counts until ctx ends.
+// run refreshes the counts, when told of responses or at midnight, until
+// ctx ends.
 func (b *liveBroker) run(ctx context.Context) {
-	opts := b.options()
-	go func() {
-		if err := b.s.db.WatchResponses(ctx, opts.Poll, b.s.log, b.changed); err != nil {
-			b.s.log.Error("live counter: watching responses", "error", err.Error())
-		}
-	}()
+	// The server's watcher of the database's changes (changes.go) calls
+	// changed when responses may have been stored.
+	//
 	// The day turns at midnight in Vietnam without any response arriving.
 	midnight := time.NewTicker(time.Minute)
 	defer midnight.Stop()

@@ -124,6 +124,7 @@ func NewWithReader(cfg config.Config, db, reader *store.DB, log *slog.Logger) (*
 		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"),
 		IPPerMinute:   cfg.SurveyIPPerMinute,
 		LinkPerMinute: cfg.SurveyLinkPerMinute,
+		Servers:       cfg.Servers,
 		LinkCacheTTL:  10 * time.Second,
 		Log:           log,
 	})
@@ -253,6 +254,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	go s.cleanSessions(s.background)
 	go s.ingester.Run(s.background)
 	go s.live.run(s.background)
+	go s.watchChanges(s.background)
 	go survey.ScreenNightly(s.background, s.db, s.log, s.cfg.Location)
 	go s.warmDashboards(s.background)
 	if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

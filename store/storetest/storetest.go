@@ -76,6 +76,39 @@ func PostgresSchemaURL(tb testing.TB) string {
 	return u.String()
 }
 
+// PostgresDatabaseURL creates an empty database of its own for this test
+// and returns its URL, dropping it (and closing the sessions left on it)
+// afterwards. A schema is enough for most tests; a database is for what is
+// per database: processes started by the test as a production server
+// would be, whose notification channels no other test shares.
+func PostgresDatabaseURL(tb testing.TB) string {
+	tb.Helper()
+	base := PostgresURL(tb)
+	admin, err := sql.Open("postgres", base)
+	if err != nil {
+		tb.Fatalf("storetest: open PostgreSQL: %v", err)
+	}
+	buf := make([]byte, 8)
+	rand.Read(buf)
+	name := "parindex_test_" + hex.EncodeToString(buf)
+	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+		admin.Close()
+		tb.Fatalf("storetest: create database: %v", err)
+	}
+	tb.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
+			tb.Errorf("storetest: drop database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("storetest: PARINDEX_TEST_POSTGRES is not a URL: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
 // MustOpen opens and migrates the database at rawURL, closing it after the test.
 func MustOpen(tb testing.TB, rawURL string) *store.DB {
 	tb.Helper()
