@@ -50,48 +50,45 @@ func countTable(t *testing.T, db *store.DB) map[[3]string][]int64 {
 // The migration to one count row per unit and day rebuilds the table from
 // the stored responses, on both dialects.
 func TestCountsMigrationRebuildsFromResponses(t *testing.T) {
-	urls := map[string]func(testing.TB) string{store.SQLite: storetest.SQLiteURL, store.Postgres: storetest.PostgresSchemaURL}
-	for _, dialect := range []string{store.SQLite, store.Postgres} {
-		t.Run(dialect, func(t *testing.T) {
-			ctx := context.Background()
-			db, err := store.Open(ctx, urls[dialect](t))
-			if err != nil {
+	storetest.EachURL(t, func(t *testing.T, dbURL string) {
+		ctx := context.Background()
+		db, err := store.Open(ctx, dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		p := migrateUpTo(t, db, 7)
+		in := miniInstrument(t, db)
+		units, err := db.FindOrgUnits(ctx, store.OrgFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		responses := map[[3]string][]string{}
+		for i := range 300 {
+			unit := units[rng.IntN(len(units))].ID
+			day := parindex.Date{Year: 2026, Month: 3, Day: 1 + rng.IntN(3)}
+			answers := fmt.Sprintf("%d%d%d", rng.IntN(6), rng.IntN(6), rng.IntN(6))
+			flags, mark := "", ""
+			if rng.IntN(5) == 0 {
+				flags, mark = "speeder", "f"
+			}
+			if _, err := db.SQL().ExecContext(ctx, `INSERT INTO responses (instrument_id, org_unit_id, submitted_hour, day,
+				idempotency_key, answers, flags, source) VALUES ($1, $2, $3, $4, $5, $6, $7, 'qr')`,
+				in.ID, unit, "2026-03-01 02:00:00", day.String(), fmt.Sprintf("k%d", i), answers, flags); err != nil {
 				t.Fatal(err)
 			}
-			defer db.Close()
-			p := migrateUpTo(t, db, 7)
-			in := miniInstrument(t, db)
-			units, err := db.FindOrgUnits(ctx, store.OrgFilter{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			rng := rand.New(rand.NewPCG(1, 2))
-			responses := map[[3]string][]string{}
-			for i := range 300 {
-				unit := units[rng.IntN(len(units))].ID
-				day := parindex.Date{Year: 2026, Month: 3, Day: 1 + rng.IntN(3)}
-				answers := fmt.Sprintf("%d%d%d", rng.IntN(6), rng.IntN(6), rng.IntN(6))
-				flags, mark := "", ""
-				if rng.IntN(5) == 0 {
-					flags, mark = "speeder", "f"
-				}
-				if _, err := db.SQL().ExecContext(ctx, `INSERT INTO responses (instrument_id, org_unit_id, submitted_hour, day,
-					idempotency_key, answers, flags, source) VALUES ($1, $2, $3, $4, $5, $6, $7, 'qr')`,
-					in.ID, unit, "2026-03-01 02:00:00", day.String(), fmt.Sprintf("k%d", i), answers, flags); err != nil {
-					t.Fatal(err)
-				}
-				k := [3]string{fmt.Sprint(in.ID), fmt.Sprint(unit), day.String()}
-				responses[k] = append(responses[k], mark+answers)
-			}
-			if _, err := p.Up(ctx); err != nil {
-				t.Fatal(err)
-			}
-			want := countsOf(3, responses)
-			if got := countTable(t, db); !reflect.DeepEqual(got, want) {
-				t.Errorf("after the migration the count table holds\n%v\nwant\n%v", got, want)
-			}
-		})
-	}
+			k := [3]string{fmt.Sprint(in.ID), fmt.Sprint(unit), day.String()}
+			responses[k] = append(responses[k], mark+answers)
+		}
+		if _, err := p.Up(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := countsOf(3, responses)
+		if got := countTable(t, db); !reflect.DeepEqual(got, want) {
+			t.Errorf("after the migration the count table holds\n%v\nwant\n%v", got, want)
+		}
+	})
 }
 
 // Counts added through the batch path and through AddCountRows add up, in

@@ -37,54 +37,51 @@ func migrateUpTo(t *testing.T, db *store.DB, version int64) *goose.Provider {
 // (everyone logs in again once) and keeps only the hour of each device_seen
 // row, on both dialects.
 func TestMigration10ForgetsRawSessionsAndKeepsDeviceHours(t *testing.T) {
-	urls := map[string]func(testing.TB) string{store.SQLite: storetest.SQLiteURL, store.Postgres: storetest.PostgresSchemaURL}
-	for _, dialect := range []string{store.SQLite, store.Postgres} {
-		t.Run(dialect, func(t *testing.T) {
-			ctx := context.Background()
-			db, err := store.Open(ctx, urls[dialect](t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			p := migrateUpTo(t, db, 9)
-			if _, err := db.SQL().ExecContext(ctx, `INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)`,
-				"a-raw-cookie-value", []byte("data"), time.Now().Add(time.Hour).UnixMilli()); err != nil {
-				t.Fatal(err)
-			}
-			seen := time.Date(2026, 3, 10, 8, 47, 31, 123456000, time.UTC)
-			if _, err := db.SQL().ExecContext(ctx, `INSERT INTO device_seen (device_key, org_unit_id, seen_at) VALUES ($1, $2, $3)`,
-				"device", 1, seen); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := p.Up(ctx); err != nil {
-				t.Fatal(err)
-			}
-			var sessions int
-			if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&sessions); err != nil {
-				t.Fatal(err)
-			}
-			if sessions != 0 {
-				t.Errorf("%d sessions kept under their raw cookie value", sessions)
-			}
-			var at time.Time
-			if err := db.SQL().QueryRowContext(ctx, `SELECT seen_at FROM device_seen`).Scan(&at); err != nil {
-				t.Fatal(err)
-			}
-			if want := time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC); !at.Equal(want) {
-				t.Errorf("device_seen.seen_at = %s after the migration, want %s", at.UTC(), want)
-			}
-			// What the store now writes reads back the same way.
-			if _, err := db.SQL().ExecContext(ctx, `INSERT INTO device_seen (device_key, org_unit_id, seen_at) VALUES ($1, $2, $3)`,
-				"device", 2, seen.Truncate(time.Hour)); err != nil {
-				t.Fatal(err)
-			}
-			var same int
-			if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM device_seen WHERE seen_at = $1`, seen.Truncate(time.Hour)).Scan(&same); err != nil {
-				t.Fatal(err)
-			}
-			if same != 2 {
-				t.Errorf("%d device_seen rows equal to the hour as the store writes it, want 2", same)
-			}
-		})
-	}
+	storetest.EachURL(t, func(t *testing.T, dbURL string) {
+		ctx := context.Background()
+		db, err := store.Open(ctx, dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		p := migrateUpTo(t, db, 9)
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)`,
+			"a-raw-cookie-value", []byte("data"), time.Now().Add(time.Hour).UnixMilli()); err != nil {
+			t.Fatal(err)
+		}
+		seen := time.Date(2026, 3, 10, 8, 47, 31, 123456000, time.UTC)
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO device_seen (device_key, org_unit_id, seen_at) VALUES ($1, $2, $3)`,
+			"device", 1, seen); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Up(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var sessions int
+		if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&sessions); err != nil {
+			t.Fatal(err)
+		}
+		if sessions != 0 {
+			t.Errorf("%d sessions kept under their raw cookie value", sessions)
+		}
+		var at time.Time
+		if err := db.SQL().QueryRowContext(ctx, `SELECT seen_at FROM device_seen`).Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		if want := time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC); !at.Equal(want) {
+			t.Errorf("device_seen.seen_at = %s after the migration, want %s", at.UTC(), want)
+		}
+		// What the store now writes reads back the same way.
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO device_seen (device_key, org_unit_id, seen_at) VALUES ($1, $2, $3)`,
+			"device", 2, seen.Truncate(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		var same int
+		if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM device_seen WHERE seen_at = $1`, seen.Truncate(time.Hour)).Scan(&same); err != nil {
+			t.Fatal(err)
+		}
+		if same != 2 {
+			t.Errorf("%d device_seen rows equal to the hour as the store writes it, want 2", same)
+		}
+	})
 }

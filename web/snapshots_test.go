@@ -97,7 +97,7 @@ func TestResultsPageScoresChecksAndPublishes(t *testing.T) {
 			t.Errorf("viewer's list = %d, shows the published %v, shows the draft %v", list.Status,
 				strings.Contains(list.Body, `href="/app/results/`+path+`"`), strings.Contains(list.Body, `href="/app/results/`+draft+`"`))
 		}
-		viewer.wantStatus(t, "/app/results/" + draft, http.StatusNotFound, "viewer reading a draft")
+		viewer.wantStatus(t, "/app/results/"+draft, http.StatusNotFound, "viewer reading a draft")
 		if r := viewer.post("/admin/results/"+draft+"/publish", url.Values{"as": {"provisional"}, "note": {"x"}}); r.Status != http.StatusForbidden {
 			t.Errorf("viewer publishing = %d", r.Status)
 		}

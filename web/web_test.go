@@ -107,42 +107,38 @@ func serveOn(t *testing.T, db *store.DB, flags map[string]string) *testServer {
 // default, as on a standby) is not ready: /readyz answers 503 and says why,
 // and the log has the driver's detail.
 func TestReadyzOnReadOnlyDatabase(t *testing.T) {
-	urls := map[string]func(testing.TB) string{store.SQLite: storetest.SQLiteURL, store.Postgres: storetest.PostgresSchemaURL}
-	for _, dialect := range []string{store.SQLite, store.Postgres} {
-		t.Run(dialect, func(t *testing.T) {
-			ctx := context.Background()
-			writable := urls[dialect](t)
-			storetest.MustOpen(t, writable).Close()
-			db, err := store.Open(ctx, storetest.ReadOnlyURL(t, writable))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			cfg, err := config.Load(map[string]string{"addr": "127.0.0.1:0", "data-dir": t.TempDir()}, func(string) string { return "" })
-			if err != nil {
-				t.Fatal(err)
-			}
-			var logs safeBuffer
-			srv, err := web.New(cfg, db, slog.New(slog.NewTextHandler(&logs, nil)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			ts := httptest.NewServer(srv.Handler())
-			t.Cleanup(ts.Close)
-			resp, err := http.Get(ts.URL + "/readyz")
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusServiceUnavailable || string(body) != "database is read-only\n" {
-				t.Errorf("/readyz on a read-only database = %d %q, want 503 \"database is read-only\"", resp.StatusCode, body)
-			}
-			if !strings.Contains(logs.String(), "read-only") {
-				t.Errorf("the log does not say why:\n%s", logs.String())
-			}
-		})
-	}
+	storetest.EachURL(t, func(t *testing.T, writable string) {
+		ctx := context.Background()
+		storetest.MustOpen(t, writable).Close()
+		db, err := store.Open(ctx, storetest.ReadOnlyURL(t, writable))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		cfg, err := config.Load(map[string]string{"addr": "127.0.0.1:0", "data-dir": t.TempDir()}, func(string) string { return "" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		var logs safeBuffer
+		srv, err := web.New(cfg, db, slog.New(slog.NewTextHandler(&logs, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(srv.Handler())
+		t.Cleanup(ts.Close)
+		resp, err := http.Get(ts.URL + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || string(body) != "database is read-only\n" {
+			t.Errorf("/readyz on a read-only database = %d %q, want 503 \"database is read-only\"", resp.StatusCode, body)
+		}
+		if !strings.Contains(logs.String(), "read-only") {
+			t.Errorf("the log does not say why:\n%s", logs.String())
+		}
+	})
 }
 
 // safeBuffer collects a server's log, written from its handlers' goroutines.

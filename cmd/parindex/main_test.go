@@ -61,108 +61,102 @@ func get(t *testing.T, url string) (*http.Response, string) {
 }
 
 func TestServer(t *testing.T) {
-	urls := map[string]func(testing.TB) string{
-		"sqlite":   storetest.SQLiteURL,
-		"postgres": storetest.PostgresSchemaURL,
-	}
-	for name, dbURL := range urls {
-		t.Run(name, func(t *testing.T) {
-			m, logs := mustRun(t, dbURL(t))
-			if !strings.Contains(logs.String(), "database migrated") {
-				t.Errorf("first start did not migrate; logs:\n%s", logs)
-			}
+	storetest.EachURL(t, func(t *testing.T, dbURL string) {
+		m, logs := mustRun(t, dbURL)
+		if !strings.Contains(logs.String(), "database migrated") {
+			t.Errorf("first start did not migrate; logs:\n%s", logs)
+		}
 
-			resp, body := get(t, m.URL+"/healthz")
-			if resp.StatusCode != 200 || body != "ok\n" {
-				t.Errorf("/healthz = %d %q", resp.StatusCode, body)
-			}
-			resp, body = get(t, m.URL+"/readyz")
-			if resp.StatusCode != 200 || body != "ready\n" {
-				t.Errorf("/readyz = %d %q", resp.StatusCode, body)
-			}
+		resp, body := get(t, m.URL+"/healthz")
+		if resp.StatusCode != 200 || body != "ok\n" {
+			t.Errorf("/healthz = %d %q", resp.StatusCode, body)
+		}
+		resp, body = get(t, m.URL+"/readyz")
+		if resp.StatusCode != 200 || body != "ready\n" {
+			t.Errorf("/readyz = %d %q", resp.StatusCode, body)
+		}
 
-			resp, body = get(t, m.URL+"/")
-			if resp.StatusCode != 200 || !strings.Contains(body, "Chỉ số cải cách hành chính") {
-				t.Errorf("home = %d", resp.StatusCode)
-			}
-			csp := resp.Header.Get("Content-Security-Policy")
-			if !regexp.MustCompile(`script-src 'self' 'nonce-[A-Za-z0-9+/]{20,}'`).MatchString(csp) || !strings.Contains(csp, "frame-ancestors 'none'") {
-				t.Errorf("CSP = %q", csp)
-			}
-			if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Referrer-Policy") == "" || resp.Header.Get("X-Request-ID") == "" {
-				t.Errorf("security headers missing: %v", resp.Header)
-			}
-			// The stylesheet is served under its content hash and cached for good.
-			css := regexp.MustCompile(`/static/app\.[0-9a-f]{12}\.css`).FindString(body)
-			if css == "" {
-				t.Fatalf("no hashed stylesheet link in the home page")
-			}
-			resp, _ = get(t, m.URL+css)
-			if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/css") {
-				t.Errorf("stylesheet = %d %v", resp.StatusCode, resp.Header)
-			}
+		resp, body = get(t, m.URL+"/")
+		if resp.StatusCode != 200 || !strings.Contains(body, "Chỉ số cải cách hành chính") {
+			t.Errorf("home = %d", resp.StatusCode)
+		}
+		csp := resp.Header.Get("Content-Security-Policy")
+		if !regexp.MustCompile(`script-src 'self' 'nonce-[A-Za-z0-9+/]{20,}'`).MatchString(csp) || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("CSP = %q", csp)
+		}
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Referrer-Policy") == "" || resp.Header.Get("X-Request-ID") == "" {
+			t.Errorf("security headers missing: %v", resp.Header)
+		}
+		// The stylesheet is served under its content hash and cached for good.
+		css := regexp.MustCompile(`/static/app\.[0-9a-f]{12}\.css`).FindString(body)
+		if css == "" {
+			t.Fatalf("no hashed stylesheet link in the home page")
+		}
+		resp, _ = get(t, m.URL+css)
+		if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/css") {
+			t.Errorf("stylesheet = %d %v", resp.StatusCode, resp.Header)
+		}
 
-			resp, body = get(t, m.URL+"/no/such/page")
-			if resp.StatusCode != 404 || !strings.Contains(body, "Không tìm thấy trang") {
-				t.Errorf("404 page = %d", resp.StatusCode)
-			}
+		resp, body = get(t, m.URL+"/no/such/page")
+		if resp.StatusCode != 404 || !strings.Contains(body, "Không tìm thấy trang") {
+			t.Errorf("404 page = %d", resp.StatusCode)
+		}
 
-			// A form posted from another site is refused before any handler runs.
-			req, _ := http.NewRequest(http.MethodPost, m.URL+"/", strings.NewReader("x=1"))
-			req.Header.Set("Sec-Fetch-Site", "cross-site")
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			cross, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cross.Body.Close()
-			if cross.StatusCode != http.StatusForbidden {
-				t.Errorf("cross-site POST = %d, want 403", cross.StatusCode)
-			}
+		// A form posted from another site is refused before any handler runs.
+		req, _ := http.NewRequest(http.MethodPost, m.URL+"/", strings.NewReader("x=1"))
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		cross, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cross.Body.Close()
+		if cross.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-site POST = %d, want 403", cross.StatusCode)
+		}
 
-			// /metrics answers on its own listener only, never on the
-			// public address.
-			if resp, _ := get(t, m.URL+"/metrics"); resp.StatusCode != http.StatusNotFound {
-				t.Errorf("public /metrics = %d, want 404", resp.StatusCode)
+		// /metrics answers on its own listener only, never on the
+		// public address.
+		if resp, _ := get(t, m.URL+"/metrics"); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("public /metrics = %d, want 404", resp.StatusCode)
+		}
+		if m.MetricsURL == "" || m.MetricsURL == m.URL {
+			t.Fatalf("metrics listener %q beside public %q", m.MetricsURL, m.URL)
+		}
+		if resp, _ := get(t, m.MetricsURL+"/"); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("metrics listener / = %d, want 404 (it serves /metrics alone)", resp.StatusCode)
+		}
+		resp, metrics := get(t, m.MetricsURL+"/metrics")
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("metrics listener /metrics = %d, want 200", resp.StatusCode)
+		}
+		for _, want := range []string{
+			`parindex_http_requests_total{method="GET",route="/healthz",status="200"} 1`,
+			`parindex_http_requests_total{method="GET",route="unmatched",status="404"} 2`, // the 404 page and the public /metrics
+			`parindex_http_request_duration_seconds_bucket{method="GET",route="/readyz"`,
+			`go_sql_max_open_connections{db_name="parindex"}`,
+		} {
+			if !strings.Contains(metrics, want) {
+				t.Errorf("/metrics lacks %s", want)
 			}
-			if m.MetricsURL == "" || m.MetricsURL == m.URL {
-				t.Fatalf("metrics listener %q beside public %q", m.MetricsURL, m.URL)
-			}
-			if resp, _ := get(t, m.MetricsURL+"/"); resp.StatusCode != http.StatusNotFound {
-				t.Errorf("metrics listener / = %d, want 404 (it serves /metrics alone)", resp.StatusCode)
-			}
-			resp, metrics := get(t, m.MetricsURL+"/metrics")
-			if resp.StatusCode != http.StatusOK {
-				t.Errorf("metrics listener /metrics = %d, want 200", resp.StatusCode)
-			}
-			for _, want := range []string{
-				`parindex_http_requests_total{method="GET",route="/healthz",status="200"} 1`,
-				`parindex_http_requests_total{method="GET",route="unmatched",status="404"} 2`, // the 404 page and the public /metrics
-				`parindex_http_request_duration_seconds_bucket{method="GET",route="/readyz"`,
-				`go_sql_max_open_connections{db_name="parindex"}`,
-			} {
-				if !strings.Contains(metrics, want) {
-					t.Errorf("/metrics lacks %s", want)
-				}
-			}
+		}
 
-			// With the database gone, the server is alive but not ready.
-			m.DB.Close()
-			if resp, _ := get(t, m.URL+"/readyz"); resp.StatusCode != http.StatusServiceUnavailable {
-				t.Errorf("/readyz without a database = %d, want 503", resp.StatusCode)
-			}
-			if resp, _ := get(t, m.URL+"/healthz"); resp.StatusCode != 200 {
-				t.Errorf("/healthz without a database = %d, want 200", resp.StatusCode)
-			}
+		// With the database gone, the server is alive but not ready.
+		m.DB.Close()
+		if resp, _ := get(t, m.URL+"/readyz"); resp.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("/readyz without a database = %d, want 503", resp.StatusCode)
+		}
+		if resp, _ := get(t, m.URL+"/healthz"); resp.StatusCode != 200 {
+			t.Errorf("/healthz without a database = %d, want 200", resp.StatusCode)
+		}
 
-			if err := m.Close(); err != nil && !strings.Contains(err.Error(), "closed") {
-				t.Errorf("Close: %v", err)
-			}
-			if _, err := http.Get(m.URL + "/healthz"); err == nil {
-				t.Error("server still answers after Close")
-			}
-		})
-	}
+		if err := m.Close(); err != nil && !strings.Contains(err.Error(), "closed") {
+			t.Errorf("Close: %v", err)
+		}
+		if _, err := http.Get(m.URL + "/healthz"); err == nil {
+			t.Error("server still answers after Close")
+		}
+	})
 }
 
 // TestServeRefusesReadOnlyDatabase: `parindex serve` on a database that
@@ -170,41 +164,34 @@ func TestServer(t *testing.T) {
 // session read-only by default as on a standby) does not start: it exits 1
 // naming the problem, and the log says in English what to do.
 func TestServeRefusesReadOnlyDatabase(t *testing.T) {
-	urls := map[string]func(testing.TB) string{
-		"sqlite":   storetest.SQLiteURL,
-		"postgres": storetest.PostgresSchemaURL,
-	}
-	for name, dbURL := range urls {
-		t.Run(name, func(t *testing.T) {
-			writable := dbURL(t)
-			first, _ := mustRun(t, writable) // migrated, with its administrator
-			first.Close()
-			readOnly := storetest.ReadOnlyURL(t, writable)
+	storetest.EachURL(t, func(t *testing.T, writable string) {
+		first, _ := mustRun(t, writable) // migrated, with its administrator
+		first.Close()
+		readOnly := storetest.ReadOnlyURL(t, writable)
 
-			// Serving would last until the context ends; refusing takes
-			// well under a second.
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			var out, errOut bytes.Buffer
-			code := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--database-url", readOnly}, &out, &errOut)
-			if code != 1 || ctx.Err() != nil {
-				t.Fatalf("serve on a read-only database = exit %d after %v (context: %v); stdout:\n%s\nstderr:\n%s", code, ctx.Err(), ctx.Err(), out.String(), errOut.String())
+		// Serving would last until the context ends; refusing takes
+		// well under a second.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		var out, errOut bytes.Buffer
+		code := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--database-url", readOnly}, &out, &errOut)
+		if code != 1 || ctx.Err() != nil {
+			t.Fatalf("serve on a read-only database = exit %d after %v (context: %v); stdout:\n%s\nstderr:\n%s", code, ctx.Err(), ctx.Err(), out.String(), errOut.String())
+		}
+		stderr := errOut.String()
+		for _, want := range []string{
+			"Lỗi (error):",
+			"chỉ cho phép đọc", "read-only", // the error, both languages
+			"level=ERROR", "needs a database that accepts writes", // the log
+		} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, stderr)
 			}
-			stderr := errOut.String()
-			for _, want := range []string{
-				"Lỗi (error):",
-				"chỉ cho phép đọc", "read-only", // the error, both languages
-				"level=ERROR", "needs a database that accepts writes", // the log
-			} {
-				if !strings.Contains(stderr, want) {
-					t.Errorf("stderr lacks %q:\n%s", want, stderr)
-				}
-			}
-			if strings.Contains(out.String(), "serving at") {
-				t.Errorf("serve said it was serving:\n%s", out.String())
-			}
-		})
-	}
+		}
+		if strings.Contains(out.String(), "serving at") {
+			t.Errorf("serve said it was serving:\n%s", out.String())
+		}
+	})
 }
 
 // A read-only SQLite file one migration behind: serve cannot migrate it, and

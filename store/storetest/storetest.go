@@ -264,3 +264,12 @@ func Rows(tb testing.TB, db *store.DB, query string, args ...any) []map[string]s
 	}
 	return out
 }
+
+// EachURL runs fn once on SQLite and once on PostgreSQL, each with the URL
+// of a fresh database that nothing has opened yet: for the tests that open,
+// migrate step by step or serve a database themselves.
+func EachURL(t *testing.T, fn func(t *testing.T, dbURL string)) {
+	t.Helper()
+	t.Run(store.SQLite, func(t *testing.T) { fn(t, SQLiteURL(t)) })
+	t.Run(store.Postgres, func(t *testing.T) { fn(t, PostgresSchemaURL(t)) })
+}
