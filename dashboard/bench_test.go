@@ -36,10 +36,7 @@ func BenchmarkPages(b *testing.B) {
 			db := d.open(b)
 			svc := seeded(b, db, volume)
 			ctx := context.Background()
-			unit, err := db.OrgUnitByCode(ctx, "SNV")
-			if err != nil {
-				b.Fatal(err)
-			}
+			unit := storetest.Unit(b, db, "SNV")
 			pages := []struct {
 				name string
 				run  func() error

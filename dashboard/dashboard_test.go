@@ -102,10 +102,7 @@ func panels(t *testing.T, db *store.DB, svc *dashboard.Service) {
 			t.Errorf("framework option %q is labelled %q", f.Value, f.Label)
 		}
 	}
-	unit, err := db.OrgUnitByCode(ctx, "SNV")
-	if err != nil {
-		t.Fatal(err)
-	}
+	unit := storetest.Unit(t, db, "SNV")
 	a, err := svc.Agency(ctx, unit, 0, keys)
 	if err != nil {
 		t.Fatal(err)

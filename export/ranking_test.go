@@ -15,6 +15,7 @@ import (
 	"parindex/export"
 	"parindex/integrity"
 	"parindex/store"
+	"parindex/store/storetest"
 	"parindex/survey"
 	"parindex/tabular/tabulartest"
 	"parindex/workbook"
@@ -96,10 +97,7 @@ func TestResponsesExportStreamsEveryRowAndCutsLongComments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	unit, err := db.OrgUnitByCode(ctx, "SNV")
-	if err != nil {
-		t.Fatal(err)
-	}
+	unit := storetest.Unit(t, db, "SNV")
 	long := strings.Repeat("Rất tốt. ", 5000) // 45,000 characters
 	parsed, err := survey.NewService(db, survey.ResultOptions{}).Instrument(ctx, "sipas-2026")
 	if err != nil {

@@ -97,10 +97,7 @@ func TestAddCountRowsAddsUp(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		in := miniInstrument(t, db)
-		unit, err := db.OrgUnitByCode(ctx, "SNV")
-		if err != nil {
-			t.Fatal(err)
-		}
+		unit := storetest.Unit(t, db, "SNV")
 		day := parindex.Date{Year: 2026, Month: 3, Day: 10}
 		row := func(c ...int64) store.CountRow {
 			return store.CountRow{InstrumentID: in.ID, UnitID: unit.ID, Day: day, Counts: c}

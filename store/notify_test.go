@@ -68,10 +68,7 @@ func TestWatchChangesTellsCommittedChanges(t *testing.T) {
 		}
 		expect("a refused revocation")
 
-		unit, err := db.OrgUnitByCode(ctx, "SNV")
-		if err != nil {
-			t.Fatal(err)
-		}
+		unit := storetest.Unit(t, db, "SNV")
 		var rs []*parindex.Response
 		for i, a := range []string{"51", "42", "33"} {
 			rs = append(rs, &parindex.Response{LinkID: links[1].ID, InstrumentID: in.ID, UnitID: unit.ID, Day: parindex.Date{Year: 2026, Month: 3, Day: 10},
@@ -119,10 +116,7 @@ func TestConcurrentScreensMoveCountsOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		in := miniInstrument(t, db)
-		unit, err := db.OrgUnitByCode(ctx, "SNV")
-		if err != nil {
-			t.Fatal(err)
-		}
+		unit := storetest.Unit(t, db, "SNV")
 		var rs []*parindex.Response
 		for i := 0; i < 300; i++ {
 			rs = append(rs, &parindex.Response{InstrumentID: in.ID, UnitID: unit.ID, Day: parindex.Date{Year: 2026, Month: 3, Day: 10 + i%3},

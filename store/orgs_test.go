@@ -126,10 +126,7 @@ func TestOrgTree(t *testing.T) {
 			t.Errorf("predecessors of XN = %s", got)
 		}
 
-		u, err := db.OrgUnitByCode(ctx, "X1")
-		if err != nil {
-			t.Fatal(err)
-		}
+		u := storetest.Unit(t, db, "X1")
 		if u.ValidTo != date("2025-06-30") || u.ValidFrom != date("2000-01-01") || u.ParentCode != "H1" || u.SuccessorCode != "XN" {
 			t.Errorf("X1 read back as %+v", u)
 		}

@@ -122,10 +122,7 @@ func TestMigration15PartitionsResponsesByYear(t *testing.T) {
 	}
 
 	// A repeated key or dossier is refused, whatever the year it came in.
-	unit, err := db.OrgUnitByCode(ctx, "SNV")
-	if err != nil {
-		t.Fatal(err)
-	}
+	unit := storetest.Unit(t, db, "SNV")
 	questions := map[int64][]string{in.ID: {"A1", "A2"}}
 	day := parindex.Date{Year: thisYear + 1, Month: 2, Day: 3}
 	form := func(key, dossier string, day parindex.Date) *parindex.Response {
@@ -304,10 +301,7 @@ func TestRemoveRawResponsesKeepsCounts(t *testing.T) {
 		}
 		// The removed forms' keys are free again, as a deleted row frees a
 		// unique index; the kept ones are not.
-		unit, err := db.OrgUnitByCode(ctx, "SNV")
-		if err != nil {
-			t.Fatal(err)
-		}
+		unit := storetest.Unit(t, db, "SNV")
 		day := parindex.Date{Year: 2026, Month: 6, Day: 1}
 		form := func(key, dossier string) *parindex.Response {
 			return &parindex.Response{InstrumentID: in.ID, UnitID: unit.ID, Day: day, DossierHash: dossier,

@@ -21,10 +21,7 @@ func TestInsertResponsesKeepsAwkwardText(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		in := miniInstrument(t, db)
-		unit, err := db.OrgUnitByCode(ctx, "SNV")
-		if err != nil {
-			t.Fatal(err)
-		}
+		unit := storetest.Unit(t, db, "SNV")
 		comments := []string{
 			`"quoted" and \backslash\ and {braces}, commas`,
 			`NULL`,
@@ -155,14 +152,8 @@ func TestResponseAnswersInIDOrder(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		in := miniInstrument(t, db)
-		unit, err := db.OrgUnitByCode(ctx, "SNV")
-		if err != nil {
-			t.Fatal(err)
-		}
-		other, err := db.OrgUnitByCode(ctx, "STC")
-		if err != nil {
-			t.Fatal(err)
-		}
+		unit := storetest.Unit(t, db, "SNV")
+		other := storetest.Unit(t, db, "STC")
 		// Days run backwards while ids run forwards; the third is flagged;
 		// every second has a comment; one form of another unit between.
 		answers := []string{"51", "42", "33", "24", "15", "05"}

@@ -20,10 +20,7 @@ func TestAddResponseFlagsKeepsTheCounts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		in := miniInstrument(t, db)
-		unit, err := db.OrgUnitByCode(ctx, "SNV")
-		if err != nil {
-			t.Fatal(err)
-		}
+		unit := storetest.Unit(t, db, "SNV")
 		var rs []*parindex.Response
 		for i, a := range []string{"51", "42", "51", "05", "33", "51"} {
 			day := parindex.Date{Year: 2026, Month: 3, Day: 10 + i%2}

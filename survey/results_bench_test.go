@@ -107,10 +107,7 @@ func BenchmarkUnitResult100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		in, _ := survey.ReferenceInstrument("sipas-2026")
-		unit, err := db.OrgUnitByCode(ctx, "U001")
-		if err != nil {
-			b.Fatal(err)
-		}
+		unit := storetest.Unit(b, db, "U001")
 		questions := map[int64][]string{stored.ID: survey.QuestionCodes(in)}
 		rng := rand.New(rand.NewPCG(100, 100_000))
 		const total, batch = 100_000, 5_000

@@ -46,10 +46,7 @@ func TestServeStale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snv, err := db.OrgUnitByCode(ctx, "SNV")
-	if err != nil {
-		t.Fatal(err)
-	}
+	snv := storetest.Unit(t, db, "SNV")
 	codes := survey.QuestionCodes(in)
 	answers := make([]byte, len(codes))
 	for i := range answers {

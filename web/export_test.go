@@ -121,10 +121,7 @@ func formatFloat(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) 
 func TestResponsesDownloadFollowsTheBrowserScoping(t *testing.T) {
 	ts, _ := exportServer(t)
 	ctx := context.Background()
-	snv, err := ts.DB.OrgUnitByCode(ctx, "SNV")
-	if err != nil {
-		t.Fatal(err)
-	}
+	snv := storetest.Unit(t, ts.DB, "SNV")
 	want, err := ts.DB.CountResponses(ctx, store.ResponseFilter{UnitID: snv.ID})
 	if err != nil || want == 0 {
 		t.Fatalf("SNV responses = %d, %v", want, err)

@@ -64,10 +64,7 @@ func TestServeReadsDashboardsAndExportsFromTheReplica(t *testing.T) {
 	replicaFixture(t, primary)
 	replica := storetest.MustOpen(t, replicaURL)
 	in, questions := replicaFixture(t, replica)
-	unit, err := replica.OrgUnitByCode(ctx, "D1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	unit := storetest.Unit(t, replica, "D1")
 	now := time.Now().UTC()
 	var rs []*parindex.Response
 	for i := range 7 {

@@ -25,10 +25,7 @@ func TestSurveyRetention(t *testing.T) {
 		if _, err := db.ImportOrgUnits(ctx, actor, "", rows, ""); err != nil {
 			t.Fatal(err)
 		}
-		unit, err := db.OrgUnitByCode(ctx, "D1")
-		if err != nil {
-			t.Fatal(err)
-		}
+		unit := storetest.Unit(t, db, "D1")
 		in := &parindex.StoredInstrument{Code: "mini-2026", Name: "Thử", Year: 2026, Source: "code: mini-2026", Hash: "abc"}
 		if err := db.SaveInstrument(ctx, actor, in); err != nil {
 			t.Fatal(err)

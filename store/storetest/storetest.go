@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"parindex"
 	"path/filepath"
 	"testing"
 	"time"
@@ -272,4 +273,15 @@ func EachURL(t *testing.T, fn func(t *testing.T, dbURL string)) {
 	t.Helper()
 	t.Run(store.SQLite, func(t *testing.T) { fn(t, SQLiteURL(t)) })
 	t.Run(store.Postgres, func(t *testing.T) { fn(t, PostgresSchemaURL(t)) })
+}
+
+// Unit returns the stored organisation unit of code, failing the test when
+// there is none.
+func Unit(tb testing.TB, db *store.DB, code string) *parindex.OrgUnit {
+	tb.Helper()
+	u, err := db.OrgUnitByCode(context.Background(), code)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u
 }
