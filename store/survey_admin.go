@@ -43,41 +43,6 @@ func (db *DB) ResponsesByUnitOn(ctx context.Context, day parindex.Date) ([]UnitR
 	return out, rows.Err()
 }
 
-// LinkCount is how many responses came through one QR link.
-type LinkCount struct {
-	Today int64 // on the day asked for
-	Total int64
-}
-
-// LinkResponseCounts counts the responses of every link (of one unit when
-// unitID is not 0) on day and in all, by link id. It reads the responses
-// once, grouped, where FindLinks' CountsOn asks two subqueries per link,
-// which a list of every link in the province cannot afford; with a unit it
-// uses the responses' unit index.
-func (db *DB) LinkResponseCounts(ctx context.Context, day parindex.Date, unitID int64) (map[int64]LinkCount, error) {
-	query := `SELECT link_id, SUM(CASE WHEN day = $1 THEN 1 ELSE 0 END), COUNT(*) FROM responses WHERE link_id IS NOT NULL`
-	args := []any{day}
-	if unitID != 0 {
-		query += ` AND org_unit_id = $2`
-		args = append(args, unitID)
-	}
-	rows, err := db.db.QueryContext(ctx, query+` GROUP BY link_id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to count responses by link: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64]LinkCount{}
-	for rows.Next() {
-		var id int64
-		var c LinkCount
-		if err := rows.Scan(&id, &c.Today, &c.Total); err != nil {
-			return nil, fmt.Errorf("store: unable to read a link count: %w", err)
-		}
-		out[id] = c
-	}
-	return out, rows.Err()
-}
-
 // keyBatch bounds the parameters of one IN list, well under the limits of
 // both drivers.
 const keyBatch = 500

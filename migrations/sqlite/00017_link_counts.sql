@@ -1,0 +1,25 @@
+-- +goose Up
+-- Responses per QR link, in all and per day, kept in the transaction that
+-- stores them (store/link_counts.go), so that the survey monitor and the
+-- agency page read one row per link instead of counting the whole responses
+-- table by link (issue 23: 2026-12-07).
+CREATE TABLE link_counts (
+    link_id   INTEGER NOT NULL PRIMARY KEY REFERENCES survey_links (id),
+    responses INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE link_day_counts (
+    day       DATE NOT NULL,
+    link_id   INTEGER NOT NULL REFERENCES survey_links (id),
+    responses INTEGER NOT NULL,
+    PRIMARY KEY (day, link_id)
+) WITHOUT ROWID;
+
+-- From the stored responses, the source of truth.
+INSERT INTO link_counts (link_id, responses)
+SELECT link_id, COUNT(*) FROM responses WHERE link_id IS NOT NULL GROUP BY link_id;
+INSERT INTO link_day_counts (day, link_id, responses)
+SELECT day, link_id, COUNT(*) FROM responses WHERE link_id IS NOT NULL GROUP BY day, link_id;
+
+-- +goose Down
+DROP TABLE link_day_counts;
+DROP TABLE link_counts;
