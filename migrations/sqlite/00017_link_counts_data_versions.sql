@@ -20,6 +20,16 @@ SELECT link_id, COUNT(*) FROM responses WHERE link_id IS NOT NULL GROUP BY link_
 INSERT INTO link_day_counts (day, link_id, responses)
 SELECT day, link_id, COUNT(*) FROM responses WHERE link_id IS NOT NULL GROUP BY day, link_id;
 
+-- A counter per kind of cached data, raised in the transaction that
+-- changes it (store/data_versions.go): a server knows by reading one row
+-- whether the metric values it cached are current, whichever server wrote.
+CREATE TABLE data_versions (
+    name    TEXT NOT NULL PRIMARY KEY,
+    version INTEGER NOT NULL
+);
+INSERT INTO data_versions (name, version) VALUES ('metrics', 0);
+
 -- +goose Down
+DROP TABLE data_versions;
 DROP TABLE link_day_counts;
 DROP TABLE link_counts;
