@@ -18,8 +18,13 @@ import (
 // newer.
 
 // metricsVersion names the counter of the metric catalogue and the
-// observations.
-const metricsVersion = "metrics"
+// observations; countsVersion the counter of changes to the count table
+// other than stored responses (flags added by screening, rows added
+// directly), which a new response id does not reveal.
+const (
+	metricsVersion = "metrics"
+	countsVersion  = "response_counts"
+)
 
 // bumpDataVersion raises name's counter inside tx.
 func bumpDataVersion(ctx context.Context, tx *sqlx.Tx, name string) error {
@@ -38,39 +43,44 @@ func (db *DB) dataVersion(ctx context.Context, name string) (int64, error) {
 	return v, nil
 }
 
-// metricValueCache keeps every unit's PeriodValues per period for one
-// metrics version. Deriving a year's values reads every observation of the
-// year (about 20,000 on the demo province, 0.1–0.3 s on SQLite), and the
-// assessments list, an assessment's sheet, the progress page and the
-// metrics overview each asked for them at every view (issue 23).
-type metricValueCache struct {
+// versionCache keeps values by key for one version of the data they are
+// read from (a data_versions counter, with the latest response id for the
+// responses' counts); a value read under another version is dropped. It
+// holds at most versionCacheKeys keys: staff ask for a few periods.
+type versionCache[F comparable, K comparable, V any] struct {
 	mu      sync.Mutex
-	version int64
-	periods map[parindex.Period]map[int64]map[string]PeriodValue
+	version F
+	values  map[K]V
 }
 
-// metricValuePeriods bounds the periods kept: staff ask for a few years,
-// quarters and months.
-const metricValuePeriods = 64
+const versionCacheKeys = 64
 
-func (c *metricValueCache) get(version int64, p parindex.Period) (map[int64]map[string]PeriodValue, bool) {
+func (c *versionCache[F, K, V]) get(version F, key K) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.version != version {
-		return nil, false
+		var zero V
+		return zero, false
 	}
-	v, ok := c.periods[p]
+	v, ok := c.values[key]
 	return v, ok
 }
 
-func (c *metricValueCache) put(version int64, p parindex.Period, values map[int64]map[string]PeriodValue) {
+func (c *versionCache[F, K, V]) put(version F, key K, value V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.version != version || c.periods == nil || len(c.periods) >= metricValuePeriods {
-		c.version, c.periods = version, map[parindex.Period]map[int64]map[string]PeriodValue{}
+	if c.version != version || c.values == nil || len(c.values) >= versionCacheKeys {
+		c.version, c.values = version, map[K]V{}
 	}
-	c.periods[p] = values
+	c.values[key] = value
 }
+
+// metricValueCache keeps every unit's PeriodValues per period while the
+// metrics are unchanged. Deriving a year's values reads every observation
+// of the year (about 20,000 on the demo province, 0.1-0.3 s on SQLite),
+// and the assessments list, an assessment's sheet, the progress page and
+// the metrics overview each asked for them at every view (issue 23).
+type metricValueCache = versionCache[int64, parindex.Period, map[int64]map[string]PeriodValue]
 
 // pickUnits is the part of every unit's values that belongs to unitIDs
 // (all of it without unitIDs).

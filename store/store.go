@@ -38,6 +38,8 @@ type DB struct {
 	// metricValues keeps every unit's metric values per period
 	// (PeriodValues).
 	metricValues metricValueCache
+	// responseCountCache keeps ResponseCounts' sums.
+	responseCountCache versionCache[countsVersionPair, countsKey, map[int64]*UnitCounts]
 	// Now is the clock used for timestamps written by the store; tests replace it.
 	Now func() time.Time
 }

@@ -109,6 +109,9 @@ func (db *DB) AddResponseFlags(ctx context.Context, instrumentID int64, add map[
 				c[q*countSlots+countSlots/2+level]++
 			}
 		}
+		if err := bumpDataVersion(ctx, tx, countsVersion); err != nil {
+			return err
+		}
 		return db.addCountRows(ctx, tx, moves)
 	})
 	if err != nil {
