@@ -74,6 +74,49 @@ func TestLinkCountsEqualDirectCount(t *testing.T) {
 			}
 		}
 		check("stored")
+
+		// The survey monitor's tallies per day and per unit, from the count
+		// table, equal a direct count of the responses, flagged ones apart
+		// (one flagged as stored, one by screening).
+		flagged := form(links[2], day)
+		flagged.Flags = []string{parindex.FlagDuplicateDevice}
+		if _, err := db.InsertResponses(ctx, []*parindex.Response{flagged}, questions, 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AddResponseFlags(ctx, in.ID, map[int64][]string{1: {parindex.FlagDuplicateDevice}}); err != nil {
+			t.Fatal(err)
+		}
+		from, to := day.AddDays(-1), day
+		perDay, err := db.ResponsesPerDay(ctx, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		perUnit, err := db.ResponsesPerUnit(ctx, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantDays []store.ResponseTally
+		for _, row := range storetest.Rows(t, db, `SELECT day, COUNT(*) AS n, SUM(CASE WHEN flags <> '' THEN 1 ELSE 0 END) AS f
+			FROM responses WHERE day >= $1 AND day <= $2 GROUP BY day ORDER BY day`, from, to) {
+			d, _ := parindex.ParseDate(row["day"][:10])
+			n, _ := strconv.Atoi(row["n"])
+			f, _ := strconv.Atoi(row["f"])
+			wantDays = append(wantDays, store.ResponseTally{Day: d, Responses: n, Flagged: f})
+		}
+		if fmt.Sprint(perDay) != fmt.Sprint(wantDays) || len(wantDays) != 2 || wantDays[1].Flagged != 2 {
+			t.Errorf("ResponsesPerDay = %+v, a direct count %+v", perDay, wantDays)
+		}
+		wantUnits := map[int64]store.ResponseTally{}
+		for _, row := range storetest.Rows(t, db, `SELECT org_unit_id, COUNT(*) AS n, SUM(CASE WHEN flags <> '' THEN 1 ELSE 0 END) AS f
+			FROM responses WHERE day >= $1 AND day <= $2 GROUP BY org_unit_id`, from, to) {
+			u, _ := strconv.ParseInt(row["org_unit_id"], 10, 64)
+			n, _ := strconv.Atoi(row["n"])
+			f, _ := strconv.Atoi(row["f"])
+			wantUnits[u] = store.ResponseTally{UnitID: u, Responses: n, Flagged: f}
+		}
+		if fmt.Sprint(perUnit) != fmt.Sprint(wantUnits) || len(wantUnits) != 2 {
+			t.Errorf("ResponsesPerUnit = %+v, a direct count %+v", perUnit, wantUnits)
+		}
 		if got, _ := db.LinkResponseCounts(ctx, day, 0); got[links[0].ID].Today < 4 || got[links[3].ID] != (store.LinkCount{}) {
 			t.Errorf("counts = %v: want link %d's four batches and nothing for link %d", got, links[0].ID, links[3].ID)
 		}

@@ -30,7 +30,12 @@ CREATE TABLE data_versions (
 );
 INSERT INTO data_versions (name, version) VALUES ('metrics', 0), ('response_counts', 0);
 
+-- The survey monitor counts its thirty days' responses from the count
+-- table (store.ResponsesPerDay, ResponsesPerUnit), not from the responses.
+CREATE INDEX response_counts_day_idx ON response_counts (day);
+
 -- +goose Down
+DROP INDEX response_counts_day_idx;
 DROP TABLE data_versions;
 DROP TABLE link_day_counts;
 DROP TABLE link_counts;
