@@ -15,7 +15,7 @@ import (
 func TestFreshCacheOutdate(t *testing.T) {
 	db := storetest.MustOpenSQLite(t)
 	ctx := context.Background()
-	c := newFreshCache[string, int64](0)
+	c := newFreshCache[string, int64](0, 0)
 	var loads atomic.Int64
 	load := func(context.Context) (int64, error) { return loads.Add(1), nil }
 	for range 3 {
@@ -48,7 +48,7 @@ func TestFreshCacheOutdate(t *testing.T) {
 func TestFreshCacheOutdateDuringRead(t *testing.T) {
 	db := storetest.MustOpenSQLite(t)
 	ctx := context.Background()
-	c := newFreshCache[string, int64](0)
+	c := newFreshCache[string, int64](0, 0)
 	var loads atomic.Int64
 	reading, release := make(chan struct{}), make(chan struct{})
 	slow := func(context.Context) (int64, error) {

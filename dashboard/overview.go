@@ -28,8 +28,8 @@ type Service struct {
 
 // New prepares the dashboards' service.
 func New(db *store.DB, sv *survey.Service) *Service {
-	return &Service{DB: db, Survey: sv, surveyCache: newFreshCache[surveyKey, map[string]survey.GroupResult](0),
-		integrityCache: newFreshCache[surveyKey, integrity.Report](integrityMaxAge),
+	return &Service{DB: db, Survey: sv, surveyCache: newFreshCache[surveyKey, map[string]survey.GroupResult](surveyMinAge, 0),
+		integrityCache: newFreshCache[surveyKey, integrity.Report](integrityMinAge, integrityMaxAge),
 		snapshots:      snapshotCache{entries: map[int64]*loadedSnapshot{}, frameworks: map[string]*criteria.Framework{}}}
 }
 

@@ -61,13 +61,20 @@ func seedSurvey(ctx context.Context, db *store.DB, actor parindex.Actor, volume 
 	if err != nil {
 		return s, err
 	}
-	hasLink := map[int64]bool{}
+	// By unit and counter: a unit may hold links of its own (the ingestion
+	// benchmark's) and still lack the counters the demo plants its cases
+	// at.
+	type counterKey struct {
+		unit  int64
+		label string
+	}
+	hasLink := map[counterKey]bool{}
 	for _, l := range existing {
-		hasLink[l.UnitID] = true
+		hasLink[counterKey{l.UnitID, l.CounterLabel}] = true
 	}
 	var specs []store.LinkSpec
 	for _, u := range units {
-		if u.Type == parindex.OrgTypeProvince || hasLink[u.ID] {
+		if u.Type == parindex.OrgTypeProvince {
 			continue
 		}
 		counters := []string{"Quầy 1"}
@@ -77,6 +84,9 @@ func seedSurvey(ctx context.Context, db *store.DB, actor parindex.Actor, volume 
 			counters = []string{"Quầy 1", "Quầy 2"}
 		}
 		for _, c := range counters {
+			if hasLink[counterKey{u.ID, c}] {
+				continue
+			}
 			specs = append(specs, store.LinkSpec{Token: survey.NewLinkToken(), InstrumentCode: InstrumentCode, UnitCode: u.Code, CounterLabel: c})
 		}
 	}

@@ -202,6 +202,22 @@ func (p PreflightItem) Text(lang string) string {
 	return p.VI
 }
 
+// PreflightItems counts the items of a snapshot's preflight without
+// decoding the rest of its record: the list of snapshots shows only that,
+// and decoding every record's units took most of its time (issue 23).
+func PreflightItems(s *parindex.Snapshot) (int, error) {
+	if len(s.Record) == 0 {
+		return 0, nil
+	}
+	var rec struct {
+		Preflight []json.RawMessage `json:"preflight"`
+	}
+	if err := json.Unmarshal(s.Record, &rec); err != nil {
+		return 0, fmt.Errorf("snapshot %d: record does not decode: %w", s.ID, err)
+	}
+	return len(rec.Preflight), nil
+}
+
 // DecodeRecord reads a snapshot's record; a snapshot scored before records
 // existed gives an empty one.
 func DecodeRecord(s *parindex.Snapshot) (*Record, error) {

@@ -168,7 +168,12 @@ func (db *DB) CountRows(ctx context.Context) ([]CountRow, error) {
 // day. Benchmarks fill the table with it without storing millions of
 // responses.
 func (db *DB) AddCountRows(ctx context.Context, rows []CountRow) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error { return db.addCountRows(ctx, tx, rows) })
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := bumpDataVersion(ctx, tx, countsVersion); err != nil {
+			return err
+		}
+		return db.addCountRows(ctx, tx, rows)
+	})
 }
 
 // addCountRows adds rows to response_counts, which it sorts. One order for

@@ -101,6 +101,9 @@ func (db *DB) SaveMetric(ctx context.Context, actor parindex.Actor, m *parindex.
 				m.Code, m.NameVI, m.NameEN, m.Unit, m.Description, string(m.Combine), m.SelfReport, m.SortOrder); err != nil {
 				return fmt.Errorf("store: unable to add metric %s: %w", m.Code, err)
 			}
+			if err := bumpDataVersion(ctx, tx, metricsVersion); err != nil {
+				return err
+			}
 			return writeAudit(ctx, tx, now, actor, "metric.create", "metric", m.Code, nil, catalogueEntryAuditOf(m), reason)
 		}
 		if m.SortOrder == 0 {
@@ -113,6 +116,9 @@ func (db *DB) SaveMetric(ctx context.Context, actor parindex.Actor, m *parindex.
 			UPDATE metrics SET name_vi = $1, name_en = $2, unit = $3, description = $4, combine = $5, self_report = $6, sort_order = $7
 			WHERE code = $8`, m.NameVI, m.NameEN, m.Unit, m.Description, string(m.Combine), m.SelfReport, m.SortOrder, m.Code); err != nil {
 			return fmt.Errorf("store: unable to change metric %s: %w", m.Code, err)
+		}
+		if err := bumpDataVersion(ctx, tx, metricsVersion); err != nil {
+			return err
 		}
 		return writeAudit(ctx, tx, now, actor, "metric.update", "metric", m.Code, catalogueEntryAuditOf(old), catalogueEntryAuditOf(m), reason)
 	})
@@ -224,6 +230,9 @@ func (db *DB) PutObservations(ctx context.Context, actor parindex.Actor, rows []
 			return err
 		}
 		if err := db.upsertObservations(ctx, tx, write); err != nil {
+			return err
+		}
+		if err := bumpDataVersion(ctx, tx, metricsVersion); err != nil {
 			return err
 		}
 		for i, old := range corrected {
@@ -475,7 +484,31 @@ type PeriodValue struct {
 // rule: the value reported for p itself when there is one, else derived
 // from the months and quarters inside p (parindex.DeriveValue). Keys are
 // unit ids, then metric codes.
+//
+// Every unit's values come from a cache while the metrics are unchanged
+// (metricValueCache); the maps returned are shared and must not be changed.
 func (db *DB) PeriodValues(ctx context.Context, p parindex.Period, unitIDs ...int64) (map[int64]map[string]PeriodValue, error) {
+	version, err := db.dataVersion(ctx, metricsVersion)
+	if err != nil {
+		return nil, err
+	}
+	if all, ok := db.metricValues.get(version, p); ok {
+		return pickUnits(all, unitIDs), nil
+	}
+	if len(unitIDs) > 0 {
+		// One unit's page reads its own rows rather than fill the cache
+		// with the province's.
+		return db.readPeriodValues(ctx, p, unitIDs)
+	}
+	all, err := db.readPeriodValues(ctx, p, nil)
+	if err != nil {
+		return nil, err
+	}
+	db.metricValues.put(version, p, all)
+	return all, nil
+}
+
+func (db *DB) readPeriodValues(ctx context.Context, p parindex.Period, unitIDs []int64) (map[int64]map[string]PeriodValue, error) {
 	catalog, err := db.Metrics(ctx)
 	if err != nil {
 		return nil, err

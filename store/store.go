@@ -37,6 +37,11 @@ type DB struct {
 	upserts sync.Map // PostgreSQL count upserts by rows clause and number of counts
 	// schemaCurrent caches a positive SchemaCurrent answer.
 	schemaCurrent atomic.Bool
+	// metricValues keeps every unit's metric values per period
+	// (PeriodValues).
+	metricValues metricValueCache
+	// responseCountCache keeps ResponseCounts' sums.
+	responseCountCache versionCache[countsVersionPair, countsKey, map[int64]*UnitCounts]
 	// Now is the clock used for timestamps written by the store; tests replace it.
 	Now func() time.Time
 }

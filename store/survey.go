@@ -390,6 +390,9 @@ func (db *DB) insertResponses(ctx context.Context, tx *sqlx.Tx, rs []*parindex.R
 	if err := db.addSlots(ctx, tx, rs, inserted); err != nil {
 		return nil, err
 	}
+	if err := db.addLinkCounts(ctx, tx, rs, inserted); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

@@ -122,6 +122,9 @@ func (db *DB) AddResponseFlags(ctx context.Context, instrumentID int64, add map[
 				return err
 			}
 		}
+		if err := bumpDataVersion(ctx, tx, countsVersion); err != nil {
+			return err
+		}
 		return db.addCountRows(ctx, tx, moves)
 	})
 	if err != nil {

@@ -74,13 +74,13 @@ func (s *Server) renderSnapshots(c *gin.Context, status int, msg string) {
 		d.Frameworks = frameworks
 	}
 	for _, sn := range found {
-		rec, err := snapshot.DecodeRecord(sn)
+		incomplete, err := snapshot.PreflightItems(sn)
 		if err != nil {
 			s.InternalError(c, err)
 			return
 		}
 		sn.Inputs, sn.Results, sn.Record = nil, nil, nil
-		d.Rows = append(d.Rows, snapshotRow{Snapshot: sn, FrameworkName: names[sn.FrameworkCode], Incomplete: len(rec.Preflight)})
+		d.Rows = append(d.Rows, snapshotRow{Snapshot: sn, FrameworkName: names[sn.FrameworkCode], Incomplete: incomplete})
 	}
 	s.Render(c, status, "snapshots", "results.title", d)
 }

@@ -131,7 +131,7 @@ func (s *Server) showIntegrity(c *gin.Context, status int, instrument, year, msg
 		s.Render(c, status, "survey_integrity", "integrity.title", d)
 		return
 	}
-	_, report, err := s.results.Integrity(ctx, d.Instrument, d.Year, s.cfg.IntegrityPolicy, s.cfg.Location)
+	report, err := s.dashboards.Integrity(ctx, d.Instrument, d.Year, s.cfg.IntegrityPolicy, s.cfg.Location)
 	if err != nil {
 		s.InternalError(c, err)
 		return
@@ -180,7 +180,7 @@ func (s *Server) linkIntegrity(c *gin.Context) (*integrityLinkData, []dashboard.
 	if d.Instrument == "" {
 		d.Instrument = l.InstrumentCode
 	}
-	_, report, err := s.results.Integrity(ctx, d.Instrument, d.Year, s.cfg.IntegrityPolicy, s.cfg.Location)
+	report, err := s.dashboards.Integrity(ctx, d.Instrument, d.Year, s.cfg.IntegrityPolicy, s.cfg.Location)
 	if err != nil {
 		s.Fail(c, err)
 		return nil, nil, false
@@ -259,6 +259,7 @@ func (s *Server) markIndependent(c *gin.Context) {
 		s.ShowError(c, err, func(status int, msg string) { s.showIntegrity(c, status, instrument, year, msg) })
 		return
 	}
+	s.dashboards.ForgetIntegrity()
 	s.SetFlash(c, "integrity.marked")
 	c.Redirect(http.StatusSeeOther, "/admin/survey/integrity?"+url.Values{"instrument": {instrument}, "year": {year}}.Encode())
 }

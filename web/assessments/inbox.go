@@ -10,6 +10,7 @@ import (
 	"parindex"
 	"parindex/assessment"
 	"parindex/i18n"
+	"parindex/store"
 	"parindex/web/kit"
 )
 
@@ -24,23 +25,11 @@ type inboxItem struct {
 // inbox lists what waits for the user across the published frameworks
 // (assessment.Cycle.Work), urgent first, in the reader's language with
 // frameworks named by their names, never their codes.
-func (s *Handler) inbox(c *gin.Context) ([]inboxItem, error) {
-	ctx := c.Request.Context()
+func (s *Handler) inbox(c *gin.Context, cycles []assessment.Cycle) []inboxItem {
 	u := kit.CurrentUser(c)
 	lang := s.Lang(c)
-	recs, targets, err := s.frameworksInView(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var tasks []assessment.Task
-	for _, rec := range recs {
-		cycle, err := s.cycle(ctx, rec.Code, targets)
-		if err != nil {
-			return nil, err
-		}
-		if cycle.System, err = s.db.YearMetrics(ctx, cycle.Framework.Year); err != nil {
-			return nil, err
-		}
+	for _, cycle := range cycles {
 		tasks = append(tasks, cycle.Work(u)...)
 	}
 	assessment.UrgentFirst(tasks)
@@ -52,7 +41,29 @@ func (s *Handler) inbox(c *gin.Context) ([]inboxItem, error) {
 			out[i].Urgent = t.Urgent
 		}
 	}
-	return out, nil
+	return out
+}
+
+// cyclesInView loads each published framework's cycle (its assessments,
+// deadlines and the year's system metrics), in the order of recs, which it
+// returns with the units' targets. The assessments list reads them once
+// for its inbox and its tables: loading a framework's assessments is the
+// page's main cost.
+func (s *Handler) cyclesInView(ctx context.Context) ([]*store.FrameworkRecord, []assessment.Cycle, map[string]parindex.Target, error) {
+	recs, targets, err := s.frameworksInView(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cycles := make([]assessment.Cycle, len(recs))
+	for i, rec := range recs {
+		if cycles[i], err = s.cycle(ctx, rec.Code, targets); err != nil {
+			return nil, nil, nil, err
+		}
+		if cycles[i].System, err = s.db.YearMetrics(ctx, cycles[i].Framework.Year); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return recs, cycles, targets, nil
 }
 
 // taskItem is a task in the reader's language, with its link.
@@ -100,10 +111,10 @@ func (s *Handler) cycle(ctx context.Context, framework string, targets map[strin
 }
 
 func (s *Handler) inboxPage(c *gin.Context) {
-	items, err := s.inbox(c)
+	_, cycles, _, err := s.cyclesInView(c.Request.Context())
 	if err != nil {
 		s.InternalError(c, err)
 		return
 	}
-	s.Render(c, http.StatusOK, "assessment_inbox", "inbox.title", items)
+	s.Render(c, http.StatusOK, "assessment_inbox", "inbox.title", s.inbox(c, cycles))
 }

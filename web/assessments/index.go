@@ -47,22 +47,14 @@ func (s *Handler) assessmentsPage(c *gin.Context) {
 	ctx := c.Request.Context()
 	u := kit.CurrentUser(c)
 	lang := s.Lang(c)
-	recs, targets, err := s.frameworksInView(ctx)
+	recs, cycles, targets, err := s.cyclesInView(ctx)
 	if err != nil {
 		s.InternalError(c, err)
 		return
 	}
-	d := indexData{Appraiser: parindex.CanAny(u, parindex.ActionAppraise)}
-	if d.Inbox, err = s.inbox(c); err != nil {
-		s.InternalError(c, err)
-		return
-	}
-	for _, rec := range recs {
-		list, f, err := s.db.ListAssessments(ctx, rec.Code)
-		if err != nil {
-			s.InternalError(c, err)
-			return
-		}
+	d := indexData{Appraiser: parindex.CanAny(u, parindex.ActionAppraise), Inbox: s.inbox(c, cycles)}
+	for i, rec := range recs {
+		list, f := cycles[i].Assessments, cycles[i].Framework
 		fa := frameworkList{Code: rec.Code, Name: rec.Name, Year: rec.Year, CanManage: parindex.Can(u, parindex.ActionManageAssessments, parindex.Target{})}
 		counts := map[assessment.State]int{}
 		for _, a := range list {

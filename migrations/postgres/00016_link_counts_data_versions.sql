@@ -1,0 +1,41 @@
+-- +goose Up
+-- Responses per QR link, in all and per day, kept in the transaction that
+-- stores them (store/link_counts.go), so that the survey monitor and the
+-- agency page read one row per link instead of counting the whole responses
+-- table by link (issue 23: 2026-12-07).
+CREATE TABLE link_counts (
+    link_id   BIGINT NOT NULL PRIMARY KEY REFERENCES survey_links (id),
+    responses BIGINT NOT NULL
+);
+CREATE TABLE link_day_counts (
+    day       DATE NOT NULL,
+    link_id   BIGINT NOT NULL REFERENCES survey_links (id),
+    responses BIGINT NOT NULL,
+    PRIMARY KEY (day, link_id)
+);
+
+-- From the stored responses, the source of truth.
+INSERT INTO link_counts (link_id, responses)
+SELECT link_id, COUNT(*) FROM responses WHERE link_id IS NOT NULL GROUP BY link_id;
+INSERT INTO link_day_counts (day, link_id, responses)
+SELECT day, link_id, COUNT(*) FROM responses WHERE link_id IS NOT NULL GROUP BY day, link_id;
+
+-- A counter per kind of cached data, raised in the transaction that
+-- changes it (store/data_versions.go): a server knows by reading one row
+-- whether the metric values or the answer counts it cached are current,
+-- whichever server wrote.
+CREATE TABLE data_versions (
+    name    TEXT NOT NULL PRIMARY KEY,
+    version BIGINT NOT NULL
+);
+INSERT INTO data_versions (name, version) VALUES ('metrics', 0), ('response_counts', 0);
+
+-- The survey monitor counts its thirty days' responses from the count
+-- table (store.ResponsesPerDay, ResponsesPerUnit), not from the responses.
+CREATE INDEX response_counts_day_idx ON response_counts (day);
+
+-- +goose Down
+DROP INDEX response_counts_day_idx;
+DROP TABLE data_versions;
+DROP TABLE link_day_counts;
+DROP TABLE link_counts;
