@@ -21,9 +21,13 @@ import (
 // observations; countsVersion the counter of changes to the count table
 // other than stored responses (flags added by screening, rows added
 // directly), which a new response id does not reveal.
+// assessmentsVersion the counter of the stored assessments (entries,
+// metrics, appraisals, evidence, states), raised by ensureStored and touch,
+// which every function that writes an assessment calls in its transaction.
 const (
-	metricsVersion = "metrics"
-	countsVersion  = "response_counts"
+	metricsVersion     = "metrics"
+	countsVersion      = "response_counts"
+	assessmentsVersion = "assessments"
 )
 
 // bumpDataVersion raises name's counter inside tx.

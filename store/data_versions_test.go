@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"parindex"
+	"parindex/assessment"
 	"parindex/store"
 	"parindex/store/storetest"
 )
@@ -139,4 +140,52 @@ func TestResponseCountsFollowOtherServersWrites(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A server's cached list of a framework's assessments follows what another
+// server writes on the same database (an entry saved, then corrected), on
+// both dialects, and changing what one list returned does not change the
+// next.
+func TestAssessmentListsFollowOtherServersWrites(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, dbURL string) {
+		ctx := context.Background()
+		writer := storetest.MustOpen(t, dbURL)
+		clock := setUpAssessments(t, writer)
+		reader := storetest.MustOpen(t, dbURL)
+		reader.Now = clock.now
+		snv := func(when string) *assessment.Assessment {
+			t.Helper()
+			list, _, err := reader.ListAssessments(ctx, assessRef.Framework)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range list {
+				if a.UnitCode == assessRef.Unit {
+					return a
+				}
+			}
+			t.Fatalf("%s: SNV is not in the list", when)
+			return nil
+		}
+		if a := snv("first read"); a.ID != 0 || len(a.Entries) != 0 {
+			t.Fatalf("first read: stored %d, %d entries; want a virtual draft", a.ID, len(a.Entries))
+		}
+		if _, err := writer.SaveEntries(ctx, assessActor, assessRef, []assessment.EntryUpdate{{Node: "1.2", Value: assessment.LeafValue{Points: fptr(2.5)}}}, ""); err != nil {
+			t.Fatal(err)
+		}
+		a := snv("after an entry")
+		if a.ID == 0 || a.Entries["1.2"] == nil || *a.Entries["1.2"].Points != 2.5 {
+			t.Fatalf("after an entry: the list still shows %+v", a.Entries)
+		}
+		a.UnitName, a.State = "changed by a caller", assessment.StateFinal
+		if again := snv("read again"); again.UnitName == "changed by a caller" || again.State != assessment.StateDraft {
+			t.Errorf("read again: %q in state %s, want the stored draft", again.UnitName, again.State)
+		}
+		if _, err := writer.SaveEntries(ctx, assessActor, assessRef, []assessment.EntryUpdate{{Node: "1.2", Value: assessment.LeafValue{Points: fptr(3)}}}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if a := snv("after a correction"); *a.Entries["1.2"].Points != 3 {
+			t.Errorf("after a correction: %v points, want 3", *a.Entries["1.2"].Points)
+		}
+	})
 }

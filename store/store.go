@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"parindex/assessment"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -42,6 +43,9 @@ type DB struct {
 	metricValues metricValueCache
 	// responseCountCache keeps ResponseCounts' sums.
 	responseCountCache versionCache[countsVersionPair, countsKey, map[int64]*UnitCounts]
+	// assessmentLists keeps each framework's stored assessments, by unit id,
+	// for ListAssessments (assessmentsVersion); shared, never changed.
+	assessmentLists versionCache[int64, int64, map[int64]*assessment.Assessment]
 	// Now is the clock used for timestamps written by the store; tests replace it.
 	Now func() time.Time
 }

@@ -22,13 +22,13 @@ SELECT day, link_id, COUNT(*) FROM responses WHERE link_id IS NOT NULL GROUP BY 
 
 -- A counter per kind of cached data, raised in the transaction that
 -- changes it (store/data_versions.go): a server knows by reading one row
--- whether the metric values or the answer counts it cached are current,
--- whichever server wrote.
+-- whether the metric values, the answer counts or the assessments it cached
+-- are current, whichever server wrote.
 CREATE TABLE data_versions (
     name    TEXT NOT NULL PRIMARY KEY,
     version INTEGER NOT NULL
 );
-INSERT INTO data_versions (name, version) VALUES ('metrics', 0), ('response_counts', 0);
+INSERT INTO data_versions (name, version) VALUES ('metrics', 0), ('response_counts', 0), ('assessments', 0);
 
 -- The survey monitor counts its thirty days' responses from the count
 -- table (store.ResponsesPerDay, ResponsesPerUnit), not from the responses.
