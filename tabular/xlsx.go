@@ -111,17 +111,25 @@ func (x *XLSX) SheetWithin(sheet string, raw bool, lim Limits) (*Reader, error) 
 	r.next = func() (int, []string, error) {
 		if !rows.Next() {
 			if err := rows.Error(); err != nil {
-				return 0, nil, r.problem(n+1, "", "không đọc được sheet trong tệp Excel: "+err.Error(), "cannot read the Excel sheet: "+err.Error())
+				return 0, nil, r.unreadableRow(n+1, err)
 			}
 			return 0, nil, io.EOF
 		}
 		n++
 		cells, err := rows.Columns(opts)
 		if err != nil {
-			return 0, nil, r.problem(n, "", "không đọc được sheet trong tệp Excel: "+err.Error(), "cannot read the Excel sheet: "+err.Error())
+			return 0, nil, r.unreadableRow(n, err)
 		}
 		return n, cells, nil
 	}
 	r.close = rows.Close
 	return r, nil
+}
+
+// unreadableRow is the problem of a row that excelize cannot read (a
+// malformed cell reference in the file, say): no cell of it can be named,
+// so the problem is the sheet's, and its text names the row.
+func (r *Reader) unreadableRow(row int, err error) error {
+	return r.problem(0, "", fmt.Sprintf("không đọc được dòng %d của sheet trong tệp Excel: %v", row, err),
+		fmt.Sprintf("cannot read row %d of the Excel sheet: %v", row, err))
 }
