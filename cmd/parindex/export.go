@@ -91,7 +91,7 @@ func (s *snapshotExport) flags(fl *pflag.FlagSet, outHelp string) {
 }
 
 // check is the command's PreRunE: both flags are required; outName is
-// --out's placeholder.
+// what the usage calls --out's value (DIR, FILE.xlsx|DIR).
 func (s *snapshotExport) check(outName string) func(*cobra.Command, []string) error {
 	return required("--snapshot ID and --out "+outName+" are required", func() bool { return s.id <= 0 || s.out == "" })
 }
