@@ -75,8 +75,7 @@ func TestLoginRenewLogout(t *testing.T) {
 func TestIdleTimeout(t *testing.T) {
 	ts := newTestServer(t, storetest.MustOpenSQLite(t))
 	ts.Srv.Sessions().IdleTimeout = 700 * time.Millisecond
-	c := ts.client(t)
-	c.mustLogin("viewer")
+	c := ts.loggedIn(t, "viewer")
 	if r := c.get("/app"); r.Status != 200 {
 		t.Fatalf("/app = %d", r.Status)
 	}
@@ -98,8 +97,7 @@ func TestRoleMatrixOverHTTP(t *testing.T) {
 		"noroles":    {200, 200, 403, 403, 403, 403, 403, 403, 403},
 	}
 	for user, codes := range want {
-		c := ts.client(t)
-		c.mustLogin(user)
+		c := ts.loggedIn(t, user)
 		for i, p := range pages {
 			r := c.get(p)
 			if r.Status != codes[i] {
@@ -130,8 +128,7 @@ func TestRoleMatrixOverHTTP(t *testing.T) {
 
 func TestCrossSitePostIsRefused(t *testing.T) {
 	ts := newTestServer(t, storetest.MustOpenSQLite(t))
-	c := ts.client(t)
-	c.mustLogin("admin")
+	c := ts.loggedIn(t, "admin")
 	before := countAudit(t, ts.DB)
 	form := url.Values{"username": {"ke.gian"}, "display_name": {"Kẻ gian"}, "role": {"admin"}}
 	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/admin/users", strings.NewReader(form.Encode()))
@@ -152,8 +149,7 @@ func TestCrossSitePostIsRefused(t *testing.T) {
 func TestAdminCreatesAgencyUserWhoSeesOnlyThatAgency(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ts := newTestServer(t, db)
-		admin := ts.client(t)
-		admin.mustLogin("admin")
+		admin := ts.loggedIn(t, "admin")
 		r := admin.post("/admin/users", url.Values{"username": {"stp.canbo"}, "display_name": {"Cán bộ Tư pháp"},
 			"role": {"agency_editor"}, "unit": {"STP"}})
 		if r.Status != http.StatusCreated {
@@ -190,9 +186,7 @@ func TestAdminCreatesAgencyUserWhoSeesOnlyThatAgency(t *testing.T) {
 
 func TestLogoutEverywhereAndDisable(t *testing.T) {
 	ts := newTestServer(t, storetest.MustOpenSQLite(t))
-	phone, desk := ts.client(t), ts.client(t)
-	phone.mustLogin("snv.leader")
-	desk.mustLogin("snv.leader")
+	phone, desk := ts.loggedIn(t, "snv.leader"), ts.loggedIn(t, "snv.leader")
 	if r := desk.post("/account/logout-all", nil); r.Status != http.StatusSeeOther {
 		t.Fatalf("logout-all = %d", r.Status)
 	}
@@ -201,8 +195,7 @@ func TestLogoutEverywhereAndDisable(t *testing.T) {
 	}
 
 	phone.mustLogin("snv.leader")
-	admin := ts.client(t)
-	admin.mustLogin("admin")
+	admin := ts.loggedIn(t, "admin")
 	u, _, _ := ts.DB.UserCredentials(context.Background(), "snv.leader")
 	if r := admin.post("/admin/users/"+itoa(u.ID), url.Values{"do": {"disable"}, "reason": {"chuyển công tác"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("disable = %d %s", r.Status, r.Body)
@@ -217,8 +210,7 @@ func TestLogoutEverywhereAndDisable(t *testing.T) {
 
 func TestChangePasswordAndLanguage(t *testing.T) {
 	ts := newTestServer(t, storetest.MustOpenSQLite(t))
-	c := ts.client(t)
-	c.mustLogin("viewer")
+	c := ts.loggedIn(t, "viewer")
 	if r := c.post("/account/password", url.Values{"current": {"sai"}, "new": {"mat-khau-moi-dai"}}); r.Status != 400 {
 		t.Errorf("wrong current password = %d", r.Status)
 	}

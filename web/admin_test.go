@@ -37,8 +37,7 @@ func TestAccountPageWarnsOfConflictOfInterest(t *testing.T) {
 		if err := db.CreateUser(ctx, parindex.Actor{Name: "test"}, doha2, hash); err != nil {
 			t.Fatal(err)
 		}
-		admin := ts.client(t)
-		admin.mustLogin("admin")
+		admin := ts.loggedIn(t, "admin")
 		appraiser := "/admin/users/" + itoa(userIDOf(t, db, "appraiser"))
 
 		r := admin.get(appraiser)

@@ -128,8 +128,7 @@ func TestAPIAuthentication(t *testing.T) {
 			t.Errorf("basic auth = %d", r.Status)
 		}
 		// A logged-in staff session is not an API credential.
-		admin := ts.client(t)
-		admin.mustLogin("admin")
+		admin := ts.loggedIn(t, "admin")
 		if r := admin.api("GET", "/api/v1/units", "", nil); r.Status != 401 {
 			t.Errorf("session cookie without a token = %d", r.Status)
 		}

@@ -25,8 +25,7 @@ func TestAssessmentExcelRoundTrip(t *testing.T) {
 		ctx := context.Background()
 		ts := newTestServer(t, db)
 		setUpE2E(t, ts)
-		editor := ts.client(t)
-		editor.mustLogin("snv.editor")
+		editor := ts.loggedIn(t, "snv.editor")
 		r := editor.get(e2eSheet + "/template.xlsx")
 		wantStatus(t, "template", r, 200)
 		if r.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" ||

@@ -31,10 +31,7 @@ func TestAppraiserWithAgencyRoleNeverAppraisesThatUnit(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		admin, appA, appB := ts.client(t), ts.client(t), ts.client(t)
-		admin.mustLogin("admin")
-		appA.mustLogin("thamdinh.a")
-		appB.mustLogin("thamdinh.b")
+		admin, appA, appB := ts.loggedIn(t, "admin"), ts.loggedIn(t, "thamdinh.a"), ts.loggedIn(t, "thamdinh.b")
 		wantStatus(t, "grant agency_leader:SNNMT to the appraiser of area 2", admin.post("/admin/users/"+itoa(userIDOf(t, db, "thamdinh.a")),
 			url.Values{"do": {"grant"}, "role": {parindex.RoleAgencyLeader}, "unit": {"SNNMT"}}), http.StatusSeeOther)
 
@@ -115,9 +112,7 @@ func TestAdministratorWithAgencyRoleLeavesThatUnitToAnother(t *testing.T) {
 			t.Fatal(err)
 		}
 		snnmtRef, stpRef := submittedSheet(t, db, "SNNMT"), submittedSheet(t, db, "STP")
-		doha, admin := ts.client(t), ts.client(t)
-		doha.mustLogin("doha.snnmt")
-		admin.mustLogin("admin")
+		doha, admin := ts.loggedIn(t, "doha.snnmt"), ts.loggedIn(t, "admin")
 		snnmt := "/app/assessments/e2e-2026/SNNMT"
 
 		audits := countAudit(t, db)

@@ -34,8 +34,7 @@ func TestPagesShowTimesInTheProvinceZone(t *testing.T) {
 					settings = map[string]string{"time-zone": tc.zone}
 				}
 				ts := newTestServerWith(t, db, settings)
-				c := ts.client(t)
-				c.mustLogin("admin")
+				c := ts.loggedIn(t, "admin")
 
 				// The organisation import wrote audit rows at the store clock.
 				r := c.get("/admin/audit")

@@ -42,8 +42,7 @@ func TestCriteriaUploadPublishDownload(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		ts := newTestServer(t, db)
-		admin := ts.client(t)
-		admin.mustLogin("admin")
+		admin := ts.loggedIn(t, "admin")
 
 		if r := admin.get("/app/criteria"); r.Status != 200 || !strings.Contains(r.Body, "Chưa có bộ tiêu chí nào") || !strings.Contains(r.Body, `href="/admin/criteria/upload"`) {
 			t.Fatalf("empty list = %d", r.Status)
@@ -179,8 +178,7 @@ func TestCriteriaUploadPublishDownload(t *testing.T) {
 		}
 
 		// An agency user reads published frameworks only, and changes nothing.
-		agency := ts.client(t)
-		agency.mustLogin("snv.editor")
+		agency := ts.loggedIn(t, "snv.editor")
 		r = agency.get("/app/criteria")
 		if r.Status != 200 || !strings.Contains(r.Body, code) || strings.Contains(r.Body, "service-index-766") || strings.Contains(r.Body, "/admin/criteria/upload") {
 			t.Errorf("agency list = %d", r.Status)
@@ -207,8 +205,7 @@ func TestCriteriaUploadPublishDownload(t *testing.T) {
 		if _, err := db.FrameworkByCode(ctx, "communes-2026"); err == nil {
 			t.Error("an agency upload was stored")
 		}
-		nobody := ts.client(t)
-		nobody.mustLogin("noroles")
+		nobody := ts.loggedIn(t, "noroles")
 		if r = nobody.get("/app/criteria"); r.Status != http.StatusForbidden || strings.Contains(r.Body, `href="/app/criteria"`) {
 			t.Errorf("user without roles = %d", r.Status)
 		}
@@ -217,8 +214,7 @@ func TestCriteriaUploadPublishDownload(t *testing.T) {
 
 func TestCriteriaTextIsEscapedAndTranslated(t *testing.T) {
 	ts := newTestServer(t, storetest.MustOpenSQLite(t))
-	admin := ts.client(t)
-	admin.mustLogin("admin")
+	admin := ts.loggedIn(t, "admin")
 	src := strings.Replace(string(criteriaSource(t, "service-index-766")), "name: \"Bộ chỉ số", "name: \"<script>alert(1)</script> Bộ chỉ số", 1)
 	if r := criteriaUpload(admin, `"><img src=x>.yaml`, []byte(src), nil); r.Status != http.StatusSeeOther {
 		t.Fatalf("upload = %d\n%s", r.Status, r.Body)

@@ -104,8 +104,7 @@ func TestDashboard(t *testing.T) {
 // A unit in no published result (the one-stop centre) is not offered a
 // scorecard download that would answer 404; a scored unit's link works.
 func dashboardScorecardLink(t *testing.T, ts *testServer) {
-	admin := ts.client(t)
-	admin.mustLogin("admin")
+	admin := ts.loggedIn(t, "admin")
 	none := admin.get("/app/units/TTPVHCC/dashboard")
 	if none.Status != 200 || !strings.Contains(none.Body, "chưa có trong kết quả chấm điểm") || strings.Contains(none.Body, "scorecard.xlsx") {
 		t.Errorf("the one-stop centre's page (%d) offers a scorecard it does not have, or does not say why", none.Status)
@@ -124,8 +123,7 @@ func dashboardScorecardLink(t *testing.T, ts *testServer) {
 }
 
 func dashboardHostileNames(t *testing.T, ts *testServer) {
-	admin := ts.client(t)
-	admin.mustLogin("admin")
+	admin := ts.loggedIn(t, "admin")
 	for _, path := range []string{"/app/dashboard?framework=province-departments-2026", "/app/units/XSS1/dashboard", "/app/units/XSS2/dashboard"} {
 		r := admin.get(path)
 		if r.Status != 200 {
@@ -171,8 +169,7 @@ func dashboardRoles(t *testing.T, ts *testServer) {
 		{"noroles", map[string]int{"/app/dashboard": 403, "/app/units/SNV/dashboard": 403}},
 	}
 	for _, tc := range cases {
-		c := ts.client(t)
-		c.mustLogin(tc.user)
+		c := ts.loggedIn(t, tc.user)
 		for path, want := range tc.want {
 			if r := c.get(path); r.Status != want {
 				t.Errorf("%s GET %s = %d, want %d", tc.user, path, r.Status, want)
@@ -193,8 +190,7 @@ func dashboardRoles(t *testing.T, ts *testServer) {
 }
 
 func dashboardOverviewContent(t *testing.T, ts *testServer) {
-	c := ts.client(t)
-	c.mustLogin("viewer")
+	c := ts.loggedIn(t, "viewer")
 	r := c.get("/app/dashboard?framework=communes-2026&type=ward")
 	if r.Status != 200 {
 		t.Fatalf("GET overview = %d", r.Status)
@@ -207,8 +203,7 @@ func dashboardOverviewContent(t *testing.T, ts *testServer) {
 	if strings.Contains(r.Body, "Xã ") && strings.Contains(r.Body, `data-sort`) && strings.Contains(r.Body, ">Xã Tân") {
 		t.Errorf("the ward filter lets communes through")
 	}
-	en := ts.client(t)
-	en.mustLogin("viewer")
+	en := ts.loggedIn(t, "viewer")
 	a := en.get("/app/units/SNV/dashboard")
 	if a.Status != 200 || !strings.Contains(a.Body, `href="/app/units/SNV/scorecard.xlsx?year=2026"`) || !strings.Contains(a.Body, "table-scorecard") {
 		t.Errorf("agency page: %d, missing the Excel link or the scorecard", a.Status)

@@ -59,8 +59,7 @@ func TestScorecardDownloadIsScopedToTheAgency(t *testing.T) {
 	}
 	snv := sc.Result.Agency("SNV")
 
-	editor := ts.client(t)
-	editor.mustLogin("snv.editor")
+	editor := ts.loggedIn(t, "snv.editor")
 	r := editor.get("/app/units/SNV/scorecard.xlsx")
 	f := openXLSX(t, r)
 	if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=UTF-8''Phi%E1%BA%BFu%20%C4%91i%E1%BB%83m%20CCHC%202026") {
@@ -101,15 +100,13 @@ func TestScorecardDownloadIsScopedToTheAgency(t *testing.T) {
 	}
 	path := "/app/units/SNV/scorecard.xlsx?snapshot=" + itoa(draft.ID)
 	editor.wantStatus(t, path, http.StatusNotFound, "agency downloading a draft")
-	admin := ts.client(t)
-	admin.mustLogin("admin")
+	admin := ts.loggedIn(t, "admin")
 	openXLSX(t, admin.get(path))
 
 	// A commune's scorecard comes from the communes' framework.
 	openXLSX(t, admin.get("/app/units/X001/scorecard.xlsx"))
 
-	viewer := ts.client(t)
-	viewer.mustLogin("viewer")
+	viewer := ts.loggedIn(t, "viewer")
 	rf := openXLSX(t, viewer.get("/app/ranking.xlsx?snapshot="+itoa(id)))
 	if n := len(rf.GetSheetList()); n != 1 {
 		t.Errorf("ranking sheets = %d", n)
@@ -126,8 +123,7 @@ func TestResponsesDownloadFollowsTheBrowserScoping(t *testing.T) {
 	if err != nil || want == 0 {
 		t.Fatalf("SNV responses = %d, %v", want, err)
 	}
-	editor := ts.client(t)
-	editor.mustLogin("snv.editor")
+	editor := ts.loggedIn(t, "snv.editor")
 	// Without a unit an agency user gets its own unit's responses only.
 	f := openXLSX(t, editor.get("/admin/survey/responses.xlsx"))
 	rows, err := f.GetRows(export.SheetResponses)
@@ -144,8 +140,7 @@ func TestResponsesDownloadFollowsTheBrowserScoping(t *testing.T) {
 	}
 	editor.wantStatus(t, "/admin/survey/responses.xlsx?unit=STP", http.StatusForbidden, "SNV exporting STP")
 	editor.wantStatus(t, "/admin/survey/responses.xlsx?flag=bogus", http.StatusBadRequest, "unknown flag")
-	admin := ts.client(t)
-	admin.mustLogin("admin")
+	admin := ts.loggedIn(t, "admin")
 	all, err := ts.DB.CountResponses(ctx, store.ResponseFilter{Flag: "none", From: parindex.Date{Year: 2026, Month: 6, Day: 1}})
 	if err != nil {
 		t.Fatal(err)
@@ -166,8 +161,7 @@ func TestDownloadLinksOnPages(t *testing.T) {
 	if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.02}); err != nil {
 		t.Fatal(err)
 	}
-	c := ts.client(t)
-	c.mustLogin("admin")
+	c := ts.loggedIn(t, "admin")
 	page := c.get("/app/dashboard")
 	link := regexp.MustCompile(`href="(/app/ranking\.xlsx\?snapshot=\d+)"`).FindStringSubmatch(page.Body)
 	if link == nil {
@@ -203,14 +197,12 @@ func TestSurveyResultsDownloadIsScoped(t *testing.T) {
 		}
 		return codes
 	}
-	admin := ts.client(t)
-	admin.mustLogin("admin")
+	admin := ts.loggedIn(t, "admin")
 	all := unitsOf(openXLSX(t, admin.get("/admin/survey/results.xlsx?instrument=sipas-2026&year=2026")))
 	if len(all) < 20 {
 		t.Errorf("admin's workbook has %d units", len(all))
 	}
-	editor := ts.client(t)
-	editor.mustLogin("snv.editor")
+	editor := ts.loggedIn(t, "snv.editor")
 	r := editor.get("/admin/survey/results.xlsx?instrument=sipas-2026&year=2026")
 	if own := unitsOf(openXLSX(t, r)); strings.Join(own, ",") != "SNV" {
 		t.Errorf("SNV's workbook has units %q", own)

@@ -24,8 +24,7 @@ import (
 // the API's JSON and the dashboards' figures.
 func publishedOutputs(t *testing.T, ts *testServer, token string, id int64, unit string) map[string]string {
 	t.Helper()
-	admin := ts.client(t)
-	admin.mustLogin("admin")
+	admin := ts.loggedIn(t, "admin")
 	out := map[string]string{}
 	workbook := func(name, path string) {
 		f := openXLSX(t, admin.get(path))

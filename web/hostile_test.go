@@ -66,12 +66,10 @@ func TestHostileUploadsAreRefusedInBoundedMemory(t *testing.T) {
 		if _, err := survey.EnsureReference(context.Background(), db, parindex.Actor{Name: "test"}, "sipas-2026"); err != nil {
 			t.Fatal(err)
 		}
-		clerk := ts.client(t)
-		clerk.mustLogin("snv.editor")
+		clerk := ts.loggedIn(t, "snv.editor")
 		template := clerk.get(e2eSheet + "/template.xlsx")
 		wantStatus(t, "template", template, http.StatusOK)
-		admin := ts.client(t)
-		admin.mustLogin("admin")
+		admin := ts.loggedIn(t, "admin")
 
 		hidden := tabulartest.WithRows(t, []byte(template.Body), "_parindex", tabulartest.SparseRows(1000, 46_000, "XFD"))
 		wide := "unit,metric,period,value," + strings.Repeat("x,", 1_000_000) + "\n" + strings.Repeat("SNV,m,2026,1"+strings.Repeat(",", 20_000)+"\n", 300)

@@ -207,10 +207,8 @@ func TestLiveCountStreams(t *testing.T) {
 		in := withSurvey(t, ts)
 		link := mustLink(t, ts.DB, "SNV", "Quầy 1")
 
-		admin := ts.client(t)
-		admin.mustLogin("admin")
-		editor := ts.client(t)
-		editor.mustLogin("snv.editor")
+		admin := ts.loggedIn(t, "admin")
+		editor := ts.loggedIn(t, "snv.editor")
 		monitor := admin.mustStream("/app/dashboard/survey/events")
 		own := editor.mustStream("/admin/survey/today/events")
 		for _, s := range []*sseStream{monitor, own} {
@@ -295,8 +293,7 @@ func TestLiveCountAuthorisation(t *testing.T) {
 		}
 	}
 
-	admin := ts.client(t)
-	admin.mustLogin("admin")
+	admin := ts.loggedIn(t, "admin")
 	first := admin.mustStream("/app/dashboard/survey/events")
 	admin.mustStream("/admin/survey/today/events")
 	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/app/dashboard/survey/events", nil)
@@ -304,8 +301,7 @@ func TestLiveCountAuthorisation(t *testing.T) {
 		t.Errorf("third stream of one user = %d", r.Status)
 	}
 	// Another user is not limited by the admin's streams.
-	viewer := ts.client(t)
-	viewer.mustLogin("viewer")
+	viewer := ts.loggedIn(t, "viewer")
 	viewer.mustStream("/app/dashboard/survey/events")
 	// A closed stream frees its place.
 	first.resp.Body.Close()
@@ -371,8 +367,7 @@ func TestLiveStreamLifetime(t *testing.T) {
 	}
 
 	web.SetLiveTimings(ts.Srv, 25*time.Second, 10*time.Minute, 4)
-	admin := ts.client(t)
-	admin.mustLogin("admin")
+	admin := ts.loggedIn(t, "admin")
 	open := admin.mustStream("/admin/survey/today/events")
 	open.next(t, 5*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -57,16 +57,14 @@ func TestMetricsPagesByRole(t *testing.T) {
 		"noroles":    {403, 403, 403, 403, 403, 403},
 	}
 	for user, codes := range want {
-		c := ts.client(t)
-		c.mustLogin(user)
+		c := ts.loggedIn(t, user)
 		for i, p := range pages {
 			if r := c.get(p); r.Status != codes[i] {
 				t.Errorf("%s GET %s = %d, want %d", user, p, r.Status, codes[i])
 			}
 		}
 	}
-	c := ts.client(t)
-	c.mustLogin("snv.editor")
+	c := ts.loggedIn(t, "snv.editor")
 	body := c.get("/app/metrics?period=2026").Body
 	if !strings.Contains(body, `/app/metrics/units/SNV`) || strings.Contains(body, "/app/metrics/units/STP") {
 		t.Error("the SNV clerk's overview lists other units")
@@ -91,8 +89,7 @@ func TestMetricsPagesByRole(t *testing.T) {
 func TestAgencyReportsSelfReportedMetrics(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ts := newTestServerOnMetricsDay(t, db)
-		c := ts.client(t)
-		c.mustLogin("snv.editor")
+		c := ts.loggedIn(t, "snv.editor")
 		before := countAudit(t, db)
 		r := c.post("/app/metrics/units/SNV?period=2026", url.Values{"metric": {"plan_tasks_total"}, "period": {"2026"}, "value": {"18"}})
 		if r.Status != http.StatusSeeOther {
@@ -123,8 +120,7 @@ func TestAgencyReportsSelfReportedMetrics(t *testing.T) {
 		if r := c.post("/app/metrics/units/STP?period=2026", url.Values{"metric": {"plan_tasks_total"}, "period": {"2026"}, "value": {"1"}}); r.Status != 403 {
 			t.Errorf("report for another unit = %d", r.Status)
 		}
-		v := ts.client(t)
-		v.mustLogin("viewer")
+		v := ts.loggedIn(t, "viewer")
 		if r := v.post("/app/metrics/units/SNV?period=2026", url.Values{"metric": {"plan_tasks_total"}, "period": {"2026"}, "value": {"1"}}); r.Status != 403 {
 			t.Errorf("report by a viewer = %d", r.Status)
 		}
@@ -134,8 +130,7 @@ func TestAgencyReportsSelfReportedMetrics(t *testing.T) {
 func TestMetricsImportPage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ts := newTestServerOnMetricsDay(t, db)
-		c := ts.client(t)
-		c.mustLogin("admin")
+		c := ts.loggedIn(t, "admin")
 		bad := "unit;period;metric;value\nSNV;2026-01;records_received;120\nSNV;2026-13;records_received;5\nKHONGCO;2026-01;records_received;1\n"
 		r := c.postFile("/admin/metrics/import", "file", "thang1.csv", []byte(bad), map[string]string{"step": "check"})
 		if r.Status != 400 || !strings.Contains(r.Body, "KHONGCO") || !strings.Contains(r.Body, "<td>3</td>") || !strings.Contains(r.Body, "<td>4</td>") {
@@ -170,8 +165,7 @@ func TestMetricsImportPage(t *testing.T) {
 		if !strings.Contains(r.Body, "0 số liệu mới, 0 đính chính, 2 không đổi") {
 			t.Errorf("re-import check:\n%s", r.Body)
 		}
-		e := ts.client(t)
-		e.mustLogin("snv.editor")
+		e := ts.loggedIn(t, "snv.editor")
 		if r := e.postFile("/admin/metrics/import", "file", "x.csv", []byte(good), map[string]string{"step": "check"}); r.Status != 403 {
 			t.Errorf("import by an agency = %d", r.Status)
 		}
@@ -182,8 +176,7 @@ func TestMetricsImportPage(t *testing.T) {
 // with the stored catalogue and units.
 func TestMetricsTemplateDownload(t *testing.T) {
 	ts := newTestServer(t, storetest.MustOpenSQLite(t))
-	c := ts.client(t)
-	c.mustLogin("admin")
+	c := ts.loggedIn(t, "admin")
 	r := c.get("/admin/metrics/template.xlsx")
 	if r.Status != 200 || !strings.Contains(r.Header.Get("Content-Disposition"), ".xlsx") {
 		t.Fatalf("template = %d", r.Status)
@@ -209,8 +202,7 @@ func TestMetricsTemplateDownload(t *testing.T) {
 func TestAPITokensPage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ts := newTestServerOnMetricsDay(t, db)
-		c := ts.client(t)
-		c.mustLogin("admin")
+		c := ts.loggedIn(t, "admin")
 		r := c.post("/admin/api-tokens", url.Values{"name": {"Hệ thống một cửa tỉnh"}, "unit": {"SNV"}, "write": {"1"}})
 		m := regexp.MustCompile(`<strong class="code">(pix_[A-Za-z0-9_-]{43})</strong>`).FindStringSubmatch(r.Body)
 		if r.Status != http.StatusCreated || m == nil || r.Header.Get("Cache-Control") != "no-store" {
@@ -239,8 +231,7 @@ func TestAPITokensPage(t *testing.T) {
 		if r := c.post("/admin/api-tokens/"+itoa(tokens[0].ID)+"/revoke", nil); r.Status != 409 {
 			t.Errorf("revoke twice = %d", r.Status)
 		}
-		v := ts.client(t)
-		v.mustLogin("viewer")
+		v := ts.loggedIn(t, "viewer")
 		if r := v.post("/admin/api-tokens", url.Values{"name": {"x"}}); r.Status != 403 {
 			t.Errorf("a viewer created a token: %d", r.Status)
 		}
@@ -249,8 +240,7 @@ func TestAPITokensPage(t *testing.T) {
 
 func TestCatalogEditing(t *testing.T) {
 	ts := newTestServer(t, storetest.MustOpenSQLite(t))
-	c := ts.client(t)
-	c.mustLogin("admin")
+	c := ts.loggedIn(t, "admin")
 	r := c.post("/admin/metrics/catalog", url.Values{"code": {"records_by_post"}, "name_vi": {"Hồ sơ qua bưu chính"}, "name_en": {"Records by post"},
 		"unit": {"hồ sơ"}, "combine": {"sum"}, "reason": {"QĐ 9"}})
 	if r.Status != http.StatusSeeOther {
@@ -262,8 +252,7 @@ func TestCatalogEditing(t *testing.T) {
 	if r := c.post("/admin/metrics/catalog", url.Values{"code": {"Bad Code"}, "name_vi": {"x"}, "name_en": {"x"}, "combine": {"sum"}}); r.Status != 400 {
 		t.Errorf("bad code = %d", r.Status)
 	}
-	e := ts.client(t)
-	e.mustLogin("snv.editor")
+	e := ts.loggedIn(t, "snv.editor")
 	if r := e.post("/admin/metrics/catalog", url.Values{"code": {"x"}, "name_vi": {"x"}, "name_en": {"x"}, "combine": {"sum"}}); r.Status != 403 {
 		t.Errorf("an agency edited the catalogue: %d", r.Status)
 	}

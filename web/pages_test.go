@@ -33,10 +33,8 @@ func TestUserControlledTextIsEscapedEverywhere(t *testing.T) {
 	if err := ts.DB.CreateUser(ctx, parindex.Actor{Name: "test"}, evilUser, hash); err != nil {
 		t.Fatal(err)
 	}
-	admin := ts.client(t)
-	admin.mustLogin("admin")
-	x := ts.client(t)
-	x.mustLogin("xss.user")
+	admin := ts.loggedIn(t, "admin")
+	x := ts.loggedIn(t, "xss.user")
 	checks := []struct {
 		c    *client
 		path string
@@ -79,8 +77,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestAuditPageFiltersAndPages(t *testing.T) {
 	ts := newTestServer(t, storetest.MustOpenSQLite(t))
-	c := ts.client(t)
-	c.mustLogin("admin")
+	c := ts.loggedIn(t, "admin")
 	// The demo tree wrote one row per unit (93): two pages of 50.
 	r := c.get("/admin/audit?object_type=org_unit")
 	if r.Status != 200 || strings.Count(r.Body, "org.create") != 50 || !strings.Contains(r.Body, "page=2") {
@@ -102,8 +99,7 @@ func TestAuditPageFiltersAndPages(t *testing.T) {
 
 func TestUnitFormsAreAudited(t *testing.T) {
 	ts := newTestServer(t, storetest.MustOpenSQLite(t))
-	c := ts.client(t)
-	c.mustLogin("admin")
+	c := ts.loggedIn(t, "admin")
 	r := c.post("/admin/units", url.Values{"code": {"SMOI"}, "name": {"Sở Mới"}, "type": {"department"}, "parent": {"MG"}, "valid_from": {"2026-01-01"}, "reason": {"QĐ 12/QĐ-UBND"}})
 	if r.Status != http.StatusSeeOther || r.Location != "/app/units/SMOI" {
 		t.Fatalf("create unit = %d %s", r.Status, r.Body)

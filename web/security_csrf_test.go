@@ -82,8 +82,7 @@ func TestCrossSitePostsOnEveryStateChangingRoute(t *testing.T) {
 		return c.do(req)
 	}
 
-	admin := ts.client(t)
-	admin.mustLogin("admin")
+	admin := ts.loggedIn(t, "admin")
 	before := tableCounts(t, ts.DB)
 	hostile := []map[string]string{
 		{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},

@@ -26,9 +26,7 @@ func TestPathTraversalOnDownloads(t *testing.T) {
 	in := withSurvey(t, ts)
 	insertResponses(t, ts.DB, in, &parindex.Response{UnitID: unitID(t, ts.DB, "SNV"), Day: parindex.Date{Year: 2026, Month: 3, Day: 1}, Comment: "góp ý SNV"},
 		&parindex.Response{UnitID: unitID(t, ts.DB, "STP"), Day: parindex.Date{Year: 2026, Month: 3, Day: 2}, Comment: "góp ý STP"})
-	editor, other := ts.client(t), ts.client(t)
-	editor.mustLogin("snv.editor")
-	other.mustLogin("stp.editor")
+	editor, other := ts.loggedIn(t, "snv.editor"), ts.loggedIn(t, "stp.editor")
 	leaf := e2eSheet + "/leaf/2.3"
 	pdf := []byte("%PDF-1.4\n% tài liệu kiểm chứng của SNV\n")
 	wantStatus(t, "evidence", postFile(editor, leaf+"/evidence", "bao-cao.pdf", pdf, nil), http.StatusSeeOther)

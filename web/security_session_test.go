@@ -103,8 +103,7 @@ func TestSessionTokensHashedAtRest(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ts := newTestServer(t, db)
 		u, _ := url.Parse(ts.URL)
-		c := ts.client(t)
-		c.mustLogin("admin")
+		c := ts.loggedIn(t, "admin")
 		cookie := sessionCookie(c)
 		if cookie == "" {
 			t.Fatal("no session cookie after login")

@@ -24,9 +24,7 @@ func TestOversizedBodiesAndUploads(t *testing.T) {
 	withSurvey(t, ts)
 	link := mustLink(t, ts.DB, "SNV", "Quầy 1")
 	token := mustToken(t, ts.DB, "lon", "", true)
-	admin, editor := ts.client(t), ts.client(t)
-	admin.mustLogin("admin")
-	editor.mustLogin("snv.editor")
+	admin, editor := ts.loggedIn(t, "admin"), ts.loggedIn(t, "snv.editor")
 	before := tableCounts(t, ts.DB)
 	unchanged := func(what string, tables ...string) {
 		t.Helper()

@@ -37,9 +37,7 @@ func TestSQLMetacharactersInEveryFilter(t *testing.T) {
 				tokens[fmt.Sprint(i, a)] = mustToken(t, db, fmt.Sprint("probe-", i, "-", a), "", false)
 			}
 		}
-		admin, agency := ts.client(t), ts.client(t)
-		admin.mustLogin("admin")
-		agency.mustLogin("snv.editor")
+		admin, agency := ts.loggedIn(t, "admin"), ts.loggedIn(t, "snv.editor")
 		before := tableCounts(t, db)
 
 		type filter struct {

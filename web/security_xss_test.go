@@ -63,8 +63,7 @@ func TestStoredXSSThroughEveryField(t *testing.T) {
 	ctx := context.Background()
 	setUpE2E(t, ts) // a framework to compare the hostile one with
 	withSurvey(t, ts)
-	admin := ts.client(t)
-	admin.mustLogin("admin")
+	admin := ts.loggedIn(t, "admin")
 	must := func(what string, r response, status int) { t.Helper(); wantStatus(t, what, r, status) }
 
 	// Units, with the reason kept in the audit log.
@@ -132,10 +131,7 @@ func TestStoredXSSThroughEveryField(t *testing.T) {
 	// A metric with hostile names, unit and description, reported by an agency with a hostile reason.
 	must("save metric", admin.post("/admin/metrics/catalog", url.Values{"code": {"xss_metric"}, "name_vi": {hostileText}, "name_en": {hostileText},
 		"unit": {hostileText}, "description": {hostileText}, "combine": {"sum"}, "self_report": {"1"}, "reason": {hostileText}}), http.StatusSeeOther)
-	editor, leader, appraiser := ts.client(t), ts.client(t), ts.client(t)
-	editor.mustLogin("snv.editor")
-	leader.mustLogin("snv.leader")
-	appraiser.mustLogin("appraiser")
+	editor, leader, appraiser := ts.loggedIn(t, "snv.editor"), ts.loggedIn(t, "snv.leader"), ts.loggedIn(t, "appraiser")
 	must("report metric", editor.post("/app/metrics/units/SNV?period=2026", url.Values{"metric": {"xss_metric"}, "period": {"2026"}, "value": {"3"}}), http.StatusSeeOther)
 	must("correct metric", editor.post("/app/metrics/units/SNV?period=2026", url.Values{"metric": {"xss_metric"}, "period": {"2026"}, "value": {"4"},
 		"reason": {hostileText}}), http.StatusSeeOther)

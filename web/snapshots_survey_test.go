@@ -57,8 +57,7 @@ func TestSurveyResponsesLeftOutAreExplained(t *testing.T) {
 		t.Fatalf("the demo's clerk's counter has %d clean responses, its unit %d flagged ones", clean, flagged)
 	}
 
-	admin := ts.client(t)
-	admin.mustLogin("admin")
+	admin := ts.loggedIn(t, "admin")
 	r := admin.post("/admin/results", url.Values{"framework": {f.Code}})
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("scoring = %d: %.300s", r.Status, r.Body)

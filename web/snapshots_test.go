@@ -25,8 +25,7 @@ func TestResultsPageScoresChecksAndPublishes(t *testing.T) {
 		if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.02, SkipSnapshots: true}); err != nil {
 			t.Fatal(err)
 		}
-		admin := ts.client(t)
-		admin.mustLogin("admin")
+		admin := ts.loggedIn(t, "admin")
 		if r := admin.get("/app/results"); r.Status != http.StatusOK || !strings.Contains(r.Body, `action="/admin/results"`) {
 			t.Fatalf("results page = %d: %.500s", r.Status, r.Body)
 		}
@@ -90,8 +89,7 @@ func TestResultsPageScoresChecksAndPublishes(t *testing.T) {
 			t.Fatalf("scoring communes = %d", r.Status)
 		}
 		draft := strings.TrimPrefix(r.Header.Get("Location"), "/app/results/")
-		viewer := ts.client(t)
-		viewer.mustLogin("viewer")
+		viewer := ts.loggedIn(t, "viewer")
 		list := viewer.get("/app/results")
 		if list.Status != http.StatusOK || !strings.Contains(list.Body, `href="/app/results/`+path+`"`) || strings.Contains(list.Body, `href="/app/results/`+draft+`"`) {
 			t.Errorf("viewer's list = %d, shows the published %v, shows the draft %v", list.Status,
@@ -101,8 +99,7 @@ func TestResultsPageScoresChecksAndPublishes(t *testing.T) {
 		if r := viewer.post("/admin/results/"+draft+"/publish", url.Values{"as": {"provisional"}, "note": {"x"}}); r.Status != http.StatusForbidden {
 			t.Errorf("viewer publishing = %d", r.Status)
 		}
-		editor := ts.client(t)
-		editor.mustLogin("snv.editor")
+		editor := ts.loggedIn(t, "snv.editor")
 		editor.wantStatus(t, "/app/results", http.StatusForbidden, "agency clerk on the results page")
 	})
 }

@@ -19,8 +19,7 @@ func TestLiveCounterCountsAPostedForm(t *testing.T) {
 	in := withSurvey(t, ts)
 	link := mustLink(t, ts.DB, "SNV", "Quầy 1")
 
-	admin := ts.client(t)
-	admin.mustLogin("admin")
+	admin := ts.loggedIn(t, "admin")
 	today := func(c *client) (int64, map[string]int64) {
 		t.Helper()
 		r := c.get("/admin/survey/today.json")
@@ -80,8 +79,7 @@ func TestLiveCounterCountsAPostedForm(t *testing.T) {
 	if n != 2 || by["SNV"] != 1 || by["STP"] != 1 {
 		t.Errorf("admin today = %d %v", n, by)
 	}
-	agency := ts.client(t)
-	agency.mustLogin("snv.editor")
+	agency := ts.loggedIn(t, "snv.editor")
 	if n, by := today(agency); n != 1 || by["SNV"] != 1 || len(by) != 1 {
 		t.Errorf("agency today = %d %v", n, by)
 	}
@@ -107,8 +105,7 @@ func TestLiveCounterCountsAPostedForm(t *testing.T) {
 	if home := agency.get("/admin/survey"); !strings.Contains(home.Body, `data-live-total>1<`) || strings.Contains(home.Body, "Sở Tư pháp") {
 		t.Error("the agency's live count shows other units")
 	}
-	noroles := ts.client(t)
-	noroles.mustLogin("noroles")
+	noroles := ts.loggedIn(t, "noroles")
 	noroles.wantStatus(t, "/admin/survey/today.json", http.StatusForbidden, "noroles today.json")
 	ts.client(t).wantStatus(t, "/admin/survey/today.json", http.StatusSeeOther, "anonymous today.json")
 }

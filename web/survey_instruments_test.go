@@ -45,8 +45,7 @@ func TestInstrumentUpload(t *testing.T) {
 	ts := newTestServer(t, storetest.MustOpenSQLite(t))
 	withSurvey(t, ts)
 	ctx := context.Background()
-	admin := ts.client(t)
-	admin.mustLogin("admin")
+	admin := ts.loggedIn(t, "admin")
 	count := func() int {
 		all, err := ts.DB.FindInstruments(ctx)
 		if err != nil {
@@ -99,8 +98,7 @@ func TestInstrumentUpload(t *testing.T) {
 		t.Error("the list lacks the instruments or their hash prefix")
 	}
 
-	agency := ts.client(t)
-	agency.mustLogin("snv.editor")
+	agency := ts.loggedIn(t, "snv.editor")
 	if r := agency.postFile("/admin/survey/instruments", "file", "thu2.yaml", []byte(strings.Replace(minimalInstrument, "thu-2026", "thu2-2026", 1)), nil); r.Status != http.StatusForbidden {
 		t.Errorf("agency upload = %d", r.Status)
 	}

@@ -28,8 +28,7 @@ import (
 func TestIntegrityDrillDownAndAgencySection(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ts := integrityDemoServer(t, db)
-		admin := ts.client(t)
-		admin.mustLogin("admin")
+		admin := ts.loggedIn(t, "admin")
 		burst, clerk := demoLink(t, db, demo.BurstCounter), demoLink(t, db, demo.ClerkCounter)
 		drill := func(l *parindex.SurveyLink) string {
 			return fmt.Sprintf("/admin/survey/integrity/links/%d?instrument=%s&year=2026", l.ID, demo.InstrumentCode)
@@ -105,8 +104,7 @@ func TestIntegrityDrillDownAndAgencySection(t *testing.T) {
 		if r := admin.get("/admin/survey/integrity/links/987654?year=2026"); r.Status != http.StatusNotFound {
 			t.Errorf("an unknown link's drill-down = %d, want 404", r.Status)
 		}
-		agency := ts.client(t)
-		agency.mustLogin("snv.leader")
+		agency := ts.loggedIn(t, "snv.leader")
 		for _, path := range []string{drill(burst), drill(honest), strings.Replace(drill(honest), "?", "/table.csv?table=hours&", 1)} {
 			if r := agency.get(path); r.Status != http.StatusForbidden {
 				t.Errorf("an agency's leader reads %s: %d, want 403", path, r.Status)

@@ -23,8 +23,7 @@ func TestIntegrityPageRanksAPlantedClerkFirst(t *testing.T) {
 		ts := newTestServer(t, db)
 		honest, _ := integritytest.PlantClerk(t, ts.DB)
 
-		admin := ts.client(t)
-		admin.mustLogin("admin")
+		admin := ts.loggedIn(t, "admin")
 		page := "/admin/survey/integrity?instrument=sipas-2026&year=2026"
 		r := admin.get(page)
 		if r.Status != http.StatusOK {
@@ -47,8 +46,7 @@ func TestIntegrityPageRanksAPlantedClerkFirst(t *testing.T) {
 			t.Error("the honest counter is called doubtful")
 		}
 
-		agency := ts.client(t)
-		agency.mustLogin("snv.editor")
+		agency := ts.loggedIn(t, "snv.editor")
 		if r := agency.get(page); r.Status != http.StatusForbidden {
 			t.Errorf("an agency reads the integrity page: %d", r.Status)
 		}

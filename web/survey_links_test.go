@@ -20,8 +20,7 @@ func TestSurveyLinksCreateBulkRevoke(t *testing.T) {
 		ts := newTestServer(t, db)
 		withSurvey(t, ts)
 		ctx := context.Background()
-		admin := ts.client(t)
-		admin.mustLogin("admin")
+		admin := ts.loggedIn(t, "admin")
 
 		if body := admin.get("/app").Body; !strings.Contains(body, `href="/admin/survey"`) {
 			t.Error("the admin's menu has no survey entry")
@@ -117,8 +116,7 @@ func TestSurveyLinksCreateBulkRevoke(t *testing.T) {
 		// Agency users and viewers may not create or revoke.
 		stpLink := mustLink(t, db, "STP", "Quầy 1")
 		for _, user := range []string{"snv.editor", "snv.leader", "viewer", "appraiser"} {
-			c := ts.client(t)
-			c.mustLogin(user)
+			c := ts.loggedIn(t, user)
 			before := countAudit(t, db)
 			if r := c.post("/admin/survey/links", url.Values{"unit": {"SNV"}, "instrument": {"sipas-2026"}, "counter": {"Quầy 9"}}); r.Status != http.StatusForbidden {
 				t.Errorf("%s create = %d", user, r.Status)
@@ -138,8 +136,7 @@ func TestSurveyLinksCreateBulkRevoke(t *testing.T) {
 		}
 
 		// An agency user sees its own links, without the forms, and no other unit's.
-		c := ts.client(t)
-		c.mustLogin("snv.editor")
+		c := ts.loggedIn(t, "snv.editor")
 		if body := c.get("/app").Body; !strings.Contains(body, `href="/admin/survey"`) {
 			t.Error("the agency clerk's menu has no survey entry")
 		}
@@ -151,8 +148,7 @@ func TestSurveyLinksCreateBulkRevoke(t *testing.T) {
 		}
 		c.wantStatus(t, "/admin/survey/links?unit=STP", http.StatusForbidden, "agency user, another unit's links")
 		c.wantStatus(t, "/admin/survey/links?unit=KHONGCO", http.StatusForbidden, "agency user, unknown unit")
-		noroles := ts.client(t)
-		noroles.mustLogin("noroles")
+		noroles := ts.loggedIn(t, "noroles")
 		noroles.wantStatus(t, "/admin/survey/links", http.StatusForbidden, "noroles")
 		if body := noroles.get("/app").Body; strings.Contains(body, `href="/admin/survey"`) {
 			t.Error("a user without roles sees the survey entry")
@@ -171,8 +167,7 @@ func TestPostersAndQRCode(t *testing.T) {
 	}
 	other := mustLink(t, ts.DB, "STP", "Quầy 1")
 
-	c := ts.client(t)
-	c.mustLogin("snv.editor")
+	c := ts.loggedIn(t, "snv.editor")
 	r := c.get(fmt.Sprintf("/admin/survey/links/%d/poster", own.ID))
 	if r.Status != 200 {
 		t.Fatalf("own poster = %d", r.Status)
@@ -229,8 +224,7 @@ func TestPostersAndQRCode(t *testing.T) {
 		}
 	}
 	// DoHA prints for every unit.
-	admin := ts.client(t)
-	admin.mustLogin("admin")
+	admin := ts.loggedIn(t, "admin")
 	if r := admin.get(fmt.Sprintf("/admin/survey/links/%d/poster?size=a4", other.ID)); r.Status != 200 || !strings.Contains(r.Body, "Sở Tư pháp") {
 		t.Errorf("admin poster of STP = %d", r.Status)
 	}

@@ -18,8 +18,7 @@ func TestPaperImportPage(t *testing.T) {
 	ts := newTestServer(t, storetest.MustOpenSQLite(t))
 	withSurvey(t, ts)
 	ctx := context.Background()
-	admin := ts.client(t)
-	admin.mustLogin("admin")
+	admin := ts.loggedIn(t, "admin")
 	sipas, _ := survey.ReferenceInstrument("sipas-2026")
 	header := "unit,date," + strings.Join(survey.QuestionCodes(sipas), ",") + ",comment\n"
 	row := func(unit, date, answer, comment string) string {
@@ -59,8 +58,7 @@ func TestPaperImportPage(t *testing.T) {
 		Grants: []parindex.RoleGrant{{Role: parindex.RoleAdmin}}}, hash); err != nil {
 		t.Fatal(err)
 	}
-	other := ts.client(t)
-	other.mustLogin("admin2")
+	other := ts.loggedIn(t, "admin2")
 	if r := other.postFile("/admin/survey/paper", "", "", nil, apply); r.Status != http.StatusBadRequest || paperCount() != 0 {
 		t.Fatalf("another user's apply = %d, %d stored", r.Status, paperCount())
 	}
@@ -104,8 +102,7 @@ func TestPaperImportPage(t *testing.T) {
 		t.Errorf("unknown instrument = %d", r.Status)
 	}
 
-	agency := ts.client(t)
-	agency.mustLogin("snv.editor")
+	agency := ts.loggedIn(t, "snv.editor")
 	agency.wantStatus(t, "/admin/survey/paper", http.StatusForbidden, "agency paper page")
 	if r := agency.postFile("/admin/survey/paper", "file", "giay2.csv", []byte(good+row("SNV", "2026-03-16", "3", "")), map[string]string{"step": "check", "instrument": "sipas-2026"}); r.Status != http.StatusForbidden {
 		t.Errorf("agency paper import = %d", r.Status)

@@ -82,8 +82,7 @@ func TestResponsesBrowser(t *testing.T) {
 			&parindex.Response{UnitID: stp, Day: d("2026-03-02"), Flags: []string{parindex.FlagBot, parindex.FlagSpeeder}},
 			&parindex.Response{UnitID: stp, Day: d("2026-03-09")},
 		)
-		admin := ts.client(t)
-		admin.mustLogin("admin")
+		admin := ts.loggedIn(t, "admin")
 		r := admin.get("/admin/survey/responses")
 		if r.Status != 200 || found(r.Body) != 5 {
 			t.Fatalf("all responses = %d, found %d", r.Status, found(r.Body))
@@ -140,15 +139,13 @@ func TestResponsesBrowser(t *testing.T) {
 			}
 		}
 
-		viewer := ts.client(t)
-		viewer.mustLogin("viewer")
+		viewer := ts.loggedIn(t, "viewer")
 		if r := viewer.get("/admin/survey/responses?unit=STP"); r.Status != 200 || found(r.Body) != 2 {
 			t.Errorf("viewer, STP = %d, %d", r.Status, found(r.Body))
 		}
 
 		// An agency user sees only its units, whatever it asks.
-		agency := ts.client(t)
-		agency.mustLogin("snv.editor")
+		agency := ts.loggedIn(t, "snv.editor")
 		r = agency.get("/admin/survey/responses")
 		if r.Status != 200 || found(r.Body) != 3 || strings.Contains(r.Body, "Sở Tư pháp") || strings.Contains(r.Body, "Mọi đơn vị bạn được xem") {
 			t.Errorf("agency, default = %d, found %d", r.Status, found(r.Body))

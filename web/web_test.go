@@ -253,3 +253,11 @@ func (c *client) wantStatus(t *testing.T, path string, want int, what string) {
 		t.Errorf("%s = %d", what, r.Status)
 	}
 }
+
+// loggedIn is a new client signed in as username with the test password.
+func (ts *testServer) loggedIn(t *testing.T, username string) *client {
+	t.Helper()
+	c := ts.client(t)
+	c.mustLogin(username)
+	return c
+}
