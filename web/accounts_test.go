@@ -14,8 +14,7 @@ import (
 )
 
 func TestLoginRenewLogout(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServer(t, db)
+	eachServer(t, newTestServer, func(t *testing.T, ts *testServer) {
 		c := ts.client(t)
 
 		if r := c.get("/app"); r.Status != http.StatusSeeOther || r.Location != "/login?next=%2Fapp" {
@@ -30,7 +29,7 @@ func TestLoginRenewLogout(t *testing.T) {
 		if r.Status != http.StatusUnauthorized || !strings.Contains(r.Body, "Sai tên đăng nhập hoặc mật khẩu") {
 			t.Errorf("wrong password = %d", r.Status)
 		}
-		audit, _ := db.FindAudit(context.Background(), store.AuditFilter{ObjectType: "user", ObjectID: "snv.editor"})
+		audit, _ := ts.DB.FindAudit(context.Background(), store.AuditFilter{ObjectType: "user", ObjectID: "snv.editor"})
 		if len(audit) == 0 || audit[0].Action != "login.failed" {
 			t.Errorf("failed login not audited: %+v", audit)
 		}
@@ -147,8 +146,7 @@ func TestCrossSitePostIsRefused(t *testing.T) {
 }
 
 func TestAdminCreatesAgencyUserWhoSeesOnlyThatAgency(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServer(t, db)
+	eachServer(t, newTestServer, func(t *testing.T, ts *testServer) {
 		admin := ts.loggedIn(t, "admin")
 		r := admin.post("/admin/users", url.Values{"username": {"stp.canbo"}, "display_name": {"Cán bộ Tư pháp"},
 			"role": {"agency_editor"}, "unit": {"STP"}})
@@ -160,11 +158,11 @@ func TestAdminCreatesAgencyUserWhoSeesOnlyThatAgency(t *testing.T) {
 			t.Fatalf("the new password is not shown once:\n%s", r.Body)
 		}
 		// A duplicate is refused with 409 and no audit row.
-		before := countAudit(t, db)
+		before := countAudit(t, ts.DB)
 		if r := admin.post("/admin/users", url.Values{"username": {"stp.canbo"}, "display_name": {"Trùng"}}); r.Status != http.StatusConflict || !strings.Contains(r.Body, "đã có") {
 			t.Errorf("duplicate = %d", r.Status)
 		}
-		if n := countAudit(t, db); n != before {
+		if n := countAudit(t, ts.DB); n != before {
 			t.Errorf("a failed change wrote %d audit rows", n-before)
 		}
 

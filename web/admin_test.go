@@ -8,9 +8,6 @@ import (
 	"testing"
 
 	"parindex"
-	"parindex/password"
-	"parindex/store"
-	"parindex/store/storetest"
 )
 
 // TestAccountPageWarnsOfConflictOfInterest: granting an appraiser an agency
@@ -19,26 +16,19 @@ import (
 // Vietnamese (English for an English page), naming the unit as escaped
 // text; the list marks the account; revoking the agency role ends it.
 func TestAccountPageWarnsOfConflictOfInterest(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachServer(t, newTestServer, func(t *testing.T, ts *testServer) {
 		const evil = `<script>alert(1)</script>`
 		const escaped = `&lt;script&gt;alert(1)&lt;/script&gt;`
 		ctx := context.Background()
-		ts := newTestServer(t, db)
-		if _, err := db.ImportOrgUnits(ctx, parindex.Actor{Name: "test"}, "", []parindex.OrgRow{
+		if _, err := ts.DB.ImportOrgUnits(ctx, parindex.Actor{Name: "test"}, "", []parindex.OrgRow{
 			{Code: "XSS", Name: evil, Type: parindex.OrgTypeDepartment, Parent: "MG", ValidFrom: "2025-07-01"},
 		}, ""); err != nil {
 			t.Fatal(err)
 		}
-		hash, err := password.Hash(testPassword, cheap)
-		if err != nil {
-			t.Fatal(err)
-		}
 		doha2 := &parindex.User{Username: "doha2", DisplayName: "Quản trị thứ hai", Grants: []parindex.RoleGrant{{Role: parindex.RoleAdmin}}}
-		if err := db.CreateUser(ctx, parindex.Actor{Name: "test"}, doha2, hash); err != nil {
-			t.Fatal(err)
-		}
+		addUsers(t, ts.DB, doha2)
 		admin := ts.loggedIn(t, "admin")
-		appraiser := "/admin/users/" + itoa(userIDOf(t, db, "appraiser"))
+		appraiser := "/admin/users/" + itoa(userIDOf(t, ts.DB, "appraiser"))
 
 		r := admin.get(appraiser)
 		wantStatus(t, "the appraiser's page", r, http.StatusOK)
@@ -73,7 +63,7 @@ func TestAccountPageWarnsOfConflictOfInterest(t *testing.T) {
 		wantStatus(t, "Vietnamese", admin.post("/lang", url.Values{"lang": {"vi"}}), http.StatusSeeOther)
 
 		// Revoking the agency role ends the conflict.
-		u, err := db.UserByID(ctx, userIDOf(t, db, "appraiser"))
+		u, err := ts.DB.UserByID(ctx, userIDOf(t, ts.DB, "appraiser"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"parindex/integrity/integritytest"
-	"parindex/store"
-	"parindex/store/storetest"
 )
 
 // The counter-integrity endpoints: the planted clerk's counter is doubtful
@@ -15,8 +13,7 @@ import (
 // that unit only; unknown units, instruments and years are answered with
 // the field at fault.
 func TestAPISurveyIntegrity(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServer(t, db)
+	eachServer(t, newTestServer, func(t *testing.T, ts *testServer) {
 		honest, _ := integritytest.PlantClerk(t, ts.DB)
 		c := ts.client(t)
 		all := mustToken(t, ts.DB, "Báo cáo", "", false)

@@ -7,16 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"parindex/store"
 	"parindex/store/storetest"
 )
 
 func TestAPIBatchWithBadItemsWritesNothing(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServerOnMetricsDay(t, db)
+	eachServer(t, newTestServerOnMetricsDay, func(t *testing.T, ts *testServer) {
 		c := ts.client(t)
-		token := mustToken(t, db, "Một cửa", "", true)
-		audit := countAudit(t, db)
+		token := mustToken(t, ts.DB, "Một cửa", "", true)
+		audit := countAudit(t, ts.DB)
 		r := c.api("PUT", "/api/v1/metrics", token, batch(
 			obs{"SNV", "2026-01", "records_received", 100},
 			obs{"SNV", "2026-02", "records_received", 90},
@@ -28,7 +26,7 @@ func TestAPIBatchWithBadItemsWritesNothing(t *testing.T) {
 			!strings.Contains(items[0]["message"].(string), "âm") || !strings.Contains(items[0]["message_en"].(string), "negative") {
 			t.Fatalf("one bad item = %d %s", r.Status, r.Body)
 		}
-		if n, _ := db.CountObservations(context.Background(), ""); n != 0 || countAudit(t, db) != audit {
+		if n, _ := ts.DB.CountObservations(context.Background(), ""); n != 0 || countAudit(t, ts.DB) != audit {
 			t.Errorf("a refused batch wrote %d values", n)
 		}
 		// Every kind of problem at once, each item named once per field.
@@ -81,11 +79,10 @@ func TestAPIBatchWithBadItemsWritesNothing(t *testing.T) {
 // too large (±Inf), and a key twice in one object at any depth (the last
 // would win), including a key that differs only in case from a field.
 func TestAPIRefusesAmbiguousJSON(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServerOnMetricsDay(t, db)
+	eachServer(t, newTestServerOnMetricsDay, func(t *testing.T, ts *testServer) {
 		c := ts.client(t)
-		token := mustToken(t, db, "Một cửa", "", true)
-		audit := countAudit(t, db)
+		token := mustToken(t, ts.DB, "Một cửa", "", true)
+		audit := countAudit(t, ts.DB)
 		item := func(period, value string) string {
 			return `{"unit": "SNV", "period": "` + period + `", "metric": "records_received", "value": ` + value + `}`
 		}
@@ -114,7 +111,7 @@ func TestAPIRefusesAmbiguousJSON(t *testing.T) {
 				t.Errorf("body %s = %d %s, want 422 on field %s", tc.body, r.Status, r.Body, tc.field)
 			}
 		}
-		if n, _ := db.CountObservations(context.Background(), ""); n != 0 || countAudit(t, db) != audit {
+		if n, _ := ts.DB.CountObservations(context.Background(), ""); n != 0 || countAudit(t, ts.DB) != audit {
 			t.Errorf("refused bodies wrote %d values", n)
 		}
 		// The same keys in different objects are no duplicates; malformed
@@ -129,10 +126,9 @@ func TestAPIRefusesAmbiguousJSON(t *testing.T) {
 }
 
 func TestAPIPagination(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServerOnMetricsDay(t, db)
+	eachServer(t, newTestServerOnMetricsDay, func(t *testing.T, ts *testServer) {
 		c := ts.client(t)
-		token := mustToken(t, db, "đọc ghi", "", true)
+		token := mustToken(t, ts.DB, "đọc ghi", "", true)
 		all := c.api("GET", "/api/v1/units?all=true&limit=1000", token, nil)
 		if all.Status != 200 || all.JSON["next_cursor"] != nil {
 			t.Fatalf("all units = %d", all.Status)

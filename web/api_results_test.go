@@ -19,10 +19,9 @@ import (
 // A ratio criterion's points change when a metric is corrected through the
 // API and the scores are computed again from the stored year.
 func TestAPICorrectionChangesRatioPoints(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServerOnMetricsDay(t, db)
+	eachServer(t, newTestServerOnMetricsDay, func(t *testing.T, ts *testServer) {
 		c := ts.client(t)
-		token := mustToken(t, db, "Một cửa", "SNV", true)
+		token := mustToken(t, ts.DB, "Một cửa", "SNV", true)
 		putEarlyRecords(t, c, token)
 		f, err := criteria.Reference("service-index-766")
 		if err != nil {
@@ -30,7 +29,7 @@ func TestAPICorrectionChangesRatioPoints(t *testing.T) {
 		}
 		points := func() float64 {
 			t.Helper()
-			year, err := db.YearMetrics(context.Background(), 2026)
+			year, err := ts.DB.YearMetrics(context.Background(), 2026)
 			if err != nil {
 				t.Fatal(err)
 			}

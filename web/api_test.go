@@ -11,7 +11,6 @@ import (
 	"parindex"
 	"parindex/criteria"
 	"parindex/store"
-	"parindex/store/storetest"
 )
 
 // apiReply is an API answer, decoded.
@@ -100,8 +99,7 @@ type obs struct {
 func batch(items ...obs) map[string]any { return map[string]any{"observations": items} }
 
 func TestAPIAuthentication(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServer(t, db)
+	eachServer(t, newTestServer, func(t *testing.T, ts *testServer) {
 		c := ts.client(t)
 		// The contract is public.
 		if r := c.api("GET", "/api/v1/openapi.json", "", nil); r.Status != 200 || r.JSON["openapi"] != "3.1.0" {
@@ -111,12 +109,12 @@ func TestAPIAuthentication(t *testing.T) {
 		if r.Status != 401 || r.errorCode() != "unauthorized" || !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
 			t.Errorf("no token = %d %s", r.Status, r.Body)
 		}
-		for _, bad := range []string{"pix_notarealtoken", "xyz", mustToken(t, db, "x", "", false) + "0"} {
+		for _, bad := range []string{"pix_notarealtoken", "xyz", mustToken(t, ts.DB, "x", "", false) + "0"} {
 			if r := c.api("GET", "/api/v1/units", bad, nil); r.Status != 401 || r.errorCode() != "unauthorized" {
 				t.Errorf("token %q = %d", bad, r.Status)
 			}
 		}
-		token := mustToken(t, db, "Hệ thống một cửa", "", false)
+		token := mustToken(t, ts.DB, "Hệ thống một cửa", "", false)
 		r = c.api("GET", "/api/v1/units", token, nil)
 		if r.Status != 200 || len(r.list()) < 80 || r.Header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("valid token = %d, %d units", r.Status, len(r.list()))
@@ -136,7 +134,7 @@ func TestAPIAuthentication(t *testing.T) {
 			t.Errorf("PUT with a session cookie = %d", r.Status)
 		}
 		// Last use is noted; a revoked token stops working at once.
-		list, _ := db.FindAPITokens(context.Background())
+		list, _ := ts.DB.FindAPITokens(context.Background())
 		var id int64
 		for _, tk := range list {
 			if tk.Name == "Hệ thống một cửa" {
@@ -146,7 +144,7 @@ func TestAPIAuthentication(t *testing.T) {
 				}
 			}
 		}
-		if err := db.RevokeAPIToken(context.Background(), parindex.Actor{Name: "test"}, id, "thử"); err != nil {
+		if err := ts.DB.RevokeAPIToken(context.Background(), parindex.Actor{Name: "test"}, id, "thử"); err != nil {
 			t.Fatal(err)
 		}
 		if r := c.api("GET", "/api/v1/units", token, nil); r.Status != 401 {
@@ -156,11 +154,10 @@ func TestAPIAuthentication(t *testing.T) {
 }
 
 func TestAPIScopeAndWrite(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServerOnMetricsDay(t, db)
+	eachServer(t, newTestServerOnMetricsDay, func(t *testing.T, ts *testServer) {
 		c := ts.client(t)
-		snvWrite := mustToken(t, db, "SNV ghi", "SNV", true)
-		allRead := mustToken(t, db, "đọc", "", false)
+		snvWrite := mustToken(t, ts.DB, "SNV ghi", "SNV", true)
+		allRead := mustToken(t, ts.DB, "đọc", "", false)
 		ctx := context.Background()
 
 		// A PUT with a token and no Origin passes the cross-origin protection.
@@ -170,13 +167,13 @@ func TestAPIScopeAndWrite(t *testing.T) {
 		}
 		// A unit-scoped token cannot write another unit: the whole batch is
 		// refused, the item named, nothing written.
-		before, _ := db.CountObservations(ctx, "")
+		before, _ := ts.DB.CountObservations(ctx, "")
 		r = c.api("PUT", "/api/v1/metrics", snvWrite, batch(obs{"SNV", "2026-02", "records_received", 1}, obs{"STP", "2026-02", "records_received", 1}))
 		items := r.errorItems()
 		if r.Status != 403 || r.errorCode() != "forbidden" || len(items) != 1 || items[0]["index"] != 1.0 || items[0]["field"] != "unit" || !strings.Contains(items[0]["message_en"].(string), "STP") {
 			t.Errorf("PUT another unit = %d %s", r.Status, r.Body)
 		}
-		if after, _ := db.CountObservations(ctx, ""); after != before {
+		if after, _ := ts.DB.CountObservations(ctx, ""); after != before {
 			t.Errorf("a refused batch wrote %d values", after-before)
 		}
 		// A read token cannot write at all.
@@ -216,26 +213,25 @@ func TestAPIScopeAndWrite(t *testing.T) {
 }
 
 func TestAPIResendIsIdempotentAndCorrectionsAreKept(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServerOnMetricsDay(t, db)
+	eachServer(t, newTestServerOnMetricsDay, func(t *testing.T, ts *testServer) {
 		c := ts.client(t)
-		token := mustToken(t, db, "Một cửa", "", true)
+		token := mustToken(t, ts.DB, "Một cửa", "", true)
 		b := batch(obs{"SNV", "2026-03", "records_received", 1250}, obs{"X001", "2026-Q1", "records_online", 300}, obs{"STP", "2026", "plan_tasks_total", 14})
 		r := c.api("PUT", "/api/v1/metrics", token, b)
 		if r.Status != 200 || r.data()["inserted"] != 3.0 {
 			t.Fatalf("first PUT = %d %s", r.Status, r.Body)
 		}
-		audit := countAudit(t, db)
+		audit := countAudit(t, ts.DB)
 		for i := 0; i < 2; i++ {
 			r = c.api("PUT", "/api/v1/metrics", token, b)
 			if r.Status != 200 || r.data()["unchanged"] != 3.0 || r.data()["inserted"] != 0.0 || r.data()["updated"] != 0.0 {
 				t.Errorf("re-send %d = %d %s", i, r.Status, r.Body)
 			}
 		}
-		if n := countAudit(t, db); n != audit {
+		if n := countAudit(t, ts.DB); n != audit {
 			t.Errorf("re-sends wrote %d audit rows", n-audit)
 		}
-		if n, _ := db.CountObservations(context.Background(), ""); n != 3 {
+		if n, _ := ts.DB.CountObservations(context.Background(), ""); n != 3 {
 			t.Errorf("%d values after re-sends", n)
 		}
 		// A correction: the item says so, history and audit keep the old value.
@@ -243,13 +239,13 @@ func TestAPIResendIsIdempotentAndCorrectionsAreKept(t *testing.T) {
 		if r.Status != 200 || r.data()["updated"] != 1.0 || r.data()["items"].([]any)[0].(map[string]any)["status"] != "updated" {
 			t.Fatalf("correction = %d %s", r.Status, r.Body)
 		}
-		snv, _ := db.OrgUnitByCode(context.Background(), "SNV")
+		snv, _ := ts.DB.OrgUnitByCode(context.Background(), "SNV")
 		mar, _ := parindex.ParsePeriod("2026-03")
-		hist, _ := db.ObservationHistory(context.Background(), snv.ID, mar, "records_received")
+		hist, _ := ts.DB.ObservationHistory(context.Background(), snv.ID, mar, "records_received")
 		if len(hist) != 2 || hist[0].Value != 1260 || hist[1].Value != 1250 {
 			t.Errorf("history: %+v", hist)
 		}
-		entries, _ := db.FindAudit(context.Background(), store.AuditFilter{ObjectType: "metric_observation"})
+		entries, _ := ts.DB.FindAudit(context.Background(), store.AuditFilter{ObjectType: "metric_observation"})
 		if len(entries) != 1 || entries[0].RequestID == "" || !strings.HasPrefix(entries[0].Actor, "api:Một cửa#") {
 			t.Errorf("audit: %+v", entries)
 		}

@@ -14,17 +14,14 @@ import (
 	"parindex"
 	"parindex/assessment"
 	"parindex/store"
-	"parindex/store/storetest"
 )
 
 // TestAssessmentExcelRoundTrip: a valid file (dry run, then applied), a file
 // with three bad cells (all reported, nothing applied) and a file for
 // another framework version.
 func TestAssessmentExcelRoundTrip(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachServer(t, newE2EServer, func(t *testing.T, ts *testServer) {
 		ctx := context.Background()
-		ts := newTestServer(t, db)
-		setUpE2E(t, ts)
 		editor := ts.loggedIn(t, "snv.editor")
 		r := editor.get(e2eSheet + "/template.xlsx")
 		wantStatus(t, "template", r, 200)
@@ -62,7 +59,7 @@ func TestAssessmentExcelRoundTrip(t *testing.T) {
 			x.WriteTo(&buf)
 			return buf.Bytes()
 		}
-		audits := countAudit(t, db)
+		audits := countAudit(t, ts.DB)
 
 		// A file for another version of the framework.
 		r = editor.get("/app/assessments/e2e-2027/SNV/template.xlsx")
@@ -87,7 +84,7 @@ func TestAssessmentExcelRoundTrip(t *testing.T) {
 		r = postFile(editor, e2eSheet+"/upload", "snv.xlsx", good, nil)
 		wantStatus(t, "dry run", r, http.StatusOK)
 		mustContain(t, "dry run", r, "Tệp hợp lệ", "<strong>2,75</strong>", "Biên bản kiểm kê 2026", "Số văn bản QPPL đã ban hành trong năm")
-		if countAudit(t, db) != audits {
+		if countAudit(t, ts.DB) != audits {
 			t.Fatal("the dry run wrote something")
 		}
 		token := regexp.MustCompile(`name="token" value="([0-9a-f]{32})"`).FindStringSubmatch(r.Body)
@@ -95,7 +92,7 @@ func TestAssessmentExcelRoundTrip(t *testing.T) {
 			t.Fatal("no token to apply")
 		}
 		wantStatus(t, "apply", editor.post(e2eSheet+"/upload", url.Values{"step": {"apply"}, "token": {token[1]}, "file_name": {"snv.xlsx"}}), http.StatusSeeOther)
-		a, _, err := db.Assessment(ctx, assessment.Ref{Framework: "e2e-2026", Unit: "SNV"})
+		a, _, err := ts.DB.Assessment(ctx, assessment.Ref{Framework: "e2e-2026", Unit: "SNV"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,7 +105,7 @@ func TestAssessmentExcelRoundTrip(t *testing.T) {
 		if a.Entries["6.2"] == nil || a.Entries["6.2"].Note != "Biên bản kiểm kê 2026" || a.Metrics["legal_docs_issued"].Value != 12 {
 			t.Errorf("after apply: %+v %+v", a.Entries["6.2"], a.Metrics)
 		}
-		rows := auditRows(t, db, "assessment", "e2e-2026/SNV")
+		rows := auditRows(t, ts.DB, "assessment", "e2e-2026/SNV")
 		if len(rows) != 5 {
 			t.Errorf("apply wrote %d audit rows, want 5 (3 leaves, 2 metrics)", len(rows))
 		}

@@ -9,9 +9,6 @@ import (
 
 	"parindex"
 	"parindex/assessment"
-	"parindex/password"
-	"parindex/store"
-	"parindex/store/storetest"
 )
 
 // TestAppraiserWithAgencyRoleNeverAppraisesThatUnit is the red-team
@@ -22,34 +19,32 @@ import (
 // offered, while the same appraiser still appraises STP; a grant on the
 // province with its sub-units reaches every department.
 func TestAppraiserWithAgencyRoleNeverAppraisesThatUnit(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachServer(t, newE2EServer, func(t *testing.T, ts *testServer) {
 		ctx := context.Background()
-		ts := newTestServer(t, db)
-		setUpE2E(t, ts)
 		for _, unit := range []string{"SNNMT", "STP"} {
-			if _, err := db.Transition(ctx, parindex.Actor{Name: "test"}, submittedSheet(t, db, unit), assessment.TransitionStartAppraisal, ""); err != nil {
+			if _, err := ts.DB.Transition(ctx, parindex.Actor{Name: "test"}, submittedSheet(t, ts.DB, unit), assessment.TransitionStartAppraisal, ""); err != nil {
 				t.Fatal(err)
 			}
 		}
 		admin, appA, appB := ts.loggedIn(t, "admin"), ts.loggedIn(t, "thamdinh.a"), ts.loggedIn(t, "thamdinh.b")
-		wantStatus(t, "grant agency_leader:SNNMT to the appraiser of area 2", admin.post("/admin/users/"+itoa(userIDOf(t, db, "thamdinh.a")),
+		wantStatus(t, "grant agency_leader:SNNMT to the appraiser of area 2", admin.post("/admin/users/"+itoa(userIDOf(t, ts.DB, "thamdinh.a")),
 			url.Values{"do": {"grant"}, "role": {parindex.RoleAgencyLeader}, "unit": {"SNNMT"}}), http.StatusSeeOther)
 
 		snnmt, stp := "/app/assessments/e2e-2026/SNNMT", "/app/assessments/e2e-2026/STP"
-		audits := countAudit(t, db)
+		audits := countAudit(t, ts.DB)
 		wantStatus(t, "A accepts SNNMT's 2.2", appA.post(snnmt+"/leaf/2.2/appraise", url.Values{"decision": {"accept"}}), http.StatusForbidden)
 		wantStatus(t, "A adjusts SNNMT's 2.3", appA.post(snnmt+"/leaf/2.3/appraise",
 			url.Values{"decision": {"adjust"}, "p": {"3"}, "comment": {"Đủ hồ sơ"}}), http.StatusForbidden)
 		wantStatus(t, "A accepts SNNMT's area 2", appA.post(snnmt+"/accept", url.Values{"area": {"2"}}), http.StatusForbidden)
-		if n := countAudit(t, db); n != audits {
+		if n := countAudit(t, ts.DB); n != audits {
 			t.Errorf("the refused appraisals wrote %d audit rows", n-audits)
 		}
-		for _, row := range auditRows(t, db, "assessment", "e2e-2026/SNNMT") {
+		for _, row := range auditRows(t, ts.DB, "assessment", "e2e-2026/SNNMT") {
 			if strings.HasPrefix(row.Action, "appraisal.") {
 				t.Errorf("audit row %s by %s on SNNMT", row.Action, row.Actor)
 			}
 		}
-		a, _, err := db.Assessment(ctx, assessment.Ref{Framework: "e2e-2026", Unit: "SNNMT"})
+		a, _, err := ts.DB.Assessment(ctx, assessment.Ref{Framework: "e2e-2026", Unit: "SNNMT"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,18 +71,18 @@ func TestAppraiserWithAgencyRoleNeverAppraisesThatUnit(t *testing.T) {
 
 		// The same appraiser still appraises another unit.
 		wantStatus(t, "A accepts STP's 2.2", appA.post(stp+"/leaf/2.2/appraise", url.Values{"decision": {"accept"}}), http.StatusSeeOther)
-		rows := auditRows(t, db, "assessment", "e2e-2026/STP")
+		rows := auditRows(t, ts.DB, "assessment", "e2e-2026/STP")
 		if last := rows[len(rows)-1]; last.Action != "appraisal.decide" || last.Actor != "thamdinh.a" || !strings.Contains(last.After, `"node":"2.2"`) {
 			t.Errorf("STP's last audit row = %s by %s: %s", last.Action, last.Actor, last.After)
 		}
 
 		// A clerk's grant on the province with its sub-units reaches every department.
-		wantStatus(t, "grant agency_editor:MG with sub-units to the appraiser of area 6", admin.post("/admin/users/"+itoa(userIDOf(t, db, "thamdinh.b")),
+		wantStatus(t, "grant agency_editor:MG with sub-units to the appraiser of area 6", admin.post("/admin/users/"+itoa(userIDOf(t, ts.DB, "thamdinh.b")),
 			url.Values{"do": {"grant"}, "role": {parindex.RoleAgencyEditor}, "unit": {"MG"}, "descendants": {"1"}}), http.StatusSeeOther)
-		audits = countAudit(t, db)
+		audits = countAudit(t, ts.DB)
 		wantStatus(t, "B accepts STP's 6.2", appB.post(stp+"/leaf/6.2/appraise", url.Values{"decision": {"accept"}}), http.StatusForbidden)
 		wantStatus(t, "B accepts SNNMT's area 6", appB.post(snnmt+"/accept", url.Values{"area": {"6"}}), http.StatusForbidden)
-		if n := countAudit(t, db); n != audits {
+		if n := countAudit(t, ts.DB); n != audits {
 			t.Errorf("the refused appraisals wrote %d audit rows", n-audits)
 		}
 	})
@@ -99,27 +94,19 @@ func TestAppraiserWithAgencyRoleNeverAppraisesThatUnit(t *testing.T) {
 // assessment (the bulk start leaves it submitted); another administrator
 // does.
 func TestAdministratorWithAgencyRoleLeavesThatUnitToAnother(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachServer(t, newE2EServer, func(t *testing.T, ts *testServer) {
 		ctx := context.Background()
-		ts := newTestServer(t, db)
-		setUpE2E(t, ts)
-		hash, err := password.Hash(testPassword, cheap)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := db.CreateUser(ctx, parindex.Actor{Name: "test"}, &parindex.User{Username: "doha.snnmt", DisplayName: "Quản trị kiêm Sở NN&MT",
-			Grants: []parindex.RoleGrant{{Role: parindex.RoleAdmin}, {Role: parindex.RoleAgencyLeader, UnitCode: "SNNMT"}}}, hash); err != nil {
-			t.Fatal(err)
-		}
-		snnmtRef, stpRef := submittedSheet(t, db, "SNNMT"), submittedSheet(t, db, "STP")
+		addUsers(t, ts.DB, &parindex.User{Username: "doha.snnmt", DisplayName: "Quản trị kiêm Sở NN&MT",
+			Grants: []parindex.RoleGrant{{Role: parindex.RoleAdmin}, {Role: parindex.RoleAgencyLeader, UnitCode: "SNNMT"}}})
+		snnmtRef, stpRef := submittedSheet(t, ts.DB, "SNNMT"), submittedSheet(t, ts.DB, "STP")
 		doha, admin := ts.loggedIn(t, "doha.snnmt"), ts.loggedIn(t, "admin")
 		snnmt := "/app/assessments/e2e-2026/SNNMT"
 
-		audits := countAudit(t, db)
+		audits := countAudit(t, ts.DB)
 		wantStatus(t, "return SNNMT", doha.post(snnmt+"/transition", url.Values{"t": {"return"}, "reason": {"Thiếu hồ sơ"}}), http.StatusForbidden)
 		wantStatus(t, "start SNNMT", doha.post(snnmt+"/transition", url.Values{"t": {"start_appraisal"}}), http.StatusForbidden)
 		wantStatus(t, "reopen SNNMT", doha.post(snnmt+"/reopen", url.Values{"until": {"2099-01-01"}, "reason": {"x"}}), http.StatusForbidden)
-		if n := countAudit(t, db); n != audits {
+		if n := countAudit(t, ts.DB); n != audits {
 			t.Errorf("the refused transitions wrote %d audit rows", n-audits)
 		}
 		if strings.Contains(doha.get(snnmt).Body, `action="`+snnmt+`/transition"`) {
@@ -129,7 +116,7 @@ func TestAdministratorWithAgencyRoleLeavesThatUnitToAnother(t *testing.T) {
 		wantStatus(t, "start every submitted agency", r, http.StatusSeeOther)
 		mustContain(t, "progress after the start", doha.get(r.Location), "để lại cho một quản trị khác")
 		for ref, want := range map[assessment.Ref]assessment.State{snnmtRef: assessment.StateSubmitted, stpRef: assessment.StateAppraisal1} {
-			a, _, err := db.Assessment(ctx, ref)
+			a, _, err := ts.DB.Assessment(ctx, ref)
 			if err != nil {
 				t.Fatal(err)
 			}

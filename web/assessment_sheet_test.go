@@ -15,8 +15,6 @@ import (
 	"parindex/assessment"
 	"parindex/criteria"
 	"parindex/scoring"
-	"parindex/store"
-	"parindex/store/storetest"
 )
 
 // TestAssessmentEndToEnd walks one agency from draft to final with two
@@ -24,10 +22,8 @@ import (
 // changes, and that scoring from the final assessments uses the final
 // appraised points.
 func TestAssessmentEndToEnd(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachServer(t, newE2EServer, func(t *testing.T, ts *testServer) {
 		ctx := context.Background()
-		ts := newTestServer(t, db)
-		setUpE2E(t, ts)
 		editor, leader, admin, appA, appB, other := ts.loggedIn(t, "snv.editor"), ts.loggedIn(t, "snv.leader"), ts.loggedIn(t, "admin"), ts.loggedIn(t, "thamdinh.a"), ts.loggedIn(t, "thamdinh.b"), ts.loggedIn(t, "stp.editor")
 
 		r := editor.get("/app/assessments")
@@ -42,11 +38,11 @@ func TestAssessmentEndToEnd(t *testing.T) {
 		mustContain(t, "sheet", r, `name="p.2.3"`, `name="a.2.1"`, `name="m.legal_docs_issued"`, `name="p.T.1"`, `src="/static/assessment.`)
 
 		// Three bad values: each reported beside its leaf, nothing saved.
-		audits := countAudit(t, db)
+		audits := countAudit(t, ts.DB)
 		r = editor.post(e2eSheet, sheetForm(map[string]string{"p.2.3": "3.3", "p.6.2": "1,25", "m.initiatives_adopted": "-2"}))
 		wantStatus(t, "bad sheet", r, http.StatusBadRequest)
 		mustContain(t, "bad sheet", r, "Có 3 lỗi, chưa lưu gì", "điểm 3,3 nằm ngoài khoảng 0 đến 3", "không phải bội số của 0,5", "phải là số không âm", `value="3.3"`)
-		if countAudit(t, db) != audits {
+		if countAudit(t, ts.DB) != audits {
 			t.Fatal("a refused save wrote audit rows")
 		}
 
@@ -87,7 +83,7 @@ func TestAssessmentEndToEnd(t *testing.T) {
 		wantStatus(t, "another agency's evidence", other.get(download), http.StatusNotFound)
 
 		// The deadline passes: the sheet is locked; DoHA reopens SNV.
-		yesterday := parindex.DateOf(db.Now().In(vietnamZone)).AddDays(-1)
+		yesterday := parindex.DateOf(ts.DB.Now().In(vietnamZone)).AddDays(-1)
 		today := yesterday.AddDays(1)
 		wantStatus(t, "deadlines", admin.post("/admin/assessments/e2e-2026/deadlines", url.Values{
 			assessment.StageSelfAssessment: {yesterday.String()}, assessment.StageExplanation: {today.AddDays(5).String()}, "reason": {"Công văn 15/SNV"}}), http.StatusSeeOther)
@@ -96,7 +92,7 @@ func TestAssessmentEndToEnd(t *testing.T) {
 		mustContain(t, "locked sheet", r, "đã khóa")
 		wantStatus(t, "submit a locked sheet", leader.post(e2eSheet+"/transition", url.Values{"t": {"submit"}}), http.StatusConflict)
 		wantStatus(t, "evidence on a locked sheet", postFile(editor, leaf+"/evidence", "b.pdf", pdf, nil), http.StatusConflict)
-		if a, _, _ := db.Assessment(ctx, assessment.Ref{Framework: "e2e-2026", Unit: "SNV"}); *a.SelfValue("6.2").Points != 2 || !a.Locked {
+		if a, _, _ := ts.DB.Assessment(ctx, assessment.Ref{Framework: "e2e-2026", Unit: "SNV"}); *a.SelfValue("6.2").Points != 2 || !a.Locked {
 			t.Fatal("a locked sheet changed")
 		}
 		r = admin.get("/admin/assessments/e2e-2026")
@@ -183,7 +179,7 @@ func TestAssessmentEndToEnd(t *testing.T) {
 			{"thamdinh.a", "appraisal.decide", `{"node":"2.3","round":2,"points":2}`, `{"node":"2.3","round":2,"decision":"adjusted","points":2.5,"comment":"Chấp nhận giải trình"}`, "Chấp nhận giải trình"},
 			{"admin", "assessment.transition", `"state":"appraisal_2"`, `"state":"final"`, ""},
 		}
-		got := auditRows(t, db, "assessment", "e2e-2026/SNV")
+		got := auditRows(t, ts.DB, "assessment", "e2e-2026/SNV")
 		if len(got) != len(want) {
 			for _, g := range got {
 				t.Logf("%s %s %s → %s", g.Actor, g.Action, g.Before, g.After)
@@ -198,7 +194,7 @@ func TestAssessmentEndToEnd(t *testing.T) {
 					w.actor, w.action, w.before, w.after, w.reason)
 			}
 		}
-		deadlines := auditRows(t, db, "framework", "e2e-2026")
+		deadlines := auditRows(t, ts.DB, "framework", "e2e-2026")
 		var deadlineRows int
 		for _, d := range deadlines {
 			if d.Action == "assessment.deadline" && d.Actor == "admin" && d.Reason == "Công văn 15/SNV" {
@@ -215,7 +211,7 @@ func TestAssessmentEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.Code = "e2e-2026"
-		final, err := db.FinalAssessments(ctx, "e2e-2026")
+		final, err := ts.DB.FinalAssessments(ctx, "e2e-2026")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,7 +11,6 @@ import (
 
 	"parindex"
 	"parindex/criteria"
-	"parindex/password"
 	"parindex/store"
 )
 
@@ -51,10 +50,12 @@ nodes:
 
 const e2eSheet = "/app/assessments/e2e-2026/SNV"
 
-// setUpE2E stores and publishes the framework (and a later version of it)
-// and adds two appraisers and an editor of another agency.
-func setUpE2E(t *testing.T, ts *testServer) {
+// newE2EServer is newTestServer that also stores and publishes the
+// framework (and a later version of it) and adds two appraisers and an
+// editor of another agency.
+func newE2EServer(t *testing.T, db *store.DB) *testServer {
 	t.Helper()
+	ts := newTestServer(t, db)
 	ctx := context.Background()
 	f, _, err := criteria.Parse("e2e.yaml", []byte(e2eFramework))
 	if err != nil {
@@ -73,20 +74,13 @@ func setUpE2E(t *testing.T, ts *testServer) {
 			t.Fatal(err)
 		}
 	}
-	hash, err := password.Hash(testPassword, cheap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range []*parindex.User{
-		{Username: "thamdinh.a", DisplayName: "Thẩm định Tư pháp", Grants: []parindex.RoleGrant{{Role: parindex.RoleAppraiser, Framework: "e2e-2026", Area: "2"}}},
-		{Username: "thamdinh.b", DisplayName: "Thẩm định Tài chính", Grants: []parindex.RoleGrant{
+	addUsers(t, db,
+		&parindex.User{Username: "thamdinh.a", DisplayName: "Thẩm định Tư pháp", Grants: []parindex.RoleGrant{{Role: parindex.RoleAppraiser, Framework: "e2e-2026", Area: "2"}}},
+		&parindex.User{Username: "thamdinh.b", DisplayName: "Thẩm định Tài chính", Grants: []parindex.RoleGrant{
 			{Role: parindex.RoleAppraiser, Framework: "e2e-2026", Area: "6"}, {Role: parindex.RoleAppraiser, Framework: "e2e-2026", Area: "T"}}},
-		{Username: "stp.editor", DisplayName: "Cán bộ STP", Grants: []parindex.RoleGrant{{Role: parindex.RoleAgencyEditor, UnitCode: "STP"}}},
-	} {
-		if err := ts.DB.CreateUser(ctx, parindex.Actor{Name: "test"}, u, hash); err != nil {
-			t.Fatal(err)
-		}
-	}
+		&parindex.User{Username: "stp.editor", DisplayName: "Cán bộ STP", Grants: []parindex.RoleGrant{{Role: parindex.RoleAgencyEditor, UnitCode: "STP"}}},
+	)
+	return ts
 }
 
 // postFile posts a multipart form with one file, as a browser does.

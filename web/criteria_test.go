@@ -39,9 +39,8 @@ func criteriaCanonical(t *testing.T, f *criteria.Framework) string {
 }
 
 func TestCriteriaUploadPublishDownload(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachServer(t, newTestServer, func(t *testing.T, ts *testServer) {
 		ctx := context.Background()
-		ts := newTestServer(t, db)
 		admin := ts.loggedIn(t, "admin")
 
 		if r := admin.get("/app/criteria"); r.Status != 200 || !strings.Contains(r.Body, "Chưa có bộ tiêu chí nào") || !strings.Contains(r.Body, `href="/admin/criteria/upload"`) {
@@ -69,7 +68,7 @@ func TestCriteriaUploadPublishDownload(t *testing.T) {
 		if strings.Contains(r.Body, "records_on_time") || !strings.Contains(r.Body, "sipas-2026 (bộ câu hỏi chưa được nhập)") {
 			t.Error("framework page shows a metric's code, or an instrument not loaded without saying so")
 		}
-		audits := countAudit(t, db)
+		audits := countAudit(t, ts.DB)
 
 		// A broken YAML file: every problem listed with its line, nothing stored.
 		broken := strings.Replace(string(criteriaSource(t, "communes-2026")), "year: 2026", "year: 1990", 1)
@@ -108,8 +107,8 @@ func TestCriteriaUploadPublishDownload(t *testing.T) {
 		if r = criteriaUpload(admin, "big.yaml", bytes.Repeat([]byte("#"), 5<<20), nil); r.Status != http.StatusRequestEntityTooLarge {
 			t.Errorf("a 5 MB upload = %d", r.Status)
 		}
-		if recs, _ := db.FindFrameworks(ctx, store.FrameworkFilter{}); len(recs) != 1 || countAudit(t, db) != audits {
-			t.Fatalf("refused uploads stored something: %d frameworks, %d audit rows", len(recs), countAudit(t, db)-audits)
+		if recs, _ := ts.DB.FindFrameworks(ctx, store.FrameworkFilter{}); len(recs) != 1 || countAudit(t, ts.DB) != audits {
+			t.Fatalf("refused uploads stored something: %d frameworks, %d audit rows", len(recs), countAudit(t, ts.DB)-audits)
 		}
 
 		// A valid workbook is stored too.
@@ -123,7 +122,7 @@ func TestCriteriaUploadPublishDownload(t *testing.T) {
 		if r = admin.post("/admin/criteria/"+code+"/publish", url.Values{"reason": {"QĐ 1"}}); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "Cần đánh dấu ô xác nhận") {
 			t.Errorf("publish without confirmation = %d", r.Status)
 		}
-		if rec, _ := db.FrameworkByCode(ctx, code); rec.Published() {
+		if rec, _ := ts.DB.FrameworkByCode(ctx, code); rec.Published() {
 			t.Fatal("published without confirmation")
 		}
 		if r = admin.post("/admin/criteria/"+code+"/publish", url.Values{"confirm": {"1"}, "reason": {"QĐ 1"}}); r.Status != http.StatusSeeOther {
@@ -132,7 +131,7 @@ func TestCriteriaUploadPublishDownload(t *testing.T) {
 		if r = admin.get("/app/criteria/" + code); !strings.Contains(r.Body, "Đã ban hành bộ tiêu chí.") || strings.Contains(r.Body, `name="confirm"`) {
 			t.Error("published page still offers to publish")
 		}
-		if a, _ := db.FindAudit(ctx, store.AuditFilter{ObjectType: "framework", ObjectID: code}); len(a) != 2 || a[0].Action != "framework.publish" || a[0].Actor != "admin" || a[0].Reason != "QĐ 1" {
+		if a, _ := ts.DB.FindAudit(ctx, store.AuditFilter{ObjectType: "framework", ObjectID: code}); len(a) != 2 || a[0].Action != "framework.publish" || a[0].Actor != "admin" || a[0].Reason != "QĐ 1" {
 			t.Errorf("audit = %+v", a)
 		}
 		// A published code cannot be uploaded again.
@@ -192,17 +191,17 @@ func TestCriteriaUploadPublishDownload(t *testing.T) {
 		if r = agency.get("/admin/criteria/upload"); r.Status != http.StatusForbidden {
 			t.Errorf("agency upload form = %d", r.Status)
 		}
-		before := countAudit(t, db)
+		before := countAudit(t, ts.DB)
 		if r = criteriaUpload(agency, "communes-2026.yaml", criteriaSource(t, "communes-2026"), nil); r.Status != http.StatusForbidden {
 			t.Errorf("agency upload = %d", r.Status)
 		}
 		if r = agency.post("/admin/criteria/service-index-766/publish", url.Values{"confirm": {"1"}}); r.Status != http.StatusForbidden {
 			t.Errorf("agency publish = %d", r.Status)
 		}
-		if rec, _ := db.FrameworkByCode(ctx, "service-index-766"); rec.Published() || countAudit(t, db) != before {
+		if rec, _ := ts.DB.FrameworkByCode(ctx, "service-index-766"); rec.Published() || countAudit(t, ts.DB) != before {
 			t.Error("an agency user changed a framework")
 		}
-		if _, err := db.FrameworkByCode(ctx, "communes-2026"); err == nil {
+		if _, err := ts.DB.FrameworkByCode(ctx, "communes-2026"); err == nil {
 			t.Error("an agency upload was stored")
 		}
 		nobody := ts.loggedIn(t, "noroles")

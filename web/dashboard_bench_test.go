@@ -5,8 +5,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -20,14 +18,12 @@ import (
 	"time"
 
 	"parindex"
-	"parindex/config"
 	"parindex/criteria"
 	"parindex/password"
 	"parindex/snapshot"
 	"parindex/store"
 	"parindex/store/storetest"
 	"parindex/survey"
-	"parindex/web"
 )
 
 // BenchmarkDashboardsAtScale times the server work of the overview and of
@@ -118,16 +114,7 @@ func serverTime(b *testing.B, h http.Handler, cookie *http.Cookie, path string) 
 // benchServer builds a fresh server on db (empty caches) and logs the
 // benchmark's administrator in.
 func benchServer(b *testing.B, db *store.DB) (http.Handler, *http.Cookie) {
-	cfg, err := config.Load(map[string]string{"addr": "127.0.0.1:0", "data-dir": b.TempDir()}, func(string) string { return "" })
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv, err := web.New(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv.SetPasswordParams(cheap)
-	h := srv.Handler()
+	h := newWebServer(b, db, map[string]string{"addr": "127.0.0.1:0", "data-dir": b.TempDir()}).Handler()
 	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"username": {"bench"}, "password": {testPassword}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()

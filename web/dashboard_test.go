@@ -6,9 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"parindex"
 	"parindex/demo"
@@ -27,23 +25,13 @@ const (
 func dashboardServer(t *testing.T) *testServer {
 	t.Helper()
 	// The demo is seeded and scored on 20 December 2026; the server then runs
-	// on the real clock, which sessions need. The server's live broker reads
-	// the clock all along, so the clock is set before the server starts and
-	// switched through an atomic rather than replaced.
+	// on the real clock, which sessions need.
 	db := storetest.MustOpenSQLite(t)
-	var seeding atomic.Bool
-	db.Now = func() time.Time {
-		if seeding.Load() {
-			return time.Date(2026, 12, 20, 3, 0, 0, 0, time.UTC)
-		}
-		return time.Now()
-	}
+	seeding := seedingClock(db)
 	ts := newTestServer(t, db)
 	ctx := context.Background()
 	seeding.Store(true)
-	if _, err := demo.Seed(ctx, ts.DB, demo.Options{SurveyVolume: 0.02, SkipSnapshots: true}); err != nil {
-		t.Fatal(err)
-	}
+	seedDemo(t, ts.DB, demo.Options{SurveyVolume: 0.02, SkipSnapshots: true})
 	if _, err := ts.DB.ImportOrgUnits(ctx, parindex.Actor{Name: "test"}, "", []parindex.OrgRow{
 		{Row: 2, Code: "XSS1", Name: scriptName, Type: "department", Parent: demo.ProvinceCode, ValidFrom: "2025-07-01"},
 		{Row: 3, Code: "XSS2", Name: functionName, Type: "department", Parent: demo.ProvinceCode, ValidFrom: "2025-07-01"},

@@ -27,9 +27,7 @@ func exportServer(t *testing.T) (*testServer, int64) {
 	t.Helper()
 	db := storetest.MustOpenSQLite(t)
 	ts := newTestServer(t, db)
-	if _, err := demo.Seed(context.Background(), db, demo.Options{SurveyVolume: 0.05}); err != nil {
-		t.Fatal(err)
-	}
+	seedDemo(t, db, demo.Options{SurveyVolume: 0.05})
 	snaps, err := db.FindSnapshots(context.Background(), store.SnapshotFilter{FrameworkCode: "province-departments-2026", Status: parindex.StatusPublished})
 	if err != nil || len(snaps) == 0 {
 		t.Fatalf("demo snapshots: %v, %v", snaps, err)
@@ -157,10 +155,7 @@ func TestResponsesDownloadFollowsTheBrowserScoping(t *testing.T) {
 func TestDownloadLinksOnPages(t *testing.T) {
 	db := storetest.MustOpenSQLite(t)
 	ts := newTestServer(t, db)
-	ctx := context.Background()
-	if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.02}); err != nil {
-		t.Fatal(err)
-	}
+	seedDemo(t, db, demo.Options{SurveyVolume: 0.02})
 	c := ts.loggedIn(t, "admin")
 	page := c.get("/app/dashboard")
 	link := regexp.MustCompile(`href="(/app/ranking\.xlsx\?snapshot=\d+)"`).FindStringSubmatch(page.Body)

@@ -15,7 +15,6 @@ import (
 	"parindex/demo"
 	"parindex/snapshot"
 	"parindex/store"
-	"parindex/store/storetest"
 	"parindex/survey"
 )
 
@@ -68,27 +67,24 @@ func publishedOutputs(t *testing.T, ts *testServer, token string, id int64, unit
 // metric and the survey change, the scorecard, the ranking, the API and
 // the dashboards show exactly what they showed when it was published.
 func TestPublishedOutputsDoNotChangeAfterPublication(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachServer(t, newTestServer, func(t *testing.T, ts *testServer) {
 		ctx := context.Background()
-		ts := newTestServer(t, db)
-		if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.05, SkipSnapshots: true}); err != nil {
-			t.Fatal(err)
-		}
+		seedDemo(t, ts.DB, demo.Options{SurveyVolume: 0.05, SkipSnapshots: true})
 		const framework, unit = "province-departments-2026", "SNV"
 		actor := parindex.Actor{Name: "test"}
-		rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(db)}
+		rn := &snapshot.Runner{DB: ts.DB, Survey: survey.NewService(ts.DB, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(ts.DB)}
 		s, _, err := rn.Score(ctx, actor, framework, snapshot.Options{Draws: 50})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := snapshot.Publish(ctx, db, actor, s.ID, snapshot.Decision{As: parindex.PublicationProvisional, Note: "thử"}); err != nil {
+		if err := snapshot.Publish(ctx, ts.DB, actor, s.ID, snapshot.Decision{As: parindex.PublicationProvisional, Note: "thử"}); err != nil {
 			t.Fatal(err)
 		}
-		token := mustToken(t, db, "frozen", "", false)
+		token := mustToken(t, ts.DB, "frozen", "", false)
 		before := publishedOutputs(t, ts, token, s.ID, unit)
 
 		// 1. The agency changes its self-assessment.
-		a, f, err := db.Assessment(ctx, assessment.Ref{Framework: framework, Unit: unit})
+		a, f, err := ts.DB.Assessment(ctx, assessment.Ref{Framework: framework, Unit: unit})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +97,7 @@ func TestPublishedOutputsDoNotChangeAfterPublication(t *testing.T) {
 			if v := a.SelfValue(n.Code); v.Points != nil && *v.Points == max {
 				max = 0
 			}
-			if _, err := db.SaveEntries(ctx, actor, assessment.Ref{Framework: framework, Unit: unit},
+			if _, err := ts.DB.SaveEntries(ctx, actor, assessment.Ref{Framework: framework, Unit: unit},
 				[]assessment.EntryUpdate{{Node: n.Code, Value: assessment.LeafValue{Points: &max}}}, "thay đổi sau công bố"); err != nil {
 				t.Fatalf("changing %s: %v", n.Code, err)
 			}
@@ -114,7 +110,7 @@ func TestPublishedOutputsDoNotChangeAfterPublication(t *testing.T) {
 		// 2. A metric the framework reads gets another value.
 		var metric string
 		for _, m := range f.Metrics() {
-			if _, err := db.PutObservations(ctx, actor, []parindex.ObservationRow{{Row: 2, Unit: unit, Period: fmt.Sprint(s.Year), Metric: m, Value: "7"}},
+			if _, err := ts.DB.PutObservations(ctx, actor, []parindex.ObservationRow{{Row: 2, Unit: unit, Period: fmt.Sprint(s.Year), Metric: m, Value: "7"}},
 				store.PutOptions{Source: parindex.MetricSourceImport, Reason: "thay đổi sau công bố"}); err == nil {
 				metric = m
 				break
@@ -124,7 +120,7 @@ func TestPublishedOutputsDoNotChangeAfterPublication(t *testing.T) {
 			t.Fatal("no metric of the framework could be changed")
 		}
 		// 3. Forty new survey responses, all "very dissatisfied".
-		addResponses(t, db, unit, 40)
+		addResponses(t, ts.DB, unit, 40)
 
 		// The live data did change: a new run scores SNV differently.
 		again, _, err := rn.Score(ctx, actor, framework, snapshot.Options{Draws: 50})
@@ -135,7 +131,7 @@ func TestPublishedOutputsDoNotChangeAfterPublication(t *testing.T) {
 			t.Fatal("the changes did not change the live scores; the test proves nothing")
 		}
 		// A new server, so that no cache of the first one hides a change.
-		after := publishedOutputs(t, serveOn(t, db, nil), token, s.ID, unit)
+		after := publishedOutputs(t, serveOn(t, ts.DB, nil), token, s.ID, unit)
 		for k, v := range before {
 			if after[k] != v {
 				t.Errorf("%s changed after publication:\nbefore %.600s\nafter  %.600s", k, v, after[k])

@@ -13,7 +13,6 @@ import (
 
 	"parindex"
 	"parindex/store"
-	"parindex/store/storetest"
 	"parindex/survey"
 	"parindex/tabular/tabulartest"
 )
@@ -60,10 +59,8 @@ func underLoad(t *testing.T, ts *testServer, send func()) (allocated uint64, hea
 // the place named, allocating far less than the gigabytes it took before
 // (the 250 KB workbook stopped the server), while /healthz keeps answering.
 func TestHostileUploadsAreRefusedInBoundedMemory(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServer(t, db)
-		setUpE2E(t, ts)
-		if _, err := survey.EnsureReference(context.Background(), db, parindex.Actor{Name: "test"}, "sipas-2026"); err != nil {
+	eachServer(t, newE2EServer, func(t *testing.T, ts *testServer) {
+		if _, err := survey.EnsureReference(context.Background(), ts.DB, parindex.Actor{Name: "test"}, "sipas-2026"); err != nil {
 			t.Fatal(err)
 		}
 		clerk := ts.loggedIn(t, "snv.editor")
@@ -105,7 +102,7 @@ func TestHostileUploadsAreRefusedInBoundedMemory(t *testing.T) {
 				t.Errorf("%s: /healthz failed %d times and answered %d times while the file was read", tt.what, failed, healthy)
 			}
 		}
-		if n, _ := db.CountResponses(context.Background(), store.ResponseFilter{}); n != 0 {
+		if n, _ := ts.DB.CountResponses(context.Background(), store.ResponseFilter{}); n != 0 {
 			t.Errorf("%d responses stored from refused files", n)
 		}
 	})

@@ -7,14 +7,12 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"parindex"
-	"parindex/store"
 	"parindex/store/storetest"
 	"parindex/survey"
 	"parindex/web"
@@ -176,14 +174,8 @@ func submitForm(t *testing.T, ts *testServer, token string) {
 	if form.Status != 200 {
 		t.Fatalf("form = %d", form.Status)
 	}
-	answers := url.Values{"lang": {"vi"}}
-	for _, name := range []string{"k", "ts"} {
-		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(form.Body)
-		if m == nil {
-			t.Fatalf("the form has no %s", name)
-		}
-		answers.Set(name, m[1])
-	}
+	answers := surveyFormKeys(t, form)
+	answers.Set("lang", "vi")
 	sipas, _ := survey.ReferenceInstrument("sipas-2026")
 	for _, code := range survey.QuestionCodes(sipas) {
 		answers.Set(code, "5")
@@ -202,8 +194,7 @@ func vietnamDay() parindex.Date {
 // the real form and ingester: on PostgreSQL the news comes by NOTIFY from
 // the storing transaction (there is no polling there), on SQLite by polling.
 func TestLiveCountStreams(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServer(t, db)
+	eachServer(t, newTestServer, func(t *testing.T, ts *testServer) {
 		in := withSurvey(t, ts)
 		link := mustLink(t, ts.DB, "SNV", "Quầy 1")
 

@@ -20,8 +20,7 @@ import (
 // never off the site. The language switch, which takes the same next, sends
 // it to /. The app's own targets come back unchanged.
 func TestLoginNextStaysOnSite(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServer(t, db)
+	eachServer(t, newTestServer, func(t *testing.T, ts *testServer) {
 		for _, next := range web.HostileNext {
 			c := ts.client(t)
 			// (A NUL in the query is refused outright, 400, by refuseNUL.)

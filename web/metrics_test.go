@@ -87,19 +87,18 @@ func TestMetricsPagesByRole(t *testing.T) {
 }
 
 func TestAgencyReportsSelfReportedMetrics(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServerOnMetricsDay(t, db)
+	eachServer(t, newTestServerOnMetricsDay, func(t *testing.T, ts *testServer) {
 		c := ts.loggedIn(t, "snv.editor")
-		before := countAudit(t, db)
+		before := countAudit(t, ts.DB)
 		r := c.post("/app/metrics/units/SNV?period=2026", url.Values{"metric": {"plan_tasks_total"}, "period": {"2026"}, "value": {"18"}})
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("report = %d %s", r.Status, r.Body)
 		}
-		obs, _ := db.FindObservations(context.Background(), store.ObservationFilter{Metric: "plan_tasks_total"})
+		obs, _ := ts.DB.FindObservations(context.Background(), store.ObservationFilter{Metric: "plan_tasks_total"})
 		if len(obs) != 1 || obs[0].Source != parindex.MetricSourceAgency || obs[0].RecordedBy != "snv.editor" || obs[0].Value != 18 {
 			t.Errorf("stored: %+v", obs)
 		}
-		if countAudit(t, db) != before+1 {
+		if countAudit(t, ts.DB) != before+1 {
 			t.Error("the report is not audited")
 		}
 		// A one-stop-shop figure comes from the system, not the agency.
@@ -112,7 +111,7 @@ func TestAgencyReportsSelfReportedMetrics(t *testing.T) {
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("correction = %d", r.Status)
 		}
-		audit, _ := db.FindAudit(context.Background(), store.AuditFilter{ObjectType: "metric_observation"})
+		audit, _ := ts.DB.FindAudit(context.Background(), store.AuditFilter{ObjectType: "metric_observation"})
 		if len(audit) != 1 || audit[0].Reason != "bổ sung nhiệm vụ" || audit[0].Actor != "snv.editor" {
 			t.Errorf("audit: %+v", audit)
 		}
@@ -128,8 +127,7 @@ func TestAgencyReportsSelfReportedMetrics(t *testing.T) {
 }
 
 func TestMetricsImportPage(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServerOnMetricsDay(t, db)
+	eachServer(t, newTestServerOnMetricsDay, func(t *testing.T, ts *testServer) {
 		c := ts.loggedIn(t, "admin")
 		bad := "unit;period;metric;value\nSNV;2026-01;records_received;120\nSNV;2026-13;records_received;5\nKHONGCO;2026-01;records_received;1\n"
 		r := c.postFile("/admin/metrics/import", "file", "thang1.csv", []byte(bad), map[string]string{"step": "check"})
@@ -141,7 +139,7 @@ func TestMetricsImportPage(t *testing.T) {
 		if r.Status != 200 || !strings.Contains(r.Body, "2 số liệu mới") {
 			t.Fatalf("check = %d\n%s", r.Status, r.Body)
 		}
-		if n, _ := db.CountObservations(context.Background(), ""); n != 0 {
+		if n, _ := ts.DB.CountObservations(context.Background(), ""); n != 0 {
 			t.Errorf("the check wrote %d values", n)
 		}
 		token := regexp.MustCompile(`name="token" value="([0-9a-f]{32})"`).FindStringSubmatch(r.Body)
@@ -152,11 +150,11 @@ func TestMetricsImportPage(t *testing.T) {
 		if r.Status != http.StatusSeeOther || !strings.Contains(r.Location, "inserted=2") {
 			t.Fatalf("apply = %d %s", r.Status, r.Location)
 		}
-		obs, _ := db.FindObservations(context.Background(), store.ObservationFilter{Metric: "records_online"})
+		obs, _ := ts.DB.FindObservations(context.Background(), store.ObservationFilter{Metric: "records_online"})
 		if len(obs) != 1 || obs[0].Value != 12.5 || obs[0].Source != parindex.MetricSourceImport {
 			t.Errorf("stored: %+v", obs)
 		}
-		batches, _ := db.FindAudit(context.Background(), store.AuditFilter{ObjectType: "metric_batch"})
+		batches, _ := ts.DB.FindAudit(context.Background(), store.AuditFilter{ObjectType: "metric_batch"})
 		if len(batches) != 1 || batches[0].ObjectID != "thang1.csv" || batches[0].Reason != "báo cáo tháng 1" {
 			t.Errorf("audit: %+v", batches)
 		}
@@ -200,8 +198,7 @@ func TestMetricsTemplateDownload(t *testing.T) {
 }
 
 func TestAPITokensPage(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServerOnMetricsDay(t, db)
+	eachServer(t, newTestServerOnMetricsDay, func(t *testing.T, ts *testServer) {
 		c := ts.loggedIn(t, "admin")
 		r := c.post("/admin/api-tokens", url.Values{"name": {"Hệ thống một cửa tỉnh"}, "unit": {"SNV"}, "write": {"1"}})
 		m := regexp.MustCompile(`<strong class="code">(pix_[A-Za-z0-9_-]{43})</strong>`).FindStringSubmatch(r.Body)
@@ -220,7 +217,7 @@ func TestAPITokensPage(t *testing.T) {
 		if r := c.post("/admin/api-tokens", url.Values{"name": {""}}); r.Status != 400 {
 			t.Errorf("no name = %d", r.Status)
 		}
-		tokens, _ := db.FindAPITokens(context.Background())
+		tokens, _ := ts.DB.FindAPITokens(context.Background())
 		r = c.post("/admin/api-tokens/"+itoa(tokens[0].ID)+"/revoke", url.Values{"reason": {"đổi hệ thống"}})
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("revoke = %d", r.Status)

@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,11 +10,8 @@ import (
 	"testing"
 
 	"parindex"
-	"parindex/config"
-	"parindex/password"
 	"parindex/store"
 	"parindex/store/storetest"
-	"parindex/web"
 )
 
 func TestUserControlledTextIsEscapedEverywhere(t *testing.T) {
@@ -28,11 +23,8 @@ func TestUserControlledTextIsEscapedEverywhere(t *testing.T) {
 	}, evil); err != nil {
 		t.Fatal(err)
 	}
-	hash, _ := password.Hash(testPassword, cheap)
 	evilUser := &parindex.User{Username: "xss.user", DisplayName: evil, Grants: []parindex.RoleGrant{{Role: parindex.RoleAgencyEditor, UnitCode: "XSS"}}}
-	if err := ts.DB.CreateUser(ctx, parindex.Actor{Name: "test"}, evilUser, hash); err != nil {
-		t.Fatal(err)
-	}
+	addUsers(t, ts.DB, evilUser)
 	admin := ts.loggedIn(t, "admin")
 	x := ts.loggedIn(t, "xss.user")
 	checks := []struct {
@@ -129,19 +121,8 @@ func TestUnitFormsAreAudited(t *testing.T) {
 
 func TestSecureCookieOnHTTPS(t *testing.T) {
 	db := storetest.MustOpenSQLite(t)
-	cfg, err := config.Load(map[string]string{"addr": "127.0.0.1:0", "data-dir": t.TempDir(), "base-url": "https://cchc.example.gov.vn"}, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := web.New(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hash, _ := password.Hash(testPassword, cheap)
-	if err := db.CreateUser(context.Background(), parindex.Actor{Name: "test"}, &parindex.User{Username: "admin", DisplayName: "A",
-		Grants: []parindex.RoleGrant{{Role: parindex.RoleAdmin}}}, hash); err != nil {
-		t.Fatal(err)
-	}
+	srv := newWebServer(t, db, map[string]string{"addr": "127.0.0.1:0", "data-dir": t.TempDir(), "base-url": "https://cchc.example.gov.vn"})
+	addUsers(t, db, &parindex.User{Username: "admin", DisplayName: "A", Grants: []parindex.RoleGrant{{Role: parindex.RoleAdmin}}})
 	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader("username=admin&password="+testPassword))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()

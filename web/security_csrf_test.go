@@ -45,8 +45,7 @@ var routeParam = regexp.MustCompile(`:[A-Za-z_]+|\*[A-Za-z_]+`)
 // with 403 and no table changes. The same requests from the site itself
 // do change things, so the refusals are not an accident of bad requests.
 func TestCrossSitePostsOnEveryStateChangingRoute(t *testing.T) {
-	ts := newTestServer(t, storetest.MustOpenSQLite(t))
-	setUpE2E(t, ts)
+	ts := newE2EServer(t, storetest.MustOpenSQLite(t))
 	withSurvey(t, ts)
 	link := mustLink(t, ts.DB, "SNV", "Quầy 1")
 	viewer, _, err := ts.DB.UserCredentials(context.Background(), "viewer")
@@ -138,14 +137,8 @@ func TestSurveyFormPostIsProtected(t *testing.T) {
 		if r.Status != http.StatusOK {
 			t.Fatalf("form = %d", r.Status)
 		}
-		get := func(name string) string {
-			m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(r.Body)
-			if m == nil {
-				t.Fatalf("the form has no %s", name)
-			}
-			return m[1]
-		}
-		return get("k"), get("ts")
+		keys := surveyFormKeys(t, r)
+		return keys.Get("k"), keys.Get("ts")
 	}
 	sipas, _ := survey.ReferenceInstrument("sipas-2026")
 	answers := func(key, stamp string) url.Values {

@@ -21,8 +21,7 @@ import (
 // always 4xx. A hostile evidence file name does not escape its
 // Content-Disposition header.
 func TestPathTraversalOnDownloads(t *testing.T) {
-	ts := newTestServer(t, storetest.MustOpenSQLite(t))
-	setUpE2E(t, ts)
+	ts := newE2EServer(t, storetest.MustOpenSQLite(t))
 	in := withSurvey(t, ts)
 	insertResponses(t, ts.DB, in, &parindex.Response{UnitID: unitID(t, ts.DB, "SNV"), Day: parindex.Date{Year: 2026, Month: 3, Day: 1}, Comment: "góp ý SNV"},
 		&parindex.Response{UnitID: unitID(t, ts.DB, "STP"), Day: parindex.Date{Year: 2026, Month: 3, Day: 2}, Comment: "góp ý STP"})

@@ -19,8 +19,7 @@ import (
 // the victim's browser, does not become the victim's session at login and
 // is dead on the server afterwards.
 func TestSessionFixationPlantedAndStolenTokens(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServer(t, db)
+	eachServer(t, newTestServer, func(t *testing.T, ts *testServer) {
 		u, _ := url.Parse(ts.URL)
 		plant := func(c *client, token string) {
 			c.http.Jar.SetCookies(u, []*http.Cookie{{Name: "parindex_session", Value: token}})
@@ -29,7 +28,7 @@ func TestSessionFixationPlantedAndStolenTokens(t *testing.T) {
 			t.Helper()
 			sum := sha256.Sum256([]byte(token))
 			var n int
-			if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM sessions WHERE token_hash = $1`, hex.EncodeToString(sum[:])).Scan(&n); err != nil {
+			if err := ts.DB.SQL().QueryRow(`SELECT COUNT(*) FROM sessions WHERE token_hash = $1`, hex.EncodeToString(sum[:])).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n
@@ -100,8 +99,7 @@ func sessionTexts(t *testing.T, db *store.DB) []string {
 // each session cookie, never the cookie itself, so a copy of the database
 // (a backup, a replica, a read-only SQL account) opens no session.
 func TestSessionTokensHashedAtRest(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServer(t, db)
+	eachServer(t, newTestServer, func(t *testing.T, ts *testServer) {
 		u, _ := url.Parse(ts.URL)
 		c := ts.loggedIn(t, "admin")
 		cookie := sessionCookie(c)
@@ -110,7 +108,7 @@ func TestSessionTokensHashedAtRest(t *testing.T) {
 		}
 		sum := sha256.Sum256([]byte(cookie))
 		hashed := hex.EncodeToString(sum[:])
-		texts := sessionTexts(t, db)
+		texts := sessionTexts(t, ts.DB)
 		for _, v := range texts {
 			if strings.Contains(v, cookie) {
 				t.Fatalf("the sessions table holds the cookie value %q", cookie)
@@ -134,7 +132,7 @@ func TestSessionTokensHashedAtRest(t *testing.T) {
 		if r := c.post("/logout", nil); r.Status != http.StatusSeeOther {
 			t.Fatalf("logout = %d", r.Status)
 		}
-		if slices.Contains(sessionTexts(t, db), hashed) {
+		if slices.Contains(sessionTexts(t, ts.DB), hashed) {
 			t.Error("the session row is still there after logout")
 		}
 	})

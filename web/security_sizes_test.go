@@ -7,7 +7,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -19,8 +18,7 @@ import (
 // TestOversizedBodiesAndUploads sends every body with a limit more than
 // its limit: each gets a clear 4xx in Vietnamese and nothing is stored.
 func TestOversizedBodiesAndUploads(t *testing.T) {
-	ts := newTestServer(t, storetest.MustOpenSQLite(t))
-	setUpE2E(t, ts)
+	ts := newE2EServer(t, storetest.MustOpenSQLite(t))
 	withSurvey(t, ts)
 	link := mustLink(t, ts.DB, "SNV", "Quầy 1")
 	token := mustToken(t, ts.DB, "lon", "", true)
@@ -46,14 +44,8 @@ func TestOversizedBodiesAndUploads(t *testing.T) {
 	// The public form: 64 KiB.
 	citizen := ts.client(t)
 	form := citizen.get("/s/" + link.Token)
-	field := func(name string) string {
-		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(form.Body)
-		if m == nil {
-			t.Fatalf("the form has no %s", name)
-		}
-		return m[1]
-	}
-	answers := url.Values{"k": {field("k")}, "ts": {field("ts")}, "comment": {string(big(80 << 10))}}
+	answers := surveyFormKeys(t, form)
+	answers.Set("comment", string(big(80<<10)))
 	check("survey form of 80 KiB", citizen.post("/s/"+link.Token, answers), []int{http.StatusRequestEntityTooLarge}, "Nội dung gửi lên quá lớn")
 	unchanged("survey form", "responses", "response_counts")
 

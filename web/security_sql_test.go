@@ -10,35 +10,32 @@ import (
 	"testing"
 
 	"parindex"
-	"parindex/store"
-	"parindex/store/storetest"
 )
 
 // TestSQLMetacharactersInEveryFilter sends every filter of every page and
 // API list hostile values: no 500, no rows from units the value does not
 // name, and every table is still there with its rows afterwards.
 func TestSQLMetacharactersInEveryFilter(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServer(t, db)
+	eachServer(t, newTestServer, func(t *testing.T, ts *testServer) {
 		in := withSurvey(t, ts)
-		snv, stp := unitID(t, db, "SNV"), unitID(t, db, "STP")
+		snv, stp := unitID(t, ts.DB, "SNV"), unitID(t, ts.DB, "STP")
 		d := parindex.Date{Year: 2026, Month: 3, Day: 2}
-		insertResponses(t, db, in, &parindex.Response{UnitID: snv, Day: d, Comment: "Góp ý của SNV"},
+		insertResponses(t, ts.DB, in, &parindex.Response{UnitID: snv, Day: d, Comment: "Góp ý của SNV"},
 			&parindex.Response{UnitID: stp, Day: d, Comment: "Góp ý của STP", Flags: []string{parindex.FlagSpeeder}})
-		putRows(t, db, "SNV 2026-01 records_received 10", "STP 2026-01 records_received 20")
-		mustLink(t, db, "SNV", "Quầy SNV")
-		mustLink(t, db, "STP", "Quầy STP")
+		putRows(t, ts.DB, "SNV 2026-01 records_received 10", "STP 2026-01 records_received 20")
+		mustLink(t, ts.DB, "SNV", "Quầy SNV")
+		mustLink(t, ts.DB, "STP", "Quầy STP")
 		// The API allows a token a burst of requests: one token per probe
 		// and endpoint keeps every probe under it.
-		token := mustToken(t, db, "probe", "", false)
+		token := mustToken(t, ts.DB, "probe", "", false)
 		tokens := map[string]string{}
 		for i := range sqlProbes {
 			for _, a := range []string{"units", "metrics", "catalog", "frameworks", "snapshots", "results", "unit-metrics"} {
-				tokens[fmt.Sprint(i, a)] = mustToken(t, db, fmt.Sprint("probe-", i, "-", a), "", false)
+				tokens[fmt.Sprint(i, a)] = mustToken(t, ts.DB, fmt.Sprint("probe-", i, "-", a), "", false)
 			}
 		}
 		admin, agency := ts.loggedIn(t, "admin"), ts.loggedIn(t, "snv.editor")
-		before := tableCounts(t, db)
+		before := tableCounts(t, ts.DB)
 
 		type filter struct {
 			c      *client
@@ -138,14 +135,14 @@ func TestSQLMetacharactersInEveryFilter(t *testing.T) {
 				}
 			}
 		}
-		after := tableCounts(t, db)
+		after := tableCounts(t, ts.DB)
 		// Reading pages writes nothing but the API's own request log.
 		delete(before, "api_requests")
 		delete(after, "api_requests")
 		if d := diffCounts(before, after); len(d) > 0 {
 			t.Errorf("tables changed under hostile filters: %v", d)
 		}
-		if _, _, err := db.UserCredentials(context.Background(), "admin"); err != nil {
+		if _, _, err := ts.DB.UserCredentials(context.Background(), "admin"); err != nil {
 			t.Errorf("the users table no longer answers: %v", err)
 		}
 	})

@@ -59,9 +59,8 @@ var staticScript = regexp.MustCompile(`^\s*src="/static/[a-z./0-9]+"( nonce="[^"
 // cover names written through the store; this covers the forms and the
 // fields they do not.
 func TestStoredXSSThroughEveryField(t *testing.T) {
-	ts := newTestServer(t, storetest.MustOpenSQLite(t))
+	ts := newE2EServer(t, storetest.MustOpenSQLite(t)) // a framework to compare the hostile one with
 	ctx := context.Background()
-	setUpE2E(t, ts) // a framework to compare the hostile one with
 	withSurvey(t, ts)
 	admin := ts.loggedIn(t, "admin")
 	must := func(what string, r response, status int) { t.Helper(); wantStatus(t, what, r, status) }
@@ -91,14 +90,9 @@ func TestStoredXSSThroughEveryField(t *testing.T) {
 	form := citizen.get("/s/" + links[0].Token)
 	checkInert(t, "citizen", "/s/{token}", form)
 	mustContain(t, "the public form", form, escapedScript)
-	field := func(name string) string {
-		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(form.Body)
-		if m == nil {
-			t.Fatalf("the form has no %s", name)
-		}
-		return m[1]
-	}
-	answers := url.Values{"k": {field("k")}, "ts": {field("ts")}, "lang": {"vi"}, "comment": {hostileText}}
+	answers := surveyFormKeys(t, form)
+	answers.Set("lang", "vi")
+	answers.Set("comment", hostileText)
 	sipas, _ := survey.ReferenceInstrument("sipas-2026")
 	codes := survey.QuestionCodes(sipas)
 	for _, code := range codes[1:] {

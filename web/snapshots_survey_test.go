@@ -23,9 +23,7 @@ func TestSurveyResponsesLeftOutAreExplained(t *testing.T) {
 	ctx := context.Background()
 	actor := parindex.Actor{Name: "test"}
 	ts := newTestServer(t, db)
-	if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.02, SkipSnapshots: true}); err != nil {
-		t.Fatal(err)
-	}
+	seedDemo(t, db, demo.Options{SurveyVolume: 0.02, SkipSnapshots: true})
 	rec, err := db.FrameworkByCode(ctx, "communes-2026")
 	if err != nil {
 		t.Fatal(err)

@@ -11,20 +11,15 @@ import (
 	"parindex"
 	"parindex/demo"
 	"parindex/snapshot"
-	"parindex/store"
-	"parindex/store/storetest"
 )
 
 // DoHA scores a year on the results page, reads its preflight and
 // publishes it: final is refused while items are incomplete, provisional
 // needs a reason, and the decision is stored, audited and shown.
 func TestResultsPageScoresChecksAndPublishes(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	eachServer(t, newTestServer, func(t *testing.T, ts *testServer) {
 		ctx := context.Background()
-		ts := newTestServer(t, db)
-		if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.02, SkipSnapshots: true}); err != nil {
-			t.Fatal(err)
-		}
+		seedDemo(t, ts.DB, demo.Options{SurveyVolume: 0.02, SkipSnapshots: true})
 		admin := ts.loggedIn(t, "admin")
 		if r := admin.get("/app/results"); r.Status != http.StatusOK || !strings.Contains(r.Body, `action="/admin/results"`) {
 			t.Fatalf("results page = %d: %.500s", r.Status, r.Body)
@@ -38,7 +33,7 @@ func TestResultsPageScoresChecksAndPublishes(t *testing.T) {
 			t.Fatalf("scoring = %d %q: %.300s", r.Status, r.Header.Get("Location"), r.Body)
 		}
 		path := m[1]
-		sn, err := db.Snapshot(ctx, mustInt(t, path))
+		sn, err := ts.DB.Snapshot(ctx, mustInt(t, path))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,14 +59,14 @@ func TestResultsPageScoresChecksAndPublishes(t *testing.T) {
 		if r := admin.post("/admin/results/"+path+"/publish", url.Values{"as": {"provisional"}}); r.Status == http.StatusSeeOther || !strings.Contains(r.Body, "lý do") {
 			t.Errorf("provisional without a reason = %d", r.Status)
 		}
-		audits := countAudit(t, db)
+		audits := countAudit(t, ts.DB)
 		if r := admin.post("/admin/results/"+path+"/publish", url.Values{"as": {"provisional"}, "note": {"Công bố tạm thời theo QĐ 12"}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("provisional publish = %d: %.300s", r.Status, r.Body)
 		}
-		if countAudit(t, db) != audits+1 {
+		if countAudit(t, ts.DB) != audits+1 {
 			t.Error("the publication was not audited")
 		}
-		sn, _ = db.Snapshot(ctx, sn.ID)
+		sn, _ = ts.DB.Snapshot(ctx, sn.ID)
 		if sn.Status != parindex.StatusPublished || sn.Publication != parindex.PublicationProvisional || sn.PublicationNote != "Công bố tạm thời theo QĐ 12" {
 			t.Errorf("stored %s as %q: %q", sn.Status, sn.Publication, sn.PublicationNote)
 		}

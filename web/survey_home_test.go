@@ -3,7 +3,6 @@ package web_test
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -56,14 +55,8 @@ func TestLiveCounterCountsAPostedForm(t *testing.T) {
 	if form.Status != 200 {
 		t.Fatalf("form = %d", form.Status)
 	}
-	field := func(name string) string {
-		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(form.Body)
-		if m == nil {
-			t.Fatalf("the form has no %s", name)
-		}
-		return m[1]
-	}
-	answers := url.Values{"k": {field("k")}, "ts": {field("ts")}, "lang": {"vi"}}
+	answers := surveyFormKeys(t, form)
+	answers.Set("lang", "vi")
 	sipas, _ := survey.ReferenceInstrument("sipas-2026")
 	for _, code := range survey.QuestionCodes(sipas) {
 		answers.Set(code, "4")

@@ -1,21 +1,17 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"html"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"parindex"
 	"parindex/demo"
 	"parindex/store"
-	"parindex/store/storetest"
 )
 
 // TestIntegrityDrillDownAndAgencySection seeds the demo province, whose
@@ -26,10 +22,9 @@ import (
 // check, and the agency page says in words whether its ratings are
 // credible.
 func TestIntegrityDrillDownAndAgencySection(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := integrityDemoServer(t, db)
+	eachServer(t, integrityDemoServer, func(t *testing.T, ts *testServer) {
 		admin := ts.loggedIn(t, "admin")
-		burst, clerk := demoLink(t, db, demo.BurstCounter), demoLink(t, db, demo.ClerkCounter)
+		burst, clerk := demoLink(t, ts.DB, demo.BurstCounter), demoLink(t, ts.DB, demo.ClerkCounter)
 		drill := func(l *parindex.SurveyLink) string {
 			return fmt.Sprintf("/admin/survey/integrity/links/%d?instrument=%s&year=2026", l.ID, demo.InstrumentCode)
 		}
@@ -88,7 +83,7 @@ func TestIntegrityDrillDownAndAgencySection(t *testing.T) {
 			t.Errorf("the clerk's devices: %v, want her phone first with %d forms, and the forms without a device last", devices, demo.ClerkForms)
 		}
 		var hash string
-		if err := db.SQL().QueryRow(`SELECT device_hash FROM responses WHERE link_id = $1 AND device_hash <> '' LIMIT 1`, clerk.ID).Scan(&hash); err != nil {
+		if err := ts.DB.SQL().QueryRow(`SELECT device_hash FROM responses WHERE link_id = $1 AND device_hash <> '' LIMIT 1`, clerk.ID).Scan(&hash); err != nil {
 			t.Fatal(err)
 		}
 		if strings.Contains(r.Body, hash) {
@@ -96,7 +91,7 @@ func TestIntegrityDrillDownAndAgencySection(t *testing.T) {
 		}
 
 		// An honest counter: no slot of three forms kept, and the page says so.
-		honest := demoLink(t, db, demo.CounterRef{Unit: "SNV", Counter: "Quầy 1"})
+		honest := demoLink(t, ts.DB, demo.CounterRef{Unit: "SNV", Counter: "Quầy 1"})
 		if r := admin.get(drill(honest)); r.Status != http.StatusOK || !strings.Contains(r.Body, "Không có khoảng 5 phút nào nhận từ 3 phiếu trở lên") {
 			t.Errorf("an honest counter's drill-down (%d) does not say that no busy slot was kept", r.Status)
 		}
@@ -139,7 +134,7 @@ func TestIntegrityDrillDownAndAgencySection(t *testing.T) {
 
 		// A unit with too few forms says why it is not judged.
 		var small string
-		if err := db.SQL().QueryRow(`SELECT o.code FROM responses r JOIN org_units o ON o.id = r.org_unit_id
+		if err := ts.DB.SQL().QueryRow(`SELECT o.code FROM responses r JOIN org_units o ON o.id = r.org_unit_id
 			WHERE r.link_id IS NOT NULL AND r.day >= '2026-01-01' GROUP BY o.code HAVING COUNT(*) < 20 ORDER BY o.code LIMIT 1`).Scan(&small); err != nil {
 			t.Fatalf("no demo unit with fewer than 20 QR forms in 2026: %v", err)
 		}
@@ -155,18 +150,10 @@ func TestIntegrityDrillDownAndAgencySection(t *testing.T) {
 // volume, seeded as of 20 December 2026 (after the planted burst).
 func integrityDemoServer(t *testing.T, db *store.DB) *testServer {
 	t.Helper()
-	var seeding atomic.Bool
+	seeding := seedingClock(db)
 	seeding.Store(true)
-	db.Now = func() time.Time {
-		if seeding.Load() {
-			return time.Date(2026, 12, 20, 3, 0, 0, 0, time.UTC)
-		}
-		return time.Now()
-	}
 	ts := newTestServer(t, db)
-	if _, err := demo.Seed(context.Background(), db, demo.Options{SurveyVolume: 0.1, SkipSnapshots: true}); err != nil {
-		t.Fatal(err)
-	}
+	seedDemo(t, db, demo.Options{SurveyVolume: 0.1, SkipSnapshots: true})
 	seeding.Store(false)
 	return ts
 }

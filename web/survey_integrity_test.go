@@ -9,8 +9,6 @@ import (
 	"testing"
 
 	"parindex/integrity/integritytest"
-	"parindex/store"
-	"parindex/store/storetest"
 )
 
 // TestIntegrityPageRanksAPlantedClerkFirst: a counter where sixty
@@ -19,8 +17,7 @@ import (
 // DoHA sees the page; marking a link as DoHA's independent sample needs a
 // reason and is audited.
 func TestIntegrityPageRanksAPlantedClerkFirst(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServer(t, db)
+	eachServer(t, newTestServer, func(t *testing.T, ts *testServer) {
 		honest, _ := integritytest.PlantClerk(t, ts.DB)
 
 		admin := ts.loggedIn(t, "admin")

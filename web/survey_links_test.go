@@ -16,8 +16,7 @@ import (
 )
 
 func TestSurveyLinksCreateBulkRevoke(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServer(t, db)
+	eachServer(t, newTestServer, func(t *testing.T, ts *testServer) {
 		withSurvey(t, ts)
 		ctx := context.Background()
 		admin := ts.loggedIn(t, "admin")
@@ -29,12 +28,12 @@ func TestSurveyLinksCreateBulkRevoke(t *testing.T) {
 		if r.Status != http.StatusSeeOther || r.Location != "/admin/survey/links?unit=SNV" {
 			t.Fatalf("create = %d %q\n%s", r.Status, r.Location, r.Body)
 		}
-		links := unitLinks(t, db, "SNV")
+		links := unitLinks(t, ts.DB, "SNV")
 		if len(links) != 1 || links[0].CounterLabel != "Quầy 1" || len(links[0].Token) != 16 ||
 			!links[0].ExpiresAt.Equal(time.Date(2099, 12, 31, 17, 0, 0, 0, time.UTC)) {
 			t.Fatalf("links of SNV = %+v", links)
 		}
-		created := auditOf(t, db, "link.create")
+		created := auditOf(t, ts.DB, "link.create")
 		if len(created) != 1 || created[0].Actor != "admin" || created[0].RequestID == "" || created[0].ObjectID != itoa(links[0].ID) ||
 			strings.Contains(created[0].After, links[0].Token) {
 			t.Errorf("audit of the created link = %+v", created)
@@ -46,7 +45,7 @@ func TestSurveyLinksCreateBulkRevoke(t *testing.T) {
 		}
 
 		// Refused forms write nothing.
-		before := countAudit(t, db)
+		before := countAudit(t, ts.DB)
 		for name, form := range map[string]url.Values{
 			"no counter":     {"unit": {"SNV"}, "instrument": {"sipas-2026"}, "counter": {" "}},
 			"unknown unit":   {"unit": {"KHONGCO"}, "instrument": {"sipas-2026"}, "counter": {"Quầy 2"}},
@@ -60,20 +59,20 @@ func TestSurveyLinksCreateBulkRevoke(t *testing.T) {
 				t.Errorf("%s: create = %d", name, r.Status)
 			}
 		}
-		if n := countAudit(t, db); n != before {
+		if n := countAudit(t, ts.DB); n != before {
 			t.Errorf("refused forms wrote %d audit rows", n-before)
 		}
 
 		// Bulk: every current commune and ward gets "Quầy 1", once.
-		communes, _ := db.FindOrgUnits(ctx, store.OrgFilter{Type: parindex.OrgTypeCommune, ValidOn: parindex.DateOf(time.Now())})
-		wards, _ := db.FindOrgUnits(ctx, store.OrgFilter{Type: parindex.OrgTypeWard, ValidOn: parindex.DateOf(time.Now())})
+		communes, _ := ts.DB.FindOrgUnits(ctx, store.OrgFilter{Type: parindex.OrgTypeCommune, ValidOn: parindex.DateOf(time.Now())})
+		wards, _ := ts.DB.FindOrgUnits(ctx, store.OrgFilter{Type: parindex.OrgTypeWard, ValidOn: parindex.DateOf(time.Now())})
 		want := len(communes) + len(wards)
 		bulk := url.Values{"type": {"commune", "ward"}, "instrument": {"sipas-2026"}, "counter": {"Quầy 1"}}
 		r = admin.post("/admin/survey/links/bulk", bulk)
 		if r.Status != http.StatusSeeOther || r.Location != fmt.Sprintf("/admin/survey/links?created=%d&skipped=0", want) || want < 10 {
 			t.Fatalf("bulk = %d %q (want %d)", r.Status, r.Location, want)
 		}
-		if n := len(auditOf(t, db, "link.create")); n != want+1 {
+		if n := len(auditOf(t, ts.DB, "link.create")); n != want+1 {
 			t.Errorf("%d link.create audit rows, want %d", n, want+1)
 		}
 		if body := admin.get(r.Location).Body; !strings.Contains(body, fmt.Sprintf("Đã tạo %d mã QR", want)) {
@@ -83,7 +82,7 @@ func TestSurveyLinksCreateBulkRevoke(t *testing.T) {
 		if r.Location != fmt.Sprintf("/admin/survey/links?created=0&skipped=%d", want) {
 			t.Errorf("bulk again = %q", r.Location)
 		}
-		if l := unitLinks(t, db, "P001"); len(l) != 1 || l[0].CounterLabel != "Quầy 1" {
+		if l := unitLinks(t, ts.DB, "P001"); len(l) != 1 || l[0].CounterLabel != "Quầy 1" {
 			t.Errorf("links of ward P001 = %+v", l)
 		}
 		if r := admin.post("/admin/survey/links/bulk", url.Values{"instrument": {"sipas-2026"}, "counter": {"Quầy 1"}}); r.Status != http.StatusBadRequest {
@@ -99,11 +98,11 @@ func TestSurveyLinksCreateBulkRevoke(t *testing.T) {
 		if r.Status != http.StatusSeeOther || r.Location != "/admin/survey/links?unit=SNV" {
 			t.Fatalf("revoke = %d %q %s", r.Status, r.Location, r.Body)
 		}
-		revoked := auditOf(t, db, "link.revoke")
+		revoked := auditOf(t, ts.DB, "link.revoke")
 		if len(revoked) != 1 || revoked[0].Reason != "Quầy chuyển chỗ, in mã mới" || revoked[0].Actor != "admin" || revoked[0].ObjectID != id {
 			t.Errorf("audit of the revocation = %+v", revoked)
 		}
-		if l := unitLinks(t, db, "SNV"); l[0].RevokedAt.IsZero() {
+		if l := unitLinks(t, ts.DB, "SNV"); l[0].RevokedAt.IsZero() {
 			t.Error("the link is still active")
 		}
 		if body := admin.get("/admin/survey/links?unit=SNV").Body; !strings.Contains(body, "Đã thu hồi mã QR.") || !strings.Contains(body, "Đã thu hồi</span>") || strings.Contains(body, "/admin/survey/links/"+id+"/poster") {
@@ -114,10 +113,10 @@ func TestSurveyLinksCreateBulkRevoke(t *testing.T) {
 		}
 
 		// Agency users and viewers may not create or revoke.
-		stpLink := mustLink(t, db, "STP", "Quầy 1")
+		stpLink := mustLink(t, ts.DB, "STP", "Quầy 1")
 		for _, user := range []string{"snv.editor", "snv.leader", "viewer", "appraiser"} {
 			c := ts.loggedIn(t, user)
-			before := countAudit(t, db)
+			before := countAudit(t, ts.DB)
 			if r := c.post("/admin/survey/links", url.Values{"unit": {"SNV"}, "instrument": {"sipas-2026"}, "counter": {"Quầy 9"}}); r.Status != http.StatusForbidden {
 				t.Errorf("%s create = %d", user, r.Status)
 			}
@@ -127,11 +126,11 @@ func TestSurveyLinksCreateBulkRevoke(t *testing.T) {
 			if r := c.post("/admin/survey/links/"+itoa(stpLink.ID)+"/revoke", url.Values{"reason": {"x"}}); r.Status != http.StatusForbidden {
 				t.Errorf("%s revoke = %d", user, r.Status)
 			}
-			if n := countAudit(t, db); n != before {
+			if n := countAudit(t, ts.DB); n != before {
 				t.Errorf("%s wrote %d audit rows", user, n-before)
 			}
 		}
-		if l := unitLinks(t, db, "SNV"); len(l) != 1 {
+		if l := unitLinks(t, ts.DB, "SNV"); len(l) != 1 {
 			t.Errorf("SNV has %d links after the refused requests", len(l))
 		}
 
@@ -140,7 +139,7 @@ func TestSurveyLinksCreateBulkRevoke(t *testing.T) {
 		if body := c.get("/app").Body; !strings.Contains(body, `href="/admin/survey"`) {
 			t.Error("the agency clerk's menu has no survey entry")
 		}
-		mustLink(t, db, "SNV", "Quầy 2")
+		mustLink(t, ts.DB, "SNV", "Quầy 2")
 		r = c.get("/admin/survey/links")
 		if r.Status != 200 || !strings.Contains(r.Body, "Quầy 2") || strings.Contains(r.Body, "Sở Tư pháp") || strings.Contains(r.Body, "/admin/survey/links/bulk") ||
 			strings.Contains(r.Body, "/revoke") {

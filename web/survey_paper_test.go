@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"parindex"
-	"parindex/password"
 	"parindex/store"
 	"parindex/store/storetest"
 	"parindex/survey"
@@ -50,14 +49,7 @@ func TestPaperImportPage(t *testing.T) {
 	}
 	apply := map[string]string{"step": "apply", "instrument": "sipas-2026", "file_name": "giay.csv", "token": tokenOf(r.Body)}
 	// Another user's apply with the token opens nothing.
-	hash, err := password.Hash(testPassword, cheap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ts.DB.CreateUser(ctx, parindex.Actor{Name: "test"}, &parindex.User{Username: "admin2", DisplayName: "Quản trị 2",
-		Grants: []parindex.RoleGrant{{Role: parindex.RoleAdmin}}}, hash); err != nil {
-		t.Fatal(err)
-	}
+	addUsers(t, ts.DB, &parindex.User{Username: "admin2", DisplayName: "Quản trị 2", Grants: []parindex.RoleGrant{{Role: parindex.RoleAdmin}}})
 	other := ts.loggedIn(t, "admin2")
 	if r := other.postFile("/admin/survey/paper", "", "", nil, apply); r.Status != http.StatusBadRequest || paperCount() != 0 {
 		t.Fatalf("another user's apply = %d, %d stored", r.Status, paperCount())

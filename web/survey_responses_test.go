@@ -12,7 +12,6 @@ import (
 
 	"parindex"
 	"parindex/store"
-	"parindex/store/storetest"
 )
 
 // insertResponses stores responses directly, with device and dossier hashes
@@ -69,12 +68,11 @@ func found(body string) int {
 }
 
 func TestResponsesBrowser(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ts := newTestServer(t, db)
+	eachServer(t, newTestServer, func(t *testing.T, ts *testServer) {
 		in := withSurvey(t, ts)
-		snv, stp := unitID(t, db, "SNV"), unitID(t, db, "STP")
+		snv, stp := unitID(t, ts.DB, "SNV"), unitID(t, ts.DB, "STP")
 		d := func(s string) parindex.Date { x, _ := parindex.ParseDate(s); return x }
-		insertResponses(t, db, in,
+		insertResponses(t, ts.DB, in,
 			&parindex.Response{UnitID: snv, Day: d("2026-03-01"), Answers: "5432105432105432105432", Profile: "gender=female;age_group=age_30_44",
 				Comment: `<script>alert(1)</script> Chờ lâu`, DossierHash: "dossierhash-secret", FillSeconds: 140},
 			&parindex.Response{UnitID: snv, Day: d("2026-03-02"), Flags: []string{parindex.FlagSpeeder}, FillSeconds: 9},
@@ -164,7 +162,7 @@ func TestResponsesBrowser(t *testing.T) {
 		for i := 0; i < 52; i++ {
 			many = append(many, &parindex.Response{UnitID: stp, Day: d("2026-02-01")})
 		}
-		insertResponses(t, db, in, many...)
+		insertResponses(t, ts.DB, in, many...)
 		r = admin.get("/admin/survey/responses?unit=STP")
 		if found(r.Body) != 54 || strings.Count(r.Body, `class="digits"`) != 50 || !strings.Contains(r.Body, "page=2") {
 			t.Errorf("page 1: found %d, %d rows", found(r.Body), strings.Count(r.Body, `class="digits"`))

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/url"
+	"regexp"
 	"testing"
 
 	"parindex"
@@ -57,6 +58,21 @@ func auditOf(t *testing.T, db *store.DB, action string) []parindex.AuditEntry {
 		}
 	}
 	return out
+}
+
+// surveyFormKeys reads the public survey form's hidden key and time stamp,
+// as url.Values a citizen's browser sends back with the answers.
+func surveyFormKeys(t *testing.T, form response) url.Values {
+	t.Helper()
+	keys := url.Values{}
+	for _, name := range []string{"k", "ts"} {
+		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(form.Body)
+		if m == nil {
+			t.Fatalf("the form has no %s", name)
+		}
+		keys.Set(name, m[1])
+	}
+	return keys
 }
 
 // postFile sends a multipart form with one file, as a browser does.

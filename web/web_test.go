@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,27 +51,69 @@ func newTestServerWith(t *testing.T, db *store.DB, settings map[string]string) *
 	if _, err := db.ImportOrgUnits(ctx, parindex.Actor{Name: "test"}, "", demo.OrgRows(), ""); err != nil {
 		t.Fatal(err)
 	}
-	hash, err := password.Hash(testPassword, cheap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range []*parindex.User{
-		{Username: "admin", DisplayName: "Quản trị", Grants: []parindex.RoleGrant{{Role: parindex.RoleAdmin}}},
-		{Username: "viewer", DisplayName: "Lãnh đạo", Grants: []parindex.RoleGrant{{Role: parindex.RoleViewer}}},
-		{Username: "snv.editor", DisplayName: "Cán bộ SNV", Grants: []parindex.RoleGrant{{Role: parindex.RoleAgencyEditor, UnitCode: "SNV"}}},
-		{Username: "snv.leader", DisplayName: "Lãnh đạo SNV", Grants: []parindex.RoleGrant{{Role: parindex.RoleAgencyLeader, UnitCode: "SNV"}}},
-		{Username: "appraiser", DisplayName: "Thẩm định", Grants: []parindex.RoleGrant{{Role: parindex.RoleAppraiser, Area: "2"}}},
-		{Username: "noroles", DisplayName: "Chưa có vai trò"},
-	} {
-		if err := db.CreateUser(ctx, parindex.Actor{Name: "test"}, u, hash); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addUsers(t, db,
+		&parindex.User{Username: "admin", DisplayName: "Quản trị", Grants: []parindex.RoleGrant{{Role: parindex.RoleAdmin}}},
+		&parindex.User{Username: "viewer", DisplayName: "Lãnh đạo", Grants: []parindex.RoleGrant{{Role: parindex.RoleViewer}}},
+		&parindex.User{Username: "snv.editor", DisplayName: "Cán bộ SNV", Grants: []parindex.RoleGrant{{Role: parindex.RoleAgencyEditor, UnitCode: "SNV"}}},
+		&parindex.User{Username: "snv.leader", DisplayName: "Lãnh đạo SNV", Grants: []parindex.RoleGrant{{Role: parindex.RoleAgencyLeader, UnitCode: "SNV"}}},
+		&parindex.User{Username: "appraiser", DisplayName: "Thẩm định", Grants: []parindex.RoleGrant{{Role: parindex.RoleAppraiser, Area: "2"}}},
+		&parindex.User{Username: "noroles", DisplayName: "Chưa có vai trò"},
+	)
 	flags := map[string]string{"addr": "127.0.0.1:0", "data-dir": t.TempDir()}
 	for k, v := range settings {
 		flags[k] = v
 	}
 	return serveOn(t, db, flags)
+}
+
+// addUsers creates users, by the actor "test", each with the test password.
+func addUsers(t *testing.T, db *store.DB, users ...*parindex.User) {
+	t.Helper()
+	hash, err := password.Hash(testPassword, cheap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		if err := db.CreateUser(context.Background(), parindex.Actor{Name: "test"}, u, hash); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// seedDemo adds the demo province's data, as demo.Seed does, to a database
+// newTestServer has set up.
+func seedDemo(t *testing.T, db *store.DB, opts demo.Options) {
+	t.Helper()
+	if _, err := demo.Seed(context.Background(), db, opts); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// seedingClock sets db's clock to 10:00 on 20 December 2026 in Vietnam, the
+// day the demo is seeded as of, while the returned switch is on, and to the
+// real clock, which sessions need, while it is off (as it starts). A
+// server's live broker reads the clock all along, so the clock is set
+// before the server starts and switched through an atomic rather than
+// replaced.
+func seedingClock(db *store.DB) *atomic.Bool {
+	var seeding atomic.Bool
+	db.Now = func() time.Time {
+		if seeding.Load() {
+			return time.Date(2026, 12, 20, 3, 0, 0, 0, time.UTC)
+		}
+		return time.Now()
+	}
+	return &seeding
+}
+
+// eachServer runs fn once on each database storetest.Each opens, against
+// the server open sets up on it (newTestServer, newTestServerOnMetricsDay,
+// newE2EServer, …).
+func eachServer(t *testing.T, open func(*testing.T, *store.DB) *testServer, fn func(t *testing.T, ts *testServer)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		fn(t, open(t, db))
+	})
 }
 
 // serveOn starts another server over a database already set up by
@@ -80,15 +123,7 @@ func serveOn(t *testing.T, db *store.DB, flags map[string]string) *testServer {
 	if flags == nil {
 		flags = map[string]string{"addr": "127.0.0.1:0", "data-dir": t.TempDir()}
 	}
-	cfg, err := config.Load(flags, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := web.New(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.SetPasswordParams(cheap)
+	srv := newWebServer(t, db, flags)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -100,6 +135,22 @@ func serveOn(t *testing.T, db *store.DB, flags map[string]string) *testServer {
 		srv.Shutdown(ctx)
 	})
 	return &testServer{URL: "http://" + ln.Addr().String(), DB: db, Srv: srv}
+}
+
+// newWebServer builds a server over db from flags (config flags), its log
+// discarded and its new password hashes cheap.
+func newWebServer(tb testing.TB, db *store.DB, flags map[string]string) *web.Server {
+	tb.Helper()
+	cfg, err := config.Load(flags, func(string) string { return "" })
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv, err := web.New(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv.SetPasswordParams(cheap)
+	return srv
 }
 
 // TestReadyzOnReadOnlyDatabase: a database that answers reads but refuses
