@@ -15,8 +15,7 @@ import (
 func TestAPISurveyIntegrity(t *testing.T) {
 	eachServer(t, newTestServer, func(t *testing.T, ts *testServer) {
 		honest, _ := integritytest.PlantClerk(t, ts.DB)
-		c := ts.client(t)
-		all := mustToken(t, ts.DB, "Báo cáo", "", false)
+		c, all := ts.apiClient(t, "Báo cáo", "", false)
 
 		r := c.api("GET", "/api/v1/survey/integrity?instrument=sipas-2026&year=2026", all, nil)
 		d := r.data()

@@ -12,8 +12,7 @@ import (
 
 func TestAPIBatchWithBadItemsWritesNothing(t *testing.T) {
 	eachServer(t, newTestServerOnMetricsDay, func(t *testing.T, ts *testServer) {
-		c := ts.client(t)
-		token := mustToken(t, ts.DB, "Một cửa", "", true)
+		c, token := ts.apiClient(t, "Một cửa", "", true)
 		audit := countAudit(t, ts.DB)
 		r := c.api("PUT", "/api/v1/metrics", token, batch(
 			obs{"SNV", "2026-01", "records_received", 100},
@@ -80,8 +79,7 @@ func TestAPIBatchWithBadItemsWritesNothing(t *testing.T) {
 // would win), including a key that differs only in case from a field.
 func TestAPIRefusesAmbiguousJSON(t *testing.T) {
 	eachServer(t, newTestServerOnMetricsDay, func(t *testing.T, ts *testServer) {
-		c := ts.client(t)
-		token := mustToken(t, ts.DB, "Một cửa", "", true)
+		c, token := ts.apiClient(t, "Một cửa", "", true)
 		audit := countAudit(t, ts.DB)
 		item := func(period, value string) string {
 			return `{"unit": "SNV", "period": "` + period + `", "metric": "records_received", "value": ` + value + `}`
@@ -127,8 +125,7 @@ func TestAPIRefusesAmbiguousJSON(t *testing.T) {
 
 func TestAPIPagination(t *testing.T) {
 	eachServer(t, newTestServerOnMetricsDay, func(t *testing.T, ts *testServer) {
-		c := ts.client(t)
-		token := mustToken(t, ts.DB, "đọc ghi", "", true)
+		c, token := ts.apiClient(t, "đọc ghi", "", true)
 		all := c.api("GET", "/api/v1/units?all=true&limit=1000", token, nil)
 		if all.Status != 200 || all.JSON["next_cursor"] != nil {
 			t.Fatalf("all units = %d", all.Status)
@@ -198,8 +195,7 @@ func TestAPIPagination(t *testing.T) {
 
 func TestAPIRateLimit(t *testing.T) {
 	ts := newTestServer(t, storetest.MustOpenSQLite(t))
-	c := ts.client(t)
-	token := mustToken(t, ts.DB, "vội", "", false)
+	c, token := ts.apiClient(t, "vội", "", false)
 	other := mustToken(t, ts.DB, "khác", "", false)
 	limited := 0
 	for i := 0; i < 150 && limited == 0; i++ {

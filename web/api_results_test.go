@@ -20,8 +20,7 @@ import (
 // API and the scores are computed again from the stored year.
 func TestAPICorrectionChangesRatioPoints(t *testing.T) {
 	eachServer(t, newTestServerOnMetricsDay, func(t *testing.T, ts *testServer) {
-		c := ts.client(t)
-		token := mustToken(t, ts.DB, "Một cửa", "SNV", true)
+		c, token := ts.apiClient(t, "Một cửa", "SNV", true)
 		putEarlyRecords(t, c, token)
 		f, err := criteria.Reference("service-index-766")
 		if err != nil {
@@ -66,8 +65,7 @@ func TestAPICorrectionChangesRatioPointsInSnapshot(t *testing.T) {
 	ts := newTestServerOnMetricsDay(t, db)
 	ctx := context.Background()
 	publishReference(t, db, "service-index-766")
-	c := ts.client(t)
-	token := mustToken(t, db, "Một cửa", "", true)
+	c, token := ts.apiClient(t, "Một cửa", "", true)
 	putEarlyRecords(t, c, token)
 	rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(db)}
 	leafPoints := func() float64 {
@@ -107,8 +105,7 @@ func TestAPIUnitMetricsAndFrameworks(t *testing.T) {
 	if _, err := ts.DB.PublishFramework(ctx, parindex.Actor{Name: "test"}, f.Code, ""); err != nil {
 		t.Fatal(err)
 	}
-	c := ts.client(t)
-	token := mustToken(t, ts.DB, "đọc ghi", "", true)
+	c, token := ts.apiClient(t, "đọc ghi", "", true)
 	var items []obs
 	for _, m := range f.Metrics() {
 		if m != "records_synced" && m != "records_paid_online" {
@@ -204,8 +201,7 @@ func TestAPIScoresAndSurveyResults(t *testing.T) {
 	if _, _, err := rn.Score(ctx, actor, "communes-2026", snapshot.Options{Draws: 20}); err != nil {
 		t.Fatal(err)
 	}
-	c := ts.client(t)
-	all := mustToken(t, db, "bảng điều khiển", "", false)
+	c, all := ts.apiClient(t, "bảng điều khiển", "", false)
 	snv := mustToken(t, db, "SNV", "SNV", false)
 
 	r := c.api("GET", "/api/v1/snapshots", all, nil)

@@ -80,6 +80,13 @@ func (c *client) api(method, path, token string, body any) apiReply {
 	return out
 }
 
+// apiClient is another system calling the API: a client of its own and a
+// new token (mustToken's name, unit and write).
+func (ts *testServer) apiClient(t *testing.T, name, unit string, write bool) (*client, string) {
+	t.Helper()
+	return ts.client(t), mustToken(t, ts.DB, name, unit, write)
+}
+
 func mustToken(t *testing.T, db *store.DB, name, unit string, write bool) string {
 	t.Helper()
 	secret, _, err := db.CreateAPIToken(context.Background(), parindex.Actor{Name: "test"}, store.APITokenSpec{Name: name, UnitCode: unit, Write: write})
@@ -155,8 +162,7 @@ func TestAPIAuthentication(t *testing.T) {
 
 func TestAPIScopeAndWrite(t *testing.T) {
 	eachServer(t, newTestServerOnMetricsDay, func(t *testing.T, ts *testServer) {
-		c := ts.client(t)
-		snvWrite := mustToken(t, ts.DB, "SNV ghi", "SNV", true)
+		c, snvWrite := ts.apiClient(t, "SNV ghi", "SNV", true)
 		allRead := mustToken(t, ts.DB, "đọc", "", false)
 		ctx := context.Background()
 
@@ -214,8 +220,7 @@ func TestAPIScopeAndWrite(t *testing.T) {
 
 func TestAPIResendIsIdempotentAndCorrectionsAreKept(t *testing.T) {
 	eachServer(t, newTestServerOnMetricsDay, func(t *testing.T, ts *testServer) {
-		c := ts.client(t)
-		token := mustToken(t, ts.DB, "Một cửa", "", true)
+		c, token := ts.apiClient(t, "Một cửa", "", true)
 		b := batch(obs{"SNV", "2026-03", "records_received", 1250}, obs{"X001", "2026-Q1", "records_online", 300}, obs{"STP", "2026", "plan_tasks_total", 14})
 		r := c.api("PUT", "/api/v1/metrics", token, b)
 		if r.Status != 200 || r.data()["inserted"] != 3.0 {
@@ -228,9 +233,7 @@ func TestAPIResendIsIdempotentAndCorrectionsAreKept(t *testing.T) {
 				t.Errorf("re-send %d = %d %s", i, r.Status, r.Body)
 			}
 		}
-		if n := countAudit(t, ts.DB); n != audit {
-			t.Errorf("re-sends wrote %d audit rows", n-audit)
-		}
+		wantNoNewAudit(t, ts.DB, audit, "re-sends")
 		if n, _ := ts.DB.CountObservations(context.Background(), ""); n != 3 {
 			t.Errorf("%d values after re-sends", n)
 		}

@@ -36,9 +36,7 @@ func TestAppraiserWithAgencyRoleNeverAppraisesThatUnit(t *testing.T) {
 		wantStatus(t, "A adjusts SNNMT's 2.3", appA.post(snnmt+"/leaf/2.3/appraise",
 			url.Values{"decision": {"adjust"}, "p": {"3"}, "comment": {"Đủ hồ sơ"}}), http.StatusForbidden)
 		wantStatus(t, "A accepts SNNMT's area 2", appA.post(snnmt+"/accept", url.Values{"area": {"2"}}), http.StatusForbidden)
-		if n := countAudit(t, ts.DB); n != audits {
-			t.Errorf("the refused appraisals wrote %d audit rows", n-audits)
-		}
+		wantNoNewAudit(t, ts.DB, audits, "the refused appraisals")
 		for _, row := range auditRows(t, ts.DB, "assessment", "e2e-2026/SNNMT") {
 			if strings.HasPrefix(row.Action, "appraisal.") {
 				t.Errorf("audit row %s by %s on SNNMT", row.Action, row.Actor)
@@ -82,9 +80,7 @@ func TestAppraiserWithAgencyRoleNeverAppraisesThatUnit(t *testing.T) {
 		audits = countAudit(t, ts.DB)
 		wantStatus(t, "B accepts STP's 6.2", appB.post(stp+"/leaf/6.2/appraise", url.Values{"decision": {"accept"}}), http.StatusForbidden)
 		wantStatus(t, "B accepts SNNMT's area 6", appB.post(snnmt+"/accept", url.Values{"area": {"6"}}), http.StatusForbidden)
-		if n := countAudit(t, ts.DB); n != audits {
-			t.Errorf("the refused appraisals wrote %d audit rows", n-audits)
-		}
+		wantNoNewAudit(t, ts.DB, audits, "the refused appraisals")
 	})
 }
 
@@ -106,9 +102,7 @@ func TestAdministratorWithAgencyRoleLeavesThatUnitToAnother(t *testing.T) {
 		wantStatus(t, "return SNNMT", doha.post(snnmt+"/transition", url.Values{"t": {"return"}, "reason": {"Thiếu hồ sơ"}}), http.StatusForbidden)
 		wantStatus(t, "start SNNMT", doha.post(snnmt+"/transition", url.Values{"t": {"start_appraisal"}}), http.StatusForbidden)
 		wantStatus(t, "reopen SNNMT", doha.post(snnmt+"/reopen", url.Values{"until": {"2099-01-01"}, "reason": {"x"}}), http.StatusForbidden)
-		if n := countAudit(t, ts.DB); n != audits {
-			t.Errorf("the refused transitions wrote %d audit rows", n-audits)
-		}
+		wantNoNewAudit(t, ts.DB, audits, "the refused transitions")
 		if strings.Contains(doha.get(snnmt).Body, `action="`+snnmt+`/transition"`) {
 			t.Error("SNNMT's sheet offers DoHA's transitions to a leader of SNNMT")
 		}

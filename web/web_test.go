@@ -287,6 +287,15 @@ func countAudit(t *testing.T, db *store.DB) int {
 	return n
 }
 
+// wantNoNewAudit reports what (a refused or repeated request, in words)
+// when the audit log no longer holds exactly before rows.
+func wantNoNewAudit(t *testing.T, db *store.DB, before int, what string) {
+	t.Helper()
+	if n := countAudit(t, db); n != before {
+		t.Errorf("%s wrote %d audit rows", what, n-before)
+	}
+}
+
 // newTestServerOnMetricsDay is newTestServer with the database's clock at
 // 10:00 on 26/11/2026 in Vietnam: the metrics and API tests' expected
 // periods, deadlines and audit times assume that day.
