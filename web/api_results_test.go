@@ -11,7 +11,6 @@ import (
 	"parindex/criteria"
 	"parindex/scoring"
 	"parindex/snapshot"
-	"parindex/store"
 	"parindex/store/storetest"
 	"parindex/survey"
 )
@@ -97,14 +96,8 @@ func TestAPICorrectionChangesRatioPointsInSnapshot(t *testing.T) {
 func TestAPIUnitMetricsAndFrameworks(t *testing.T) {
 	db := storetest.MustOpenSQLite(t)
 	ts := newTestServerOnMetricsDay(t, db)
-	ctx := context.Background()
 	f, _ := criteria.Reference("service-index-766")
-	if _, err := ts.DB.ImportFramework(ctx, parindex.Actor{Name: "test"}, f, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.DB.PublishFramework(ctx, parindex.Actor{Name: "test"}, f.Code, ""); err != nil {
-		t.Fatal(err)
-	}
+	publishFramework(t, ts.DB, f)
 	c, token := ts.apiClient(t, "đọc ghi", "", true)
 	var items []obs
 	for _, m := range f.Metrics() {
@@ -156,10 +149,7 @@ func TestAPIScoresAndSurveyResults(t *testing.T) {
 	ts := newTestServerOnMetricsDay(t, db)
 	ctx := context.Background()
 	actor := parindex.Actor{Name: "test"}
-	stored, err := survey.EnsureReference(ctx, db, actor, "sipas-2026")
-	if err != nil {
-		t.Fatal(err)
-	}
+	stored := withSurvey(t, ts)
 	in, err := survey.ReferenceInstrument("sipas-2026")
 	if err != nil {
 		t.Fatal(err)
@@ -167,17 +157,14 @@ func TestAPIScoresAndSurveyResults(t *testing.T) {
 	codes := survey.QuestionCodes(in)
 	var rs []*parindex.Response
 	for ui, code := range []string{"SNV", "STP", "STC", "X001", "P001"} {
-		links, err := db.CreateLinks(ctx, actor, []store.LinkSpec{{Token: survey.NewLinkToken(), InstrumentCode: "sipas-2026", UnitCode: code, CounterLabel: "Quầy 1"}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		link := mustLink(t, db, code, "Quầy 1")
 		for i := 0; i < 40; i++ {
 			answers := make([]byte, len(codes))
 			for q := range answers {
 				answers[q] = byte('1' + (i+q+ui)%5)
 			}
 			day := parindex.Date{Year: 2026, Month: time.Month(1 + i%10), Day: 1 + i%28}
-			rs = append(rs, &parindex.Response{LinkID: links[0].ID, InstrumentID: stored.ID, UnitID: links[0].UnitID,
+			rs = append(rs, &parindex.Response{LinkID: link.ID, InstrumentID: stored.ID, UnitID: link.UnitID,
 				SubmittedHour: time.Date(day.Year, day.Month, day.Day, 3, 0, 0, 0, time.UTC), Day: day,
 				IdempotencyKey: fmt.Sprintf("api-test-%s-%d", code, i), Answers: string(answers), Source: parindex.SourceQR,
 				Comment: "bình luận riêng tư"})

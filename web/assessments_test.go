@@ -56,7 +56,6 @@ const e2eSheet = "/app/assessments/e2e-2026/SNV"
 func newE2EServer(t *testing.T, db *store.DB) *testServer {
 	t.Helper()
 	ts := newTestServer(t, db)
-	ctx := context.Background()
 	f, _, err := criteria.Parse("e2e.yaml", []byte(e2eFramework))
 	if err != nil {
 		t.Fatal(err)
@@ -67,12 +66,7 @@ func newE2EServer(t *testing.T, db *store.DB) *testServer {
 		if code == "e2e-2027" {
 			g.Year = 2027
 		}
-		if _, err := ts.DB.ImportFramework(ctx, parindex.Actor{Name: "test"}, g, ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ts.DB.PublishFramework(ctx, parindex.Actor{Name: "test"}, code, ""); err != nil {
-			t.Fatal(err)
-		}
+		publishFramework(t, ts.DB, g)
 	}
 	addUsers(t, db,
 		&parindex.User{Username: "thamdinh.a", DisplayName: "Thẩm định Tư pháp", Grants: []parindex.RoleGrant{{Role: parindex.RoleAppraiser, Framework: "e2e-2026", Area: "2"}}},

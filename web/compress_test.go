@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -15,10 +14,7 @@ import (
 
 	"github.com/andybalholm/brotli"
 
-	"parindex"
-	"parindex/store"
 	"parindex/store/storetest"
-	"parindex/survey"
 )
 
 // rawGet fetches a URL with the given Accept-Encoding and no transparent
@@ -78,16 +74,8 @@ var perRequest = regexp.MustCompile(`nonce="[^"]*"|name="(k|ts)" value="[^"]*"`)
 func TestCompression(t *testing.T) {
 	db := storetest.MustOpenSQLite(t)
 	ts := newTestServer(t, db)
-	ctx := context.Background()
-	actor := parindex.Actor{Name: "test"}
-	if _, err := survey.EnsureReference(ctx, db, actor, "sipas-2026"); err != nil {
-		t.Fatal(err)
-	}
-	links, err := db.CreateLinks(ctx, actor, []store.LinkSpec{{Token: survey.NewLinkToken(), InstrumentCode: "sipas-2026", UnitCode: "SNV", CounterLabel: "Quầy 1"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	formURL := ts.URL + "/s/" + links[0].Token
+	withSurvey(t, ts)
+	formURL := ts.URL + "/s/" + mustLink(t, db, "SNV", "Quầy 1").Token
 
 	_, _, loginPage := rawGet(t, ts.URL+"/login", "")
 	css := regexp.MustCompile(`/static/app\.[0-9a-f]{12}\.css`).Find(loginPage)

@@ -166,13 +166,9 @@ func firstKey(m map[string]string, prefix string) string {
 func addResponses(t *testing.T, db *store.DB, unitCode string, n int) {
 	t.Helper()
 	ctx := context.Background()
-	unit, err := db.OrgUnitByCode(ctx, unitCode)
-	if err != nil {
-		t.Fatal(err)
-	}
-	links, err := db.FindLinks(ctx, store.LinkFilter{UnitID: unit.ID})
-	if err != nil || len(links) == 0 {
-		t.Fatalf("links of %s: %v, %v", unitCode, links, err)
+	links := unitLinks(t, db, unitCode)
+	if len(links) == 0 {
+		t.Fatalf("%s has no survey link", unitCode)
 	}
 	svc := survey.NewService(db, survey.ResultOptions{})
 	in, err := svc.Instrument(ctx, links[0].InstrumentCode)
@@ -183,7 +179,7 @@ func addResponses(t *testing.T, db *store.DB, unitCode string, n int) {
 	now := db.Now()
 	var rs []*parindex.Response
 	for i := range n {
-		rs = append(rs, &parindex.Response{LinkID: links[0].ID, InstrumentID: links[0].InstrumentID, UnitID: unit.ID,
+		rs = append(rs, &parindex.Response{LinkID: links[0].ID, InstrumentID: links[0].InstrumentID, UnitID: links[0].UnitID,
 			SubmittedHour: now.Truncate(time.Hour), Day: parindex.Clock{}.Today(now),
 			IdempotencyKey: fmt.Sprintf("frozen-%d", i), DeviceHash: fmt.Sprintf("dev-%d", i), DeviceKey: fmt.Sprintf("key-%d", i),
 			Answers: strings.Repeat("1", len(codes)), FillSeconds: 120, Source: parindex.SourceQR})

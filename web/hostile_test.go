@@ -11,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"parindex"
 	"parindex/store"
-	"parindex/survey"
 	"parindex/tabular/tabulartest"
 )
 
@@ -60,9 +58,7 @@ func underLoad(t *testing.T, ts *testServer, send func()) (allocated uint64, hea
 // (the 250 KB workbook stopped the server), while /healthz keeps answering.
 func TestHostileUploadsAreRefusedInBoundedMemory(t *testing.T) {
 	eachServer(t, newE2EServer, func(t *testing.T, ts *testServer) {
-		if _, err := survey.EnsureReference(context.Background(), ts.DB, parindex.Actor{Name: "test"}, "sipas-2026"); err != nil {
-			t.Fatal(err)
-		}
+		withSurvey(t, ts)
 		clerk := ts.loggedIn(t, "snv.editor")
 		template := clerk.get(e2eSheet + "/template.xlsx")
 		wantStatus(t, "template", template, http.StatusOK)

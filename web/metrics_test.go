@@ -19,15 +19,21 @@ import (
 
 func publishReference(t *testing.T, db *store.DB, code string) {
 	t.Helper()
-	ctx := context.Background()
 	f, err := criteria.Reference(code)
 	if err != nil {
 		t.Fatal(err)
 	}
+	publishFramework(t, db, f)
+}
+
+// publishFramework stores f and publishes it, by the actor "test".
+func publishFramework(t *testing.T, db *store.DB, f *criteria.Framework) {
+	t.Helper()
+	ctx := context.Background()
 	if _, err := db.ImportFramework(ctx, parindex.Actor{Name: "test"}, f, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.PublishFramework(ctx, parindex.Actor{Name: "test"}, code, ""); err != nil {
+	if _, err := db.PublishFramework(ctx, parindex.Actor{Name: "test"}, f.Code, ""); err != nil {
 		t.Fatal(err)
 	}
 }

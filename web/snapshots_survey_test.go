@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"parindex"
 	"parindex/criteria"
 	"parindex/demo"
 	"parindex/store/storetest"
@@ -21,7 +20,6 @@ import (
 func TestSurveyResponsesLeftOutAreExplained(t *testing.T) {
 	db := storetest.MustOpenSQLite(t)
 	ctx := context.Background()
-	actor := parindex.Actor{Name: "test"}
 	ts := newTestServer(t, db)
 	seedDemo(t, db, demo.Options{SurveyVolume: 0.02, SkipSnapshots: true})
 	rec, err := db.FrameworkByCode(ctx, "communes-2026")
@@ -33,12 +31,7 @@ func TestSurveyResponsesLeftOutAreExplained(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Code, f.SurveyResponses = "communes-2026-not-doubtful", criteria.ResponsesNotDoubtful
-	if _, err := db.ImportFramework(ctx, actor, f, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.PublishFramework(ctx, actor, f.Code, ""); err != nil {
-		t.Fatal(err)
-	}
+	publishFramework(t, db, f)
 	// The clerk's counter's clean responses of 2026, and the unit's flagged ones.
 	unit, counter := demo.ClerkCounter.Unit, demo.ClerkCounter.Counter
 	count := func(where string) int {

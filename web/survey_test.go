@@ -34,11 +34,7 @@ func mustLink(t *testing.T, db *store.DB, unit, counter string) *parindex.Survey
 
 func unitLinks(t *testing.T, db *store.DB, code string) []*parindex.SurveyLink {
 	t.Helper()
-	u, err := db.OrgUnitByCode(context.Background(), code)
-	if err != nil {
-		t.Fatal(err)
-	}
-	links, err := db.FindLinks(context.Background(), store.LinkFilter{UnitID: u.ID})
+	links, err := db.FindLinks(context.Background(), store.LinkFilter{UnitID: unitID(t, db, code)})
 	if err != nil {
 		t.Fatal(err)
 	}
