@@ -77,10 +77,7 @@ func integrityDataDir(t *testing.T) string {
 
 func TestSurveyIntegrityCommand(t *testing.T) {
 	env := map[string]string{"PARINDEX_DATA_DIR": integrityDataDir(t), "PARINDEX_DATABASE_URL": ""}
-	code, out, errOut := cli(t, env, "survey", "integrity", "--instrument", "mini-2026", "--year", "2026", "--json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
+	out := cliOK(t, env, "survey", "integrity", "--instrument", "mini-2026", "--year", "2026", "--json")
 	var report struct {
 		PolicyVersion int `json:"policy_version"`
 		Units         []struct {
@@ -127,7 +124,7 @@ func TestSurveyIntegrityCommand(t *testing.T) {
 		}
 	}
 
-	code, out, errOut = cli(t, env, "survey", "integrity", "--instrument", "mini-2026", "--year", "2026", "--unit", "D2")
+	code, out, errOut := cli(t, env, "survey", "integrity", "--instrument", "mini-2026", "--year", "2026", "--unit", "D2")
 	if code != 0 || !strings.Contains(out, "D2 Sở 2") || !strings.Contains(out, "Đáng tin cậy") || strings.Contains(out, "D6") {
 		t.Errorf("one unit's table: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -164,10 +161,7 @@ func TestSurveyIntegrityJSONIsTheAPIDocument(t *testing.T) {
 		if tc.unit != "" {
 			args = append(args, "--unit", tc.unit)
 		}
-		code, out, errOut := cli(t, env, args...)
-		if code != 0 {
-			t.Fatalf("%v: exit %d: %s", args, code, errOut)
-		}
+		out := cliOK(t, env, args...)
 		var printed any
 		if err := json.Unmarshal([]byte(out), &printed); err != nil {
 			t.Fatal(err)
