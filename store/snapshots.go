@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -94,32 +93,18 @@ type SnapshotFilter struct {
 
 // FindSnapshots returns snapshots, newest first.
 func (db *DB) FindSnapshots(ctx context.Context, f SnapshotFilter) ([]*parindex.Snapshot, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if f.ID != 0 {
-		where = append(where, "id = "+arg(f.ID))
-	}
-	if f.FrameworkCode != "" {
-		where = append(where, "framework_code = "+arg(f.FrameworkCode))
-	}
-	if f.Year != 0 {
-		where = append(where, "year = "+arg(f.Year))
-	}
-	if f.Status != "" {
-		where = append(where, "status = "+arg(f.Status))
-	}
+	var c conditions
+	equal(&c, "id", f.ID)
+	equal(&c, "framework_code", f.FrameworkCode)
+	equal(&c, "year", f.Year)
+	equal(&c, "status", f.Status)
 	docs := `'', '', ''`
 	if f.WithDocuments {
 		docs = `inputs, results, record`
 	}
 	query := `SELECT id, framework_code, framework_hash, year, status, ` + docs + `, seed, note, created_at, created_by, published_at, published_by,
-		publication, exceptions, publication_note FROM score_snapshots`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY id DESC"
-	rows, err := db.db.QueryContext(ctx, query, args...)
+		publication, exceptions, publication_note FROM score_snapshots` + c.where() + " ORDER BY id DESC"
+	rows, err := db.db.QueryContext(ctx, query, c.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to find snapshots: %w", err)
 	}

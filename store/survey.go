@@ -218,32 +218,21 @@ type LinkFilter struct {
 
 // FindLinks returns links with their unit and instrument.
 func (db *DB) FindLinks(ctx context.Context, f LinkFilter) ([]*parindex.SurveyLink, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if f.ID != 0 {
-		where = append(where, "l.id = "+arg(f.ID))
-	}
-	if f.Token != "" {
-		where = append(where, "l.token = "+arg(f.Token))
-	}
-	if f.UnitID != 0 {
-		where = append(where, "l.org_unit_id = "+arg(f.UnitID))
-	}
+	var c conditions
+	equal(&c, "l.id", f.ID)
+	equal(&c, "l.token", f.Token)
+	equal(&c, "l.org_unit_id", f.UnitID)
 	counts := "0, 0"
 	if !f.CountsOn.IsZero() {
-		d := arg(f.CountsOn)
+		d := c.arg(f.CountsOn)
 		counts = `(SELECT COUNT(*) FROM responses r WHERE r.link_id = l.id AND r.day = ` + d + `),
 		          (SELECT COUNT(*) FROM responses r WHERE r.link_id = l.id)`
 	}
 	query := `SELECT l.id, l.token, l.instrument_id, i.code, l.org_unit_id, o.code, o.name, l.counter_label,
 		l.created_at, l.created_by, l.expires_at, l.revoked_at, ` + counts + `
-		FROM survey_links l JOIN instruments i ON i.id = l.instrument_id JOIN org_units o ON o.id = l.org_unit_id`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY o.code, l.counter_label, l.id"
-	rows, err := db.db.QueryContext(ctx, query, args...)
+		FROM survey_links l JOIN instruments i ON i.id = l.instrument_id JOIN org_units o ON o.id = l.org_unit_id` +
+		c.where() + " ORDER BY o.code, l.counter_label, l.id"
+	rows, err := db.db.QueryContext(ctx, query, c.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to find links: %w", err)
 	}
