@@ -20,11 +20,7 @@ func TestSurveyRetention(t *testing.T) {
 		db := storetest.MustOpen(t, url)
 		ctx := context.Background()
 		actor := parindex.Actor{Name: "test"}
-		rows := []parindex.OrgRow{{Row: 2, Code: "P", Name: "Tỉnh Thử", Type: "province", ValidFrom: "2000-01-01"},
-			{Row: 3, Code: "D1", Name: "Sở 1", Type: "department", Parent: "P", ValidFrom: "2000-01-01"}}
-		if _, err := db.ImportOrgUnits(ctx, actor, "", rows, ""); err != nil {
-			t.Fatal(err)
-		}
+		importDepartments(t, db, "Sở 1")
 		unit := storetest.Unit(t, db, "D1")
 		in := &parindex.StoredInstrument{Code: "mini-2026", Name: "Thử", Year: 2026, Source: "code: mini-2026", Hash: "abc"}
 		if err := db.SaveInstrument(ctx, actor, in); err != nil {
