@@ -112,20 +112,7 @@ func (db *DB) InstrumentByID(ctx context.Context, id int64) (*parindex.StoredIns
 
 // FindInstruments lists stored instruments, newest year first.
 func (db *DB) FindInstruments(ctx context.Context) ([]*parindex.StoredInstrument, error) {
-	rows, err := db.db.QueryContext(ctx, instrumentSelect+` ORDER BY year DESC, code`)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to list instruments: %w", err)
-	}
-	defer rows.Close()
-	var out []*parindex.StoredInstrument
-	for rows.Next() {
-		in, err := scanInstrument(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: unable to read an instrument: %w", err)
-		}
-		out = append(out, in)
-	}
-	return out, rows.Err()
+	return listAll(ctx, db.db, "instruments", "an instrument", scanInstrument, instrumentSelect+` ORDER BY year DESC, code`)
 }
 
 // LinkSpec describes a QR link to create.

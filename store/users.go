@@ -169,23 +169,11 @@ func (db *DB) UserCredentials(ctx context.Context, username string) (*parindex.U
 
 // FindUsers returns every account with its grants, ordered by username.
 func (db *DB) FindUsers(ctx context.Context) ([]*parindex.User, error) {
-	rows, err := db.db.QueryContext(ctx, userSelect+` ORDER BY username`)
+	users, err := listAll(ctx, db.db, "users", "a user", scanUser, userSelect+` ORDER BY username`)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to list users: %w", err)
-	}
-	defer rows.Close()
-	var out []*parindex.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: unable to read a user: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return out, loadGrants(ctx, db.db, out)
+	return users, loadGrants(ctx, db.db, users)
 }
 
 // CountUsers returns how many accounts exist.
