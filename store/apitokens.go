@@ -113,7 +113,7 @@ func scanAPIToken(row interface{ Scan(...any) error }) (*parindex.APIToken, erro
 
 // FindAPITokens lists every token, newest first, revoked ones included.
 func (db *DB) FindAPITokens(ctx context.Context) ([]*parindex.APIToken, error) {
-	return listAll(ctx, db.db, "API tokens", "an API token", scanAPIToken, apiTokenSelect+` ORDER BY t.id DESC`)
+	return listAll(ctx, db.db, "list API tokens", "read an API token", scanAPIToken, apiTokenSelect+` ORDER BY t.id DESC`)
 }
 
 // errBadToken is the one answer for a secret that is unknown, malformed

@@ -183,20 +183,10 @@ func (db *DB) OrgTypes(ctx context.Context) ([]parindex.OrgType, error) {
 }
 
 func orgTypes(ctx context.Context, q queryer) ([]parindex.OrgType, error) {
-	rows, err := q.QueryContext(ctx, `SELECT code, name_vi, name_en FROM org_types ORDER BY sort_order, code`)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to read unit types: %w", err)
-	}
-	defer rows.Close()
-	var out []parindex.OrgType
-	for rows.Next() {
-		var t parindex.OrgType
-		if err := rows.Scan(&t.Code, &t.NameVI, &t.NameEN); err != nil {
-			return nil, fmt.Errorf("store: unable to read a unit type: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return listAll(ctx, q, "read unit types", "read a unit type", func(row interface{ Scan(...any) error }) (t parindex.OrgType, err error) {
+		err = row.Scan(&t.Code, &t.NameVI, &t.NameEN)
+		return t, err
+	}, `SELECT code, name_vi, name_en FROM org_types ORDER BY sort_order, code`)
 }
 
 // orgAudit is the audited form of a unit: codes rather than row ids, so the

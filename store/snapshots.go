@@ -157,19 +157,10 @@ func (db *DB) Snapshot(ctx context.Context, id int64) (*parindex.Snapshot, error
 }
 
 func (db *DB) snapshotUnits(ctx context.Context, id int64) ([]parindex.SnapshotUnit, error) {
-	rows, err := db.db.QueryContext(ctx, `
-		SELECT unit_code, unit_name, COALESCE(points, 0), COALESCE(max_points, 0), index_value, index_rounded, COALESCE(rank, 0), band
-		FROM snapshot_units WHERE snapshot_id = $1 ORDER BY COALESCE(rank, 1000000), unit_code`, id)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to read snapshot units: %w", err)
-	}
-	defer rows.Close()
-	var out []parindex.SnapshotUnit
-	for rows.Next() {
-		var u parindex.SnapshotUnit
+	return listAll(ctx, db.db, "read snapshot units", "read a snapshot unit", func(row interface{ Scan(...any) error }) (u parindex.SnapshotUnit, err error) {
 		var index, rounded sql.NullFloat64
-		if err := rows.Scan(&u.UnitCode, &u.UnitName, &u.Points, &u.MaxPoints, &index, &rounded, &u.Rank, &u.Band); err != nil {
-			return nil, fmt.Errorf("store: unable to read a snapshot unit: %w", err)
+		if err := row.Scan(&u.UnitCode, &u.UnitName, &u.Points, &u.MaxPoints, &index, &rounded, &u.Rank, &u.Band); err != nil {
+			return u, err
 		}
 		if index.Valid {
 			v := index.Float64
@@ -179,7 +170,8 @@ func (db *DB) snapshotUnits(ctx context.Context, id int64) ([]parindex.SnapshotU
 			v := rounded.Float64
 			u.IndexRounded = &v
 		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+		return u, nil
+	}, `
+		SELECT unit_code, unit_name, COALESCE(points, 0), COALESCE(max_points, 0), index_value, index_rounded, COALESCE(rank, 0), band
+		FROM snapshot_units WHERE snapshot_id = $1 ORDER BY COALESCE(rank, 1000000), unit_code`, id)
 }

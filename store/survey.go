@@ -112,7 +112,7 @@ func (db *DB) InstrumentByID(ctx context.Context, id int64) (*parindex.StoredIns
 
 // FindInstruments lists stored instruments, newest year first.
 func (db *DB) FindInstruments(ctx context.Context) ([]*parindex.StoredInstrument, error) {
-	return listAll(ctx, db.db, "instruments", "an instrument", scanInstrument, instrumentSelect+` ORDER BY year DESC, code`)
+	return listAll(ctx, db.db, "list instruments", "read an instrument", scanInstrument, instrumentSelect+` ORDER BY year DESC, code`)
 }
 
 // LinkSpec describes a QR link to create.

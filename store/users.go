@@ -169,7 +169,7 @@ func (db *DB) UserCredentials(ctx context.Context, username string) (*parindex.U
 
 // FindUsers returns every account with its grants, ordered by username.
 func (db *DB) FindUsers(ctx context.Context) ([]*parindex.User, error) {
-	users, err := listAll(ctx, db.db, "users", "a user", scanUser, userSelect+` ORDER BY username`)
+	users, err := listAll(ctx, db.db, "list users", "read a user", scanUser, userSelect+` ORDER BY username`)
 	if err != nil {
 		return nil, err
 	}
