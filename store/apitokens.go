@@ -113,20 +113,7 @@ func scanAPIToken(row interface{ Scan(...any) error }) (*parindex.APIToken, erro
 
 // FindAPITokens lists every token, newest first, revoked ones included.
 func (db *DB) FindAPITokens(ctx context.Context) ([]*parindex.APIToken, error) {
-	rows, err := db.db.QueryContext(ctx, apiTokenSelect+` ORDER BY t.id DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to list API tokens: %w", err)
-	}
-	defer rows.Close()
-	var out []*parindex.APIToken
-	for rows.Next() {
-		t, err := scanAPIToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: unable to read an API token: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return listAll(ctx, db.db, "list API tokens", "read an API token", scanAPIToken, apiTokenSelect+` ORDER BY t.id DESC`)
 }
 
 // errBadToken is the one answer for a secret that is unknown, malformed

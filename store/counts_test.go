@@ -52,12 +52,7 @@ func countTable(t *testing.T, db *store.DB) map[[3]string][]int64 {
 func TestCountsMigrationRebuildsFromResponses(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dbURL string) {
 		ctx := context.Background()
-		db, err := store.Open(ctx, dbURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		p := migrateUpTo(t, db, 7)
+		db, p := openUpTo(t, dbURL, 7)
 		in := miniInstrument(t, db)
 		units, err := db.FindOrgUnits(ctx, store.OrgFilter{})
 		if err != nil {
@@ -159,9 +154,7 @@ func TestCountResponsesAgreesWithTheResponses(t *testing.T) {
 			r.SubmittedHour = time.Date(2026, 3, r.Day.Day, 2, 0, 0, 0, time.UTC)
 			rs = append(rs, r)
 		}
-		if _, err := db.InsertResponses(ctx, rs, map[int64][]string{in.ID: {"A1", "A2"}}, 0); err != nil {
-			t.Fatal(err)
-		}
+		storeMini(t, db, in, rs)
 		filters := []store.ResponseFilter{
 			{},
 			{Flag: "any"},

@@ -105,27 +105,11 @@ const frameworkSelect = `
 	LEFT JOIN frameworks p ON p.id = f.copied_from`
 
 func findFrameworks(ctx context.Context, q queryer, f FrameworkFilter) ([]*FrameworkRecord, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	if f.Code != "" {
-		where = append(where, "f.code = "+arg(f.Code))
-	}
-	if f.Status != "" {
-		where = append(where, "f.status = "+arg(f.Status))
-	}
-	if f.Year != 0 {
-		where = append(where, "f.year = "+arg(f.Year))
-	}
-	query := frameworkSelect
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY f.year DESC, f.code"
-	rows, err := q.QueryContext(ctx, query, args...)
+	var c conditions
+	equal(&c, "f.code", f.Code)
+	equal(&c, "f.status", f.Status)
+	equal(&c, "f.year", f.Year)
+	rows, err := q.QueryContext(ctx, frameworkSelect+c.where()+" ORDER BY f.year DESC, f.code", c.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to find frameworks: %w", err)
 	}

@@ -159,10 +159,7 @@ func TestFrameworkImportReplacePublish(t *testing.T) {
 func TestFrameworkCopyToNextYear(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f := reference(t, "province-departments-2026")
-		if _, err := db.ImportFramework(ctx, cli, f, ""); err != nil {
-			t.Fatal(err)
-		}
+		f := importReference(t, db, "province-departments-2026")
 		// A draft cannot be copied: its mapping would follow a moving target.
 		if _, err := db.CopyFramework(ctx, cli, f.Code, "province-departments-2027", 2027, ""); parindex.ErrorCode(err) != parindex.ECodeConflict {
 			t.Errorf("copy of a draft: err = %v", err)
@@ -251,10 +248,7 @@ func TestFrameworkCopyToNextYear(t *testing.T) {
 func TestFailingChangeWritesNoAudit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f := reference(t, "service-index-766")
-		if _, err := db.ImportFramework(ctx, cli, f, ""); err != nil {
-			t.Fatal(err)
-		}
+		f := importReference(t, db, "service-index-766")
 		if _, err := db.PublishFramework(ctx, cli, f.Code, ""); err != nil {
 			t.Fatal(err)
 		}

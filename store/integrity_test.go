@@ -44,9 +44,7 @@ func TestIntegrityAggregates(t *testing.T) {
 		add(snv, 0, morning, "", "55") // a paper form: judged nowhere, but part of the province
 		add(xn, xnLink, time.Date(2025, 12, 31, 2, 0, 0, 0, time.UTC), "d9", "55")
 		rs[len(rs)-2].Source = parindex.SourcePaper
-		if _, err := db.InsertResponses(ctx, rs, map[int64][]string{in.ID: {"A1", "A2"}}, 0); err != nil {
-			t.Fatal(err)
-		}
+		storeMini(t, db, in, rs)
 		if _, err := db.PutObservations(ctx, cli, obsRows("SNV 2026-03 records_resolved 4"), store.PutOptions{Source: parindex.MetricSourceAPI}); err != nil {
 			t.Fatal(err)
 		}
@@ -114,9 +112,7 @@ func TestLinkDevices(t *testing.T) {
 		add(links[1].ID, hour, "phone-c", 9)                                  // another link
 		add(links[0].ID, time.Date(2025, 5, 5, 2, 0, 0, 0, time.UTC), "x", 7) // another year
 		add(0, hour, "", 5)                                                   // paper forms
-		if _, err := db.InsertResponses(ctx, rs, map[int64][]string{in.ID: {"A1", "A2"}}, 0); err != nil {
-			t.Fatal(err)
-		}
+		storeMini(t, db, in, rs)
 		for _, c := range []struct {
 			top  int
 			want store.LinkDevices

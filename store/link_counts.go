@@ -47,26 +47,39 @@ func (db *DB) addLinkCounts(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Res
 		links = append(links, l)
 	}
 	sort.Slice(links, func(i, j int) bool { return links[i] < links[j] })
-	for start := 0; start < len(links); start += insertChunk {
-		set := db.newRows(1, "bigint", "bigint")
-		for _, l := range links[start:min(start+insertChunk, len(links))] {
-			set.add(l, totals[l])
-		}
-		values, args := set.clause()
-		if _, err := db.txExec(ctx, tx, `INSERT INTO link_counts (link_id, responses) `+values+`
-			ON CONFLICT (link_id) DO UPDATE SET responses = link_counts.responses + excluded.responses`, args...); err != nil {
-			return fmt.Errorf("store: unable to count responses by link: %w", err)
-		}
+	totalRows := make([][]any, len(links))
+	for i, l := range links {
+		totalRows[i] = []any{l, totals[l]}
 	}
-	for start := 0; start < len(dayKeys); start += insertChunk {
-		set := db.newRows(1, "date", "bigint", "bigint")
-		for _, k := range dayKeys[start:min(start+insertChunk, len(dayKeys))] {
-			set.add(k.day, k.link, days[k])
+	if err := db.addResponseCounts(ctx, tx, "link_counts", "link_id", []string{"bigint", "bigint"}, totalRows); err != nil {
+		return fmt.Errorf("store: unable to count responses by link: %w", err)
+	}
+	dayRows := make([][]any, len(dayKeys))
+	for i, k := range dayKeys {
+		dayRows[i] = []any{k.day, k.link, days[k]}
+	}
+	if err := db.addResponseCounts(ctx, tx, "link_day_counts", "day, link_id", []string{"date", "bigint", "bigint"}, dayRows); err != nil {
+		return fmt.Errorf("store: unable to count responses by link and day: %w", err)
+	}
+	return nil
+}
+
+// addResponseCounts adds rows to the counter table, whose columns are key
+// (one or more, as SQL) then responses, with the types given: a row whose
+// key the table holds adds its responses to the stored ones. The rows go
+// insertChunk to a statement, in the order given, which the callers keep
+// the same for every writer so that concurrent batches lock the same rows
+// in the same order on PostgreSQL.
+func (db *DB) addResponseCounts(ctx context.Context, tx *sqlx.Tx, table, key string, types []string, rows [][]any) error {
+	for start := 0; start < len(rows); start += insertChunk {
+		set := db.newRows(1, types...)
+		for _, r := range rows[start:min(start+insertChunk, len(rows))] {
+			set.add(r...)
 		}
 		values, args := set.clause()
-		if _, err := db.txExec(ctx, tx, `INSERT INTO link_day_counts (day, link_id, responses) `+values+`
-			ON CONFLICT (day, link_id) DO UPDATE SET responses = link_day_counts.responses + excluded.responses`, args...); err != nil {
-			return fmt.Errorf("store: unable to count responses by link and day: %w", err)
+		if _, err := db.txExec(ctx, tx, `INSERT INTO `+table+` (`+key+`, responses) `+values+`
+			ON CONFLICT (`+key+`) DO UPDATE SET responses = `+table+`.responses + excluded.responses`, args...); err != nil {
+			return err
 		}
 	}
 	return nil

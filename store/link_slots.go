@@ -42,16 +42,12 @@ func (db *DB) addSlots(ctx context.Context, tx *sqlx.Tx, rs []*parindex.Response
 		}
 		return keys[i].slot.Before(keys[j].slot)
 	})
-	for start := 0; start < len(keys); start += insertChunk {
-		set := db.newRows(1, "bigint", "timestamptz", "integer")
-		for _, k := range keys[start:min(start+insertChunk, len(keys))] {
-			set.add(k.link, k.slot, counts[k])
-		}
-		values, args := set.clause()
-		if _, err := db.txExec(ctx, tx, `INSERT INTO link_slots (link_id, slot, responses) `+values+`
-			ON CONFLICT (link_id, slot) DO UPDATE SET responses = link_slots.responses + excluded.responses`, args...); err != nil {
-			return fmt.Errorf("store: unable to count arrivals: %w", err)
-		}
+	rows := make([][]any, len(keys))
+	for i, k := range keys {
+		rows[i] = []any{k.link, k.slot, counts[k]}
+	}
+	if err := db.addResponseCounts(ctx, tx, "link_slots", "link_id, slot", []string{"bigint", "timestamptz", "integer"}, rows); err != nil {
+		return fmt.Errorf("store: unable to count arrivals: %w", err)
 	}
 	return nil
 }

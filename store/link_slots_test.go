@@ -42,18 +42,14 @@ func TestLinkSlotsCountKeepAndForget(t *testing.T) {
 		add(snv, 0, busy, 2) // paper forms have no slot
 		rs[len(rs)-1].ArrivalSlot, rs[len(rs)-2].ArrivalSlot = time.Time{}, time.Time{}
 		// Two batches: the second adds to the first's slot.
-		if _, err := db.InsertResponses(ctx, rs, map[int64][]string{in.ID: {"A1", "A2"}}, 0); err != nil {
-			t.Fatal(err)
-		}
+		storeMini(t, db, in, rs)
 		rs = rs[:0]
 		add(snv, links[0].ID, busy, 3)
 		add(snv, links[0].ID, open, 1)
 		for i, r := range rs {
 			r.IdempotencyKey = "second" + strconv.Itoa(i)
 		}
-		if _, err := db.InsertResponses(ctx, rs, map[int64][]string{in.ID: {"A1", "A2"}}, 0); err != nil {
-			t.Fatal(err)
-		}
+		storeMini(t, db, in, rs)
 		db.Now = func() time.Time { return open.Add(3 * time.Minute) }
 		if err := db.PurgeQuietSlots(ctx); err != nil {
 			t.Fatal(err)

@@ -411,37 +411,21 @@ const observationSelect = `
 // metric) order, the order of the table's key, so that a page continues
 // cheaply after the cursor.
 func (db *DB) FindObservations(ctx context.Context, f ObservationFilter) ([]*parindex.Observation, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if f.UnitID != 0 {
-		where = append(where, "o.org_unit_id = "+arg(f.UnitID))
+	var c conditions
+	equal(&c, "o.org_unit_id", f.UnitID)
+	equal(&c, "o.year", f.Year)
+	equal(&c, "o.period", f.Period)
+	equal(&c, "o.metric_code", f.Metric)
+	equal(&c, "o.source", f.Source)
+	if after := f.After; after != nil {
+		u, p, m := c.arg(after.UnitID), c.arg(after.Period), c.arg(after.Metric)
+		c.add("(o.org_unit_id > " + u + " OR (o.org_unit_id = " + u + " AND (o.period > " + p + " OR (o.period = " + p + " AND o.metric_code > " + m + "))))")
 	}
-	if f.Year != 0 {
-		where = append(where, "o.year = "+arg(f.Year))
-	}
-	if f.Period != "" {
-		where = append(where, "o.period = "+arg(f.Period))
-	}
-	if f.Metric != "" {
-		where = append(where, "o.metric_code = "+arg(f.Metric))
-	}
-	if f.Source != "" {
-		where = append(where, "o.source = "+arg(f.Source))
-	}
-	if c := f.After; c != nil {
-		u, p, m := arg(c.UnitID), arg(c.Period), arg(c.Metric)
-		where = append(where, "(o.org_unit_id > "+u+" OR (o.org_unit_id = "+u+" AND (o.period > "+p+" OR (o.period = "+p+" AND o.metric_code > "+m+"))))")
-	}
-	query := observationSelect
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY o.org_unit_id, o.period, o.metric_code"
+	query := observationSelect + c.where() + " ORDER BY o.org_unit_id, o.period, o.metric_code"
 	if f.Limit > 0 {
-		query += " LIMIT " + arg(f.Limit)
+		query += " LIMIT " + c.arg(f.Limit)
 	}
-	rows, err := db.db.QueryContext(ctx, query, args...)
+	rows, err := db.db.QueryContext(ctx, query, c.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to find metric values: %w", err)
 	}

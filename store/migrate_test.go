@@ -33,18 +33,25 @@ func migrateUpTo(t *testing.T, db *store.DB, version int64) *goose.Provider {
 	return p
 }
 
+// openUpTo opens the database at dbURL, closed after the test, and applies
+// the migrations of its dialect up to version.
+func openUpTo(t *testing.T, dbURL string, version int64) (*store.DB, *goose.Provider) {
+	t.Helper()
+	db, err := store.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, migrateUpTo(t, db, version)
+}
+
 // Migration 00010 forgets the sessions stored under their raw cookie value
 // (everyone logs in again once) and keeps only the hour of each device_seen
 // row, on both dialects.
 func TestMigration10ForgetsRawSessionsAndKeepsDeviceHours(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dbURL string) {
 		ctx := context.Background()
-		db, err := store.Open(ctx, dbURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		p := migrateUpTo(t, db, 9)
+		db, p := openUpTo(t, dbURL, 9)
 		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)`,
 			"a-raw-cookie-value", []byte("data"), time.Now().Add(time.Hour).UnixMilli()); err != nil {
 			t.Fatal(err)

@@ -71,12 +71,11 @@ func TestWatchChangesTellsCommittedChanges(t *testing.T) {
 		unit := storetest.Unit(t, db, "SNV")
 		var rs []*parindex.Response
 		for i, a := range []string{"51", "42", "33"} {
-			rs = append(rs, &parindex.Response{LinkID: links[1].ID, InstrumentID: in.ID, UnitID: unit.ID, Day: parindex.Date{Year: 2026, Month: 3, Day: 10},
-				SubmittedHour: time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC), IdempotencyKey: fmt.Sprintf("watch-%d", i), Answers: a, Source: parindex.SourceQR})
+			r := miniForm(in, unit.ID, parindex.Date{Year: 2026, Month: 3, Day: 10}, fmt.Sprintf("watch-%d", i), a, parindex.SourceQR)
+			r.LinkID = links[1].ID
+			rs = append(rs, r)
 		}
-		if _, err := db.InsertResponses(ctx, rs, map[int64][]string{in.ID: {"A1", "A2"}}, 0); err != nil {
-			t.Fatal(err)
-		}
+		storeMini(t, db, in, rs)
 		expect("responses stored", store.ChangeResponses)
 
 		var ids []int64
@@ -119,13 +118,10 @@ func TestConcurrentScreensMoveCountsOnce(t *testing.T) {
 		unit := storetest.Unit(t, db, "SNV")
 		var rs []*parindex.Response
 		for i := 0; i < 300; i++ {
-			rs = append(rs, &parindex.Response{InstrumentID: in.ID, UnitID: unit.ID, Day: parindex.Date{Year: 2026, Month: 3, Day: 10 + i%3},
-				SubmittedHour: time.Date(2026, 3, 10+i%3, 2, 0, 0, 0, time.UTC), IdempotencyKey: fmt.Sprintf("twice-%d", i),
-				Answers: fmt.Sprintf("%d%d", 1+i%5, 5-i%5), Source: parindex.SourceQR})
+			rs = append(rs, miniForm(in, unit.ID, parindex.Date{Year: 2026, Month: 3, Day: 10 + i%3}, fmt.Sprintf("twice-%d", i),
+				fmt.Sprintf("%d%d", 1+i%5, 5-i%5), parindex.SourceQR))
 		}
-		if _, err := db.InsertResponses(ctx, rs, map[int64][]string{in.ID: {"A1", "A2"}}, 0); err != nil {
-			t.Fatal(err)
-		}
+		storeMini(t, db, in, rs)
 		add := map[int64][]string{}
 		if err := db.EachScreenedResponse(ctx, in.ID, parindex.Date{}, parindex.Date{}, func(r store.ScreenedResponse) error {
 			if r.ID%2 == 0 {

@@ -57,34 +57,16 @@ func scanOrgUnits(rows *sql.Rows, withDepth bool) ([]*parindex.OrgUnit, error) {
 }
 
 func findOrgUnits(ctx context.Context, q queryer, f OrgFilter) ([]*parindex.OrgUnit, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	if f.ID != 0 {
-		where = append(where, "u.id = "+arg(f.ID))
-	}
-	if f.Code != "" {
-		where = append(where, "u.code = "+arg(f.Code))
-	}
-	if f.Type != "" {
-		where = append(where, "u.type = "+arg(f.Type))
-	}
-	if f.ParentID != 0 {
-		where = append(where, "u.parent_id = "+arg(f.ParentID))
-	}
+	var c conditions
+	equal(&c, "u.id", f.ID)
+	equal(&c, "u.code", f.Code)
+	equal(&c, "u.type", f.Type)
+	equal(&c, "u.parent_id", f.ParentID)
 	if !f.ValidOn.IsZero() {
-		d := arg(f.ValidOn)
-		where = append(where, "u.valid_from <= "+d+" AND (u.valid_to IS NULL OR u.valid_to >= "+d+")")
+		d := c.arg(f.ValidOn)
+		c.add("u.valid_from <= " + d + " AND (u.valid_to IS NULL OR u.valid_to >= " + d + ")")
 	}
-	query := orgSelect
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY u.code"
-	rows, err := q.QueryContext(ctx, query, args...)
+	rows, err := q.QueryContext(ctx, orgSelect+c.where()+" ORDER BY u.code", c.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to find organisation units: %w", err)
 	}
@@ -201,20 +183,10 @@ func (db *DB) OrgTypes(ctx context.Context) ([]parindex.OrgType, error) {
 }
 
 func orgTypes(ctx context.Context, q queryer) ([]parindex.OrgType, error) {
-	rows, err := q.QueryContext(ctx, `SELECT code, name_vi, name_en FROM org_types ORDER BY sort_order, code`)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to read unit types: %w", err)
-	}
-	defer rows.Close()
-	var out []parindex.OrgType
-	for rows.Next() {
-		var t parindex.OrgType
-		if err := rows.Scan(&t.Code, &t.NameVI, &t.NameEN); err != nil {
-			return nil, fmt.Errorf("store: unable to read a unit type: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return listAll(ctx, q, "read unit types", "read a unit type", func(row interface{ Scan(...any) error }) (t parindex.OrgType, err error) {
+		err = row.Scan(&t.Code, &t.NameVI, &t.NameEN)
+		return t, err
+	}, `SELECT code, name_vi, name_en FROM org_types ORDER BY sort_order, code`)
 }
 
 // orgAudit is the audited form of a unit: codes rather than row ids, so the

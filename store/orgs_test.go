@@ -65,19 +65,34 @@ func TestOrgTree(t *testing.T) {
 			t.Fatalf("import result = %+v, want 7 created", res)
 		}
 
-		kids, err := db.OrgChildren(ctx, "P")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := codes(kids); got != "H1,SNV,STC,XN" {
-			t.Errorf("children of P = %s", got)
+		for _, c := range []struct {
+			what string
+			find func() ([]*parindex.OrgUnit, error)
+			want string
+		}{
+			{"children of P", func() ([]*parindex.OrgUnit, error) { return db.OrgChildren(ctx, "P") }, "H1,SNV,STC,XN"},
+			{"descendants of P", func() ([]*parindex.OrgUnit, error) { return db.OrgDescendants(ctx, "P") }, "H1,SNV,STC,X1,X2,XN"},
+			{"ancestors of X1", func() ([]*parindex.OrgUnit, error) { return db.OrgAncestors(ctx, "X1") }, "H1,P"},
+			{"valid on 2025-06-30", func() ([]*parindex.OrgUnit, error) {
+				return db.FindOrgUnits(ctx, store.OrgFilter{ValidOn: date("2025-06-30")})
+			}, "H1,P,SNV,STC,X1,X2"},
+			{"communes valid on 2025-07-01", func() ([]*parindex.OrgUnit, error) {
+				return db.FindOrgUnits(ctx, store.OrgFilter{ValidOn: date("2025-07-01"), Type: "commune"})
+			}, "XN"},
+			{"successor chain of X2", func() ([]*parindex.OrgUnit, error) { return db.OrgSuccessorChain(ctx, "X2") }, "XN"},
+			{"predecessors of XN", func() ([]*parindex.OrgUnit, error) { return db.OrgPredecessors(ctx, "XN") }, "X1,X2"},
+		} {
+			units, err := c.find()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := codes(units); got != c.want {
+				t.Errorf("%s = %s", c.what, got)
+			}
 		}
 		desc, err := db.OrgDescendants(ctx, "P")
 		if err != nil {
 			t.Fatal(err)
-		}
-		if got := codes(desc); got != "H1,SNV,STC,X1,X2,XN" {
-			t.Errorf("descendants of P = %s", got)
 		}
 		for _, u := range desc {
 			want := 1
@@ -87,43 +102,6 @@ func TestOrgTree(t *testing.T) {
 			if u.Depth != want {
 				t.Errorf("depth of %s = %d, want %d", u.Code, u.Depth, want)
 			}
-		}
-		anc, err := db.OrgAncestors(ctx, "X1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := codes(anc); got != "H1,P" {
-			t.Errorf("ancestors of X1 = %s", got)
-		}
-
-		before, err := db.FindOrgUnits(ctx, store.OrgFilter{ValidOn: date("2025-06-30")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := codes(before); got != "H1,P,SNV,STC,X1,X2" {
-			t.Errorf("valid on 2025-06-30 = %s", got)
-		}
-		after, err := db.FindOrgUnits(ctx, store.OrgFilter{ValidOn: date("2025-07-01"), Type: "commune"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := codes(after); got != "XN" {
-			t.Errorf("communes valid on 2025-07-01 = %s", got)
-		}
-
-		chain, err := db.OrgSuccessorChain(ctx, "X2")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := codes(chain); got != "XN" {
-			t.Errorf("successor chain of X2 = %s", got)
-		}
-		preds, err := db.OrgPredecessors(ctx, "XN")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := codes(preds); got != "X1,X2" {
-			t.Errorf("predecessors of XN = %s", got)
 		}
 
 		u := storetest.Unit(t, db, "X1")
@@ -149,9 +127,7 @@ func TestOrgTree(t *testing.T) {
 func TestOrgUpdateAndMerge(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := db.ImportOrgUnits(ctx, cli, "", treeRows(), ""); err != nil {
-			t.Fatal(err)
-		}
+		importTree(t, db)
 		// Re-importing the same rows changes nothing and audits nothing.
 		res, err := db.ImportOrgUnits(ctx, cli, "", treeRows(), "")
 		if err != nil {
@@ -217,9 +193,7 @@ func TestOrgUpdateAndMerge(t *testing.T) {
 func TestOrgImportRollsBackOnError(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := db.ImportOrgUnits(ctx, cli, "", treeRows(), ""); err != nil {
-			t.Fatal(err)
-		}
+		importTree(t, db)
 		unitsBefore, auditBefore := countRows(t, db, "org_units"), countRows(t, db, "audit_log")
 		bad := []parindex.OrgRow{
 			{Row: 2, Code: "OK1", Name: "Đơn vị hợp lệ", Type: "other", Parent: "P", ValidFrom: "2026-01-01"},

@@ -18,23 +18,12 @@ import (
 // returns them.
 func yearsOfResponses(t *testing.T, db *store.DB, in *parindex.StoredInstrument, years []int, perYear int) []*parindex.Response {
 	t.Helper()
-	ctx := context.Background()
-	var units []int64
-	for _, code := range []string{"SNV", "STC"} {
-		u, err := db.OrgUnitByCode(ctx, code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		units = append(units, u.ID)
-	}
+	units := []int64{storetest.Unit(t, db, "SNV").ID, storetest.Unit(t, db, "STC").ID}
 	var rs []*parindex.Response
 	for _, year := range years {
 		for i := range perYear {
 			day := parindex.Date{Year: year, Month: time.Month(1 + i%12), Day: 1 + i%28}
-			r := &parindex.Response{InstrumentID: in.ID, UnitID: units[i%2], Day: day,
-				SubmittedHour:  time.Date(year, day.Month, day.Day, 2, 0, 0, 0, time.UTC),
-				IdempotencyKey: fmt.Sprintf("form-%d-%d", year, i), Answers: fmt.Sprintf("%d%d", i%6, (i+year)%6),
-				Source: parindex.SourcePaper}
+			r := miniForm(in, units[i%2], day, fmt.Sprintf("form-%d-%d", year, i), fmt.Sprintf("%d%d", i%6, (i+year)%6), parindex.SourcePaper)
 			if i%3 == 0 {
 				r.DossierHash = fmt.Sprintf("dossier-%d-%d", year, i)
 			}
@@ -44,15 +33,7 @@ func yearsOfResponses(t *testing.T, db *store.DB, in *parindex.StoredInstrument,
 			rs = append(rs, r)
 		}
 	}
-	outcomes, err := db.InsertResponses(ctx, rs, map[int64][]string{in.ID: {"A1", "A2"}}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, o := range outcomes {
-		if o != store.Inserted {
-			t.Fatalf("form %d: outcome %v", i, o)
-		}
-	}
+	storeMiniNew(t, db, in, rs)
 	return rs
 }
 
@@ -70,12 +51,7 @@ func responseRows(t *testing.T, db *store.DB) []map[string]string {
 // year's partition, and the way back restores one table.
 func TestMigration15PartitionsResponsesByYear(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, storetest.PostgresSchemaURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	p := migrateUpTo(t, db, 14)
+	db, p := openUpTo(t, storetest.PostgresSchemaURL(t), 14)
 	in := miniInstrument(t, db)
 	years := []int{2017, 2019, 2020, 2024, 2025, 2026}
 	yearsOfResponses(t, db, in, years, 40)
@@ -126,9 +102,9 @@ func TestMigration15PartitionsResponsesByYear(t *testing.T) {
 	questions := map[int64][]string{in.ID: {"A1", "A2"}}
 	day := parindex.Date{Year: thisYear + 1, Month: 2, Day: 3}
 	form := func(key, dossier string, day parindex.Date) *parindex.Response {
-		return &parindex.Response{InstrumentID: in.ID, UnitID: unit.ID, Day: day, DossierHash: dossier,
-			SubmittedHour:  time.Date(day.Year, day.Month, day.Day, 2, 0, 0, 0, time.UTC),
-			IdempotencyKey: key, Answers: "55", Source: parindex.SourcePaper}
+		r := miniForm(in, unit.ID, day, key, "55", parindex.SourcePaper)
+		r.DossierHash = dossier
+		return r
 	}
 	again := []*parindex.Response{
 		form("form-2017-0", "", day),                                   // the key of a 2017 form, another year
@@ -304,8 +280,9 @@ func TestRemoveRawResponsesKeepsCounts(t *testing.T) {
 		unit := storetest.Unit(t, db, "SNV")
 		day := parindex.Date{Year: 2026, Month: 6, Day: 1}
 		form := func(key, dossier string) *parindex.Response {
-			return &parindex.Response{InstrumentID: in.ID, UnitID: unit.ID, Day: day, DossierHash: dossier,
-				SubmittedHour: time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC), IdempotencyKey: key, Answers: "55", Source: parindex.SourcePaper}
+			r := miniForm(in, unit.ID, day, key, "55", parindex.SourcePaper)
+			r.DossierHash = dossier
+			return r
 		}
 		outcomes, err := db.InsertResponses(ctx, []*parindex.Response{form("form-2019-0", "dossier-2019-0"), form("form-2024-0", ""), form("again", "dossier-2024-0")},
 			map[int64][]string{in.ID: questions}, 0)

@@ -127,25 +127,15 @@ func (db *DB) FindResponses(ctx context.Context, f ResponseFilter) ([]ResponseRo
 		limit = 100
 	}
 	args = append(args, limit, f.Offset)
-	rows, err := db.db.QueryContext(ctx, `
+	return listAll(ctx, db.db, "find responses", "read a response", func(row interface{ Scan(...any) error }) (r ResponseRow, err error) {
+		var hour timeValue
+		err = row.Scan(&r.ID, &r.UnitCode, &r.UnitName, &r.Instrument, &r.Day, &hour, &r.Answers, &r.Profile, &r.Comment, &r.FillSeconds, &r.Flags, &r.Source)
+		r.Hour = (hour.t.UTC().Hour() + 7) % 24
+		return r, err
+	}, `
 		SELECT r.id, o.code, o.name, i.code, r.day, r.submitted_hour, r.answers, r.profile, r.comment, r.fill_seconds, r.flags, r.source
 		FROM responses r JOIN org_units o ON o.id = r.org_unit_id JOIN instruments i ON i.id = r.instrument_id`+where+
 		fmt.Sprintf(` ORDER BY r.day DESC, r.id DESC LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to find responses: %w", err)
-	}
-	defer rows.Close()
-	var out []ResponseRow
-	for rows.Next() {
-		var r ResponseRow
-		var hour timeValue
-		if err := rows.Scan(&r.ID, &r.UnitCode, &r.UnitName, &r.Instrument, &r.Day, &hour, &r.Answers, &r.Profile, &r.Comment, &r.FillSeconds, &r.Flags, &r.Source); err != nil {
-			return nil, fmt.Errorf("store: unable to read a response: %w", err)
-		}
-		r.Hour = (hour.t.UTC().Hour() + 7) % 24
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 // UnitCounts are one unit's answer counts over a period: per question code,

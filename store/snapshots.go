@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -94,32 +93,18 @@ type SnapshotFilter struct {
 
 // FindSnapshots returns snapshots, newest first.
 func (db *DB) FindSnapshots(ctx context.Context, f SnapshotFilter) ([]*parindex.Snapshot, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if f.ID != 0 {
-		where = append(where, "id = "+arg(f.ID))
-	}
-	if f.FrameworkCode != "" {
-		where = append(where, "framework_code = "+arg(f.FrameworkCode))
-	}
-	if f.Year != 0 {
-		where = append(where, "year = "+arg(f.Year))
-	}
-	if f.Status != "" {
-		where = append(where, "status = "+arg(f.Status))
-	}
+	var c conditions
+	equal(&c, "id", f.ID)
+	equal(&c, "framework_code", f.FrameworkCode)
+	equal(&c, "year", f.Year)
+	equal(&c, "status", f.Status)
 	docs := `'', '', ''`
 	if f.WithDocuments {
 		docs = `inputs, results, record`
 	}
 	query := `SELECT id, framework_code, framework_hash, year, status, ` + docs + `, seed, note, created_at, created_by, published_at, published_by,
-		publication, exceptions, publication_note FROM score_snapshots`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY id DESC"
-	rows, err := db.db.QueryContext(ctx, query, args...)
+		publication, exceptions, publication_note FROM score_snapshots` + c.where() + " ORDER BY id DESC"
+	rows, err := db.db.QueryContext(ctx, query, c.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to find snapshots: %w", err)
 	}
@@ -172,19 +157,10 @@ func (db *DB) Snapshot(ctx context.Context, id int64) (*parindex.Snapshot, error
 }
 
 func (db *DB) snapshotUnits(ctx context.Context, id int64) ([]parindex.SnapshotUnit, error) {
-	rows, err := db.db.QueryContext(ctx, `
-		SELECT unit_code, unit_name, COALESCE(points, 0), COALESCE(max_points, 0), index_value, index_rounded, COALESCE(rank, 0), band
-		FROM snapshot_units WHERE snapshot_id = $1 ORDER BY COALESCE(rank, 1000000), unit_code`, id)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to read snapshot units: %w", err)
-	}
-	defer rows.Close()
-	var out []parindex.SnapshotUnit
-	for rows.Next() {
-		var u parindex.SnapshotUnit
+	return listAll(ctx, db.db, "read snapshot units", "read a snapshot unit", func(row interface{ Scan(...any) error }) (u parindex.SnapshotUnit, err error) {
 		var index, rounded sql.NullFloat64
-		if err := rows.Scan(&u.UnitCode, &u.UnitName, &u.Points, &u.MaxPoints, &index, &rounded, &u.Rank, &u.Band); err != nil {
-			return nil, fmt.Errorf("store: unable to read a snapshot unit: %w", err)
+		if err := row.Scan(&u.UnitCode, &u.UnitName, &u.Points, &u.MaxPoints, &index, &rounded, &u.Rank, &u.Band); err != nil {
+			return u, err
 		}
 		if index.Valid {
 			v := index.Float64
@@ -194,7 +170,8 @@ func (db *DB) snapshotUnits(ctx context.Context, id int64) ([]parindex.SnapshotU
 			v := rounded.Float64
 			u.IndexRounded = &v
 		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+		return u, nil
+	}, `
+		SELECT unit_code, unit_name, COALESCE(points, 0), COALESCE(max_points, 0), index_value, index_rounded, COALESCE(rank, 0), band
+		FROM snapshot_units WHERE snapshot_id = $1 ORDER BY COALESCE(rank, 1000000), unit_code`, id)
 }

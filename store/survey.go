@@ -112,20 +112,7 @@ func (db *DB) InstrumentByID(ctx context.Context, id int64) (*parindex.StoredIns
 
 // FindInstruments lists stored instruments, newest year first.
 func (db *DB) FindInstruments(ctx context.Context) ([]*parindex.StoredInstrument, error) {
-	rows, err := db.db.QueryContext(ctx, instrumentSelect+` ORDER BY year DESC, code`)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to list instruments: %w", err)
-	}
-	defer rows.Close()
-	var out []*parindex.StoredInstrument
-	for rows.Next() {
-		in, err := scanInstrument(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: unable to read an instrument: %w", err)
-		}
-		out = append(out, in)
-	}
-	return out, rows.Err()
+	return listAll(ctx, db.db, "list instruments", "read an instrument", scanInstrument, instrumentSelect+` ORDER BY year DESC, code`)
 }
 
 // LinkSpec describes a QR link to create.
@@ -218,32 +205,21 @@ type LinkFilter struct {
 
 // FindLinks returns links with their unit and instrument.
 func (db *DB) FindLinks(ctx context.Context, f LinkFilter) ([]*parindex.SurveyLink, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if f.ID != 0 {
-		where = append(where, "l.id = "+arg(f.ID))
-	}
-	if f.Token != "" {
-		where = append(where, "l.token = "+arg(f.Token))
-	}
-	if f.UnitID != 0 {
-		where = append(where, "l.org_unit_id = "+arg(f.UnitID))
-	}
+	var c conditions
+	equal(&c, "l.id", f.ID)
+	equal(&c, "l.token", f.Token)
+	equal(&c, "l.org_unit_id", f.UnitID)
 	counts := "0, 0"
 	if !f.CountsOn.IsZero() {
-		d := arg(f.CountsOn)
+		d := c.arg(f.CountsOn)
 		counts = `(SELECT COUNT(*) FROM responses r WHERE r.link_id = l.id AND r.day = ` + d + `),
 		          (SELECT COUNT(*) FROM responses r WHERE r.link_id = l.id)`
 	}
 	query := `SELECT l.id, l.token, l.instrument_id, i.code, l.org_unit_id, o.code, o.name, l.counter_label,
 		l.created_at, l.created_by, l.expires_at, l.revoked_at, ` + counts + `
-		FROM survey_links l JOIN instruments i ON i.id = l.instrument_id JOIN org_units o ON o.id = l.org_unit_id`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY o.code, l.counter_label, l.id"
-	rows, err := db.db.QueryContext(ctx, query, args...)
+		FROM survey_links l JOIN instruments i ON i.id = l.instrument_id JOIN org_units o ON o.id = l.org_unit_id` +
+		c.where() + " ORDER BY o.code, l.counter_label, l.id"
+	rows, err := db.db.QueryContext(ctx, query, c.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to find links: %w", err)
 	}

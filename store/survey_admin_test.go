@@ -17,29 +17,11 @@ func TestSurveyAdminQueries(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		db.Now = func() time.Time { return time.Date(2026, 3, 10, 3, 0, 0, 0, time.UTC) }
-		if _, err := db.ImportOrgUnits(ctx, cli, "", treeRows(), ""); err != nil {
-			t.Fatal(err)
-		}
-		in := &parindex.StoredInstrument{Code: "mini-2026", Name: "Thử", Year: 2026, Source: "code: mini-2026", Hash: "abc"}
-		if err := db.SaveInstrument(ctx, cli, in); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.PublishInstrument(ctx, cli, in.Code); err != nil {
-			t.Fatal(err)
-		}
+		in, links := miniLinks(t, db, "SNV/Quầy 1", "XN/Quầy 1")
 		day := parindex.Date{Year: 2026, Month: 3, Day: 10}
-		links, err := db.CreateLinks(ctx, cli, []store.LinkSpec{{Token: "tok-snv", InstrumentCode: in.Code, UnitCode: "SNV", CounterLabel: "Quầy 1"},
-			{Token: "tok-xn", InstrumentCode: in.Code, UnitCode: "XN", CounterLabel: "Quầy 1"}})
-		if err != nil {
-			t.Fatal(err)
-		}
 		var rs []*parindex.Response
 		add := func(unit string, d parindex.Date, key string, link int64) {
-			u, err := db.OrgUnitByCode(ctx, unit)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rs = append(rs, &parindex.Response{InstrumentID: in.ID, UnitID: u.ID, Day: d, IdempotencyKey: key, Answers: "50", LinkID: link,
+			rs = append(rs, &parindex.Response{InstrumentID: in.ID, UnitID: storetest.Unit(t, db, unit).ID, Day: d, IdempotencyKey: key, Answers: "50", LinkID: link,
 				SubmittedHour: time.Date(d.Year, d.Month, d.Day, 5, 0, 0, 0, time.UTC), Source: parindex.SourceQR})
 		}
 		add("SNV", day, "k1", links[0].ID)
@@ -47,9 +29,7 @@ func TestSurveyAdminQueries(t *testing.T) {
 		add("XN", day, "k3", links[1].ID)
 		add("XN", day.AddDays(-1), "k4", links[1].ID)
 		add("XN", day.AddDays(-2), "k5", links[1].ID)
-		if _, err := db.InsertResponses(ctx, rs, map[int64][]string{in.ID: {"A1", "A2"}}, 0); err != nil {
-			t.Fatal(err)
-		}
+		storeMini(t, db, in, rs)
 
 		counts, err := db.ResponsesByUnitOn(ctx, day)
 		if err != nil {

@@ -15,9 +15,7 @@ import (
 // and one link.
 func benchSurvey(b *testing.B, db *store.DB) (*parindex.SurveyLink, []string) {
 	ctx := context.Background()
-	if _, err := db.ImportOrgUnits(ctx, cli, "", treeRows(), ""); err != nil {
-		b.Fatal(err)
-	}
+	importTree(b, db)
 	in := &parindex.StoredInstrument{Code: "bench", Name: "Bench", Year: 2026, Source: "x", Hash: "h"}
 	if err := db.SaveInstrument(ctx, cli, in); err != nil {
 		b.Fatal(err)

@@ -42,15 +42,7 @@ func TestInsertResponsesKeepsAwkwardText(t *testing.T) {
 			}
 			rs = append(rs, r)
 		}
-		outcomes, err := db.InsertResponses(ctx, rs, map[int64][]string{in.ID: {"A1", "A2"}}, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, o := range outcomes {
-			if o != store.Inserted {
-				t.Errorf("response %d: outcome %v", i, o)
-			}
-		}
+		storeMiniNew(t, db, in, rs)
 		rows, err := db.FindResponses(ctx, store.ResponseFilter{UnitID: unit.ID})
 		if err != nil {
 			t.Fatal(err)
@@ -94,11 +86,7 @@ func TestInsertResponsesKeepsAwkwardText(t *testing.T) {
 			{InstrumentID: in.ID, UnitID: unit.ID, Day: day, SubmittedHour: hour, IdempotencyKey: "key-x", Answers: "11", DossierHash: `dossier "hash"`, Source: parindex.SourcePaper},
 			{InstrumentID: in.ID, UnitID: unit.ID, Day: day, SubmittedHour: hour, IdempotencyKey: "key-y", Answers: "11", Source: parindex.SourcePaper},
 		}
-		outcomes, err = db.InsertResponses(ctx, again, map[int64][]string{in.ID: {"A1", "A2"}}, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if outcomes[0] != store.DuplicateDossier || outcomes[1] != store.Inserted {
+		if outcomes := storeMini(t, db, in, again); outcomes[0] != store.DuplicateDossier || outcomes[1] != store.Inserted {
 			t.Errorf("outcomes %v, want [dossier repeat, inserted]", outcomes)
 		}
 		// Counts: seven responses, A1 all fives then two ones, A2 0..4 and two ones.
@@ -114,9 +102,7 @@ func TestInsertResponsesKeepsAwkwardText(t *testing.T) {
 func miniInstrument(t *testing.T, db *store.DB) *parindex.StoredInstrument {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := db.ImportOrgUnits(ctx, cli, "", treeRows(), ""); err != nil {
-		t.Fatal(err)
-	}
+	importTree(t, db)
 	in := &parindex.StoredInstrument{Code: "mini-2026", Name: "Thử", Year: 2026, Source: "code: mini-2026", Hash: "abc"}
 	if err := db.SaveInstrument(ctx, cli, in); err != nil {
 		t.Fatal(err)
@@ -160,9 +146,7 @@ func TestResponseAnswersInIDOrder(t *testing.T) {
 		var rs []*parindex.Response
 		for i, a := range answers {
 			day := parindex.Date{Year: 2026, Month: 3, Day: 20 - i}
-			r := &parindex.Response{InstrumentID: in.ID, UnitID: unit.ID, Day: day,
-				SubmittedHour:  time.Date(2026, 3, 20-i, 2, 0, 0, 0, time.UTC),
-				IdempotencyKey: fmt.Sprintf("order-%d", i), Answers: a, Source: parindex.SourcePaper}
+			r := miniForm(in, unit.ID, day, fmt.Sprintf("order-%d", i), a, parindex.SourcePaper)
 			if i%2 == 0 {
 				r.Comment = fmt.Sprintf("ý kiến %d", i)
 			}
@@ -175,9 +159,7 @@ func TestResponseAnswersInIDOrder(t *testing.T) {
 					IdempotencyKey: "other", Answers: "11", Comment: "khác", Source: parindex.SourcePaper})
 			}
 		}
-		if _, err := db.InsertResponses(ctx, rs, map[int64][]string{in.ID: {"A1", "A2"}}, 0); err != nil {
-			t.Fatal(err)
-		}
+		storeMini(t, db, in, rs)
 		f := store.ResponseFilter{UnitID: unit.ID, InstrumentID: in.ID, From: parindex.Date{Year: 2026, Month: 1, Day: 1}, To: parindex.Date{Year: 2026, Month: 12, Day: 31}}
 		for _, include := range []bool{false, true} {
 			got, err := db.ResponseAnswers(ctx, f, include, true)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
-	"time"
 
 	"parindex"
 	"parindex/store"
@@ -24,16 +23,13 @@ func TestAddResponseFlagsKeepsTheCounts(t *testing.T) {
 		var rs []*parindex.Response
 		for i, a := range []string{"51", "42", "51", "05", "33", "51"} {
 			day := parindex.Date{Year: 2026, Month: 3, Day: 10 + i%2}
-			r := &parindex.Response{InstrumentID: in.ID, UnitID: unit.ID, Day: day, SubmittedHour: time.Date(2026, 3, 10+i%2, 2, 0, 0, 0, time.UTC),
-				IdempotencyKey: fmt.Sprintf("screen-%d", i), Answers: a, Source: parindex.SourceQR}
+			r := miniForm(in, unit.ID, day, fmt.Sprintf("screen-%d", i), a, parindex.SourceQR)
 			if i == 4 {
 				r.Flags = []string{parindex.FlagSpeeder}
 			}
 			rs = append(rs, r)
 		}
-		if _, err := db.InsertResponses(ctx, rs, map[int64][]string{in.ID: {"A1", "A2"}}, 0); err != nil {
-			t.Fatal(err)
-		}
+		storeMini(t, db, in, rs)
 		stored := map[string]int64{}
 		if err := db.EachScreenedResponse(ctx, in.ID, parindex.Date{}, parindex.Date{}, func(r store.ScreenedResponse) error {
 			stored[fmt.Sprint(len(stored))] = r.ID

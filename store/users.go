@@ -130,14 +130,23 @@ func loadGrants(ctx context.Context, q queryer, users []*parindex.User) error {
 	return rows.Err()
 }
 
-// UserByID returns an account with its grants.
-func (db *DB) UserByID(ctx context.Context, id int64) (*parindex.User, error) {
-	u, err := scanUser(db.db.QueryRowContext(ctx, userSelect+` WHERE id = $1`, id))
+// findUser reads the account of id through q, without its grants.
+func findUser(ctx context.Context, q queryer, id int64) (*parindex.User, error) {
+	u, err := scanUser(q.QueryRowContext(ctx, userSelect+` WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, parindex.Errorf(parindex.ECodeNotFound, "Không có tài khoản này (no such user)")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// UserByID returns an account with its grants.
+func (db *DB) UserByID(ctx context.Context, id int64) (*parindex.User, error) {
+	u, err := findUser(ctx, db.db, id)
+	if err != nil {
+		return nil, err
 	}
 	return u, loadGrants(ctx, db.db, []*parindex.User{u})
 }
@@ -160,23 +169,11 @@ func (db *DB) UserCredentials(ctx context.Context, username string) (*parindex.U
 
 // FindUsers returns every account with its grants, ordered by username.
 func (db *DB) FindUsers(ctx context.Context) ([]*parindex.User, error) {
-	rows, err := db.db.QueryContext(ctx, userSelect+` ORDER BY username`)
+	users, err := listAll(ctx, db.db, "list users", "read a user", scanUser, userSelect+` ORDER BY username`)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to list users: %w", err)
-	}
-	defer rows.Close()
-	var out []*parindex.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: unable to read a user: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return out, loadGrants(ctx, db.db, out)
+	return users, loadGrants(ctx, db.db, users)
 }
 
 // CountUsers returns how many accounts exist.
@@ -199,12 +196,9 @@ type UserUpdate struct {
 // sessions.
 func (db *DB) UpdateUser(ctx context.Context, actor parindex.Actor, id int64, up UserUpdate, reason string) error {
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
-		before, err := scanUser(tx.QueryRowContext(ctx, userSelect+` WHERE id = $1`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return parindex.Errorf(parindex.ECodeNotFound, "Không có tài khoản này (no such user)")
-		}
+		before, err := findUser(ctx, tx, id)
 		if err != nil {
-			return fmt.Errorf("store: unable to read user %d: %w", id, err)
+			return err
 		}
 		after := *before
 		if up.DisplayName != nil {
@@ -284,12 +278,9 @@ type grantAudit struct {
 // AddGrant gives a user a role with its scope, audited.
 func (db *DB) AddGrant(ctx context.Context, actor parindex.Actor, userID int64, g parindex.RoleGrant) error {
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
-		u, err := scanUser(tx.QueryRowContext(ctx, userSelect+` WHERE id = $1`, userID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return parindex.Errorf(parindex.ECodeNotFound, "Không có tài khoản này (no such user)")
-		}
+		u, err := findUser(ctx, tx, userID)
 		if err != nil {
-			return fmt.Errorf("store: unable to read user %d: %w", userID, err)
+			return err
 		}
 		return db.addGrant(ctx, tx, db.now(), actor, u, g)
 	})
@@ -333,12 +324,9 @@ func (db *DB) addGrant(ctx context.Context, tx *sqlx.Tx, now time.Time, actor pa
 // RemoveGrant takes a role grant away from a user, audited.
 func (db *DB) RemoveGrant(ctx context.Context, actor parindex.Actor, userID, grantID int64) error {
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
-		u, err := scanUser(tx.QueryRowContext(ctx, userSelect+` WHERE id = $1`, userID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return parindex.Errorf(parindex.ECodeNotFound, "Không có tài khoản này (no such user)")
-		}
+		u, err := findUser(ctx, tx, userID)
 		if err != nil {
-			return fmt.Errorf("store: unable to read user %d: %w", userID, err)
+			return err
 		}
 		if err := loadGrants(ctx, tx, []*parindex.User{u}); err != nil {
 			return err

@@ -14,9 +14,7 @@ import (
 func TestUsersAndGrants(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := db.ImportOrgUnits(ctx, cli, "", treeRows(), ""); err != nil {
-			t.Fatal(err)
-		}
+		importTree(t, db)
 		u := &parindex.User{Username: " Can.Bo ", DisplayName: "Cán bộ", Grants: []parindex.RoleGrant{
 			{Role: parindex.RoleAgencyEditor, UnitCode: "SNV", IncludeDescendants: true},
 			{Role: parindex.RoleAppraiser, Framework: "fw", Area: "2"},

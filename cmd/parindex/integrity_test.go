@@ -16,6 +16,19 @@ import (
 	"parindex/store"
 )
 
+// importDepartments stores the province P, Tỉnh Thử, and a department of
+// it for each name given: D1, D2, … in that order.
+func importDepartments(t *testing.T, db *store.DB, names ...string) {
+	t.Helper()
+	rows := []parindex.OrgRow{{Row: 2, Code: "P", Name: "Tỉnh Thử", Type: "province", ValidFrom: "2000-01-01"}}
+	for i, name := range names {
+		rows = append(rows, parindex.OrgRow{Row: 3 + i, Code: fmt.Sprintf("D%d", i+1), Name: name, Type: "department", Parent: "P", ValidFrom: "2000-01-01"})
+	}
+	if _, err := db.ImportOrgUnits(context.Background(), parindex.Actor{Name: "test"}, "", rows, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // integrityDataDir holds five honest counters and one where a clerk taps 60
 // five-star forms at 22:00 on one phone, each in a department of its own.
 func integrityDataDir(t *testing.T) string {
@@ -25,13 +38,7 @@ func integrityDataDir(t *testing.T) string {
 	db := openTestDB(t, dir)
 	defer db.Close() // before the command line opens it
 	actor := parindex.Actor{Name: "test"}
-	rows := []parindex.OrgRow{{Row: 2, Code: "P", Name: "Tỉnh Thử", Type: "province", ValidFrom: "2000-01-01"}}
-	for i := 1; i <= 6; i++ {
-		rows = append(rows, parindex.OrgRow{Row: 2 + i, Code: fmt.Sprintf("D%d", i), Name: fmt.Sprintf("Sở %d", i), Type: "department", Parent: "P", ValidFrom: "2000-01-01"})
-	}
-	if _, err := db.ImportOrgUnits(ctx, actor, "", rows, ""); err != nil {
-		t.Fatal(err)
-	}
+	importDepartments(t, db, "Sở 1", "Sở 2", "Sở 3", "Sở 4", "Sở 5", "Sở 6")
 	in := &parindex.StoredInstrument{Code: "mini-2026", Name: "Thử", Year: 2026, Source: "code: mini-2026", Hash: "abc"}
 	if err := db.SaveInstrument(ctx, actor, in); err != nil {
 		t.Fatal(err)
@@ -77,10 +84,7 @@ func integrityDataDir(t *testing.T) string {
 
 func TestSurveyIntegrityCommand(t *testing.T) {
 	env := map[string]string{"PARINDEX_DATA_DIR": integrityDataDir(t), "PARINDEX_DATABASE_URL": ""}
-	code, out, errOut := cli(t, env, "survey", "integrity", "--instrument", "mini-2026", "--year", "2026", "--json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
+	out := cliOK(t, env, "survey", "integrity", "--instrument", "mini-2026", "--year", "2026", "--json")
 	var report struct {
 		PolicyVersion int `json:"policy_version"`
 		Units         []struct {
@@ -127,7 +131,7 @@ func TestSurveyIntegrityCommand(t *testing.T) {
 		}
 	}
 
-	code, out, errOut = cli(t, env, "survey", "integrity", "--instrument", "mini-2026", "--year", "2026", "--unit", "D2")
+	code, out, errOut := cli(t, env, "survey", "integrity", "--instrument", "mini-2026", "--year", "2026", "--unit", "D2")
 	if code != 0 || !strings.Contains(out, "D2 Sở 2") || !strings.Contains(out, "Đáng tin cậy") || strings.Contains(out, "D6") {
 		t.Errorf("one unit's table: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -164,10 +168,7 @@ func TestSurveyIntegrityJSONIsTheAPIDocument(t *testing.T) {
 		if tc.unit != "" {
 			args = append(args, "--unit", tc.unit)
 		}
-		code, out, errOut := cli(t, env, args...)
-		if code != 0 {
-			t.Fatalf("%v: exit %d: %s", args, code, errOut)
-		}
+		out := cliOK(t, env, args...)
 		var printed any
 		if err := json.Unmarshal([]byte(out), &printed); err != nil {
 			t.Fatal(err)

@@ -27,6 +27,7 @@ import (
 	"parindex"
 	"parindex/config"
 	"parindex/i18n"
+	"parindex/tabular"
 )
 
 // version, commit and echartsVersion are set at link time by the Makefile
@@ -292,6 +293,20 @@ func required(message string, missing func() bool) func(*cobra.Command, []string
 			return usageError{errors.New(message)}
 		}
 		return nil
+	}
+}
+
+// readWholeFirst is the PreRunE of an import whose file, its argument, is
+// read whole by read before the database is opened: a file's problems are
+// reported without touching the database.
+func readWholeFirst(read func(rd *tabular.Reader) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		rd, err := tabular.OpenFile(args[0], tabular.Whole)
+		if err != nil {
+			return err
+		}
+		defer rd.Close()
+		return read(rd)
 	}
 }
 

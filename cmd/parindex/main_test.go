@@ -51,13 +51,7 @@ func mustRunWith(t *testing.T, settings map[string]string) (*Main, *bytes.Buffer
 
 func get(t *testing.T, url string) (*http.Response, string) {
 	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp, string(body)
+	return getWith(t, http.DefaultClient, url)
 }
 
 func TestServer(t *testing.T) {
@@ -253,6 +247,17 @@ func cli(t *testing.T, env map[string]string, args ...string) (int, string, stri
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), args, &out, &errOut)
 	return code, out.String(), errOut.String()
+}
+
+// cliOK runs the command line as cli does and returns its standard output,
+// failing the test unless it exits 0.
+func cliOK(t *testing.T, env map[string]string, args ...string) string {
+	t.Helper()
+	code, out, errOut := cli(t, env, args...)
+	if code != 0 {
+		t.Fatalf("parindex %s: exit %d: %s", strings.Join(args, " "), code, errOut)
+	}
+	return out
 }
 
 // unitsEnv is a data folder whose database holds three units, imported

@@ -35,15 +35,10 @@ Imports metrics; the whole file is checked first and nothing is written when any
 (exit code 1, every problem listed with its row and column). Re-importing is harmless; a changed
 value is a correction, kept in history and the audit log. --dry-run only reports.`,
 		Args: positionalArgs(1, 1),
-		PreRunE: func(cmd *cobra.Command, args []string) error {
-			rd, err := tabular.OpenFile(args[0], tabular.Whole)
-			if err != nil {
-				return err
-			}
-			defer rd.Close()
+		PreRunE: readWholeFirst(func(rd *tabular.Reader) (err error) {
 			tab, rows, err = metricsxlsx.Read(rd)
 			return err
-		},
+		}),
 		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			res, err := db.PutObservations(cmd.Context(), cliActor(), rows,
 				store.PutOptions{Source: parindex.MetricSourceImport, File: tab.File, Sheet: tab.Sheet, Reason: reason, DryRun: dryRun})

@@ -38,12 +38,7 @@ Mọi dòng được kiểm tra trước; nếu có lỗi, không dòng nào đ�
 Imports or updates units by code; the whole file is checked first and nothing is written
 when any row is wrong (exit code 1, every problem listed with its row and column).`,
 		Args: positionalArgs(1, 1),
-		PreRunE: func(cmd *cobra.Command, args []string) error {
-			rd, err := tabular.OpenFile(args[0], tabular.Whole)
-			if err != nil {
-				return err
-			}
-			defer rd.Close()
+		PreRunE: readWholeFirst(func(rd *tabular.Reader) error {
 			tab, cols, err := rd.Table([]string{"code", "name", "type", "valid_from"}, []string{"parent", "valid_to", "successor"})
 			if err != nil {
 				return err
@@ -55,7 +50,7 @@ when any row is wrong (exit code 1, every problem listed with its row and column
 					ValidTo: r.Cell(cols, "valid_to"), Successor: r.Cell(cols, "successor")}
 			}
 			return nil
-		},
+		}),
 		RunE: a.withDB(func(cmd *cobra.Command, args []string, db *store.DB) error {
 			res, err := db.ImportOrgUnits(cmd.Context(), cliActor(), file, rows, reason)
 			if err != nil {

@@ -22,10 +22,7 @@ const scoreDemoInputs = "../../scoring/testdata/demo-inputs.json"
 func TestScoreCommand(t *testing.T) {
 	env := map[string]string{"PARINDEX_DATA_DIR": t.TempDir()}
 
-	code, out, errOut := cli(t, env, "score", "--framework", "province-departments-2026", "--inputs", scoreDemoInputs)
-	if code != 0 {
-		t.Fatalf("exit %d, stderr %s", code, errOut)
-	}
+	out := cliOK(t, env, "score", "--framework", "province-departments-2026", "--inputs", scoreDemoInputs)
 	var res struct {
 		Framework string `json:"framework"`
 		Agencies  []struct {
@@ -49,7 +46,7 @@ func TestScoreCommand(t *testing.T) {
 	}
 
 	// The table, with rank intervals, in Vietnamese number format.
-	code, out, errOut = cli(t, env, "score", "--framework", "province-departments-2026", "--inputs", scoreDemoInputs,
+	code, out, errOut := cli(t, env, "score", "--framework", "province-departments-2026", "--inputs", scoreDemoInputs,
 		"--format", "table", "--uncertainty", "200", "--seed", "3")
 	if code != 0 || !strings.Contains(out, "HẠNG") || !strings.Contains(out, "KHOẢNG HẠNG") || !strings.Contains(out, "SNV") {
 		t.Fatalf("table: exit %d\n%s\n%s", code, out, errOut)

@@ -29,11 +29,7 @@ func replicaFixture(t *testing.T, db *store.DB) (*parindex.StoredInstrument, []s
 	t.Helper()
 	ctx := context.Background()
 	actor := parindex.Actor{Name: "test"}
-	rows := []parindex.OrgRow{{Row: 2, Code: "P", Name: "Tỉnh Thử", Type: "province", ValidFrom: "2000-01-01"},
-		{Row: 3, Code: "D1", Name: "Sở Một", Type: "department", Parent: "P", ValidFrom: "2000-01-01"}}
-	if _, err := db.ImportOrgUnits(ctx, actor, "", rows, ""); err != nil {
-		t.Fatal(err)
-	}
+	importDepartments(t, db, "Sở Một")
 	stored, err := survey.EnsureReference(ctx, db, actor, "sipas-2026")
 	if err != nil {
 		t.Fatal(err)

@@ -20,11 +20,7 @@ func TestSurveyRetention(t *testing.T) {
 		db := storetest.MustOpen(t, url)
 		ctx := context.Background()
 		actor := parindex.Actor{Name: "test"}
-		rows := []parindex.OrgRow{{Row: 2, Code: "P", Name: "Tỉnh Thử", Type: "province", ValidFrom: "2000-01-01"},
-			{Row: 3, Code: "D1", Name: "Sở 1", Type: "department", Parent: "P", ValidFrom: "2000-01-01"}}
-		if _, err := db.ImportOrgUnits(ctx, actor, "", rows, ""); err != nil {
-			t.Fatal(err)
-		}
+		importDepartments(t, db, "Sở 1")
 		unit := storetest.Unit(t, db, "D1")
 		in := &parindex.StoredInstrument{Code: "mini-2026", Name: "Thử", Year: 2026, Source: "code: mini-2026", Hash: "abc"}
 		if err := db.SaveInstrument(ctx, actor, in); err != nil {
@@ -46,10 +42,7 @@ func TestSurveyRetention(t *testing.T) {
 		counts := storetest.CountTotals(t, db)
 		env := map[string]string{"PARINDEX_DATA_DIR": t.TempDir(), "PARINDEX_DATABASE_URL": url}
 
-		code, out, errOut := cli(t, env, "survey", "retention", "--keep-years", "5", "--dry-run")
-		if code != 0 {
-			t.Fatalf("dry run: exit %d: %s", code, errOut)
-		}
+		out := cliOK(t, env, "survey", "retention", "--keep-years", "5", "--dry-run")
 		if !strings.Contains(out, "sẽ xoá 5 phiếu gốc") || !strings.Contains(out, "2014") || !strings.Contains(out, "2020") || strings.Contains(out, "2026 ") {
 			t.Errorf("dry run printed:\n%s", out)
 		}
@@ -57,10 +50,7 @@ func TestSurveyRetention(t *testing.T) {
 			t.Errorf("%d responses after the dry run, want 11", n)
 		}
 
-		code, out, errOut = cli(t, env, "survey", "retention", "--keep-years", "5", "--reason", "Quy chế lưu trữ")
-		if code != 0 {
-			t.Fatalf("exit %d: %s", code, errOut)
-		}
+		out = cliOK(t, env, "survey", "retention", "--keep-years", "5", "--reason", "Quy chế lưu trữ")
 		if !strings.Contains(out, "Đã xoá 5 phiếu gốc") || !strings.Contains(out, "(removed 5 raw responses") {
 			t.Errorf("retention printed:\n%s", out)
 		}
@@ -74,7 +64,7 @@ func TestSurveyRetention(t *testing.T) {
 		if got := storetest.CountTotals(t, db); got != counts {
 			t.Errorf("counts %v after retention, %v before", got, counts)
 		}
-		code, _, errOut = cli(t, env, "survey", "retention")
+		code, _, errOut := cli(t, env, "survey", "retention")
 		if code != 2 || !strings.Contains(errOut, "--keep-years") {
 			t.Errorf("without --keep-years: exit %d: %s", code, errOut)
 		}

@@ -11,10 +11,7 @@ import (
 // applicable). The expected figures are worked out by hand below.
 func TestSurveyStatsByHand(t *testing.T) {
 	env := map[string]string{"PARINDEX_DATA_DIR": t.TempDir()}
-	code, out, errOut := cli(t, env, "survey", "stats", "--instrument", "sipas-2026", "--responses", "testdata/ten-forms.csv", "--by", "unit")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
+	out := cliOK(t, env, "survey", "stats", "--instrument", "sipas-2026", "--responses", "testdata/ten-forms.csv", "--by", "unit")
 	var res struct {
 		Instrument string `json:"instrument"`
 		Groups     []struct {
@@ -76,7 +73,7 @@ func TestSurveyStatsByHand(t *testing.T) {
 	}
 
 	// Without --by unit: one group "*" of all ten forms.
-	code, out, _ = cli(t, env, "survey", "stats", "--instrument", "sipas-2026", "--responses", "testdata/ten-forms.csv", "--format", "table")
+	code, out, _ := cli(t, env, "survey", "stats", "--instrument", "sipas-2026", "--responses", "testdata/ten-forms.csv", "--format", "table")
 	if code != 0 || !strings.Contains(out, "*") || !strings.Contains(out, "10") {
 		t.Errorf("table: exit %d\n%s", code, out)
 	}

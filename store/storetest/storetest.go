@@ -15,6 +15,7 @@ import (
 	"os"
 	"parindex"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,9 +42,11 @@ func SQLiteURL(tb testing.TB) string {
 	return "sqlite:" + filepath.Join(tb.TempDir(), "parindex.db")
 }
 
-// PostgresSchemaURL creates an empty schema for this test and returns a URL
-// whose connections use it (search_path), dropping the schema afterwards.
-func PostgresSchemaURL(tb testing.TB) string {
+// createForTest creates on the test server an empty schema or database
+// (kind) named prefix and a random suffix, drops it after the test by the
+// statement drop (its name in place of %s), and returns its name and the
+// server's URL.
+func createForTest(tb testing.TB, kind, prefix, drop string) (string, *url.URL) {
 	tb.Helper()
 	base := PostgresURL(tb)
 	admin, err := sql.Open("postgres", base)
@@ -56,21 +59,29 @@ func PostgresSchemaURL(tb testing.TB) string {
 	}
 	buf := make([]byte, 8)
 	rand.Read(buf)
-	schema := "test_" + hex.EncodeToString(buf)
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+	name := prefix + hex.EncodeToString(buf)
+	if _, err := admin.Exec(`CREATE ` + strings.ToUpper(kind) + ` ` + name); err != nil {
 		admin.Close()
-		tb.Fatalf("storetest: create schema: %v", err)
+		tb.Fatalf("storetest: create %s: %v", kind, err)
 	}
 	tb.Cleanup(func() {
 		defer admin.Close()
-		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			tb.Errorf("storetest: drop schema %s: %v", schema, err)
+		if _, err := admin.Exec(fmt.Sprintf(drop, name)); err != nil {
+			tb.Errorf("storetest: drop %s %s: %v", kind, name, err)
 		}
 	})
 	u, err := url.Parse(base)
 	if err != nil {
 		tb.Fatalf("storetest: PARINDEX_TEST_POSTGRES is not a URL: %v", err)
 	}
+	return name, u
+}
+
+// PostgresSchemaURL creates an empty schema for this test and returns a URL
+// whose connections use it (search_path), dropping the schema afterwards.
+func PostgresSchemaURL(tb testing.TB) string {
+	tb.Helper()
+	schema, u := createForTest(tb, "schema", "test_", `DROP SCHEMA %s CASCADE`)
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
@@ -84,28 +95,7 @@ func PostgresSchemaURL(tb testing.TB) string {
 // would be, whose notification channels no other test shares.
 func PostgresDatabaseURL(tb testing.TB) string {
 	tb.Helper()
-	base := PostgresURL(tb)
-	admin, err := sql.Open("postgres", base)
-	if err != nil {
-		tb.Fatalf("storetest: open PostgreSQL: %v", err)
-	}
-	buf := make([]byte, 8)
-	rand.Read(buf)
-	name := "parindex_test_" + hex.EncodeToString(buf)
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
-		admin.Close()
-		tb.Fatalf("storetest: create database: %v", err)
-	}
-	tb.Cleanup(func() {
-		defer admin.Close()
-		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
-			tb.Errorf("storetest: drop database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("storetest: PARINDEX_TEST_POSTGRES is not a URL: %v", err)
-	}
+	name, u := createForTest(tb, "database", "parindex_test_", `DROP DATABASE IF EXISTS %s WITH (FORCE)`)
 	u.Path = "/" + name
 	return u.String()
 }
