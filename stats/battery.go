@@ -383,12 +383,7 @@ func AggregateAnswers(answers Answers, elements []BatteryElement, options Batter
 			}
 			precision.variance = variance
 		}
-		effective = effectiveSampleSize(index, precision, confidence)
-		if rule == RuleSatisfaction {
-			lo, hi = thresholdScoreInterval(index, effective, precision.binomialN, z)
-		} else {
-			lo, hi = ScoreInterval(index, effective, z)
-		}
+		lo, hi, effective = indexInterval(index, precision, rule, confidence)
 		return lo, hi, math.Sqrt(precision.variance), effective
 	}
 	result.VarianceSource = VarianceLinearization
@@ -422,7 +417,8 @@ type linearization struct {
 // the index's questions. Squaring the sum over questions for each
 // respondent carries every covariance between two questions over the
 // respondents who answered both; not applicable answers contribute
-// nothing, as they leave the denominators.
+// nothing, as they leave the denominators. The same pass sums u_i⁴ for the
+// degrees of freedom of V (varianceDegrees).
 //
 // The influence of a level on a question is a table lookup, so the pass
 // costs one lookup per answer.
@@ -460,6 +456,7 @@ func linearize(answers Answers, elements []BatteryElement, result BatteryResult)
 	out.precision[k].minimumN, out.precision[k].maximumN, out.precision[k].binomialN = precisionBounds(result.Overall, overallWeights, result.Questions, result.Rule)
 
 	squares := make([]float64, k+1)
+	fourth := make([]float64, k+1)
 	for start := 0; start+columns <= len(answers.Packed) && columns > 0; start += columns {
 		row := answers.Packed[start : start+columns]
 		anyAnswer := false
@@ -486,6 +483,7 @@ func linearize(answers Answers, elements []BatteryElement, result BatteryResult)
 			if answered {
 				out.precision[e].respondents++
 				squares[e] += sum * sum
+				fourth[e] += sum * sum * sum * sum
 				if !math.IsNaN(result.Elements[e].Index) {
 					overall += sum / float64(elementsWithIndex)
 					overallAnswered = true
@@ -495,11 +493,13 @@ func linearize(answers Answers, elements []BatteryElement, result BatteryResult)
 		if overallAnswered {
 			out.precision[k].respondents++
 			squares[k] += overall * overall
+			fourth[k] += overall * overall * overall * overall
 		}
 	}
 	for i := range out.precision {
 		m := out.precision[i].respondents
 		out.precision[i].variance = math.NaN()
+		out.precision[i].varianceDF = varianceDegrees(m, squares[i], fourth[i])
 		if m > 1 {
 			out.precision[i].variance = squares[i] * float64(m) / float64(m-1)
 		}

@@ -133,13 +133,47 @@ func WidestIndexInterval(index float64, weights []float64, questions []QuestionR
 		return math.NaN(), math.NaN()
 	}
 	minimumN, _, binomialN := precisionBounds(index, weights, questions, rule)
-	precision := indexPrecision{variance: math.NaN(), respondents: respondents, minimumN: minimumN, maximumN: minimumN}
-	n := effectiveSampleSize(index, precision, confidence)
+	precision := indexPrecision{variance: math.NaN(), respondents: respondents, minimumN: minimumN, maximumN: minimumN, binomialN: binomialN}
+	lo, hi, _ = indexInterval(index, precision, rule, confidence)
+	return lo, hi
+}
+
+// indexInterval is the score interval of an element or overall index
+// (docs/statistics.md, "Intervals of element and overall indices"), and
+// the effective size behind its end away from the centre. Under the
+// satisfaction rule the design effect follows the share
+// (thresholdScoreInterval); under mean100 it is held fixed (ScoreInterval).
+//
+// The end toward the centre (the lower end of an index above ½, the upper
+// of one below) takes its effective size with the degrees of freedom of
+// the variance estimate (varianceDF) rather than m − 1: an index near 1 is
+// a mean of scores whose low values are rare, and a sample that drew fewer
+// of them shows both a higher index and a smaller variance, so the
+// interval's miss is on that side; the other end is held by the
+// mean–variance relation of the share itself. It is never given less than
+// the effective size of perfect correlation (WidestIndexInterval's).
+func indexInterval(index float64, p indexPrecision, rule AggregationRule, confidence float64) (lo, hi, effective float64) {
 	z := NormalQuantile(1 - (1-confidence)/2)
-	if rule == RuleSatisfaction {
-		return thresholdScoreInterval(index, n, binomialN, z)
+	interval := func(n float64) (lo, hi float64) {
+		if rule == RuleSatisfaction {
+			return thresholdScoreInterval(index, n, p.binomialN, z)
+		}
+		return ScoreInterval(index, n, z)
 	}
-	return ScoreInterval(index, n, z)
+	degrees := p.respondents - 1
+	effective = effectiveSampleSize(index, p, confidence, degrees)
+	lo, hi = interval(effective)
+	if p.varianceDF < 1 || p.varianceDF >= degrees || index == 0.5 {
+		return lo, hi, effective
+	}
+	widest := effectiveSampleSize(index, indexPrecision{variance: math.NaN(), respondents: p.respondents, minimumN: p.minimumN}, confidence, degrees)
+	centreLo, centreHi := interval(math.Max(widest, effectiveSampleSize(index, p, confidence, p.varianceDF)))
+	if index > 0.5 {
+		lo = centreLo
+	} else {
+		hi = centreHi
+	}
+	return lo, hi, effective
 }
 
 // thresholdFactor is ϕ(c_p)²/(p(1 − p)), c_p the normal quantile of p: the
@@ -166,17 +200,46 @@ type indexPrecision struct {
 	// binomialN is (Σ w_q²/n_q)⁻¹, the effective size of independent yes/no
 	// answers with one share: binomialN/n* is the design effect.
 	binomialN float64
+	// varianceDF is the degrees of freedom of the variance estimate from
+	// the fourth moment of the respondents' influences (varianceDegrees);
+	// 0 when there is no respondent-level data.
+	varianceDF int
+}
+
+// varianceDegrees is the degrees of freedom of the variance of a mean
+// estimated from m values u_i of mean zero with Σu² = squares and
+// Σu⁴ = fourth: 2σ⁴/Var(s²) with Var(s²) = σ⁴(κ − (m−3)/(m−1))/m, κ the
+// kurtosis estimated as m·Σu⁴/(Σu²)² — m − 1 for normal values (κ = 3),
+// fewer when the variance rests on a few large influences (a few
+// dissatisfied citizens among many satisfied ones). Kept within [1, m − 1]
+// and rounded down to a whole number; m − 1 when the values are all zero.
+func varianceDegrees(m int, squares, fourth float64) int {
+	if m < 2 {
+		return 0
+	}
+	most := m - 1
+	if !(squares > 0) {
+		return most
+	}
+	size := float64(m)
+	kurtosis := size * fourth / (squares * squares)
+	excess := kurtosis - (size-3)/(size-1)
+	if !(excess > 0) {
+		return most
+	}
+	return max(1, min(most, int(2*size/excess)))
 }
 
 // effectiveSampleSize is the number of independent yes/no answers that
 // would estimate index with the estimated variance: n = p(1−p)/V (Korn and
 // Graubard 1998), kept between the bounds of perfect correlation and
-// independence, and shrunk by (z/t_{n−1})² so that few respondents widen
-// the interval as a t interval would. Where the data cannot estimate the
+// independence, and shrunk by (z/t_df)² so that few respondents widen the
+// interval as a t interval would (df = m − 1, or the variance's own degrees
+// of freedom on the end toward the centre: indexInterval). Where the data cannot estimate the
 // variance (every respondent alike, or an index at 0 or 1) the bound of
 // perfect correlation is used: the honest assumption, since identical
 // answers are what perfectly correlated answers look like.
-func effectiveSampleSize(index float64, p indexPrecision, confidence float64) float64 {
+func effectiveSampleSize(index float64, p indexPrecision, confidence float64, degrees int) float64 {
 	if p.respondents < 2 || math.IsNaN(index) {
 		return 0
 	}
@@ -188,7 +251,7 @@ func effectiveSampleSize(index float64, p indexPrecision, confidence float64) fl
 		n = math.Min(math.Max(spread/p.variance, p.minimumN), p.maximumN)
 	}
 	tail := 1 - (1-confidence)/2
-	ratio := NormalQuantile(tail) / TQuantile(tail, p.respondents-1)
+	ratio := NormalQuantile(tail) / TQuantile(tail, degrees)
 	return n * ratio * ratio
 }
 

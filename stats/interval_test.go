@@ -123,3 +123,86 @@ func TestThresholdScoreInterval(t *testing.T) {
 		t.Errorf("index 1: [%v, %v]", lo, hi)
 	}
 }
+
+// The degrees of freedom of a variance come from its values' fourth
+// moment: m − 1 for values no more peaked than normal, fewer when a few
+// large values carry the variance, never below 1.
+func TestVarianceDegrees(t *testing.T) {
+	// Three influences of −9 and twenty-seven of +1 (mean zero): Σu² = 270,
+	// Σu⁴ = 19,710, κ = 30·19,710/270² = 8.111, κ − 27/29 = 7.180,
+	// 2·30/7.180 = 8.36: 8 degrees of freedom, not 29.
+	var few []float64
+	for i := range 30 {
+		few = append(few, map[bool]float64{true: -9, false: 1}[i < 3])
+	}
+	// Fifteen of −1 and fifteen of +1: κ = 1, flatter than normal: 29.
+	var flat []float64
+	for i := range 30 {
+		flat = append(flat, float64(1-2*(i%2)))
+	}
+	sums := func(u []float64) (squares, fourth float64) {
+		for _, v := range u {
+			squares += v * v
+			fourth += v * v * v * v
+		}
+		return squares, fourth
+	}
+	for _, c := range []struct {
+		name   string
+		values []float64
+		want   int
+	}{{"three large of thirty", few, 8}, {"flat", flat, 29}, {"all zero", make([]float64, 30), 29}, {"one value", []float64{0}, 0}} {
+		squares, fourth := sums(c.values)
+		if got := varianceDegrees(len(c.values), squares, fourth); got != c.want {
+			t.Errorf("%s: %d degrees of freedom, want %d", c.name, got, c.want)
+		}
+	}
+	// One influence carrying everything of a thousand: κ = 1,000, and
+	// 2,000/(1,000 − 997/999) = 2.002.
+	if got := varianceDegrees(1000, 1e6, 1e12); got != 2 {
+		t.Errorf("one influence carrying everything: %d degrees of freedom, want 2", got)
+	}
+}
+
+// Fewer degrees of freedom widen only the end toward the centre, never
+// beyond the interval of perfect correlation, and change nothing at ½.
+func TestIndexIntervalWidensTowardTheCentre(t *testing.T) {
+	base := indexPrecision{variance: 0.0004, respondents: 30, minimumN: 30, maximumN: 660, binomialN: 660}
+	for _, rule := range []AggregationRule{RuleSatisfaction, RuleMean100} {
+		for _, index := range []float64{0.97, 0.8, 0.2, 0.5} {
+			full := base
+			full.varianceDF = 29
+			few := base
+			few.varianceDF = 4
+			lo, hi, n := indexInterval(index, full, rule, 0.95)
+			fLo, fHi, fN := indexInterval(index, few, rule, 0.95)
+			if fN != n {
+				t.Errorf("%s %v: effective size %v with 4 degrees of freedom, %v with 29: it is the far end's and must not change", rule, index, fN, n)
+			}
+			switch {
+			case index > 0.5:
+				if !(fLo < lo) || fHi != hi {
+					t.Errorf("%s %v: [%v, %v] with 4 degrees of freedom, [%v, %v] with 29: want a lower low end and the same high one", rule, index, fLo, fHi, lo, hi)
+				}
+			case index < 0.5:
+				if !(fHi > hi) || fLo != lo {
+					t.Errorf("%s %v: [%v, %v] with 4 degrees of freedom, [%v, %v] with 29: want a higher high end and the same low one", rule, index, fLo, fHi, lo, hi)
+				}
+			default:
+				if fLo != lo || fHi != hi {
+					t.Errorf("%s ½: [%v, %v] with 4 degrees of freedom, [%v, %v] with 29: want the same", rule, fLo, fHi, lo, hi)
+				}
+			}
+			// One degree of freedom would make the effective size tiny; the
+			// end stops at the perfect-correlation interval's.
+			one := base
+			one.varianceDF = 1
+			widest := indexPrecision{variance: math.NaN(), respondents: 30, minimumN: 30, maximumN: 30, binomialN: 660}
+			oLo, oHi, _ := indexInterval(index, one, rule, 0.95)
+			wLo, wHi, _ := indexInterval(index, widest, rule, 0.95)
+			if index > 0.5 && oLo != wLo || index < 0.5 && oHi != wHi {
+				t.Errorf("%s %v: [%v, %v] with one degree of freedom, the perfect-correlation interval is [%v, %v]", rule, index, oLo, oHi, wLo, wHi)
+			}
+		}
+	}
+}
