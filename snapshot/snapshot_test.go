@@ -80,17 +80,7 @@ func TestYearOverYearOnMappedCriteria(t *testing.T) {
 	if err != nil || len(published) != 1 {
 		t.Fatalf("demo snapshots: %v, %v", published, err)
 	}
-	if _, err := db.CopyFramework(ctx, actor, "province-departments-2026", "province-departments-2027", 2027, "năm mới"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.PublishFramework(ctx, actor, "province-departments-2027", ""); err != nil {
-		t.Fatal(err)
-	}
-	rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{})}
-	s, res, err := rn.Score(ctx, actor, "province-departments-2027", snapshot.Options{Draws: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, res := demotest.ScoreNextYear(t, db, actor, 50)
 	yoy, err := snapshot.CompareWithPrevious(ctx, db, s.ID)
 	if err != nil {
 		t.Fatal(err)

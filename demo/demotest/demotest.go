@@ -1,6 +1,6 @@
 // Package demotest gives the tests of the packages that read the demo
 // province (demo) a database holding it, so each test states only how much
-// of the demo it needs. It may import demo, store and store/storetest; never
+// of the demo it needs. It may import what demo does and store/storetest; never
 // web or the command line.
 package demotest
 
@@ -10,8 +10,11 @@ import (
 
 	"parindex"
 	"parindex/demo"
+	"parindex/scoring"
+	"parindex/snapshot"
 	"parindex/store"
 	"parindex/store/storetest"
+	"parindex/survey"
 )
 
 // Seed seeds db with the demo at opts, failing the test when it cannot, and
@@ -52,4 +55,26 @@ func Units(tb testing.TB, db *store.DB, actor parindex.Actor) {
 	if _, err := db.ImportOrgUnits(context.Background(), actor, "", demo.OrgRows(), ""); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// ScoreNextYear copies the demo's departments' framework of 2026 to a 2027
+// one, publishes it and scores it with draws bootstrap draws (no survey
+// answers in 2027 yet), failing the test when any step cannot: for the tests
+// of what a run shows against the year before. It returns the run and its
+// result.
+func ScoreNextYear(tb testing.TB, db *store.DB, actor parindex.Actor, draws int) (*parindex.Snapshot, *scoring.Result) {
+	tb.Helper()
+	ctx := context.Background()
+	if _, err := db.CopyFramework(ctx, actor, "province-departments-2026", "province-departments-2027", 2027, "năm mới"); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.PublishFramework(ctx, actor, "province-departments-2027", ""); err != nil {
+		tb.Fatal(err)
+	}
+	rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{})}
+	s, res, err := rn.Score(ctx, actor, "province-departments-2027", snapshot.Options{Draws: draws})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s, res
 }
