@@ -80,3 +80,26 @@ func (f File) ClockCalls() []string {
 	})
 	return calls
 }
+
+// Outside is the imports of f that are neither in the standard library nor
+// in allowed, in the file's order.
+func (f File) Outside(allowed []string) []string {
+	var out []string
+	for _, path := range f.Imports {
+		if !Standard(path) && !slices.Contains(allowed, path) {
+			out = append(out, path)
+		}
+	}
+	return out
+}
+
+// Among is the imports of f that are in list, in the file's order.
+func (f File) Among(list []string) []string {
+	var in []string
+	for _, path := range f.Imports {
+		if slices.Contains(list, path) {
+			in = append(in, path)
+		}
+	}
+	return in
+}
