@@ -47,7 +47,12 @@ func (e InputError) Error() string {
 // at once and write nothing.
 type InputErrors []InputError
 
-func (es InputErrors) Error() string {
+func (es InputErrors) Error() string { return JoinErrors(es) }
+
+// JoinErrors is the message of a list of problems: one a line, in order.
+// The lists of problems of the packages that may import this one (as
+// assessment.EntryErrors) print themselves with it.
+func JoinErrors[E error](es []E) string {
 	lines := make([]string, len(es))
 	for i, e := range es {
 		lines[i] = e.Error()

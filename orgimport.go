@@ -116,20 +116,18 @@ func PlanOrgImport(file string, rows []OrgRow, existing []*OrgUnit, knownTypes m
 	// parent or successor that comes later in the file.
 	for _, u := range planned {
 		row := rowOf[u.Code]
-		if u.ParentCode != "" {
-			if u.ParentCode == u.Code {
-				fail(row, "parent", "đơn vị không thể là cấp trên của chính nó", "a unit cannot be its own parent")
-			} else if _, ok := byCode[u.ParentCode]; !ok {
-				fail(row, "parent", fmt.Sprintf("đơn vị cấp trên %q không có trong tệp và cơ sở dữ liệu", u.ParentCode),
-					fmt.Sprintf("unknown parent %q", u.ParentCode))
+		for _, ref := range []struct{ column, code, nameVI, selfVI, selfEN string }{
+			{"parent", u.ParentCode, "đơn vị cấp trên", "đơn vị không thể là cấp trên của chính nó", "a unit cannot be its own parent"},
+			{"successor", u.SuccessorCode, "đơn vị kế thừa", "đơn vị không thể kế thừa chính nó", "a unit cannot succeed itself"},
+		} {
+			if ref.code == "" {
+				continue
 			}
-		}
-		if u.SuccessorCode != "" {
-			if u.SuccessorCode == u.Code {
-				fail(row, "successor", "đơn vị không thể kế thừa chính nó", "a unit cannot succeed itself")
-			} else if _, ok := byCode[u.SuccessorCode]; !ok {
-				fail(row, "successor", fmt.Sprintf("đơn vị kế thừa %q không có trong tệp và cơ sở dữ liệu", u.SuccessorCode),
-					fmt.Sprintf("unknown successor %q", u.SuccessorCode))
+			if ref.code == u.Code {
+				fail(row, ref.column, ref.selfVI, ref.selfEN)
+			} else if _, ok := byCode[ref.code]; !ok {
+				fail(row, ref.column, fmt.Sprintf("%s %q không có trong tệp và cơ sở dữ liệu", ref.nameVI, ref.code),
+					fmt.Sprintf("unknown %s %q", ref.column, ref.code))
 			}
 		}
 	}

@@ -30,13 +30,7 @@ func (e EntryError) Error() string {
 // EntryErrors is every problem of one save; nothing was written.
 type EntryErrors []EntryError
 
-func (es EntryErrors) Error() string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.Error()
-	}
-	return strings.Join(lines, "\n")
-}
+func (es EntryErrors) Error() string { return parindex.JoinErrors(es) }
 
 // num writes a number for messages: shortest form, decimal comma in
 // Vietnamese.

@@ -1,8 +1,6 @@
 package assessment
 
 import (
-	"go/ast"
-	"slices"
 	"testing"
 
 	"parindex/internal/imports"
@@ -15,25 +13,15 @@ import (
 func TestImportsStayPure(t *testing.T) {
 	allowedLocal := []string{"parindex", "parindex/criteria"}
 	forbidden := []string{"database/sql", "net/http", "os", "os/exec", "io/fs", "math/rand", "math/rand/v2", "crypto/rand"}
-	clock := []string{"Now", "Since", "Until", "Tick", "After", "NewTimer", "NewTicker", "Sleep"}
 	for _, f := range imports.Of(t, ".") {
-		for _, path := range f.Imports {
-			if !imports.Standard(path) && !slices.Contains(allowedLocal, path) {
-				t.Errorf("%s imports %s; assessment may import only the standard library, parindex and parindex/criteria", f.Name, path)
-			}
-			if slices.Contains(forbidden, path) {
-				t.Errorf("%s imports %s: no I/O, SQL, HTTP or randomness in the assessment model", f.Name, path)
-			}
+		for _, path := range f.Outside(allowedLocal) {
+			t.Errorf("%s imports %s; assessment may import only the standard library, parindex and parindex/criteria", f.Name, path)
 		}
-		ast.Inspect(f.AST, func(n ast.Node) bool {
-			sel, ok := n.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
-			if pkg, ok := sel.X.(*ast.Ident); ok && pkg.Name == "time" && slices.Contains(clock, sel.Sel.Name) {
-				t.Errorf("%s calls time.%s: the model takes the day or time as an argument", f.Name, sel.Sel.Name)
-			}
-			return true
-		})
+		for _, path := range f.Among(forbidden) {
+			t.Errorf("%s imports %s: no I/O, SQL, HTTP or randomness in the assessment model", f.Name, path)
+		}
+		for _, name := range f.ClockCalls() {
+			t.Errorf("%s calls time.%s: the model takes the day or time as an argument", f.Name, name)
+		}
 	}
 }

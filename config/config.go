@@ -141,8 +141,7 @@ var Options = []Option{
 	{Name: "ADDR", Flag: "addr", Default: "127.0.0.1:8080", Help: "host:port the web server listens on (port 0 picks a free port)",
 		apply: func(c *Config, raw string) error {
 			c.Addr = orDefault(raw, "127.0.0.1:8080")
-			_, port, err := net.SplitHostPort(c.Addr)
-			if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+			if _, ok := portOf(c.Addr); !ok {
 				return &Error{EnvPrefix + "ADDR", raw, "host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080 or :8080"}
 			}
 			return nil
@@ -154,8 +153,8 @@ var Options = []Option{
 				c.MetricsAddr = ""
 				return nil
 			}
-			_, port, err := net.SplitHostPort(c.MetricsAddr)
-			if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+			port, ok := portOf(c.MetricsAddr)
+			if !ok {
 				return &Error{EnvPrefix + "METRICS_ADDR", raw, "host:port with a port from 0 to 65535, e.g. 127.0.0.1:9464, or off"}
 			}
 			// The same host:port as the public server would fail to listen;
@@ -252,12 +251,8 @@ var Options = []Option{
 		}},
 	{Name: "SERVERS", Flag: "servers", Default: "1", Help: "number of parindex serve processes on this database behind a load balancer; each allows this share of the survey rate limits",
 		apply: func(c *Config, raw string) error {
-			c.Servers = 1
-			if raw == "" {
-				return nil
-			}
-			n, err := strconv.Atoi(raw)
-			if err != nil || n < 1 || n > 64 {
+			n, err := wholeNumber(raw, 1, 1, 64)
+			if err != nil {
 				return &Error{EnvPrefix + "SERVERS", raw, "a whole number from 1 to 64"}
 			}
 			c.Servers = n
@@ -265,12 +260,8 @@ var Options = []Option{
 		}},
 	{Name: "INGEST_WRITERS", Flag: "ingest-writers", Default: "1 on SQLite, 2 on PostgreSQL", Help: "concurrent transactions that store survey responses",
 		apply: func(c *Config, raw string) error {
-			if raw == "" {
-				c.IngestWriters = 0
-				return nil
-			}
-			n, err := strconv.Atoi(raw)
-			if err != nil || n < 1 || n > 64 {
+			n, err := wholeNumber(raw, 0, 1, 64)
+			if err != nil {
 				return &Error{EnvPrefix + "INGEST_WRITERS", raw, "a whole number from 1 to 64"}
 			}
 			c.IngestWriters = n
@@ -278,12 +269,8 @@ var Options = []Option{
 		}},
 	{Name: "EVIDENCE_MAX_MB", Flag: "evidence-max-mb", Default: "20", Help: "largest evidence file an agency may upload, in MB",
 		apply: func(c *Config, raw string) error {
-			c.EvidenceMaxMB = 20
-			if raw == "" {
-				return nil
-			}
-			n, err := strconv.Atoi(raw)
-			if err != nil || n < 1 || n > 1024 {
+			n, err := wholeNumber(raw, 20, 1, 1024)
+			if err != nil {
 				return &Error{EnvPrefix + "EVIDENCE_MAX_MB", raw, "a whole number of megabytes from 1 to 1024"}
 			}
 			c.EvidenceMaxMB = n
@@ -329,6 +316,26 @@ func positiveNumber(raw string, def float64) (float64, error) {
 		return 0, errors.New("not a positive number")
 	}
 	return v, nil
+}
+
+// wholeNumber reads a whole number from lo to hi; def when raw is empty.
+func wholeNumber(raw string, def, lo, hi int) (int, error) {
+	if raw == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("not a whole number from %d to %d", lo, hi)
+	}
+	return n, nil
+}
+
+// portOf is the port of a host:port address, and whether the address is
+// one with a port from 0 to 65535.
+func portOf(addr string) (port string, ok bool) {
+	_, port, err := net.SplitHostPort(addr)
+	n, perr := strconv.Atoi(port)
+	return port, err == nil && perr == nil && n >= 0 && n <= 65535
 }
 
 func orDefault(raw, def string) string {

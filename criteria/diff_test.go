@@ -53,11 +53,7 @@ func TestDiffYearToYear(t *testing.T) {
 	if err := Validate(b); err != nil {
 		t.Fatalf("edited framework is invalid: %v", err)
 	}
-	var got []string
-	for _, c := range Diff(a, b) {
-		got = append(got, c.String())
-	}
-	want := []string{
+	checkChanges(t, Diff(a, b), []string{
 		"changed framework code: province-departments-2026 → province-departments-2027",
 		"changed framework year: 2026 → 2027",
 		"changed framework bands: A Tốt ≥ 90; B Khá ≥ 80; C Trung bình ≥ 70; D Yếu ≥ 0 → A Tốt ≥ 92; B Khá ≥ 80; C Trung bình ≥ 70; D Yếu ≥ 0",
@@ -75,10 +71,7 @@ func TestDiffYearToYear(t *testing.T) {
 		"changed node 7.2 target: 0.8 → 0.9",
 		"added node 7.7: Bảo đảm an toàn thông tin mạng (max 1.5)",
 		"changed node T.2 cap: 3 → 5",
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("Diff\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	})
 }
 
 func TestDiffTotalAndMoves(t *testing.T) {
@@ -93,20 +86,13 @@ func TestDiffTotalAndMoves(t *testing.T) {
 	*moved.Max = 5
 
 	changes := Diff(a, b)
-	var got []string
-	for _, c := range changes {
-		got = append(got, c.String())
-	}
-	want := []string{
+	checkChanges(t, changes, []string{
 		"changed framework total_max: 100 → 101",
 		"changed node 2 max: 20 → 16",
 		"changed node 5 max: 18 → 23",
 		"changed node 2.3 parent: 2 → 5",
 		"changed node 2.3 max: 4 → 5",
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("Diff\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	})
 	if c := changes[0]; c.Kind != Changed || c.Node != "" || c.Field != "total_max" || c.Old != "100" || c.New != "101" {
 		t.Errorf("first change %+v", c)
 	}
@@ -126,5 +112,17 @@ func TestDiffNil(t *testing.T) {
 	}
 	if len(Diff(b, nil)) == 0 {
 		t.Error("no changes to nil")
+	}
+}
+
+// checkChanges compares changes, as their String and in order, with want.
+func checkChanges(t *testing.T, changes []Change, want []string) {
+	t.Helper()
+	var got []string
+	for _, c := range changes {
+		got = append(got, c.String())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Diff\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -25,18 +25,14 @@ func Marshal(f *Framework) ([]byte, error) {
 	root := mapping(false)
 	put(root, "code", str(f.Code))
 	put(root, "name", str(f.Name))
-	if f.Description != "" {
-		put(root, "description", str(f.Description))
-	}
+	putText(root, "description", f.Description)
 	put(root, "year", integer(f.Year))
 	types := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle}
 	for _, t := range f.AgencyTypes {
 		types.Content = append(types.Content, str(t))
 	}
 	put(root, "agency_types", types)
-	if f.Source != "" {
-		put(root, "source", str(f.Source))
-	}
+	putText(root, "source", f.Source)
 	put(root, "rounding", integer(f.Rounding))
 	if f.CapIndex != nil {
 		put(root, "cap_index", number(*f.CapIndex))
@@ -57,9 +53,7 @@ func Marshal(f *Framework) ([]byte, error) {
 		m := mapping(true)
 		put(m, "code", str(b.Code))
 		put(m, "name", str(b.Name))
-		if b.Description != "" {
-			put(m, "description", str(b.Description))
-		}
+		putText(m, "description", b.Description)
 		put(m, "min", number(b.Min))
 		bands.Content = append(bands.Content, m)
 	}
@@ -104,21 +98,15 @@ func marshalNode(n *Node) *yaml.Node {
 	m := mapping(false)
 	put(m, "code", str(n.Code))
 	put(m, "name", str(n.Name))
-	if n.ShortName != "" {
-		put(m, "short_name", str(n.ShortName))
-	}
-	if n.Description != "" {
-		put(m, "description", str(n.Description))
-	}
+	putText(m, "short_name", n.ShortName)
+	putText(m, "description", n.Description)
 	if n.Adjustment {
 		put(m, "adjustment", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
 	}
 	if n.Max != nil {
 		put(m, "max", number(*n.Max))
 	}
-	if n.Method != "" {
-		put(m, "method", str(string(n.Method)))
-	}
+	putText(m, "method", string(n.Method))
 	switch n.Method {
 	case MethodAssessed:
 		if n.Step != 0 && n.Step != DefaultStep {
@@ -159,9 +147,7 @@ func marshalNode(n *Node) *yaml.Node {
 	case MethodBonus, MethodPenalty:
 		put(m, "cap", number(n.Cap))
 	}
-	if n.Missing != "" {
-		put(m, "missing", str(string(n.Missing)))
-	}
+	putText(m, "missing", string(n.Missing))
 	if len(n.Children) > 0 {
 		put(m, "children", marshalNodes(n.Children))
 	}

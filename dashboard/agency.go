@@ -98,14 +98,7 @@ type Agency struct {
 }
 
 // Panel returns the panel with the id, or nil.
-func (a *Agency) Panel(id string) *Panel {
-	for i := range a.Panels {
-		if a.Panels[i].ID == id {
-			return &a.Panels[i]
-		}
-	}
-	return nil
-}
+func (a *Agency) Panel(id string) *Panel { return panelByID(a.Panels, id) }
 
 // Agency builds one agency's page for a year (0: its latest published).
 func (s *Service) Agency(ctx context.Context, unit *parindex.OrgUnit, year int, l Locale) (*Agency, error) {

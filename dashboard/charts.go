@@ -24,6 +24,17 @@ type Panel struct {
 	Rows   int    // categories on the chart's long axis, so the page can give each room
 }
 
+// panelByID returns the panel of panels with the id, or nil; the pages'
+// Panel methods look up through it.
+func panelByID(panels []Panel, id string) *Panel {
+	for i := range panels {
+		if panels[i].ID == id {
+			return &panels[i]
+		}
+	}
+	return nil
+}
+
 // chart is what every go-echarts chart offers.
 type chart interface {
 	Validate()

@@ -12,6 +12,7 @@ import (
 
 	"parindex/dashboard"
 	"parindex/demo"
+	"parindex/demo/demotest"
 	"parindex/integrity"
 	"parindex/store"
 	"parindex/store/storetest"
@@ -32,9 +33,7 @@ func seeded(t testing.TB, db *store.DB, volume float64) *dashboard.Service {
 	// The demo's responses cover the year before "now": fix it, so the
 	// figures (and the golden files) do not depend on the day of the run.
 	db.Now = func() time.Time { return time.Date(2026, 12, 20, 3, 0, 0, 0, time.UTC) }
-	if _, err := demo.Seed(context.Background(), db, demo.Options{SurveyVolume: volume}); err != nil {
-		t.Fatal(err)
-	}
+	demotest.Seed(t, db, demo.Options{SurveyVolume: volume})
 	return dashboard.New(db, survey.NewService(db, survey.ResultOptions{}))
 }
 

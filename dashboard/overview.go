@@ -120,14 +120,7 @@ type Overview struct {
 }
 
 // Panel returns the panel with the id, or nil.
-func (o *Overview) Panel(id string) *Panel {
-	for i := range o.Panels {
-		if o.Panels[i].ID == id {
-			return &o.Panels[i]
-		}
-	}
-	return nil
-}
+func (o *Overview) Panel(id string) *Panel { return panelByID(o.Panels, id) }
 
 // published lists the published snapshots, newest first, without documents.
 func (s *Service) published(ctx context.Context) ([]*parindex.Snapshot, error) {

@@ -6,6 +6,7 @@ import (
 
 	"parindex/assessment"
 	"parindex/demo"
+	"parindex/demo/demotest"
 	"parindex/store/storetest"
 )
 
@@ -15,11 +16,9 @@ import (
 // communes have their assessments too.
 func TestDemoAssessmentYear(t *testing.T) {
 	ctx := context.Background()
+	opts := demo.Options{SurveyVolume: 0.01, SkipSnapshots: true}
 	db := storetest.MustOpenSQLite(t)
-	s, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.01, SkipSnapshots: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := demotest.Seed(t, db, opts)
 	// 20 departments and 60 communes, in each of two years.
 	if s.Assessment.Assessments != 160 || s.Assessment.Evidence < 100 {
 		t.Errorf("assessment demo: %+v", s.Assessment)
@@ -136,11 +135,7 @@ func TestDemoAssessmentYear(t *testing.T) {
 		}
 	}
 
-	again, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.01, SkipSnapshots: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if again.Assessment != (demo.AssessmentSummary{}) {
+	if again := demotest.Seed(t, db, opts); again.Assessment != (demo.AssessmentSummary{}) {
 		t.Errorf("a second seed changed the assessments: %+v", again.Assessment)
 	}
 }

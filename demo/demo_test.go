@@ -6,6 +6,7 @@ import (
 
 	"parindex"
 	"parindex/demo"
+	"parindex/demo/demotest"
 	"parindex/store"
 	"parindex/store/storetest"
 )
@@ -16,23 +17,15 @@ import (
 // two planted on purpose, and a second run that changes nothing.
 func TestSeed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
 		opts := demo.Options{SurveyVolume: 0.25}
-		s, err := demo.Seed(ctx, db, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := demotest.Seed(t, db, opts)
 		t.Run("shapes a two-tier province", func(t *testing.T) { checkTwoTierProvince(t, db, s) })
 		t.Run("publishes a realistic year", func(t *testing.T) { checkPublishedFigures(t, db) })
 		t.Run("gamed counters found, honest ones credible", func(t *testing.T) { checkCountersTellTheTruth(t, db) })
 		t.Run("a second run changes nothing", func(t *testing.T) {
 			audit := func() string { return storetest.Rows(t, db, `SELECT COUNT(*) AS n FROM audit_log`)[0]["n"] }
 			before := audit()
-			again, err := demo.Seed(ctx, db, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if again != (demo.Summary{Units: store.OrgImportResult{Unchanged: len(demo.OrgRows())}}) {
+			if again := demotest.Seed(t, db, opts); again != (demo.Summary{Units: store.OrgImportResult{Unchanged: len(demo.OrgRows())}}) {
 				t.Errorf("second seed changed data: %+v", again)
 			}
 			if after := audit(); after != before {

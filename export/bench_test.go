@@ -8,6 +8,7 @@ import (
 
 	"parindex"
 	"parindex/demo"
+	"parindex/demo/demotest"
 	"parindex/export"
 	"parindex/store"
 	"parindex/store/storetest"
@@ -23,20 +24,14 @@ func TestSeedBenchmarkDatabase(t *testing.T) {
 		t.Skip("set PARINDEX_BENCH_SEED=sqlite:PATH to seed the export benchmark database")
 	}
 	db := storetest.MustOpen(t, url)
-	s, err := demo.Seed(context.Background(), db, demo.Options{SurveyVolume: 20})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := demotest.Seed(t, db, demo.Options{SurveyVolume: 20})
 	t.Logf("responses added: %d", s.Survey.Responses)
 }
 
 // BenchmarkWriteResponses streams the demo's responses (about 2,500 at this
 // volume) into a workbook that is thrown away.
 func BenchmarkWriteResponses(b *testing.B) {
-	db := storetest.MustOpenSQLite(b)
-	if _, err := demo.Seed(context.Background(), db, demo.Options{SurveyVolume: 0.05, SkipSnapshots: true}); err != nil {
-		b.Fatal(err)
-	}
+	db := demotest.SQLite(b, demo.Options{SurveyVolume: 0.05, SkipSnapshots: true})
 	b.ReportAllocs()
 	benchmarkWriteResponses(b, db)
 }

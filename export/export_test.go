@@ -18,10 +18,9 @@ import (
 	"parindex"
 	"parindex/assessment"
 	"parindex/demo"
+	"parindex/demo/demotest"
 	"parindex/export"
-	"parindex/snapshot"
 	"parindex/store"
-	"parindex/store/storetest"
 	"parindex/survey"
 	"parindex/tabular/tabulartest"
 )
@@ -321,23 +320,10 @@ func chartKinds(t *testing.T, data []byte) string {
 // departments' framework (no survey answers in 2027 yet) and checks the
 // scorecard's and the ranking's change against snapshot.CompareWithPrevious.
 func TestScorecardShowsTheChangeFromLastYear(t *testing.T) {
-	db := storetest.MustOpenSQLite(t)
+	db := demotest.SQLite(t, demo.Options{SurveyVolume: 0.02})
 	ctx := context.Background()
 	actor := parindex.Actor{Name: "test"}
-	if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.02}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.CopyFramework(ctx, actor, "province-departments-2026", "province-departments-2027", 2027, "năm mới"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.PublishFramework(ctx, actor, "province-departments-2027", ""); err != nil {
-		t.Fatal(err)
-	}
-	rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{})}
-	s, _, err := rn.Score(ctx, actor, "province-departments-2027", snapshot.Options{Draws: 20})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, _ := demotest.ScoreNextYear(t, db, actor, 20)
 	sc, err := export.LoadSnapshot(ctx, db, s.ID)
 	if err != nil {
 		t.Fatal(err)

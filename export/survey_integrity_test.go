@@ -1,14 +1,13 @@
 package export_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
 	"parindex"
-	"parindex/demo"
+	"parindex/demo/demotest"
 	"parindex/export"
 	"parindex/integrity/integritytest"
 	"parindex/store"
@@ -22,10 +21,7 @@ import (
 // that is not a calendar year says why the sheet is empty.
 func TestSurveyWorkbookIntegritySheet(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		if _, err := db.ImportOrgUnits(ctx, parindex.Actor{Name: "test"}, "", demo.OrgRows(), ""); err != nil {
-			t.Fatal(err)
-		}
+		demotest.Units(t, db, parindex.Actor{Name: "test"})
 		integritytest.PlantClerk(t, db)
 		svc := survey.NewService(db, survey.ResultOptions{})
 		sheet := func(p survey.Period, parent string) (*excelize.File, [][]string) {

@@ -1,8 +1,6 @@
 package integrity
 
 import (
-	"go/ast"
-	"slices"
 	"testing"
 
 	"parindex/internal/imports"
@@ -13,25 +11,15 @@ import (
 func TestImportsStayPure(t *testing.T) {
 	allowed := []string{"parindex", "parindex/stats", "parindex/vn", "go.yaml.in/yaml/v3"}
 	forbidden := []string{"database/sql", "net/http", "os", "os/exec", "io/fs", "math/rand", "math/rand/v2", "crypto/rand"}
-	clock := []string{"Now", "Since", "Until", "Tick", "After", "NewTimer", "NewTicker", "Sleep"}
 	for _, f := range imports.Of(t, ".") {
-		for _, path := range f.Imports {
-			if !imports.Standard(path) && !slices.Contains(allowed, path) {
-				t.Errorf("%s imports %s; integrity may import only the standard library and %v", f.Name, path, allowed)
-			}
-			if slices.Contains(forbidden, path) {
-				t.Errorf("%s imports %s: no I/O, SQL, HTTP or randomness in the integrity engine", f.Name, path)
-			}
+		for _, path := range f.Outside(allowed) {
+			t.Errorf("%s imports %s; integrity may import only the standard library and %v", f.Name, path, allowed)
 		}
-		ast.Inspect(f.AST, func(n ast.Node) bool {
-			sel, ok := n.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
-			if pkg, ok := sel.X.(*ast.Ident); ok && pkg.Name == "time" && slices.Contains(clock, sel.Sel.Name) {
-				t.Errorf("%s calls time.%s: the engine takes its times as data", f.Name, sel.Sel.Name)
-			}
-			return true
-		})
+		for _, path := range f.Among(forbidden) {
+			t.Errorf("%s imports %s: no I/O, SQL, HTTP or randomness in the integrity engine", f.Name, path)
+		}
+		for _, name := range f.ClockCalls() {
+			t.Errorf("%s calls time.%s: the engine takes its times as data", f.Name, name)
+		}
 	}
 }

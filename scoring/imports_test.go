@@ -1,7 +1,6 @@
 package scoring
 
 import (
-	"slices"
 	"testing"
 
 	"parindex/internal/imports"
@@ -13,13 +12,11 @@ func TestImportsStayPure(t *testing.T) {
 	allowedLocal := []string{"parindex/criteria", "parindex/stats"}
 	forbidden := []string{"database/sql", "net/http", "os", "time", "math/rand"}
 	for _, f := range imports.Of(t, ".") {
-		for _, path := range f.Imports {
-			if !imports.Standard(path) && !slices.Contains(allowedLocal, path) {
-				t.Errorf("%s imports %s; scoring may import only the standard library, parindex/criteria and parindex/stats", f.Name, path)
-			}
-			if slices.Contains(forbidden, path) {
-				t.Errorf("%s imports %s: no I/O, clock or unseeded randomness in scoring", f.Name, path)
-			}
+		for _, path := range f.Outside(allowedLocal) {
+			t.Errorf("%s imports %s; scoring may import only the standard library, parindex/criteria and parindex/stats", f.Name, path)
+		}
+		for _, path := range f.Among(forbidden) {
+			t.Errorf("%s imports %s: no I/O, clock or unseeded randomness in scoring", f.Name, path)
 		}
 	}
 }

@@ -6,19 +6,16 @@ import (
 
 	"parindex"
 	"parindex/demo"
+	"parindex/demo/demotest"
 	"parindex/scoring"
 	"parindex/snapshot"
 	"parindex/store"
-	"parindex/store/storetest"
 	"parindex/survey"
 )
 
 func TestRunScoresThePublishedFrameworkAndFreezes(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	demotest.Each(t, demo.Options{SurveyVolume: 0.05, SkipSnapshots: true}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.05, SkipSnapshots: true}); err != nil {
-			t.Fatal(err)
-		}
 		rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{})}
 		run, err := rn.Build(ctx, "province-departments-2026", 0)
 		if err != nil {
@@ -76,27 +73,14 @@ func TestRunScoresThePublishedFrameworkAndFreezes(t *testing.T) {
 }
 
 func TestYearOverYearOnMappedCriteria(t *testing.T) {
-	db := storetest.MustOpenSQLite(t)
+	db := demotest.SQLite(t, demo.Options{SurveyVolume: 0.05})
 	ctx := context.Background()
 	actor := parindex.Actor{Name: "test"}
-	if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.05}); err != nil {
-		t.Fatal(err)
-	}
 	published, err := db.FindSnapshots(ctx, store.SnapshotFilter{FrameworkCode: "province-departments-2026", Status: parindex.StatusPublished})
 	if err != nil || len(published) != 1 {
 		t.Fatalf("demo snapshots: %v, %v", published, err)
 	}
-	if _, err := db.CopyFramework(ctx, actor, "province-departments-2026", "province-departments-2027", 2027, "năm mới"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.PublishFramework(ctx, actor, "province-departments-2027", ""); err != nil {
-		t.Fatal(err)
-	}
-	rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{})}
-	s, res, err := rn.Score(ctx, actor, "province-departments-2027", snapshot.Options{Draws: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, res := demotest.ScoreNextYear(t, db, actor, 50)
 	yoy, err := snapshot.CompareWithPrevious(ctx, db, s.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -142,11 +126,8 @@ func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
 // A run reads the year's metrics and the final appraised scores: the demo
 // has monthly metrics for every unit and agencies in every state.
 func TestRunReadsMetricsAndFinalScores(t *testing.T) {
-	db := storetest.MustOpenSQLite(t)
+	db := demotest.SQLite(t, demo.Options{SurveyVolume: 0.02, SkipSnapshots: true})
 	ctx := context.Background()
-	if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.02, SkipSnapshots: true}); err != nil {
-		t.Fatal(err)
-	}
 	rn := &snapshot.Runner{DB: db, Survey: survey.NewService(db, survey.ResultOptions{}), Sources: snapshot.DatabaseSources(db)}
 	run, err := rn.Build(ctx, "province-departments-2026", 0)
 	if err != nil {
@@ -187,11 +168,8 @@ func TestRunReadsMetricsAndFinalScores(t *testing.T) {
 
 // Every snapshot the demo publishes passes `parindex score check`.
 func TestCheckPassesOnEveryDemoSnapshot(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	demotest.Each(t, demo.Options{SurveyVolume: 0.05}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.05}); err != nil {
-			t.Fatal(err)
-		}
 		all, err := db.FindSnapshots(ctx, store.SnapshotFilter{})
 		if err != nil || len(all) < 2 {
 			t.Fatalf("demo snapshots: %d, %v", len(all), err)

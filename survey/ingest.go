@@ -233,6 +233,26 @@ func newQuestionCache(db *store.DB) *questionCache {
 	return &questionCache{db: db, m: map[int64]*Instrument{}}
 }
 
+// parseStored parses a stored instrument: one that does not parse is the
+// database's fault, and the error says which.
+func parseStored(stored *parindex.StoredInstrument) (*Instrument, error) {
+	in, err := ParseInstrument(stored.Code+".yaml", []byte(stored.Source))
+	if err != nil {
+		return nil, fmt.Errorf("survey: stored instrument %s does not parse: %w", stored.Code, err)
+	}
+	return in, nil
+}
+
+// storedInstrument reads the instrument of code from the database, parsed.
+func storedInstrument(ctx context.Context, db *store.DB, code string) (*parindex.StoredInstrument, *Instrument, error) {
+	stored, err := db.InstrumentByCode(ctx, code)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := parseStored(stored)
+	return stored, in, err
+}
+
 func (c *questionCache) get(ctx context.Context, id int64) (*Instrument, error) {
 	c.mu.Lock()
 	in, ok := c.m[id]
@@ -244,9 +264,8 @@ func (c *questionCache) get(ctx context.Context, id int64) (*Instrument, error) 
 	if err != nil {
 		return nil, err
 	}
-	in, err = ParseInstrument(stored.Code+".yaml", []byte(stored.Source))
-	if err != nil {
-		return nil, fmt.Errorf("survey: stored instrument %s does not parse: %w", stored.Code, err)
+	if in, err = parseStored(stored); err != nil {
+		return nil, err
 	}
 	if stored.Status == parindex.StatusPublished {
 		c.mu.Lock()

@@ -149,26 +149,27 @@ func (in *Instrument) Questions() []Question {
 // QuestionByCode finds a scored question. Codes are unique without regard
 // to case, so the lookup ignores case too (paper-form headers vary).
 func (in *Instrument) QuestionByCode(code string) (Question, bool) {
-	for _, element := range in.Elements {
-		for _, question := range element.Questions {
-			if strings.EqualFold(question.Code, code) {
-				return question, true
-			}
-		}
-	}
-	return Question{}, false
+	_, question, ok := in.findQuestion(code)
+	return question, ok
 }
 
 // ElementOf returns the element that holds the question with the given code.
 func (in *Instrument) ElementOf(questionCode string) (Element, bool) {
+	element, _, ok := in.findQuestion(questionCode)
+	return element, ok
+}
+
+// findQuestion finds the scored question of code, ignoring case, and the
+// element that holds it.
+func (in *Instrument) findQuestion(code string) (Element, Question, bool) {
 	for _, element := range in.Elements {
 		for _, question := range element.Questions {
-			if strings.EqualFold(question.Code, questionCode) {
-				return element, true
+			if strings.EqualFold(question.Code, code) {
+				return element, question, true
 			}
 		}
 	}
-	return Element{}, false
+	return Element{}, Question{}, false
 }
 
 // Hash returns the hex SHA-256 of the canonical YAML (MarshalInstrument), so

@@ -504,13 +504,9 @@ const paperBatch = 1000
 // the passes is refused and nothing is stored.
 func ImportPaper(ctx context.Context, db *store.DB, actor parindex.Actor, open func() (*tabular.Reader, error), code string, dryRun bool) (PaperResult, error) {
 	res := PaperResult{Instrument: code, DryRun: dryRun}
-	instrument, err := db.InstrumentByCode(ctx, code)
+	instrument, in, err := storedInstrument(ctx, db, code)
 	if err != nil {
 		return res, err
-	}
-	in, err := ParseInstrument(instrument.Code+".yaml", []byte(instrument.Source))
-	if err != nil {
-		return res, fmt.Errorf("survey: stored instrument %s does not parse: %w", instrument.Code, err)
 	}
 	units, err := db.FindOrgUnits(ctx, store.OrgFilter{})
 	if err != nil {

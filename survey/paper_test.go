@@ -16,7 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"parindex"
-	"parindex/demo"
+	"parindex/demo/demotest"
 	"parindex/store"
 	"parindex/store/storetest"
 	"parindex/survey"
@@ -59,9 +59,7 @@ func publishedSipas(tb testing.TB, db *store.DB, now func() time.Time) *parindex
 	ctx := context.Background()
 	db.Now = now
 	actor := parindex.Actor{Name: "test"}
-	if _, err := db.ImportOrgUnits(ctx, actor, "", demo.OrgRows(), ""); err != nil {
-		tb.Fatal(err)
-	}
+	demotest.Units(tb, db, actor)
 	stored, err := survey.EnsureReference(ctx, db, actor, "sipas-2026")
 	if err != nil {
 		tb.Fatal(err)

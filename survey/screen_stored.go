@@ -2,7 +2,6 @@ package survey
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -32,13 +31,9 @@ type ScreenResult struct {
 // (about a hundred bytes each; a month of a province is a few megabytes).
 func ScreenStored(ctx context.Context, db *store.DB, instrumentCode string, p Period) (ScreenResult, error) {
 	res := ScreenResult{Instrument: instrumentCode}
-	stored, err := db.InstrumentByCode(ctx, instrumentCode)
+	stored, in, err := storedInstrument(ctx, db, instrumentCode)
 	if err != nil {
 		return res, err
-	}
-	in, err := ParseInstrument(stored.Code+".yaml", []byte(stored.Source))
-	if err != nil {
-		return res, fmt.Errorf("survey: stored instrument %s does not parse: %w", stored.Code, err)
 	}
 	screen := newBatchScreen(len(in.Questions()))
 	if err := db.EachScreenedResponse(ctx, stored.ID, p.From, p.To, func(r store.ScreenedResponse) error {

@@ -183,6 +183,21 @@ func TestPaperStraightLiningInBatches(t *testing.T) {
 	}
 }
 
+// withAndWithoutFlagged is unit's sipas-2026 result of 2026 without the
+// flagged responses (clean) and with them (all).
+func withAndWithoutFlagged(t *testing.T, svc *survey.Service, unit string) (clean, all survey.GroupResult) {
+	t.Helper()
+	clean, err := svc.Unit(context.Background(), "sipas-2026", unit, survey.Year(2026), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err = svc.Unit(context.Background(), "sipas-2026", unit, survey.Year(2026), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return clean, all
+}
+
 // Imported paper forms carry their flags into the database; results leave
 // them out by default and take them in when asked.
 func TestImportedFlagsShowWithAndWithout(t *testing.T) {
@@ -204,14 +219,7 @@ func TestImportedFlagsShowWithAndWithout(t *testing.T) {
 		ctx := context.Background()
 		importedPaper(t, db, data)
 		svc := survey.NewService(db, survey.ResultOptions{})
-		clean, err := svc.Unit(ctx, "sipas-2026", "SNV", survey.Year(2026), false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all, err := svc.Unit(ctx, "sipas-2026", "SNV", survey.Year(2026), true)
-		if err != nil {
-			t.Fatal(err)
-		}
+		clean, all := withAndWithoutFlagged(t, svc, "SNV")
 		if clean.Forms != 100 || clean.Flagged != 40 || all.Forms != 140 || !(all.Overall.Index > clean.Overall.Index) {
 			t.Errorf("without flagged: %d forms, %d flagged, overall %v; with: %d forms, overall %v",
 				clean.Forms, clean.Flagged, clean.Overall.Index, all.Forms, all.Overall.Index)
@@ -367,14 +375,7 @@ func TestStoredQRFormsAreScreened(t *testing.T) {
 				t.Errorf("flagged: %s %v %s %q", r.UnitCode, r.Day, r.Answers, r.Flags)
 			}
 		}
-		clean, err := svc.Unit(ctx, "sipas-2026", "STP", survey.Year(2026), false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all, err := svc.Unit(ctx, "sipas-2026", "STP", survey.Year(2026), true)
-		if err != nil {
-			t.Fatal(err)
-		}
+		clean, all := withAndWithoutFlagged(t, svc, "STP")
 		if before.Flagged != 0 || clean.Flagged != 40 || clean.Forms != before.Forms-40 || all.Forms != before.Forms || all.Overall.Index != before.Overall.Index {
 			t.Errorf("before the screen %d forms, %d flagged; after, without flagged: %d forms, %d flagged; with them: %d forms (overall %v, before %v)",
 				before.Forms, before.Flagged, clean.Forms, clean.Flagged, all.Forms, all.Overall.Index, before.Overall.Index)

@@ -6,19 +6,16 @@ import (
 
 	"parindex"
 	"parindex/demo"
+	"parindex/demo/demotest"
 	"parindex/store"
-	"parindex/store/storetest"
 	"parindex/survey"
 )
 
 // The province-wide figures from the count table and the full figures from
 // raw answers agree on every point estimate, on both dialects.
 func TestServiceCountsAgreeWithAnswers(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	demotest.Each(t, demo.Options{SurveyVolume: 0.05}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.05}); err != nil {
-			t.Fatal(err)
-		}
 		svc := survey.NewService(db, survey.ResultOptions{BootstrapReps: 200, Seed: 7})
 		all, err := svc.Units(ctx, "sipas-2026", survey.Period{}, false)
 		if err != nil {

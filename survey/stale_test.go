@@ -9,6 +9,7 @@ import (
 
 	"parindex"
 	"parindex/demo"
+	"parindex/demo/demotest"
 	"parindex/store/storetest"
 	"parindex/survey"
 )
@@ -17,10 +18,7 @@ import (
 // the cached one at once after a new response, and the fresh one shortly.
 func TestServeStale(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.MustOpenSQLite(t)
-	if _, err := demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.02, SkipSnapshots: true}); err != nil {
-		t.Fatal(err)
-	}
+	db := demotest.SQLite(t, demo.Options{SurveyVolume: 0.02, SkipSnapshots: true})
 	exact := survey.NewService(db, survey.ResultOptions{BootstrapReps: 50, Seed: 7})
 	stale := survey.NewService(db, survey.ResultOptions{BootstrapReps: 50, Seed: 7})
 	stale.ServeStale(time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)))

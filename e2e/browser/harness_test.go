@@ -24,6 +24,7 @@ import (
 
 	"parindex/config"
 	"parindex/demo"
+	"parindex/e2e/e2etest"
 	"parindex/store"
 	"parindex/store/storetest"
 	"parindex/web"
@@ -73,48 +74,33 @@ func axeSource(t *testing.T) string {
 
 // The demo province is seeded once per package run into a SQLite file;
 // each test serves a copy of it, so tests change their own data only.
-var (
-	seedOnce sync.Once
-	seedDir  string
-	seedErr  error
-)
+var seedDir = e2etest.SharedDir{Pattern: "parindex-e2e-"}
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if seedDir != "" {
-		os.RemoveAll(seedDir)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { seedDir.Main(m) }
 
 func seededFile(t *testing.T) string {
 	t.Helper()
-	seedOnce.Do(func() {
-		seedDir, seedErr = os.MkdirTemp("", "parindex-e2e-")
-		if seedErr != nil {
-			return
-		}
+	dir, err := seedDir.Fill(func(dir string) (err error) {
 		ctx := context.Background()
-		path := filepath.Join(seedDir, "demo.db")
-		db, err := store.Open(ctx, "sqlite:"+path)
+		db, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "demo.db"))
 		if err != nil {
-			seedErr = err
-			return
+			return err
 		}
 		defer func() {
-			if err := db.Close(); err != nil && seedErr == nil {
-				seedErr = err
+			if cerr := db.Close(); cerr != nil && err == nil {
+				err = cerr
 			}
 		}()
-		if _, seedErr = db.Migrate(ctx); seedErr != nil {
-			return
+		if _, err := db.Migrate(ctx); err != nil {
+			return err
 		}
-		_, seedErr = demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.01})
+		_, err = demo.Seed(ctx, db, demo.Options{SurveyVolume: 0.01})
+		return err
 	})
-	if seedErr != nil {
-		t.Fatalf("seeding the demo province: %v", seedErr)
+	if err != nil {
+		t.Fatalf("seeding the demo province: %v", err)
 	}
-	return filepath.Join(seedDir, "demo.db")
+	return filepath.Join(dir, "demo.db")
 }
 
 // server is the real web server on a real port over a copy of the demo.

@@ -23,6 +23,26 @@ const (
 	phoneDeadline = 60 * time.Second
 )
 
+// underLoad prepares the database at dbURL, starts the server on it and the
+// phones submitting to it, and waits until they have submitted for
+// loadBeforeFault with at least minAcked acknowledgements: the state each
+// fault is brought into. start is when the phones started.
+func underLoad(t *testing.T, dbURL string) (fx fixture, srv *server, p *phones, start time.Time) {
+	t.Helper()
+	bin := parindexBinary(t)
+	fx = prepare(t, dbURL)
+	srv = newServer(t, bin, dbURL)
+	srv.start(t)
+
+	start = time.Now()
+	p = startPhones(t, srv.base(), fx, start.Add(phoneDeadline))
+	waitFor(t, 30*time.Second, "the first acknowledgements", func() bool {
+		n, _ := p.ackedCount(start)
+		return time.Since(start) >= loadBeforeFault && n >= minAcked
+	})
+	return fx, srv, p, start
+}
+
 // TestSIGKILLMidLoad kills the server with SIGKILL while phones submit,
 // starts it again on the same database and address, lets the phones'
 // retries finish, and proves that every acknowledged submission is stored
@@ -33,19 +53,8 @@ func TestSIGKILLMidLoad(t *testing.T) {
 }
 
 func sigkillMidLoad(t *testing.T, dbURL string) {
-	bin := parindexBinary(t)
-	fx := prepare(t, dbURL)
-	srv := newServer(t, bin, dbURL)
-	srv.start(t)
+	_, srv, p, start := underLoad(t, dbURL)
 	first := srv.proc
-
-	start := time.Now()
-	p := startPhones(t, srv.base(), fx, start.Add(phoneDeadline))
-	waitFor(t, 30*time.Second, "the first acknowledgements", func() bool {
-		n, _ := p.ackedCount(start)
-		return time.Since(start) >= loadBeforeFault && n >= minAcked
-	})
-
 	first.kill()
 	killedAt := time.Now()
 	// The killed process answers nothing after its death: whatever the
@@ -82,18 +91,8 @@ func sigkillMidLoad(t *testing.T, dbURL string) {
 // submission is stored exactly once.
 func TestPostgresStopMidLoad(t *testing.T) {
 	pg := startPostgres(t)
-	bin := parindexBinary(t)
-	fx := prepare(t, pg.url())
-	srv := newServer(t, bin, pg.url())
-	srv.start(t)
+	fx, srv, p, _ := underLoad(t, pg.url())
 	proc := srv.proc
-
-	start := time.Now()
-	p := startPhones(t, srv.base(), fx, start.Add(phoneDeadline))
-	waitFor(t, 30*time.Second, "the first acknowledgements", func() bool {
-		n, _ := p.ackedCount(start)
-		return time.Since(start) >= loadBeforeFault && n >= minAcked
-	})
 
 	pg.stopImmediately(t)
 	stoppedAt := time.Now()

@@ -11,13 +11,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"parindex"
 	"parindex/demo"
+	"parindex/e2e/e2etest"
 	"parindex/store"
 	"parindex/survey"
 )
@@ -30,52 +30,35 @@ const secret = "faults-test-secret-key-0123456789abcdef0123"
 // instrumentCode is the reference instrument the links ask.
 const instrumentCode = "sipas-2026"
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	binPath   string
-	buildErr  error
-)
+// binDir holds the server built for the tests.
+var binDir = e2etest.SharedDir{Pattern: "parindex-faults-bin-"}
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { binDir.Main(m) }
 
 // parindexBinary builds cmd/parindex once per test run: the server under
 // test is the real program in a process of its own, so that it can be killed.
 func parindexBinary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
+	dir, err := binDir.Fill(func(dir string) error {
 		goTool, err := exec.LookPath("go")
 		if err != nil {
-			buildErr = fmt.Errorf("the go command is not on PATH, so the server cannot be built: %w", err)
-			return
+			return fmt.Errorf("the go command is not on PATH, so the server cannot be built: %w", err)
 		}
 		out, err := exec.Command(goTool, "list", "-m", "-f", "{{.Dir}}").Output()
 		if err != nil {
-			buildErr = fmt.Errorf("go list -m: %w", err)
-			return
+			return fmt.Errorf("go list -m: %w", err)
 		}
-		root := strings.TrimSpace(string(out))
-		if binDir, err = os.MkdirTemp("", "parindex-faults-bin-"); err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(binDir, "parindex")
-		cmd := exec.Command(goTool, "build", "-o", binPath, "./cmd/parindex")
-		cmd.Dir = root
+		cmd := exec.Command(goTool, "build", "-o", filepath.Join(dir, "parindex"), "./cmd/parindex")
+		cmd.Dir = strings.TrimSpace(string(out))
 		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build ./cmd/parindex: %v\n%s", err, out)
+			return fmt.Errorf("go build ./cmd/parindex: %v\n%s", err, out)
 		}
+		return nil
 	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return binPath
+	return filepath.Join(dir, "parindex")
 }
 
 // fixture is a migrated database with the reference instrument published and

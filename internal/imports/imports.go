@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -57,4 +58,48 @@ func Of(tb testing.TB, dir string) []File {
 func Standard(path string) bool {
 	first, _, _ := strings.Cut(path, "/")
 	return !strings.Contains(first, ".") && first != "parindex"
+}
+
+// Clock is the functions of package time that read the clock or wait on
+// it, which a package that takes its times as data never calls.
+var Clock = []string{"Now", "Since", "Until", "Tick", "After", "NewTimer", "NewTicker", "Sleep"}
+
+// ClockCalls is the functions of Clock that f names (time.Now, …), in the
+// order they appear.
+func (f File) ClockCalls() []string {
+	var calls []string
+	ast.Inspect(f.AST, func(n ast.Node) bool {
+		sel, ok := n.(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		if pkg, ok := sel.X.(*ast.Ident); ok && pkg.Name == "time" && slices.Contains(Clock, sel.Sel.Name) {
+			calls = append(calls, sel.Sel.Name)
+		}
+		return true
+	})
+	return calls
+}
+
+// Outside is the imports of f that are neither in the standard library nor
+// in allowed, in the file's order.
+func (f File) Outside(allowed []string) []string {
+	var out []string
+	for _, path := range f.Imports {
+		if !Standard(path) && !slices.Contains(allowed, path) {
+			out = append(out, path)
+		}
+	}
+	return out
+}
+
+// Among is the imports of f that are in list, in the file's order.
+func (f File) Among(list []string) []string {
+	var in []string
+	for _, path := range f.Imports {
+		if slices.Contains(list, path) {
+			in = append(in, path)
+		}
+	}
+	return in
 }
