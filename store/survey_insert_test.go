@@ -187,6 +187,13 @@ func TestResponseAnswersInIDOrder(t *testing.T) {
 			strings.Join(anyOrder.Comments, "|") != strings.Join(both.Comments, "|") || anyOrder.Responses != both.Responses {
 			t.Errorf("in any order: %q, comments %q, %v; want the forms of %q", anyOrder.Answers, anyOrder.Comments, err, both.Answers)
 		}
+		// Days cut on both sides: the forms of 18 and 17 March (the third
+		// and the fourth).
+		cut, err := db.ResponseAnswers(ctx, store.ResponseFilter{UnitID: unit.ID, InstrumentID: in.ID,
+			From: parindex.Date{Year: 2026, Month: 3, Day: 17}, To: parindex.Date{Year: 2026, Month: 3, Day: 18}}, true, true)
+		if err != nil || string(cut.Answers) != "3324" || cut.Responses != 2 {
+			t.Errorf("17–18 March: %q, %d responses, %v; want \"3324\", 2", cut.Answers, cut.Responses, err)
+		}
 		none, err := db.ResponseAnswers(ctx, store.ResponseFilter{UnitID: unit.ID, InstrumentID: in.ID, From: parindex.Date{Year: 2027, Month: 1, Day: 1}}, false, true)
 		if err != nil || len(none.Answers) != 0 || none.Responses != 0 || len(none.Comments) != 0 {
 			t.Errorf("no response: %+v, %v", none, err)
